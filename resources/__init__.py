@@ -1,0 +1,1 @@
+"""Data files shipped with ttcplanner (catalog, example scenarios, font, icons); no code."""

@@ -1,0 +1,3 @@
+from ttcplanner.cli import main
+
+raise SystemExit(main())

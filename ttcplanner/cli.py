@@ -1,0 +1,330 @@
+"""Command-line front end: the GUI by default, and plan / serve-estimate / accuracy / catalog / calibrate.
+
+Every command calls the same model functions as the GUI. Bad input of any kind ends with one line on
+stderr and exit code 2; ``--json`` output shapes are a stable contract (tests/cli cover each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ttcplanner import __version__
+from ttcplanner.model.errors import InputError
+
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (and exit 2) instead of usage + message."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        raise InputError(f"{self.prog}: {message} (see --help)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _number(lo: float, hi: float):
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not (lo <= value <= hi):
+            raise argparse.ArgumentTypeError(f"must be between {lo:g} and {hi:g}, got {text}")
+        return value
+    return parse
+
+
+def _speculative(text: str) -> tuple[int, float]:
+    try:
+        draft, accept = text.split(":")
+        draft_n, accept_r = int(draft), float(accept)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected DRAFT_LEN:ACCEPT_RATE like 4:0.7, got {text!r}") from None
+    if not (1 <= draft_n <= 16 and 0 <= accept_r < 1):
+        raise argparse.ArgumentTypeError("draft length must be 1-16 and acceptance rate in [0, 1)")
+    return draft_n, accept_r
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ttcplanner", description="Plan test-time compute: accuracy vs reasoning tokens vs dollars.")
+    p.add_argument("--version", action="version", version=f"ttcplanner {__version__}")
+    p.add_argument("--catalog", action="append", metavar="DIR", default=[],
+                   help="a catalog folder whose entries override or add to the shipped catalog (repeatable)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    g = sub.add_parser("gui", help="open the planner window (the default)")
+    g.add_argument("scenario", nargs="?", help="scenario JSON file to open")
+
+    pl = sub.add_parser("plan", help="recommend a deployment for a scenario file")
+    pl.add_argument("scenario", help="scenario JSON file")
+    pl.add_argument("--json", action="store_true", help="print the plan as JSON")
+    pl.add_argument("--pdf", metavar="OUT.pdf", help="also write the plan summary PDF")
+    pl.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF page size (default a4)")
+
+    se = sub.add_parser("serve-estimate", help="throughput and latency of an open model on GPUs")
+    se.add_argument("--model", required=True, help="open model id (see: catalog list)")
+    se.add_argument("--hardware", required=True, help="GPU id (see: catalog list)")
+    se.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica (tensor parallel)")
+    se.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision")
+    se.add_argument("--input-tokens", type=_number(0, 1e7), required=True)
+    se.add_argument("--output-tokens", type=_number(1, 1e7), required=True)
+    se.add_argument("--concurrency", default="max", help="sequences in flight, or 'max' (the most that fit)")
+    se.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16")
+    se.add_argument("--speculative", type=_speculative, metavar="DRAFT_LEN:ACCEPT_RATE")
+    se.add_argument("--json", action="store_true")
+
+    ac = sub.add_parser("accuracy", help="accuracy from test-time compute")
+    ac.add_argument("--pass1", type=_number(0, 100), metavar="PCT", help="single-sample accuracy in percent")
+    ac.add_argument("--model", help="accuracy model id (with --task and --reasoning-tokens)")
+    ac.add_argument("--task", help="task profile id")
+    ac.add_argument("--reasoning-tokens", type=_number(0, 1e6), metavar="T")
+    ac.add_argument("--samples", type=_positive_int, default=1, metavar="N")
+    ac.add_argument("--aggregate", choices=("majority", "verifier", "scorer"), default="majority")
+    ac.add_argument("--answer-format", default=None, metavar="{free,choice:K}")
+    ac.add_argument("--scorer-quality", type=_number(0, 1), default=0.5)
+    ac.add_argument("--json", action="store_true")
+
+    ca = sub.add_parser("catalog", help="list, show, validate or import catalog entries")
+    csub = ca.add_subparsers(dest="catalog_command", parser_class=_Parser, required=True)
+    cl = csub.add_parser("list", help="every entry by kind")
+    cl.add_argument("--json", action="store_true")
+    cs = csub.add_parser("show", help="one entry in full")
+    cs.add_argument("id")
+    cs.add_argument("--json", action="store_true")
+    cv = csub.add_parser("validate", help="check a catalog folder")
+    cv.add_argument("dir")
+    cv.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command in (None, "gui"):
+            return _gui(args)
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"ttcplanner: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("ttcplanner: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _catalog(args):
+    from ttcplanner.model.catalog import load_catalog
+
+    return load_catalog(*args.catalog)
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2, allow_nan=False))
+
+
+def _gui(args) -> int:
+    from ttcplanner.gui.app import run
+
+    return run(scenario_path=getattr(args, "scenario", None), catalog_dirs=args.catalog)
+
+
+def _plan(args) -> int:
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.model.planner import evaluate, plan_to_json
+    from ttcplanner.plan_text import plan_text
+
+    scenario = sc.load(args.scenario)
+    catalog = _catalog(args)
+    plan = evaluate(scenario, catalog)
+    if args.pdf:
+        from ttcplanner.report.pdf import export_pdf
+
+        export_pdf(plan, args.pdf, paper=args.paper)
+    if args.json:
+        data = plan_to_json(plan)
+        if args.pdf:
+            data["pdf"] = str(Path(args.pdf))
+        _print_json(data)
+    else:
+        print(plan_text(plan))
+        if args.pdf:
+            print(f"\nPDF written to {args.pdf}")
+    return 0
+
+
+def _serve_estimate(args) -> int:
+    import numpy as np
+
+    from ttcplanner.model.serving import build_setup, estimate, regime_of
+
+    catalog = _catalog(args)
+    model = catalog.get("open_models", args.model)
+    gpu = catalog.get("gpus", args.hardware)
+    if args.concurrency == "max":
+        concurrency = None
+    else:
+        try:
+            concurrency = int(args.concurrency)
+        except ValueError:
+            raise InputError(f"--concurrency must be a whole number or 'max', got {args.concurrency!r}") from None
+        if concurrency < 1:
+            raise InputError(f"--concurrency must be at least 1, got {concurrency}")
+    draft, accept = args.speculative or (0, 0.0)
+    setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision)
+    est = estimate(setup, args.input_tokens, args.output_tokens, concurrency, draft_tokens=draft, acceptance=accept)
+    v = {name: np.asarray(getattr(est, name)).item() for name in vars(est)}
+    fits = bool(v["fits"])
+    num = (lambda x: float(x) if fits and np.isfinite(x) else None)
+    data = {
+        "model": model.id, "hardware": gpu.id, "gpus": args.gpus, "precision": args.precision,
+        "kv_precision": args.kv_precision, "input_tokens": args.input_tokens, "output_tokens": args.output_tokens,
+        "fits": fits,
+        "max_concurrency": int(v["max_concurrency"]),
+        "concurrency": int(v["concurrency"]),
+        "output_tokens_per_s": num(v["output_tokens_per_s"]),
+        "output_tokens_per_s_per_gpu": num(v["output_tokens_per_s_per_gpu"]),
+        "output_tokens_per_s_per_user": num(v["output_tokens_per_s_per_user"]),
+        "ttft_s": num(v["ttft_s"]),
+        "tpot_s": num(v["tpot_s"]),
+        "memory_gb_per_gpu": float(v["memory_gb_per_gpu"]),
+        "memory_gb_available_per_gpu": float(gpu.memory_gb),
+        "regime": ["dense-small-tp", "dense-large-tp", "moe"][int(regime_of(np.array(model.experts_total > 0), np.array(args.gpus)))],
+        "calibrated_by_user": bool(v.get("calibrated_by_user", False)),
+        "speculative": {"draft_tokens": draft, "acceptance": accept} if draft else None,
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    from ttcplanner.model.format import duration, rate
+
+    title = f"{model.name} on {args.gpus}x {gpu.name} ({args.precision.upper()} weights, {args.kv_precision.upper()} KV)"
+    if not fits:
+        print(f"{title}\nDoes not fit: needs about {data['memory_gb_per_gpu']:.1f} GB per GPU for weights alone "
+              f"plus KV cache; {gpu.memory_gb:g} GB available.")
+        return 0
+    print(f"{title}\n"
+          f"  concurrency        {data['concurrency']} sequences (max that fits: {data['max_concurrency']})\n"
+          f"  replica output     {rate(data['output_tokens_per_s'])} ({rate(data['output_tokens_per_s_per_gpu'])} per GPU)\n"
+          f"  per user           {rate(data['output_tokens_per_s_per_user'])}\n"
+          f"  TTFT / TPOT        {duration(data['ttft_s'])} / {duration(data['tpot_s'])}\n"
+          f"  memory per GPU     {data['memory_gb_per_gpu']:.1f} GB of {gpu.memory_gb:g} GB")
+    return 0
+
+
+def _accuracy(args) -> int:
+    import numpy as np
+
+    from ttcplanner.model import accuracy as acc
+
+    if args.pass1 is not None and args.model:
+        raise InputError("give either --pass1 or --model/--task/--reasoning-tokens, not both")
+    if args.pass1 is not None:
+        fmt = args.answer_format or "free"
+        _check_answer_format(fmt)
+        mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt,
+                                           acc.DEFAULT_CONCENTRATION, args.scorer_quality)
+        extrap = False
+        what = f"pass@1 {args.pass1:g}%"
+    else:
+        if not (args.model and args.task and args.reasoning_tokens is not None):
+            raise InputError("give --pass1 PCT, or all of --model ID --task ID --reasoning-tokens T")
+        if args.answer_format:
+            raise InputError("--answer-format goes with --pass1; a task profile has its own answer format")
+        catalog = _catalog(args)
+        task = catalog.get("tasks", args.task)
+        est = acc.task_accuracy(task, args.model, np.array([args.reasoning_tokens]), args.samples, args.aggregate,
+                                args.scorer_quality)
+        mean, low, high, extrap = est.mean_pct, est.low_pct, est.high_pct, est.extrapolated
+        what = f"{args.model} on {task.name} at {args.reasoning_tokens:g} reasoning tokens"
+    data = {"accuracy_pct": float(np.ravel(mean)[0]), "low_pct": float(np.ravel(low)[0]),
+            "high_pct": float(np.ravel(high)[0]), "extrapolated": bool(np.ravel(extrap)[0]),
+            "samples": args.samples, "aggregate": args.aggregate}
+    if args.json:
+        _print_json(data)
+    else:
+        note = " (extrapolated beyond published points)" if data["extrapolated"] else ""
+        print(f"{what}, {args.samples} sample(s), {args.aggregate}: {data['accuracy_pct']:.1f}% "
+              f"(band {data['low_pct']:.1f}-{data['high_pct']:.1f}%){note}")
+    return 0
+
+
+def _check_answer_format(fmt: str) -> None:
+    if fmt == "free":
+        return
+    if fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2:
+        return
+    raise InputError(f"--answer-format must be 'free' or 'choice:K' with K >= 2, got {fmt!r}")
+
+
+def _catalog_cmd(args) -> int:
+    from ttcplanner.model.catalog import KINDS, entry_to_json, load_catalog, load_file
+
+    if args.catalog_command == "validate":
+        folder = Path(args.dir)
+        if not folder.is_dir():
+            raise InputError("catalog folder not found", source=str(folder))
+        files = sorted(folder.glob("*.json"))
+        if not files:
+            raise InputError("no *.json catalog files in this folder", source=str(folder))
+        counts = {}
+        for path in files:
+            kind, as_of, entries = load_file(path)
+            counts[path.name] = {"kind": kind, "as_of": as_of, "entries": len(entries)}
+        load_catalog(folder)  # the folder also merges cleanly over the shipped catalog
+        if args.json:
+            _print_json({"valid": True, "files": counts})
+        else:
+            for name, c in counts.items():
+                print(f"{name}: {c['entries']} {c['kind']} entries, as of {c['as_of']}: ok")
+        return 0
+    catalog = _catalog(args)
+    if args.catalog_command == "list":
+        data = {kind: [{"id": e.id, "name": e.name, "as_of": e.as_of} for e in getattr(catalog, kind).values()]
+                for kind in KINDS}
+        if args.json:
+            _print_json({"catalog_as_of": catalog.as_of, **data})
+        else:
+            print(f"Catalog as of {catalog.as_of} ({catalog.age_days()} days old)")
+            for kind, rows in data.items():
+                if rows:
+                    print(f"\n{kind} ({len(rows)}):")
+                    for row in rows:
+                        print(f"  {row['id']:<28} {row['name']}  [{row['as_of']}]")
+        return 0
+    kind = catalog.kind_of(args.id)
+    if kind is None:
+        raise InputError(f"unknown id {args.id!r} (see: ttcplanner catalog list)")
+    entry = getattr(catalog, kind)[args.id]
+    data = {"kind": kind, **entry_to_json(entry)}
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            if key != "curves":
+                print(f"{key:>28}: {value}")
+        if kind == "tasks":
+            print(f"{'curves':>28}: {', '.join(entry.curves)}")
+    return 0
+
+
+COMMANDS = {
+    "plan": _plan,
+    "serve-estimate": _serve_estimate,
+    "accuracy": _accuracy,
+    "catalog": _catalog_cmd,
+}

@@ -1,0 +1,374 @@
+"""The catalog: typed, frozen records loaded from JSON with validation.
+
+Each record kind is one dataclass; its fields carry their own bounds (``spec``), so one generic loader
+validates every file and names the file, the entry and the field on error. A user catalog folder
+overrides or adds entries by id. Every entry carries ``source`` (URL) and ``as_of`` (YYYY-MM-DD).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.jsonio import finite_number, read_json
+
+SCHEMA_VERSION = 1
+PRECISIONS = ("bf16", "fp8", "fp4")
+
+
+def spec(lo: float | None = None, hi: float | None = None, default: Any = dataclasses.MISSING,
+         choices: tuple[str, ...] | None = None, integer: bool = False):
+    """A dataclass field with validation bounds for the JSON loader."""
+    meta = {"lo": lo, "hi": hi, "choices": choices, "integer": integer}
+    if default is dataclasses.MISSING:
+        return field(metadata=meta)
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entry:
+    id: str
+    name: str
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gpu(Entry):
+    vendor: str
+    memory_gb: float = spec(1, 10_000)
+    mem_bw_tb_s: float = spec(0.01, 100)
+    bf16_tflops: float = spec(1, 100_000)
+    fp8_tflops: float | None = spec(1, 100_000, default=None)  # None: no FP8 tensor cores
+    fp4_tflops: float | None = spec(1, 100_000, default=None)
+    tdp_w: float = spec(1, 10_000)
+    rent_usd_per_gpu_hour: float | None = spec(0, 1_000, default=None)
+    rent_note: str = ""
+    purchase_usd: float | None = spec(0, 10_000_000, default=None)
+    purchase_note: str = ""
+    interconnect: str = spec(choices=("nvlink", "xgmi", "pcie"), default="nvlink")
+    max_gpus_per_node: int = spec(1, 72, default=8, integer=True)
+    confidence: str = "medium"
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenModel(Entry):
+    total_params_b: float = spec(0.01, 100_000)
+    active_params_b: float = spec(0.01, 100_000)
+    layers: int = spec(1, 1_000, integer=True)
+    hidden_size: int = spec(1, 1_000_000, integer=True)
+    attn_heads: int = spec(1, 10_000, integer=True)
+    kv_heads: int = spec(1, 10_000, integer=True)
+    head_dim: int = spec(1, 10_000, integer=True)
+    experts_total: int = spec(0, 10_000, default=0, integer=True)  # 0: dense
+    experts_active: int = spec(0, 10_000, default=0, integer=True)
+    kv_bytes_per_token_bf16: float = spec(1, 1e8)  # all layers, K and V, at 2 bytes per value
+    sliding_window_layer_fraction: float = spec(0, 1, default=0.0)
+    sliding_window_tokens: int = spec(0, 10_000_000, default=0, integer=True)
+    native_precision: str = spec(choices=PRECISIONS, default="bf16")
+    context_tokens: int = spec(1, 100_000_000, integer=True)
+    accuracy_id: str = ""  # key into task curves; defaults to id
+    confidence: str = "medium"
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenOffer(Entry):
+    """A per-token price offer: an API tier (kind 'api') or an ASIC inference cloud (kind 'asic')."""
+
+    kind: str = spec(choices=("api", "asic"))
+    vendor: str = ""
+    accuracy_id: str = ""  # key into task curves
+    open_model_id: str = ""  # for ASIC clouds hosting an open model
+    hardware: str = ""
+    input_usd_per_mtok: float = spec(0, 10_000)
+    cached_input_usd_per_mtok: float | None = spec(0, 10_000, default=None)  # None: no cache discount
+    output_usd_per_mtok: float = spec(0, 10_000)
+    batch_discount: float = spec(0, 0.95, default=0.0)  # fraction taken off for batch jobs
+    reasoning_billed_as_output: bool = True
+    context_tokens: int = spec(1, 100_000_000, default=128_000, integer=True)
+    effort_levels: list = spec(default=[])
+    long_context_threshold_tokens: int | None = spec(1, 100_000_000, default=None, integer=True)
+    long_input_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    long_cached_input_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    long_output_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    output_tokens_per_s_per_user: float = spec(0.1, 1_000_000)
+    ttft_s: float = spec(0, 3_600, default=1.0)
+    speed_is_estimate: bool = False
+    speed_source: str = ""
+    confidence: str = "medium"
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CurvePoint:
+    reasoning_tokens: float
+    accuracy_pct: float
+    label: str
+    source: str
+    tokens_derived: str = ""  # how the token count was derived when not published
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccuracyCurve:
+    """acc(T) = floor + (ceiling - floor) * sigmoid(a + b ln T), in percent; see accuracy.py."""
+
+    floor_pct: float = spec(0, 100)
+    ceiling_pct: float = spec(0, 100)
+    a: float = spec(-1_000, 1_000)
+    b: float = spec(0, 100)
+    max_tokens: float = spec(1, 1e9)  # no gain past the trained maximum
+    band_pct: float = spec(0, 50, default=3.0)  # half-width of the band inside the fitted range
+    points: list = spec(default=[])
+    fit_note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskProfile(Entry):
+    benchmark: str = ""
+    answer_format: str = "free"  # 'free' or 'choice:K'
+    verifier_available: bool = False
+    concentration: float = spec(0.05, 1_000, default=1.0)  # Beta concentration of per-problem difficulty
+    default_input_tokens: int = spec(0, 10_000_000, default=1_000, integer=True)
+    default_answer_tokens: int = spec(0, 10_000_000, default=500, integer=True)
+    curves: dict = spec(default={})  # accuracy_id -> AccuracyCurve
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingFactors(Entry):
+    """Fitted efficiency factors of the serving model for one regime (see serving.py)."""
+
+    eta_bw: float = spec(0.01, 1.0)
+    eta_flops: float = spec(0.01, 1.0)
+    eta_prefill: float = spec(0.01, 1.0)
+    step_overhead_s: float = spec(0, 1.0)
+    method: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserCalibration(Entry):
+    """A user's measured throughput for one setup, as a multiplier on the fitted estimate."""
+
+    model_id: str = ""
+    hardware_id: str = ""
+    gpus: int = spec(1, 100_000, integer=True, default=1)
+    precision: str = spec(choices=PRECISIONS, default="bf16")
+    throughput_scale: float = spec(0.01, 100, default=1.0)
+    measured_output_tokens_per_s: float = spec(0, 1e9, default=0.0)
+    input_tokens: float = spec(0, 1e9, default=0.0)
+    output_tokens: float = spec(0, 1e9, default=0.0)
+    concurrency: float = spec(0, 1e9, default=0.0)
+
+
+KINDS: dict[str, type[Entry]] = {
+    "gpus": Gpu,
+    "open_models": OpenModel,
+    "api_offers": TokenOffer,
+    "asic_offers": TokenOffer,
+    "tasks": TaskProfile,
+    "serving_factors": ServingFactors,
+    "user_calibrations": UserCalibration,
+}
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _check_date(value: Any, where: str, src: str) -> str:
+    if not isinstance(value, str):
+        raise InputError("must be a date YYYY-MM-DD", field=where, source=src)
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"must be a date YYYY-MM-DD, got {value!r}", field=where, source=src) from None
+    return value
+
+
+def from_json(cls: type, raw: Any, where: str, src: str) -> Any:
+    """Build a dataclass from a JSON object, validating every field by its annotation and spec."""
+    if not isinstance(raw, dict):
+        raise InputError(f"must be an object, got {type(raw).__name__}", field=where, source=src)
+    hints = _field_types(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - names)
+    if unknown:
+        raise InputError(f"unknown field {unknown[0]!r}", field=where, source=src)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        fw = f"{where}.{f.name}"
+        if f.name not in raw:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise InputError("is missing", field=fw, source=src)
+            continue
+        values[f.name] = _value(hints[f.name], f.metadata, raw[f.name], fw, src)
+    if "as_of" in values:
+        values["as_of"] = _check_date(values["as_of"], f"{where}.as_of", src)
+    return cls(**values)
+
+
+def _value(tp: Any, meta: Mapping[str, Any], value: Any, fw: str, src: str) -> Any:
+    optional = False
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = len(args) < len(typing.get_args(tp))
+        tp = args[0]
+    if value is None:
+        if optional:
+            return None
+        raise InputError("must not be null", field=fw, source=src)
+    if tp in (int, float):
+        return finite_number(value, fw, src, minimum=meta.get("lo"), maximum=meta.get("hi"),
+                             integer=bool(meta.get("integer")) or tp is int)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise InputError(f"must be true or false, got {value!r}"[:120], field=fw, source=src)
+        return value
+    if tp is str:
+        if not isinstance(value, str):
+            raise InputError(f"must be text, got {type(value).__name__}", field=fw, source=src)
+        if len(value) > 4_000:
+            raise InputError("text is longer than 4000 characters", field=fw, source=src)
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            raise InputError(f"must be one of {', '.join(choices)}; got {value!r}"[:200], field=fw, source=src)
+        return value
+    if tp is list:
+        if not isinstance(value, list):
+            raise InputError("must be a list", field=fw, source=src)
+        return value
+    if tp is dict:
+        if not isinstance(value, dict):
+            raise InputError("must be an object", field=fw, source=src)
+        return value
+    raise InputError(f"unsupported type {tp}", field=fw, source=src)
+
+
+def _convert_task(raw: Any, where: str, src: str) -> TaskProfile:
+    task = from_json(TaskProfile, raw, where, src)
+    curves = {}
+    for acc_id, craw in task.curves.items():
+        cw = f"{where}.curves.{acc_id}"
+        curve = from_json(AccuracyCurve, craw, cw, src)
+        if curve.ceiling_pct < curve.floor_pct:
+            raise InputError("ceiling_pct must not be below floor_pct", field=cw, source=src)
+        points = tuple(from_json(CurvePoint, p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
+        curves[acc_id] = dataclasses.replace(curve, points=points)
+    fmt = task.answer_format
+    if fmt != "free" and not (fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2):
+        raise InputError(f"must be 'free' or 'choice:K' with K >= 2, got {fmt!r}", field=f"{where}.answer_format", source=src)
+    return dataclasses.replace(task, curves=curves)
+
+
+def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
+    if not entry.id or len(entry.id) > 120:
+        raise InputError("must be a non-empty id of at most 120 characters", field=f"{where}.id", source=src)
+    if not (entry.source.startswith("http://") or entry.source.startswith("https://") or entry.source.startswith("user:")):
+        raise InputError("must be a URL (http/https) or 'user:<what>'", field=f"{where}.source", source=src)
+    if isinstance(entry, OpenModel):
+        if entry.active_params_b > entry.total_params_b:
+            raise InputError("active_params_b exceeds total_params_b", field=where, source=src)
+        if entry.experts_active > entry.experts_total:
+            raise InputError("experts_active exceeds experts_total", field=where, source=src)
+    if isinstance(entry, TokenOffer) and entry.kind != ("api" if kind == "api_offers" else "asic"):
+        raise InputError(f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src)
+
+
+def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, Entry]]:
+    """Load one catalog file: returns (kind, as_of, {id: entry})."""
+    src = str(path)
+    data = read_json(path, "catalog file")
+    if not isinstance(data, dict):
+        raise InputError("must be a JSON object with schema_version, kind and entries", source=src)
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=src)
+    kind = data.get("kind", kind)
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind", source=src)
+    as_of = _check_date(data.get("as_of"), "as_of", src)
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        raise InputError("must be a list", field="entries", source=src)
+    out: dict[str, Entry] = {}
+    for i, raw in enumerate(entries):
+        where = f"entries[{i}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else "")
+        entry = _convert_task(raw, where, src) if kind == "tasks" else from_json(KINDS[kind], raw, where, src)
+        _check_entry(kind, entry, where, src)
+        if entry.id in out:
+            raise InputError(f"duplicate id {entry.id!r}", field=where, source=src)
+        out[entry.id] = entry
+    return kind, as_of, out
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)  # identity hash: plans cache per catalog
+class Catalog:
+    gpus: Mapping[str, Gpu]
+    open_models: Mapping[str, OpenModel]
+    api_offers: Mapping[str, TokenOffer]
+    asic_offers: Mapping[str, TokenOffer]
+    tasks: Mapping[str, TaskProfile]
+    serving_factors: Mapping[str, ServingFactors]
+    user_calibrations: Mapping[str, UserCalibration]
+    as_of: str  # the oldest as_of among the loaded files: how stale the prices may be
+    sources: tuple[str, ...] = ()  # folders the catalog was read from, shipped first
+
+    def kind_of(self, entry_id: str) -> str | None:
+        for kind in KINDS:
+            if entry_id in getattr(self, kind):
+                return kind
+        return None
+
+    def get(self, kind: str, entry_id: str) -> Any:
+        table = getattr(self, kind)
+        if entry_id not in table:
+            known = ", ".join(sorted(table)[:12])
+            raise InputError(f"unknown id {entry_id!r}; known: {known}{', ...' if len(table) > 12 else ''}", field=kind)
+        return table[entry_id]
+
+    def age_days(self, today: _dt.date | None = None) -> int:
+        today = today or _dt.date.today()
+        return (today - _dt.date.fromisoformat(self.as_of)).days
+
+
+def load_catalog(*folders: str | Path | None, include_user: bool = True) -> Catalog:
+    """Load the shipped catalog, then the user's saved catalog (calibrations, edited prices), then each
+    folder given (``--catalog DIR``) on top: the same id overrides, a new id adds."""
+    from ttcplanner.paths import catalog_dir, user_catalog_dir
+
+    user = user_catalog_dir()
+    dirs = [catalog_dir()] + ([user] if include_user and user.is_dir() else []) + [Path(f) for f in folders if f]
+    tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
+    dates: list[str] = []
+    for d in dirs:
+        if not d.is_dir():
+            raise InputError("catalog folder not found", source=str(d))
+        for path in sorted(d.glob("*.json")):
+            kind, as_of, entries = load_file(path)
+            tables[kind].update(entries)
+            if kind in ("gpus", "api_offers", "asic_offers"):
+                dates.append(as_of)
+    as_of = min(dates) if dates else _dt.date.today().isoformat()
+    return Catalog(**tables, as_of=as_of, sources=tuple(str(d) for d in dirs))
+
+
+def entry_to_json(entry: Any) -> Any:
+    """A record as plain JSON (for `catalog show --json` and for writing the user catalog)."""
+    if dataclasses.is_dataclass(entry):
+        return {f.name: entry_to_json(getattr(entry, f.name)) for f in dataclasses.fields(entry)}
+    if isinstance(entry, (list, tuple)):
+        return [entry_to_json(v) for v in entry]
+    if isinstance(entry, dict):
+        return {k: entry_to_json(v) for k, v in entry.items()}
+    return entry

@@ -1,0 +1,121 @@
+"""The one place numbers become text: dollars, tokens, percentages, durations, request rates.
+
+GUI, PDF and CLI all format through here so a figure reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ttcplanner.model.options import KIND_NAMES, OptionSet
+
+
+def _scaled(value: float, units: tuple[tuple[float, str], ...], digits: int = 3) -> str:
+    for size, suffix in units:
+        if abs(value) >= size:
+            return f"{value / size:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
+
+
+def money(usd: float) -> str:
+    """$1.23, $456, $12.3k, $4.56M, $7.8B; cents for small amounts."""
+    if usd is None or not math.isfinite(usd):
+        return "n/a"
+    if abs(usd) < 0.01 and usd != 0:
+        return f"${usd:.2g}"
+    if abs(usd) < 1000:
+        return f"${usd:,.2f}" if abs(usd) < 100 else f"${usd:,.0f}"
+    return "$" + _scaled(usd, ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")))
+
+
+def tokens(count: float) -> str:
+    if count is None or not math.isfinite(count):
+        return "n/a"
+    return _scaled(count, ((1e9, "B"), (1e6, "M"), (1e3, "k"))) + " tokens"
+
+
+def count(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return _scaled(value, ((1e9, "B"), (1e6, "M"), (1e3, "k")))
+
+
+def requests(per_day: float) -> str:
+    return f"{count(per_day)} requests"
+
+
+def pct(value: float, digits: int = 1) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:.{digits}f}%"
+
+
+def duration(seconds: float) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def rate(tokens_per_s: float) -> str:
+    if tokens_per_s is None or not math.isfinite(tokens_per_s):
+        return "n/a"
+    return f"{count(tokens_per_s)} tok/s"
+
+
+def describe_option(opts: OptionSet, r, i: int) -> str:
+    """One line: what to deploy."""
+    if opts.kind[i] == "gpu":
+        reps = int(r.replicas[i])
+        return (f"{opts.label[i]} ({opts.precision[i].upper()}), {reps} replica{'s' if reps != 1 else ''} = "
+                f"{int(r.gpus_total[i])} GPU{'s' if r.gpus_total[i] != 1 else ''}")
+    return opts.label[i] + (" via batch API" if r.batch[i] else "")
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def option_json(opts: OptionSet, r, i: int) -> dict:
+    """One option in the stable JSON shape shared by the CLI and reports."""
+    return {
+        "kind": str(opts.kind[i]),
+        "kind_name": KIND_NAMES[str(opts.kind[i])],
+        "id": opts.entry_id[i],
+        "label": opts.label[i],
+        "description": describe_option(opts, r, i),
+        "hardware": opts.hardware_id[i],
+        "gpus_per_replica": int(opts.gpus_per_replica[i]),
+        "replicas": int(r.replicas[i]),
+        "gpus_total": int(r.gpus_total[i]),
+        "precision": opts.precision[i] or None,
+        "accuracy_pct": _num(r.accuracy_pct[i]),
+        "accuracy_low_pct": _num(r.low_pct[i]),
+        "accuracy_high_pct": _num(r.high_pct[i]),
+        "accuracy_extrapolated": bool(r.extrapolated[i]),
+        "monthly_cost_usd": _num(r.monthly_usd[i]),
+        "cost_per_request_usd": _num(r.cost_per_request_usd[i]),
+        "cost_per_1k_requests_usd": _num(r.cost_per_request_usd[i] * 1000),
+        "latency_s": _num(r.latency_s[i]),
+        "ttft_s": _num(r.ttft_s[i]),
+        "output_tokens_per_s_per_user": _num(r.tokens_per_s_per_user[i]),
+        "utilization": _num(r.utilization[i]) if opts.kind[i] == "gpu" else None,
+        "batch": bool(r.batch[i]),
+        "meets_targets": bool(r.eligible[i]),
+        "why_not": r.why_not[i] or None,
+        "confidence": opts.confidence[i],
+        "source": opts.source[i],
+        "as_of": opts.as_of[i],
+    }
+
+
+def nan_to_none(values: np.ndarray) -> list:
+    return [None if not math.isfinite(float(v)) else float(v) for v in np.ravel(values)]

@@ -1,0 +1,434 @@
+"""Scenario -> every option evaluated -> Pareto frontier -> recommendation with its reasons.
+
+``evaluate`` is the one entry point the GUI, the PDF report and the CLI call. It works on arrays along
+the option axis (and a budget axis for the curves); the only Python loops run over accuracy models, of
+which a task has a few dozen at most.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ttcplanner.model import costs
+from ttcplanner.model.accuracy import has_curve, task_accuracy
+from ttcplanner.model.catalog import Catalog
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options
+from ttcplanner.model.scenario import Scenario
+from ttcplanner.model.serving import Setup, estimate_for_latency
+
+STALE_PRICE_DAYS = 90
+BUDGET_GRID = np.unique(np.concatenate([[0.0], np.logspace(1, 6, 26)]))  # reasoning tokens per sample
+VOLUME_GRID = np.logspace(0, 9, 181)  # requests per day
+
+
+@dataclass(frozen=True)
+class OptionResults:
+    """Every option at the scenario's operating point (arrays along the option axis)."""
+
+    accuracy_pct: np.ndarray
+    low_pct: np.ndarray
+    high_pct: np.ndarray
+    extrapolated: np.ndarray
+    has_accuracy: np.ndarray
+    fits: np.ndarray
+    cost_per_request_usd: np.ndarray
+    monthly_usd: np.ndarray
+    latency_s: np.ndarray
+    ttft_s: np.ndarray
+    tokens_per_s_per_user: np.ndarray
+    replicas: np.ndarray
+    gpus_total: np.ndarray
+    concurrency: np.ndarray  # sequences in flight per replica (GPU rows)
+    utilization: np.ndarray  # average load / provisioned capacity (GPU rows)
+    replica_requests_per_s: np.ndarray  # GPU rows: what one replica sustains within the latency target
+    usd_per_replica_hour: np.ndarray  # GPU rows
+    meets_accuracy: np.ndarray
+    meets_latency: np.ndarray
+    allowed: np.ndarray
+    eligible: np.ndarray
+    batch: np.ndarray
+    why_not: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AccuracyCurveView:
+    accuracy_id: str
+    tokens: np.ndarray
+    mean_pct: np.ndarray
+    low_pct: np.ndarray
+    high_pct: np.ndarray
+    extrapolated: np.ndarray
+    points: tuple  # CurvePoint records (published measurements)
+
+
+@dataclass(frozen=True)
+class CostCurve:
+    option: int
+    accuracy_pct: np.ndarray  # along BUDGET_GRID
+    cost_per_request_usd: np.ndarray
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    requests_per_day: float
+    below: str  # kind that is cheaper below this volume
+    above: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    catalog_as_of: str
+    catalog_age_days: int
+    options: OptionSet
+    results: OptionResults
+    recommended: int | None
+    best_per_kind: dict[str, int | None]
+    status: str  # 'ok' | 'target_missed' | 'nothing_feasible'
+    headline: str
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...]
+    accuracy_curves: tuple[AccuracyCurveView, ...]
+    cost_curves: tuple[CostCurve, ...]
+    frontier: tuple[np.ndarray, np.ndarray, tuple[int, ...]]  # accuracy, cost per request, option index
+    volume_grid: np.ndarray
+    volume_monthly_usd: dict[str, np.ndarray]  # best eligible option of each kind at each volume (inf: none)
+    break_evens: tuple[BreakEven, ...]
+    alternatives: dict[str, str] = field(default_factory=dict)  # why a kind has no eligible option
+
+
+def _accuracy(scenario: Scenario, task, opts: OptionSet, tokens, samples):
+    """Accuracy arrays (options x len(tokens)) for every option; NaN where the task has no curve."""
+    shape = (opts.size, np.size(tokens))
+    mean, low, high = (np.full(shape, np.nan) for _ in range(3))
+    extrap = np.zeros(shape, dtype=bool)
+    ids = np.array(opts.accuracy_id)
+    for acc_id in sorted(set(opts.accuracy_id)):
+        if not has_curve(task, acc_id):
+            continue
+        est = task_accuracy(task, acc_id, np.atleast_1d(tokens), samples, scenario.aggregation, scenario.scorer_quality)
+        rows = ids == acc_id
+        mean[rows], low[rows], high[rows] = est.mean_pct, est.low_pct, est.high_pct
+        extrap[rows] = est.extrapolated
+    return mean, low, high, extrap
+
+
+def _subset(setup: Setup, idx: np.ndarray) -> Setup:
+    return Setup(**{k: np.asarray(v)[idx] for k, v in vars(setup).items()})
+
+
+def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None):
+    """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis."""
+    rows = opts.gpu_rows if rows is None else rows
+    n = opts.gpus_per_replica[rows]
+    est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
+                               samples=scenario.samples, prefix_cache=scenario.prefix_cache,
+                               draft_tokens=scenario.speculative_draft_tokens, acceptance=scenario.speculative_acceptance)
+    hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[rows], opts.purchase_usd[rows], opts.tdp_w[rows],
+                              scenario.ownership, scenario.amortization_months, scenario.electricity_usd_per_kwh, scenario.pue)
+    return est, n, hour
+
+
+def _reshape_gpu(setup: Setup, k: int) -> Setup:
+    return Setup(**{name: np.asarray(v)[:, None] * np.ones((1, k)) for name, v in vars(setup).items()})
+
+
+def evaluate(scenario: Scenario, catalog: Catalog) -> Plan:
+    """Evaluate every option for ``scenario`` and recommend one."""
+    if scenario.task_id not in catalog.tasks:
+        raise InputError(f"unknown task {scenario.task_id!r}; known: {', '.join(sorted(catalog.tasks))}", field="task_id")
+    if scenario.hardware != "auto" and scenario.hardware not in catalog.gpus:
+        raise InputError(f"unknown GPU {scenario.hardware!r}; known: auto, {', '.join(sorted(catalog.gpus))}", field="hardware")
+    task = catalog.tasks[scenario.task_id]
+    opts = build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision, scenario.kv_precision)
+    res = _operating_point(scenario, task, opts)
+    rec, best, status = _choose(opts, res)
+    volume = _volume_curves(scenario, opts, res)
+    breaks = _break_evens(volume)
+    acc_curves = _accuracy_curves(scenario, task, opts)
+    cost_curves, frontier = _cost_curves(scenario, task, opts, res, best)
+    headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
+    warnings = _warnings(scenario, catalog, opts, res, rec)
+    return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
+                results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
+                reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
+                cost_curves=cost_curves, frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume,
+                break_evens=breaks, alternatives=alternatives)
+
+
+def _operating_point(s: Scenario, task, opts: OptionSet) -> OptionResults:
+    n = opts.size
+    mean, low, high, extrap = (a[:, 0] for a in _accuracy(s, task, opts, [s.reasoning_tokens], s.samples))
+    has_acc = np.isfinite(mean)
+    output_tokens = s.reasoning_tokens + s.answer_tokens
+    is_token = opts.kind != "gpu"
+    batch = is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
+    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, s.reasoning_tokens, s.answer_tokens, s.samples,
+                                             s.cached_input_fraction, s.prefix_cache, batch)
+    speed = opts.tokens_per_s_per_user.copy()
+    latency = opts.ttft_s + output_tokens / speed
+    latency = np.where(batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
+    ttft = opts.ttft_s.copy()
+    fits = is_token & (s.input_tokens + output_tokens <= opts.context_tokens)
+    monthly = costs.monthly_from_per_request(cpr, s.requests_per_day)
+    replicas = np.zeros(n)
+    gpus_total = np.zeros(n)
+    concurrency = np.zeros(n)
+    utilization = np.full(n, np.nan)
+    rate = np.zeros(n)
+    replica_hour = np.full(n, np.nan)
+    if opts.setup is not None:
+        g = opts.gpu_rows
+        est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens)
+        reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
+        gm = costs.gpu_monthly_usd(reps, per, hour)
+        ok = est.fits & np.isfinite(hour) & np.isfinite(reps)
+        fits[g] = est.fits
+        monthly[g] = np.where(ok, gm, np.inf)
+        cpr[g] = np.where(ok, gm / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+        latency[g], ttft[g], speed[g] = est.latency_s, est.ttft_s, est.output_tokens_per_s_per_user
+        replicas[g] = np.where(ok, reps, 0)
+        gpus_total[g] = replicas[g] * per
+        concurrency[g] = est.concurrency
+        rate[g] = est.requests_per_s
+        replica_hour[g] = per * hour
+        with np.errstate(divide="ignore", invalid="ignore"):
+            utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
+    meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
+    meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9))
+    allowed = (opts.kind == "gpu") | (not s.on_prem_only)
+    costed = np.isfinite(monthly)
+    eligible = meets_acc & meets_lat & fits & allowed & costed
+    why = []
+    for i in range(n):
+        if not allowed[i]:
+            why.append("excluded: on-premises only")
+        elif not has_acc[i]:
+            why.append("no published accuracy for this task")
+        elif not fits[i]:
+            why.append("does not fit in memory" if opts.kind[i] == "gpu" else "prompt + output exceed the context limit")
+        elif not costed[i]:
+            why.append("no price for this GPU in the catalog" if opts.kind[i] == "gpu" else "no price")
+        elif not meets_lat[i]:
+            why.append(f"misses the latency target ({latency[i]:.3g} s)")
+        elif not meets_acc[i]:
+            why.append(f"below the accuracy target ({mean[i]:.1f}%)")
+        else:
+            why.append("")
+    return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
+                         fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
+                         tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
+                         utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
+                         eligible=eligible, batch=batch, why_not=tuple(why))
+
+
+def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
+    if not mask.any():
+        return None
+    masked = np.where(mask, values, np.inf)
+    return int(np.argmin(masked))
+
+
+def _choose(opts: OptionSet, r: OptionResults):
+    best = {k: _argmin(r.monthly_usd, r.eligible & (opts.kind == k)) for k in KINDS}
+    rec = _argmin(r.monthly_usd, r.eligible)
+    if rec is not None:
+        return rec, best, "ok"
+    feasible = r.has_accuracy & r.fits & r.meets_latency & r.allowed & np.isfinite(r.monthly_usd)
+    if feasible.any():
+        acc = np.where(feasible, r.accuracy_pct, -np.inf)
+        top = np.flatnonzero(acc >= acc.max() - 1e-9)
+        return int(top[np.argmin(r.monthly_usd[top])]), best, "target_missed"
+    return None, best, "nothing_feasible"
+
+
+def _monthly_at_volumes(s: Scenario, opts: OptionSet, r: OptionResults, rows: np.ndarray, volumes: np.ndarray) -> np.ndarray:
+    """Monthly $ of ``rows`` at each volume (rows x volumes), every other input as in the scenario."""
+    out = np.empty((len(rows), len(volumes)))
+    token = opts.kind[rows] != "gpu"
+    out[token] = costs.monthly_from_per_request(r.cost_per_request_usd[rows[token], None], volumes[None, :])
+    g = rows[~token]
+    reps = costs.replicas_needed(volumes[None, :], s.peak_to_average, r.replica_requests_per_s[g, None])
+    out[~token] = reps * r.usd_per_replica_hour[g, None] * costs.HOURS_PER_MONTH
+    return out
+
+
+def _volume_curves(s: Scenario, opts: OptionSet, r: OptionResults) -> dict[str, np.ndarray]:
+    """For each kind, the cheapest option that meets the targets at each volume (inf where none)."""
+    out = {}
+    base = r.meets_accuracy & r.meets_latency & r.fits & r.allowed & np.isfinite(r.monthly_usd)
+    for k in KINDS:
+        rows = np.flatnonzero(base & (opts.kind == k))
+        out[k] = _monthly_at_volumes(s, opts, r, rows, VOLUME_GRID).min(axis=0) if len(rows) else np.full(VOLUME_GRID.shape, np.inf)
+    return out
+
+
+def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
+    """Volumes where the cheapest kind changes (log-interpolated between grid points)."""
+    stack = np.vstack([volume[k] for k in KINDS])
+    finite = np.isfinite(stack).any(axis=0)
+    winner = np.where(finite, np.argmin(stack, axis=0), -1)
+    out = []
+    for i in np.flatnonzero(winner[1:] != winner[:-1]):
+        a, b = winner[i], winner[i + 1]
+        if a < 0 or b < 0:
+            continue
+        x0, x1 = np.log(VOLUME_GRID[i]), np.log(VOLUME_GRID[i + 1])
+        d0 = np.log(stack[a, i]) - np.log(stack[b, i])
+        d1 = np.log(stack[a, i + 1]) - np.log(stack[b, i + 1])
+        t = d0 / (d0 - d1) if np.isfinite(d0 - d1) and d0 != d1 else 0.5
+        out.append(BreakEven(float(np.exp(x0 + np.clip(t, 0, 1) * (x1 - x0))), KINDS[a], KINDS[b]))
+    return tuple(out)
+
+
+def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
+    views = []
+    for acc_id in sorted(set(opts.accuracy_id)):
+        if not has_curve(task, acc_id):
+            continue
+        est = task_accuracy(task, acc_id, BUDGET_GRID, s.samples, s.aggregation, s.scorer_quality)
+        views.append(AccuracyCurveView(acc_id, BUDGET_GRID, est.mean_pct, est.low_pct, est.high_pct, est.extrapolated,
+                                       tuple(task.curves[acc_id].points)))
+    return tuple(views)
+
+
+def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, best: dict):
+    """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
+    configuration of each open model; plus the Pareto frontier over all of those points."""
+    candidates = r.has_accuracy & r.allowed
+    token_rows = np.flatnonzero(candidates & (opts.kind != "gpu"))
+    gpu_rows = []
+    ids = np.array(opts.accuracy_id)
+    for acc_id in sorted(set(ids[opts.kind == "gpu"])):
+        rows = np.flatnonzero(candidates & (opts.kind == "gpu") & (ids == acc_id) & np.isfinite(r.monthly_usd))
+        if len(rows):
+            gpu_rows.append(int(rows[np.argmin(r.monthly_usd[rows])]))
+    rows = np.concatenate([token_rows, np.array(gpu_rows, dtype=int)]).astype(int)
+    if not len(rows):
+        return (), (np.zeros(0), np.zeros(0), ())
+    acc = _accuracy(s, task, opts, BUDGET_GRID, s.samples)[0][rows]
+    cost = np.empty_like(acc)
+    token = opts.kind[rows] != "gpu"
+    sub_prices = {k: v[rows[token], None] for k, v in opts.prices.items()}
+    cost[token] = costs.token_offer_cost_per_request(sub_prices, s.input_tokens, BUDGET_GRID[None, :], s.answer_tokens,
+                                                     s.samples, s.cached_input_fraction, s.prefix_cache, r.batch[rows[token], None])
+    g = rows[~token]
+    if len(g):
+        pos = np.searchsorted(opts.gpu_rows, g)
+        setup = _reshape_gpu(_subset(opts.setup, pos), len(BUDGET_GRID))
+        est, per, hour = _gpu_costs(s, opts, setup, BUDGET_GRID[None, :] + s.answer_tokens, rows=g)
+        reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
+        monthly = costs.gpu_monthly_usd(reps, per[:, None], hour[:, None])
+        ok = est.fits & (est.latency_s <= s.latency_target_s)
+        cost[~token] = np.where(ok, monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+    curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
+    a, c = acc.ravel(), cost.ravel()
+    which = np.repeat(rows, acc.shape[1])
+    ok = np.isfinite(a) & np.isfinite(c)
+    a, c, which = a[ok], c[ok], which[ok]
+    order = np.lexsort((-a, c))
+    best_acc = np.maximum.accumulate(a[order])
+    keep = np.r_[True, best_acc[1:] > best_acc[:-1]] & (a[order] >= best_acc - 1e-12)
+    sel = order[keep]
+    return curves, (a[sel], c[sel], tuple(int(w) for w in which[sel]))
+
+
+def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResults, rec, best, status, breaks):
+    from ttcplanner.model.format import describe_option, money, pct, requests
+
+    alternatives = {}
+    for k in KINDS:
+        if best[k] is None:
+            rows = opts.kind == k
+            if not rows.any():
+                alternatives[k] = "none in the catalog"
+            elif not (r.allowed & rows).any():
+                alternatives[k] = "excluded: on-premises only"
+            elif not (r.has_accuracy & rows).any():
+                alternatives[k] = f"no published accuracy on {task.name}"
+            elif not (r.meets_accuracy & r.has_accuracy & rows).any():
+                top = np.nanmax(np.where(rows & r.has_accuracy, r.accuracy_pct, np.nan))
+                alternatives[k] = f"none reaches {pct(s.target_accuracy_pct)} (best {pct(top)})"
+            elif not (r.meets_accuracy & r.meets_latency & rows).any():
+                alternatives[k] = f"none meets the {s.latency_target_s:g} s latency target at this accuracy"
+            else:
+                alternatives[k] = "none fits in memory or has a price"
+    if rec is None:
+        return ("No option can serve this workload: nothing fits the latency target with a published accuracy.",
+                ["Relax the latency target, reduce reasoning tokens or choose another task."], alternatives)
+    kind = opts.kind[rec]
+    headline = f"{KIND_NAMES[kind]}: {describe_option(opts, r, rec)}"
+    reasons = []
+    if status == "target_missed":
+        reasons.append(f"No option reaches the {pct(s.target_accuracy_pct)} target on {task.name}; this is the most accurate "
+                       f"({pct(r.accuracy_pct[rec])}) that meets the latency target.")
+    else:
+        n_ok = int(r.eligible.sum())
+        reasons.append(f"Cheapest of {n_ok} option{'s' if n_ok != 1 else ''} that reach {pct(s.target_accuracy_pct)} on {task.name} "
+                       f"within {s.latency_target_s:g} s per request: {money(r.monthly_usd[rec])}/month at {requests(s.requests_per_day)}/day.")
+    for k in KINDS:
+        if k == kind:
+            continue
+        b = best[k]
+        if b is None:
+            reasons.append(f"{KIND_NAMES[k]}: {alternatives[k]}.")
+        else:
+            saving = r.monthly_usd[b] - r.monthly_usd[rec]
+            reasons.append(f"{KIND_NAMES[k]}: best is {opts.label[b]} at {money(r.monthly_usd[b])}/month "
+                           f"({'saves' if saving >= 0 else 'costs'} {money(abs(saving))}/month"
+                           f"{f', {saving / r.monthly_usd[b]:.0%}' if saving > 0 and r.monthly_usd[b] > 0 else ''}).")
+    if kind == "gpu" and np.isfinite(r.utilization[rec]):
+        reasons.append(f"The GPU fleet averages {r.utilization[rec]:.0%} utilisation at this volume (peak/average {s.peak_to_average:g}); "
+                       "idle GPU-hours are paid for.")
+    near = sorted(breaks, key=lambda b: abs(np.log(b.requests_per_day / s.requests_per_day)))
+    if near:
+        b = near[0]
+        reasons.append(f"Break-even at {requests(b.requests_per_day)}/day: below it {KIND_NAMES[b.below]} is cheaper, "
+                       f"above it {KIND_NAMES[b.above]}.")
+    return headline, reasons, alternatives
+
+
+def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec) -> list[str]:
+    w = []
+    age = catalog.age_days()
+    if age > STALE_PRICE_DAYS:
+        w.append(f"Prices are from {catalog.as_of} ({age} days old): check current prices before committing money.")
+    if rec is not None:
+        if r.extrapolated[rec]:
+            w.append("The recommended option's accuracy is extrapolated beyond its published points.")
+        if opts.confidence[rec].lower().startswith("low"):
+            w.append("The recommended option rests on low-confidence catalog figures.")
+        if opts.speed_is_estimate[rec]:
+            w.append("Its per-user speed is an estimate, not a published measurement.")
+        if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
+            w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
+    return w
+
+
+def plan_to_json(plan: Plan) -> dict:
+    """The stable JSON shape of ``ttcplanner plan --json``."""
+    from ttcplanner.model.format import option_json
+
+    def opt(i):
+        return None if i is None else option_json(plan.options, plan.results, i)
+
+    return {
+        "schema_version": 1,
+        "scenario": plan.scenario.name,
+        "task_id": plan.scenario.task_id,
+        "catalog_as_of": plan.catalog_as_of,
+        "status": plan.status,
+        "headline": plan.headline,
+        "recommendation": opt(plan.recommended),
+        "best_per_kind": {k: opt(i) for k, i in plan.best_per_kind.items()},
+        "why_no_option": dict(plan.alternatives),
+        "reasons": list(plan.reasons),
+        "warnings": list(plan.warnings),
+        "break_even": [{"requests_per_day": b.requests_per_day, "cheaper_below": b.below, "cheaper_above": b.above}
+                       for b in plan.break_evens],
+        "options_evaluated": int(plan.options.size),
+        "options_meeting_targets": int(plan.results.eligible.sum()),
+    }

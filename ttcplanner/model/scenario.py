@@ -1,0 +1,85 @@
+"""The user's inputs: one frozen dataclass, saved as versioned JSON.
+
+Widgets, files and the CLI all produce a Scenario; the planner consumes it. Bounds live on the
+fields (``spec``) so one validator serves every entry point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ttcplanner.model.catalog import PRECISIONS, from_json, spec
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.jsonio import read_json, write_json_atomic
+
+SCHEMA_VERSION = 1
+AGGREGATIONS = ("majority", "verifier", "scorer")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    name: str = "Untitled scenario"
+    task_id: str = "maths-olympiad"
+    target_accuracy_pct: float = spec(0, 100, default=70.0)
+    # compute budget
+    reasoning_tokens: float = spec(0, 1_000_000, default=8_000.0)  # per sample
+    samples: int = spec(1, 4_096, default=1, integer=True)
+    aggregation: str = spec(choices=AGGREGATIONS, default="majority")
+    scorer_quality: float = spec(0, 1, default=0.5)  # 0 = majority vote, 1 = oracle verifier
+    # token volume
+    requests_per_day: float = spec(1, 1e9, default=10_000.0)
+    input_tokens: int = spec(0, 10_000_000, default=1_000, integer=True)
+    answer_tokens: int = spec(1, 1_000_000, default=500, integer=True)
+    cached_input_fraction: float = spec(0, 1, default=0.0)
+    peak_to_average: float = spec(1, 100, default=2.0)
+    latency_target_s: float = spec(0.1, 604_800, default=120.0)
+    # hardware
+    hardware: str = "auto"  # a GPU id, or 'auto' for every GPU in the catalog
+    gpus_per_replica: int = spec(0, 72, default=0, integer=True)  # 0: smallest tensor-parallel size that fits
+    ownership: str = spec(choices=("rent", "own"), default="rent")
+    weight_precision: str = spec(choices=("native",) + PRECISIONS, default="native")
+    kv_precision: str = spec(choices=PRECISIONS, default="fp8")
+    speculative_draft_tokens: int = spec(0, 16, default=0, integer=True)  # 0: off
+    speculative_acceptance: float = spec(0, 0.99, default=0.7)
+    prefix_cache: bool = True
+    on_prem_only: bool = False
+    amortization_months: float = spec(1, 120, default=36.0)
+    electricity_usd_per_kwh: float = spec(0, 10, default=0.12)
+    pue: float = spec(1, 3, default=1.3)
+
+    def replace(self, **changes: Any) -> "Scenario":
+        """A validated copy with some fields changed."""
+        data = to_json(self)
+        data.update(changes)
+        return from_dict(data, source="change")
+
+
+def to_json(scenario: Scenario) -> dict[str, Any]:
+    data = {"schema_version": SCHEMA_VERSION}
+    data.update(dataclasses.asdict(scenario))
+    return data
+
+
+def from_dict(data: Any, source: str = "scenario") -> Scenario:
+    if not isinstance(data, dict):
+        raise InputError("a scenario must be a JSON object", source=source)
+    data = dict(data)
+    version = data.pop("schema_version", None)
+    if version != SCHEMA_VERSION:
+        raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source)
+    scenario = from_json(Scenario, data, "scenario", source)
+    for name in ("name", "task_id", "hardware"):
+        if not getattr(scenario, name).strip():
+            raise InputError("must not be empty", field=f"scenario.{name}", source=source)
+    return scenario
+
+
+def load(path: str | Path) -> Scenario:
+    return from_dict(read_json(path, "scenario file"), source=str(path))
+
+
+def save(scenario: Scenario, path: str | Path) -> None:
+    write_json_atomic(path, to_json(scenario))

@@ -1,0 +1,272 @@
+"""Serving open models on GPUs: memory fit, throughput, TTFT and TPOT (roofline x fitted efficiency).
+
+Everything is vectorised: a ``Setup`` holds one numpy array per quantity, broadcast along an option axis
+(model x GPU x tensor-parallel size ...), so the planner evaluates its whole grid without Python loops.
+
+Equations (DESIGN.md, "Serving open models on GPUs"):
+- weights = total params x bytes/param; MoE keeps every expert resident;
+- KV bytes/token = K+V x layers x kv_heads x head_dim x KV bytes (sliding-window layers keep at most the window);
+- max concurrency = (GPUs x memory x usable - weights) / KV bytes of a sequence at its average context;
+- decode step at batch B = max(bytes read / (bandwidth x eta_bw), FLOPs / (peak x eta_flops))
+  + per-step overhead + tensor-parallel all-reduces; MoE reads the experts B tokens touch, not all of them;
+- prefill = (2 x active params x prompt + attention) / (peak x eta_prefill);
+- a replica finishes R = 1 / (prefill time + decode time per request) requests/s with B sequences in flight.
+The eta factors and the overhead are fitted per regime (serving_factors.json; see README, "How the numbers
+are computed").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ttcplanner.model.catalog import Catalog, Gpu, OpenModel, ServingFactors
+from ttcplanner.model.errors import InputError
+
+BYTES_PER_VALUE = {"bf16": 2.0, "fp8": 1.0, "fp4": 0.5625}  # fp4: MXFP4/NVFP4 values plus block scales
+USABLE_MEMORY_FRACTION = 0.90  # engines reserve ~10% (vLLM gpu_memory_utilization default 0.9)
+ACTIVATION_RESERVE_GB_PER_GPU = 2.0  # CUDA graphs, activations, allocator slack (engine defaults; an estimate)
+# All-reduce cost per decode step: 2 per layer. Link bandwidth per GPU, one direction:
+# NVLink 4 (H100/H200) 450 GB/s, NVLink 5 (B200/GB200) 900 GB/s, Infinity Fabric (MI300X) ~448 GB/s,
+# PCIe Gen4/5 x16 ~32/64 GB/s (vendor datasheets). Latency per all-reduce: an estimate of NCCL small-message latency.
+LINK_GB_S = {"nvlink": 450.0, "xgmi": 448.0, "pcie": 32.0}
+ALLREDUCE_LATENCY_S = {"nvlink": 8e-6, "xgmi": 10e-6, "pcie": 25e-6}
+DRAFT_COST_PER_TOKEN = 0.05  # a draft token costs ~5% of a target step (EAGLE/MTP-style heads; an assumption)
+REGIMES = ("dense-small-tp", "dense-large-tp", "moe")
+
+
+def regime_of(is_moe: np.ndarray, gpus: np.ndarray) -> np.ndarray:
+    """0 dense on 1-2 GPUs, 1 dense on >= 4 GPUs (large tensor parallel), 2 MoE."""
+    return np.where(is_moe, 2, np.where(gpus >= 4, 1, 0))
+
+
+def precision_of(model: OpenModel, requested: str) -> str:
+    return model.native_precision if requested == "native" else requested
+
+
+def peak_tflops(gpu: Gpu, precision: str) -> float:
+    """Tensor throughput at the weight precision, falling back to the next wider format the card has."""
+    order = {"fp4": ("fp4", "fp8", "bf16"), "fp8": ("fp8", "bf16"), "bf16": ("bf16",)}[precision]
+    for p in order:
+        value = getattr(gpu, f"{p}_tflops")
+        if value:
+            return value
+    return gpu.bf16_tflops
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One array per quantity, all broadcastable along the option axis."""
+
+    total_params: np.ndarray  # parameters (not billions)
+    active_params: np.ndarray
+    expert_params: np.ndarray  # parameters in routed experts (0 for dense)
+    experts_total: np.ndarray
+    experts_active: np.ndarray
+    layers: np.ndarray
+    attn_width: np.ndarray  # heads x head_dim
+    hidden_size: np.ndarray
+    kv_bytes_per_token: np.ndarray  # at the chosen KV precision, full-attention layers
+    sw_fraction: np.ndarray
+    sw_tokens: np.ndarray
+    context_limit: np.ndarray
+    memory_gb: np.ndarray  # per GPU
+    mem_bw_tb_s: np.ndarray
+    peak_tflops: np.ndarray
+    gpus: np.ndarray
+    link_gb_s: np.ndarray
+    allreduce_latency_s: np.ndarray
+    weight_bytes_per_param: np.ndarray
+    eta_bw: np.ndarray
+    eta_flops: np.ndarray
+    eta_prefill: np.ndarray
+    step_overhead_s: np.ndarray
+    user_scale: np.ndarray  # user calibration multiplier on throughput (1 = none)
+
+
+def factors_for(catalog: Catalog) -> dict[str, ServingFactors]:
+    missing = [r for r in REGIMES if r not in catalog.serving_factors]
+    if missing:
+        raise InputError(f"serving factors missing for regime(s) {', '.join(missing)}", field="serving_factors")
+    return {r: catalog.serving_factors[r] for r in REGIMES}
+
+
+def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weight_precision: str,
+                kv_precision: str) -> Setup:
+    """Stack (model, GPU, GPU count) triples into a Setup; regimes pick their fitted factors."""
+    factors = factors_for(catalog)
+    cols: dict[str, list[float]] = {f.name: [] for f in fields(Setup)}
+    for model, gpu, n in pairs:
+        prec = precision_of(model, weight_precision)
+        is_moe = model.experts_total > 0
+        total = model.total_params_b * 1e9
+        active = model.active_params_b * 1e9
+        share = model.experts_active / model.experts_total if is_moe else 0.0
+        expert = (total - active) / (1 - share) if is_moe and share < 1 else 0.0
+        regime = REGIMES[int(regime_of(np.array(is_moe), np.array(n)))]
+        f = factors[regime]
+        scale = 1.0
+        for cal in catalog.user_calibrations.values():
+            if (cal.model_id, cal.hardware_id, cal.gpus, cal.precision) == (model.id, gpu.id, n, prec):
+                scale = cal.throughput_scale
+        row = dict(
+            total_params=total, active_params=active, expert_params=expert,
+            experts_total=model.experts_total, experts_active=model.experts_active,
+            layers=model.layers, attn_width=model.attn_heads * model.head_dim, hidden_size=model.hidden_size,
+            kv_bytes_per_token=model.kv_bytes_per_token_bf16 * BYTES_PER_VALUE[kv_precision] / 2.0,
+            sw_fraction=model.sliding_window_layer_fraction, sw_tokens=model.sliding_window_tokens,
+            context_limit=model.context_tokens,
+            memory_gb=gpu.memory_gb, mem_bw_tb_s=gpu.mem_bw_tb_s, peak_tflops=peak_tflops(gpu, prec), gpus=n,
+            link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
+            weight_bytes_per_param=BYTES_PER_VALUE[prec],
+            eta_bw=f.eta_bw, eta_flops=f.eta_flops, eta_prefill=f.eta_prefill, step_overhead_s=f.step_overhead_s,
+            user_scale=scale,
+        )
+        for k, v in row.items():
+            cols[k].append(float(v))
+    return Setup(**{k: np.asarray(v, dtype=float) for k, v in cols.items()})
+
+
+def kv_bytes_per_sequence(s: Setup, context) -> np.ndarray:
+    context = np.asarray(context, dtype=float)
+    windowed = np.minimum(context, np.where(s.sw_tokens > 0, s.sw_tokens, context))
+    return s.kv_bytes_per_token * ((1 - s.sw_fraction) * context + s.sw_fraction * windowed)
+
+
+def weight_bytes(s: Setup) -> np.ndarray:
+    return s.total_params * s.weight_bytes_per_param
+
+
+def kv_budget_bytes(s: Setup) -> np.ndarray:
+    """Memory left for the KV cache across the replica (negative: the weights do not fit)."""
+    usable = s.gpus * (s.memory_gb * USABLE_MEMORY_FRACTION - ACTIVATION_RESERVE_GB_PER_GPU) * 1e9
+    return usable - weight_bytes(s)
+
+
+def max_concurrency(s: Setup, input_tokens, output_tokens) -> np.ndarray:
+    """Largest number of sequences whose KV cache fits, at the average context input + output/2.
+
+    0 where the weights do not fit, where one full-length sequence does not fit, or where the
+    sequence is longer than the model's context.
+    """
+    input_tokens = np.asarray(input_tokens, dtype=float)
+    output_tokens = np.asarray(output_tokens, dtype=float)
+    budget = kv_budget_bytes(s)
+    avg = kv_bytes_per_sequence(s, input_tokens + output_tokens / 2)
+    full = kv_bytes_per_sequence(s, input_tokens + output_tokens)
+    b = np.floor(np.maximum(budget, 0) / np.maximum(avg, 1.0))
+    ok = (budget >= full) & (input_tokens + output_tokens <= s.context_limit)
+    return np.where(ok, np.maximum(b, 1), 0.0)
+
+
+def decode_step_s(s: Setup, batch, context, tokens_per_seq=1.0) -> np.ndarray:
+    """Time of one decode step for ``batch`` sequences at ``context`` tokens, verifying ``tokens_per_seq`` each."""
+    batch = np.maximum(np.asarray(batch, dtype=float), 1.0)
+    tokens = batch * tokens_per_seq
+    dense_params = s.total_params - s.expert_params
+    share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
+    touched = 1 - (1 - share) ** tokens  # fraction of experts some token in the step routes to
+    weights_read = (dense_params + s.expert_params * touched) * s.weight_bytes_per_param
+    kv_read = batch * kv_bytes_per_sequence(s, context)
+    t_mem = (weights_read + kv_read) / (s.gpus * s.mem_bw_tb_s * 1e12 * s.eta_bw)
+    flops = tokens * (2 * s.active_params + 4 * s.layers * s.attn_width * np.asarray(context, dtype=float))
+    t_flop = flops / (s.gpus * s.peak_tflops * 1e12 * s.eta_flops)
+    comm = np.where(s.gpus > 1, 2 * s.layers * (s.allreduce_latency_s + tokens * s.hidden_size * 2 / (s.link_gb_s * 1e9)), 0.0)
+    return np.maximum(t_mem, t_flop) + s.step_overhead_s + comm
+
+
+def prefill_s(s: Setup, prompt_tokens) -> np.ndarray:
+    """Compute-bound prefill of one prompt (linear layers plus causal attention)."""
+    p = np.asarray(prompt_tokens, dtype=float)
+    flops = 2 * s.active_params * p + 2 * s.layers * s.attn_width * p * p
+    return flops / (s.gpus * s.peak_tflops * 1e12 * s.eta_prefill)
+
+
+def accepted_per_step(draft_tokens, acceptance) -> np.ndarray:
+    """Expected tokens emitted per target step with k draft tokens accepted i.i.d. with rate a."""
+    k = np.asarray(draft_tokens, dtype=float)
+    a = np.clip(np.asarray(acceptance, dtype=float), 0.0, 0.999)
+    return np.where(k > 0, (1 - a ** (k + 1)) / (1 - a), 1.0)
+
+
+@dataclass(frozen=True)
+class ServingEstimate:
+    fits: np.ndarray
+    max_concurrency: np.ndarray
+    concurrency: np.ndarray
+    output_tokens_per_s: np.ndarray  # whole replica
+    output_tokens_per_s_per_gpu: np.ndarray
+    output_tokens_per_s_per_user: np.ndarray
+    requests_per_s: np.ndarray
+    ttft_s: np.ndarray
+    tpot_s: np.ndarray
+    latency_s: np.ndarray  # one request end to end (its samples run in parallel)
+    memory_gb_per_gpu: np.ndarray
+
+
+def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples=1, prefix_cache=True,
+             draft_tokens=0, acceptance=0.0) -> ServingEstimate:
+    """Throughput and latency of a replica with ``concurrency`` sequences in flight (None: the most that fit).
+
+    A request is ``samples`` sequences of ``output_tokens`` each sharing one prompt; with prefix caching
+    the prompt is prefilled once per request, otherwise once per sample.
+    """
+    i = np.asarray(input_tokens, dtype=float)
+    o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
+    n = np.asarray(samples, dtype=float)
+    bmax = max_concurrency(s, i, o)
+    b = bmax if concurrency is None else np.minimum(np.asarray(concurrency, dtype=float), bmax)
+    fits = b >= 1
+    b = np.maximum(b, 1.0)
+    k = np.asarray(draft_tokens, dtype=float)
+    accepted = accepted_per_step(k, acceptance)
+    context = i + o / 2
+    step = decode_step_s(s, b, context, tokens_per_seq=np.where(k > 0, k + 1, 1.0))
+    step = step * (1 + DRAFT_COST_PER_TOKEN * k)
+    prefill_one = prefill_s(s, i)
+    prefills_per_request = np.where(prefix_cache, 1.0, n)
+    decode_time_per_request = n * o * step / (b * accepted)
+    busy_per_request = (prefill_one * prefills_per_request + decode_time_per_request) / s.user_scale
+    requests_per_s = 1.0 / busy_per_request
+    replica = requests_per_s * n * o
+    prefill_share = prefill_one * prefills_per_request / s.user_scale * requests_per_s
+    tpot = step / (accepted * s.user_scale) / np.maximum(1 - prefill_share, 0.05)
+    ttft = prefill_one / s.user_scale + step
+    mem = (weight_bytes(s) + b * kv_bytes_per_sequence(s, context)) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU
+    zero = np.zeros_like(replica)
+    return ServingEstimate(
+        fits=fits,
+        max_concurrency=bmax,
+        concurrency=np.where(fits, b, 0.0),
+        output_tokens_per_s=np.where(fits, replica, zero),
+        output_tokens_per_s_per_gpu=np.where(fits, replica / s.gpus, zero),
+        output_tokens_per_s_per_user=np.where(fits, 1.0 / tpot, zero),
+        requests_per_s=np.where(fits, requests_per_s, zero),
+        ttft_s=np.where(fits, ttft, np.inf),
+        tpot_s=np.where(fits, tpot, np.inf),
+        latency_s=np.where(fits, ttft + o * tpot, np.inf),
+        memory_gb_per_gpu=np.where(fits, mem, weight_bytes(s) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU),
+    )
+
+
+CONCURRENCY_LADDER = 2.0 ** np.arange(0, 17)  # 1 .. 65536 sequences
+
+
+def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s, **kw) -> ServingEstimate:
+    """The highest-throughput concurrency whose request latency meets the target (vectorised over a ladder).
+
+    Arrays of shape (...,) come back with the same shape; where even one sequence misses the target the
+    single-sequence estimate is returned (its latency shows by how much).
+    """
+    shape = np.broadcast_shapes(np.shape(s.gpus), np.shape(input_tokens), np.shape(output_tokens), np.shape(latency_target_s))
+    ladder = CONCURRENCY_LADDER.reshape((-1,) + (1,) * len(shape))
+    bmax = max_concurrency(s, input_tokens, output_tokens)
+    candidates = np.minimum(ladder, np.maximum(bmax, 1.0))
+    candidates = np.concatenate([candidates, np.maximum(bmax, 1.0)[None] * np.ones((1,) + shape)], axis=0)
+    est = estimate(s, input_tokens, output_tokens, candidates, **kw)
+    ok = est.latency_s <= np.asarray(latency_target_s)
+    score = np.where(ok, est.output_tokens_per_s, -1.0)
+    best = np.argmax(score, axis=0)[None]
+    return ServingEstimate(**{f.name: np.take_along_axis(np.broadcast_to(getattr(est, f.name), candidates.shape), best, axis=0)[0]
+                              for f in fields(ServingEstimate)})

@@ -1,0 +1,33 @@
+"""The plan as plain text for the terminal (``ttcplanner plan``)."""
+
+from __future__ import annotations
+
+from ttcplanner.model.format import duration, money, pct, requests
+from ttcplanner.model.options import KIND_NAMES, KINDS
+
+
+def plan_text(plan) -> str:
+    s, r, o = plan.scenario, plan.results, plan.options
+    lines = [f"{s.name}  (task {s.task_id}, target {pct(s.target_accuracy_pct)}, {requests(s.requests_per_day)}/day, "
+             f"catalog as of {plan.catalog_as_of})", "", f"Recommendation: {plan.headline}"]
+    if plan.recommended is not None:
+        i = plan.recommended
+        lines.append(f"  accuracy {pct(r.accuracy_pct[i])} (band {pct(r.low_pct[i])}-{pct(r.high_pct[i])})"
+                     f"{' extrapolated' if r.extrapolated[i] else ''}, {money(r.monthly_usd[i])}/month, "
+                     f"{money(r.cost_per_request_usd[i] * 1000)} per 1k requests, latency {duration(r.latency_s[i])}")
+    lines += ["", "Why:"] + [f"  - {reason}" for reason in plan.reasons]
+    lines += ["", "Best of each deployment kind:"]
+    for k in KINDS:
+        i = plan.best_per_kind[k]
+        if i is None:
+            lines.append(f"  {KIND_NAMES[k]:<20} {plan.alternatives.get(k, 'none')}")
+        else:
+            lines.append(f"  {KIND_NAMES[k]:<20} {o.label[i]}: {pct(r.accuracy_pct[i])}, {money(r.monthly_usd[i])}/month, "
+                         f"{money(r.cost_per_request_usd[i] * 1000)}/1k requests, {duration(r.latency_s[i])}")
+    if plan.break_evens:
+        lines += ["", "Break-even volumes:"]
+        lines += [f"  {requests(b.requests_per_day)}/day: {KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above"
+                  for b in plan.break_evens]
+    if plan.warnings:
+        lines += ["", "Warnings:"] + [f"  ! {w}" for w in plan.warnings]
+    return "\n".join(lines)
