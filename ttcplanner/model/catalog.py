@@ -321,7 +321,7 @@ class Catalog:
     tasks: Mapping[str, TaskProfile]
     serving_factors: Mapping[str, ServingFactors]
     user_calibrations: Mapping[str, UserCalibration]
-    as_of: str  # the oldest as_of among the loaded files: how stale the prices may be
+    as_of: str  # newest price date in the catalog (each entry keeps its own as_of; plans warn per entry)
     sources: tuple[str, ...] = ()  # folders the catalog was read from, shipped first
 
     def kind_of(self, entry_id: str) -> str | None:
@@ -358,8 +358,8 @@ def load_catalog(*folders: str | Path | None, include_user: bool = True) -> Cata
             kind, as_of, entries = load_file(path)
             tables[kind].update(entries)
             if kind in ("gpus", "api_offers", "asic_offers"):
-                dates.append(as_of)
-    as_of = min(dates) if dates else _dt.date.today().isoformat()
+                dates.extend(e.as_of for e in entries.values())
+    as_of = max(dates) if dates else _dt.date.today().isoformat()
     return Catalog(**tables, as_of=as_of, sources=tuple(str(d) for d in dirs))
 
 

@@ -77,7 +77,7 @@ def build_options(catalog: Catalog, hardware: str, gpus_per_replica: int, weight
     kind = [o.kind for o in offers] + ["gpu"] * len(triples)
     prices = _offer_prices(offers)
     prices = {k: np.array(v + [nan] * len(triples)) for k, v in prices.items()}
-    label = [f"{o.name} ({o.vendor or o.hardware})" if o.kind == "api" else f"{o.name} on {o.vendor}" for o in offers]
+    label = [o.name for o in offers]
     label += [f"{m.name} on {n}x {g.name}" for m, g, n in triples]
     setup = build_setup(catalog, triples, weight_precision, kv_precision) if triples else None
     return OptionSet(

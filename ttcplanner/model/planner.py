@@ -392,10 +392,16 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
 
 
 def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec) -> list[str]:
+    import datetime as dt
+
     w = []
-    age = catalog.age_days()
-    if age > STALE_PRICE_DAYS:
-        w.append(f"Prices are from {catalog.as_of} ({age} days old): check current prices before committing money.")
+    shown = [i for i in [rec, *(opts and [])] if i is not None]
+    today = dt.date.today()
+    stale = sorted({opts.as_of[i] for i in shown if (today - dt.date.fromisoformat(opts.as_of[i])).days > STALE_PRICE_DAYS})
+    if stale:
+        age = (today - dt.date.fromisoformat(stale[0])).days
+        w.append(f"Prices behind this recommendation date from {stale[0]} ({age} days old; older than {STALE_PRICE_DAYS} days): "
+                 "check current prices before committing money.")
     if rec is not None:
         if r.extrapolated[rec]:
             w.append("The recommended option's accuracy is extrapolated beyond its published points.")
