@@ -1,0 +1,1 @@
+"""Pure-Python model layer (numpy only, never Qt): catalog, scenario, accuracy, serving, costs, planner."""
