@@ -124,8 +124,8 @@ class AccuracyCurve:
 
     floor_pct: float = spec(0, 100)
     ceiling_pct: float = spec(0, 100)
-    a: float = spec(-1_000, 1_000)
-    b: float = spec(0, 100)
+    a: float = spec(-100_000, 100_000)
+    b: float = spec(0, 10_000)
     max_tokens: float = spec(1, 1e9)  # no gain past the trained maximum
     band_pct: float = spec(0, 50, default=3.0)  # half-width of the band inside the fitted range
     points: list = spec(default=[])

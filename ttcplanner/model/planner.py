@@ -100,19 +100,41 @@ class Plan:
     alternatives: dict[str, str] = field(default_factory=dict)  # why a kind has no eligible option
 
 
-def _accuracy(scenario: Scenario, task, opts: OptionSet, tokens, samples):
-    """Accuracy arrays (options x len(tokens)) for every option; NaN where the task has no curve."""
-    shape = (opts.size, np.size(tokens))
+_ACCURACY_CACHE: dict = {}
+
+
+def _accuracy_by_model(s: Scenario, task) -> dict:
+    """{accuracy_id: (mean, low, high, extrapolated)} at [operating budget] + BUDGET_GRID, cached on the inputs
+    that matter, so volume, price and hardware moves do not recompute accuracy."""
+    key = (id(task), s.reasoning_tokens, s.samples, s.aggregation, s.scorer_quality)
+    hit = _ACCURACY_CACHE.get(key)
+    if hit is None:
+        tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
+        hit = {}
+        for acc_id in task.curves:
+            est = task_accuracy(task, acc_id, tokens, s.samples, s.aggregation, s.scorer_quality)
+            hit[acc_id] = (est.mean_pct, est.low_pct, est.high_pct, est.extrapolated)
+        if len(_ACCURACY_CACHE) > 64:
+            _ACCURACY_CACHE.clear()
+        _ACCURACY_CACHE[key] = (task, hit)  # keep task alive so its id is not reused
+    else:
+        hit = hit[1]
+    return hit
+
+
+def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool):
+    """Accuracy arrays for every option: at the operating budget (options,) or along BUDGET_GRID
+    (options x budgets); NaN where the task has no curve for the option's model."""
+    table = _accuracy_by_model(scenario, task)
+    cols = slice(1, None) if grid else 0
+    shape = (opts.size, len(BUDGET_GRID)) if grid else (opts.size,)
     mean, low, high = (np.full(shape, np.nan) for _ in range(3))
     extrap = np.zeros(shape, dtype=bool)
     ids = np.array(opts.accuracy_id)
-    for acc_id in sorted(set(opts.accuracy_id)):
-        if not has_curve(task, acc_id):
-            continue
-        est = task_accuracy(task, acc_id, np.atleast_1d(tokens), samples, scenario.aggregation, scenario.scorer_quality)
+    for acc_id, (m, lo, hi, ex) in table.items():
         rows = ids == acc_id
-        mean[rows], low[rows], high[rows] = est.mean_pct, est.low_pct, est.high_pct
-        extrap[rows] = est.extrapolated
+        if rows.any():
+            mean[rows], low[rows], high[rows], extrap[rows] = m[cols], lo[cols], hi[cols], ex[cols]
     return mean, low, high, extrap
 
 
@@ -161,7 +183,7 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Plan:
 
 def _operating_point(s: Scenario, task, opts: OptionSet) -> OptionResults:
     n = opts.size
-    mean, low, high, extrap = (a[:, 0] for a in _accuracy(s, task, opts, [s.reasoning_tokens], s.samples))
+    mean, low, high, extrap = _accuracy(s, task, opts, grid=False)
     has_acc = np.isfinite(mean)
     output_tokens = s.reasoning_tokens + s.answer_tokens
     is_token = opts.kind != "gpu"
@@ -285,14 +307,9 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 
 
 def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
-    views = []
-    for acc_id in sorted(set(opts.accuracy_id)):
-        if not has_curve(task, acc_id):
-            continue
-        est = task_accuracy(task, acc_id, BUDGET_GRID, s.samples, s.aggregation, s.scorer_quality)
-        views.append(AccuracyCurveView(acc_id, BUDGET_GRID, est.mean_pct, est.low_pct, est.high_pct, est.extrapolated,
-                                       tuple(task.curves[acc_id].points)))
-    return tuple(views)
+    table = _accuracy_by_model(s, task)
+    return tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points))
+                 for acc_id, (m, lo, hi, ex) in sorted(table.items()) if acc_id in set(opts.accuracy_id))
 
 
 def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, best: dict):
@@ -309,7 +326,7 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, best: dic
     rows = np.concatenate([token_rows, np.array(gpu_rows, dtype=int)]).astype(int)
     if not len(rows):
         return (), (np.zeros(0), np.zeros(0), ())
-    acc = _accuracy(s, task, opts, BUDGET_GRID, s.samples)[0][rows]
+    acc = _accuracy(s, task, opts, grid=True)[0][rows]
     cost = np.empty_like(acc)
     token = opts.kind[rows] != "gpu"
     sub_prices = {k: v[rows[token], None] for k, v in opts.prices.items()}
