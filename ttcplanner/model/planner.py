@@ -7,6 +7,7 @@ which a task has a few dozen at most.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,31 @@ from ttcplanner.model.serving import Setup, estimate_for_latency
 STALE_PRICE_DAYS = 90
 BUDGET_GRID = np.unique(np.concatenate([[0.0], np.logspace(1, 6, 26)]))  # reasoning tokens per sample
 VOLUME_GRID = np.logspace(0, 9, 181)  # requests per day
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """Multipliers on uncertain catalog figures, for sensitivity and Monte Carlo runs (1 = as catalogued)."""
+
+    api_price_factor: float = 1.0
+    asic_price_factor: float = 1.0
+    gpu_price_factor: float = 1.0  # rent, or purchase price when owned
+    gpu_efficiency_factor: float = 1.0  # multiplies the fitted eta factors (throughput)
+    accuracy_shift_pts: float = 0.0  # added to every accuracy estimate
+
+    def apply(self, opts: OptionSet) -> OptionSet:
+        if self == Adjustments():
+            return opts
+        factor = np.where(opts.kind == "api", self.api_price_factor, np.where(opts.kind == "asic", self.asic_price_factor, 1.0))
+        prices = {k: (v if k in ("long_threshold", "batch_discount") else v * factor) for k, v in opts.prices.items()}
+        setup = opts.setup
+        if setup is not None and self.gpu_efficiency_factor != 1.0:
+            f = self.gpu_efficiency_factor
+            setup = dataclasses.replace(setup, eta_bw=setup.eta_bw * f, eta_flops=setup.eta_flops * f,
+                                        eta_prefill=setup.eta_prefill * f)
+        return dataclasses.replace(opts, prices=prices, setup=setup,
+                                   rent_usd_per_gpu_hour=opts.rent_usd_per_gpu_hour * self.gpu_price_factor,
+                                   purchase_usd=opts.purchase_usd * self.gpu_price_factor)
 
 
 @dataclass(frozen=True)
@@ -122,7 +148,7 @@ def _accuracy_by_model(s: Scenario, task) -> dict:
     return hit
 
 
-def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool):
+def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0):
     """Accuracy arrays for every option: at the operating budget (options,) or along BUDGET_GRID
     (options x budgets); NaN where the task has no curve for the option's model."""
     table = _accuracy_by_model(scenario, task)
@@ -135,6 +161,8 @@ def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool):
         rows = ids == acc_id
         if rows.any():
             mean[rows], low[rows], high[rows], extrap[rows] = m[cols], lo[cols], hi[cols], ex[cols]
+    if shift_pts:
+        mean, low, high = (np.clip(a + shift_pts, 0.0, 100.0) for a in (mean, low, high))
     return mean, low, high, extrap
 
 
@@ -158,20 +186,22 @@ def _reshape_gpu(setup: Setup, k: int) -> Setup:
     return Setup(**{name: np.asarray(v)[:, None] * np.ones((1, k)) for name, v in vars(setup).items()})
 
 
-def evaluate(scenario: Scenario, catalog: Catalog) -> Plan:
-    """Evaluate every option for ``scenario`` and recommend one."""
+def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = None) -> Plan:
+    """Evaluate every option for ``scenario`` and recommend one (``adjust``: what-if multipliers)."""
     if scenario.task_id not in catalog.tasks:
         raise InputError(f"unknown task {scenario.task_id!r}; known: {', '.join(sorted(catalog.tasks))}", field="task_id")
     if scenario.hardware != "auto" and scenario.hardware not in catalog.gpus:
         raise InputError(f"unknown GPU {scenario.hardware!r}; known: auto, {', '.join(sorted(catalog.gpus))}", field="hardware")
     task = catalog.tasks[scenario.task_id]
-    opts = build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision, scenario.kv_precision)
-    res = _operating_point(scenario, task, opts)
+    adjust = adjust or Adjustments()
+    opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
+                                      scenario.kv_precision))
+    res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
     rec, best, status = _choose(opts, res)
     volume = _volume_curves(scenario, opts, res)
     breaks = _break_evens(volume)
     acc_curves = _accuracy_curves(scenario, task, opts)
-    cost_curves, frontier = _cost_curves(scenario, task, opts, res, best)
+    cost_curves, frontier = _cost_curves(scenario, task, opts, res, adjust.accuracy_shift_pts)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
     warnings = _warnings(scenario, catalog, opts, res, rec)
     return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
@@ -181,9 +211,9 @@ def evaluate(scenario: Scenario, catalog: Catalog) -> Plan:
                 break_evens=breaks, alternatives=alternatives)
 
 
-def _operating_point(s: Scenario, task, opts: OptionSet) -> OptionResults:
+def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0) -> OptionResults:
     n = opts.size
-    mean, low, high, extrap = _accuracy(s, task, opts, grid=False)
+    mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
     has_acc = np.isfinite(mean)
     output_tokens = s.reasoning_tokens + s.answer_tokens
     is_token = opts.kind != "gpu"
@@ -312,7 +342,7 @@ def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveV
                  for acc_id, (m, lo, hi, ex) in sorted(table.items()) if acc_id in set(opts.accuracy_id))
 
 
-def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, best: dict):
+def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts: float):
     """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
     configuration of each open model; plus the Pareto frontier over all of those points."""
     candidates = r.has_accuracy & r.allowed
@@ -326,7 +356,7 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, best: dic
     rows = np.concatenate([token_rows, np.array(gpu_rows, dtype=int)]).astype(int)
     if not len(rows):
         return (), (np.zeros(0), np.zeros(0), ())
-    acc = _accuracy(s, task, opts, grid=True)[0][rows]
+    acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts)[0][rows]
     cost = np.empty_like(acc)
     token = opts.kind[rows] != "gpu"
     sub_prices = {k: v[rows[token], None] for k, v in opts.prices.items()}
