@@ -1,0 +1,179 @@
+"""User calibration: scale the serving estimate by what the user measured with ``vllm bench serve``.
+
+``vllm bench serve --save-result`` (vllm/benchmarks/serve.py; before that benchmarks/benchmark_serving.py)
+writes one JSON object: the run's settings (``model_id``, ``num_prompts``, ``request_rate`` -- a number or
+"inf" --, ``burstiness``, ``max_concurrency`` -- null when unlimited) merged with its metrics (``duration``,
+``completed``, ``total_input_tokens``, ``total_output_tokens``, ``request_throughput``,
+``output_throughput``, ``total_token_throughput``, ``mean_ttft_ms``, ``mean_tpot_ms`` ...; ``input_lens`` and
+``output_lens`` arrays only with ``--save-detailed``). We read the throughput and the mean request shape,
+predict the same setting with the fitted model, and keep the ratio as ``UserCalibration.throughput_scale``;
+``serving.build_setup`` applies it to that (model, hardware, GPU count, precision) only.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ttcplanner.model import serving
+from ttcplanner.model.catalog import PRECISIONS, SCHEMA_VERSION, Catalog, UserCalibration, entry_to_json, load_file
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.jsonio import read_json, write_json_atomic
+
+USER_CALIBRATIONS_FILE = "user_calibrations.json"
+# Older benchmark_serving.py versions and forks used other names for the same figures.
+ALIASES = {
+    "completed": ("completed", "successful_requests", "num_completed"),
+    "output_throughput": ("output_throughput", "output_token_throughput", "output_tokens_per_second"),
+    "total_output_tokens": ("total_output_tokens", "total_output", "total_generated_tokens"),
+    "total_input_tokens": ("total_input_tokens", "total_input"),
+    "duration": ("duration", "benchmark_duration", "duration_s"),
+}
+
+
+def _number(data: dict, key: str, source: str, *, required: bool, minimum: float = 0.0) -> float | None:
+    for name in ALIASES.get(key, (key,)):
+        if name in data and data[name] is not None:
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise InputError(f"must be a finite number, got {value!r}"[:120], field=name, source=source)
+            if value < minimum:
+                raise InputError(f"must be at least {minimum:g}, got {value:g}", field=name, source=source)
+            return float(value)
+    if required:
+        raise InputError(f"is missing (a `vllm bench serve --save-result` file has it)", field=key, source=source)
+    return None
+
+
+def _mean_of(data: dict, key: str, source: str) -> float | None:
+    values = data.get(key)
+    if values is None:
+        return None
+    if not isinstance(values, list) or not values or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in values):
+        raise InputError("must be a non-empty list of non-negative numbers", field=key, source=source)
+    return float(np.mean(values))
+
+
+def read_vllm_bench(path: str | Path) -> dict[str, Any]:
+    """The essentials of one ``vllm bench serve`` result file, with units in the names.
+
+    Returns output_tokens_per_s, completed, mean_input_tokens, mean_output_tokens, max_concurrency (None:
+    unlimited), request_rate_per_s (inf: all at once), model_id, and the optional mean_ttft_s, mean_tpot_s,
+    total_tokens_per_s, duration_s. A file lacking throughput, the request count or the token totals raises
+    InputError naming the key.
+    """
+    source = str(path)
+    data = read_json(path, "vllm bench result")
+    if not isinstance(data, dict):
+        raise InputError("must be a JSON object written by `vllm bench serve --save-result`", source=source)
+    completed = _number(data, "completed", source, required=True)
+    if completed < 1:
+        raise InputError("no request completed; nothing to calibrate on", field="completed", source=source)
+    duration = _number(data, "duration", source, required=False)
+    total_out = _number(data, "total_output_tokens", source, required=False)
+    mean_out = _mean_of(data, "output_lens", source)
+    total_in = _number(data, "total_input_tokens", source, required=False)
+    mean_in = _mean_of(data, "input_lens", source)
+    throughput = _number(data, "output_throughput", source, required=False)
+    if throughput is None and total_out is not None and duration:
+        throughput = total_out / duration
+    if throughput is None:
+        raise InputError("is missing (a `vllm bench serve --save-result` file has it)", field="output_throughput", source=source)
+    if total_out is None and mean_out is None:
+        raise InputError("is missing (needed for the mean output length)", field="total_output_tokens", source=source)
+    if total_in is None and mean_in is None:
+        raise InputError("is missing (needed for the mean input length)", field="total_input_tokens", source=source)
+    max_conc = data.get("max_concurrency")
+    if max_conc is not None and (isinstance(max_conc, bool) or not isinstance(max_conc, (int, float)) or max_conc < 1):
+        raise InputError(f"must be null or a positive number, got {max_conc!r}"[:120], field="max_concurrency", source=source)
+    rate = data.get("request_rate", "inf")
+    if rate == "inf" or rate is None:
+        rate = math.inf
+    elif isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
+        raise InputError(f"must be a positive number or \"inf\", got {rate!r}"[:120], field="request_rate", source=source)
+    mean_ttft = _number(data, "mean_ttft_ms", source, required=False)
+    mean_tpot = _number(data, "mean_tpot_ms", source, required=False)
+    return {
+        "output_tokens_per_s": throughput,
+        "total_tokens_per_s": _number(data, "total_token_throughput", source, required=False),
+        "completed": int(completed),
+        "mean_input_tokens": mean_in if mean_in is not None else total_in / completed,
+        "mean_output_tokens": mean_out if mean_out is not None else total_out / completed,
+        "max_concurrency": int(max_conc) if max_conc is not None else None,
+        "request_rate_per_s": float(rate),
+        "model_id": str(data.get("model_id", "")),
+        "mean_ttft_s": mean_ttft / 1000 if mean_ttft is not None else None,
+        "mean_tpot_s": mean_tpot / 1000 if mean_tpot is not None else None,
+        "duration_s": duration,
+        "file_name": Path(path).name,
+    }
+
+
+def calibrate(catalog: Catalog, result: dict[str, Any], model_id: str, hardware_id: str, gpus: int,
+              precision: str, kv_precision: str | None = None) -> UserCalibration:
+    """Throughput scale = measured output tok/s / the (uncalibrated) estimate at the measured setting.
+
+    The setting: mean input and output tokens of the run; concurrency = the run's max_concurrency when it
+    set one, else the most that fit (a burst or an unlimited rate fills the KV cache). KV precision defaults
+    to BF16 (vLLM's ``kv_cache_dtype=auto``).
+    """
+    model = catalog.get("open_models", model_id)
+    gpu = catalog.get("gpus", hardware_id)
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1:
+        raise InputError(f"must be a whole number of at least 1, got {gpus!r}", field="gpus")
+    prec = serving.precision_of(model, precision)
+    if prec not in PRECISIONS:
+        raise InputError(f"must be one of {', '.join(PRECISIONS)} or native, got {precision!r}", field="precision")
+    measured = float(result["output_tokens_per_s"])
+    if not measured > 0:
+        raise InputError("measured output throughput must be above 0", field="output_throughput")
+    uncalibrated = _without_user_calibrations(catalog)
+    setup = serving.build_setup(uncalibrated, [(model, gpu, gpus)], prec, kv_precision or "bf16")
+    est = serving.estimate(setup, result["mean_input_tokens"], result["mean_output_tokens"], result.get("max_concurrency"))
+    if not bool(est.fits[0]):
+        raise InputError(f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate",
+                         field="model_id")
+    predicted = float(est.output_tokens_per_s[0])
+    scale = measured / predicted
+    if not 0.01 <= scale <= 100:
+        raise InputError(f"measured / estimated throughput is {scale:.3g}; outside 0.01-100, check the model, "
+                         "hardware and GPU count given", field="output_throughput")
+    name = result.get("file_name") or "result"
+    today = _dt.date.today().isoformat()
+    return UserCalibration(
+        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}", name=f"{model.name} on {gpus} x {gpu.name} ({prec}), vllm bench",
+        source=f"user:vllm bench {name}", as_of=today, model_id=model.id, hardware_id=gpu.id, gpus=gpus,
+        precision=prec, throughput_scale=round(scale, 6), measured_output_tokens_per_s=measured,
+        input_tokens=float(result["mean_input_tokens"]), output_tokens=float(result["mean_output_tokens"]),
+        concurrency=float(est.concurrency[0]))
+
+
+def _without_user_calibrations(catalog: Catalog) -> Catalog:
+    import dataclasses
+
+    return dataclasses.replace(catalog, user_calibrations={})
+
+
+def save_user_calibration(cal: UserCalibration, folder: str | Path) -> Path:
+    """Merge ``cal`` into <folder>/user_calibrations.json (same id replaces), written atomically."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create folder ({exc.strerror})", source=str(folder)) from None
+    path = folder / USER_CALIBRATIONS_FILE
+    entries: dict[str, Any] = {}
+    if path.exists():
+        kind, _, existing = load_file(path)
+        if kind != "user_calibrations":
+            raise InputError(f"holds kind {kind!r}, not user_calibrations", field="kind", source=str(path))
+        entries.update({k: entry_to_json(v) for k, v in existing.items()})
+    entries[cal.id] = entry_to_json(cal)
+    write_json_atomic(path, {"schema_version": SCHEMA_VERSION, "kind": "user_calibrations", "as_of": cal.as_of,
+                             "entries": list(entries.values())})
+    return path
