@@ -119,3 +119,25 @@ def option_json(opts: OptionSet, r, i: int) -> dict:
 
 def nan_to_none(values: np.ndarray) -> list:
     return [None if not math.isfinite(float(v)) else float(v) for v in np.ravel(values)]
+
+
+def money_tick(usd: float) -> str:
+    """Compact axis label: $0.001, $0.5, $10, $1k, $2M (no trailing cents on round values)."""
+    if usd is None or not math.isfinite(usd):
+        return ""
+    if abs(usd) >= 1:
+        return "$" + count(usd)
+    return f"${usd:g}"
+
+
+def saving(chosen_usd: float, alternative_usd: float) -> str:
+    """'saves $7.3k/month (70%)' or 'costs $1.2k/month more': the chosen option against an alternative."""
+    if not (math.isfinite(chosen_usd) and math.isfinite(alternative_usd)):
+        return "n/a"
+    diff = alternative_usd - chosen_usd
+    if abs(diff) < 0.005:
+        return "costs the same"
+    if diff > 0:
+        share = f" ({diff / alternative_usd:.0%})" if alternative_usd > 0 else ""
+        return f"saves {money(diff)}/month{share}"
+    return f"costs {money(-diff)}/month more"

@@ -1,0 +1,288 @@
+"""The report's text as HTML for QTextDocument: recommendation, key figures, inputs, assumptions, sources.
+
+Every number is formatted by ttcplanner.model.format so the PDF reads like the GUI and the CLI.
+QTextDocument understands a subset of HTML 4 / CSS 2: tables with cellpadding, per-cell borders with
+border-collapse, page-break-before, font sizes in pt. Nothing fancier is used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from html import escape
+
+import numpy as np
+
+from ttcplanner import __version__
+from ttcplanner.model import costs
+from ttcplanner.model.format import count, duration, money, pct, requests, tokens
+from ttcplanner.model.options import KIND_NAMES, KINDS
+from ttcplanner.model.planner import STALE_PRICE_DAYS
+from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
+
+ACCENT = "#1F3A5F"
+RULE = "#9AA7B5"
+HEAD_BG = "#E6EBF1"
+REC_BG = "#F3F6F9"
+CSS_PX_PER_MM = 96 / 25.4
+FIGURES_PER_PAGE = 2  # two 92 mm figures with titles and captions fit the body of A4 and Letter  # QTextDocument sizes images in CSS pixels (1/96 inch)
+
+FIGURE_CAPTIONS = {
+    "accuracy": ("Accuracy vs reasoning tokens per sample",
+                 "Lines: fitted accuracy of each model on this task with the scenario's samples and aggregation; "
+                 "shaded: uncertainty band (wider where extrapolated past the published points); markers: published "
+                 "measurements (single sample). Dotted vertical: the scenario's reasoning budget."),
+    "cost": ("Cost per request vs accuracy",
+             "Each line sweeps the reasoning budget of one option (10 to 1M tokens per sample) at the scenario's "
+             "volume and latency target. Thick black: Pareto frontier, the cheapest way to reach each accuracy. "
+             "Markers: each shown option at the scenario's budget; star: the recommendation."),
+    "volume": ("Monthly cost vs requests per day",
+               "The cheapest option of each deployment kind that meets the targets, as volume changes and every "
+               "other input stays as in the scenario. GPU costs step up with each whole replica. Dotted verticals: "
+               "break-even volumes where the cheapest kind changes."),
+}
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+# label, how to show the value (from the Scenario), unit note
+SCENARIO_FIELDS = {
+    "name": ("Scenario name", lambda s: s.name),
+    "task_id": ("Task profile", lambda s: s.task_id),
+    "target_accuracy_pct": ("Accuracy target", lambda s: pct(s.target_accuracy_pct)),
+    "reasoning_tokens": ("Reasoning budget per sample", lambda s: tokens(s.reasoning_tokens)),
+    "samples": ("Samples per request", lambda s: f"{s.samples:d}"),
+    "aggregation": ("Aggregation of samples", lambda s: {"majority": "majority vote", "verifier": "verifier (oracle)",
+                                                         "scorer": "learned scorer (best-of-N)"}.get(s.aggregation, s.aggregation)),
+    "scorer_quality": ("Scorer quality (0 = majority vote, 1 = oracle)", lambda s: f"{s.scorer_quality:g}"),
+    "requests_per_day": ("Volume", lambda s: f"{requests(s.requests_per_day)}/day ({s.requests_per_day:,.0f})"),
+    "input_tokens": ("Prompt per request", lambda s: tokens(s.input_tokens)),
+    "answer_tokens": ("Answer per sample", lambda s: tokens(s.answer_tokens)),
+    "cached_input_fraction": ("Cached share of the prompt", lambda s: pct(100 * s.cached_input_fraction, 0)),
+    "peak_to_average": ("Peak-to-average load", lambda s: f"{s.peak_to_average:g} \u00d7"),
+    "latency_target_s": ("Latency target per request", lambda s: f"{duration(s.latency_target_s)} ({s.latency_target_s:g} s)"),
+    "hardware": ("GPU hardware", lambda s: "auto (every GPU in the catalog)" if s.hardware == "auto" else s.hardware),
+    "gpus_per_replica": ("GPUs per replica", lambda s: "auto (smallest that fits)" if s.gpus_per_replica == 0 else f"{s.gpus_per_replica:d}"),
+    "ownership": ("GPU ownership", lambda s: {"rent": "rented (hourly price)", "own": "owned (purchase + power)"}.get(s.ownership, s.ownership)),
+    "weight_precision": ("Weight precision", lambda s: s.weight_precision.upper() if s.weight_precision != "native" else "native"),
+    "kv_precision": ("KV-cache precision", lambda s: s.kv_precision.upper()),
+    "speculative_draft_tokens": ("Speculative decoding draft tokens", lambda s: "off" if s.speculative_draft_tokens == 0 else f"{s.speculative_draft_tokens:d}"),
+    "speculative_acceptance": ("Speculative acceptance rate", lambda s: pct(100 * s.speculative_acceptance, 0)),
+    "prefix_cache": ("Prefix (prompt) cache", lambda s: "on" if s.prefix_cache else "off"),
+    "on_prem_only": ("On-premises only", lambda s: _yes(s.on_prem_only)),
+    "amortization_months": ("GPU purchase amortisation", lambda s: f"{s.amortization_months:g} months"),
+    "electricity_usd_per_kwh": ("Electricity price", lambda s: f"${s.electricity_usd_per_kwh:g}/kWh"),
+    "pue": ("Power usage effectiveness (PUE)", lambda s: f"{s.pue:g}"),
+}
+
+
+def model_assumptions(plan) -> list[str]:
+    s = plan.scenario
+    return [
+        f"A month is {costs.DAYS_PER_MONTH:g} days ({costs.HOURS_PER_MONTH:g} GPU-hours per GPU).",
+        "GPU hours are paid whether the GPUs are busy or idle; the fleet is sized in whole replicas for the peak "
+        f"rate (average \u00d7 {s.peak_to_average:g}) within the latency target.",
+        "Reasoning tokens are billed at the output-token price; each extra sample repeats the reasoning and the "
+        "answer, while the prompt is read once and then served from the prefix cache when that is on.",
+        f"Batch-API discounts apply only when the latency target is {duration(costs.BATCH_LATENCY_S)} or longer.",
+        "Owned GPUs cost their purchase price spread over the amortisation period plus power at full TDP \u00d7 PUE; "
+        "staff, networking, floor space and resale value are not included.",
+        "GPU throughput and latency come from a roofline model whose efficiency factors were fitted to published "
+        "maximum-throughput runs; they are estimates, not measurements of your serving stack.",
+        "Accuracy vs reasoning tokens is a sigmoid in log tokens fitted to published points, with no gain past the "
+        "model's trained maximum; several samples are combined with a per-problem difficulty model. The band shows "
+        "the fit's uncertainty.",
+        "API and ASIC-cloud speeds and prices are catalog figures with the sources and dates listed below; "
+        "estimated speeds are labelled as such in the catalog.",
+        f"Prices older than {STALE_PRICE_DAYS} days are flagged; the catalog is {plan.catalog_age_days} days old "
+        f"(newest price dated {plan.catalog_as_of}).",
+    ]
+
+
+def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = False, bg: str = "",
+          width: str = "", small: bool = False, nowrap: bool = False) -> str:
+    """One table cell. ``nowrap`` for short cells: the document wraps anywhere (for long URLs), which
+    would otherwise split words like "Recommended" in narrow columns."""
+    tag = "th" if header else "td"
+    style = f"border-bottom: 0.5pt solid {RULE}; text-align: {align};"
+    if nowrap or header:
+        style += " white-space: nowrap;"
+    if header:
+        style += f" background-color: {HEAD_BG}; font-weight: bold;"
+    elif bg:
+        style += f" background-color: {bg};"
+    if small:
+        style += " font-size: 7.5pt;"
+    w = f' width="{width}"' if width else ""
+    body = f"<b>{text}</b>" if bold and not header else text
+    return f'<{tag}{w} style="{style}">{body}</{tag}>'
+
+
+def _table(header: list[tuple], rows: list[str], font_pt: float = 8.5) -> str:
+    """header: (title, align) or (title, align, width) per column. One font size per table so a row that
+    straddles a page break breaks at the same line in every cell."""
+    head = "<tr>" + "".join(_cell(escape(h[0]), header=True, align=h[1], width=h[2] if len(h) > 2 else "")
+                            for h in header) + "</tr>"
+    return ('<table width="100%" cellspacing="0" cellpadding="3" style="border-collapse: collapse; '
+            f'margin-top: 4pt; margin-bottom: 6pt; font-size: {font_pt}pt;">{head}{"".join(rows)}</table>')
+
+
+def _band(r, i) -> str:
+    if not np.isfinite(r.accuracy_pct[i]):
+        return "n/a"
+    text = f"{pct(r.accuracy_pct[i])}<br/><span style='font-size: 7.5pt; color: #555555;'>" \
+           f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}{' extrap.' if r.extrapolated[i] else ''}</span>"
+    return text
+
+
+def key_figures_table(plan) -> str:
+    r, o = plan.results, plan.options
+    header = [("", "left", "15%"), ("Option", "left", "31%"), ("Accuracy", "right", "12%"), ("Monthly", "right", "11%"),
+              ("Per 1k req.", "right", "12%"), ("Latency", "right", "10%"), ("GPUs", "right", "9%")]
+    rows = []
+    shown = shown_options(plan)
+    for role, i in shown:
+        bg = REC_BG if role == "Recommended" else ""
+        bold = role == "Recommended"
+        kind = str(o.kind[i])
+        gpus = f"{int(r.gpus_total[i])}" if kind == "gpu" else "managed"
+        desc = escape(o.label[i])
+        if kind == "gpu":
+            desc += f"<br/><span style='font-size: 7.5pt; color: #555555;'>{int(r.replicas[i])} \u00d7 " \
+                    f"{int(o.gpus_per_replica[i])} GPU, {escape(o.precision[i].upper())}, " \
+                    f"{pct(100 * r.utilization[i], 0) if np.isfinite(r.utilization[i]) else 'n/a'} utilised</span>"
+        elif r.batch[i]:
+            desc += "<br/><span style='font-size: 7.5pt; color: #555555;'>via batch API</span>"
+        role_text = escape(role.replace("Best ", "Best: ")) if role != "Recommended" else "Recommended"
+        role_text = role_text.replace("Best: ", "Best:<br/>") if len(role_text) > 16 else role_text
+        rows.append("<tr>" + "".join([
+            _cell(f"{role_text}<br/><span style='font-size: 7.5pt; color: #555555;'>{escape(KIND_NAMES[kind])}</span>"
+                  if role == "Recommended" else role_text, bg=bg, bold=bold, nowrap=True),
+            _cell(desc, bg=bg, bold=bold),
+            _cell(_band(r, i), bg=bg, align="right", nowrap=True),
+            _cell(money(r.monthly_usd[i]), bg=bg, align="right", bold=bold, nowrap=True),
+            _cell(money(r.cost_per_request_usd[i] * 1000), bg=bg, align="right", nowrap=True),
+            _cell(duration(r.latency_s[i]), bg=bg, align="right", nowrap=True),
+            _cell(gpus, bg=bg, align="right", nowrap=True),
+        ]) + "</tr>")
+    shown_kinds = {str(o.kind[i]) for _, i in shown}
+    for k in KINDS:
+        if k not in shown_kinds:
+            why = plan.alternatives.get(k, "no option meets the targets")
+            rows.append("<tr>" + _cell(escape(f"Best: {KIND_NAMES[k]}")) +
+                        f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
+                        f"none: {escape(why)}</td></tr>")
+    return _table(header, rows, font_pt=9)
+
+
+def scenario_table(plan) -> str:
+    s = plan.scenario
+    rows = []
+    for f in dataclasses.fields(s):
+        label, show = SCENARIO_FIELDS.get(f.name, (f.name.replace("_", " "), lambda sc, n=f.name: str(getattr(sc, n))))
+        rows.append("<tr>" + _cell(escape(label), width="45%") + _cell(escape(show(s))) +
+                    _cell(f"<span style='color: #666666;'>{escape(f.name)}</span>", width="27%") + "</tr>")
+    return _table([("Input", "left"), ("Value", "left"), ("Scenario file field", "left")], rows)
+
+
+def _link(url: str) -> str:
+    url = url.strip()
+    if url.startswith(("http://", "https://")):
+        return f'<a href="{escape(url)}" style="color: {ACCENT}; text-decoration: none;">{escape(url)}</a>'
+    return escape(url)
+
+
+def sources_tables(plan) -> str:
+    o = plan.options
+    rows = []
+    for role, i in shown_options(plan):
+        parts = [p.strip() for p in o.source[i].split(";") if p.strip()]
+        if o.kind[i] == "gpu" and len(parts) == 2:
+            src = f"GPU: {_link(parts[0])}<br/>Model: {_link(parts[1])}"
+        else:
+            src = "<br/>".join(_link(p) for p in parts) or "n/a"
+        rows.append("<tr>" + _cell(escape(o.label[i]), width="26%") + _cell(src) +
+                    _cell(escape(o.as_of[i]), width="12%") + _cell(escape(o.confidence[i]), width="13%") + "</tr>")
+    html = "<p><b>Prices, speeds and hardware</b> of the options in the key-figures table:</p>"
+    html += _table([("Option", "left"), ("Source", "left"), ("As of", "left"), ("Confidence", "left")], rows, font_pt=8)
+    points = []
+    for view in accuracy_models(plan):
+        for pt in view.points:
+            note = f"<br/><span style='color: #555555;'>tokens: {escape(pt.tokens_derived)}</span>" if pt.tokens_derived else ""
+            points.append("<tr>" + _cell(escape(view.accuracy_id), width="18%") + _cell(escape(pt.label), width="16%") +
+                          _cell(count(pt.reasoning_tokens), align="right", width="10%") +
+                          _cell(pct(pt.accuracy_pct), align="right", width="9%") +
+                          _cell(_link(pt.source) + note) + "</tr>")
+    html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
+    if points:
+        html += _table([("Model", "left"), ("Setting", "left"), ("Tokens", "right"), ("Accuracy", "right"),
+                        ("Source", "left")], points, font_pt=8)
+    else:
+        html += "<p>None: the task profile has no published points for the plotted models (curves are catalog fits).</p>"
+    return html
+
+
+def _list(items) -> str:
+    return "<ul style='margin-top: 2pt; margin-bottom: 4pt;'>" + "".join(
+        f"<li style='margin-bottom: 2pt;'>{escape(t)}</li>" for t in items) + "</ul>"
+
+
+def figure_html(number: int, name: str, image_name: str, page_break: bool = False) -> str:
+    """Title, image, caption. Figures are fixed-size, so breaking pages every FIGURES_PER_PAGE keeps each
+    title on the same page as its image (QTextDocument has no keep-with-next)."""
+    title, caption = FIGURE_CAPTIONS[name]
+    width = round(FIGURE_WIDTH_MM * CSS_PX_PER_MM)
+    brk = " page-break-before: always;" if page_break else ""
+    return (f'<p style="margin-top: 8pt; margin-bottom: 2pt;{brk}"><b>Figure {number}. {escape(title)}</b></p>'
+            f'<p style="margin: 0;"><img src="{image_name}" width="{width}"/></p>'
+            f'<p style="font-size: 8pt; color: #333333; margin-top: 2pt; margin-bottom: 6pt;">{escape(caption)}</p>')
+
+
+def _h2(text: str, page_break: bool = False) -> str:
+    brk = " page-break-before: always;" if page_break else ""
+    return (f'<h2 style="font-size: 12.5pt; color: {ACCENT}; margin-top: 12pt; margin-bottom: 3pt;{brk}">'
+            f"{escape(text)}</h2>")
+
+
+def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str, str]] = (),
+                today: dt.date | None = None) -> str:
+    """The whole report body. ``figure_names``: figure key -> image resource name."""
+    s = plan.scenario
+    today = today or dt.date.today()
+    status = {"ok": "", "target_missed": "No option reaches the accuracy target: the closest is shown.",
+              "nothing_feasible": "No option can serve this workload."}[plan.status]
+    parts = [
+        f'<p style="font-size: 8.5pt; color: #555555; margin-bottom: 0;">TEST-TIME COMPUTE PLAN</p>',
+        f'<h1 style="font-size: 18pt; color: {ACCENT}; margin-top: 2pt; margin-bottom: 4pt;">{escape(s.name)}</h1>',
+        f'<p style="color: #444444; margin-top: 0;">Task <b>{escape(s.task_id)}</b> \u00b7 target '
+        f"{pct(s.target_accuracy_pct)} within {duration(s.latency_target_s)} per request \u00b7 "
+        f"{requests(s.requests_per_day)}/day<br/>"
+        f"Report date {today.isoformat()} \u00b7 catalog as of {escape(plan.catalog_as_of)} "
+        f"({plan.catalog_age_days} days old) \u00b7 ttcplanner {__version__}</p>",
+        f'<hr style="height: 1px; background-color: {RULE};"/>',
+        _h2("Recommendation"),
+    ]
+    if status:
+        parts.append(f'<p style="color: #8B0000;"><b>{escape(status)}</b></p>')
+    parts.append(f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 4pt;"><b>{escape(plan.headline)}</b></p>')
+    parts += [_list(plan.reasons), _h2("Key figures"), key_figures_table(plan),
+              '<p style="font-size: 8pt; color: #444444;">Accuracy band: the fit\'s uncertainty range (extrap.: beyond '
+              "the published points). Monthly cost at the scenario's volume; latency is per request including all "
+              "samples; GPUs: total GPUs in the fleet (managed: the provider runs the hardware).</p>"]
+    if plan.break_evens:
+        parts.append("<p>Break-even volumes: " + "; ".join(
+            f"{requests(b.requests_per_day)}/day ({escape(KIND_NAMES[b.below])} cheaper below, "
+            f"{escape(KIND_NAMES[b.above])} above)" for b in plan.break_evens) + ".</p>")
+    if plan.warnings:
+        parts += [_h2("Warnings"), _list(plan.warnings)]
+    parts.append(_h2("Figures", page_break=True))
+    for n, (name, image) in enumerate(figure_names.items(), start=1):
+        parts.append(figure_html(n, name, image, page_break=n > 1 and n % FIGURES_PER_PAGE == 1))
+    for title, html in extras_html:
+        parts += [_h2(title), html]
+    parts += [_h2("Scenario inputs"), scenario_table(plan),
+              _h2("Assumptions and caveats"), _list(list(plan.warnings) + model_assumptions(plan)),
+              _h2("Sources"), sources_tables(plan)]
+    return "\n".join(parts)

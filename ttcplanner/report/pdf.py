@@ -1,0 +1,207 @@
+"""Write the plan summary PDF: QTextDocument laid out on QPdfWriter pages, with footers, written atomically.
+
+The document is paginated by QTextDocument itself (page size = the body box) and drawn page by page
+with the painter translated, so each page can get a "Page N of M" footer. The PDF is rendered into
+memory first and then written beside the target and renamed over it: a failed export never leaves a
+half-written file, and an existing file survives any error untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from ttcplanner.model.errors import InputError
+
+PAPERS = ("a4", "letter")
+MARGIN_MM = {"left": 20.0, "right": 20.0, "top": 18.0, "bottom": 20.0}
+FOOTER_GAP_MM = 8.0  # footer baseline sits this far below the body box
+DPI = 300
+BODY_PT = 9.5
+
+
+def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
+               extras: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """Write the plan summary for ``plan`` to ``path`` (A4 or Letter) and return the path.
+
+    ``extras``: later sections, {key: {"title": str, "html": str, "images": {name: QImage}}}; the html
+    refers to its images as ``<img src="name">`` (an image without a width is fitted to the text width).
+    Raises InputError when the file cannot be written; an existing file is then left as it was.
+    """
+    if paper not in PAPERS:
+        raise InputError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}", field="paper")
+    target = Path(path)
+    if target.is_dir():
+        raise InputError("is a folder; give a file name ending in .pdf", source=str(target))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"folder {folder} does not exist", source=str(target))
+    data = render_pdf_bytes(plan, paper, extras)
+    _write_atomic(target, data)
+    return target
+
+
+def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None = None) -> bytes:
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from ttcplanner.report.qt_setup import ensure_app
+
+    family = ensure_app()
+    buffer_bytes = QByteArray()
+    buffer = QBuffer(buffer_bytes)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    _render(plan, buffer, paper, extras or {}, family, today)
+    buffer.close()
+    return bytes(buffer_bytes.data())
+
+
+def _render(plan, device, paper: str, extras, family: str, today) -> None:
+    from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
+    from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetricsF, QPageLayout, QPageSize,
+                               QPainter, QPdfWriter, QPen, QTextDocument, QTextOption)
+
+    from ttcplanner import __version__
+    from ttcplanner.report.document import report_html
+    from ttcplanner.report.figures import plan_figures
+
+    writer = QPdfWriter(device)
+    writer.setResolution(DPI)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4 if paper == "a4" else QPageSize.PageSizeId.Letter))
+    writer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setTitle(f"Test-time compute plan: {plan.scenario.name}")
+    writer.setCreator(f"ttcplanner {__version__}")
+
+    mm = DPI / 25.4
+    page_w, page_h = writer.width(), writer.height()
+    body = QRectF(MARGIN_MM["left"] * mm, MARGIN_MM["top"] * mm,
+                  page_w - (MARGIN_MM["left"] + MARGIN_MM["right"]) * mm,
+                  page_h - (MARGIN_MM["top"] + MARGIN_MM["bottom"]) * mm)
+
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)
+    doc.setUseDesignMetrics(True)
+    font = QFont(family)
+    font.setPointSizeF(BODY_PT)
+    doc.setDefaultFont(font)
+    doc.setDocumentMargin(0)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)  # long source URLs
+    doc.setDefaultTextOption(option)
+    doc.setDefaultStyleSheet(f"body, p, td, th, li {{ font-family: '{family}'; }} a {{ color: #1F3A5F; }}")
+
+    images = {}
+    for key, image in plan_figures(plan, family, DPI).items():
+        images[f"figure-{key}.png"] = image
+    extras_html = []
+    extra_images = {}
+    for key, section in extras.items():
+        extras_html.append((str(section.get("title", key)), str(section.get("html", ""))))
+        for name, image in (section.get("images") or {}).items():
+            extra_images[str(name)] = image
+    for name, image in {**images, **extra_images}.items():
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+    figure_names = {name.removeprefix("figure-").removesuffix(".png"): name for name in images}
+    doc.setHtml(report_html(plan, figure_names, extras_html, today))
+    doc.setPageSize(QSizeF(body.width(), body.height()))
+    _fit_unsized_images(doc, extra_images, body.width())
+    pages = doc.pageCount()
+
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise InputError("cannot start the PDF renderer")
+    try:
+        footer_font = QFont(family)
+        footer_font.setPointSizeF(7.5)
+        fm = QFontMetricsF(footer_font, writer)
+        left_text = f"{plan.scenario.name}  \u00b7  ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}"
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            painter.save()
+            painter.translate(body.left(), body.top() - page * body.height())
+            ctx = QAbstractTextDocumentLayout.PaintContext()
+            ctx.clip = QRectF(0, page * body.height(), body.width(), body.height())
+            painter.setClipRect(ctx.clip)
+            doc.documentLayout().draw(painter, ctx)
+            painter.restore()
+            y_rule = body.bottom() + 3 * mm
+            painter.setPen(QPen(QColor("#9AA7B5"), 0.5 * DPI / 72))
+            painter.drawLine(QPointF(body.left(), y_rule), QPointF(body.right(), y_rule))
+            painter.setFont(footer_font)
+            painter.setPen(QColor("#444444"))
+            right_text = f"Page {page + 1} of {pages}"
+            base = body.bottom() + FOOTER_GAP_MM * mm
+            right_w = fm.horizontalAdvance(right_text)
+            elided = fm.elidedText(left_text, Qt.TextElideMode.ElideRight, body.width() - right_w - 6 * mm)
+            painter.drawText(QPointF(body.left(), base), elided)
+            painter.drawText(QPointF(body.right() - right_w, base), right_text)
+    finally:
+        painter.end()
+
+
+def _fit_unsized_images(doc, names: dict, text_width_px: float) -> None:
+    """Give extras' images without a width their printed size (from their dpi), capped at the text width."""
+    if not names:
+        return
+    from PySide6.QtGui import QTextCursor
+
+    from ttcplanner.report.document import CSS_PX_PER_MM
+
+    max_css = text_width_px / (doc.documentLayout().paintDevice().logicalDpiX() / 96.0)
+    block = doc.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            frag = it.fragment()
+            fmt = frag.charFormat()
+            if fmt.isImageFormat():
+                img_fmt = fmt.toImageFormat()
+                image = names.get(img_fmt.name())
+                if image is not None and img_fmt.width() <= 0:
+                    dpm = image.dotsPerMeterX() or round(96 / 0.0254)
+                    width_css = image.width() / dpm * 1000 * CSS_PX_PER_MM
+                    scale = min(1.0, max_css / width_css) if width_css > 0 else 1.0
+                    img_fmt.setWidth(width_css * scale)
+                    img_fmt.setHeight(width_css * scale * image.height() / max(image.width(), 1))
+                    cursor = QTextCursor(doc)
+                    cursor.setPosition(frag.position())
+                    cursor.setPosition(frag.position() + frag.length(), QTextCursor.MoveMode.KeepAnchor)
+                    cursor.setCharFormat(img_fmt)
+            it += 1
+        block = block.next()
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    """Temporary file in the target's folder, fsync, rename: the target is either old or complete."""
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write in {folder} ({exc.strerror or exc})", source=str(target)) from None
+    try:
+        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a PDF is meant to be shared
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise InputError(f"cannot write the PDF ({exc.strerror or exc})", source=str(target)) from None
+
+
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0666 minus the umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
