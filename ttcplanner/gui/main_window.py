@@ -1,0 +1,380 @@
+"""The planner window: scenario panel, recommendation card, three live plots, the options table, menus.
+
+The window wires views to the Controller and does no planning itself: controls request changes, the
+controller produces one Plan, and ``_show_plan`` hands that Plan to every view before emitting
+``planUpdated``. File handling (open, save, recent files, PDF export) and window state live here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressDialog, QSplitter, QWidget)
+
+from ttcplanner.gui.controller import Controller
+from ttcplanner.gui.dialogs import AssumptionsDialog, show_about
+from ttcplanner.gui.options_table import OptionsTable
+from ttcplanner.gui.plots import AccuracyPlot, CostAccuracyPlot, VolumePlot
+from ttcplanner.gui.recommendation_card import RecommendationCard
+from ttcplanner.gui.scenario_panel import ScenarioPanel
+from ttcplanner.model import scenario as scenario_io
+from ttcplanner.model.catalog import Catalog, load_catalog
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.format import money
+from ttcplanner.model.planner import Plan, evaluate
+from ttcplanner.model.scenario import Scenario
+
+MAX_RECENT = 8
+SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
+DEFAULT_SIZE = (1500, 950)
+MIN_SIZE = (1000, 640)
+
+
+def app_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "ttcplanner", "ttcplanner")
+
+
+def _model_names(catalog: Catalog) -> dict[str, str]:
+    """Display name per accuracy id: the open model's or the API offer's name."""
+    names: dict[str, str] = {}
+    for o in catalog.api_offers.values():
+        names.setdefault(o.accuracy_id or o.id, o.name)
+    for m in catalog.open_models.values():
+        names[m.accuracy_id or m.id] = m.name
+    return names
+
+
+def _usable(scenario: Scenario, catalog: Catalog) -> Scenario:
+    """The scenario if the catalog can plan it, else the defaults (on the first task if needed)."""
+    for candidate in (scenario, Scenario(), Scenario(task_id=next(iter(catalog.tasks), "maths-olympiad"))):
+        try:
+            evaluate(candidate, catalog)
+            return candidate
+        except InputError:
+            continue
+    return scenario
+
+
+class MainWindow(QMainWindow):
+    planUpdated = Signal(object)
+
+    def __init__(self, scenario: Scenario | None = None, catalog: Catalog | None = None, catalog_dirs=(),
+                 settings: QSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.catalog = catalog if catalog is not None else load_catalog(*catalog_dirs)
+        self.settings = settings if settings is not None else app_settings()
+        self.current_path: Path | None = None
+        self.last_error = ""
+        self._selected_label: str | None = None
+        self.controller = Controller(self.catalog, _usable(scenario or Scenario(), self.catalog), self)
+
+        self.panel = ScenarioPanel(self.catalog)
+        self.card = RecommendationCard()
+        self.table = OptionsTable()
+        self.accuracy_plot = AccuracyPlot(_model_names(self.catalog))
+        self.cost_plot = CostAccuracyPlot()
+        self.volume_plot = VolumePlot()
+        self.plots = (self.accuracy_plot, self.cost_plot, self.volume_plot)
+        self._build_layout()
+        self._build_menus()
+        self._build_status()
+
+        self.panel.changeRequested.connect(self.controller.request)
+        self.panel.dragFinished.connect(self.controller.end_drag)
+        self.controller.planChanged.connect(self._show_plan)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.scenarioChanged.connect(self.panel.set_scenario)
+        self.controller.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.table.optionSelected.connect(self._on_option_selected)
+
+        self._default_state = self.saveState()
+        # An explicit minimum stops the layout re-sending size hints to the window system on every update.
+        self.setMinimumSize(*MIN_SIZE)
+        self.resize(*DEFAULT_SIZE)
+        self._size_docks()
+        self._restore_window()
+        self.panel.set_scenario(self.scenario)
+        self._show_plan(self.controller.plan)
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario:
+        return self.controller.scenario
+
+    @property
+    def plan(self) -> Plan:
+        return self.controller.plan
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_layout(self) -> None:
+        self.plot_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.plot_splitter.setObjectName("plotSplitter")
+        self.plot_splitter.setChildrenCollapsible(False)
+        for p in self.plots:
+            self.plot_splitter.addWidget(p)
+        self.setCentralWidget(self.plot_splitter)
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.scenario_dock = self._dock("Scenario", "scenarioDock", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.card_dock = self._dock("Recommendation", "recommendationDock", self.card, Qt.DockWidgetArea.TopDockWidgetArea)
+        self.table_dock = self._dock("All options", "optionsDock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.scenario_dock], [self.panel.minimumWidth()], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.card_dock, self.table_dock], [300, 210], Qt.Orientation.Vertical)
+        self.plot_splitter.setSizes([1, 1, 1])
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        for dock in (self.scenario_dock, self.card_dock, self.table_dock):
+            dock.setFloating(False)
+            dock.show()
+        self._size_docks()
+
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if name:
+            act.setObjectName(name)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        K = QKeySequence.StandardKey
+        m = self.menuBar().addMenu("&File")
+        self._action(m, "&New", self.new_scenario, K.New, "actionNew")
+        self._action(m, "&Open…", self._open_dialog, K.Open, "actionOpen")
+        self.recent_menu = m.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menuRecent")
+        m.addSeparator()
+        self._action(m, "&Save", self._save, K.Save, "actionSave")
+        self._action(m, "Save &As…", self._save_as_dialog, K.SaveAs, "actionSaveAs")
+        m.addSeparator()
+        self.action_export_pdf = self._action(m, "&Export PDF…", self._export_pdf_dialog, "Ctrl+E", "actionExportPdf")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, K.Quit, "actionQuit")
+        e = self.menuBar().addMenu("&Edit")
+        self.action_undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setShortcut(QKeySequence(K.Undo))
+        self.action_undo.setObjectName("actionUndo")
+        self.action_redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setShortcut(QKeySequence(K.Redo))
+        self.action_redo.setObjectName("actionRedo")
+        e.addAction(self.action_undo)
+        e.addAction(self.action_redo)
+        v = self.menuBar().addMenu("&View")
+        for dock in (self.scenario_dock, self.card_dock, self.table_dock):
+            v.addAction(dock.toggleViewAction())
+        v.addSeparator()
+        self._action(v, "Reset &Layout", self.reset_layout, None, "actionResetLayout")
+        h = self.menuBar().addMenu("&Help")
+        self._action(h, "&Assumptions and Sources…", self.show_assumptions, None, "actionAssumptions")
+        self._action(h, "&About ttcplanner", lambda: show_about(self.catalog, self), None, "actionAbout")
+        self._update_recent_menu()
+
+    def _build_status(self) -> None:
+        self.catalog_label = QLabel(f"Catalog as of {self.catalog.as_of} ({self.catalog.age_days()} days old)")
+        self.catalog_label.setObjectName("catalogDateLabel")
+        self.timing_label = QLabel()
+        self.timing_label.setStyleSheet("color: #6b7280;")
+        self.statusBar().addPermanentWidget(self.timing_label)
+        self.statusBar().addPermanentWidget(self.catalog_label)
+
+    # -- plan -> views --------------------------------------------------------------------------
+    def _selected_option(self, plan: Plan) -> int | None:
+        if self._selected_label is None:
+            return None
+        try:
+            return plan.options.label.index(self._selected_label)
+        except ValueError:
+            return None
+
+    def _show_plan(self, plan: Plan) -> None:
+        selected = self._selected_option(plan)
+        for p in self.plots:
+            p.show_plan(plan, selected)
+        self.card.show_plan(plan)
+        self.table.set_plan(plan, selected)
+        self._update_title()
+        i = plan.recommended
+        cost = f" · recommended {money(plan.results.monthly_usd[i])}/month" if i is not None else ""
+        self.timing_label.setText(f"plan computed in {self.controller.last_evaluate_ms:.0f} ms{cost}")
+        self.planUpdated.emit(plan)
+
+    def _on_option_selected(self, option) -> None:
+        plan = self.plan
+        self._selected_label = plan.options.label[option] if option is not None else None
+        for p in self.plots:
+            p.show_plan(plan, option)
+
+    def _on_failed(self, message: str) -> None:
+        self.last_error = message
+        self.statusBar().showMessage(message, 10_000)
+
+    def _update_title(self) -> None:
+        where = self.current_path.name if self.current_path else "unsaved"
+        self.setWindowTitle(f"{self.scenario.name} ({where})[*] — ttcplanner")
+
+    # -- files ----------------------------------------------------------------------------------
+    def _error(self, title: str, text: str) -> None:
+        """A window-modal message that does not block the caller (File > Open keeps working state)."""
+        self.last_error = text
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("errorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def open_scenario(self, path) -> bool:
+        """Load a scenario file; a bad file shows why and keeps the current scenario."""
+        path = Path(path)
+        try:
+            s = scenario_io.load(path)
+            evaluate(s, self.catalog)  # unknown task / GPU ids fail here, before anything changes
+        except (InputError, OSError) as exc:
+            detail = str(exc) if str(path) in str(exc) else f"{path}:\n{exc}"
+            self._error("Cannot open scenario", f"{detail}\n\nThe current scenario is unchanged.")
+            return False
+        self.current_path = path
+        self._add_recent(path)
+        self.controller.reset(s)
+        return True
+
+    def save_scenario(self, path) -> bool:
+        path = Path(path)
+        try:
+            scenario_io.save(self.scenario, path)
+        except (InputError, OSError) as exc:
+            self._error("Cannot save scenario", f"{path}:\n{exc}")
+            return False
+        self.current_path = path
+        self._add_recent(path)
+        self.controller.undo_stack.setClean()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+        return True
+
+    def new_scenario(self) -> None:
+        self.current_path = None
+        self.controller.set_scenario(_usable(Scenario(), self.catalog), "new scenario")
+        self._update_title()
+
+    def _start_dir(self) -> str:
+        return str(self.current_path.parent) if self.current_path else str(Path.home())
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", self._start_dir(), SCENARIO_FILTER)
+        if path:
+            self.open_scenario(path)
+
+    def _save(self) -> None:
+        if self.current_path is None:
+            self._save_as_dialog()
+        else:
+            self.save_scenario(self.current_path)
+
+    def _save_as_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", self._start_dir(), SCENARIO_FILTER)
+        if path:
+            if not path.lower().endswith(".json"):
+                path += ".json"
+            self.save_scenario(path)
+
+    def _add_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_files() if Path(p) != path.resolve()]
+        recent.insert(0, str(path.resolve()))
+        self.settings.setValue("recentFiles", recent[:MAX_RECENT])
+        self._update_recent_menu()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recentFiles", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for p in recent:
+            act = self.recent_menu.addAction(Path(p).name)
+            act.setToolTip(p)
+            act.setStatusTip(p)
+            act.triggered.connect(lambda _=False, p=p: self.open_scenario(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # -- PDF --------------------------------------------------------------------------------------
+    def export_pdf(self, path, paper: str = "a4") -> bool:
+        """Write the plan summary PDF; errors are shown and the scenario is untouched."""
+        try:
+            from ttcplanner.report.pdf import export_pdf
+        except ImportError as exc:
+            self._error("Cannot export PDF", f"The PDF report is not available: {exc}")
+            return False
+        try:
+            export_pdf(self.plan, str(path), paper=paper)
+        except (InputError, OSError) as exc:
+            self._error("Cannot export PDF", f"{path}:\n{exc}")
+            return False
+        self.statusBar().showMessage(f"PDF written to {path}", 8000)
+        return True
+
+    def _export_pdf_dialog(self) -> None:
+        from PySide6.QtCore import QLocale
+
+        paper = "letter" if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem else "a4"
+        base = (self.current_path.with_suffix(".pdf") if self.current_path else Path.home() / "ttcplanner-plan.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Export plan as PDF", str(base), "PDF (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        progress = QProgressDialog("Rendering the plan summary…", "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(0)
+        progress.show()
+        QApplication.processEvents()
+        try:
+            ok = self.export_pdf(path, paper)
+        finally:
+            progress.close()
+        if ok:
+            answer = QMessageBox.question(self, "PDF exported", f"Wrote {path}.\nOpen it now?")
+            if answer == QMessageBox.StandardButton.Yes:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    # -- help -------------------------------------------------------------------------------------
+    def show_assumptions(self) -> None:
+        dlg = AssumptionsDialog(self.catalog, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    # -- window state -----------------------------------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,240 @@
+"""Every evaluated option in a sortable, filterable table.
+
+A plan has hundreds of rows and changes on every slider step, so sorting must not call Python per
+comparison: the model sorts itself with numpy (``sort``), the proxy forwards header clicks to it and
+only filters ("only options that meet the targets"). Cells are formatted lazily, when Qt paints them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from ttcplanner.gui import style
+from ttcplanner.model.format import duration, money, pct
+from ttcplanner.model.options import KIND_NAMES
+from ttcplanner.model.planner import Plan
+
+COLUMNS = ("Kind", "Option", "Accuracy", "Band", "$ / month", "$ / 1k requests", "Latency", "GPUs", "Meets targets",
+           "Why not")
+OPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # option index in the plan
+FITS_ROLE = Qt.ItemDataRole.UserRole + 2  # "yes" / "no" for the proxy's filter
+DEFAULT_SORT_COLUMN = 8  # options that meet the targets first, cheapest first: the recommendation is row 1
+
+
+def _sort_keys(plan: Plan) -> list[np.ndarray]:
+    """One numeric (or text) key per column; NaN/inf sort last."""
+    r, o = plan.results, plan.options
+    kind_rank = np.array([{"api": 0, "gpu": 1, "asic": 2}[k] for k in o.kind])
+    width = r.high_pct - r.low_pct
+    return [kind_rank, np.array(o.label), r.accuracy_pct, width, r.monthly_usd, r.cost_per_request_usd, r.latency_s,
+            np.where(o.kind == "gpu", r.gpus_total, np.nan), (~r.eligible).astype(float), np.array(r.why_not)]
+
+
+class OptionsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plan: Plan | None = None
+        self._order = np.zeros(0, dtype=int)
+        self._sort = (DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
+        self._cache: dict[tuple[int, int], str] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def set_plan(self, plan: Plan) -> None:
+        self.beginResetModel()
+        self.plan = plan
+        self._cache.clear()
+        self._order = self._sorted_order(*self._sort)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
+        return 0 if parent.isValid() or self.plan is None else len(self._order)
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def option_at(self, row: int) -> int:
+        return int(self._order[row])
+
+    def row_of(self, option: int) -> int:
+        hits = np.flatnonzero(self._order == option)
+        return int(hits[0]) if len(hits) else -1
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.plan is None:
+            return None
+        i, col = int(self._order[index.row()]), index.column()
+        r, o = self.plan.results, self.plan.options
+        if role == Qt.ItemDataRole.DisplayRole:
+            key = (i, col)
+            text = self._cache.get(key)
+            if text is None:
+                text = self._cache[key] = self._text(i, col)
+            return text
+        if role == OPTION_ROLE:
+            return i
+        if role == FITS_ROLE:
+            return "yes" if r.eligible[i] else "no"
+        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= col <= 7:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 0:
+                return QBrush(QColor(style.KIND_COLORS[str(o.kind[i])]))
+            if not r.eligible[i]:
+                return QBrush(QColor("#8a8f98"))
+        if role == Qt.ItemDataRole.BackgroundRole and i == self.plan.recommended:
+            return QBrush(QColor("#e3f4e8"))
+        if role == Qt.ItemDataRole.FontRole and i == self.plan.recommended:
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+            return f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
+        return None
+
+    def _text(self, i: int, col: int) -> str:
+        r, o = self.plan.results, self.plan.options
+        kind = str(o.kind[i])
+        if col == 0:
+            return KIND_NAMES[kind]
+        if col == 1:
+            return o.label[i] + (" (batch)" if r.batch[i] else "") + ("  ★ recommended" if i == self.plan.recommended else "")
+        if col == 2:
+            return pct(r.accuracy_pct[i]) + ("*" if r.extrapolated[i] else "")
+        if col == 3:
+            return f"{pct(r.low_pct[i], 0)}–{pct(r.high_pct[i], 0)}" if np.isfinite(r.low_pct[i]) else "n/a"
+        if col == 4:
+            return money(r.monthly_usd[i])
+        if col == 5:
+            return money(r.cost_per_request_usd[i] * 1000)
+        if col == 6:
+            return duration(r.latency_s[i])
+        if col == 7:
+            return f"{int(r.gpus_total[i])}" if kind == "gpu" and r.gpus_total[i] > 0 else "—"
+        if col == 8:
+            return "✔ yes" if r.eligible[i] else "✘ no"
+        return r.why_not[i]
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        if self.plan is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._order = self._sorted_order(column, order)
+        self.layoutChanged.emit()
+
+    def _sorted_order(self, column: int, order) -> np.ndarray:
+        if self.plan is None:
+            return np.zeros(0, dtype=int)
+        keys = _sort_keys(self.plan)
+        key = keys[column]
+        cheap = keys[4].astype(float)
+        cheap = np.where(np.isfinite(cheap), cheap, np.inf)  # ties: cheapest first
+        if key.dtype.kind in "fi":
+            key = key.astype(float)
+            bad = ~np.isfinite(key)
+            key = np.where(bad, 0.0, key)
+            idx = np.lexsort((cheap, key if order == Qt.SortOrder.AscendingOrder else -key, bad))  # NaN/inf last
+        else:
+            _, rank = np.unique(key, return_inverse=True)
+            rank = rank if order == Qt.SortOrder.AscendingOrder else -rank
+            idx = np.lexsort((cheap, rank))
+        return idx.astype(int)
+
+
+class SortForwardingProxy(QSortFilterProxyModel):
+    """Filters in Qt; sorting is delegated to the source model's vectorised sort."""
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+
+
+class OptionsTable(QWidget):
+    optionSelected = Signal(object)  # option index, or None
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = OptionsModel(self)
+        self.proxy = SortForwardingProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterRole(FITS_ROLE)
+        self.proxy.setFilterKeyColumn(8)
+        self.proxy.setDynamicSortFilter(False)
+        self.view = QTableView()
+        self.view.setObjectName("optionsTable")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.setWordWrap(False)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((130, 330, 80, 90, 90, 110, 80, 55, 100)):
+            self.view.setColumnWidth(col, width)
+        self.only_fit = QCheckBox("Only options that meet the targets")
+        self.only_fit.setObjectName("onlyFitCheck")
+        self.only_fit.toggled.connect(self._filter)
+        self.count = QLabel()
+        self.count.setStyleSheet("color: #5a6270;")
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.only_fit)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(4)
+        lay.addLayout(bar)
+        lay.addWidget(self.view)
+        self._selected: int | None = None
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def _filter(self, on: bool) -> None:
+        self.proxy.setFilterFixedString("yes" if on else "")
+        self._update_count()
+
+    def _update_count(self) -> None:
+        p = self.model.plan
+        if p is not None:
+            self.count.setText(f"{self.proxy.rowCount()} of {p.options.size} options shown · * extrapolated accuracy")
+
+    def set_plan(self, plan: Plan, selected: int | None = None) -> None:
+        """Show a new plan; ``selected`` (an option of this plan) stays highlighted without re-emitting."""
+        self.model.set_plan(plan)
+        self._update_count()
+        if selected is not None:
+            self.select_option(selected, emit=False)
+
+    def select_option(self, option: int | None, emit: bool = True) -> None:
+        sm = self.view.selectionModel()
+        row = self.model.row_of(option) if option is not None else -1
+        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else None
+        sm.blockSignals(not emit)
+        try:
+            if proxy_index is None or not proxy_index.isValid():
+                sm.clearSelection()
+                if not emit:
+                    self._selected = option if row >= 0 else None
+            else:
+                self.view.selectRow(proxy_index.row())
+                if not emit:
+                    self._selected = option
+        finally:
+            sm.blockSignals(False)
+
+    def _on_selection(self, *_):
+        rows = self.view.selectionModel().selectedRows()
+        option = self.proxy.data(rows[0], OPTION_ROLE) if rows else None
+        self._selected = option
+        self.optionSelected.emit(option)

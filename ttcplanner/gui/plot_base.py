@@ -1,0 +1,175 @@
+"""What the three plan plots share: axes that print $ and token counts, log-safe data, hover read-outs.
+
+pyqtgraph's log mode takes log10 of the data and cannot draw 0, inf or NaN, so every array goes
+through ``log_safe`` (non-drawable values become NaN and curves use connect='finite'). Items that
+pyqtgraph does not transform (InfiniteLine, ScatterPlotItem, TextItem) are positioned with ``to_view``.
+Hovering finds the nearest drawn point in screen pixels across every registered curve.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QFont
+
+from ttcplanner.gui import style
+
+HOVER_RADIUS_PX = 14
+
+
+class FormatAxis(pg.AxisItem):
+    """Tick labels through the project's formatters (``$12k``, ``100k``) rather than ``1e+04``."""
+
+    def __init__(self, orientation: str, fmt: Callable[[float], str]):
+        super().__init__(orientation)
+        self._fmt = fmt
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        if self.logMode:
+            # whole decades get a label; minor ticks stay unlabelled unless only a decade or less is shown
+            few = spacing is not None and spacing < 1
+            return [self._fmt(10.0 ** v) if abs(v - round(v)) < 1e-6 or few else "" for v in values]
+        return [self._fmt(v) for v in values]
+
+
+@dataclass
+class HoverTarget:
+    x: np.ndarray  # data coordinates (not log10)
+    y: np.ndarray
+    text: Callable[[int], str]  # index into x/y -> read-out
+
+
+def log_safe(values, log: bool) -> np.ndarray:
+    a = np.array(values, dtype=float)
+    bad = ~np.isfinite(a)
+    if log:
+        bad |= a <= 0
+    a[bad] = np.nan
+    return a
+
+
+class PlanPlot(pg.PlotWidget):
+    def __init__(self, name: str, title: str, x_label: str, y_label: str, x_fmt, y_fmt, log_x: bool, log_y: bool,
+                 legend_corner: str = "top-left"):
+        self._log_x, self._log_y = log_x, log_y
+        axes = {"bottom": FormatAxis("bottom", x_fmt), "left": FormatAxis("left", y_fmt)}
+        super().__init__(background=style.PLOT_BG, axisItems=axes)
+        self.setObjectName(name)
+        self.setMinimumSize(300, 260)
+        pi = self.getPlotItem()
+        pi.setTitle(f"<span style='font-size:11pt; font-weight:600; color:#222'>{title}</span>")
+        pen = pg.mkPen(style.AXIS_COLOR)
+        for side, label in (("bottom", x_label), ("left", y_label)):
+            ax = pi.getAxis(side)
+            ax.setPen(pen)
+            ax.setTextPen(pen)
+            ax.setLabel(f"<span style='color:#333'>{label}</span>")
+        pi.getAxis("left").setWidth(58)
+        pi.showGrid(x=True, y=True, alpha=style.GRID_ALPHA)
+        pi.setLogMode(x=log_x, y=log_y)
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        offset = {"top-left": (8, 8), "bottom-right": (-8, -8), "top-right": (-8, 8)}[legend_corner]
+        self.legend = pi.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6, labelTextColor="#222",
+                                   brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
+        self._legend_names: tuple = ()
+        self._hover_targets: list[HoverTarget] = []
+        self._hover = pg.TextItem(anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235),
+                                  border=pg.mkPen("#999"))
+        self._hover.setZValue(1000)
+        self._hover.setFont(QFont(self.font().family(), 8))
+        self._hover.hide()
+        pi.addItem(self._hover, ignoreBounds=True)
+        self._hover_dot = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111", width=1.5), brush=pg.mkBrush(255, 255, 255, 0))
+        self._hover_dot.setZValue(999)
+        pi.addItem(self._hover_dot, ignoreBounds=True)
+        self.scene().sigMouseMoved.connect(self._on_mouse)
+
+    # -- coordinates -------------------------------------------------------------------------------
+    def to_view(self, x: float, y: float) -> tuple[float, float]:
+        fx = math.log10(x) if self._log_x and x > 0 else (x if not self._log_x else math.nan)
+        fy = math.log10(y) if self._log_y and y > 0 else (y if not self._log_y else math.nan)
+        return fx, fy
+
+    def view_arrays(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = log_safe(x, self._log_x), log_safe(y, self._log_y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (np.log10(xs) if self._log_x else xs), (np.log10(ys) if self._log_y else ys)
+
+    def curve(self, color, width: float = 1.5, name: str | None = None, z: float = 0, style_=None) -> pg.PlotDataItem:
+        pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
+        item = pg.PlotDataItem([], [], pen=pen, connect="finite", name=name, skipFiniteCheck=False)
+        item.setZValue(z)
+        self.getPlotItem().addItem(item)
+        return item
+
+    @staticmethod
+    def set_curve(item: pg.PlotDataItem, x, y, log_x: bool, log_y: bool) -> None:
+        item.setData(log_safe(x, log_x), log_safe(y, log_y), connect="finite")
+
+    def line(self, angle: int, color, text: str = "", dash=True, label_pos=0.92) -> pg.InfiniteLine:
+        pen = pg.mkPen(color, width=1.4, style=pg.QtCore.Qt.PenStyle.DashLine if dash else pg.QtCore.Qt.PenStyle.SolidLine)
+        ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
+                             labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
+                                        "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0.5, 1), (0.5, 1)]})
+        ln.setZValue(50)
+        self.getPlotItem().addItem(ln, ignoreBounds=True)
+        return ln
+
+    def set_legend(self, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
+        """Rebuild the legend only when its entries change (slider moves rarely change them)."""
+        key = tuple((id(item), name) for item, name in entries)
+        if key == self._legend_names:
+            return
+        self._legend_names = key
+        self.legend.clear()
+        for item, name in entries:
+            self.legend.addItem(item, name)
+
+    # -- hover ---------------------------------------------------------------------------------------
+    def set_hover_targets(self, targets: list[HoverTarget]) -> None:
+        self._hover_targets = targets
+
+    def _on_mouse(self, pos: QPointF) -> None:
+        vb = self.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            self._hover.hide()
+            self._hover_dot.setData([], [])
+            return
+        p = vb.mapSceneToView(pos)
+        px, py = vb.viewPixelSize()
+        best = (HOVER_RADIUS_PX ** 2, None, 0, 0.0, 0.0)
+        for target in self._hover_targets:
+            vx, vy = self.view_arrays(target.x, target.y)
+            d = ((vx - p.x()) / px) ** 2 + ((vy - p.y()) / py) ** 2
+            if not np.isfinite(d).any():
+                continue
+            i = int(np.nanargmin(d))
+            if d[i] < best[0]:
+                best = (float(d[i]), target, i, float(vx[i]), float(vy[i]))
+        _, target, i, vx, vy = best
+        if target is None:
+            self._hover.hide()
+            self._hover_dot.setData([], [])
+            return
+        self._hover.setText(target.text(i))
+        self._hover.setPos(vx, vy)
+        self._hover.show()
+        self._hover_dot.setData([vx], [vy])
+
+    def hover_at_data(self, x: float, y: float) -> str:
+        """The read-out the user sees when hovering (x, y) in data units ('' if nothing is near); for tests."""
+        vx, vy = self.to_view(x, y)
+        vb = self.getPlotItem().getViewBox()
+        self._on_mouse(vb.mapViewToScene(QPointF(vx, vy)))
+        return self._hover.toPlainText() if self._hover.isVisible() else ""
+
+
+def qcolor(c) -> QColor:
+    return pg.mkColor(c)

@@ -1,0 +1,275 @@
+"""The three live plots of a Plan. Items are created once; ``show_plan`` only calls setData.
+
+A task can have 20-40 candidate models: the recommended option and the best of each kind are drawn in
+colour with their bands and legend entries, every other model is one thin grey curve (all of them in a
+single NaN-separated item, so a redraw is a handful of setData calls however many models there are).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from ttcplanner.gui import style
+from ttcplanner.gui.plot_base import HoverTarget, PlanPlot
+from ttcplanner.model.format import count, money, money_tick, pct, requests, tokens
+from ttcplanner.model.options import KIND_NAMES, KINDS
+from ttcplanner.model.planner import Plan
+
+PROMINENT_SLOTS = 4  # recommended, best of the two other kinds, the row selected in the table
+
+
+def _join(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenate curves with a NaN gap between them; also return each point's curve index."""
+    if not rows:
+        return np.zeros(0), np.zeros(0), np.zeros(0, dtype=int)
+    xs, ys, which = [], [], []
+    for j, (x, y) in enumerate(rows):
+        xs += [np.asarray(x, float), [np.nan]]
+        ys += [np.asarray(y, float), [np.nan]]
+        which += [np.full(len(x) + 1, j)]
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(which)
+
+
+
+
+def prominent_options(plan: Plan, selected: int | None) -> list[tuple[int, str]]:
+    """(option index, role) of what is drawn in colour: recommended first, then best of each other kind."""
+    out: list[tuple[int, str]] = []
+    if plan.recommended is not None:
+        out.append((plan.recommended, "recommended"))
+    for k in KINDS:
+        i = plan.best_per_kind.get(k)
+        if i is not None and all(i != j for j, _ in out):
+            out.append((i, f"best {KIND_NAMES[k]}"))
+    if selected is not None and all(selected != j for j, _ in out):
+        out.append((selected, "selected"))
+    return out[:PROMINENT_SLOTS]
+
+
+def _role_color(plan: Plan, i: int, role: str):
+    if role == "recommended":
+        return style.RECOMMENDED_COLOR
+    if role == "selected":
+        return style.SELECTED_COLOR
+    return style.KIND_COLORS[str(plan.options.kind[i])]
+
+
+class AccuracyPlot(PlanPlot):
+    """Accuracy vs reasoning tokens per sample (log x), a curve per candidate model."""
+
+    def __init__(self, model_names: dict[str, str]):
+        super().__init__("accuracyPlot", "Accuracy vs test-time compute", "Reasoning tokens per sample",
+                         "Accuracy (%)", count, lambda v: f"{v:.0f}%", log_x=True, log_y=False,
+                         legend_corner="bottom-right")
+        self._names = model_names
+        self.others = self.curve(style.OTHER_COLOR, 1.0, z=1)
+        self._others_key = None
+        self.slots = []
+        for k in range(PROMINENT_SLOTS):
+            mean = self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k)
+            low = self.curve((0, 0, 0, 0), 0, z=2)
+            high = self.curve((0, 0, 0, 0), 0, z=2)
+            fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(0, 0, 0, 30))
+            fill.setZValue(3)
+            self.getPlotItem().addItem(fill)
+            self.slots.append((mean, low, high, fill))
+        self.points = pg.ScatterPlotItem(size=8, hoverable=True, hoverSize=11, tip=self._point_tip)
+        self.points.setZValue(20)
+        self.getPlotItem().addItem(self.points)
+        self.operating = pg.ScatterPlotItem(size=15, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
+        self.operating.setZValue(30)
+        self.getPlotItem().addItem(self.operating)
+        self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
+        self.target_line = self.line(0, style.TARGET_COLOR, label_pos=0.1)
+        self.others_legend = pg.PlotDataItem([], [], pen=pg.mkPen(style.OTHER_COLOR, width=1.5))
+        self.setYRange(0, 100)
+        self.getPlotItem().getViewBox().setLimits(yMin=-5, yMax=105)
+        self.getPlotItem().enableAutoRange(axis="y", enable=False)
+
+    @staticmethod
+    def _point_tip(x, y, data):
+        return data or ""
+
+    def name_of(self, acc_id: str) -> str:
+        return self._names.get(acc_id, acc_id)
+
+    def show_plan(self, plan: Plan, selected: int | None = None) -> None:
+        s, opts = plan.scenario, plan.options
+        curves = {c.accuracy_id: c for c in plan.accuracy_curves}
+        shown = []
+        for i, role in prominent_options(plan, selected):
+            acc = opts.accuracy_id[i]
+            if acc in curves and all(acc != a for a, _, _ in shown):
+                shown.append((acc, i, role))
+        shown_ids = {a for a, _, _ in shown}
+        rest = [c for c in plan.accuracy_curves if c.accuracy_id not in shown_ids]
+        x, y, which = _join([(c.tokens, c.mean_pct) for c in rest])
+        key = (x.tobytes(), y.tobytes())
+        if key != self._others_key:  # budget or volume moves leave the curves unchanged
+            self._others_key = key
+            self.set_curve(self.others, x, y, True, False)
+        legend = []
+        targets = []
+        for slot, entry in zip(self.slots, shown + [None] * PROMINENT_SLOTS):
+            mean, low, high, fill = slot
+            if entry is None:
+                for item in (mean, low, high, fill):
+                    item.setVisible(False)
+                continue
+            acc, i, role = entry
+            c = curves[acc]
+            color = _role_color(plan, i, role)
+            mean.setPen(pg.mkPen(color, width=2.6 if role == "recommended" else 2.0))
+            fill.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
+            self.set_curve(mean, c.tokens, c.mean_pct, True, False)
+            self.set_curve(low, c.tokens, c.low_pct, True, False)
+            self.set_curve(high, c.tokens, c.high_pct, True, False)
+            for item in (mean, low, high, fill):
+                item.setVisible(True)
+            name = f"{self.name_of(acc)} ({role})"
+            legend.append((mean, name))
+            targets.append(HoverTarget(c.tokens, c.mean_pct, lambda k, c=c, name=name: (
+                f"{name}\n{tokens(c.tokens[k])}/sample: {pct(c.mean_pct[k])}\n"
+                f"band {pct(c.low_pct[k])} to {pct(c.high_pct[k])}{' (extrapolated)' if c.extrapolated[k] else ''}")))
+        if rest:
+            legend.append((self.others_legend, f"{len(rest)} other model{'s' if len(rest) != 1 else ''}"))
+            targets.append(HoverTarget(x, y, lambda k, rest=rest, which=which, x=x, y=y: (
+                f"{self.name_of(rest[which[k]].accuracy_id)}\n{tokens(x[k])}/sample: {pct(y[k])}")))
+        self.set_legend(legend)
+        self._show_points(plan, shown)
+        self.set_hover_targets(targets)
+        rec = plan.recommended
+        if rec is not None and np.isfinite(plan.results.accuracy_pct[rec]) and s.reasoning_tokens > 0:
+            self.operating.setData([np.log10(s.reasoning_tokens)], [plan.results.accuracy_pct[rec]])
+        else:
+            self.operating.setData([], [])
+        bx, _ = self.to_view(max(s.reasoning_tokens, 1.0), 1)
+        self.budget_line.setPos(bx)
+        self.budget_line.label.setFormat(f"budget {count(s.reasoning_tokens)}")
+        self.target_line.setPos(s.target_accuracy_pct)
+        self.target_line.label.setFormat(f"target {pct(s.target_accuracy_pct, 0)}")
+
+    def _show_points(self, plan: Plan, shown) -> None:
+        colors = {acc: _role_color(plan, i, role) for acc, i, role in shown}
+        xs, ys, brushes, data = [], [], [], []
+        for c in plan.accuracy_curves:
+            for p in c.points:
+                if p.reasoning_tokens <= 0:
+                    continue
+                xs.append(np.log10(p.reasoning_tokens))
+                ys.append(p.accuracy_pct)
+                brushes.append(pg.mkBrush(colors.get(c.accuracy_id, (160, 160, 160, 160))))
+                derived = f"\ntokens: {p.tokens_derived}" if p.tokens_derived else ""
+                data.append(f"{self.name_of(c.accuracy_id)}: {p.label}\n{pct(p.accuracy_pct)} at "
+                            f"{tokens(p.reasoning_tokens)} (published){derived}\nsource: {p.source}")
+        self.points.setData(x=xs, y=ys, brush=brushes, data=data, pen=pg.mkPen("#222", width=0.8))
+
+
+class CostAccuracyPlot(PlanPlot):
+    """Cost per request vs accuracy as the reasoning budget grows; the Pareto frontier over all options."""
+
+    def __init__(self):
+        super().__init__("costAccuracyPlot", "Cost per request vs accuracy", "Accuracy (%)", "Cost per request ($)",
+                         lambda v: f"{v:.0f}%", money_tick, log_x=False, log_y=True)
+        self.kind_curves = {k: self.curve(style.kind_color(k, 110), 1.0, z=2) for k in KINDS}
+        self.best_curves = {k: self.curve(style.kind_color(k), 2.2, z=8) for k in KINDS}
+        self.selected_curve = self.curve(style.SELECTED_COLOR, 3.0, z=9)
+        self.frontier = self.curve("#111111", 2.0, z=10, style_=Qt.PenStyle.DashLine)
+        self.frontier.setSymbol("o")
+        self.frontier.setSymbolSize(4)
+        self.frontier.setSymbolBrush(pg.mkBrush("#111"))
+        self.recommended = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
+        self.recommended.setZValue(30)
+        self.getPlotItem().addItem(self.recommended)
+        self.target_line = self.line(90, style.TARGET_COLOR, label_pos=0.5)
+        self.rec_legend = pg.ScatterPlotItem(symbol="star", size=12, pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
+        self.set_legend([(self.best_curves[k], KIND_NAMES[k]) for k in KINDS] +
+                        [(self.frontier, "Pareto frontier"), (self.rec_legend, "recommended (current budget)")])
+
+    def show_plan(self, plan: Plan, selected: int | None = None) -> None:
+        opts, r = plan.options, plan.results
+        best = {i for i in plan.best_per_kind.values() if i is not None}
+        if plan.recommended is not None:
+            best.add(plan.recommended)
+        targets = []
+        for k in KINDS:
+            rows = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option not in best]
+            x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in rows])
+            self.set_curve(self.kind_curves[k], x, y, False, True)
+            targets.append(self._target(opts, rows, x, y, which))
+            tops = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option in best]
+            x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in tops])
+            self.set_curve(self.best_curves[k], x, y, False, True)
+            targets.append(self._target(opts, tops, x, y, which))
+        sel = [c for c in plan.cost_curves if c.option == selected]
+        x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in sel])
+        self.set_curve(self.selected_curve, x, y, False, True)
+        fa, fc, fo = plan.frontier
+        self.set_curve(self.frontier, fa, fc, False, True)
+        targets.insert(0, HoverTarget(fa, fc, lambda k: f"Pareto frontier: {opts.label[fo[k]]}\n"
+                                                      f"{pct(fa[k])} for {money(fc[k])} per request"))
+        rec = plan.recommended
+        if rec is not None and np.isfinite(r.accuracy_pct[rec]) and np.isfinite(r.cost_per_request_usd[rec]) \
+                and r.cost_per_request_usd[rec] > 0:
+            self.recommended.setData([r.accuracy_pct[rec]], [np.log10(r.cost_per_request_usd[rec])])
+        else:
+            self.recommended.setData([], [])
+        self.target_line.setPos(plan.scenario.target_accuracy_pct)
+        self.target_line.label.setFormat(f"target {pct(plan.scenario.target_accuracy_pct, 0)}")
+        self.set_hover_targets(targets)
+
+    @staticmethod
+    def _target(opts, rows, x, y, which) -> HoverTarget:
+        return HoverTarget(x, y, lambda k: f"{opts.label[rows[which[k]].option]}\n{pct(x[k])} for {money(y[k])} per request")
+
+
+class VolumePlot(PlanPlot):
+    """Monthly cost vs requests per day (log-log) for the cheapest option of each kind; break-evens marked."""
+
+    MAX_BREAK_EVENS = 6
+
+    def __init__(self):
+        super().__init__("volumePlot", "Monthly cost vs volume", "Requests per day", "Monthly cost ($)",
+                         count, money_tick, log_x=True, log_y=True, legend_corner="bottom-right")
+        self.kind_curves = {k: self.curve(style.kind_color(k), 2.2, name=KIND_NAMES[k], z=5) for k in KINDS}
+        self.break_lines = [self.line(90, "#666666", label_pos=0.45 + 0.1 * (j % 3)) for j in range(self.MAX_BREAK_EVENS)]
+        self.volume_line = self.line(90, style.CURRENT_COLOR, dash=False, label_pos=0.9)
+        self.recommended = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
+        self.recommended.setZValue(30)
+        self.getPlotItem().addItem(self.recommended)
+        self.selected = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#111"), brush=style.SELECTED_COLOR)
+        self.selected.setZValue(29)
+        self.getPlotItem().addItem(self.selected)
+        self.getPlotItem().setXRange(0, 9, padding=0.02)
+
+    def show_plan(self, plan: Plan, selected: int | None = None) -> None:
+        grid = plan.volume_grid
+        targets = []
+        for k in KINDS:
+            y = plan.volume_monthly_usd[k]
+            self.set_curve(self.kind_curves[k], grid, y, True, True)
+            targets.append(HoverTarget(grid, y, lambda i, k=k, y=y: (
+                f"cheapest {KIND_NAMES[k]}\n{requests(grid[i])}/day: {money(y[i])}/month")))
+        self.set_hover_targets(targets)
+        for j, ln in enumerate(self.break_lines):
+            if j < len(plan.break_evens):
+                b = plan.break_evens[j]
+                ln.setPos(np.log10(b.requests_per_day))
+                ln.label.setFormat(f"break-even {count(b.requests_per_day)}/day")
+                ln.setVisible(True)
+            else:
+                ln.setVisible(False)
+        s, r = plan.scenario, plan.results
+        self.volume_line.setPos(np.log10(s.requests_per_day))
+        self.volume_line.label.setFormat(f"now {count(s.requests_per_day)}/day")
+        rec = plan.recommended
+        if rec is not None and np.isfinite(r.monthly_usd[rec]) and r.monthly_usd[rec] > 0:
+            self.recommended.setData([np.log10(s.requests_per_day)], [np.log10(r.monthly_usd[rec])])
+        else:
+            self.recommended.setData([], [])
+        if selected is not None and np.isfinite(r.monthly_usd[selected]) and r.monthly_usd[selected] > 0:
+            self.selected.setData([np.log10(s.requests_per_day)], [np.log10(r.monthly_usd[selected])])
+        else:
+            self.selected.setData([], [])

@@ -1,0 +1,179 @@
+"""The recommendation card: what to deploy, what it costs, what it saves, and why, in one glance.
+
+Every figure is read from the Plan and formatted by ttcplanner.model.format; the card adds no numbers.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ttcplanner.gui import style
+from ttcplanner.model.format import count, duration, money, pct, requests, saving
+from ttcplanner.model.options import KIND_NAMES, KINDS
+from ttcplanner.model.planner import Plan
+
+CARD_MIN_HEIGHT_PX = 270
+STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
+               "nothing_feasible": ("nothing feasible", "#b00020")}
+
+
+def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
+    lab = QLabel()
+    lab.setObjectName(name)
+    lab.setWordWrap(wrap)
+    lab.setTextFormat(Qt.TextFormat.RichText)
+    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if css:
+        lab.setStyleSheet(css)
+    return lab
+
+
+class _Metric(QFrame):
+    def __init__(self, name: str, title: str):
+        super().__init__()
+        self.setObjectName(name)
+        self.setStyleSheet(f"#{name} {{ background: #f5f7fa; border: 1px solid #dde3ea; border-radius: 4px; }}")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        lay.setSpacing(0)
+        t = QLabel(title)
+        t.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
+        self.value = QLabel()
+        self.value.setStyleSheet("font-size: 12pt; font-weight: 600; color: #111; border: none;")
+        self.detail = QLabel()
+        self.detail.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
+        for w in (t, self.value, self.detail):
+            lay.addWidget(w)
+
+    def set(self, value: str, detail: str = "") -> None:
+        self.value.setText(value)
+        self.detail.setText(detail)
+
+
+class RecommendationCard(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("recommendationCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#recommendationCard { background: white; }")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setMinimumHeight(CARD_MIN_HEIGHT_PX)  # docks ignore height-for-width: keep the wrapped reasons visible
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        outer.setSpacing(6)
+        top = QHBoxLayout()
+        self.kind = _label("recommendationKind", wrap=False)
+        self.headline = _label("recommendationHeadline", "font-size: 13pt; font-weight: 700; color: #111;")
+        self.status = _label("recommendationStatus", wrap=False)
+        top.addWidget(self.kind)
+        top.addWidget(self.headline, 1)
+        top.addWidget(self.status)
+        outer.addLayout(top)
+
+        tiles = QHBoxLayout()
+        tiles.setSpacing(6)
+        self.accuracy = _Metric("metricAccuracy", "Expected accuracy")
+        self.monthly = _Metric("metricMonthly", "Monthly cost")
+        self.per_1k = _Metric("metricPer1k", "Per 1k requests")
+        self.latency = _Metric("metricLatency", "Latency per request")
+        self.gpus = _Metric("metricGpus", "GPUs needed")
+        self.breakeven = _Metric("metricBreakEven", "Break-even volume")
+        for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
+            tiles.addWidget(m, 1)
+        outer.addLayout(tiles)
+        body = QHBoxLayout()
+        body.setSpacing(16)
+        self.alternatives = _label("recommendationAlternatives", "font-size: 9pt;")
+        body.addWidget(self.alternatives, 2)
+        self.reasons = _label("recommendationReasons", "color: #222; font-size: 9pt;")
+        body.addWidget(self.reasons, 3)
+        outer.addLayout(body)
+        self.warnings = _label("recommendationWarnings",
+                               f"background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; "
+                               "border-radius: 4px; padding: 4px 8px; color: #5c4400;")
+        outer.addWidget(self.warnings)
+        self.footer = _label("recommendationFooter", "color: #6b7280; font-size: 8pt;")
+        outer.addWidget(self.footer)
+
+    def text(self) -> str:
+        """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
+        parts = [self.kind.text(), self.headline.text(), self.status.text()]
+        for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
+            parts += [m.value.text(), m.detail.text()]
+        parts += [self.alternatives.text(), self.reasons.text(), self.warnings.text(), self.footer.text()]
+        from PySide6.QtGui import QTextDocument
+
+        doc = QTextDocument()
+        doc.setHtml("<br>".join(parts))
+        return doc.toPlainText()
+
+    def show_plan(self, plan: Plan) -> None:
+        r, o, s = plan.results, plan.options, plan.scenario
+        i = plan.recommended
+        status, color = STATUS_TEXT.get(plan.status, (plan.status, "#444"))
+        self.status.setText(f"<span style='color:white; background:{color}; font-weight:600'>&nbsp;{status}&nbsp;</span>")
+        esc = html.escape
+        if i is None:
+            self.kind.setText("")
+            self.headline.setText(esc(plan.headline))
+            for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus):
+                m.set("—")
+        else:
+            kind = str(o.kind[i])
+            kc = style.KIND_COLORS[kind]
+            self.kind.setText(f"<span style='color:white; background:{kc}; font-weight:700'>&nbsp;{KIND_NAMES[kind]}&nbsp;</span>")
+            self.headline.setText(esc(plan.headline.split(": ", 1)[1] if plan.headline.startswith(KIND_NAMES[kind]) else plan.headline))
+            extra = " (extrapolated)" if r.extrapolated[i] else ""
+            self.accuracy.set(pct(r.accuracy_pct[i]), f"band {pct(r.low_pct[i])} to {pct(r.high_pct[i])}{extra}")
+            self.monthly.set(money(r.monthly_usd[i]), f"at {requests(s.requests_per_day)}/day")
+            self.per_1k.set(money(r.cost_per_request_usd[i] * 1000), f"{money(r.cost_per_request_usd[i])} per request")
+            self.latency.set(duration(r.latency_s[i]), f"target {duration(s.latency_target_s)}")
+            if kind == "gpu":
+                reps = int(r.replicas[i])
+                self.gpus.set(f"{int(r.gpus_total[i])}", f"{reps} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}")
+            else:
+                self.gpus.set("none", "billed per token")
+        self._show_alternatives(plan)
+        self._show_break_even(plan)
+        # Per-kind comparisons ("API tier: best is ...") are already in the alternatives block.
+        why = [x for x in plan.reasons if not any(x.startswith(KIND_NAMES[k] + ":") for k in KINDS)]
+        self.reasons.setText("<b>Why</b><br>" + "<br>".join(f"• {esc(x)}" for x in why))
+        self.warnings.setVisible(bool(plan.warnings))
+        self.warnings.setText("<br>".join(f"⚠ {esc(w)}" for w in plan.warnings))
+        self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
+                            f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
+
+    def _show_alternatives(self, plan: Plan) -> None:
+        r, o = plan.results, plan.options
+        rec = plan.recommended
+        rows = []
+        for k in KINDS:
+            b = plan.best_per_kind.get(k)
+            c = style.KIND_COLORS[k]
+            name = f"<span style='color:{c}; font-weight:600'>{KIND_NAMES[k]}</span>"
+            if rec is not None and str(o.kind[rec]) == k:
+                continue
+            if b is None:
+                rows.append(f"{name}: {html.escape(plan.alternatives.get(k, 'no eligible option'))}")
+            else:
+                vs = saving(r.monthly_usd[rec], r.monthly_usd[b]) if rec is not None else ""
+                rows.append(f"{name}: {html.escape(o.label[b])}, {money(r.monthly_usd[b])}/month"
+                            f"{f'; recommendation {vs}' if vs else ''}")
+        self.alternatives.setText("<b>Against the best of each other kind</b><br>" + "<br>".join(f"• {x}" for x in rows))
+
+    def _show_break_even(self, plan: Plan) -> None:
+        s = plan.scenario
+        if not plan.break_evens:
+            self.breakeven.set("none", "one kind is cheapest at every volume")
+            return
+        b = min(plan.break_evens, key=lambda b: abs(math.log(b.requests_per_day / s.requests_per_day)))
+        side = KIND_NAMES[b.above] if s.requests_per_day >= b.requests_per_day else KIND_NAMES[b.below]
+        self.breakeven.set(f"{count(b.requests_per_day)}/day",
+                           f"{KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above")
+        self.breakeven.setToolTip("\n".join(f"{requests(x.requests_per_day)}/day: {KIND_NAMES[x.below]} cheaper below, "
+                                            f"{KIND_NAMES[x.above]} above" for x in plan.break_evens) +
+                                  f"\nAt {requests(s.requests_per_day)}/day: {side} side")

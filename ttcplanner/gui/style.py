@@ -1,0 +1,23 @@
+"""Colours and pens shared by the plots, the table and the card, so a kind reads the same everywhere."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+KIND_COLORS = {"api": "#1f77b4", "gpu": "#d9711c", "asic": "#7b4fb3"}
+RECOMMENDED_COLOR = "#1a9e4b"
+TARGET_COLOR = "#c0392b"
+CURRENT_COLOR = "#444444"
+OTHER_COLOR = (150, 150, 150, 90)
+SELECTED_COLOR = "#e6b800"
+WARNING_BG = "#fff4d6"
+WARNING_BORDER = "#e0a800"
+PLOT_BG = "#ffffff"
+AXIS_COLOR = "#333333"
+GRID_ALPHA = 0.18
+
+
+def kind_color(kind: str, alpha: int = 255) -> QColor:
+    c = QColor(KIND_COLORS.get(kind, "#666666"))
+    c.setAlpha(alpha)
+    return c
