@@ -166,10 +166,6 @@ def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: 
     return mean, low, high, extrap
 
 
-def _subset(setup: Setup, idx: np.ndarray) -> Setup:
-    return Setup(**{k: np.asarray(v)[idx] for k, v in vars(setup).items()})
-
-
 def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None):
     """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis."""
     rows = opts.gpu_rows if rows is None else rows
@@ -180,10 +176,6 @@ def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens,
     hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[rows], opts.purchase_usd[rows], opts.tdp_w[rows],
                               scenario.ownership, scenario.amortization_months, scenario.electricity_usd_per_kwh, scenario.pue)
     return est, n, hour
-
-
-def _reshape_gpu(setup: Setup, k: int) -> Setup:
-    return Setup(**{name: np.asarray(v)[:, None] * np.ones((1, k)) for name, v in vars(setup).items()})
 
 
 def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = None) -> Plan:
@@ -342,6 +334,81 @@ def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveV
                  for acc_id, (m, lo, hi, ex) in sorted(table.items()) if acc_id in set(opts.accuracy_id))
 
 
+GRID_CHUNK_POINTS = 1 << 16  # GPU grid points per serving pass: keeps temporaries in cache, time linear
+
+
+def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budgets: np.ndarray,
+                           samples: np.ndarray, batch: np.ndarray) -> np.ndarray:
+    """$ per request of ``rows`` at every (reasoning budget, samples) pair: shape (rows, budgets, samples);
+    inf where the option cannot serve that point (memory, context or latency target)."""
+    t = np.asarray(budgets, dtype=float)[None, :, None]
+    n = np.asarray(samples, dtype=float)[None, None, :]
+    out = np.full((len(rows), t.shape[1], n.shape[2]), np.inf)
+    token = opts.kind[rows] != "gpu"
+    tr = rows[token]
+    if len(tr):
+        prices = {k: v[tr, None, None] for k, v in opts.prices.items()}
+        cost = costs.token_offer_cost_per_request(prices, s.input_tokens, t, s.answer_tokens, n, s.cached_input_fraction,
+                                                  s.prefix_cache, batch[tr, None, None])
+        output = t + s.answer_tokens
+        latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
+        ok = ((latency <= s.latency_target_s) | batch[tr, None, None]) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
+        out[token] = np.where(ok, cost, np.inf)
+    g = rows[~token]
+    if len(g):
+        pos = np.searchsorted(opts.gpu_rows, g)
+        hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[g], opts.purchase_usd[g], opts.tdp_w[g], s.ownership,
+                                  s.amortization_months, s.electricity_usd_per_kwh, s.pue)
+        per = opts.gpus_per_replica[g]
+        gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
+        step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
+        for lo in range(0, len(g), step):
+            sl = slice(lo, lo + step)
+            setup = Setup(**{k: np.asarray(v)[pos[sl], None, None] for k, v in vars(opts.setup).items()})
+            est = estimate_for_latency(setup, s.input_tokens, t + s.answer_tokens, s.latency_target_s, samples=n,
+                                       prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                                       acceptance=s.speculative_acceptance)
+            reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
+            monthly = costs.gpu_monthly_usd(reps, per[sl, None, None], hour[sl, None, None])
+            ok = est.fits & (est.latency_s <= s.latency_target_s)
+            gpu_out[sl] = np.where(ok, monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+        out[~token] = gpu_out
+    return out
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Every option at every (reasoning budget, samples) pair: arrays (options, budgets, samples)."""
+
+    budgets: np.ndarray
+    samples: np.ndarray
+    accuracy_pct: np.ndarray
+    cost_per_request_usd: np.ndarray
+
+    @property
+    def points(self) -> int:
+        return int(self.accuracy_pct.size)
+
+
+def evaluate_grid(scenario: Scenario, catalog: Catalog, budgets, samples, adjust: Adjustments | None = None) -> Grid:
+    """The whole option grid (options x budgets x samples) with the scenario's other inputs, vectorised."""
+    task = catalog.get("tasks", scenario.task_id)
+    opts = (adjust or Adjustments()).apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica,
+                                                         scenario.weight_precision, scenario.kv_precision))
+    budgets = np.asarray(budgets, dtype=float)
+    samples = np.asarray(samples, dtype=float)
+    acc = np.full((opts.size, len(budgets), len(samples)), np.nan)
+    ids = np.array(opts.accuracy_id)
+    for acc_id in task.curves:
+        rows = ids == acc_id
+        if rows.any():
+            acc[rows] = task_accuracy(task, acc_id, budgets[:, None], samples[None, :], scenario.aggregation,
+                                      scenario.scorer_quality).mean_pct
+    batch = (opts.kind != "gpu") & (scenario.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
+    cost = _grid_cost_per_request(scenario, opts, np.arange(opts.size), budgets, samples, batch)
+    return Grid(budgets, samples, acc, cost)
+
+
 def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts: float):
     """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
     configuration of each open model; plus the Pareto frontier over all of those points."""
@@ -357,20 +424,7 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts
     if not len(rows):
         return (), (np.zeros(0), np.zeros(0), ())
     acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts)[0][rows]
-    cost = np.empty_like(acc)
-    token = opts.kind[rows] != "gpu"
-    sub_prices = {k: v[rows[token], None] for k, v in opts.prices.items()}
-    cost[token] = costs.token_offer_cost_per_request(sub_prices, s.input_tokens, BUDGET_GRID[None, :], s.answer_tokens,
-                                                     s.samples, s.cached_input_fraction, s.prefix_cache, r.batch[rows[token], None])
-    g = rows[~token]
-    if len(g):
-        pos = np.searchsorted(opts.gpu_rows, g)
-        setup = _reshape_gpu(_subset(opts.setup, pos), len(BUDGET_GRID))
-        est, per, hour = _gpu_costs(s, opts, setup, BUDGET_GRID[None, :] + s.answer_tokens, rows=g)
-        reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
-        monthly = costs.gpu_monthly_usd(reps, per[:, None], hour[:, None])
-        ok = est.fits & (est.latency_s <= s.latency_target_s)
-        cost[~token] = np.where(ok, monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+    cost = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, np.array([s.samples]), r.batch)[:, :, 0]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
     a, c = acc.ravel(), cost.ravel()
     which = np.repeat(rows, acc.shape[1])

@@ -265,23 +265,65 @@ def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples
     )
 
 
-CONCURRENCY_LADDER = 2.0 ** np.arange(0, 17)  # 1 .. 65536 sequences
+def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s, *, samples=1, prefix_cache=True,
+                         draft_tokens=0, acceptance=0.0) -> ServingEstimate:
+    """The highest-throughput concurrency whose request latency meets the target, solved in closed form.
 
-
-def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s, **kw) -> ServingEstimate:
-    """The highest-throughput concurrency whose request latency meets the target (vectorised over a ladder).
-
-    Arrays of shape (...,) come back with the same shape; where even one sequence misses the target the
-    single-sequence estimate is returned (its latency shows by how much).
+    Throughput and latency both grow with the concurrency B, so the best B is the largest that meets the
+    target. Request latency is piecewise linear in B: with step(B) = max(weights / bandwidth, GEMM FLOPs(B) /
+    peak) + attention(B) + all-reduce(B) + overhead, and the prefill share folded in,
+        latency(B) = prefill / u + m step(B) + D B,  m = (1 + O / (accepted x u)) x draft cost,
+        D = prefill x prefills per request / (samples x u)     (u: user calibration scale),
+    so each linear piece gives a bound on B and the answer is the smallest bound (an MoE model's expert reads
+    grow with B: two fixed-point passes). The result is then evaluated exactly with ``estimate``; where the
+    exact latency still misses (the prefill-share cap), B backs off by 20% a few times. Where even one
+    sequence misses the target the single-sequence estimate is returned (its latency shows by how much).
+    Arrays broadcast; one pass costs a few dozen array operations, so a 1e6-point grid stays fast.
     """
-    shape = np.broadcast_shapes(np.shape(s.gpus), np.shape(input_tokens), np.shape(output_tokens), np.shape(latency_target_s))
-    ladder = CONCURRENCY_LADDER.reshape((-1,) + (1,) * len(shape))
-    bmax = max_concurrency(s, input_tokens, output_tokens)
-    candidates = np.minimum(ladder, np.maximum(bmax, 1.0))
-    candidates = np.concatenate([candidates, np.maximum(bmax, 1.0)[None] * np.ones((1,) + shape)], axis=0)
-    est = estimate(s, input_tokens, output_tokens, candidates, **kw)
-    ok = est.latency_s <= np.asarray(latency_target_s)
-    score = np.where(ok, est.output_tokens_per_s, -1.0)
-    best = np.argmax(score, axis=0)[None]
-    return ServingEstimate(**{f.name: np.take_along_axis(np.broadcast_to(getattr(est, f.name), candidates.shape), best, axis=0)[0]
-                              for f in fields(ServingEstimate)})
+    i = np.asarray(input_tokens, dtype=float)
+    o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
+    n = np.asarray(samples, dtype=float)
+    target = np.asarray(latency_target_s, dtype=float)
+    k = np.asarray(draft_tokens, dtype=float)
+    tokens_per_seq = np.where(k > 0, k + 1, 1.0)
+    accepted = accepted_per_step(k, acceptance)
+    draft_cost = 1 + DRAFT_COST_PER_TOKEN * k
+    context = i + o / 2
+    bandwidth = s.gpus * s.mem_bw_tb_s * 1e12 * s.eta_bw
+    compute = s.gpus * s.peak_tflops * 1e12 * s.eta_flops
+    gemm_per_seq = tokens_per_seq * 2 * s.active_params / compute
+    attn_per_seq = np.maximum(kv_bytes_per_sequence(s, context) / bandwidth,
+                              tokens_per_seq * 4 * s.layers * s.attn_width * context / compute)
+    multi = s.gpus > 1
+    comm_per_seq = np.where(multi, 2 * s.layers * tokens_per_seq * s.hidden_size * 2 / (s.link_gb_s * 1e9), 0.0)
+    fixed = s.step_overhead_s + np.where(multi, 2 * s.layers * s.allreduce_latency_s, 0.0)
+    prefill = prefill_s(s, i)
+    prefills = np.where(prefix_cache, 1.0, n)
+    c0 = prefill / s.user_scale
+    d = prefill * prefills / (n * s.user_scale)
+    m = (1 + o / (accepted * s.user_scale)) * draft_cost
+    bmax = max_concurrency(s, i, o)
+    dense_params = s.total_params - s.expert_params
+    share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
+    slack = target - c0 - m * fixed
+    ceiling = np.maximum(bmax, 1.0)
+
+    def solve(b_guess):
+        touched = 1 - (1 - share) ** (b_guess * tokens_per_seq)
+        weights_time = (dense_params + s.expert_params * touched) * s.weight_bytes_per_param / bandwidth
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b_mem = (slack - m * weights_time) / (m * (attn_per_seq + comm_per_seq) + d)
+            b_cmp = slack / (m * (gemm_per_seq + attn_per_seq + comm_per_seq) + d)
+        return np.clip(np.floor(np.minimum(b_mem, b_cmp)), 1.0, ceiling)
+
+    kw = dict(samples=samples, prefix_cache=prefix_cache, draft_tokens=draft_tokens, acceptance=acceptance)
+    b_safe = solve(ceiling)  # expert reads at the largest batch: never over-estimates B
+    b = solve(b_safe) if np.any(s.experts_total > 0) else b_safe  # fewer experts touched: a larger B, checked below
+    est = estimate(s, i, o, b, **kw)
+    for _ in range(4):
+        miss = (est.latency_s > target * (1 + 1e-9)) & (b > 1)
+        if not np.any(miss):
+            break
+        b = np.where(miss, np.where(b > b_safe, b_safe, np.maximum(np.floor(b * 0.8), 1.0)), b)
+        est = estimate(s, i, o, b, **kw)
+    return est
