@@ -97,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--scorer-quality", type=_number(0, 1), default=0.5)
     ac.add_argument("--json", action="store_true")
 
+    cb = sub.add_parser("calibrate", help="calibrate serving estimates with your own measurement")
+    cb.add_argument("--vllm-bench", required=True, metavar="RESULT.json",
+                    help="the JSON written by `vllm bench serve --save-result`")
+    cb.add_argument("--model", required=True, help="open model id")
+    cb.add_argument("--hardware", required=True, help="GPU id")
+    cb.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica in the run")
+    cb.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision in the run")
+    cb.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16",
+                    help="KV-cache precision in the run (vLLM default: bf16)")
+    cb.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    cb.add_argument("--json", action="store_true")
+
     ca = sub.add_parser("catalog", help="list, show, validate or import catalog entries")
     csub = ca.add_subparsers(dest="catalog_command", parser_class=_Parser, required=True)
     cl = csub.add_parser("list", help="every entry by kind")
@@ -322,7 +334,26 @@ def _catalog_cmd(args) -> int:
     return 0
 
 
+def _calibrate(args) -> int:
+    from ttcplanner.model.calibration import calibrate, read_vllm_bench, save_user_calibration
+    from ttcplanner.model.catalog import entry_to_json
+    from ttcplanner.paths import user_catalog_dir
+
+    catalog = _catalog(args)
+    result = read_vllm_bench(args.vllm_bench)
+    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision)
+    path = save_user_calibration(cal, args.into or user_catalog_dir())
+    if args.json:
+        _print_json({"saved_to": str(path), "calibration": entry_to_json(cal)})
+    else:
+        print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
+              f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
+              f"for {cal.name} to {path}.\nLater estimates for this setup are marked as calibrated by you.")
+    return 0
+
+
 COMMANDS = {
+    "calibrate": _calibrate,
     "plan": _plan,
     "serve-estimate": _serve_estimate,
     "accuracy": _accuracy,

@@ -139,3 +139,22 @@ def test_bad_scenario_file_one_line(tmp_path, capsys):
 def test_module_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "ttcplanner", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("ttcplanner ")
+
+
+def test_calibrate_from_vllm_bench_then_estimate_says_calibrated(capsys, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    result = Path(__file__).resolve().parents[1] / "data" / "vllm_bench_gpt-oss-120b_h100.json"
+    data = run_json(capsys, "calibrate", "--vllm-bench", str(result), "--model", "gpt-oss-120b", "--hardware",
+                    "h100-sxm", "--gpus", "1", "--precision", "fp4")
+    assert Path(data["saved_to"]).is_file() and str(tmp_path) in data["saved_to"]
+    measured = data["calibration"]["measured_output_tokens_per_s"]
+    est = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
+                   "--precision", "fp4", "--input-tokens", str(data["calibration"]["input_tokens"]),
+                   "--output-tokens", str(data["calibration"]["output_tokens"]))
+    assert est["calibrated_by_user"] is True
+    assert est["output_tokens_per_s"] == pytest.approx(measured, rel=0.01)
+    other = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h200", "--gpus", "1",
+                     "--precision", "fp4", "--input-tokens", "200", "--output-tokens", "200")
+    assert other["calibrated_by_user"] is False
