@@ -24,8 +24,7 @@ ACCENT = "#1F3A5F"
 RULE = "#9AA7B5"
 HEAD_BG = "#E6EBF1"
 REC_BG = "#F3F6F9"
-CSS_PX_PER_MM = 96 / 25.4
-FIGURES_PER_PAGE = 2  # two 92 mm figures with titles and captions fit the body of A4 and Letter  # QTextDocument sizes images in CSS pixels (1/96 inch)
+CSS_PX_PER_MM = 96 / 25.4  # QTextDocument sizes images in CSS pixels (1/96 inch)
 
 FIGURE_CAPTIONS = {
     "accuracy": ("Accuracy vs reasoning tokens per sample",
@@ -207,18 +206,27 @@ def sources_tables(plan) -> str:
                     _cell(escape(o.as_of[i]), width="12%") + _cell(escape(o.confidence[i]), width="13%") + "</tr>")
     html = "<p><b>Prices, speeds and hardware</b> of the options in the key-figures table:</p>"
     html += _table([("Option", "left"), ("Source", "left"), ("As of", "left"), ("Confidence", "left")], rows, font_pt=8)
-    points = []
+    points, notes = [], {}
     for view in accuracy_models(plan):
         for pt in view.points:
-            note = f"<br/><span style='color: #555555;'>tokens: {escape(pt.tokens_derived)}</span>" if pt.tokens_derived else ""
-            points.append("<tr>" + _cell(escape(view.accuracy_id), width="18%") + _cell(escape(pt.label), width="16%") +
-                          _cell(count(pt.reasoning_tokens), align="right", width="10%") +
-                          _cell(pct(pt.accuracy_pct), align="right", width="9%") +
-                          _cell(_link(pt.source) + note) + "</tr>")
-    html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
+            tag = ""
+            if pt.tokens_derived:
+                number = notes.setdefault(pt.tokens_derived, len(notes) + 1)
+                method = pt.tokens_derived.split(":", 1)[0].strip().lower() if ":" in pt.tokens_derived[:20] else "note"
+                tag = f"<br/><span style='color: #555555;'>{escape(method)} [{number}]</span>"
+            points.append("<tr>" + _cell(escape(view.accuracy_id), width="17%") + _cell(escape(pt.label), width="25%") +
+                          _cell(count(pt.reasoning_tokens) + tag, align="right", width="13%") +
+                          _cell(pct(pt.accuracy_pct), align="right", width="10%", nowrap=True) +
+                          _cell(_link(pt.source)) + "</tr>")
+    html += "<p><b>Published accuracy points</b> plotted in Figure 1 (single sample):</p>"
     if points:
         html += _table([("Model", "left"), ("Setting", "left"), ("Tokens", "right"), ("Accuracy", "right"),
                         ("Source", "left")], points, font_pt=8)
+        if notes:
+            html += ("<p style='font-size: 7.5pt; margin-bottom: 1pt;'><b>How token counts were obtained</b> where the "
+                     "source does not publish them (numbers in brackets above):</p>"
+                     "<p style='font-size: 7.5pt; color: #333333; margin-top: 0;'>" +
+                     "<br/>".join(f"[{n}] {escape(text)}" for text, n in notes.items()) + "</p>")
     else:
         html += "<p>None: the task profile has no published points for the plotted models (curves are catalog fits).</p>"
     return html
@@ -229,13 +237,11 @@ def _list(items) -> str:
         f"<li style='margin-bottom: 2pt;'>{escape(t)}</li>" for t in items) + "</ul>"
 
 
-def figure_html(number: int, name: str, image_name: str, page_break: bool = False) -> str:
-    """Title, image, caption. Figures are fixed-size, so breaking pages every FIGURES_PER_PAGE keeps each
-    title on the same page as its image (QTextDocument has no keep-with-next)."""
+def figure_html(number: int, name: str, image_name: str) -> str:
+    """Title, image, caption (the PDF writer keeps the title on the image's page)."""
     title, caption = FIGURE_CAPTIONS[name]
     width = round(FIGURE_WIDTH_MM * CSS_PX_PER_MM)
-    brk = " page-break-before: always;" if page_break else ""
-    return (f'<p style="margin-top: 8pt; margin-bottom: 2pt;{brk}"><b>Figure {number}. {escape(title)}</b></p>'
+    return (f'<p style="margin-top: 8pt; margin-bottom: 2pt;"><b>Figure {number}. {escape(title)}</b></p>'
             f'<p style="margin: 0;"><img src="{image_name}" width="{width}"/></p>'
             f'<p style="font-size: 8pt; color: #333333; margin-top: 2pt; margin-bottom: 6pt;">{escape(caption)}</p>')
 
@@ -277,9 +283,9 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
             f"{escape(KIND_NAMES[b.above])} above)" for b in plan.break_evens) + ".</p>")
     if plan.warnings:
         parts += [_h2("Warnings"), _list(plan.warnings)]
-    parts.append(_h2("Figures", page_break=True))
+    parts.append(_h2("Figures"))
     for n, (name, image) in enumerate(figure_names.items(), start=1):
-        parts.append(figure_html(n, name, image, page_break=n > 1 and n % FIGURES_PER_PAGE == 1))
+        parts.append(figure_html(n, name, image))
     for title, html in extras_html:
         parts += [_h2(title), html]
     parts += [_h2("Scenario inputs"), scenario_table(plan),

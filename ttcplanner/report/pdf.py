@@ -108,16 +108,19 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
     doc.setHtml(report_html(plan, figure_names, extras_html, today))
     doc.setPageSize(QSizeF(body.width(), body.height()))
     _fit_unsized_images(doc, extra_images, body.width())
+    keep_with_next(doc, body.height())
     pages = doc.pageCount()
 
     painter = QPainter()
     if not painter.begin(writer):
         raise InputError("cannot start the PDF renderer")
+    # charts are line art: Flate keeps them crisp where the default JPEG would smear thin lines and text
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
     try:
         footer_font = QFont(family)
         footer_font.setPointSizeF(7.5)
         fm = QFontMetricsF(footer_font, writer)
-        left_text = f"{plan.scenario.name}  \u00b7  ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}"
+        left_text = f"ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}  \u00b7  {plan.scenario.name}"
         for page in range(pages):
             if page:
                 writer.newPage()
@@ -141,6 +144,68 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
             painter.drawText(QPointF(body.right() - right_w, base), right_text)
     finally:
         painter.end()
+
+
+def _has_image(block) -> bool:
+    it = block.begin()
+    while not it.atEnd():
+        if it.fragment().charFormat().isImageFormat():
+            return True
+        it += 1
+    return False
+
+
+def _keeps_with_next(block) -> bool:
+    """Headings, figure titles (the block before an image) and lead-ins ending in ':' (before a table)."""
+    nxt = block.next()
+    if not nxt.isValid() or block.text().strip() == "":
+        return False
+    return block.blockFormat().headingLevel() > 0 or _has_image(nxt) or block.text().rstrip().endswith(":")
+
+
+def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
+    """Move a heading or figure title to the next page when what follows it starts on that page.
+
+    QTextDocument paginates line by line and has no keep-with-next; this adds it with page breaks,
+    re-checking after each one because a break shifts everything below it.
+    """
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    layout = doc.documentLayout()
+    always_before = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
+    for _ in range(max_rounds):
+        # an edit re-lays out only part of the document; lay out all of it before measuring
+        doc.markContentsDirty(0, doc.characterCount())
+        doc.pageCount()
+        moved = False
+        block = doc.begin()
+        while block.isValid():
+            nxt = block.next()
+            if _keeps_with_next(block):
+                top = layout.blockBoundingRect(block).top()
+                rect = layout.blockBoundingRect(nxt)
+                lines = nxt.layout()
+                first_h = lines.lineAt(0).height() if lines.lineCount() else rect.height()
+                end = rect.top() + (rect.height() if _has_image(nxt) else first_h)
+                page_of_top = int((top + 1) // page_height)  # +1: a block moved to a page starts a hair above it
+                starts_page = top + 1 - page_of_top * page_height < 2
+                already = bool(block.blockFormat().pageBreakPolicy() & always_before)
+                if page_of_top != int((end - 1) // page_height) and not starts_page and not already:
+                    cursor = QTextCursor(block)
+                    fmt = block.blockFormat()
+                    fmt.setPageBreakPolicy(always_before)
+                    cursor.setBlockFormat(fmt)
+                    if nxt.blockFormat().pageBreakPolicy() & always_before:
+                        clear = nxt.blockFormat()
+                        clear.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_Auto)
+                        QTextCursor(nxt).setBlockFormat(clear)
+                    moved = True
+                    break
+            block = nxt
+        if not moved:
+            break
+    doc.markContentsDirty(0, doc.characterCount())
+    doc.pageCount()
 
 
 def _fit_unsized_images(doc, names: dict, text_width_px: float) -> None:
