@@ -25,7 +25,8 @@ from ttcplanner.model import costs
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KINDS, OptionSet
-from ttcplanner.model.planner import BUDGET_GRID, Adjustments, Plan, evaluate
+from ttcplanner.model.accuracy import task_accuracy
+from ttcplanner.model.planner import Adjustments, Plan, evaluate
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.model.serving import Setup, estimate_for_latency
 
@@ -340,7 +341,7 @@ def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
     base = evaluate(scenario, catalog)
     resolved = _effective_inputs(scenario, resolve_inputs(scenario, base, inputs))
     drawn = sample_inputs(resolved, n, seed)
-    model = _SurrogateModel(base, resolved)
+    model = _SurrogateModel(base, resolved, catalog.tasks[scenario.task_id])
     winner = np.full(n, -1)
     best = {k: np.full(n, np.inf) for k in KINDS}
     done, stopped = 0, False
@@ -380,9 +381,11 @@ class _SurrogateModel:
     """
 
     TOKEN_GRID_POINTS = 9
+    ACCURACY_GRID_POINTS = 41
+    REFINE_CANDIDATES = 4  # cheapest GPU rows per sample re-estimated exactly
     EFFICIENCY_GRID_POINTS = 5
 
-    def __init__(self, plan: Plan, inputs: tuple[UncertainInput, ...]):
+    def __init__(self, plan: Plan, inputs: tuple[UncertainInput, ...], task):
         s, o, r = plan.scenario, plan.options, plan.results
         self.s, self.o = s, o
         self.names = {u.name for u in inputs}
@@ -403,15 +406,20 @@ class _SurrogateModel:
         self.tok_per_output = (full - fixed) / (s.reasoning_tokens + s.answer_tokens)
         self.tok_ttft, self.tok_speed, self.tok_batch = o.ttft_s[token], o.tokens_per_s_per_user[token], b
         self.tok_context = o.context_tokens[token]
-        # accuracy: base value + change along each model's curve
+        # accuracy: base value + change along each model's curve, tabulated on a fine grid of the token factor
         self.acc_base = r.accuracy_pct
+        t_lo, t_hi = rng.get("reasoning_tokens", (1.0, 1.0))
+        self.acc_log_t = np.log(np.geomspace(t_lo, t_hi, self.ACCURACY_GRID_POINTS)) if t_hi > t_lo else np.zeros(1)
         ids = np.array(o.accuracy_id)
         self.curve_of = np.full(o.size, -1)
         self.curves = []
-        for j, c in enumerate(plan.accuracy_curves):
-            self.curve_of[ids == c.accuracy_id] = j
-            self.curves.append(c.mean_pct[1:])  # BUDGET_GRID[0] is 0: log interpolation uses the rest
-        self.log_grid = np.log(BUDGET_GRID[1:])
+        if s.reasoning_tokens > 0 and t_hi > t_lo:
+            tokens = s.reasoning_tokens * np.concatenate([[1.0], np.exp(self.acc_log_t)])
+            for acc_id in sorted(set(ids[r.has_accuracy])):
+                est = task_accuracy(task, acc_id, tokens, s.samples, s.aggregation, s.scorer_quality)
+                mean = np.asarray(est.mean_pct, dtype=float)
+                self.curve_of[ids == acc_id] = len(self.curves)
+                self.curves.append(mean[1:] - mean[0])  # change from the base budget
         # GPU rows on a (reasoning factor x efficiency factor) grid
         self.gpu = o.gpu_rows if o.setup is not None else np.zeros(0, dtype=int)
         if len(self.gpu):
@@ -445,6 +453,27 @@ class _SurrogateModel:
         fixed = costs.gpu_hour_usd(np.zeros(ng), np.zeros(ng), o.tdp_w[self.gpu], *args)
         self.g_hour_fixed = per * fixed * costs.HOURS_PER_MONTH  # $/replica-month not scaled by the price factor
         self.g_hour_scaled = per * (hour - fixed) * costs.HOURS_PER_MONTH
+
+    def _refine_gpu(self, masked, static_ok, t, eff, volume, peak, price_factor) -> None:
+        """Re-estimate exactly (full serving model) the few cheapest GPU rows of each sample, in place: the grid
+        interpolation can be a replica off, which matters for the winner's cost."""
+        s, g = self.s, self.gpu
+        k = min(self.REFINE_CANDIDATES, len(g))
+        pos = np.argpartition(masked[:, g], k - 1, axis=1)[:, :k]  # (m, k) positions among the GPU rows
+        fields = {}
+        for name, v in vars(self.o.setup).items():
+            v = np.asarray(v, dtype=float)[pos]
+            fields[name] = v * eff[:, None] if name in ("eta_bw", "eta_flops", "eta_prefill") else v
+        output = (s.reasoning_tokens * t + s.answer_tokens)[:, None]
+        est = estimate_for_latency(Setup(**fields), s.input_tokens, output, s.latency_target_s, samples=s.samples,
+                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                                   acceptance=s.speculative_acceptance)
+        reps = costs.replicas_needed(volume[:, None], peak[:, None], est.requests_per_s)
+        cost = reps * (self.g_hour_fixed[pos] + self.g_hour_scaled[pos] * price_factor[:, None])
+        rows = np.arange(len(t))[:, None]
+        ok = (static_ok[rows, g[pos]] & est.fits & np.isfinite(cost)
+              & (est.latency_s <= s.latency_target_s * (1 + 1e-9)))
+        masked[rows, g[pos]] = np.where(ok, cost, np.inf)
 
     @staticmethod
     def _weights(grid: np.ndarray, x: np.ndarray):
@@ -503,15 +532,17 @@ class _SurrogateModel:
             latency_ok[:, g] = ok & (log_lat <= np.log(s.latency_target_s * (1 + 1e-9)))
         # accuracy
         acc = self.acc_base[None, :] + shift[:, None]
-        if "reasoning_tokens" in x and s.reasoning_tokens > 0 and self.curves:
-            lt = np.log(s.reasoning_tokens * t)
-            l0 = math.log(s.reasoning_tokens)
-            delta = np.stack([np.interp(lt, self.log_grid, c) - np.interp(l0, self.log_grid, c) for c in self.curves], axis=1)
+        if self.curves:
+            lt = np.log(t)
+            delta = np.stack([np.interp(lt, self.acc_log_t, c) for c in self.curves], axis=1)
             has = self.curve_of >= 0
             acc[:, has] += delta[:, self.curve_of[has]]
         acc = np.clip(acc, 0.0, 100.0)
-        eligible = self.allowed[None, :] & fits & latency_ok & np.isfinite(monthly) & (acc >= self.target - 1e-9)
+        static_ok = self.allowed[None, :] & (acc >= self.target - 1e-9)
+        eligible = static_ok & fits & latency_ok & np.isfinite(monthly)
         masked = np.where(eligible, monthly, np.inf)
+        if len(g):
+            self._refine_gpu(masked, static_ok, t, get("gpu_efficiency_factor"), volume, peak, get("gpu_price_factor"))
         winner = np.argmin(masked, axis=1)
         winner = np.where(np.isfinite(masked[np.arange(m), winner]), winner, -1)
         per_kind = {k: masked[:, o.kind == k].min(axis=1) if (o.kind == k).any() else np.full(m, np.inf) for k in KINDS}
