@@ -1,0 +1,343 @@
+"""Test-time compute -> accuracy: a sequential curve per (task, model) and a parallel-samples model.
+
+Sequential: acc(T) = floor + (ceiling - floor) * sigmoid(a + b ln T), fitted offline to published
+effort-level points (fit_accuracy.py). T is clipped to [1, max_tokens]: no gain past the trained maximum.
+
+Parallel: each problem's single-sample success p ~ Beta(alpha, beta) with mean pass@1 and the task's
+concentration kappa = alpha + beta (small kappa: problems are either easy or hopeless, so voting helps
+little; large kappa: every problem is a coin with the same bias, so voting helps a lot).
+- verifier/oracle: 1 - E[(1-p)^N] = 1 - B(alpha, beta+N) / B(alpha, beta) (exact, via lgamma);
+- majority vote: E over p of W(p, N), the chance the correct answer wins the plurality. W races the
+  correct answer (share p) against the most common wrong answer (share q = s (1-p), s = 1/(K-1) for
+  choice:K, FREE_FORM_TOP_WRONG_SHARE for free-form) with a normal approximation on the vote margin at
+  N - 1 effective votes; W is floored at p (we assume voting never makes one problem worse; in reality it
+  can when one wrong answer dominates, which matters only for problems with low p);
+- learned scorer: majority + scorer_quality * (verifier - majority).
+The expectations over p are tabulated once per (kappa, format) on a grid of (pass@1, ln N) and read by
+bilinear interpolation, so 1e5 (pass@1, N) pairs cost a few milliseconds; monotone tables (repaired with
+running maxima against quadrature noise) keep the result monotone in N and in pass@1, and N = 1 returns
+pass@1 exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from ttcplanner.model.catalog import AccuracyCurve, CurvePoint, TaskProfile
+from ttcplanner.model.errors import InputError
+
+AGGREGATIONS = ("majority", "verifier", "scorer")
+# Free-form answers (AIME integers, ARC grids): the most common wrong answer is assumed to take 20% of the
+# wrong mass. An assumption, not a measurement; the task concentration is fitted with it held fixed.
+FREE_FORM_TOP_WRONG_SHARE = 0.2
+# Outside the fitted token range the band widens by this many points per e-fold of distance (about 2.8
+# points per doubling): an assumption that says "we have not seen this budget" rather than a fit.
+BAND_WIDENING_PTS_PER_LN = 4.0
+# A token count within 5% of the fitted range counts as inside it.
+EXTRAPOLATION_TOLERANCE_LN = 0.05
+# Concentration when no task profile is given (CLI --pass1): 1.0 is a neutral prior (uniform difficulty at
+# pass@1 50%), not a fit; the fitted task values range from 0.05 (GPQA) through 0.37 (AIME) to 3.4 (ARC).
+DEFAULT_CONCENTRATION = 1.0
+# Parallel-model parameter uncertainty: concentration x/÷ this factor.
+CONCENTRATION_BAND_FACTOR = 2.0
+
+_M_GRID = np.linspace(0.0, 1.0, 401)
+_N_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(np.geomspace(16, 2 ** 20, 57))])).astype(float)
+_LN_N_GRID = np.log(_N_GRID)
+_GL_T, _GL_W = np.polynomial.legendre.leggauss(40)
+_GL_T = 0.5 * (_GL_T + 1.0)  # nodes on [0, 1]
+_GL_W = 0.5 * _GL_W
+
+
+@dataclass(frozen=True)
+class AccuracyEstimate:
+    """Arrays in percent; extrapolated marks token budgets outside the fitted points."""
+
+    mean_pct: np.ndarray
+    low_pct: np.ndarray
+    high_pct: np.ndarray
+    extrapolated: np.ndarray
+
+
+# ---------------------------------------------------------------- sequential
+
+
+def curve_mean_pct(curve: AccuracyCurve, reasoning_tokens) -> np.ndarray:
+    """The fitted curve alone (no band), T clipped to [1, max_tokens]."""
+    t = np.clip(np.asarray(reasoning_tokens, dtype=float), 1.0, curve.max_tokens)
+    z = curve.a + curve.b * np.log(t)
+    return curve.floor_pct + (curve.ceiling_pct - curve.floor_pct) / (1.0 + np.exp(-z))
+
+
+def _finite(values, field: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise InputError("must be finite numbers", field=field)
+    return arr
+
+
+def sequential_pct(curve: AccuracyCurve, reasoning_tokens):
+    """(mean, low, high, extrapolated) in percent for reasoning tokens per sample."""
+    t = _finite(reasoning_tokens, "reasoning_tokens")
+    mean = curve_mean_pct(curve, t)
+    tokens = [p.reasoning_tokens for p in curve.points]
+    ln_t = np.log(np.maximum(t, 1.0))
+    if tokens:
+        lo, hi = math.log(min(tokens)), math.log(max(tokens))
+        distance = np.maximum(0.0, np.maximum(lo - ln_t, ln_t - hi) - EXTRAPOLATION_TOLERANCE_LN)
+        extrapolated = distance > 0.0
+    else:  # a curve without points is all prior
+        distance = np.full(np.shape(ln_t), 3.0)
+        extrapolated = np.ones(np.shape(ln_t), dtype=bool)
+    half = curve.band_pct + BAND_WIDENING_PTS_PER_LN * distance
+    low = np.clip(mean - half, 0.0, 100.0)
+    high = np.clip(mean + half, 0.0, 100.0)
+    return mean, low, high, extrapolated
+
+
+# ---------------------------------------------------------------- parallel
+
+
+def _top_wrong_share(answer_format: str) -> float:
+    if answer_format == "free":
+        return FREE_FORM_TOP_WRONG_SHARE
+    if answer_format.startswith("choice:") and answer_format[7:].isdigit() and int(answer_format[7:]) >= 2:
+        return 1.0 / (int(answer_format[7:]) - 1)
+    raise InputError(f"must be 'free' or 'choice:K' with K >= 2, got {answer_format!r}", field="answer_format")
+
+
+def _phi(x: np.ndarray) -> np.ndarray:
+    """Standard normal CDF (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7), vectorised without scipy."""
+    z = np.abs(x) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * z)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = 1.0 - poly * np.exp(-z * z)
+    return 0.5 * (1.0 + np.sign(x) * erf)
+
+
+def _majority_win(p: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
+    """Chance the correct answer wins the vote of n samples for a problem with success p (n >= 2)."""
+    q = share * (1.0 - p)
+    d = p - q
+    var = np.maximum(p + q - d * d, 1e-12)
+    z = np.sqrt(np.maximum(n - 1.0, 0.0)) * d / np.sqrt(var)
+    win = np.where(d > 0.0, _phi(z), 0.0)
+    return np.maximum(p, win)
+
+
+def _beta_nodes(m: float, kappa: float):
+    """Quadrature nodes and normalised weights of Beta(m kappa, (1-m) kappa) on (0, 1).
+
+    Each half of (0, 1) is mapped so the endpoint singularity p^(alpha-1) or (1-p)^(beta-1) is absorbed.
+    """
+    alpha, beta = m * kappa, (1.0 - m) * kappa
+    p_lo = 0.5 * _GL_T ** (1.0 / alpha)
+    w_lo = _GL_W * (0.5 ** alpha / alpha) * (1.0 - p_lo) ** (beta - 1.0)
+    one_minus = 0.5 * _GL_T ** (1.0 / beta)
+    p_hi = 1.0 - one_minus
+    w_hi = _GL_W * (0.5 ** beta / beta) * p_hi ** (alpha - 1.0)
+    p = np.concatenate([p_lo, p_hi])
+    w = np.concatenate([w_lo, w_hi])
+    return p, w / w.sum()
+
+
+def _verifier_gain(m: float, kappa: float, n: np.ndarray) -> np.ndarray:
+    alpha, beta = m * kappa, (1.0 - m) * kappa
+    lg = np.vectorize(math.lgamma)
+    miss = np.exp(lg(beta + n) + math.lgamma(alpha + beta) - math.lgamma(beta) - lg(alpha + beta + n))
+    return np.maximum(1.0 - miss - m, 0.0)
+
+
+@lru_cache(maxsize=256)
+def _gain_table(aggregation: str, kappa: float, share: float) -> np.ndarray:
+    """Gain over pass@1 (fraction), shape (len(_M_GRID), len(_N_GRID)); monotone in both axes."""
+    table = np.zeros((_M_GRID.size, _N_GRID.size))
+    for i, m in enumerate(_M_GRID[1:-1], start=1):
+        if aggregation == "verifier":
+            table[i] = _verifier_gain(m, kappa, _N_GRID)
+        else:
+            p, w = _beta_nodes(m, kappa)
+            win = _majority_win(p[:, None], _N_GRID[None, :], share)
+            table[i] = np.maximum(w @ (win - p[:, None]), 0.0)
+    table[:, 0] = 0.0  # N = 1 is pass@1 exactly
+    acc = np.minimum(_M_GRID[:, None] + table, 1.0)
+    acc = np.maximum.accumulate(acc, axis=1)  # repair quadrature noise: non-decreasing in N
+    acc = np.maximum.accumulate(acc, axis=0)  # and in pass@1
+    return acc - _M_GRID[:, None]
+
+
+def _grid_index(m: np.ndarray, ln_n: np.ndarray):
+    """Cell indices and fractions on the (m, ln N) grid, computed once and shared by every table."""
+    fm = np.clip(m, 0.0, 1.0) * (_M_GRID.size - 1)
+    i = np.minimum(fm.astype(int), _M_GRID.size - 2)
+    u = fm - i
+    ln_n = np.clip(ln_n, 0.0, _LN_N_GRID[-1])
+    j = np.clip(np.searchsorted(_LN_N_GRID, ln_n, side="right") - 1, 0, _LN_N_GRID.size - 2)
+    v = (ln_n - _LN_N_GRID[j]) / (_LN_N_GRID[j + 1] - _LN_N_GRID[j])
+    return i, u, j, v
+
+
+def _interp_accuracy(table: np.ndarray, index) -> np.ndarray:
+    """Bilinear interpolation of pass@1 + gain; monotone in both axes because the grid is."""
+    i, u, j, v = index
+    acc_table = _M_GRID[:, None] + table
+    a00, a01 = acc_table[i, j], acc_table[i, j + 1]
+    a10, a11 = acc_table[i + 1, j], acc_table[i + 1, j + 1]
+    return (1 - u) * ((1 - v) * a00 + v * a01) + u * ((1 - v) * a10 + v * a11)
+
+
+def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
+                 concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5):
+    """(mean, low, high) percent accuracy of N samples aggregated by majority, verifier or scorer.
+
+    The band varies the concentration x/÷ CONCENTRATION_BAND_FACTOR (and, for a scorer, its quality by
+    ±0.25); pass@1 is taken as exact here (task_accuracy adds the sequential band).
+    """
+    if aggregation not in AGGREGATIONS:
+        raise InputError(f"must be one of {', '.join(AGGREGATIONS)}; got {aggregation!r}", field="aggregation")
+    if not (concentration > 0 and math.isfinite(concentration)):
+        raise InputError(f"must be a positive number, got {concentration!r}", field="concentration")
+    if not (0.0 <= scorer_quality <= 1.0):
+        raise InputError(f"must be between 0 and 1, got {scorer_quality!r}", field="scorer_quality")
+    pass1 = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0)
+    n = np.maximum(_finite(samples, "samples"), 1.0)
+    pass1, n = np.broadcast_arrays(pass1, n)
+    m = pass1 / 100.0
+    share = _top_wrong_share(answer_format)
+    index = _grid_index(m.ravel(), np.log(n).ravel())
+    kappas = (concentration, concentration / CONCENTRATION_BAND_FACTOR, concentration * CONCENTRATION_BAND_FACTOR)
+    if aggregation == "scorer":
+        qualities = (scorer_quality, max(scorer_quality - 0.25, 0.0), min(scorer_quality + 0.25, 1.0))
+    else:
+        qualities = (scorer_quality,)
+    results = []
+    for kappa in kappas:
+        kappa = float(round(kappa, 9))
+        if aggregation == "verifier":
+            results.append(_interp_accuracy(_gain_table("verifier", kappa, 0.0), index))
+            continue
+        majority = _interp_accuracy(_gain_table("majority", kappa, share), index)
+        if aggregation == "majority":
+            results.append(majority)
+            continue
+        verifier = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+        for quality in qualities:
+            results.append(majority + quality * np.maximum(verifier - majority, 0.0))
+    flat_m, flat_n = m.ravel(), n.ravel()
+    stack = np.stack([np.where(flat_n <= 1.0, flat_m, np.maximum(r, flat_m)) for r in results])
+    stack = 100.0 * np.clip(stack, 0.0, 1.0)
+    mean = stack[0]
+    low, high = stack.min(axis=0), stack.max(axis=0)
+    shape = m.shape
+    return mean.reshape(shape), low.reshape(shape), high.reshape(shape)
+
+
+def parallel_mean_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
+                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5) -> np.ndarray:
+    """The mean of parallel_pct without the band (one table lookup; used by the offline fits)."""
+    m = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0) / 100.0
+    n = np.maximum(_finite(samples, "samples"), 1.0)
+    m, n = np.broadcast_arrays(m, n)
+    index = _grid_index(m.ravel(), np.log(n).ravel())
+    kappa = float(round(concentration, 9))
+    if aggregation == "verifier":
+        acc = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+    else:
+        acc = _interp_accuracy(_gain_table("majority", kappa, _top_wrong_share(answer_format)), index)
+        if aggregation == "scorer":
+            ver = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+            acc = acc + scorer_quality * np.maximum(ver - acc, 0.0)
+    flat_m, flat_n = m.ravel(), n.ravel()
+    acc = np.where(flat_n <= 1.0, flat_m, np.maximum(acc, flat_m))
+    return (100.0 * np.clip(acc, 0.0, 1.0)).reshape(m.shape)
+
+
+# ---------------------------------------------------------------- combined
+
+
+def has_curve(task: TaskProfile, accuracy_id: str) -> bool:
+    return accuracy_id in task.curves
+
+
+def task_accuracy(task: TaskProfile, accuracy_id: str, reasoning_tokens, samples=1,
+                  aggregation: str = "majority", scorer_quality: float = 0.5) -> AccuracyEstimate:
+    """Accuracy of `samples` samples of `reasoning_tokens` each on a task, with a combined band.
+
+    The sequential curve gives pass@1 and its band; the band's ends go through the parallel model with
+    the concentration x/÷ 2, so the result's band covers both sources of uncertainty.
+    """
+    if accuracy_id not in task.curves:
+        known = ", ".join(sorted(task.curves))
+        raise InputError(f"no accuracy curve for {accuracy_id!r} on task {task.id!r}; known: {known}",
+                         field="accuracy_id")
+    curve = task.curves[accuracy_id]
+    mean1, low1, high1, extrapolated = sequential_pct(curve, reasoning_tokens)
+    mean1, low1, high1, n = np.broadcast_arrays(mean1, low1, high1, np.asarray(samples, dtype=float))
+    extrapolated = np.broadcast_to(extrapolated, mean1.shape)
+    args = dict(aggregation=aggregation, answer_format=task.answer_format,
+                concentration=task.concentration, scorer_quality=scorer_quality)
+    mean, _, _ = parallel_pct(mean1, n, **args)
+    _, low, _ = parallel_pct(low1, n, **args)
+    _, _, high = parallel_pct(high1, n, **args)
+    return AccuracyEstimate(mean_pct=mean, low_pct=np.minimum(low, mean), high_pct=np.maximum(high, mean),
+                            extrapolated=np.array(extrapolated, dtype=bool))
+
+
+_SAMPLES_TAG = re.compile(r"\[samples=(\d+) (majority|verifier|scorer)\]")
+
+
+def point_setting(point: CurvePoint) -> tuple[int, str]:
+    """(samples, aggregation) of a published point: labels of multi-sample points end in
+    '[samples=N aggregation]' (e.g. o3-preview's ARC runs); everything else is one sample."""
+    match = _SAMPLES_TAG.search(point.label)
+    if not match:
+        return 1, "majority"
+    return int(match.group(1)), match.group(2)
+
+
+# ---------------------------------------------------------------- fidelity benchmark
+
+# o1's learned scorer (AIME re-rank of 1000 samples) is modelled at the default scorer quality 0.5;
+# see fit_accuracy.py for how the task concentrations were fitted to these rows.
+FIDELITY_SCORER_QUALITY = 0.5
+
+
+# ttc_parallel_calibration.csv (project data), copied so the benchmark needs no files outside the package.
+CALIBRATION_ROWS = (
+    {"case": "o1-aime-cons64", "task": "maths-olympiad", "pass1_pct": 74.4, "samples": 64, "aggregate": "majority",
+     "answer_format": "free", "measured_pct": 83.3, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
+    {"case": "o1-gpqa-cons64", "task": "science-qa", "pass1_pct": 77.3, "samples": 64, "aggregate": "majority",
+     "answer_format": "choice:4", "measured_pct": 78.0, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
+    {"case": "o1-aime-rerank1000", "task": "maths-olympiad", "pass1_pct": 74.4, "samples": 1000, "aggregate": "scorer",
+     "answer_format": "free", "measured_pct": 93.0, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
+)
+
+
+def parallel_fidelity_rows(tasks=None) -> list[dict]:
+    """Predicted vs measured for every calibration row (the parallel part of tests/benchmarks/fidelity.py).
+
+    The AIME and GPQA concentrations were fitted to the two cons@64 rows, so those rows check the fit; the
+    re-rank row was not used in any fit (scorer quality held at the default 0.5) and is the real test.
+    """
+    if tasks is None:
+        from ttcplanner.model.catalog import load_file
+        from ttcplanner.paths import catalog_dir
+
+        _, _, tasks = load_file(catalog_dir() / "tasks.json")
+    rows = []
+    for r in CALIBRATION_ROWS:
+        task = tasks[r["task"]]
+        mean, low, high = parallel_pct(r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"],
+                                       task.concentration, FIDELITY_SCORER_QUALITY)
+        rows.append({
+            "case": r["case"], "pass1_pct": r["pass1_pct"], "samples": r["samples"], "aggregate": r["aggregate"],
+            "answer_format": r["answer_format"], "predicted_pct": round(float(mean), 2),
+            "low_pct": round(float(low), 2), "high_pct": round(float(high), 2),
+            "measured_pct": r["measured_pct"], "error_pts": round(float(mean) - r["measured_pct"], 2),
+        })
+    return rows
