@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     cs = csub.add_parser("show", help="one entry in full")
     cs.add_argument("id")
     cs.add_argument("--json", action="store_true")
+    ci = csub.add_parser("import-litellm", help="import API prices from LiteLLM's model_prices_and_context_window.json")
+    ci.add_argument("file")
+    ci.add_argument("--all", action="store_true",
+                    help="also add resellers and other providers (default: the vendors' own offers only)")
+    ci.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    ci.add_argument("--json", action="store_true")
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
     cv.add_argument("--json", action="store_true")
@@ -286,6 +292,8 @@ def _check_answer_format(fmt: str) -> None:
 def _catalog_cmd(args) -> int:
     from ttcplanner.model.catalog import KINDS, entry_to_json, load_catalog, load_file
 
+    if args.catalog_command == "import-litellm":
+        return _import_litellm(args)
     if args.catalog_command == "validate":
         folder = Path(args.dir)
         if not folder.is_dir():
@@ -331,6 +339,29 @@ def _catalog_cmd(args) -> int:
                 print(f"{key:>28}: {value}")
         if kind == "tasks":
             print(f"{'curves':>28}: {', '.join(entry.curves)}")
+    return 0
+
+
+FIRST_PARTY_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "xai", "mistral")
+
+
+def _import_litellm(args) -> int:
+    from ttcplanner.model.price_import import import_litellm, save_offers
+    from ttcplanner.paths import user_catalog_dir
+
+    result = import_litellm(args.file, providers=None if args.all else FIRST_PARTY_PROVIDERS)
+    paths = save_offers(result.offers, args.into or user_catalog_dir()) if result.offers else []
+    if args.json:
+        _print_json({"imported": len(result.offers), "updated": sorted(result.updated), "added": sorted(result.added),
+                     "skipped": [{"key": k, "reason": r} for k, r in result.skipped],
+                     "saved_to": [str(p) for p in paths]})
+    else:
+        print(f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
+              f"into {', '.join(str(p) for p in paths) or 'nothing'}; skipped {len(result.skipped)}:")
+        for key, reason in result.skipped[:50]:
+            print(f"  {key}: {reason}")
+        if len(result.skipped) > 50:
+            print(f"  ... and {len(result.skipped) - 50} more (see --json)")
     return 0
 
 

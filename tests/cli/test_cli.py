@@ -158,3 +158,15 @@ def test_calibrate_from_vllm_bench_then_estimate_says_calibrated(capsys, tmp_pat
     other = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h200", "--gpus", "1",
                      "--precision", "fp4", "--input-tokens", "200", "--output-tokens", "200")
     assert other["calibrated_by_user"] is False
+
+
+def test_catalog_import_litellm_reports_skipped_and_prices_take_effect(capsys, tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "litellm_prices_sample.json"
+    data = run_json(capsys, "catalog", "import-litellm", str(sample), "--all", "--into", str(tmp_path))
+    assert data["imported"] > 0 and "gpt-5" in data["updated"]
+    reasons = {s["key"]: s["reason"] for s in data["skipped"]}
+    assert "sample_spec" in reasons and any("embedding" in r for r in reasons.values())
+    shown = run_json(capsys, "--catalog", str(tmp_path), "catalog", "show", "gpt-5")
+    assert "LiteLLM" in shown["notes"] and shown["source"].startswith("https://github.com/BerriAI/litellm")
