@@ -86,6 +86,8 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
     doc.setUseDesignMetrics(True)
     font = QFont(family)
     font.setPointSizeF(BODY_PT)
+    for tag in ("liga", "clig"):  # "fi" as one glyph breaks search and copy of field names and URLs
+        font.setFeature(QFont.Tag(tag), 0)
     doc.setDefaultFont(font)
     doc.setDocumentMargin(0)
     option = QTextOption()

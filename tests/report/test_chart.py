@@ -1,0 +1,55 @@
+"""Print charts: log ticks, and drawing that survives NaN, inf and empty series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ttcplanner.report.chart import Axis, Chart, RefLine, Series, data_range, linear_ticks, log_ticks
+
+
+def test_log_ticks_label_every_decade_with_minor_ticks_between():
+    major, minor = log_ticks(10, 1e6)
+    assert major == [1e1, 1e2, 1e3, 1e4, 1e5, 1e6]
+    assert 2e1 in minor and 9e5 in minor and 1e3 not in minor
+
+
+def test_log_ticks_thin_out_labels_on_wide_ranges():
+    major, _ = log_ticks(1e-6, 1e12)
+    assert len(major) <= 10
+    assert all(np.isclose(np.log10(v), round(np.log10(v))) for v in major)
+
+
+def test_log_ticks_add_2_and_5_on_a_short_range():
+    major, _ = log_ticks(1, 10)
+    assert major == [1, 2, 5, 10]
+
+
+def test_linear_ticks_are_round_numbers():
+    assert linear_ticks(0, 100) == [0, 20, 40, 60, 80, 100]
+    assert linear_ticks(40, 100)[0] == 40
+
+
+def test_data_range_ignores_non_finite_and_non_positive_on_log_axes():
+    assert data_range(np.array([np.nan, -1, 0, 3, 700, np.inf]), log=True) == (1, 1000)
+
+
+@pytest.fixture(scope="module")
+def app():
+    from ttcplanner.report.qt_setup import ensure_app
+
+    return ensure_app()
+
+
+def test_chart_renders_at_the_requested_print_size(app):
+    chart = Chart(100, 50, Axis("x", log=True), Axis("y", log=True),
+                  [Series([1, 10, np.nan, 1000, np.inf], [1, 0, 5, np.nan, 3], label="gappy", marker="circle",
+                          marker_every=1, band_low=[0.5, 0.5, 1, 1, 1], band_high=[2, 2, 9, 9, 9]),
+                   Series([], [], label="empty"),
+                   Series([5], [5], marker="star", line=False)],
+                  [RefLine(30, label="here"), RefLine(2, vertical=False, label="target")], font_family=app)
+    image = chart.render(dpi=300)
+    assert (image.width(), image.height()) == (round(100 / 25.4 * 300), round(50 / 25.4 * 300))
+    # something other than white was drawn inside the plot
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 10
