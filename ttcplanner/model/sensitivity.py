@@ -382,7 +382,7 @@ class _SurrogateModel:
 
     TOKEN_GRID_POINTS = 9
     ACCURACY_GRID_POINTS = 41
-    REFINE_CANDIDATES = 4  # cheapest GPU rows per sample re-estimated exactly
+    REFINE_CANDIDATES = 8  # cheapest GPU rows per sample re-estimated exactly
     EFFICIENCY_GRID_POINTS = 5
 
     def __init__(self, plan: Plan, inputs: tuple[UncertainInput, ...], task):
@@ -420,8 +420,11 @@ class _SurrogateModel:
                 mean = np.asarray(est.mean_pct, dtype=float)
                 self.curve_of[ids == acc_id] = len(self.curves)
                 self.curves.append(mean[1:] - mean[0])  # change from the base budget
-        # GPU rows on a (reasoning factor x efficiency factor) grid
-        self.gpu = o.gpu_rows if o.setup is not None else np.zeros(0, dtype=int)
+        # GPU rows on a (reasoning factor x efficiency factor) grid; rows that can never be eligible are dropped
+        self.gpu = np.zeros(0, dtype=int)
+        if o.setup is not None:
+            self.setup_pos = np.flatnonzero(self.allowed[o.gpu_rows])
+            self.gpu = o.gpu_rows[self.setup_pos]
         if len(self.gpu):
             self._build_gpu_grid(plan, rng.get("reasoning_tokens", (1.0, 1.0)), rng.get("gpu_efficiency_factor", (1.0, 1.0)))
 
@@ -429,12 +432,11 @@ class _SurrogateModel:
         s, o = self.s, self.o
         self.t_grid = np.log(np.geomspace(t_range[0], t_range[1], self.TOKEN_GRID_POINTS)) if t_range[1] > t_range[0] else np.zeros(1)
         self.e_grid = np.log(np.geomspace(e_range[0], e_range[1], self.EFFICIENCY_GRID_POINTS)) if e_range[1] > e_range[0] else np.zeros(1)
-        nt, ne, ng = len(self.t_grid), len(self.e_grid), len(self.gpu)
-        shape = (ng, nt, ne)
+        shape = (len(self.gpu), len(self.t_grid), len(self.e_grid))
         eff = np.exp(self.e_grid)[None, None, :]
         fields = {}
         for name, v in vars(o.setup).items():
-            v = np.asarray(v, dtype=float)[:, None, None]
+            v = np.asarray(v, dtype=float)[self.setup_pos][:, None, None]
             if name in ("eta_bw", "eta_flops", "eta_prefill"):
                 v = v * eff
             fields[name] = np.broadcast_to(v, shape)
@@ -443,13 +445,19 @@ class _SurrogateModel:
         est = estimate_for_latency(setup, s.input_tokens, output, s.latency_target_s, samples=s.samples,
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
                                    acceptance=s.speculative_acceptance)
-        ok = est.fits & (est.requests_per_s > 0)
-        with np.errstate(divide="ignore"):
-            self.g_log_rate = np.where(ok, np.log(np.where(ok, est.requests_per_s, 1.0)), np.nan)
-            self.g_log_latency = np.where(ok, np.log(np.where(ok, est.latency_s, 1.0)), np.nan)
-        per = o.gpus_per_replica[self.gpu]
         args = (s.ownership, s.amortization_months, s.electricity_usd_per_kwh, s.pue)
         hour = costs.gpu_hour_usd(o.rent_usd_per_gpu_hour[self.gpu], o.purchase_usd[self.gpu], o.tdp_w[self.gpu], *args)
+        ok = est.fits & (est.requests_per_s > 0)
+        keep = ok.any(axis=(1, 2)) & np.isfinite(hour)  # fits somewhere on the grid and has a price
+        hour = hour[keep]
+        self.gpu, self.setup_pos, ok = self.gpu[keep], self.setup_pos[keep], ok[keep]
+        rate, latency = est.requests_per_s[keep], est.latency_s[keep]
+        # tables as (grid cell, row) so a per-sample lookup gathers whole contiguous rows
+        with np.errstate(divide="ignore"):
+            self.g_log_rate = np.where(ok, np.log(np.where(ok, rate, 1.0)), np.nan).reshape(len(self.gpu), -1).T.copy()
+            self.g_log_latency = np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), -1).T.copy()
+        ng = len(self.gpu)
+        per = o.gpus_per_replica[self.gpu]
         fixed = costs.gpu_hour_usd(np.zeros(ng), np.zeros(ng), o.tdp_w[self.gpu], *args)
         self.g_hour_fixed = per * fixed * costs.HOURS_PER_MONTH  # $/replica-month not scaled by the price factor
         self.g_hour_scaled = per * (hour - fixed) * costs.HOURS_PER_MONTH
@@ -462,7 +470,7 @@ class _SurrogateModel:
         pos = np.argpartition(masked[:, g], k - 1, axis=1)[:, :k]  # (m, k) positions among the GPU rows
         fields = {}
         for name, v in vars(self.o.setup).items():
-            v = np.asarray(v, dtype=float)[pos]
+            v = np.asarray(v, dtype=float)[self.setup_pos[pos]]
             fields[name] = v * eff[:, None] if name in ("eta_bw", "eta_flops", "eta_prefill") else v
         output = (s.reasoning_tokens * t + s.answer_tokens)[:, None]
         est = estimate_for_latency(Setup(**fields), s.input_tokens, output, s.latency_target_s, samples=s.samples,
@@ -485,13 +493,15 @@ class _SurrogateModel:
         return i, w
 
     def _gpu_interp(self, table, it, wt, ie, we):
-        """table (rows, nt, ne) -> (samples, rows), bilinear; NaN if any corner is NaN (does not fit there)."""
-        jt = np.minimum(it + 1, table.shape[1] - 1)
-        je = np.minimum(ie + 1, table.shape[2] - 1)
-        c00, c01 = table[:, it, ie].T, table[:, it, je].T
-        c10, c11 = table[:, jt, ie].T, table[:, jt, je].T
+        """table (token cells x efficiency cells, rows) -> (samples, rows), bilinear in log space; NaN if any
+        corner is NaN (the row does not fit there: conservative)."""
+        ne = len(self.e_grid)
+        jt = np.minimum(it + 1, len(self.t_grid) - 1)
+        je = np.minimum(ie + 1, ne - 1)
         wt, we = wt[:, None], we[:, None]
-        return (1 - wt) * ((1 - we) * c00 + we * c01) + wt * ((1 - we) * c10 + we * c11)
+        low = table[it * ne + ie] * (1 - we) + table[it * ne + je] * we
+        high = table[jt * ne + ie] * (1 - we) + table[jt * ne + je] * we
+        return low * (1 - wt) + high * wt
 
     def evaluate(self, x: dict[str, np.ndarray]):
         """Cheapest eligible option (-1: none) and the best monthly $ of each kind, per sample."""
