@@ -47,6 +47,18 @@ def _number(lo: float, hi: float):
     return parse
 
 
+def _int_range(lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not (lo <= value <= hi):
+            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {value}")
+        return value
+    return parse
+
+
 def _speculative(text: str) -> tuple[int, float]:
     try:
         draft, accept = text.split(":")
@@ -73,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
     pl.add_argument("--pdf", metavar="OUT.pdf", help="also write the plan summary PDF")
     pl.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF page size (default a4)")
+    pl.add_argument("--monte-carlo", type=_int_range(1, 1_000_000), metavar="N",
+                    help="also sample the uncertain inputs N times: how likely each deployment kind wins")
+    pl.add_argument("--seed", type=_int_range(0, 2**63 - 1), default=0, metavar="S",
+                    help="random seed for --monte-carlo (default 0; same seed, same result)")
+
+    sn = sub.add_parser("sensitivity", help="which uncertain input moves the cost most, and where the decision flips")
+    sn.add_argument("scenario", help="scenario JSON file")
+    sn.add_argument("--json", action="store_true")
 
     se = sub.add_parser("serve-estimate", help="throughput and latency of an open model on GPUs")
     se.add_argument("--model", required=True, help="open model id (see: catalog list)")
@@ -169,6 +189,11 @@ def _plan(args) -> int:
     scenario = sc.load(args.scenario)
     catalog = _catalog(args)
     plan = evaluate(scenario, catalog)
+    mc = None
+    if args.monte_carlo:
+        from ttcplanner.model.sensitivity import monte_carlo
+
+        mc = monte_carlo(scenario, catalog, args.monte_carlo, seed=args.seed)
     if args.pdf:
         from ttcplanner.report.pdf import export_pdf
 
@@ -177,11 +202,60 @@ def _plan(args) -> int:
         data = plan_to_json(plan)
         if args.pdf:
             data["pdf"] = str(Path(args.pdf))
+        if mc is not None:
+            from ttcplanner.model.sensitivity import monte_carlo_to_json
+
+            data["monte_carlo"] = monte_carlo_to_json(mc)
         _print_json(data)
     else:
         print(plan_text(plan))
+        if mc is not None:
+            print("\n" + _monte_carlo_text(mc))
         if args.pdf:
             print(f"\nPDF written to {args.pdf}")
+    return 0
+
+
+def _monte_carlo_text(mc) -> str:
+    from ttcplanner.model.format import money
+    from ttcplanner.model.options import KIND_NAMES
+
+    names = {**KIND_NAMES, "none": "Nothing meets the targets"}
+    lines = [f"Monte Carlo ({mc.n:,} samples of every uncertain input, seed {mc.seed}): cheapest option meeting the targets"]
+    for k, p in sorted(mc.probability.items(), key=lambda kv: -kv[1]):
+        lines.append(f"  {names[k]:<26} {p:6.1%}")
+    lines.append("Monthly cost of the best option of each kind (5th / 25th / median / 75th / 95th percentile):")
+    for k, q in mc.quantiles_by_kind.items():
+        if q["p50"] is None:
+            lines.append(f"  {names[k]:<26} never meets the targets")
+        else:
+            lines.append(f"  {names[k]:<26} " + " / ".join(money(q[f"p{p}"]) for p in (5, 25, 50, 75, 95)))
+    return "\n".join(lines)
+
+
+def _sensitivity(args) -> int:
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.model.format import money
+    from ttcplanner.model.sensitivity import tornado, tornado_to_json
+
+    t = tornado(sc.load(args.scenario), _catalog(args))
+    if args.json:
+        _print_json(tornado_to_json(t))
+        return 0
+    if t.base_status != "ok":
+        print(f"{t.scenario.name}: no option meets the targets; 'flips at' shows where an input makes one appear.")
+    else:
+        print(f"{t.scenario.name}: recommended {t.base_label} ({t.base_kind}) at {money(t.base_cost)}/month.\n"
+              f"Monthly cost of that same option with one input at each end of its range; 'flips at' is where "
+              f"the recommendation changes.")
+    width = max(len(r.label) for r in t.rows)
+    ranges = [f"{r.low_text} .. {r.high_text}" for r in t.rows]
+    rw = max(len(x) for x in ranges)
+    print(f"\n{'input':<{width}}  {'range':<{rw}}  {'cost at low':>11}  {'cost at high':>12}  flips at")
+    for r, rng in zip(t.rows, ranges):
+        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({r.flip_to_kind})" if r.flip_to_kind
+                else f"{r.flip_text} -> nothing meets the targets")
+        print(f"{r.label:<{width}}  {rng:<{rw}}  {money(r.cost_at_low):>11}  {money(r.cost_at_high):>12}  {flip}")
     return 0
 
 
@@ -386,6 +460,7 @@ def _calibrate(args) -> int:
 COMMANDS = {
     "calibrate": _calibrate,
     "plan": _plan,
+    "sensitivity": _sensitivity,
     "serve-estimate": _serve_estimate,
     "accuracy": _accuracy,
     "catalog": _catalog_cmd,

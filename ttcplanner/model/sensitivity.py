@@ -157,7 +157,7 @@ class TornadoRow:
     flip_value: float | None  # factor / shift where it flips (nearest to base), natural units below
     flip_natural: float | None  # e.g. requests/day
     flip_text: str | None
-    flip_to: str | None  # label of the new recommendation ('nothing' when none)
+    flip_to: str | None  # label of the new recommendation (None with flip_to_kind None: nothing meets the targets)
     flip_to_kind: str | None
     source: str
 
@@ -165,7 +165,8 @@ class TornadoRow:
 @dataclass(frozen=True)
 class Tornado:
     scenario: Scenario
-    base_option: int | None
+    base_option: int | None  # the plan's recommended option (a 'target_missed' fallback included)
+    base_status: str  # the plan's status: 'ok' | 'target_missed' | 'nothing_feasible'
     base_label: str | None
     base_kind: str | None
     base_cost: float
@@ -174,8 +175,12 @@ class Tornado:
 
 
 def _decision(plan: Plan) -> tuple[int | None, str | None]:
+    """The option chosen as meeting the targets, and its kind; (None, None) when nothing meets them (the
+    planner's 'target_missed' fallback is not a decision to deploy)."""
     rec = plan.recommended
-    return rec, (None if rec is None else str(plan.options.kind[rec]))
+    if rec is None or plan.status != "ok":
+        return None, None
+    return rec, str(plan.options.kind[rec])
 
 
 def _cost_of(plan: Plan, option: int | None) -> float:
@@ -188,6 +193,7 @@ def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int],
     where the decision flips (bisection between base and the flipping end, to ``rel_tol`` relative width)."""
     base = evaluate(scenario, catalog)
     rec, kind = _decision(base)
+    shown = base.recommended  # costs are those of the option the plan shows, even as a 'target_missed' fallback
     resolved = resolve_inputs(scenario, base, inputs)
     evaluations = 1
     rows = []
@@ -210,26 +216,28 @@ def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int],
                 found, steps = _bisect(run, u, neutral, x, rec, kind, by_kind, rel_tol, max_steps)
                 evaluations += steps
                 flips.append((by_kind, found))
-        cl, ch = _cost_of(ends["low"][1], rec), _cost_of(ends["high"][1], rec)
-        swing = abs(ch - cl) if np.isfinite(cl) and np.isfinite(ch) else (0.0 if rec is None else math.inf)
+        cl, ch = _cost_of(ends["low"][1], shown), _cost_of(ends["high"][1], shown)
+        swing = abs(ch - cl) if np.isfinite(cl) and np.isfinite(ch) else (0.0 if shown is None else math.inf)
         flip = _nearest_flip(flips, u, neutral)
         fv = fn = ft = fto = ftk = None
         if flip is not None:
             fv, plan = flip[1]
             fn, ft = natural_value(u, scenario, fv), describe_value(u, scenario, fv)
             r2, ftk = _decision(plan)
-            fto = "nothing" if r2 is None else plan.options.label[r2]
+            fto = None if r2 is None else plan.options.label[r2]
         rows.append(TornadoRow(
             name=u.name, label=u.label, low_value=u.low, high_value=u.high,
             low_text=describe_value(u, scenario, u.low), high_text=describe_value(u, scenario, u.high),
-            cost_at_low=cl, cost_at_high=ch, base_cost=_cost_of(base, rec), swing=swing,
+            cost_at_low=cl, cost_at_high=ch, base_cost=_cost_of(base, shown), swing=swing,
             flips=bool(flips), flips_kind=any(b for b, _ in flips), flip_value=fv, flip_natural=fn, flip_text=ft,
             flip_to=fto, flip_to_kind=ftk, source=u.source))
         if progress is not None:
             progress(n_done + 1, len(resolved))
     rows.sort(key=lambda row: (-row.swing if not math.isnan(row.swing) else 0.0, row.name))
-    return Tornado(scenario=scenario, base_option=rec, base_label=None if rec is None else base.options.label[rec],
-                   base_kind=kind, base_cost=_cost_of(base, rec), rows=tuple(rows), evaluations=evaluations)
+    return Tornado(scenario=scenario, base_option=shown, base_status=base.status,
+                   base_label=None if shown is None else base.options.label[shown],
+                   base_kind=None if shown is None else str(base.options.kind[shown]), base_cost=_cost_of(base, shown),
+                   rows=tuple(rows), evaluations=evaluations)
 
 
 def _bisect(run, u: UncertainInput, neutral: float, end: float, rec, kind, by_kind: bool, rel_tol: float,
@@ -579,7 +587,8 @@ def tornado_to_json(t: Tornado) -> dict:
     return {
         "schema_version": 1,
         "scenario": t.scenario.name,
-        "base": {"option": t.base_label, "kind": t.base_kind, "monthly_cost_usd": _num(t.base_cost)},
+        "base": {"option": t.base_label, "kind": t.base_kind, "status": t.base_status,
+                 "monthly_cost_usd": _num(t.base_cost)},
         "evaluations": t.evaluations,
         "rows": [{
             "name": r.name, "label": r.label,
