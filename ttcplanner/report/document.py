@@ -30,7 +30,7 @@ FIGURE_CAPTIONS = {
     "accuracy": ("Accuracy vs reasoning tokens per sample",
                  "Lines: fitted accuracy of each model on this task with the scenario's samples and aggregation; "
                  "shaded: uncertainty band (wider where extrapolated past the published points); markers: published "
-                 "measurements (single sample). Dotted vertical: the scenario's reasoning budget."),
+                 "measurements as published. Dotted vertical: the scenario's reasoning budget."),
     "cost": ("Cost per request vs accuracy",
              "Each line sweeps the reasoning budget of one option (10 to 1M tokens per sample) at the scenario's "
              "volume and latency target. Thick black: Pareto frontier, the cheapest way to reach each accuracy. "
@@ -206,22 +206,23 @@ def sources_tables(plan) -> str:
                     _cell(escape(o.as_of[i]), width="12%") + _cell(escape(o.confidence[i]), width="13%") + "</tr>")
     html = "<p><b>Prices, speeds and hardware</b> of the options in the key-figures table:</p>"
     html += _table([("Option", "left"), ("Source", "left"), ("As of", "left"), ("Confidence", "left")], rows, font_pt=8)
-    points, notes = [], {}
+    groups: dict[tuple[str, str], list[str]] = {}
+    notes: dict[str, int] = {}
     for view in accuracy_models(plan):
         for pt in view.points:
             tag = ""
             if pt.tokens_derived:
                 number = notes.setdefault(pt.tokens_derived, len(notes) + 1)
                 method = pt.tokens_derived.split(":", 1)[0].strip().lower() if ":" in pt.tokens_derived[:20] else "note"
-                tag = f"<br/><span style='color: #555555;'>{escape(method)} [{number}]</span>"
-            points.append("<tr>" + _cell(escape(view.accuracy_id), width="17%") + _cell(escape(pt.label), width="25%") +
-                          _cell(count(pt.reasoning_tokens) + tag, align="right", width="13%") +
-                          _cell(pct(pt.accuracy_pct), align="right", width="10%", nowrap=True) +
-                          _cell(_link(pt.source)) + "</tr>")
-    html += "<p><b>Published accuracy points</b> plotted in Figure 1 (single sample):</p>"
+                tag = f" <span style='color: #555555;'>({escape(method)} [{number}])</span>"
+            groups.setdefault((view.accuracy_id, pt.source), []).append(
+                f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
+    points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="50%") +
+              _cell(_link(source)) + "</tr>" for (model, source), lines in groups.items()]
+    html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
     if points:
-        html += _table([("Model", "left"), ("Setting", "left"), ("Tokens", "right"), ("Accuracy", "right"),
-                        ("Source", "left")], points, font_pt=8)
+        html += _table([("Model", "left"), ("Setting: accuracy at reasoning tokens", "left"), ("Source", "left")],
+                       points, font_pt=8)
         if notes:
             html += ("<p style='font-size: 7.5pt; margin-bottom: 1pt;'><b>How token counts were obtained</b> where the "
                      "source does not publish them (numbers in brackets above):</p>"

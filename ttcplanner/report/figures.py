@@ -67,7 +67,7 @@ def accuracy_chart(plan, font_family: str) -> Chart:
             RefLine(max(s.reasoning_tokens, 10.0), label=f"scenario: {count(s.reasoning_tokens)} tokens", dash="dot")]
     return Chart(FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM,
                  Axis("Reasoning tokens per sample", log=True, lo=10, hi=1e6, fmt=count),
-                 _pct_axis(f"Accuracy ({s.samples} sample{'s' if s.samples != 1 else ''}, {s.aggregation})"),
+                 _pct_axis(f"Accuracy ({s.samples} samples, {s.aggregation})" if s.samples > 1 else "Accuracy (1 sample)"),
                  series, refs, font_family=font_family, legend_columns=2)
 
 

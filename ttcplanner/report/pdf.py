@@ -129,7 +129,8 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
             painter.save()
             painter.translate(body.left(), body.top() - page * body.height())
             ctx = QAbstractTextDocumentLayout.PaintContext()
-            ctx.clip = QRectF(0, page * body.height(), body.width(), body.height())
+            # one device pixel short: a block pushed to the next page starts a hair above the page edge
+            ctx.clip = QRectF(0, page * body.height(), body.width(), body.height() - 1)
             painter.setClipRect(ctx.clip)
             doc.documentLayout().draw(painter, ctx)
             painter.restore()
@@ -158,11 +159,15 @@ def _has_image(block) -> bool:
 
 
 def _keeps_with_next(block) -> bool:
-    """Headings, figure titles (the block before an image) and lead-ins ending in ':' (before a table)."""
+    """Headings, figure titles (before an image), images (before their caption) and lead-ins ending in ':'."""
     nxt = block.next()
     if not nxt.isValid() or block.text().strip() == "":
         return False
-    return block.blockFormat().headingLevel() > 0 or _has_image(nxt) or block.text().rstrip().endswith(":")
+    return (block.blockFormat().headingLevel() > 0 or _has_image(nxt) or _has_image(block)
+            or block.text().rstrip().endswith(":"))
+
+
+SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs one line
 
 
 def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
@@ -187,8 +192,8 @@ def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
                 top = layout.blockBoundingRect(block).top()
                 rect = layout.blockBoundingRect(nxt)
                 lines = nxt.layout()
-                first_h = lines.lineAt(0).height() if lines.lineCount() else rect.height()
-                end = rect.top() + (rect.height() if _has_image(nxt) else first_h)
+                whole = _has_image(nxt) or lines.lineCount() <= SHORT_BLOCK_LINES
+                end = rect.top() + (rect.height() if whole else lines.lineAt(0).height())
                 page_of_top = int((top + 1) // page_height)  # +1: a block moved to a page starts a hair above it
                 starts_page = top + 1 - page_of_top * page_height < 2
                 already = bool(block.blockFormat().pageBreakPolicy() & always_before)
