@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.controller.planChanged.connect(self._show_plan)
         self.controller.failed.connect(self._on_failed)
         self.controller.scenarioChanged.connect(self.panel.set_scenario)
-        self.controller.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.controller.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.table.optionSelected.connect(self._on_option_selected)
 
         self._default_state = self.saveState()
@@ -222,6 +222,9 @@ class MainWindow(QMainWindow):
         self._selected_label = plan.options.label[option] if option is not None else None
         for p in self.plots:
             p.show_plan(plan, option)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
 
     def _on_failed(self, message: str) -> None:
         self.last_error = message

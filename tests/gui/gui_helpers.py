@@ -1,0 +1,40 @@
+"""Drive the window the way a user does (widgets found by objectName) and read what it shows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+PLOTS = ("accuracyPlot", "costAccuracyPlot", "volumePlot")
+
+
+def find(window, cls, name: str):
+    w = window.findChild(cls, name)
+    assert w is not None, f"no {cls.__name__} named {name!r}"
+    return w
+
+
+def plot_snapshot(window) -> bytes:
+    """Every array the three plots draw, plus marker-line positions, as one comparable blob."""
+    parts = []
+    for name in PLOTS:
+        plot = find(window, QWidget, name)
+        for item in plot.getPlotItem().items:
+            if isinstance(item, pg.PlotDataItem):
+                x, y = item.getOriginalDataset()
+                if x is not None:
+                    parts += [np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),
+                              np.nan_to_num(np.asarray(y, float), nan=-7.0).tobytes()]
+            elif isinstance(item, pg.ScatterPlotItem):
+                x, y = item.getData()
+                parts += [np.asarray(x, float).tobytes(), np.asarray(y, float).tobytes()]
+            elif isinstance(item, pg.InfiniteLine):
+                parts.append(np.array([item.value(), float(item.isVisible())]).tobytes())
+    return b"|".join(parts)
+
+
+def change_and_wait(qtbot, window, action, timeout: int = 5000):
+    """Run ``action`` and wait until the window shows the resulting plan."""
+    with qtbot.waitSignal(window.planUpdated, timeout=timeout):
+        action()
