@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 # Okabe-Ito: distinguishable with colour-vision deficiencies; dashes and markers carry the rest.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9")  # darkest first
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "dashdotdot")
 MARKERS = ("circle", "square", "triangle", "diamond", "invtriangle", "cross")
 _DASH_PATTERNS = {"dash": [5, 3], "dot": [1, 2.2], "dashdot": [6, 2.5, 1, 2.5], "longdash": [10, 3],

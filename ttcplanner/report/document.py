@@ -29,7 +29,8 @@ CSS_PX_PER_MM = 96 / 25.4  # QTextDocument sizes images in CSS pixels (1/96 inch
 FIGURE_CAPTIONS = {
     "accuracy": ("Accuracy vs reasoning tokens per sample",
                  "Lines: fitted accuracy of each model on this task with the scenario's samples and aggregation; "
-                 "shaded: uncertainty band (wider where extrapolated past the published points); markers: published "
+                 "shaded: uncertainty band of the models in the key-figures table (wider where extrapolated past the "
+                 "published points); markers: published "
                  "measurements as published. Dotted vertical: the scenario's reasoning budget."),
     "cost": ("Cost per request vs accuracy",
              "Each line sweeps the reasoning budget of one option (10 to 1M tokens per sample) at the scenario's "

@@ -52,13 +52,16 @@ def _pct_axis(label: str, lo: float = 0, hi: float = 100) -> Axis:
 def accuracy_chart(plan, font_family: str) -> Chart:
     s = plan.scenario
     series = []
+    compared = {plan.options.accuracy_id[i] for _, i in shown_options(plan)}
     for k, view in enumerate(accuracy_models(plan)):
+        band = view.accuracy_id in compared or not compared  # context models get no band: stacked bands turn grey
         color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
         x = np.asarray(view.tokens, dtype=float)
         keep = x > 0
         series.append(Series(x[keep], np.asarray(view.mean_pct)[keep], label=view.accuracy_id, color=color, dash=dash,
-                             width_pt=1.3, band_low=np.asarray(view.low_pct)[keep], band_high=np.asarray(view.high_pct)[keep],
-                             band_alpha=0.08, marker=marker, marker_every=0, marker_size_pt=5.0))
+                             width_pt=1.3, band_low=np.asarray(view.low_pct)[keep] if band else None,
+                             band_high=np.asarray(view.high_pct)[keep] if band else None,
+                             band_alpha=0.10, marker=marker, marker_every=0, marker_size_pt=5.0))
         pts = [pt for pt in view.points if pt.reasoning_tokens > 0]
         if pts:
             series.append(Series([pt.reasoning_tokens for pt in pts], [pt.accuracy_pct for pt in pts],

@@ -31,6 +31,7 @@ def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
     refers to its images as ``<img src="name">`` (an image without a width is fitted to the text width).
     Raises InputError when the file cannot be written; an existing file is then left as it was.
     """
+    paper = str(paper).lower()
     if paper not in PAPERS:
         raise InputError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}", field="paper")
     target = Path(path)

@@ -26,10 +26,13 @@ def ensure_app() -> str:
 
     from ttcplanner import qt_env
 
-    if QCoreApplication.instance() is None:
+    app = QCoreApplication.instance()
+    if app is None:
         QGuiApplication(["ttcplanner"])
         if qt_env.bundled_font_files():
             qt_env.register_fonts()  # our own application: the default font may be set too
+    elif not isinstance(app, QGuiApplication):
+        raise RuntimeError("PDF export needs a QGuiApplication (fonts and painting); a QCoreApplication is running")
     if _family is None:
         _family = _add_font_files()
     return _family
