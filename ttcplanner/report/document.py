@@ -218,20 +218,34 @@ def sources_tables(plan) -> str:
                 tag = f" <span style='color: #555555;'>({escape(method)} [{number}])</span>"
             groups.setdefault((view.accuracy_id, pt.source), []).append(
                 f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
-    points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="50%") +
+    points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="56%") +
               _cell(_link(source)) + "</tr>" for (model, source), lines in groups.items()]
     html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
     if points:
         html += _table([("Model", "left"), ("Setting: accuracy at reasoning tokens", "left"), ("Source", "left")],
                        points, font_pt=8)
         if notes:
+            shared = _shared_tail(list(notes))
+            lines = [f"[{n}] {escape(text[:len(text) - len(shared)].rstrip('; '))}" for text, n in notes.items()]
+            if shared:
+                lines.append(f"[1\u2013{len(notes)}] {escape(shared.lstrip('; '))}")
             html += ("<p style='font-size: 7.5pt; margin-bottom: 1pt;'><b>How token counts were obtained</b> where the "
                      "source does not publish them (numbers in brackets above):</p>"
-                     "<p style='font-size: 7.5pt; color: #333333; margin-top: 0;'>" +
-                     "<br/>".join(f"[{n}] {escape(text)}" for text, n in notes.items()) + "</p>")
+                     "<p style='font-size: 7.5pt; color: #333333; margin-top: 0;'>" + "<br/>".join(lines) + "</p>")
     else:
         html += "<p>None: the task profile has no published points for the plotted models (curves are catalog fits).</p>"
     return html
+
+
+def _shared_tail(notes: list[str]) -> str:
+    """The '; '-separated clauses every note ends with (said once instead of on every line)."""
+    if len(notes) < 2:
+        return ""
+    split = [n.split("; ") for n in notes]
+    k = 0
+    while all(len(parts) > k + 1 for parts in split) and len({tuple(parts[-k - 1:]) for parts in split}) == 1:
+        k += 1
+    return "; " + "; ".join(split[0][-k:]) if k else ""
 
 
 def _list(items) -> str:
