@@ -32,7 +32,7 @@ from ttcplanner.model.serving import Setup, estimate_for_latency
 
 OUTCOMES = KINDS + ("none",)
 QUANTILES = (5, 25, 50, 75, 95)
-DEFAULT_CHUNK = 2_000
+DEFAULT_CHUNK = 1_000  # samples between progress reports and cancel checks (~50 ms each)
 MAX_SAMPLES = 1_000_000
 DEFAULT_ACCURACY_BAND_PTS = 5.0
 
