@@ -10,6 +10,11 @@ Sampling (documented contract): every input is drawn independently from a triang
 mode is the scenario / catalogue value. Factor inputs are triangular in log space between log(low) and
 log(high) (so x0.5 and x2 are equally far from the mode); shift inputs are triangular in linear space.
 The catalogued figure is our best estimate, hence the mode at it rather than a uniform draw.
+
+For the GUI / report: ``tornado(...).rows`` feed the tornado chart (cost_at_low/high around base_cost,
+flip_text); ``monte_carlo(..., progress, cancelled)`` is meant for a worker thread (chunks of ~50 ms, so
+a cancel lands within one chunk) and its ``monthly_usd_by_kind`` / ``winner_monthly_usd`` arrays feed
+histograms (inf = no eligible option in that sample). Both are pure functions of (scenario, catalog, seed).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 from ttcplanner.model import costs
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.options import KINDS, OptionSet
+from ttcplanner.model.options import KINDS
 from ttcplanner.model.accuracy import task_accuracy
 from ttcplanner.model.planner import Adjustments, Plan, evaluate
 from ttcplanner.model.scenario import Scenario
