@@ -61,8 +61,8 @@ class UncertainInput:
 
 UNCERTAIN_INPUTS: tuple[UncertainInput, ...] = (
     UncertainInput("api_price_factor", "API prices ($/M tokens, x factor)", "adjust", "factor", 0.5, 1.5,
-                   "default +-50%: list prices change (launch discounts, cuts); the catalog has no second provider "
-                   "for the same API model to derive a spread from"),
+                   "assumption, default +-50%: list prices change (launch discounts, cuts); the catalog has no second "
+                   "provider for the same API model to derive a spread from"),
     UncertainInput("asic_price_factor", "ASIC-cloud prices ($/M tokens, x factor)", "adjust", "factor", 0.5, 1.5,
                    "default +-50%; the catalog's spread between providers of the same open model is narrower "
                    "(about x0.8-x1.25 of their geometric mean for gpt-oss-120b and Llama 3.3 70B output prices)"),
@@ -70,16 +70,19 @@ UNCERTAIN_INPUTS: tuple[UncertainInput, ...] = (
                    "catalog rent notes: the same card rents for 2.5-4x more at a hyperscaler than at a long-tail "
                    "provider; x0.5-x1.5 around the catalogued on-demand price covers most of that range"),
     UncertainInput("gpu_efficiency_factor", "GPU serving efficiency (fitted eta, x factor)", "adjust", "factor", 0.7, 1.3,
-                   "error of the eta factors fitted to throughput_calibration.csv (about +-30% per point)"),
+                   "the eta fit's own residuals (serving_factors.json): fitted/measured throughput x0.84-x1.34 on the "
+                   "calibration rows, RMS log error about 0.16 (SSE 0.213 over 8 rows); +-30% covers them"),
     UncertainInput("peak_to_average", "Peak-to-average load (ratio)", "scenario", "factor", 0.5, 2.0,
-                   "utilisation: traffic shape is rarely known before launch; x0.5-x2 of the scenario value, at least 1"),
+                   "assumption (no sourced figure): traffic shape is rarely known before launch; x0.5-x2 of the "
+                   "scenario value, at least 1"),
     UncertainInput("reasoning_tokens", "Reasoning tokens per sample (tokens)", "scenario", "factor", 0.5, 2.0,
-                   "models spend 0.5-2x their nominal budget depending on problem difficulty"),
+                   "assumption (no sourced figure): reasoning length varies with problem difficulty; x0.5-x2 of the "
+                   "scenario's budget"),
     UncertainInput("accuracy_shift_pts", "Accuracy curves (points added)", "adjust", "shift", -DEFAULT_ACCURACY_BAND_PTS,
                    DEFAULT_ACCURACY_BAND_PTS,
                    "+- half the recommended option's accuracy band (fit uncertainty); +-5 points if it has none"),
     UncertainInput("requests_per_day", "Volume (requests/day)", "scenario", "factor", 0.3, 3.0,
-                   "demand forecasts before launch are typically off by up to 3x either way"),
+                   "assumption (no sourced figure): a pre-launch demand forecast off by up to 3x either way"),
 )
 
 _FIELD_BOUNDS = {f.name: (f.metadata.get("lo"), f.metadata.get("hi")) for f in dataclasses.fields(Scenario)}
