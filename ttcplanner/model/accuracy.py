@@ -7,11 +7,12 @@ Parallel: each problem's single-sample success p ~ Beta(alpha, beta) with mean p
 concentration kappa = alpha + beta (small kappa: problems are either easy or hopeless, so voting helps
 little; large kappa: every problem is a coin with the same bias, so voting helps a lot).
 - verifier/oracle: 1 - E[(1-p)^N] = 1 - B(alpha, beta+N) / B(alpha, beta) (exact, via lgamma);
-- majority vote: E over p of W(p, N), the chance the correct answer wins the plurality. W races the
-  correct answer (share p) against the most common wrong answer (share q = s (1-p), s = 1/(K-1) for
-  choice:K, FREE_FORM_TOP_WRONG_SHARE for free-form) with a normal approximation on the vote margin at
-  N - 1 effective votes; W is floored at p (we assume voting never makes one problem worse; in reality it
-  can when one wrong answer dominates, which matters only for problems with low p);
+- majority vote: E over p of W(p, N), the chance the correct answer wins the plurality (ties broken at
+  random). Free-form: wrong votes go to one common wrong answer (FREE_FORM_TOP_WRONG_SHARE of the wrong
+  mass) or to one-off answers; choice:K: uniformly over the K-1 wrong options. Up to EXACT_MAX_N votes W
+  is an exact sum over vote counts (Binom(c; N, p) times a precomputed per-count win chance); above it a
+  normal approximation races the correct answer against the common wrong one, floored at p (slightly
+  optimistic, ~0.5-1 point at N in the hundreds; quadrature error is of the same size);
 - learned scorer: majority + scorer_quality * (verifier - majority).
 The expectations over p are tabulated once per (kappa, format) on a grid of (pass@1, ln N) and read by
 bilinear interpolation, so 1e5 (pass@1, N) pairs cost a few milliseconds; monotone tables (repaired with
@@ -46,10 +47,10 @@ DEFAULT_CONCENTRATION = 1.0
 # Parallel-model parameter uncertainty: concentration x/÷ this factor.
 CONCENTRATION_BAND_FACTOR = 2.0
 
-_M_GRID = np.linspace(0.0, 1.0, 401)
+_M_GRID = np.linspace(0.0, 1.0, 201)
 _N_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(np.geomspace(16, 2 ** 20, 57))])).astype(float)
 _LN_N_GRID = np.log(_N_GRID)
-_GL_T, _GL_W = np.polynomial.legendre.leggauss(40)
+_GL_T, _GL_W = np.polynomial.legendre.leggauss(48)
 _GL_T = 0.5 * (_GL_T + 1.0)  # nodes on [0, 1]
 _GL_W = 0.5 * _GL_W
 
@@ -130,20 +131,19 @@ def _majority_win(p: np.ndarray, n: np.ndarray, share: float) -> np.ndarray:
     return np.maximum(p, win)
 
 
-def _beta_nodes(m: float, kappa: float):
-    """Quadrature nodes and normalised weights of Beta(m kappa, (1-m) kappa) on (0, 1).
+def _beta_nodes(m: np.ndarray, kappa: float):
+    """Quadrature nodes and normalised weights of Beta(m kappa, (1-m) kappa) on (0, 1), one row per m.
 
     Each half of (0, 1) is mapped so the endpoint singularity p^(alpha-1) or (1-p)^(beta-1) is absorbed.
     """
-    alpha, beta = m * kappa, (1.0 - m) * kappa
-    p_lo = 0.5 * _GL_T ** (1.0 / alpha)
-    w_lo = _GL_W * (0.5 ** alpha / alpha) * (1.0 - p_lo) ** (beta - 1.0)
-    one_minus = 0.5 * _GL_T ** (1.0 / beta)
-    p_hi = 1.0 - one_minus
-    w_hi = _GL_W * (0.5 ** beta / beta) * p_hi ** (alpha - 1.0)
-    p = np.concatenate([p_lo, p_hi])
-    w = np.concatenate([w_lo, w_hi])
-    return p, w / w.sum()
+    alpha, beta = (m * kappa)[:, None], ((1.0 - m) * kappa)[:, None]
+    p_lo = 0.5 * _GL_T[None, :] ** (1.0 / alpha)
+    w_lo = _GL_W[None, :] * (0.5 ** alpha / alpha) * (1.0 - p_lo) ** (beta - 1.0)
+    p_hi = 1.0 - 0.5 * _GL_T[None, :] ** (1.0 / beta)
+    w_hi = _GL_W[None, :] * (0.5 ** beta / beta) * p_hi ** (alpha - 1.0)
+    p = np.concatenate([p_lo, p_hi], axis=1)
+    w = np.concatenate([w_lo, w_hi], axis=1)
+    return p, w / w.sum(axis=1, keepdims=True)
 
 
 def _verifier_gain(m: float, kappa: float, n: np.ndarray) -> np.ndarray:
@@ -153,17 +153,91 @@ def _verifier_gain(m: float, kappa: float, n: np.ndarray) -> np.ndarray:
     return np.maximum(1.0 - miss - m, 0.0)
 
 
+EXACT_MAX_N = 40  # vote counts up to this N are enumerated exactly; above it the normal race is used
+
+
+def _plurality_win(c: int, top: int, tied: int, _unused: int = 0) -> float:
+    """Chance the correct answer (c votes) wins given the largest wrong count and how many answers tie it."""
+    if c > top:
+        return 1.0
+    if c == top and c > 0:
+        return 1.0 / (1 + tied)
+    return 0.0
+
+
+@lru_cache(maxsize=512)
+def _exact_vote_weights(n: int, answer_format: str) -> np.ndarray:
+    """g[c] = P(correct wins | c of n votes correct), so that W(p, n) = sum_c Binom(c; n, p) g[c].
+
+    free: the wrong votes go to one common wrong answer (share FREE_FORM_TOP_WRONG_SHARE of the wrong mass)
+    or to distinct one-off answers; choice:K: uniformly to the K-1 wrong options. Ties break uniformly.
+    """
+    g = np.zeros(n + 1)
+    if answer_format == "free":
+        s = FREE_FORM_TOP_WRONG_SHARE
+        for c in range(n + 1):
+            rem = n - c
+            for w in range(rem + 1):
+                r = rem - w  # one-off wrong answers, one vote each
+                top = max(w, 1 if r > 0 else 0)
+                tied = (1 if w == c else 0) + (r if c == 1 else 0)
+                g[c] += math.comb(rem, w) * s ** w * (1 - s) ** r * _plurality_win(c, top, tied, 0)
+        return g
+    options = int(answer_format[7:]) - 1
+    for c in range(1, n + 1):
+        rem = n - c
+        # dp[v][t]: sum over ways to give v votes to the options seen so far, each <= c, t of them == c,
+        # of prod 1/k_i! (the multinomial weight without rem!)
+        dp = np.zeros((rem + 1, options + 1))
+        dp[0, 0] = 1.0
+        for _ in range(options):
+            new = np.zeros_like(dp)
+            for k in range(min(c, rem) + 1):
+                weight = 1.0 / math.factorial(k)
+                shifted = dp[: rem + 1 - k] * weight
+                if k == c:
+                    new[k:, 1:] += shifted[:, :-1]
+                else:
+                    new[k:, :] += shifted
+            dp = new
+        scale = math.factorial(rem) / options ** rem
+        g[c] = sum(scale * dp[rem, t] / (1 + t) for t in range(options + 1))
+    return g
+
+
+def _exact_majority_win(p: np.ndarray, n: int, answer_format: str) -> np.ndarray:
+    g = _exact_vote_weights(n, answer_format)
+    c = np.arange(n + 1)
+    coef = np.array([math.comb(n, k) for k in c], dtype=float)
+    pmf = coef * p[..., None] ** c * (1.0 - p[..., None]) ** (n - c)
+    return pmf @ g
+
+
 @lru_cache(maxsize=256)
-def _gain_table(aggregation: str, kappa: float, share: float) -> np.ndarray:
+def _gain_table(aggregation: str, kappa: float, answer_format: str) -> np.ndarray:
     """Gain over pass@1 (fraction), shape (len(_M_GRID), len(_N_GRID)); monotone in both axes."""
     table = np.zeros((_M_GRID.size, _N_GRID.size))
-    for i, m in enumerate(_M_GRID[1:-1], start=1):
-        if aggregation == "verifier":
+    inner = _M_GRID[1:-1]  # m = 0 and m = 1 have no gain
+    if aggregation == "verifier":
+        for i, m in enumerate(inner, start=1):
             table[i] = _verifier_gain(m, kappa, _N_GRID)
-        else:
-            p, w = _beta_nodes(m, kappa)
-            win = _majority_win(p[:, None], _N_GRID[None, :], share)
-            table[i] = np.maximum(w @ (win - p[:, None]), 0.0)
+    else:
+        p, w = _beta_nodes(inner, kappa)
+        share = _top_wrong_share(answer_format)
+        column = {int(n): k for k, n in enumerate(_N_GRID) if 2 <= n <= EXACT_MAX_N}
+        pmf = np.stack([1.0 - p, p], axis=-1)  # Binom(c; 1, p), grown one vote at a time
+        for n in range(2, max(column) + 1):
+            grown = np.zeros(p.shape + (n + 1,))
+            grown[..., :-1] += pmf * (1.0 - p)[..., None]
+            grown[..., 1:] += pmf * p[..., None]
+            pmf = grown
+            if n in column:
+                win = pmf @ _exact_vote_weights(n, answer_format)
+                table[1:-1, column[n]] = np.maximum(np.sum(w * (win - p), axis=1), 0.0)
+        for k, n in enumerate(_N_GRID):
+            if n > EXACT_MAX_N:
+                win = _majority_win(p, n, share)
+                table[1:-1, k] = np.maximum(np.sum(w * (win - p), axis=1), 0.0)
     table[:, 0] = 0.0  # N = 1 is pass@1 exactly
     acc = np.minimum(_M_GRID[:, None] + table, 1.0)
     acc = np.maximum.accumulate(acc, axis=1)  # repair quadrature noise: non-decreasing in N
@@ -219,13 +293,13 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     for kappa in kappas:
         kappa = float(round(kappa, 9))
         if aggregation == "verifier":
-            results.append(_interp_accuracy(_gain_table("verifier", kappa, 0.0), index))
+            results.append(_interp_accuracy(_gain_table("verifier", kappa, "free"), index))
             continue
-        majority = _interp_accuracy(_gain_table("majority", kappa, share), index)
+        majority = _interp_accuracy(_gain_table("majority", kappa, answer_format), index)
         if aggregation == "majority":
             results.append(majority)
             continue
-        verifier = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+        verifier = _interp_accuracy(_gain_table("verifier", kappa, "free"), index)
         for quality in qualities:
             results.append(majority + quality * np.maximum(verifier - majority, 0.0))
     flat_m, flat_n = m.ravel(), n.ravel()
@@ -246,11 +320,11 @@ def parallel_mean_pct(pass1_pct, samples, aggregation: str, answer_format: str =
     index = _grid_index(m.ravel(), np.log(n).ravel())
     kappa = float(round(concentration, 9))
     if aggregation == "verifier":
-        acc = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+        acc = _interp_accuracy(_gain_table("verifier", kappa, "free"), index)
     else:
-        acc = _interp_accuracy(_gain_table("majority", kappa, _top_wrong_share(answer_format)), index)
+        acc = _interp_accuracy(_gain_table("majority", kappa, answer_format), index)
         if aggregation == "scorer":
-            ver = _interp_accuracy(_gain_table("verifier", kappa, 0.0), index)
+            ver = _interp_accuracy(_gain_table("verifier", kappa, "free"), index)
             acc = acc + scorer_quality * np.maximum(ver - acc, 0.0)
     flat_m, flat_n = m.ravel(), n.ravel()
     acc = np.where(flat_n <= 1.0, flat_m, np.maximum(acc, flat_m))
@@ -302,8 +376,8 @@ def point_setting(point: CurvePoint) -> tuple[int, str]:
 
 # ---------------------------------------------------------------- fidelity benchmark
 
-# o1's learned scorer (AIME re-rank of 1000 samples) is modelled at the default scorer quality 0.5;
-# see fit_accuracy.py for how the task concentrations were fitted to these rows.
+# o1's learned scorer (AIME re-rank of 1000 samples) is modelled at the default scorer quality 0.5 (not
+# fitted); fit_accuracy.py fits the AIME concentration to both AIME rows with it.
 FIDELITY_SCORER_QUALITY = 0.5
 
 
@@ -321,8 +395,9 @@ CALIBRATION_ROWS = (
 def parallel_fidelity_rows(tasks=None) -> list[dict]:
     """Predicted vs measured for every calibration row (the parallel part of tests/benchmarks/fidelity.py).
 
-    The AIME and GPQA concentrations were fitted to the two cons@64 rows, so those rows check the fit; the
-    re-rank row was not used in any fit (scorer quality held at the default 0.5) and is the real test.
+    All three rows were used to fit the AIME and GPQA concentrations (AIME: one kappa for two rows at scorer
+    quality 0.5, so its two errors are a partial test; GPQA: kappa at its lower bound), so these rows check
+    the fit, they do not validate the model out of sample.
     """
     if tasks is None:
         from ttcplanner.model.catalog import load_file
