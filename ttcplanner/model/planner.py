@@ -124,6 +124,7 @@ class Plan:
     volume_monthly_usd: dict[str, np.ndarray]  # best eligible option of each kind at each volume (inf: none)
     break_evens: tuple[BreakEven, ...]
     alternatives: dict[str, str] = field(default_factory=dict)  # why a kind has no eligible option
+    provenance: tuple[tuple[str, str, str], ...] = ()  # (what, source URL, as_of) of the task profile and model factors
 
 
 _ACCURACY_CACHE: dict = {}
@@ -200,7 +201,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
                 results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
                 cost_curves=cost_curves, frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume,
-                break_evens=breaks, alternatives=alternatives)
+                break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task))
 
 
 def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0) -> OptionResults:
@@ -515,6 +516,12 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
     return w
 
 
+def _provenance(catalog: Catalog, task) -> tuple[tuple[str, str, str], ...]:
+    rows = [(f"Task profile: {task.name}", task.source, task.as_of)]
+    rows += [(f"Serving efficiency factors: {f.name}", f.source, f.as_of) for f in catalog.serving_factors.values()]
+    return tuple(rows)
+
+
 def plan_to_json(plan: Plan) -> dict:
     """The stable JSON shape of ``ttcplanner plan --json``."""
     from ttcplanner.model.format import option_json
@@ -538,4 +545,5 @@ def plan_to_json(plan: Plan) -> dict:
                        for b in plan.break_evens],
         "options_evaluated": int(plan.options.size),
         "options_meeting_targets": int(plan.results.eligible.sum()),
+        "provenance": [{"what": w, "source": src, "as_of": d} for w, src, d in plan.provenance],
     }

@@ -220,6 +220,11 @@ def sources_tables(plan) -> str:
                 f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
     points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="56%") +
               _cell(_link(source)) + "</tr>" for (model, source), lines in groups.items()]
+    if plan.provenance:
+        rows = ["<tr>" + _cell(escape(what), width="38%") + _cell(_link(src)) + _cell(escape(date), width="12%") + "</tr>"
+                for what, src, date in plan.provenance]
+        html += "<p><b>Task profile and fitted model factors</b>:</p>"
+        html += _table([("What", "left"), ("Source", "left"), ("As of", "left")], rows, font_pt=8)
     html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
     if points:
         html += _table([("Model", "left"), ("Setting: accuracy at reasoning tokens", "left"), ("Source", "left")],
