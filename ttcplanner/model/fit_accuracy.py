@@ -322,7 +322,7 @@ def build_curve(series, floor, prior_b, extra_band):
             f"{max_err:.2f} pts; tokens: {series['quality']}; {series['max_note']}; band {band:.1f} pts = "
             f"max(2, 1.5 x max error) + {extra_band:g} for token provenance" + (" + 4 for a single point" if single else ""))
     if dropped:
-        note += "; dropped (curve cannot pass within 2 pts, non-monotone series): " + "; ".join(
+        note += "; dropped (no sigmoid in log-tokens passes within 2 pts of every point of this series): " + "; ".join(
             f"{p['label']} {p['accuracy_pct']}% at {p['reasoning_tokens']:.0f} tokens" for p in dropped)
     return {"floor_pct": floor, "ceiling_pct": round(ceiling, 4), "a": round(a, 6), "b": round(b, 6),
             "max_tokens": float(series["max_tokens"]), "band_pct": round(band, 2), "points": kept, "fit_note": note}
