@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.panel.set_scenario(self.scenario)
         self._show_plan(self.controller.plan)
+        # Extensions: each feature module installs its own menus, docks and workers (one line each, below).
 
     # -- state ----------------------------------------------------------------------------------
     @property
