@@ -109,6 +109,7 @@ def option_json(opts: OptionSet, r, i: int) -> dict:
         "output_tokens_per_s_per_user": _num(r.tokens_per_s_per_user[i]),
         "utilization": _num(r.utilization[i]) if opts.kind[i] == "gpu" else None,
         "batch": bool(r.batch[i]),
+        "calibrated_by_user": bool(r.calibrated_by_user[i]) if r.calibrated_by_user is not None else False,
         "meets_targets": bool(r.eligible[i]),
         "why_not": r.why_not[i] or None,
         "confidence": opts.confidence[i],

@@ -77,6 +77,7 @@ class OptionResults:
     eligible: np.ndarray
     batch: np.ndarray
     why_not: tuple[str, ...]
+    calibrated_by_user: np.ndarray | None = None  # GPU rows whose throughput a user calibration scales
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     utilization = np.full(n, np.nan)
     rate = np.zeros(n)
     replica_hour = np.full(n, np.nan)
+    calibrated = np.zeros(n, dtype=bool)
     if opts.setup is not None:
         g = opts.gpu_rows
         est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens)
@@ -240,6 +242,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
         concurrency[g] = est.concurrency
         rate[g] = est.requests_per_s
         replica_hour[g] = per * hour
+        calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
@@ -267,7 +270,8 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
                          fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
-                         eligible=eligible, batch=batch, why_not=tuple(why))
+                         eligible=eligible, batch=batch, why_not=tuple(why),
+                         calibrated_by_user=calibrated)
 
 
 def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
