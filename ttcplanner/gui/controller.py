@@ -124,6 +124,16 @@ class Controller(QObject):
         self._apply(scenario)
         self.undo_stack.setClean()
 
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Plan the current scenario with a new catalog (prices edited, imported or calibrated); history is kept.
+
+        Raises InputError (and changes nothing) when the scenario cannot be planned with ``catalog``.
+        """
+        self.flush()
+        plan = evaluate(self.scenario, catalog)
+        self.catalog, self.plan = catalog, plan
+        self.planChanged.emit(plan)
+
     # -- applying -------------------------------------------------------------------------------
     def _evaluate(self, scenario: Scenario) -> Plan:
         start = time.perf_counter()

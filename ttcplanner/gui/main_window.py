@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QSplitter, QWidget)
 
+from ttcplanner.gui import catalog_menu
 from ttcplanner.gui.controller import Controller
 from ttcplanner.gui.dialogs import AssumptionsDialog, show_about
 from ttcplanner.gui.options_table import OptionsTable
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.catalog = catalog if catalog is not None else load_catalog(*catalog_dirs)
+        self.catalog_dirs = tuple(catalog_dirs)  # Catalog > Reload reads the same extra folders
         self.settings = settings if settings is not None else app_settings()
         self.current_path: Path | None = None
         self.last_error = ""
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
         self.panel.set_scenario(self.scenario)
         self._show_plan(self.controller.plan)
         # Extensions: each feature module installs its own menus, docks and workers (one line each, below).
+        catalog_menu.install(self)
 
     # -- state ----------------------------------------------------------------------------------
     @property

@@ -1,0 +1,5 @@
+"""Catalog menu (work in progress)."""
+
+
+def install(window) -> None:
+    pass
