@@ -10,18 +10,6 @@ from ttcplanner.cli import main
 from ttcplanner.paths import scenarios_dir
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
 def test_version(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
@@ -29,8 +17,8 @@ def test_version(capsys):
     assert capsys.readouterr().out.startswith("ttcplanner 0.")
 
 
-def test_plan_json_shape(capsys):
-    data = run_json(capsys, "plan", str(scenarios_dir() / "maths-tutor-high-volume.json"))
+def test_plan_json_shape(cli_json):
+    data = cli_json("plan", str(scenarios_dir() / "maths-tutor-high-volume.json"))
     assert {"schema_version", "scenario", "task_id", "catalog_as_of", "status", "headline", "recommendation",
             "best_per_kind", "reasons", "warnings", "break_even", "options_evaluated"} <= set(data)
     rec = data["recommendation"]
@@ -41,13 +29,13 @@ def test_plan_json_shape(capsys):
     assert set(data["best_per_kind"]) == {"api", "gpu", "asic"}
 
 
-def test_plan_text(capsys):
-    code, out, _ = run(capsys, "plan", str(scenarios_dir() / "chat-assistant-low-volume.json"))
+def test_plan_text(cli):
+    code, out, _ = cli("plan", str(scenarios_dir() / "chat-assistant-low-volume.json"))
     assert code == 0 and "Recommendation:" in out and "Best of each deployment kind" in out
 
 
-def test_serve_estimate_json_shape(capsys):
-    data = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
+def test_serve_estimate_json_shape(cli_json):
+    data = cli_json("serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
                     "--precision", "fp4", "--input-tokens", "1000", "--output-tokens", "1000")
     for key in ("fits", "concurrency", "output_tokens_per_s", "output_tokens_per_s_per_gpu",
                 "output_tokens_per_s_per_user", "ttft_s", "tpot_s", "memory_gb_per_gpu"):
@@ -56,52 +44,52 @@ def test_serve_estimate_json_shape(capsys):
     assert data["output_tokens_per_s_per_gpu"] == pytest.approx(data["output_tokens_per_s"])
 
 
-def test_serve_estimate_not_fitting_has_no_throughput(capsys):
-    data = run_json(capsys, "serve-estimate", "--model", "llama-3.1-405b", "--hardware", "h100-sxm", "--gpus", "8",
+def test_serve_estimate_not_fitting_has_no_throughput(cli_json):
+    data = cli_json("serve-estimate", "--model", "llama-3.1-405b", "--hardware", "h100-sxm", "--gpus", "8",
                     "--precision", "bf16", "--input-tokens", "1000", "--output-tokens", "1000")
     assert data["fits"] is False and data["output_tokens_per_s"] is None and data["concurrency"] == 0
 
 
-def test_serve_estimate_speculative_and_concurrency(capsys):
-    base = run_json(capsys, "serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "1",
+def test_serve_estimate_speculative_and_concurrency(cli_json):
+    base = cli_json("serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "1",
                     "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "500", "--concurrency", "1")
-    spec = run_json(capsys, "serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "1",
+    spec = cli_json("serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "1",
                     "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "500", "--concurrency", "1",
                     "--speculative", "4:0.7")
     assert base["concurrency"] == 1
     assert spec["output_tokens_per_s_per_user"] > base["output_tokens_per_s_per_user"]
 
 
-def test_accuracy_pass1_json(capsys):
-    data = run_json(capsys, "accuracy", "--pass1", "74.4", "--samples", "64", "--aggregate", "majority")
+def test_accuracy_pass1_json(cli_json):
+    data = cli_json("accuracy", "--pass1", "74.4", "--samples", "64", "--aggregate", "majority")
     assert set(data) >= {"accuracy_pct", "low_pct", "high_pct"}
     assert data["low_pct"] <= data["accuracy_pct"] <= data["high_pct"]
     assert data["accuracy_pct"] > 74.4
-    one = run_json(capsys, "accuracy", "--pass1", "74.4", "--samples", "1", "--aggregate", "verifier")
+    one = cli_json("accuracy", "--pass1", "74.4", "--samples", "1", "--aggregate", "verifier")
     assert one["accuracy_pct"] == pytest.approx(74.4)
 
 
-def test_accuracy_model_task_json(capsys):
-    data = run_json(capsys, "accuracy", "--model", "gpt-oss-120b", "--task", "maths-olympiad",
+def test_accuracy_model_task_json(cli_json):
+    data = cli_json("accuracy", "--model", "gpt-oss-120b", "--task", "maths-olympiad",
                     "--reasoning-tokens", "8000", "--samples", "4", "--aggregate", "majority")
     assert 0 <= data["low_pct"] <= data["accuracy_pct"] <= data["high_pct"] <= 100
     assert isinstance(data["extrapolated"], bool)
 
 
-def test_catalog_list_show_validate_json(capsys, tmp_path):
-    listing = run_json(capsys, "catalog", "list")
+def test_catalog_list_show_validate_json(cli_json, tmp_path):
+    listing = cli_json("catalog", "list")
     assert "h100-sxm" in {e["id"] for e in listing["gpus"]}
     assert len(listing["api_offers"]) >= 20 and len(listing["asic_offers"]) >= 6 and len(listing["tasks"]) >= 5
-    shown = run_json(capsys, "catalog", "show", "h100-sxm")
+    shown = cli_json("catalog", "show", "h100-sxm")
     assert shown["kind"] == "gpus" and shown["memory_gb"] == 80 and shown["source"].startswith("http")
     user = tmp_path / "cat"
     user.mkdir()
     (user / "gpus.json").write_text(json.dumps({"schema_version": 1, "kind": "gpus", "as_of": "2026-11-01", "entries": [
         {"id": "my-gpu", "name": "My GPU", "vendor": "Acme", "source": "https://example.com/gpu", "as_of": "2026-11-01",
          "memory_gb": 16, "mem_bw_tb_s": 0.5, "bf16_tflops": 100, "tdp_w": 200, "rent_usd_per_gpu_hour": 0.5}]}))
-    valid = run_json(capsys, "catalog", "validate", str(user))
+    valid = cli_json("catalog", "validate", str(user))
     assert valid["valid"] is True and valid["files"]["gpus.json"]["entries"] == 1
-    merged = run_json(capsys, "--catalog", str(user), "catalog", "show", "my-gpu")
+    merged = cli_json("--catalog", str(user), "catalog", "show", "my-gpu")
     assert merged["memory_gb"] == 16
 
 
@@ -122,17 +110,17 @@ BAD = [
 
 
 @pytest.mark.parametrize("argv", BAD, ids=lambda a: " ".join(a[:3]))
-def test_bad_input_exits_2_with_one_line(capsys, argv):
-    code, out, err = run(capsys, *argv)
+def test_bad_input_exits_2_with_one_line(cli, argv):
+    code, out, err = cli(*argv)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and err.startswith("ttcplanner: error:")
     assert "Traceback" not in err
 
 
-def test_bad_scenario_file_one_line(tmp_path, capsys):
+def test_bad_scenario_file_one_line(tmp_path, cli):
     path = tmp_path / "bad.json"
     path.write_text('{"schema_version": 1, "samples": "many"}')
-    code, _, err = run(capsys, "plan", str(path))
+    code, _, err = cli("plan", str(path))
     assert code == 2 and "samples" in err and len(err.strip().splitlines()) == 1
 
 
@@ -141,32 +129,32 @@ def test_module_entry_point_runs():
     assert out.returncode == 0 and out.stdout.startswith("ttcplanner ")
 
 
-def test_calibrate_from_vllm_bench_then_estimate_says_calibrated(capsys, tmp_path, monkeypatch):
+def test_calibrate_from_vllm_bench_then_estimate_says_calibrated(cli_json, tmp_path, monkeypatch):
     from pathlib import Path
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     result = Path(__file__).resolve().parents[1] / "data" / "vllm_bench_gpt-oss-120b_h100.json"
-    data = run_json(capsys, "calibrate", "--vllm-bench", str(result), "--model", "gpt-oss-120b", "--hardware",
+    data = cli_json("calibrate", "--vllm-bench", str(result), "--model", "gpt-oss-120b", "--hardware",
                     "h100-sxm", "--gpus", "1", "--precision", "fp4")
     assert Path(data["saved_to"]).is_file() and str(tmp_path) in data["saved_to"]
     measured = data["calibration"]["measured_output_tokens_per_s"]
-    est = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
+    est = cli_json("serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
                    "--precision", "fp4", "--input-tokens", str(data["calibration"]["input_tokens"]),
                    "--output-tokens", str(data["calibration"]["output_tokens"]))
     assert est["calibrated_by_user"] is True
     assert est["output_tokens_per_s"] == pytest.approx(measured, rel=0.01)
-    other = run_json(capsys, "serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h200", "--gpus", "1",
+    other = cli_json("serve-estimate", "--model", "gpt-oss-120b", "--hardware", "h200", "--gpus", "1",
                      "--precision", "fp4", "--input-tokens", "200", "--output-tokens", "200")
     assert other["calibrated_by_user"] is False
 
 
-def test_catalog_import_litellm_reports_skipped_and_prices_take_effect(capsys, tmp_path):
+def test_catalog_import_litellm_reports_skipped_and_prices_take_effect(cli_json, tmp_path):
     from pathlib import Path
 
     sample = Path(__file__).resolve().parents[1] / "data" / "litellm_prices_sample.json"
-    data = run_json(capsys, "catalog", "import-litellm", str(sample), "--all", "--into", str(tmp_path))
+    data = cli_json("catalog", "import-litellm", str(sample), "--all", "--into", str(tmp_path))
     assert data["imported"] > 0 and "gpt-5" in data["updated"]
     reasons = {s["key"]: s["reason"] for s in data["skipped"]}
     assert "sample_spec" in reasons and any("embedding" in r for r in reasons.values())
-    shown = run_json(capsys, "--catalog", str(tmp_path), "catalog", "show", "gpt-5")
+    shown = cli_json("--catalog", str(tmp_path), "catalog", "show", "gpt-5")
     assert "LiteLLM" in shown["notes"] and shown["source"].startswith("https://github.com/BerriAI/litellm")

@@ -10,20 +10,8 @@ from ttcplanner.paths import scenarios_dir
 CODING = str(scenarios_dir() / "coding-agent-verifier.json")
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *argv):
-    code, out, err = run(capsys, *argv, "--json")
-    assert code == 0, err
-    return json.loads(out)
-
-
-def test_sensitivity_json_shape(capsys):
-    data = run_json(capsys, "sensitivity", CODING)
+def test_sensitivity_json_shape(cli_json):
+    data = cli_json("sensitivity", CODING)
     assert data["schema_version"] == 1 and data["base"]["kind"] in ("api", "gpu", "asic")
     names = [r["name"] for r in data["rows"]]
     assert {"api_price_factor", "asic_price_factor", "gpu_price_factor", "gpu_efficiency_factor", "peak_to_average",
@@ -34,14 +22,14 @@ def test_sensitivity_json_shape(capsys):
     assert asic["flips"] and asic["flip_to_kind"] == "asic" and asic["flip_text"].startswith("x")
 
 
-def test_sensitivity_text(capsys):
-    code, out, _ = run(capsys, "sensitivity", CODING)
+def test_sensitivity_text(cli):
+    code, out, _ = cli("sensitivity", CODING)
     assert code == 0
     assert "flips at" in out and "Volume (requests/day)" in out and "-> " in out
 
 
-def test_plan_monte_carlo_json(capsys):
-    data = run_json(capsys, "plan", CODING, "--monte-carlo", "1500", "--seed", "4")
+def test_plan_monte_carlo_json(cli_json):
+    data = cli_json("plan", CODING, "--monte-carlo", "1500", "--seed", "4")
     mc = data["monte_carlo"]
     assert mc["n"] == 1500 and mc["seed"] == 4 and mc["cancelled"] is False
     assert set(mc["probability"]) == {"api", "gpu", "asic", "none"}
@@ -50,43 +38,43 @@ def test_plan_monte_carlo_json(capsys):
     assert "recommendation" in data  # the plan itself is unchanged
 
 
-def test_plan_monte_carlo_same_seed_same_output(capsys):
-    first = run_json(capsys, "plan", CODING, "--monte-carlo", "800", "--seed", "9")
-    second = run_json(capsys, "plan", CODING, "--monte-carlo", "800", "--seed", "9")
+def test_plan_monte_carlo_same_seed_same_output(cli_json):
+    first = cli_json("plan", CODING, "--monte-carlo", "800", "--seed", "9")
+    second = cli_json("plan", CODING, "--monte-carlo", "800", "--seed", "9")
     assert first["monte_carlo"] == second["monte_carlo"]
 
 
-def test_plan_without_monte_carlo_has_no_member(capsys):
-    assert "monte_carlo" not in run_json(capsys, "plan", CODING)
+def test_plan_without_monte_carlo_has_no_member(cli_json):
+    assert "monte_carlo" not in cli_json("plan", CODING)
 
 
-def test_plan_monte_carlo_text(capsys):
-    code, out, _ = run(capsys, "plan", CODING, "--monte-carlo", "500")
+def test_plan_monte_carlo_text(cli):
+    code, out, _ = cli("plan", CODING, "--monte-carlo", "500")
     assert code == 0 and "Recommendation:" in out
     assert "Monte Carlo (500 samples" in out and "median" in out and "%" in out
 
 
 @pytest.mark.parametrize("value", ["0", "1000001", "abc", "-3", "2.5"])
-def test_bad_monte_carlo_count_is_one_line_error(capsys, value):
-    code, out, err = run(capsys, "plan", CODING, "--monte-carlo", value)
+def test_bad_monte_carlo_count_is_one_line_error(cli, value):
+    code, out, err = cli("plan", CODING, "--monte-carlo", value)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "--monte-carlo" in err
 
 
-def test_bad_seed_is_one_line_error(capsys):
-    code, _, err = run(capsys, "plan", CODING, "--monte-carlo", "10", "--seed", "-1")
+def test_bad_seed_is_one_line_error(cli):
+    code, _, err = cli("plan", CODING, "--monte-carlo", "10", "--seed", "-1")
     assert code == 2 and err.count("\n") == 1 and "--seed" in err
 
 
-def test_sensitivity_missing_file_is_one_line_error(capsys, tmp_path):
-    code, _, err = run(capsys, "sensitivity", str(tmp_path / "nope.json"))
+def test_sensitivity_missing_file_is_one_line_error(cli, tmp_path):
+    code, _, err = cli("sensitivity", str(tmp_path / "nope.json"))
     assert code == 2 and err.count("\n") == 1 and err.startswith("ttcplanner: error:")
 
 
-def test_sensitivity_bad_scenario_names_the_field(capsys, tmp_path):
+def test_sensitivity_bad_scenario_names_the_field(cli, tmp_path):
     data = json.loads(open(CODING).read())
     data["requests_per_day"] = -5
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
-    code, _, err = run(capsys, "sensitivity", str(path))
+    code, _, err = cli("sensitivity", str(path))
     assert code == 2 and "requests_per_day" in err and err.count("\n") == 1

@@ -76,20 +76,27 @@ def read_json(path: str | os.PathLike[str], what: str = "file") -> Any:
 
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    """Write JSON to a temporary file beside ``path``, fsync it, then rename over ``path``.
+    """Write JSON atomically (see write_bytes_atomic)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    write_bytes_atomic(path, text.encode("utf-8"))
 
-    A crash or a full disk leaves either the old file or the new one, never half of one.
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, what: str = "file") -> None:
+    """Write to a temporary file beside ``path``, fsync it, then rename over ``path``.
+
+    A crash or a full disk leaves either the old file or the new one, never half of one. An existing
+    file keeps its permissions; a new one gets 0666 minus the umask (mkstemp alone would make it 0600).
     """
     p = Path(path)
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     directory = p.parent if str(p.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise InputError(f"cannot write here ({exc.strerror})", source=str(p)) from None
+        raise InputError(f"cannot write in {directory} ({exc.strerror or exc})", source=str(p)) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        os.chmod(tmp, _file_mode(p))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, p)
@@ -98,7 +105,16 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
             os.unlink(tmp)
         except OSError:
             pass
-        raise InputError(f"cannot write ({exc.strerror})", source=str(p)) from None
+        raise InputError(f"cannot write the {what} ({exc.strerror or exc})", source=str(p)) from None
+
+
+def _file_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def finite_number(value: Any, field: str, source: str, *, minimum: float | None = None,

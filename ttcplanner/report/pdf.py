@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
 from ttcplanner.model.errors import InputError
+from ttcplanner.model.jsonio import write_bytes_atomic
 
 PAPERS = ("a4", "letter")
 MARGIN_MM = {"left": 20.0, "right": 20.0, "top": 18.0, "bottom": 20.0}
@@ -41,7 +41,7 @@ def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
     if not folder.is_dir():
         raise InputError(f"folder {folder} does not exist", source=str(target))
     data = render_pdf_bytes(plan, paper, extras)
-    _write_atomic(target, data)
+    write_bytes_atomic(target, data, "PDF")
     return target
 
 
@@ -248,33 +248,3 @@ def _fit_unsized_images(doc, names: dict, text_width_px: float) -> None:
         block = block.next()
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Temporary file in the target's folder, fsync, rename: the target is either old or complete."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write in {folder} ({exc.strerror or exc})", source=str(target)) from None
-    try:
-        os.chmod(tmp, _file_mode(target))  # mkstemp makes 0600; a PDF is meant to be shared
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise InputError(f"cannot write the PDF ({exc.strerror or exc})", source=str(target)) from None
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 minus the umask."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
