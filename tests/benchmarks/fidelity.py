@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from ttcplanner.model import fit_serving, serving  # noqa: E402
 from ttcplanner.model.catalog import load_catalog  # noqa: E402
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "calibration"
 R1_SOURCE = "https://developer.nvidia.com/blog/nvidia-blackwell-delivers-world-record-deepseek-r1-inference-performance"
 GPUSTACK_SOURCE = "https://github.com/gpustack/gpustack/blob/main/docs/performance-lab/gpt-oss-120b/h100.md"
 

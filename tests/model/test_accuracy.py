@@ -258,7 +258,7 @@ def test_parallel_calibration_rows_within_3_points_and_covered(tasks):
 def test_calibration_rows_match_shared_csv():
     import csv
 
-    path = Path("/work/shared/data/ttc_parallel_calibration.csv")
+    path = Path(__file__).resolve().parents[1] / "data" / "calibration" / "ttc_parallel_calibration.csv"
     if not path.is_file():
         pytest.skip("project data folder not present")
     with open(path, newline="", encoding="utf-8") as fh:

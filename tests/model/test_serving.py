@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ttcplanner.model import fit_serving, serving
 from ttcplanner.model.catalog import load_catalog
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "calibration"
 
 
 @pytest.fixture(scope="module")
