@@ -14,7 +14,8 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QSplitter, QWidget)
 
-from ttcplanner.gui import catalog_menu
+from ttcplanner.gui import analysis, catalog_menu
+from ttcplanner.gui.autosave import install as install_autosave
 from ttcplanner.gui.controller import Controller
 from ttcplanner.gui.dialogs import AssumptionsDialog, show_about
 from ttcplanner.gui.options_table import OptionsTable
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
     planUpdated = Signal(object)
 
     def __init__(self, scenario: Scenario | None = None, catalog: Catalog | None = None, catalog_dirs=(),
-                 settings: QSettings | None = None, parent: QWidget | None = None):
+                 settings: QSettings | None = None, parent: QWidget | None = None, *, autosave: bool = False):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.catalog = catalog if catalog is not None else load_catalog(*catalog_dirs)
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self.panel.set_scenario(self.scenario)
         self._show_plan(self.controller.plan)
         # Extensions: each feature module installs its own menus, docks and workers (one line each, below).
+        analysis.install(self)  # Analysis menu: sensitivity, Monte Carlo, compare; results feed the PDF
+        install_autosave(self, enabled=autosave)  # autosave, crash restore, save-changes prompt (app.run only)
         catalog_menu.install(self)
 
     # -- state ----------------------------------------------------------------------------------
@@ -333,7 +336,7 @@ class MainWindow(QMainWindow):
             self._error("Cannot export PDF", f"The PDF report is not available: {exc}")
             return False
         try:
-            export_pdf(self.plan, str(path), paper=paper)
+            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self))
         except (InputError, OSError) as exc:
             self._error("Cannot export PDF", f"{path}:\n{exc}")
             return False
@@ -381,6 +384,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if not self.session.confirm_close():  # unsaved changes: Save / Discard / Cancel
+            event.ignore()
+            return
+        self.session.finish()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
