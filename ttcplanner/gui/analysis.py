@@ -1,0 +1,140 @@
+"""The Analysis menu: sensitivity (tornado), uncertainty (Monte Carlo) and scenario comparison.
+
+``install(window)`` adds the menu, two docks (tabbed with "All options", hidden until used, listed
+under View) and the compare window, and keeps the latest results so ``report_extras(window)`` can put
+them in the PDF, but only while they describe the window's current scenario.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from ttcplanner.gui.compare_window import CompareWindow
+from ttcplanner.gui.monte_carlo_view import MonteCarloView
+from ttcplanner.gui.tornado_view import TornadoView
+
+ANALYSIS_DOCK_HEIGHT = 380
+
+
+class Analysis(QObject):
+    def __init__(self, window: QMainWindow):
+        super().__init__(window)
+        self.window = window
+        controller = window.controller
+        self.tornado = TornadoView(controller)
+        self.monte_carlo = MonteCarloView(controller)
+        self.tornado_dock = self._dock("Sensitivity", "tornadoView", self.tornado)
+        self.monte_carlo_dock = self._dock("Uncertainty", "monteCarloView", self.monte_carlo)
+        self.compare: CompareWindow | None = None
+        self._build_menu()
+        window.installEventFilter(self)
+
+    def _dock(self, title: str, name: str, widget) -> QDockWidget:
+        w = self.window
+        dock = QDockWidget(title, w)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        table_dock = getattr(w, "table_dock", None)
+        if table_dock is not None:
+            w.tabifyDockWidget(table_dock, dock)
+        if not w.restoreDockWidget(dock):
+            dock.hide()
+        return dock
+
+    def _build_menu(self) -> None:
+        w = self.window
+        menu = None
+        help_menu = next((a for a in w.menuBar().actions() if a.text().replace("&", "") == "Help"), None)
+        menu = w.menuBar().addMenu("&Analysis")
+        menu.setObjectName("menuAnalysis")
+        if help_menu is not None:  # keep Help last
+            w.menuBar().insertMenu(help_menu, menu)
+        self.menu = menu
+        self.action_tornado = self._action("&Sensitivity (What Flips the Decision)", self.show_tornado, "F5",
+                                           "actionTornado")
+        self.action_monte_carlo = self._action("&Uncertainty (Monte Carlo)", self.show_monte_carlo, "Shift+F5",
+                                               "actionMonteCarlo")
+        menu.addSeparator()
+        self.action_compare = self._action("&Compare Scenarios…", self.show_compare, "Ctrl+Shift+C", "actionCompare")
+        view = next((a.menu() for a in w.menuBar().actions() if a.text().replace("&", "") == "View"), None)
+        if view is not None:
+            first = view.actions()[0] if view.actions() else None
+            sep = next((a for a in view.actions() if a.isSeparator()), None)
+            for dock in (self.tornado_dock, self.monte_carlo_dock):
+                view.insertAction(sep or first, dock.toggleViewAction())
+
+    def _action(self, text: str, slot, shortcut: str, name: str) -> QAction:
+        act = QAction(text, self.window)
+        act.setObjectName(name)
+        act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        self.menu.addAction(act)
+        return act
+
+    def _raise(self, dock: QDockWidget) -> None:
+        first_show = dock.isHidden()
+        dock.show()
+        dock.raise_()
+        if first_show and not dock.isFloating():
+            self.window.resizeDocks([dock], [ANALYSIS_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def show_tornado(self) -> None:
+        """Show the view and compute it (F5 recomputes)."""
+        self._raise(self.tornado_dock)
+        self.tornado.run()
+
+    def show_monte_carlo(self) -> None:
+        """Show the view; start a run unless one is going or the shown result is for this scenario."""
+        self._raise(self.monte_carlo_dock)
+        result = self.monte_carlo.result
+        if not self.monte_carlo.running() and (result is None or result.scenario != self.window.scenario):
+            self.monte_carlo.run()
+
+    def show_compare(self) -> CompareWindow:
+        if self.compare is None:
+            self.compare = CompareWindow(self.window.catalog, lambda: self.window.scenario, self.window)
+            self.compare.add_current()
+        self.compare.show()
+        self.compare.raise_()
+        self.compare.activateWindow()
+        return self.compare
+
+    def current_results(self):
+        """(tornado, monte_carlo): the latest finished results that describe the current scenario, else None."""
+        s = self.window.scenario
+        t = self.tornado.result if self.tornado.result is not None and self.tornado.result.scenario == s else None
+        mc = self.monte_carlo.result
+        mc = mc if mc is not None and mc.scenario == s and not mc.cancelled else None
+        return t, mc
+
+    def shutdown(self) -> None:
+        self.tornado.shutdown()
+        self.monte_carlo.shutdown()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            self.shutdown()
+            if self.compare is not None:
+                self.compare.close()
+        return False
+
+
+def install(window: QMainWindow) -> Analysis:
+    window.analysis = Analysis(window)
+    return window.analysis
+
+
+def report_extras(window: QMainWindow) -> dict:
+    """PDF sections for the analyses computed for the current scenario ({} when none)."""
+    analysis = getattr(window, "analysis", None)
+    if analysis is None:
+        return {}
+    t, mc = analysis.current_results()
+    if t is None and mc is None:
+        return {}
+    from ttcplanner.report.analysis_section import report_extras as build
+
+    return build(tornado=t, monte_carlo=mc)

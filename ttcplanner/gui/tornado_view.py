@@ -1,0 +1,216 @@
+"""Sensitivity (tornado) view: which single input moves the recommended option's monthly cost most,
+and which ones flip the decision.
+
+Each input gets a pair of horizontal bars from the base cost (vertical line) to the cost at its low end
+(blue) and its high end (orange), largest swing on top. An input that changes the recommendation within
+its range is drawn with a red outline and a red "flips to ... at ..." note. ``tornado`` takes 0.3-1 s
+(full planner per end plus bisection), so it runs on the worker thread; a newer scenario cancels it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from ttcplanner.gui import style
+from ttcplanner.gui.workers import Job, JobRunner
+from ttcplanner.model.format import money, money_tick
+from ttcplanner.model.sensitivity import Tornado, tornado
+
+LOW_COLOR = "#5b8fd6"
+HIGH_COLOR = "#e8913f"
+FLIP_COLOR = "#c0392b"
+BAR_HEIGHT = 0.36
+
+
+def flip_note(row) -> str:
+    """'flips to <option> at <value>' (or to nothing meeting the targets)."""
+    if not row.flips:
+        return ""
+    to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
+    return f"flips to {to} at {row.flip_text}"
+
+
+def row_label(row) -> str:
+    return f"{row.label}\n{row.low_text} to {row.high_text}"
+
+
+class _MoneyAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
+        return [money_tick(v) for v in values]
+
+
+class TornadoPlot(pg.PlotWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, background=style.PLOT_BG, axisItems={"bottom": _MoneyAxis("bottom")})
+        self.setObjectName("tornadoPlot")
+        self.setMinimumSize(420, 300)
+        pi = self.getPlotItem()
+        pi.setMenuEnabled(False)
+        pi.hideButtons()
+        pi.showGrid(x=True, y=False, alpha=style.GRID_ALPHA)
+        pen = pg.mkPen(style.AXIS_COLOR)
+        for side in ("bottom", "left"):
+            pi.getAxis(side).setPen(pen)
+            pi.getAxis(side).setTextPen(pen)
+        pi.getAxis("bottom").setLabel("<span style='color:#333'>Monthly cost of the recommended option ($)</span>")
+        pi.getAxis("left").setWidth(250)
+        pi.getViewBox().setMouseEnabled(x=True, y=False)
+        self.low_bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=BAR_HEIGHT, brush=LOW_COLOR)
+        self.high_bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=BAR_HEIGHT, brush=HIGH_COLOR)
+        pi.addItem(self.low_bars)
+        pi.addItem(self.high_bars)
+        self.base_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#111", width=1.6), movable=False, label="",
+                                         labelOpts={"position": 0.98, "color": "#111",
+                                                    "fill": pg.mkBrush(255, 255, 255, 220)})
+        pi.addItem(self.base_line, ignoreBounds=True)
+        self.notes: list[pg.TextItem] = []
+        legend = pi.addLegend(offset=(-8, -8), labelTextSize="8pt", labelTextColor="#222",
+                              brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
+        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=LOW_COLOR), "input at its low end")
+        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=HIGH_COLOR), "input at its high end")
+        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(0, 0, 0, 0),
+                                       pen=pg.mkPen(FLIP_COLOR, width=2)), "flips the recommendation")
+        self.rows = ()
+
+    def show_tornado(self, t: Tornado | None) -> None:
+        pi = self.getPlotItem()
+        for note in self.notes:
+            pi.removeItem(note)
+        self.notes = []
+        rows = t.rows if t is not None else ()
+        self.rows = rows
+        n = len(rows)
+        y = np.arange(n, dtype=float)[::-1]  # largest swing on top
+        base = t.base_cost if t is not None and math.isfinite(t.base_cost) else 0.0
+        lo = np.array([r.cost_at_low if math.isfinite(r.cost_at_low) else base for r in rows], dtype=float)
+        hi = np.array([r.cost_at_high if math.isfinite(r.cost_at_high) else base for r in rows], dtype=float)
+        pens = [pg.mkPen(FLIP_COLOR, width=2.2) if r.flips else pg.mkPen("#555", width=0.6) for r in rows]
+        self.low_bars.setOpts(x0=np.full(n, base), x1=lo, y=y + BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens,
+                              brush=LOW_COLOR)
+        self.high_bars.setOpts(x0=np.full(n, base), x1=hi, y=y - BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens,
+                               brush=HIGH_COLOR)
+        ticks = []
+        for yi, r in zip(y, rows):
+            color = FLIP_COLOR if r.flips else "#222"
+            ticks.append((yi, row_label(r)))
+            texts = []
+            if not math.isfinite(r.cost_at_low):
+                texts.append("low end: not costed")
+            if not math.isfinite(r.cost_at_high):
+                texts.append("high end: not costed")
+            if r.flips:
+                texts.append(flip_note(r))
+            if texts:
+                note = pg.TextItem("; ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 200))
+                f = QFont(self.font().family(), 8)
+                f.setBold(r.flips)
+                note.setFont(f)
+                note.setPos(max(lo[len(ticks) - 1], hi[len(ticks) - 1], base), yi)
+                note.setZValue(20)
+                pi.addItem(note)
+                self.notes.append(note)
+        pi.getAxis("left").setTicks([ticks, []])
+        self.base_line.setPos(base)
+        self.base_line.label.setFormat(f"base {money(base)}/month" if t is not None else "")
+        self.base_line.setVisible(t is not None)
+        if n:
+            xs = np.concatenate([lo, hi, [base]])
+            span = max(xs.max() - min(xs.min(), base), 1.0)
+            pi.setXRange(max(0.0, xs.min() - 0.05 * span), xs.max() + 0.45 * span, padding=0)
+            pi.setYRange(-0.7, n - 0.3, padding=0)
+
+    def bar_pairs(self) -> int:
+        """How many inputs have a low and a high bar (for tests)."""
+        return min(len(np.atleast_1d(self.low_bars.opts["x1"])), len(np.atleast_1d(self.high_bars.opts["x1"])))
+
+
+class TornadoView(QWidget):
+    """Run button, auto-run checkbox, progress and the chart; ``result`` is the latest finished tornado."""
+
+    resultReady = Signal(object)
+
+    def __init__(self, controller, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("tornadoPanel")
+        self.controller = controller
+        self.runner = JobRunner(self)
+        self.job: Job | None = None
+        self.result: Tornado | None = None
+        self.run_button = QPushButton("Run")
+        self.run_button.setObjectName("tornadoRun")
+        self.run_button.setToolTip("Recompute the sensitivity of the current scenario (F5)")
+        self.auto = QCheckBox("Recompute when the scenario changes")
+        self.auto.setObjectName("tornadoAuto")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("tornadoProgress")
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.status = QLabel("Press Run to see which inputs move the cost and which flip the decision.")
+        self.status.setObjectName("tornadoStatus")
+        self.status.setWordWrap(True)
+        self.plot = TornadoPlot()
+        top = QHBoxLayout()
+        top.addWidget(self.run_button)
+        top.addWidget(self.auto)
+        top.addWidget(self.progress)
+        top.addStretch(1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.status)
+        lay.addWidget(self.plot, 1)
+        self.run_button.clicked.connect(self.run)
+        controller.planChanged.connect(self._on_plan_changed)
+
+    def run(self) -> Job:
+        scenario, catalog = self.controller.scenario, self.controller.catalog
+        job = Job(lambda progress, cancelled: tornado(scenario, catalog, progress=progress), "Sensitivity")
+        job.scenario = scenario
+        job.signals.progress.connect(lambda d, n, job=job: self._on_progress(job, d, n))
+        job.signals.finished.connect(lambda r, job=job: self._on_finished(job, r))
+        job.signals.failed.connect(lambda m, job=job: self._on_failed(job, m))
+        self.job = job
+        self.progress.setValue(0)
+        self.status.setText(f"Computing the sensitivity of “{scenario.name}”…")
+        return self.runner.start(job)
+
+    def _on_plan_changed(self, _plan) -> None:
+        if self.runner.running():
+            self.runner.cancel()
+        if self.auto.isChecked():
+            self.run()
+        elif self.result is not None and self.result.scenario != self.controller.scenario:
+            self.status.setText("The scenario changed: press Run to update (the chart shows the previous scenario).")
+
+    def _on_progress(self, job: Job, done: int, total: int) -> None:
+        if job is self.job:
+            self.progress.setMaximum(max(total, 1))
+            self.progress.setValue(done)
+
+    def _on_failed(self, job: Job, message: str) -> None:
+        if job is self.job:
+            self.status.setText(message)
+
+    def _on_finished(self, job: Job, t: Tornado) -> None:
+        if job is not self.job:
+            return
+        self.result = t
+        self.plot.show_tornado(t)
+        flips = [r for r in t.rows if r.flips]
+        if t.base_label is None:
+            head = "Nothing meets the targets in the base scenario; the chart shows no costs."
+        else:
+            head = f"Recommended: {t.base_label}, {money(t.base_cost)}/month."
+        tail = (f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision (red)." if flips
+                else " No single input flips the decision within its range.")
+        self.status.setText(head + tail + f" ({t.evaluations} plan evaluations)")
+        self.resultReady.emit(t)
+
+    def shutdown(self) -> None:
+        self.runner.shutdown()
