@@ -1,5 +1,211 @@
-"""Catalog menu (work in progress)."""
+"""The Catalog menu (calibrate, edit prices, import LiteLLM prices, open or reload the user catalog) and
+the price-age indicator in the status bar.
+
+Why: shipped prices age and the serving model is an estimate; users fix both with their own data. Every
+save goes to the user catalog folder, after which the window reloads the catalog (shipped + user + the
+``--catalog`` folders it started with) and re-plans the same scenario. ``install(window)`` is the one
+call MainWindow makes; ``window.catalog_menu`` is the installed object (its ``catalogChanged`` signal
+tells other features that ``window.catalog`` was replaced).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
+
+from ttcplanner.gui import style
+from ttcplanner.gui.catalog_dialogs import CalibrateDialog, LiteLLMImportDialog, PriceEditorDialog
+from ttcplanner.model.catalog import Catalog, load_catalog
+from ttcplanner.model.errors import InputError
+from ttcplanner.model.planner import STALE_PRICE_DAYS, Plan
+
+STALE_CSS = (f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; "
+             "padding: 0 6px; color: #5c4400; }")
 
 
-def install(window) -> None:
-    pass
+def price_age(catalog: Catalog, plan: Plan | None, today=None) -> tuple[str, bool, str]:
+    """(status text, stale?, tooltip) for the catalog's newest price and the prices behind the recommendation.
+
+    Stale follows the planner's rule (older than STALE_PRICE_DAYS), applied to the newest price in the
+    catalog and to the recommended option's own date, so the bar warns whenever the card does.
+    """
+    import datetime as dt
+
+    today = today or dt.date.today()
+    age = (today - dt.date.fromisoformat(catalog.as_of)).days
+    text = f"Prices as of {catalog.as_of} ({age} day{'s' if age != 1 else ''} old)"
+    tips = [f"Newest price in the catalog: {catalog.as_of}. Each entry keeps its own date (Catalog > Edit prices)."]
+    stale = age > STALE_PRICE_DAYS
+    if stale:
+        tips.append(f"Every price is older than {STALE_PRICE_DAYS} days: prices change often, so check them before "
+                    "committing money. Update with Catalog > Import LiteLLM prices… or Catalog > Edit prices….")
+    i = plan.recommended if plan is not None else None
+    if i is not None:
+        rec_date = plan.options.as_of[i]
+        rec_age = (today - dt.date.fromisoformat(rec_date)).days
+        if rec_age > STALE_PRICE_DAYS:
+            if not stale:
+                text += f" · recommendation's from {rec_date} ({rec_age} days)"
+            stale = True
+            tips.append(f"The recommended option ({plan.options.label[i]}) is priced as of {rec_date}, {rec_age} days ago "
+                        f"(older than {STALE_PRICE_DAYS} days; the card warns too). Update it with Catalog > Edit prices….")
+    return ("⚠ " if stale else "") + text, stale, "\n".join(tips)
+
+
+def _model_names(catalog: Catalog) -> dict[str, str]:
+    from ttcplanner.gui.main_window import _model_names as names
+
+    return names(catalog)
+
+
+class CatalogMenu(QObject):
+    """Owns the Catalog menu of one window and keeps the window's catalog-derived views current."""
+
+    catalogChanged = Signal(object)  # the new Catalog, after the window re-planned with it
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.menu = QMenu("&Catalog", window)
+        self.menu.setObjectName("menuCatalog")
+        self._add("&Calibrate from vLLM benchmark…", self.calibrate, "actionCalibrate",
+                  "Scale GPU throughput estimates by what you measured with `vllm bench serve --save-result`")
+        self._add("&Edit prices…", self.edit_prices, "actionEditPrices",
+                  "Change API, ASIC and GPU prices; saved in your user catalog")
+        self._add("&Import LiteLLM prices…", self.import_litellm, "actionImportLiteLLM",
+                  "Read LiteLLM's model_prices_and_context_window.json (no network)")
+        self.menu.addSeparator()
+        self._add("&Open user catalog folder", self.open_user_folder, "actionOpenUserCatalog",
+                  "Where your calibrations and prices are saved")
+        self._add("&Reload catalog", self.reload, "actionReloadCatalog", "Read the catalog files again")
+        bar = window.menuBar()
+        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+        if help_menu is not None:
+            bar.insertMenu(help_menu, self.menu)
+        else:
+            bar.addMenu(self.menu)
+        window.planUpdated.connect(self.update_status)
+        self.update_status(window.plan)
+
+    def _add(self, text: str, slot, name: str, tip: str) -> QAction:
+        act = QAction(text, self.window)
+        act.setObjectName(name)
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+        act.triggered.connect(slot)
+        self.menu.addAction(act)
+        return act
+
+    # -- status bar -------------------------------------------------------------------------------
+    def update_status(self, plan: Plan | None = None) -> None:
+        label = self.window.catalog_label
+        text, stale, tip = price_age(self.window.catalog, plan)
+        label.setText(text)
+        label.setToolTip(tip)
+        label.setProperty("stale", stale)
+        label.setStyleSheet(STALE_CSS if stale else "")
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _show(self, dialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda *_: self.reload())
+        dialog.open()
+
+    def calibrate(self) -> CalibrateDialog:
+        dlg = CalibrateDialog(self.window.catalog, self.window)
+        self._show(dlg)
+        return dlg
+
+    def edit_prices(self) -> PriceEditorDialog:
+        dlg = PriceEditorDialog(self.window.catalog, self.window)
+        self._show(dlg)
+        return dlg
+
+    def import_litellm(self, path: str | None = None) -> LiteLLMImportDialog | None:
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self.window, "LiteLLM price file (model_prices_and_context_window.json)",
+                                                  str(Path.home()), "JSON (*.json);;All files (*)")
+            if not path:
+                return None
+        dlg = LiteLLMImportDialog(path, self.window.catalog, self.window)
+        self._show(dlg)
+        dlg.start()
+        return dlg
+
+    def open_user_folder(self) -> bool:
+        from ttcplanner.paths import user_catalog_dir
+
+        folder = user_catalog_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self._error("Cannot open the user catalog folder", f"{folder}:\n{exc.strerror}")
+            return False
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self._error("Cannot open the user catalog folder", f"No file manager opened {folder}.")
+            return False
+        return True
+
+    def _error(self, title: str, text: str) -> None:
+        self.window.last_error = text
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("catalogErrorDialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- reload ----------------------------------------------------------------------------------
+    def reload(self) -> bool:
+        """Load shipped + user + the window's extra folders again and re-plan; a bad file keeps the old catalog."""
+        try:
+            catalog = load_catalog(*self.window.catalog_dirs)
+        except (InputError, OSError) as exc:
+            self._error("Cannot reload the catalog", f"{exc}\n\nThe planner keeps the catalog it had.")
+            return False
+        return self.apply(catalog)
+
+    def apply(self, catalog: Catalog) -> bool:
+        """Make ``catalog`` the window's: combos, model names, then one re-plan of the same scenario."""
+        w = self.window
+        old = w.catalog
+        self._refresh_views(catalog)
+        try:
+            w.catalog = catalog
+            w.controller.set_catalog(catalog)
+        except InputError as exc:
+            w.catalog = old
+            self._refresh_views(old)
+            self._error("Cannot use the reloaded catalog",
+                        f"The current scenario cannot be planned with it: {exc}\n\nThe planner keeps the catalog it had.")
+            return False
+        self.update_status(w.plan)
+        w.statusBar().showMessage(f"Catalog reloaded: prices as of {catalog.as_of}, "
+                                  f"{len(catalog.user_calibrations)} calibration(s) of yours", 8000)
+        self.catalogChanged.emit(catalog)
+        return True
+
+    def _refresh_views(self, catalog: Catalog) -> None:
+        w = self.window
+        tasks = [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)]
+        gpus = [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in sorted(catalog.gpus.values(), key=lambda g: g.name)]
+        for name, items in (("taskCombo", tasks), ("hardwareCombo", gpus)):
+            combo = w.panel.findChild(QComboBox, name)
+            if combo is None:
+                continue
+            with QSignalBlocker(combo):
+                combo.clear()
+                for text, data in items:
+                    combo.addItem(text, data)
+        w.panel.set_scenario(w.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
+        names = _model_names(catalog)
+        if hasattr(w.accuracy_plot, "set_model_names"):
+            w.accuracy_plot.set_model_names(names)
+        else:
+            w.accuracy_plot._names = names
+
+
+def install(window) -> CatalogMenu:
+    window.catalog_menu = CatalogMenu(window)
+    return window.catalog_menu
