@@ -109,14 +109,13 @@ class CalibrateDialog(QDialog):
         self.gpus_spin = QSpinBox()
         self.gpus_spin.setObjectName("calibrateGpusSpin")
         self.gpus_spin.setRange(1, 72)
-        self.gpus_spin.setSuffix(" GPUs")
         self.gpus_spin.setToolTip("GPUs per replica in the run (vLLM --tensor-parallel-size)")
         self.gpus_spin.valueChanged.connect(self._update)
         self.precision_combo = self._combo("calibratePrecisionCombo", PRECISION_CHOICES)
         self.kv_combo = self._combo("calibrateKvCombo", KV_CHOICES)
         form.addRow("Open model", self.model_combo)
         form.addRow("GPU", self.gpu_combo)
-        form.addRow("GPUs per replica", self.gpus_spin)
+        form.addRow("GPUs per replica (tensor parallel)", self.gpus_spin)
         form.addRow("Weight precision", self.precision_combo)
         form.addRow("KV-cache precision", self.kv_combo)
 
@@ -523,7 +522,7 @@ class PriceEditorDialog(QDialog):
         header = self.view.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setStretchLastSection(True)
-        for col, width in enumerate((80, 250, 90, 95, 90, 75, 95, 90, 100)):
+        for col, width in enumerate((80, 300, 90, 95, 90, 75, 95, 90, 100)):
             self.view.setColumnWidth(col, width)
 
         self.message = _label(css=MUTED_CSS, name="priceMessage")
@@ -664,7 +663,7 @@ class LiteLLMImportDialog(QDialog):
             lay.addWidget(w)
         lay.addWidget(self.tabs, 1)
         lay.addWidget(self.buttons)
-        self.resize(980, 600)
+        self.resize(1060, 600)
         self.save_button.setEnabled(False)
 
     def providers(self):
@@ -701,6 +700,7 @@ class LiteLLMImportDialog(QDialog):
         self.progress.hide()
         self.all_check.setEnabled(True)
         self.result, self.error = result, error
+        self.tabs.setVisible(result is not None)
         if result is None:
             self.summary.setStyleSheet(ERROR_CSS)
             self.summary.setText(f"Cannot import this file: {html.escape(error)}<br>Nothing was changed.")
@@ -729,12 +729,12 @@ class LiteLLMImportDialog(QDialog):
         updated = [(by_id[i].name, i, change(by_id[i], "input_usd_per_mtok"), change(by_id[i], "cached_input_usd_per_mtok"),
                     change(by_id[i], "output_usd_per_mtok"), old[i].as_of if i in old else "—") for i in res.updated]
         added = [(by_id[i].name, i, _price(by_id[i].input_usd_per_mtok), _price(by_id[i].cached_input_usd_per_mtok),
-                  _price(by_id[i].output_usd_per_mtok), "estimate" if by_id[i].speed_is_estimate else "from shipped offer")
+                  _price(by_id[i].output_usd_per_mtok), f"{by_id[i].output_tokens_per_s_per_user:g}" + (" (estimate)" if by_id[i].speed_is_estimate else ""))
                  for i in res.added]
-        prices = ("Input $ / M tokens", "Cached input $ / M tokens", "Output $ / M tokens")
-        self.tabs.addTab(_table("litellmUpdatedTable", ("Offer", "Id", *prices, "Replaces price as of"), updated, (2, 3, 4)),
+        prices = ("Input\n$ / M tokens", "Cached input\n$ / M tokens", "Output\n$ / M tokens")
+        self.tabs.addTab(_table("litellmUpdatedTable", ("Offer", "Id", *prices, "Shipped price\nas of"), updated, (2, 3, 4)),
                          f"Updated ({len(updated)})")
-        self.tabs.addTab(_table("litellmAddedTable", ("Offer", "Id", *prices, "Speed"), added, (2, 3, 4)),
+        self.tabs.addTab(_table("litellmAddedTable", ("Offer", "Id", *prices, "Speed (tok/s)"), added, (2, 3, 4)),
                          f"Added ({len(added)})")
         self.tabs.addTab(_table("litellmSkippedTable", ("LiteLLM key", "Why skipped"), list(res.skipped)),
                          f"Skipped ({len(res.skipped)})")

@@ -24,6 +24,11 @@ FITS_ROLE = Qt.ItemDataRole.UserRole + 2  # "yes" / "no" for the proxy's filter
 DEFAULT_SORT_COLUMN = 8  # options that meet the targets first, cheapest first: the recommendation is row 1
 
 
+def _calibrated(r, i: int) -> bool:
+    """A GPU row whose throughput a user calibration (Catalog > Calibrate) scales."""
+    return r.calibrated_by_user is not None and bool(r.calibrated_by_user[i])
+
+
 def _sort_keys(plan: Plan) -> list[np.ndarray]:
     """One numeric (or text) key per column; NaN/inf sort last."""
     r, o = plan.results, plan.options
@@ -104,7 +109,8 @@ class OptionsModel(QAbstractTableModel):
         if col == 0:
             return KIND_NAMES[kind]
         if col == 1:
-            return o.label[i] + (" (batch)" if r.batch[i] else "") + ("  ★ recommended" if i == self.plan.recommended else "")
+            return (o.label[i] + (" (batch)" if r.batch[i] else "") + (" · calibrated by you" if _calibrated(r, i) else "")
+                    + ("  ★ recommended" if i == self.plan.recommended else ""))
         if col == 2:
             return pct(r.accuracy_pct[i]) + ("*" if r.extrapolated[i] else "")
         if col == 3:

@@ -134,7 +134,8 @@ class RecommendationCard(QFrame):
             self.latency.set(duration(r.latency_s[i]), f"target {duration(s.latency_target_s)}")
             if kind == "gpu":
                 reps = int(r.replicas[i])
-                self.gpus.set(f"{int(r.gpus_total[i])}", f"{reps} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}")
+                calibrated = " · calibrated by you" if r.calibrated_by_user is not None and r.calibrated_by_user[i] else ""
+                self.gpus.set(f"{int(r.gpus_total[i])}", f"{reps} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}")
             else:
                 self.gpus.set("none", "billed per token")
         self._show_alternatives(plan)
