@@ -463,8 +463,9 @@ class _PriceFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_kind(self, kind: str) -> None:
+        self.beginFilterChange()
         self.kind = kind
-        self.invalidateFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, row, parent):  # noqa: N802 - Qt API
         model = self.sourceModel()
