@@ -196,7 +196,7 @@ def test_menus_use_standard_shortcuts(window):
     assert find(window, QAction, "actionOpen").shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
     assert find(window, QAction, "actionSave").shortcut() == QKeySequence(QKeySequence.StandardKey.Save)
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert menus == ["File", "Edit", "View", "Help"]
+    assert menus[:3] == ["File", "Edit", "View"] and menus[-1] == "Help"  # feature menus go in between
 
 
 def test_catalog_date_is_visible(window, catalog):

@@ -71,7 +71,11 @@ class PlanPlot(pg.PlotWidget):
             ax.setTextPen(pen)
             ax.setLabel(f"<span style='color:#333'>{label}</span>")
         pi.getAxis("left").setWidth(58)
-        pi.showGrid(x=True, y=True, alpha=style.GRID_ALPHA)
+        # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
+        self._grid = pg.PlotCurveItem(pen=pg.mkPen(style.GRID_COLOR, width=1), connect="pairs")
+        self._grid.setZValue(-100)
+        pi.addItem(self._grid, ignoreBounds=True)
+        pi.getViewBox().sigRangeChanged.connect(self._update_grid)
         pi.setLogMode(x=log_x, y=log_y)
         pi.setMenuEnabled(False)
         pi.hideButtons()
@@ -90,6 +94,22 @@ class PlanPlot(pg.PlotWidget):
         self._hover_dot.setZValue(999)
         pi.addItem(self._hover_dot, ignoreBounds=True)
         self.scene().sigMouseMoved.connect(self._on_mouse)
+
+    def _update_grid(self, *_):
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        xs, ys = [], []
+        for side, lo, hi, length in (("bottom", x0, x1, vb.width()), ("left", y0, y1, vb.height())):
+            levels = self.getPlotItem().getAxis(side).tickValues(lo, hi, max(length, 1.0))
+            values = [v for _, vals in levels[:1] for v in vals if lo <= v <= hi]
+            for v in values:
+                if side == "bottom":
+                    xs += [v, v]
+                    ys += [y0, y1]
+                else:
+                    xs += [x0, x1]
+                    ys += [v, v]
+        self._grid.setData(np.array(xs, float), np.array(ys, float), connect="pairs")
 
     # -- coordinates -------------------------------------------------------------------------------
     def to_view(self, x: float, y: float) -> tuple[float, float]:

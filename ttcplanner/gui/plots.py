@@ -66,6 +66,7 @@ class AccuracyPlot(PlanPlot):
         self._names = model_names
         self.others = self.curve(style.OTHER_COLOR, 1.0, z=1)
         self._others_key = None
+        self._points_key = None
         self.slots = []
         for k in range(PROMINENT_SLOTS):
             mean = self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k)
@@ -153,6 +154,12 @@ class AccuracyPlot(PlanPlot):
 
     def _show_points(self, plan: Plan, shown) -> None:
         colors = {acc: _role_color(plan, i, role) for acc, i, role in shown}
+        # Published points only change with the task or with which models are highlighted.
+        key = (tuple((c.accuracy_id, tuple((p.reasoning_tokens, p.accuracy_pct) for p in c.points))
+                     for c in plan.accuracy_curves), tuple(sorted(colors.items())))
+        if key == self._points_key:
+            return
+        self._points_key = key
         xs, ys, brushes, data = [], [], [], []
         for c in plan.accuracy_curves:
             for p in c.points:

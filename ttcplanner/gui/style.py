@@ -14,7 +14,8 @@ WARNING_BG = "#fff4d6"
 WARNING_BORDER = "#e0a800"
 PLOT_BG = "#ffffff"
 AXIS_COLOR = "#333333"
-GRID_ALPHA = 0.18
+GRID_COLOR = (232, 234, 238)
+GRID_ALPHA = 0.18  # used by views that keep pyqtgraph's own grid
 
 
 def kind_color(kind: str, alpha: int = 255) -> QColor:

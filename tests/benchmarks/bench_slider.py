@@ -1,0 +1,113 @@
+"""Slider change -> planUpdated latency of the planner window, per shipped scenario and main control.
+
+Prints JSON. For each control the slider sweeps back and forth (>= 500 distinct changes); each change is
+timed from QSlider.setValue to the planUpdated signal (recompute + every view updated: "to_plan_ms"),
+and to the end of the following event-loop pass, which includes Qt painting the damaged widgets
+("to_painted_ms"). Goal: p95 <= 16 ms (one 60 Hz frame). Run: python tests/benchmarks/bench_slider.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QEventLoop  # noqa: E402
+from PySide6.QtWidgets import QApplication, QSlider  # noqa: E402
+
+CONTROLS = ("computeBudgetSlider", "samplesSlider", "tokenVolumeSlider", "targetAccuracySlider", "latencyTargetSlider")
+CHANGES = int(os.environ.get("BENCH_CHANGES", "500"))
+
+
+def sweep(slider: QSlider, n: int) -> list[int]:
+    """n positions bouncing across the slider's range, never repeating the previous one."""
+    lo, hi = slider.minimum(), slider.maximum()
+    step = max(1, (hi - lo) // 120)
+    out, pos, direction = [], slider.value(), 1
+    while len(out) < n:
+        nxt = pos + direction * step
+        if not lo <= nxt <= hi:
+            direction = -direction
+            continue
+        pos = nxt
+        out.append(pos)
+    return out
+
+
+def percentiles(values: list[float]) -> dict:
+    a = np.asarray(values)
+    return {"p50": round(float(np.percentile(a, 50)), 2), "p95": round(float(np.percentile(a, 95)), 2),
+            "max": round(float(a.max()), 2)}
+
+
+def bench_window(window, app) -> dict:
+    stamp = {}
+    window.planUpdated.connect(lambda _plan: stamp.__setitem__("t", time.perf_counter()))
+    results = {}
+    for name in CONTROLS:
+        slider = window.findChild(QSlider, name)
+        to_plan, to_paint, evaluate = [], [], []
+        skipped = 0
+        positions = iter(sweep(slider, 4 * CHANGES))
+        while len(to_plan) < CHANGES:
+            pos = next(positions)
+            stamp.clear()
+            before = window.scenario
+            t0 = time.perf_counter()
+            slider.setValue(pos)
+            while "t" not in stamp and time.perf_counter() - t0 < 1.0:
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+            if "t" not in stamp:
+                # a step that rounds to the same value (integer sliders) changes nothing and emits nothing
+                assert window.scenario == before, "planUpdated missing after a real change"
+                skipped += 1
+                continue
+            t1 = stamp["t"]
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)  # paint what changed
+            t2 = time.perf_counter()
+            to_plan.append((t1 - t0) * 1000)
+            to_paint.append((t2 - t0) * 1000)
+            evaluate.append(window.controller.last_evaluate_ms)
+        results[name] = {"changes": len(to_plan), "steps_without_change": skipped, "to_plan_ms": percentiles(to_plan),
+                         "to_painted_ms": percentiles(to_paint), "evaluate_ms": percentiles(evaluate)}
+    return results
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    from ttcplanner.gui import MainWindow
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.model.catalog import load_catalog
+    from ttcplanner.model.scenario import Scenario
+    from ttcplanner.paths import scenarios_dir
+
+    catalog = load_catalog(include_user=False)
+    files = sorted(scenarios_dir().glob("*.json"))
+    scenarios = [(p.stem, sc.load(p)) for p in files] or [("defaults", Scenario())]
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    report = {"goal_p95_ms": 16.0, "changes_per_control": CHANGES, "platform": app.platformName(), "scenarios": {}}
+    for label, scenario in scenarios:
+        window = MainWindow(scenario=scenario, catalog=catalog, settings=settings)
+        window.resize(1500, 950)
+        window.show()
+        app.processEvents()
+        report["scenarios"][label] = bench_window(window, app)
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+    all_p95 = [c["to_plan_ms"]["p95"] for s in report["scenarios"].values() for c in s.values()]
+    report["worst_p95_to_plan_ms"] = max(all_p95)
+    report["worst_p95_to_painted_ms"] = max(c["to_painted_ms"]["p95"] for s in report["scenarios"].values() for c in s.values())
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
