@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog, QTableWidget
 
@@ -156,7 +156,8 @@ def test_price_filter_by_text_and_kind(qtbot, open_window):
 
 # -- calibration --------------------------------------------------------------------------------------
 def test_calibration_is_saved_and_marks_the_plan(qtbot, open_window, user_dir):
-    w = open_window(Scenario(hardware="h100-sxm", gpus_per_replica=1))
+    # On-premises, one H100 per replica, a target only gpt-oss-120b reaches: the calibrated option is recommended.
+    w = open_window(Scenario(hardware="h100-sxm", gpus_per_replica=1, on_prem_only=True, target_accuracy_pct=83))
     i = _option(w.plan, H100_X1)
     assert not w.plan.results.calibrated_by_user.any()
     rate_before = float(w.plan.results.replica_requests_per_s[i])
@@ -182,6 +183,8 @@ def test_calibration_is_saved_and_marks_the_plan(qtbot, open_window, user_dir):
     assert r.calibrated_by_user[i] and r.calibrated_by_user.sum() == 1
     assert option_json(w.plan.options, r, i)["calibrated_by_user"] is True
     assert float(r.replica_requests_per_s[i]) > rate_before  # the run was faster than the estimate (scale > 1)
+    assert w.plan.recommended == i and "calibrated by you" in w.card.text()
+    assert "calibrated by you" in w.table.model.index(w.table.model.row_of(i), 1).data(Qt.ItemDataRole.ToolTipRole)
     table = w.table.model
     assert "calibrated by you" in table.index(table.row_of(i), 1).data()
     others = [table.index(row, 1).data() for row in range(table.rowCount()) if table.option_at(row) != i]

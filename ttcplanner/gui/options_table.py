@@ -100,7 +100,8 @@ class OptionsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole and i == self.plan.recommended:
             return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
-            return f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
+            return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
+                    + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else ""))
         return None
 
     def _text(self, i: int, col: int) -> str:
