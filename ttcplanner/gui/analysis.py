@@ -40,8 +40,9 @@ class Analysis(QObject):
         table_dock = getattr(w, "table_dock", None)
         if table_dock is not None:
             w.tabifyDockWidget(table_dock, dock)
-        if not w.restoreDockWidget(dock):
-            dock.hide()
+        dock.hide()
+        if getattr(w, "settings", None) is not None and w.settings.value("window/state") is not None:
+            w.restoreDockWidget(dock)  # shown again if it was open when the window last closed
         return dock
 
     def _build_menu(self) -> None:

@@ -170,7 +170,8 @@ class TornadoView(QWidget):
 
     def run(self) -> Job:
         scenario, catalog = self.controller.scenario, self.controller.catalog
-        job = Job(lambda progress, cancelled: tornado(scenario, catalog, progress=progress), "Sensitivity")
+        job = Job(lambda progress, cancelled: tornado(scenario, catalog, progress=progress), "Sensitivity",
+                  stop_via_progress=True)
         job.scenario = scenario
         job.signals.progress.connect(lambda d, n, job=job: self._on_progress(job, d, n))
         job.signals.finished.connect(lambda r, job=job: self._on_finished(job, r))

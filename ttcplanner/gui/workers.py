@@ -34,8 +34,11 @@ class JobSignals(QObject):
 
 
 class Job(QRunnable):
-    def __init__(self, fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], name: str = "job"):
+    def __init__(self, fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], name: str = "job",
+                 stop_via_progress: bool = False):
+        """stop_via_progress: ``fn`` has no cancel hook; its progress callback raises ``Cancelled`` instead."""
         super().__init__()
+        self.stop_via_progress = stop_via_progress
         self.setAutoDelete(False)  # the runner keeps the Python object; Qt must not delete it under us
         self.fn = fn
         self.name = name
@@ -55,7 +58,7 @@ class Job(QRunnable):
 
     def _progress(self, done: int, total: int) -> None:
         self.signals.progress.emit(int(done), int(total))
-        if self._cancel.is_set():
+        if self.stop_via_progress and self._cancel.is_set():
             raise Cancelled
 
     def run(self) -> None:  # worker thread
