@@ -197,7 +197,12 @@ def _plan(args) -> int:
     if args.pdf:
         from ttcplanner.report.pdf import export_pdf
 
-        export_pdf(plan, args.pdf, paper=args.paper)
+        extras = None
+        if mc is not None:
+            from ttcplanner.report.analysis_section import report_extras
+
+            extras = report_extras(monte_carlo=mc)
+        export_pdf(plan, args.pdf, paper=args.paper, extras=extras)
     if args.json:
         data = plan_to_json(plan)
         if args.pdf:

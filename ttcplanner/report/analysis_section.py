@@ -188,8 +188,8 @@ def tornado_section(t, font_family: str) -> dict:
     html = (f"<p>{intro}</p>{summary}"
             f'<p style="margin: 0;"><img src="{TORNADO_IMAGE}"/></p>'
             f"<table width='100%' cellspacing='0' cellpadding='2' style='font-size: 8pt;'>{head}{rows}</table>"
-            f"<p style='font-size: 8pt; color: #333333;'>Ranges and where they come from: see the input table of "
-            f"the sensitivity CLI (ttcplanner sensitivity); {t.evaluations} full plan evaluations.</p>")
+            f"<p style='font-size: 8pt; color: #333333;'>Where each range comes from: ttcplanner sensitivity "
+            f"lists the sources. {t.evaluations} full plan evaluations.</p>")
     return {"title": "Sensitivity: what moves the cost and what flips the decision", "html": html,
             "images": {TORNADO_IMAGE: tornado_image(t, font_family)}}
 
@@ -238,8 +238,8 @@ def monte_carlo_section(mc, font_family: str) -> dict:
             "<th align='right'>Probability cheapest meeting the targets</th><th align='right'>Median monthly cost</th>"
             "<th align='right'>5th to 95th percentile</th></tr>")
     intro = (f"{mc.n:,} samples (seed {mc.seed}) with every uncertain input drawn at once: independent triangular "
-             "distributions with the mode at the scenario value (log space for factors), over the same ranges as the "
-             "sensitivity chart. Probability: the share of samples in which the kind offers the cheapest option that "
+             "distributions with the mode at the scenario value (log space for factors), over the ranges of the "
+             "sensitivity analysis (ttcplanner sensitivity lists them with their sources). Probability: the share of samples in which the kind offers the cheapest option that "
              "meets the accuracy and latency targets. Costs: the best option of each kind, over the samples where it "
              "has one.")
     html = (f"<p>{intro}</p><table width='100%' cellspacing='0' cellpadding='2'>{head}{''.join(rows)}</table>")
