@@ -187,7 +187,7 @@ class OptionsTable(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((130, 330, 80, 90, 90, 110, 80, 55, 100)):
+        for col, width in enumerate((150, 330, 72, 82, 78, 104, 72, 48, 98)):
             self.view.setColumnWidth(col, width)
         self.only_fit = QCheckBox("Only options that meet the targets")
         self.only_fit.setObjectName("onlyFitCheck")

@@ -137,10 +137,20 @@ class PlanPlot(pg.PlotWidget):
         pen = pg.mkPen(color, width=1.4, style=pg.QtCore.Qt.PenStyle.DashLine if dash else pg.QtCore.Qt.PenStyle.SolidLine)
         ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
                              labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
-                                        "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0.5, 1), (0.5, 1)]})
+                                        "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0, 1), (0, 1)]})
         ln.setZValue(50)
         self.getPlotItem().addItem(ln, ignoreBounds=True)
         return ln
+
+    def place_vertical(self, line: pg.InfiniteLine, x_view: float) -> None:
+        """Move a vertical marker; its label sits on the side with room so it is never clipped."""
+        line.setPos(x_view)
+        (x0, x1), _ = self.getPlotItem().getViewBox().viewRange()
+        right_half = x1 > x0 and (x_view - x0) / (x1 - x0) > 0.6
+        anchor = (1, 0.5) if right_half else (0, 0.5)
+        if line.label.anchors[0] != anchor:
+            line.label.anchors = [anchor, anchor]
+            line.label.updatePosition()
 
     def set_legend(self, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
         """Rebuild the legend only when its entries change (slider moves rarely change them)."""
@@ -179,6 +189,10 @@ class PlanPlot(pg.PlotWidget):
             self._hover_dot.setData([], [])
             return
         self._hover.setText(target.text(i))
+        (x0, x1), (y0, y1) = vb.viewRange()
+        fx = (vx - x0) / (x1 - x0) if x1 > x0 else 0.0
+        fy = (vy - y0) / (y1 - y0) if y1 > y0 else 0.0
+        self._hover.setAnchor((1.0 if fx > 0.55 else 0.0, 0.0 if fy > 0.6 else 1.0))  # grow into the plot, not off it
         self._hover.setPos(vx, vy)
         self._hover.show()
         self._hover_dot.setData([vx], [vy])

@@ -147,7 +147,7 @@ class AccuracyPlot(PlanPlot):
         else:
             self.operating.setData([], [])
         bx, _ = self.to_view(max(s.reasoning_tokens, 1.0), 1)
-        self.budget_line.setPos(bx)
+        self.place_vertical(self.budget_line, bx)
         self.budget_line.label.setFormat(f"budget {count(s.reasoning_tokens)}")
         self.target_line.setPos(s.target_accuracy_pct)
         self.target_line.label.setFormat(f"target {pct(s.target_accuracy_pct, 0)}")
@@ -160,18 +160,22 @@ class AccuracyPlot(PlanPlot):
         if key == self._points_key:
             return
         self._points_key = key
-        xs, ys, brushes, data = [], [], [], []
+        xs, ys, brushes, pens, sizes, data = [], [], [], [], [], []
+        strong, faint = pg.mkPen("#222", width=0.8), pg.mkPen(120, 120, 120, 120, width=0.6)
         for c in plan.accuracy_curves:
+            highlighted = c.accuracy_id in colors
             for p in c.points:
                 if p.reasoning_tokens <= 0:
                     continue
                 xs.append(np.log10(p.reasoning_tokens))
                 ys.append(p.accuracy_pct)
-                brushes.append(pg.mkBrush(colors.get(c.accuracy_id, (160, 160, 160, 160))))
+                brushes.append(pg.mkBrush(colors[c.accuracy_id] if highlighted else (185, 185, 185, 110)))
+                pens.append(strong if highlighted else faint)
+                sizes.append(8 if highlighted else 6)
                 derived = f"\ntokens: {p.tokens_derived}" if p.tokens_derived else ""
                 data.append(f"{self.name_of(c.accuracy_id)}: {p.label}\n{pct(p.accuracy_pct)} at "
                             f"{tokens(p.reasoning_tokens)} (published){derived}\nsource: {p.source}")
-        self.points.setData(x=xs, y=ys, brush=brushes, data=data, pen=pg.mkPen("#222", width=0.8))
+        self.points.setData(x=xs, y=ys, brush=brushes, pen=pens, size=sizes, data=data)
 
 
 class CostAccuracyPlot(PlanPlot):
@@ -223,7 +227,7 @@ class CostAccuracyPlot(PlanPlot):
             self.recommended.setData([r.accuracy_pct[rec]], [np.log10(r.cost_per_request_usd[rec])])
         else:
             self.recommended.setData([], [])
-        self.target_line.setPos(plan.scenario.target_accuracy_pct)
+        self.place_vertical(self.target_line, plan.scenario.target_accuracy_pct)
         self.target_line.label.setFormat(f"target {pct(plan.scenario.target_accuracy_pct, 0)}")
         self.set_hover_targets(targets)
 
@@ -263,13 +267,13 @@ class VolumePlot(PlanPlot):
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
-                ln.setPos(np.log10(b.requests_per_day))
+                self.place_vertical(ln, np.log10(b.requests_per_day))
                 ln.label.setFormat(f"break-even {count(b.requests_per_day)}/day")
                 ln.setVisible(True)
             else:
                 ln.setVisible(False)
         s, r = plan.scenario, plan.results
-        self.volume_line.setPos(np.log10(s.requests_per_day))
+        self.place_vertical(self.volume_line, np.log10(s.requests_per_day))
         self.volume_line.label.setFormat(f"now {count(s.requests_per_day)}/day")
         rec = plan.recommended
         if rec is not None and np.isfinite(r.monthly_usd[rec]) and r.monthly_usd[rec] > 0:
