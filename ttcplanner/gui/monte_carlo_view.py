@@ -27,14 +27,17 @@ from ttcplanner.report.analysis_section import log_histogram
 CHUNK = 500  # samples per cancel check: 10-80 ms measured, well under the 200 ms cancel budget
 DEFAULT_SAMPLES = 10_000
 OUTCOME_NAMES = {**KIND_NAMES, "none": "Nothing meets the targets"}
-TABLE_COLUMNS = ("Outcome", "Cheapest meeting the targets", "Median monthly cost", "5th-95th percentile")
+TABLE_COLUMNS = ("Outcome", "Cheapest", "Median $/month", "5th\u201395th pct.")
+TABLE_TIPS = ("Deployment kind", "Share of samples in which this kind has the cheapest option meeting the accuracy and "
+              "latency targets", "Median monthly cost of the best option of this kind, over samples where it has one",
+              "Spread of that monthly cost")
 
 
 class CostHistogram(PlanPlot):
     def __init__(self):
         super().__init__("monteCarloHistogram", "Monthly cost of the best option of each kind",
                          "Monthly cost ($, log scale)", "Share of samples (%)", money_tick, lambda v: f"{v:g}%",
-                         log_x=True, log_y=False, legend_corner="top-right")
+                         log_x=True, log_y=False, legend_corner="top-left")
         self.setMinimumSize(360, 240)
         self.steps = {}
         for k in KINDS:
@@ -51,14 +54,15 @@ class CostHistogram(PlanPlot):
             if h is None or not h.any():
                 item.setVisible(False)
                 continue
-            item.setData(np.log10(edges), h, stepMode="center", fillLevel=0)
+            item.setData(edges, h, stepMode="center", fillLevel=0)  # the plot's log mode takes log10 of x
             item.setVisible(True)
             p = mc.probability.get(k, 0.0)
             legend.append((item, f"{KIND_NAMES[k]} (cheapest in {p:.1%})"))
         self.set_legend(legend)
         if len(edges):
             self.getPlotItem().setXRange(math.log10(edges[0]), math.log10(edges[-1]), padding=0.03)
-            self.getPlotItem().enableAutoRange(axis="y")
+            top = max((float(h.max()) for h in shares.values() if len(h)), default=1.0)
+            self.getPlotItem().setYRange(0, top * 1.5, padding=0)  # headroom for the legend
 
 
 class MonteCarloView(QWidget):
@@ -98,6 +102,10 @@ class MonteCarloView(QWidget):
         self.table = QTableWidget(len(OUTCOMES), len(TABLE_COLUMNS))
         self.table.setObjectName("monteCarloTable")
         self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
+        for col, tip in enumerate(TABLE_TIPS):
+            self.table.horizontalHeaderItem(col).setToolTip(tip)
+        self.table.setMinimumWidth(440)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -116,6 +124,7 @@ class MonteCarloView(QWidget):
         split.addWidget(self.table)
         split.addWidget(self.histogram)
         split.setStretchFactor(1, 1)
+        split.setSizes([480, 620])
         split.setChildrenCollapsible(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -205,9 +214,9 @@ class MonteCarloView(QWidget):
             elif q is None:
                 cells += ["", ""]
             elif q["p50"] is None:
-                cells += ["never meets the targets", ""]
+                cells += ["n/a", "never meets the targets"]
             else:
-                cells += [money(q["p50"]), f"{money(q['p5'])} to {money(q['p95'])}"]
+                cells += [money(q["p50"]), f"{money(q['p5'])} \u2013 {money(q['p95'])}"]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col:

@@ -10,11 +10,12 @@ its range is drawn with a red outline and a red "flips to ... at ..." note. ``to
 from __future__ import annotations
 
 import math
+from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
@@ -25,7 +26,8 @@ from ttcplanner.model.sensitivity import Tornado, tornado
 LOW_COLOR = "#5b8fd6"
 HIGH_COLOR = "#e8913f"
 FLIP_COLOR = "#c0392b"
-BAR_HEIGHT = 0.36
+LABEL_WIDTH_PX = 250
+BAR_HEIGHT = 0.22  # each of the pair; the gap above a pair holds its flip note
 
 
 def flip_note(row) -> str:
@@ -49,7 +51,7 @@ class TornadoPlot(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent, background=style.PLOT_BG, axisItems={"bottom": _MoneyAxis("bottom")})
         self.setObjectName("tornadoPlot")
-        self.setMinimumSize(420, 300)
+        self.setMinimumSize(420, 200)
         pi = self.getPlotItem()
         pi.setMenuEnabled(False)
         pi.hideButtons()
@@ -59,23 +61,20 @@ class TornadoPlot(pg.PlotWidget):
             pi.getAxis(side).setPen(pen)
             pi.getAxis(side).setTextPen(pen)
         pi.getAxis("bottom").setLabel("<span style='color:#333'>Monthly cost of the recommended option ($)</span>")
-        pi.getAxis("left").setWidth(250)
+        left = pi.getAxis("left")
+        left.setWidth(LABEL_WIDTH_PX)
+        left.setStyle(hideOverlappingLabels=False, tickFont=QFont(self.font().family(), 8))
         pi.getViewBox().setMouseEnabled(x=True, y=False)
         self.low_bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=BAR_HEIGHT, brush=LOW_COLOR)
         self.high_bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=BAR_HEIGHT, brush=HIGH_COLOR)
         pi.addItem(self.low_bars)
         pi.addItem(self.high_bars)
         self.base_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#111", width=1.6), movable=False, label="",
-                                         labelOpts={"position": 0.98, "color": "#111",
+                                         labelOpts={"position": 0.04, "color": "#111",
                                                     "fill": pg.mkBrush(255, 255, 255, 220)})
         pi.addItem(self.base_line, ignoreBounds=True)
         self.notes: list[pg.TextItem] = []
-        legend = pi.addLegend(offset=(-8, -8), labelTextSize="8pt", labelTextColor="#222",
-                              brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
-        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=LOW_COLOR), "input at its low end")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=HIGH_COLOR), "input at its high end")
-        legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(0, 0, 0, 0),
-                                       pen=pg.mkPen(FLIP_COLOR, width=2)), "flips the recommendation")
+        pi.getViewBox().sigXRangeChanged.connect(self._place_notes)
         self.rows = ()
 
     def show_tornado(self, t: Tornado | None) -> None:
@@ -98,7 +97,7 @@ class TornadoPlot(pg.PlotWidget):
         ticks = []
         for yi, r in zip(y, rows):
             color = FLIP_COLOR if r.flips else "#222"
-            ticks.append((yi, row_label(r)))
+            ticks.append((yi, self._fit(row_label(r))))
             texts = []
             if not math.isfinite(r.cost_at_low):
                 texts.append("low end: not costed")
@@ -107,11 +106,12 @@ class TornadoPlot(pg.PlotWidget):
             if r.flips:
                 texts.append(flip_note(r))
             if texts:
-                note = pg.TextItem("; ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 200))
-                f = QFont(self.font().family(), 8)
+                note = pg.TextItem("; ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190))
+                f = QFont(self.font().family())
+                f.setPointSizeF(7.5)
                 f.setBold(r.flips)
                 note.setFont(f)
-                note.setPos(max(lo[len(ticks) - 1], hi[len(ticks) - 1], base), yi)
+                note.setPos(0.0, yi + 0.5)  # x follows the left edge of the view (_place_notes)
                 note.setZValue(20)
                 pi.addItem(note)
                 self.notes.append(note)
@@ -122,8 +122,21 @@ class TornadoPlot(pg.PlotWidget):
         if n:
             xs = np.concatenate([lo, hi, [base]])
             span = max(xs.max() - min(xs.min(), base), 1.0)
-            pi.setXRange(max(0.0, xs.min() - 0.05 * span), xs.max() + 0.45 * span, padding=0)
-            pi.setYRange(-0.7, n - 0.3, padding=0)
+            pi.setXRange(max(0.0, xs.min() - 0.05 * span), xs.max() + 0.05 * span, padding=0)
+            pi.setYRange(-0.6, n - 0.2, padding=0)
+        self._place_notes()
+
+    def _place_notes(self, *_args) -> None:
+        """Notes start at the left edge of the visible range so they stay readable when zoomed or panned."""
+        x0 = self.getPlotItem().getViewBox().viewRange()[0][0]
+        for note in self.notes:
+            note.setPos(x0, note.pos().y())
+
+    def _fit(self, text: str) -> str:
+        """Elide each line to the axis width: pyqtgraph drops a tick label that does not fit."""
+        fm = QFontMetrics(QFont(self.font().family(), 8))
+        return "\n".join(fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_WIDTH_PX - 14)
+                         for line in text.split("\n"))
 
     def bar_pairs(self) -> int:
         """How many inputs have a low and a high bar (for tests)."""
@@ -154,6 +167,7 @@ class TornadoView(QWidget):
         self.status = QLabel("Press Run to see which inputs move the cost and which flip the decision.")
         self.status.setObjectName("tornadoStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         self.plot = TornadoPlot()
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -178,7 +192,7 @@ class TornadoView(QWidget):
         job.signals.failed.connect(lambda m, job=job: self._on_failed(job, m))
         self.job = job
         self.progress.setValue(0)
-        self.status.setText(f"Computing the sensitivity of “{scenario.name}”…")
+        self.status.setText(f"Computing the sensitivity of “{escape(scenario.name)}”…")
         return self.runner.start(job)
 
     def _on_plan_changed(self, _plan) -> None:
@@ -207,10 +221,14 @@ class TornadoView(QWidget):
         if t.base_label is None:
             head = "Nothing meets the targets in the base scenario; the chart shows no costs."
         else:
-            head = f"Recommended: {t.base_label}, {money(t.base_cost)}/month."
+            head = f"Recommended: {escape(t.base_label)}, {money(t.base_cost)}/month."
         tail = (f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision (red)." if flips
                 else " No single input flips the decision within its range.")
-        self.status.setText(head + tail + f" ({t.evaluations} plan evaluations)")
+        key = (f" &nbsp; <span style='color:{LOW_COLOR}'>&#9632;</span> input at its low end &nbsp; "
+               f"<span style='color:{HIGH_COLOR}'>&#9632;</span> at its high end &nbsp; "
+               f"<span style='color:{FLIP_COLOR}'>&#9633;</span> red outline: flips the recommendation")
+        self.status.setText(head + tail + key)
+        self.status.setToolTip(f"{t.evaluations} full plan evaluations")
         self.resultReady.emit(t)
 
     def shutdown(self) -> None:
