@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from gui_helpers import change_and_wait, find
 from PySide6.QtCore import Qt
@@ -255,3 +256,21 @@ def test_window_opens_with_a_bad_scenario_path_on_defaults(qtbot, make_window, t
     assert not window.open_scenario(Path(tmp_path / "nope.json"))
     assert window.scenario == default
     _close_error_dialogs(window)
+
+
+def test_published_points_carry_their_source(window):
+    points = window.accuracy_plot.points
+    spots = points.points()
+    assert len(spots) > 0
+    tip = points.opts["tip"](x=spots[0].pos().x(), y=spots[0].pos().y(), data=spots[0].data())
+    assert "source: http" in tip and "published" in tip
+
+
+def test_log_plots_never_get_non_finite_values(qtbot, window):
+    # on-premises only: API and ASIC have no option at any volume (inf), which a log axis cannot draw
+    from PySide6.QtWidgets import QCheckBox
+
+    change_and_wait(qtbot, window, lambda: find(window, QCheckBox, "onPremOnlyCheck").setChecked(True))
+    for curve in window.volume_plot.kind_curves.values():
+        x, y = curve.getOriginalDataset()
+        assert y is None or not np.isinf(y).any()
