@@ -299,3 +299,27 @@ def test_price_age_warns_like_the_planner(open_window):
     assert cat.as_of in w.catalog_label.text() and f"{cat.age_days()} days old" in w.catalog_label.text()
     if w.catalog_label.property("stale"):
         assert "⚠" in w.catalog_label.text() and w.catalog_label.styleSheet()
+
+
+def test_price_cell_edited_in_the_table_view(qtbot, open_window):
+    """The real path: double-click a cell (through the filter proxy), type, press Enter."""
+    from PySide6.QtWidgets import QLineEdit
+
+    w = open_window()
+    dlg = PriceEditorDialog(w.catalog, w)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.search.setText("h100-sxm")
+    col = [c.field for c in PRICE_COLUMNS].index("rent_usd_per_gpu_hour")
+    index = dlg.proxy.index(0, col)
+    assert dlg.proxy.rowCount() == 1 and dlg.proxy.index(0, 1).data() == w.catalog.gpus["h100-sxm"].name
+    dlg.view.setCurrentIndex(index)
+    dlg.view.edit(index)
+    editor = dlg.view.viewport().findChild(QLineEdit)
+    assert editor is not None and float(editor.text()) == w.catalog.gpus["h100-sxm"].rent_usd_per_gpu_hour
+    editor.selectAll()
+    qtbot.keyClicks(editor, "3.25")
+    dlg.view.itemDelegate().commitData.emit(editor)  # what Enter does (offscreen windows get no key focus)
+    assert dlg.model.changes == {"h100-sxm": {"rent_usd_per_gpu_hour": 3.25}}
+    assert index.data() == "3.25" and dlg.save_button.isEnabled()
+    assert "1 entry changed" in dlg.message.text()

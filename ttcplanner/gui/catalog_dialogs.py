@@ -458,25 +458,24 @@ class PriceTableModel(QAbstractTableModel):
 class _PriceFilter(QSortFilterProxyModel):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.kind = ""
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.kind = self.needle = ""
         self.setSortRole(SORT_ROLE)
 
-    def set_kind(self, kind: str) -> None:
+    def set_filter(self, kind: str, needle: str) -> None:
+        """Rows of ``kind`` ('' for all) whose kind, name, id, date or source contain ``needle`` (any case)."""
         self.beginFilterChange()
-        self.kind = kind
+        self.kind, self.needle = kind, needle.strip().lower()
         self.endFilterChange()
 
     def filterAcceptsRow(self, row, parent):  # noqa: N802 - Qt API
         model = self.sourceModel()
         if self.kind and model.data(model.index(row, 0, parent), KIND_ROLE) != self.kind:
             return False
-        needle = self.filterRegularExpression().pattern()
-        if not needle:
+        if not self.needle:
             return True
         hay = " ".join(str(model.data(model.index(row, c, parent)) or "") for c in (0, 1, AS_OF_COLUMN, SOURCE_COLUMN))
         _, entry = model.rows[row]
-        return needle.lower() in (hay + " " + entry.id).lower()
+        return self.needle in f"{hay} {entry.id} {getattr(entry, 'vendor', '')}".lower()
 
 
 class PriceEditorDialog(QDialog):
@@ -543,8 +542,7 @@ class PriceEditorDialog(QDialog):
         self._update()
 
     def _filter(self, *_) -> None:
-        self.proxy.set_kind(self.kind_combo.currentData())
-        self.proxy.setFilterFixedString(self.search.text().strip())
+        self.proxy.set_filter(self.kind_combo.currentData(), self.search.text())
         self._update()
 
     def _on_rejected(self, why: str) -> None:
