@@ -27,7 +27,7 @@ LOW_COLOR = "#5b8fd6"
 HIGH_COLOR = "#e8913f"
 FLIP_COLOR = "#c0392b"
 LABEL_WIDTH_PX = 250
-BAR_HEIGHT = 0.22  # each of the pair; the gap above a pair holds its flip note
+BAR_HEIGHT = 0.2  # each of the pair; the gap above a pair holds its flip note
 
 
 def flip_note(row) -> str:
@@ -36,10 +36,6 @@ def flip_note(row) -> str:
         return ""
     to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
     return f"flips to {to} at {row.flip_text}"
-
-
-def row_label(row) -> str:
-    return f"{row.label}\n{row.low_text} to {row.high_text}"
 
 
 class _MoneyAxis(pg.AxisItem):
@@ -96,9 +92,8 @@ class TornadoPlot(pg.PlotWidget):
                                brush=HIGH_COLOR)
         ticks = []
         for yi, r in zip(y, rows):
-            color = FLIP_COLOR if r.flips else "#222"
-            ticks.append((yi, self._fit(row_label(r))))
-            texts = []
+            ticks.append((yi, self._fit(r.label)))  # the range goes in the note above the bars
+            texts = [f"{r.low_text} to {r.high_text}"]
             if not math.isfinite(r.cost_at_low):
                 texts.append("low end: not costed")
             if not math.isfinite(r.cost_at_high):
@@ -106,7 +101,8 @@ class TornadoPlot(pg.PlotWidget):
             if r.flips:
                 texts.append(flip_note(r))
             if texts:
-                note = pg.TextItem("; ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190))
+                color = FLIP_COLOR if r.flips else "#555555"
+                note = pg.TextItem(" \u00b7 ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190))
                 f = QFont(self.font().family())
                 f.setPointSizeF(7.5)
                 f.setBold(r.flips)
@@ -222,11 +218,11 @@ class TornadoView(QWidget):
             head = "Nothing meets the targets in the base scenario; the chart shows no costs."
         else:
             head = f"Recommended: {escape(t.base_label)}, {money(t.base_cost)}/month."
-        tail = (f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision (red)." if flips
+        tail = (f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision." if flips
                 else " No single input flips the decision within its range.")
-        key = (f" &nbsp; <span style='color:{LOW_COLOR}'>&#9632;</span> input at its low end &nbsp; "
-               f"<span style='color:{HIGH_COLOR}'>&#9632;</span> at its high end &nbsp; "
-               f"<span style='color:{FLIP_COLOR}'>&#9633;</span> red outline: flips the recommendation")
+        key = (f" &nbsp; <span style='color:{LOW_COLOR}'>&#9632;</span> low end &nbsp; "
+               f"<span style='color:{HIGH_COLOR}'>&#9632;</span> high end &nbsp; "
+               f"<span style='color:{FLIP_COLOR}'>&#9633;</span> flips")
         self.status.setText(head + tail + key)
         self.status.setToolTip(f"{t.evaluations} full plan evaluations")
         self.resultReady.emit(t)
