@@ -323,3 +323,18 @@ def test_price_cell_edited_in_the_table_view(qtbot, open_window):
     assert dlg.model.changes == {"h100-sxm": {"rent_usd_per_gpu_hour": 3.25}}
     assert index.data() == "3.25" and dlg.save_button.isEnabled()
     assert "1 entry changed" in dlg.message.text()
+
+
+def test_litellm_dialog_closed_while_reading_is_harmless(qtbot, open_window, user_dir):
+    from PySide6.QtWidgets import QApplication
+
+    w = open_window()
+    dlg = w.catalog_menu.import_litellm(str(LITELLM))
+    dlg.reject()  # WA_DeleteOnClose: gone before the worker reports
+    qtbot.waitUntil(lambda: w.findChild(QDialog, "litellmImportDialog") is None, timeout=5000)
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QApplication.processEvents()  # the worker's queued report finds no dialog
+    second = w.catalog_menu.import_litellm(str(LITELLM))
+    _wait_loaded(qtbot, second)
+    assert second.tabs.tabText(0) == "Updated (5)"
+    assert _files(user_dir) == []
