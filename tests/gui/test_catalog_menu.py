@@ -338,3 +338,26 @@ def test_litellm_dialog_closed_while_reading_is_harmless(qtbot, open_window, use
     _wait_loaded(qtbot, second)
     assert second.tabs.tabText(0) == "Updated (5)"
     assert _files(user_dir) == []
+
+
+def test_open_user_catalog_folder_creates_and_opens_it(qtbot, open_window, user_dir):
+    from PySide6.QtCore import QObject, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    class Catcher(QObject):
+        urls: list = []
+
+        @Slot("QUrl")
+        def open(self, url):
+            self.urls.append(url)
+
+    catcher = Catcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")  # instead of starting a file manager
+    try:
+        w = open_window()
+        assert not user_dir.exists()
+        find(w, QAction, "actionOpenUserCatalog").trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert user_dir.is_dir()
+    assert [Path(u.toLocalFile()) for u in catcher.urls] == [user_dir]
