@@ -283,6 +283,9 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     pass1, n = np.broadcast_arrays(pass1, n)
     m = pass1 / 100.0
     share = _top_wrong_share(answer_format)
+    if not np.any(n > 1.0):  # one sample is pass@1 exactly (as below): skip building gain tables, ~0.1 s each cold
+        flat = 100.0 * np.clip(m.ravel(), 0.0, 1.0)
+        return flat.reshape(m.shape), flat.copy().reshape(m.shape), flat.copy().reshape(m.shape)
     index = _grid_index(m.ravel(), np.log(n).ravel())
     kappas = (concentration, concentration / CONCENTRATION_BAND_FACTOR, concentration * CONCENTRATION_BAND_FACTOR)
     if aggregation == "scorer":
