@@ -162,6 +162,8 @@ def test_scenario_change_cancels_a_stale_run_and_auto_restarts(qtbot, window):
     assert view.result.scenario == window.scenario
 
 
+# the offscreen platform says this for every new top-level window (message boxes); it is not our warning
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 def test_compare_window_loads_two_files_and_rejects_a_bad_one(qtbot, window, tmp_path):
     trigger(window, "actionCompare")
     compare = window.analysis.compare

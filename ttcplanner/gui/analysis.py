@@ -98,9 +98,11 @@ class Analysis(QObject):
         if self.compare is None:
             self.compare = CompareWindow(self.window.catalog, lambda: self.window.scenario, self.window)
             self.compare.add_current()
-        self.compare.show()
-        self.compare.raise_()
-        self.compare.activateWindow()
+        if self.compare.isVisible():  # already open: bring it forward
+            self.compare.raise_()
+            self.compare.activateWindow()
+        else:
+            self.compare.show()
         return self.compare
 
     def current_results(self):

@@ -115,6 +115,7 @@ class CompareWindow(QMainWindow):
         lay.addLayout(buttons)
         lay.addWidget(split, 1)
         self.setCentralWidget(central)
+        self.setMinimumSize(800, 560)  # explicit: the layout stops re-sending size hints to the window system
         self.resize(1200, 820)
         self.add_file_button.clicked.connect(self._add_file_dialog)
         self.add_current_button.clicked.connect(self.add_current)
