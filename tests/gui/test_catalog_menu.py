@@ -361,3 +361,23 @@ def test_open_user_catalog_folder_creates_and_opens_it(qtbot, open_window, user_
         QDesktopServices.unsetUrlHandler("file")
     assert user_dir.is_dir()
     assert [Path(u.toLocalFile()) for u in catcher.urls] == [user_dir]
+
+
+def test_reload_keeps_the_extra_catalog_folders(qtbot, settings, user_dir, tmp_path):
+    from ttcplanner.gui import MainWindow
+    from ttcplanner.model.catalog import entry_to_json, load_catalog
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    gpt5 = entry_to_json(load_catalog(include_user=False).api_offers["gpt-5"])
+    gpt5["output_usd_per_mtok"] = 77.0
+    (extra / "api_offers.json").write_text(json.dumps({"schema_version": 1, "kind": "api_offers", "as_of": gpt5["as_of"],
+                                                       "entries": [gpt5]}))
+    w = MainWindow(catalog_dirs=[str(extra)], settings=settings)
+    qtbot.addWidget(w)
+    assert w.catalog.api_offers["gpt-5"].output_usd_per_mtok == 77.0
+    before = w.catalog
+    with qtbot.waitSignal(w.planUpdated):
+        find(w, QAction, "actionReloadCatalog").trigger()
+    assert w.catalog is not before and w.catalog.api_offers["gpt-5"].output_usd_per_mtok == 77.0
+    assert str(extra) in w.catalog.sources
