@@ -86,6 +86,21 @@ def test_tornado_auto_recomputes_for_the_new_scenario(qtbot, coding_window):
     assert view.result.scenario == coding_window.scenario
 
 
+def test_auto_run_waits_for_a_burst_of_changes_to_settle(qtbot, coding_window, monkeypatch):
+    import ttcplanner.gui.tornado_view as tv
+
+    calls = []
+    real = tv.tornado
+    monkeypatch.setattr(tv, "tornado", lambda s, c, progress=None: calls.append(s) or real(s, c, progress=progress))
+    view = coding_window.analysis.tornado
+    find(coding_window, QCheckBox, "tornadoAuto").setChecked(True)
+    with qtbot.waitSignal(view.resultReady, timeout=30_000) as blocker:
+        for volume in (30_000, 40_000, 50_000):  # e.g. a slider drag: three plans in one go
+            coding_window.controller.set_scenario(coding_window.scenario.replace(requests_per_day=volume))
+    assert [s.requests_per_day for s in calls] == [50_000]
+    assert blocker.args[0].scenario == coding_window.scenario
+
+
 def start_monte_carlo(qtbot, window, n: int):
     view = window.analysis.monte_carlo
     trigger(window, "actionMonteCarlo")  # shows the dock and starts a run with the spin box's value

@@ -14,7 +14,7 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
@@ -23,6 +23,7 @@ from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.sensitivity import Tornado, tornado
 
+AUTO_RUN_DELAY_MS = 250
 LOW_COLOR = "#5b8fd6"
 HIGH_COLOR = "#e8913f"
 FLIP_COLOR = "#c0392b"
@@ -176,9 +177,14 @@ class TornadoView(QWidget):
         lay.addWidget(self.status)
         lay.addWidget(self.plot, 1)
         self.run_button.clicked.connect(self.run)
+        self._auto_timer = QTimer(self)  # a slider drag is many plans: run once it settles
+        self._auto_timer.setSingleShot(True)
+        self._auto_timer.setInterval(AUTO_RUN_DELAY_MS)
+        self._auto_timer.timeout.connect(self.run)
         controller.planChanged.connect(self._on_plan_changed)
 
     def run(self) -> Job:
+        self._auto_timer.stop()
         scenario, catalog = self.controller.scenario, self.controller.catalog
         job = Job(lambda progress, cancelled: tornado(scenario, catalog, progress=progress), "Sensitivity",
                   stop_via_progress=True)
@@ -186,6 +192,7 @@ class TornadoView(QWidget):
         job.signals.progress.connect(lambda d, n, job=job: self._on_progress(job, d, n))
         job.signals.finished.connect(lambda r, job=job: self._on_finished(job, r))
         job.signals.failed.connect(lambda m, job=job: self._on_failed(job, m))
+        job.signals.cancelled.connect(lambda _r, job=job: self._on_cancelled(job))
         self.job = job
         self.progress.setValue(0)
         self.status.setText(f"Computing the sensitivity of “{escape(scenario.name)}”…")
@@ -195,7 +202,7 @@ class TornadoView(QWidget):
         if self.runner.running():
             self.runner.cancel()
         if self.auto.isChecked():
-            self.run()
+            self._auto_timer.start()
         elif self.result is not None and self.result.scenario != self.controller.scenario:
             self.status.setText("The scenario changed: press Run to update (the chart shows the previous scenario).")
 
@@ -203,6 +210,11 @@ class TornadoView(QWidget):
         if job is self.job:
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(done)
+
+    def _on_cancelled(self, job: Job) -> None:
+        if job is self.job:
+            self.status.setText("The scenario changed: press Run to compute its sensitivity"
+                                + (" (the chart shows the previous result)." if self.result is not None else "."))
 
     def _on_failed(self, job: Job, message: str) -> None:
         if job is self.job:
