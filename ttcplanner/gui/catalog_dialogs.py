@@ -15,7 +15,7 @@ import itertools
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, QThreadPool, Signal, QAbstractTableModel
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QThreadPool, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableView, QVBoxLayout, QWidget)
 
 from ttcplanner.gui import style
-from ttcplanner.model.catalog import Catalog, Gpu, TokenOffer, UserCalibration
+from ttcplanner.model.catalog import Catalog, UserCalibration
 from ttcplanner.model.errors import InputError
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
