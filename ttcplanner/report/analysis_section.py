@@ -73,7 +73,7 @@ def tornado_image(t, font_family: str, dpi: int = DPI):
     pt = dpi / 72.0
     rows = t.rows
     w = round(WIDTH_MM * px_mm)
-    plot_top = 6 * px_mm
+    plot_top = 7 * px_mm  # room for the base label above the plot
     axis_h = 14 * px_mm
     h = round(plot_top + max(len(rows), 1) * ROW_MM * px_mm + axis_h)
     img = QImage(w, h, QImage.Format.Format_RGB32)
@@ -115,13 +115,17 @@ def tornado_image(t, font_family: str, dpi: int = DPI):
         text = money_tick(v)
         p.drawText(QPointF(x - fm.horizontalAdvance(text) / 2, plot.bottom() + 3 * pt + fm.ascent()), text)
     p.setFont(bold)
-    title = f"Monthly cost of the recommended option ($); vertical line: base {money(base)}/month"
+    title = "Monthly cost of the recommended option ($)"
     p.drawText(QPointF(plot.center().x() - QFontMetricsF(bold, img).horizontalAdvance(title) / 2,
                        plot.bottom() + 4 * pt + fm.height() + QFontMetricsF(bold, img).ascent()), title)
 
     bar_h = ROW_MM * px_mm * 0.26
     p.setPen(QPen(QColor("#000000"), 1.0 * pt))  # base line first: the notes' white boxes sit on top of it
-    p.drawLine(QPointF(X(base), plot.top()), QPointF(X(base), plot.bottom()))
+    p.drawLine(QPointF(X(base), plot.top() - 1.5 * pt), QPointF(X(base), plot.bottom()))
+    p.setFont(small)
+    base_text = f"base {money(base)}/month"
+    bx = min(max(X(base) - sfm.horizontalAdvance(base_text) / 2, plot.left()), right - sfm.horizontalAdvance(base_text))
+    p.drawText(QPointF(bx, plot.top() - 2.5 * pt - sfm.descent()), base_text)
     for j, r in enumerate(rows):
         top = plot.top() + j * ROW_MM * px_mm
         mid = top + ROW_MM * px_mm / 2
