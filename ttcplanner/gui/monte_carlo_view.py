@@ -61,9 +61,13 @@ class CostHistogram(PlanPlot):
             legend.append((item, f"{KIND_NAMES[k]} (cheapest in {p:.1%})"))
         self.set_legend(legend)
         if len(edges):
-            self.getPlotItem().setXRange(math.log10(edges[0]), math.log10(edges[-1]), padding=0.03)
+            # the view spans the 0.5th-99.5th percentile: a handful of extreme samples would squash the rest
+            finite = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in mc.monthly_usd_by_kind.values()])
+            lo, hi = np.percentile(finite, [0.5, 99.5])
+            hi = max(hi, lo * 1.5)
+            self.getPlotItem().setXRange(math.log10(lo), math.log10(hi), padding=0.05)
             top = max((float(h.max()) for h in shares.values() if len(h)), default=1.0)
-            self.getPlotItem().setYRange(0, top * 1.5, padding=0)  # headroom for the legend
+            self.getPlotItem().setYRange(0, top * 1.7, padding=0)  # headroom for the legend
 
 
 class MonteCarloView(QWidget):
@@ -100,6 +104,7 @@ class MonteCarloView(QWidget):
         self.status = QLabel("Samples every uncertain input at once (triangular, mode at the scenario value).")
         self.status.setObjectName("monteCarloStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # scenario names are shown as typed
         self.table = QTableWidget(len(OUTCOMES), len(TABLE_COLUMNS))
         self.table.setObjectName("monteCarloTable")
         self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
