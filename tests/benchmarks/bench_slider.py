@@ -4,6 +4,8 @@ Prints JSON. For each control the slider sweeps back and forth (>= 500 distinct 
 timed from QSlider.setValue to the planUpdated signal (recompute + every view updated: "to_plan_ms"),
 and to the end of the following event-loop pass, which includes Qt painting the damaged widgets
 ("to_painted_ms"). Goal: p95 <= 16 ms (one 60 Hz frame). Run: python tests/benchmarks/bench_slider.py
+(BENCH_CHANGES=N changes per control, default 500; BENCH_SCENARIOS=stem,stem to run some scenarios only;
+each scenario's result is also printed to stderr as it finishes).
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ def main() -> None:
 
     catalog = load_catalog(include_user=False)
     files = sorted(scenarios_dir().glob("*.json"))
-    scenarios = [(p.stem, sc.load(p)) for p in files] or [("defaults", Scenario())]
+    only = [s for s in os.environ.get("BENCH_SCENARIOS", "").split(",") if s]  # e.g. maths-tutor-high-volume
+    scenarios = [(p.stem, sc.load(p)) for p in files if not only or p.stem in only] or [("defaults", Scenario())]
     from PySide6.QtCore import QSettings
 
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)
@@ -100,6 +103,7 @@ def main() -> None:
         window.show()
         app.processEvents()
         report["scenarios"][label] = bench_window(window, app)
+        print(json.dumps({label: report["scenarios"][label]}), file=sys.stderr, flush=True)  # progress
         window.close()
         window.deleteLater()
         app.processEvents()
