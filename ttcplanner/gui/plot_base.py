@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from ttcplanner.gui import style
 
@@ -203,7 +203,3 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         self._on_mouse(vb.mapViewToScene(QPointF(vx, vy)))
         return self._hover.toPlainText() if self._hover.isVisible() else ""
-
-
-def qcolor(c) -> QColor:
-    return pg.mkColor(c)
