@@ -20,6 +20,7 @@ from ttcplanner.model.planner import Plan, evaluate
 from ttcplanner.model.scenario import Scenario
 
 _MERGE_IDS: dict[str, int] = {}
+UNDO_LIMIT = 1000  # steps kept; a slider drag is one step, so this is hours of editing in bounded memory
 
 
 def _merge_id(key: str) -> int:
@@ -63,6 +64,7 @@ class Controller(QObject):
         super().__init__(parent)
         self.catalog = catalog
         self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
         self._pending: dict = {}
         self._pending_key = ""
         self._pending_dragging = False
