@@ -1,7 +1,8 @@
 """The Analysis menu: sensitivity (tornado), uncertainty (Monte Carlo) and scenario comparison.
 
 ``install(window)`` adds the menu, two docks (tabbed with "All options", hidden until used, listed
-under View) and the compare window, and keeps the latest results so ``report_extras(window)`` can put
+under View) and the compare window; the views inside are built (and their modules imported) on first
+use, which keeps them off the start-up path, and keeps the latest results so ``report_extras(window)`` can put
 them in the PDF, but only while they describe the window's current scenario.
 """
 
@@ -11,10 +12,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow
 
-from ttcplanner.gui.compare_window import CompareWindow
-from ttcplanner.gui.monte_carlo_view import MonteCarloView
-from ttcplanner.gui.tornado_view import TornadoView
-
 ANALYSIS_DOCK_HEIGHT = 380
 
 
@@ -22,20 +19,37 @@ class Analysis(QObject):
     def __init__(self, window: QMainWindow):
         super().__init__(window)
         self.window = window
-        controller = window.controller
-        self.tornado = TornadoView(controller)
-        self.monte_carlo = MonteCarloView(controller)
-        self.tornado_dock = self._dock("Sensitivity", "tornadoView", self.tornado)
-        self.monte_carlo_dock = self._dock("Uncertainty", "monteCarloView", self.monte_carlo)
-        self.compare: CompareWindow | None = None
+        self._tornado = self._monte_carlo = None
+        self.tornado_dock = self._dock("Sensitivity", "tornadoView")
+        self.monte_carlo_dock = self._dock("Uncertainty", "monteCarloView")
+        self.tornado_dock.visibilityChanged.connect(lambda shown: shown and self.tornado)
+        self.monte_carlo_dock.visibilityChanged.connect(lambda shown: shown and self.monte_carlo)
+        self.compare = None
         self._build_menu()
         window.installEventFilter(self)
 
-    def _dock(self, title: str, name: str, widget) -> QDockWidget:
+    @property
+    def tornado(self):
+        if self._tornado is None:
+            from ttcplanner.gui.tornado_view import TornadoView
+
+            self._tornado = TornadoView(self.window.controller)
+            self.tornado_dock.setWidget(self._tornado)
+        return self._tornado
+
+    @property
+    def monte_carlo(self):
+        if self._monte_carlo is None:
+            from ttcplanner.gui.monte_carlo_view import MonteCarloView
+
+            self._monte_carlo = MonteCarloView(self.window.controller)
+            self.monte_carlo_dock.setWidget(self._monte_carlo)
+        return self._monte_carlo
+
+    def _dock(self, title: str, name: str) -> QDockWidget:
         w = self.window
         dock = QDockWidget(title, w)
         dock.setObjectName(name)
-        dock.setWidget(widget)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         table_dock = getattr(w, "table_dock", None)
         if table_dock is not None:
@@ -94,8 +108,10 @@ class Analysis(QObject):
         if not self.monte_carlo.running() and (result is None or result.scenario != self.window.scenario):
             self.monte_carlo.run()
 
-    def show_compare(self) -> CompareWindow:
+    def show_compare(self):
         if self.compare is None:
+            from ttcplanner.gui.compare_window import CompareWindow
+
             self.compare = CompareWindow(self.window.catalog, lambda: self.window.scenario, self.window)
             self.compare.add_current()
         if self.compare.isVisible():  # already open: bring it forward
@@ -108,14 +124,16 @@ class Analysis(QObject):
     def current_results(self):
         """(tornado, monte_carlo): the latest finished results that describe the current scenario, else None."""
         s = self.window.scenario
-        t = self.tornado.result if self.tornado.result is not None and self.tornado.result.scenario == s else None
-        mc = self.monte_carlo.result
+        tornado, monte_carlo = self._tornado, self._monte_carlo  # never built: nothing computed
+        t = tornado.result if tornado is not None and tornado.result is not None and tornado.result.scenario == s else None
+        mc = monte_carlo.result if monte_carlo is not None else None
         mc = mc if mc is not None and mc.scenario == s and not mc.cancelled else None
         return t, mc
 
     def shutdown(self) -> None:
-        self.tornado.shutdown()
-        self.monte_carlo.shutdown()
+        for view in (self._tornado, self._monte_carlo):
+            if view is not None:
+                view.shutdown()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if obj is self.window and event.type() == QEvent.Type.Close:

@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
 
 from ttcplanner.gui import style
-from ttcplanner.gui.catalog_dialogs import CalibrateDialog, LiteLLMImportDialog, PriceEditorDialog
 from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import STALE_PRICE_DAYS, Plan
@@ -114,17 +113,23 @@ class CatalogMenu(QObject):
         dialog.saved.connect(lambda *_: self.reload())
         dialog.open()
 
-    def calibrate(self) -> CalibrateDialog:
+    def calibrate(self):
+        from ttcplanner.gui.catalog_dialogs import CalibrateDialog  # dialogs load on first use, not at start-up
+
         dlg = CalibrateDialog(self.window.catalog, self.window)
         self._show(dlg)
         return dlg
 
-    def edit_prices(self) -> PriceEditorDialog:
+    def edit_prices(self):
+        from ttcplanner.gui.catalog_dialogs import PriceEditorDialog
+
         dlg = PriceEditorDialog(self.window.catalog, self.window)
         self._show(dlg)
         return dlg
 
-    def import_litellm(self, path: str | None = None) -> LiteLLMImportDialog | None:
+    def import_litellm(self, path: str | None = None):
+        from ttcplanner.gui.catalog_dialogs import LiteLLMImportDialog
+
         if not path:
             path, _ = QFileDialog.getOpenFileName(self.window, "LiteLLM price file (model_prices_and_context_window.json)",
                                                   str(Path.home()), "JSON (*.json);;All files (*)")
