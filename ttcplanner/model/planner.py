@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ttcplanner.model import costs
-from ttcplanner.model.accuracy import has_curve, task_accuracy
+from ttcplanner.model.accuracy import has_curve, task_accuracy, task_accuracy_many
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options
@@ -138,10 +138,8 @@ def _accuracy_by_model(s: Scenario, task) -> dict:
     hit = _ACCURACY_CACHE.get(key)
     if hit is None:
         tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
-        hit = {}
-        for acc_id in task.curves:
-            est = task_accuracy(task, acc_id, tokens, s.samples, s.aggregation, s.scorer_quality)
-            hit[acc_id] = (est.mean_pct, est.low_pct, est.high_pct, est.extrapolated)
+        many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
+        hit = {acc_id: (e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
         if len(_ACCURACY_CACHE) > 64:
             _ACCURACY_CACHE.clear()
         _ACCURACY_CACHE[key] = (task, hit)  # keep task alive so its id is not reused
