@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].lower().endswith(".json"):
+        argv.insert(0, "gui")  # `ttcplanner file.json` opens it, as a file manager's "Open with" does
     try:
         args = build_parser().parse_args(argv)
         if args.command in (None, "gui"):

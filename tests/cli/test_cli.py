@@ -158,3 +158,12 @@ def test_catalog_import_litellm_reports_skipped_and_prices_take_effect(cli_json,
     assert "sample_spec" in reasons and any("embedding" in r for r in reasons.values())
     shown = cli_json("--catalog", str(tmp_path), "catalog", "show", "gpt-5")
     assert "LiteLLM" in shown["notes"] and shown["source"].startswith("https://github.com/BerriAI/litellm")
+
+
+def test_a_json_file_alone_opens_the_gui(monkeypatch):
+    import ttcplanner.gui.app as app
+
+    seen = {}
+    monkeypatch.setattr(app, "run", lambda scenario_path=None, catalog_dirs=(): seen.update(path=scenario_path) or 0)
+    assert main(["my-plan.json"]) == 0
+    assert seen["path"] == "my-plan.json"
