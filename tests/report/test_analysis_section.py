@@ -18,6 +18,7 @@ from ttcplanner.model.planner import evaluate
 from ttcplanner.model.sensitivity import monte_carlo, tornado
 from ttcplanner.report import analysis_section as A
 from ttcplanner.report.pdf import export_pdf
+from pdf_helpers import image_widths
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "resources" / "scenarios" / "coding-agent-verifier.json"  # several inputs flip its decision
@@ -52,18 +53,6 @@ def family():
 
 def text_of(path) -> str:
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(str(path)).pages))
-
-
-def image_widths(path) -> list[int]:
-    widths = []
-    for page in PdfReader(str(path)).pages:
-        xobjects = page["/Resources"].get("/XObject")
-        if xobjects:
-            for obj in xobjects.get_object().values():
-                obj = obj.get_object()
-                if obj["/Subtype"] == "/Image":
-                    widths.append(int(obj["/Width"]))
-    return widths
 
 
 def colour_count(image, hex_color: str) -> int:

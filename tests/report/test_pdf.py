@@ -19,6 +19,7 @@ from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.report.figures import accuracy_models, shown_options
 from ttcplanner.report.pdf import export_pdf
+from pdf_helpers import image_widths
 
 ROOT = Path(__file__).resolve().parents[2]
 A4_PT = (595, 842)
@@ -73,18 +74,6 @@ def link_uris(reader: PdfReader) -> set[str]:
             if action and "/URI" in action:
                 uris.add(str(action["/URI"]))
     return uris
-
-
-def image_widths(reader: PdfReader) -> list[int]:
-    widths = []
-    for page in reader.pages:
-        xobjects = page["/Resources"].get("/XObject")
-        if xobjects:
-            for obj in xobjects.get_object().values():
-                obj = obj.get_object()
-                if obj["/Subtype"] == "/Image":
-                    widths.append(int(obj["/Width"]))
-    return widths
 
 
 def test_page_count_and_footer(report):
