@@ -25,16 +25,6 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message} (see --help)")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
 def _number(lo: float, hi: float):
     def parse(text: str) -> float:
         try:
@@ -57,6 +47,9 @@ def _int_range(lo: int, hi: int):
             raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {value}")
         return value
     return parse
+
+
+_positive_int = _int_range(1, 10**9)
 
 
 def _speculative(text: str) -> tuple[int, float]:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPus
 from ttcplanner.gui import style
 from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
-from ttcplanner.model.sensitivity import Tornado, tornado
+from ttcplanner.model.sensitivity import Tornado, row_notes, tornado
 
 AUTO_RUN_DELAY_MS = 250
 LOW_COLOR = "#5b8fd6"
@@ -29,14 +29,6 @@ HIGH_COLOR = "#e8913f"
 FLIP_COLOR = "#c0392b"
 LABEL_WIDTH_PX = 250
 BAR_HEIGHT = 0.2  # each of the pair; the gap above a pair holds its flip note
-
-
-def flip_note(row) -> str:
-    """'flips to <option> at <value>' (or to nothing meeting the targets)."""
-    if not row.flips:
-        return ""
-    to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
-    return f"flips to {to} at {row.flip_text}"
 
 
 class _MoneyAxis(pg.AxisItem):
@@ -94,13 +86,7 @@ class TornadoPlot(pg.PlotWidget):
         ticks = []
         for yi, r in zip(y, rows):
             ticks.append((yi, self._fit(r.label)))  # the range goes in the note above the bars
-            texts = [f"{r.low_text} to {r.high_text}"]
-            if not math.isfinite(r.cost_at_low):
-                texts.append("low end: not costed")
-            if not math.isfinite(r.cost_at_high):
-                texts.append("high end: not costed")
-            if r.flips:
-                texts.append(flip_note(r))
+            texts = [f"{r.low_text} to {r.high_text}"] + row_notes(r)
             if texts:
                 color = FLIP_COLOR if r.flips else "#555555"
                 note = pg.TextItem(" \u00b7 ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190))

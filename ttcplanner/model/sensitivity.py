@@ -307,6 +307,21 @@ class MonteCarlo:
     winner_quantiles: dict[str, float | None]
 
 
+def flip_note(row) -> str:
+    """'flips to <option> at <value>' (or to nothing meeting the targets); '' when it does not flip."""
+    if not row.flips:
+        return ""
+    to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
+    return f"flips to {to} at {row.flip_text}"
+
+
+def row_notes(row) -> list[str]:
+    """What a tornado bar pair needs said beside it: uncosted ends and the flip, for the GUI and the PDF."""
+    notes = [f"{end} end not costed" for end, cost in (("low", row.cost_at_low), ("high", row.cost_at_high))
+             if not math.isfinite(cost)]
+    return notes + ([flip_note(row)] if row.flips else [])
+
+
 def sample_inputs(inputs: tuple[UncertainInput, ...], n: int, seed: int = 0,
                   cancelled: Callable[[], bool] | None = None) -> dict[str, np.ndarray]:
     """Independent triangular draws with the mode at the base value (log space for factors; module docstring).

@@ -15,6 +15,7 @@ import numpy as np
 
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.options import KIND_NAMES, KINDS
+from ttcplanner.model.sensitivity import flip_note, row_notes
 
 DPI = 300
 WIDTH_MM = 170.0
@@ -27,14 +28,6 @@ HISTOGRAM_BINS = 40
 OUTCOME_NAMES = {**KIND_NAMES, "none": "Nothing meets the targets"}
 TORNADO_IMAGE = "analysis-tornado.png"
 COST_IMAGE = "analysis-monte-carlo-cost.png"
-
-
-def flip_note(row) -> str:
-    """'flips to <option> at <value>' (or to nothing meeting the targets); '' when it does not flip."""
-    if not row.flips:
-        return ""
-    to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
-    return f"flips to {to} at {row.flip_text}"
 
 
 def log_histogram(values_by_kind: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS):
@@ -146,13 +139,7 @@ def tornado_image(t, font_family: str, dpi: int = DPI):
         p.setPen(QColor("#444444"))
         p.drawText(QPointF(1 * px_mm, mid + 0.6 * pt + sfm.ascent()),
                    sfm.elidedText(f"{r.low_text} to {r.high_text}", Qt.TextElideMode.ElideRight, left - 3 * px_mm))
-        notes = []
-        if not math.isfinite(r.cost_at_low):
-            notes.append("low end not costed")
-        if not math.isfinite(r.cost_at_high):
-            notes.append("high end not costed")
-        if r.flips:
-            notes.append(flip_note(r))
+        notes = row_notes(r)
         if notes:
             text = "; ".join(notes)
             tw = sfm.horizontalAdvance(text)
