@@ -87,8 +87,15 @@ class LogSlider(QWidget):
         return self._value
 
     def setValue(self, value: float) -> None:
-        """Show a value without emitting (model-to-widget sync)."""
-        self._value = float(round(value)) if self._integer else float(value)
+        """Show a value without emitting (model-to-widget sync); an unchanged value touches no widget.
+
+        Every plan update re-syncs all controls, so skipping unchanged ones saves ~20 repaints per
+        slider step and never nudges the handle the user is dragging.
+        """
+        value = float(round(value)) if self._integer else float(value)
+        if value == self._value:
+            return
+        self._value = value
         with QSignalBlocker(self.slider), QSignalBlocker(self.spin):
             self.slider.setValue(self._to_step(self._value))
             self.spin.setValue(self._value)

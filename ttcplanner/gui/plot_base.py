@@ -20,6 +20,17 @@ from PySide6.QtGui import QFont
 from ttcplanner.gui import style
 
 HOVER_RADIUS_PX = 14
+SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
+SNAP_LINEAR = 5.0  # ... and linear (percent) axes in 5-point steps, so a slider drag rarely moves them
+
+
+def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
+    """The finite values' [min, max] widened outward to multiples of ``step`` (None if nothing is finite)."""
+    v = values[np.isfinite(values)]
+    if v.size == 0:
+        return None
+    lo, hi = math.floor(float(v.min()) / step) * step, math.ceil(float(v.max()) / step) * step
+    return (lo, hi) if hi > lo else (lo - step, hi + step)
 
 
 class FormatAxis(pg.AxisItem):
@@ -36,6 +47,12 @@ class FormatAxis(pg.AxisItem):
             few = spacing is not None and spacing < 1
             return [self._fmt(10.0 ** v) if abs(v - round(v)) < 1e-6 or few else "" for v in values]
         return [self._fmt(v) for v in values]
+
+
+def _near(current: list[float], fitted: tuple[float, float], tol: float = 0.05) -> bool:
+    """The view already shows ``fitted`` plus its padding (within ``tol`` of the span)."""
+    span = fitted[1] - fitted[0]
+    return abs(current[0] - (fitted[0] - 0.02 * span)) < tol * span and abs(current[1] - (fitted[1] + 0.02 * span)) < tol * span
 
 
 @dataclass
@@ -94,6 +111,47 @@ class PlanPlot(pg.PlotWidget):
         self._hover_dot.setZValue(999)
         pi.addItem(self._hover_dot, ignoreBounds=True)
         self.scene().sigMouseMoved.connect(self._on_mouse)
+        self._fitted: tuple = (None, None)  # the view range fit_view last asked for
+        self.user_view = False  # True once the user zooms or pans: plans stop moving the axes
+        pi.getViewBox().sigRangeChangedManually.connect(self._on_user_range)
+
+    # -- view range ------------------------------------------------------------------------------
+    def fit_view(self, x=None, y=None) -> None:
+        """Show data-space ``x`` / ``y`` (None: leave that axis alone), snapped to a coarse grid.
+
+        Explicit ranges instead of pyqtgraph's auto-range: auto-range re-measures every item's bounds
+        before each paint (a third of a redraw here) and shifts the axes on every slider step, which
+        makes curves hard to follow while dragging.
+        """
+        vx, vy = self.view_arrays(np.ravel(x) if x is not None else [], np.ravel(y) if y is not None else [])
+        span_x = snapped_span(vx, SNAP_LOG_DECADES if self._log_x else SNAP_LINEAR) if x is not None else None
+        span_y = snapped_span(vy, SNAP_LOG_DECADES if self._log_y else SNAP_LINEAR) if y is not None else None
+        self._fitted = (span_x or self._fitted[0], span_y or self._fitted[1])
+        if not self.user_view:
+            self._apply_fitted()
+
+    def reset_view(self) -> None:
+        """Back to the fitted range after the user zoomed or panned (double-click, View > Fit Plots)."""
+        self.user_view = False
+        self._apply_fitted()
+
+    def _apply_fitted(self) -> None:
+        vb = self.getPlotItem().getViewBox()
+        (cx, cy), (fx, fy) = vb.viewRange(), self._fitted
+        want = {}
+        if fx is not None and not _near(cx, fx):
+            want["xRange"] = fx
+        if fy is not None and not _near(cy, fy):
+            want["yRange"] = fy
+        if want:
+            vb.setRange(**want, padding=0.02)
+
+    def _on_user_range(self, *_):
+        self.user_view = True
+
+    def mouseDoubleClickEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().mouseDoubleClickEvent(ev)
+        self.reset_view()
 
     def _update_grid(self, *_):
         vb = self.getPlotItem().getViewBox()
@@ -131,7 +189,12 @@ class PlanPlot(pg.PlotWidget):
 
     @staticmethod
     def set_curve(item: pg.PlotDataItem, x, y, log_x: bool, log_y: bool) -> None:
-        item.setData(log_safe(x, log_x), log_safe(y, log_y), connect="finite")
+        """setData only when the numbers changed: most curves stay put while one slider moves."""
+        xs, ys = log_safe(x, log_x), log_safe(y, log_y)
+        key = (xs.tobytes(), ys.tobytes())
+        if getattr(item, "_shown_data", None) != key:
+            item._shown_data = key
+            item.setData(xs, ys, connect="finite")
 
     def line(self, angle: int, color, text: str = "", dash=True, label_pos=0.92) -> pg.InfiniteLine:
         pen = pg.mkPen(color, width=1.4, style=pg.QtCore.Qt.PenStyle.DashLine if dash else pg.QtCore.Qt.PenStyle.SolidLine)
@@ -142,15 +205,33 @@ class PlanPlot(pg.PlotWidget):
         self.getPlotItem().addItem(ln, ignoreBounds=True)
         return ln
 
-    def place_vertical(self, line: pg.InfiniteLine, x_view: float) -> None:
-        """Move a vertical marker; its label sits on the side with room so it is never clipped."""
-        line.setPos(x_view)
+    def place_line(self, line: pg.InfiniteLine, pos_view: float, text: str) -> None:
+        """Move a marker line and relabel it, touching nothing that is unchanged (each touch repaints).
+
+        A vertical line's label sits on the side with room, so it is never clipped at the plot's edge.
+        """
+        if line.value() != pos_view:
+            line.setPos(pos_view)
+        if line.label.format != text:
+            line.label.setFormat(text)
+        if line.angle != 90:
+            return
         (x0, x1), _ = self.getPlotItem().getViewBox().viewRange()
-        right_half = x1 > x0 and (x_view - x0) / (x1 - x0) > 0.6
+        right_half = x1 > x0 and (pos_view - x0) / (x1 - x0) > 0.6
         anchor = (1, 0.5) if right_half else (0, 0.5)
         if line.label.anchors[0] != anchor:
             line.label.anchors = [anchor, anchor]
             line.label.updatePosition()
+
+    @staticmethod
+    def set_point(item: pg.ScatterPlotItem, x_view: float | None = None, y_view: float | None = None) -> None:
+        """Show one marker at (x_view, y_view), or none when either is None or not finite; skip if unchanged."""
+        shown = x_view is not None and y_view is not None and math.isfinite(x_view) and math.isfinite(y_view)
+        key = (x_view, y_view) if shown else None
+        if getattr(item, "_shown_point", "unset") == key:
+            return
+        item._shown_point = key
+        item.setData([x_view], [y_view]) if shown else item.setData([], [])
 
     def set_legend(self, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
         """Rebuild the legend only when its entries change (slider moves rarely change them)."""
@@ -170,7 +251,7 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
             self._hover.hide()
-            self._hover_dot.setData([], [])
+            self.set_point(self._hover_dot)
             return
         p = vb.mapSceneToView(pos)
         px, py = vb.viewPixelSize()
@@ -186,7 +267,7 @@ class PlanPlot(pg.PlotWidget):
         _, target, i, vx, vy = best
         if target is None:
             self._hover.hide()
-            self._hover_dot.setData([], [])
+            self.set_point(self._hover_dot)
             return
         self._hover.setText(target.text(i))
         (x0, x1), (y0, y1) = vb.viewRange()
@@ -195,7 +276,7 @@ class PlanPlot(pg.PlotWidget):
         self._hover.setAnchor((1.0 if fx > 0.55 else 0.0, 0.0 if fy > 0.6 else 1.0))  # grow into the plot, not off it
         self._hover.setPos(vx, vy)
         self._hover.show()
-        self._hover_dot.setData([vx], [vy])
+        self.set_point(self._hover_dot, vx, vy)
 
     def hover_at_data(self, x: float, y: float) -> str:
         """The read-out the user sees when hovering (x, y) in data units ('' if nothing is near); for tests."""

@@ -122,8 +122,10 @@ class AccuracyPlot(PlanPlot):
             acc, i, role = entry
             c = curves[acc]
             color = _role_color(plan, i, role)
-            mean.setPen(pg.mkPen(color, width=2.6 if role == "recommended" else 2.0))
-            fill.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
+            if getattr(mean, "_shown_style", None) != (color, role):  # a new pen repaints: only when it changes
+                mean._shown_style = (color, role)
+                mean.setPen(pg.mkPen(color, width=2.6 if role == "recommended" else 2.0))
+                fill.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
             self.set_curve(mean, c.tokens, c.mean_pct, True, False)
             self.set_curve(low, c.tokens, c.low_pct, True, False)
             self.set_curve(high, c.tokens, c.high_pct, True, False)
@@ -142,15 +144,16 @@ class AccuracyPlot(PlanPlot):
         self._show_points(plan, shown)
         self.set_hover_targets(targets)
         rec = plan.recommended
-        if rec is not None and np.isfinite(plan.results.accuracy_pct[rec]) and s.reasoning_tokens > 0:
-            self.operating.setData([np.log10(s.reasoning_tokens)], [plan.results.accuracy_pct[rec]])
+        if rec is not None and s.reasoning_tokens > 0:
+            self.set_point(self.operating, *self.to_view(s.reasoning_tokens, plan.results.accuracy_pct[rec]))
         else:
-            self.operating.setData([], [])
+            self.set_point(self.operating)
+        self.fit_view(x=np.concatenate([c.tokens for c in plan.accuracy_curves]
+                                       + [[p.reasoning_tokens for c in plan.accuracy_curves for p in c.points]]
+                                       + [[max(s.reasoning_tokens, 1.0)]]))
         bx, _ = self.to_view(max(s.reasoning_tokens, 1.0), 1)
-        self.place_vertical(self.budget_line, bx)
-        self.budget_line.label.setFormat(f"budget {count(s.reasoning_tokens)}")
-        self.target_line.setPos(s.target_accuracy_pct)
-        self.target_line.label.setFormat(f"target {pct(s.target_accuracy_pct, 0)}")
+        self.place_line(self.budget_line, bx, f"budget {count(s.reasoning_tokens)}")
+        self.place_line(self.target_line, s.target_accuracy_pct, f"target {pct(s.target_accuracy_pct, 0)}")
 
     def _show_points(self, plan: Plan, shown) -> None:
         colors = {acc: _role_color(plan, i, role) for acc, i, role in shown}
@@ -219,16 +222,17 @@ class CostAccuracyPlot(PlanPlot):
         self.set_curve(self.selected_curve, x, y, False, True)
         fa, fc, fo = plan.frontier
         self.set_curve(self.frontier, fa, fc, False, True)
+        self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [[plan.scenario.target_accuracy_pct]]),
+                      y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [[np.nan]]))
         targets.insert(0, HoverTarget(fa, fc, lambda k: f"Pareto frontier: {opts.label[fo[k]]}\n"
                                                       f"{pct(fa[k])} for {money(fc[k])} per request"))
         rec = plan.recommended
-        if rec is not None and np.isfinite(r.accuracy_pct[rec]) and np.isfinite(r.cost_per_request_usd[rec]) \
-                and r.cost_per_request_usd[rec] > 0:
-            self.recommended.setData([r.accuracy_pct[rec]], [np.log10(r.cost_per_request_usd[rec])])
+        if rec is not None:
+            self.set_point(self.recommended, *self.to_view(r.accuracy_pct[rec], r.cost_per_request_usd[rec]))
         else:
-            self.recommended.setData([], [])
-        self.place_vertical(self.target_line, plan.scenario.target_accuracy_pct)
-        self.target_line.label.setFormat(f"target {pct(plan.scenario.target_accuracy_pct, 0)}")
+            self.set_point(self.recommended)
+        self.place_line(self.target_line, plan.scenario.target_accuracy_pct,
+                        f"target {pct(plan.scenario.target_accuracy_pct, 0)}")
         self.set_hover_targets(targets)
 
     @staticmethod
@@ -264,23 +268,18 @@ class VolumePlot(PlanPlot):
             targets.append(HoverTarget(grid, y, lambda i, k=k, y=y: (
                 f"cheapest {KIND_NAMES[k]}\n{requests(grid[i])}/day: {money(y[i])}/month")))
         self.set_hover_targets(targets)
+        self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS]))
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
-                self.place_vertical(ln, np.log10(b.requests_per_day))
-                ln.label.setFormat(f"break-even {count(b.requests_per_day)}/day")
+                self.place_line(ln, np.log10(b.requests_per_day), f"break-even {count(b.requests_per_day)}/day")
                 ln.setVisible(True)
             else:
                 ln.setVisible(False)
         s, r = plan.scenario, plan.results
-        self.place_vertical(self.volume_line, np.log10(s.requests_per_day))
-        self.volume_line.label.setFormat(f"now {count(s.requests_per_day)}/day")
-        rec = plan.recommended
-        if rec is not None and np.isfinite(r.monthly_usd[rec]) and r.monthly_usd[rec] > 0:
-            self.recommended.setData([np.log10(s.requests_per_day)], [np.log10(r.monthly_usd[rec])])
-        else:
-            self.recommended.setData([], [])
-        if selected is not None and np.isfinite(r.monthly_usd[selected]) and r.monthly_usd[selected] > 0:
-            self.selected.setData([np.log10(s.requests_per_day)], [np.log10(r.monthly_usd[selected])])
-        else:
-            self.selected.setData([], [])
+        self.place_line(self.volume_line, np.log10(s.requests_per_day), f"now {count(s.requests_per_day)}/day")
+        for item, i in ((self.recommended, plan.recommended), (self.selected, selected)):
+            if i is not None:
+                self.set_point(item, *self.to_view(s.requests_per_day, r.monthly_usd[i]))
+            else:
+                self.set_point(item)

@@ -176,8 +176,9 @@ class ScenarioPanel(QScrollArea):
                     i = w.count() - 1
                 w.setCurrentIndex(i)
         for field, w in self._spins.items():
-            with QSignalBlocker(w):
-                w.setValue(int(getattr(s, field)))
+            if w.value() != int(getattr(s, field)):  # re-setting the same value still repaints the editor
+                with QSignalBlocker(w):
+                    w.setValue(int(getattr(s, field)))
         for field, w in self._checks.items():
             with QSignalBlocker(w):
                 w.setChecked(bool(getattr(s, field)))
