@@ -152,6 +152,11 @@ class MainWindow(QMainWindow):
             dock.show()
         self._size_docks()
 
+    def fit_plots(self) -> None:
+        """Undo any zoom or pan: every plot shows its data again (double-click does it for one plot)."""
+        for p in self.plots:
+            p.reset_view()
+
     def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
         act = QAction(text, self)
         if shortcut is not None:
@@ -190,6 +195,7 @@ class MainWindow(QMainWindow):
             v.addAction(dock.toggleViewAction())
         v.addSeparator()
         self._action(v, "Reset &Layout", self.reset_layout, None, "actionResetLayout")
+        self._action(v, "&Fit Plots to Data", self.fit_plots, "Ctrl+0", "actionFitPlots")
         h = self.menuBar().addMenu("&Help")
         self._action(h, "&Assumptions and Sources…", self.show_assumptions, None, "actionAssumptions")
         self._action(h, "&About ttcplanner", lambda: show_about(self.catalog, self), None, "actionAbout")
@@ -200,6 +206,11 @@ class MainWindow(QMainWindow):
         self.catalog_label.setObjectName("catalogDateLabel")
         self.timing_label = QLabel()
         self.timing_label.setStyleSheet("color: #6b7280;")
+        # A fixed size keeps this per-update text from re-laying out the window on every slider step.
+        sample = "plan computed in 888 ms · recommended $888.8k/month"
+        self.timing_label.setFixedSize(self.timing_label.fontMetrics().horizontalAdvance(sample) + 8,
+                                       self.timing_label.sizeHint().height())
+        self.timing_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self.timing_label)
         self.statusBar().addPermanentWidget(self.catalog_label)
 

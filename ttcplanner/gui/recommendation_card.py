@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
@@ -17,6 +17,7 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
 CARD_MIN_HEIGHT_PX = 270
+CARD_MIN_WIDTH_PX = 640
 STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
                "nothing_feasible": ("nothing feasible", "#b00020")}
 
@@ -61,8 +62,13 @@ class RecommendationCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#recommendationCard { background: white; }")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.setMinimumHeight(CARD_MIN_HEIGHT_PX)  # docks ignore height-for-width: keep the wrapped reasons visible
-        outer = QVBoxLayout(self)
+        # docks ignore height-for-width: a fixed minimum keeps the wrapped reasons visible
+        self.setMinimumSize(CARD_MIN_WIDTH_PX, CARD_MIN_HEIGHT_PX)
+        # The contents live in a child the card places itself (no layout on the card): a Qt layout tells its
+        # parent "my geometry may have changed" after every text change, which would re-lay out the whole
+        # main window (docks, plots, table) on every slider step. Here the ripple stops at the card.
+        self._body = QWidget(self)
+        outer = QVBoxLayout(self._body)
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(6)
         top = QHBoxLayout()
@@ -98,6 +104,13 @@ class RecommendationCard(QFrame):
         outer.addWidget(self.warnings)
         self.footer = _label("recommendationFooter", "color: #6b7280; font-size: 8pt;")
         outer.addWidget(self.footer)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self.minimumSize()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._body.setGeometry(self.contentsRect())
 
     def text(self) -> str:
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""

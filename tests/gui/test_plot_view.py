@@ -1,0 +1,114 @@
+"""Plot axes: fitted to the plan on a coarse grid, left alone once the user zooms, restored on request;
+and a slider step re-lays out nothing outside the card."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtWidgets import QSlider, QWidget
+
+from tests.gui.gui_helpers import change_and_wait, find
+from ttcplanner.gui.plot_base import SNAP_LINEAR, SNAP_LOG_DECADES, snapped_span
+
+
+def _view_range(plot):
+    return plot.getPlotItem().getViewBox().viewRange()
+
+
+def _covers(view: list[float], lo: float, hi: float) -> bool:
+    return view[0] <= lo + 1e-9 and view[1] >= hi - 1e-9
+
+
+def test_snapped_span_widens_outward_to_the_grid():
+    assert snapped_span(np.array([0.26, 1.9, np.nan]), 0.5) == (0.0, 2.0)
+    assert snapped_span(np.array([61.0, 88.0]), 5.0) == (60.0, 90.0)
+    assert snapped_span(np.array([2.0]), 0.5) == (1.5, 2.5)  # a single value still gets a span
+    assert snapped_span(np.array([np.nan, np.inf]), 0.5) is None
+
+
+def test_cost_plot_range_covers_every_cost_curve_on_a_coarse_grid(window):
+    plan = window.plan
+    plot = window.cost_plot
+    costs = np.concatenate([c.cost_per_request_usd for c in plan.cost_curves])
+    costs = np.log10(costs[np.isfinite(costs) & (costs > 0)])
+    accs = np.concatenate([c.accuracy_pct for c in plan.cost_curves])
+    (x0, x1), (y0, y1) = _view_range(plot)
+    assert _covers([y0, y1], costs.min(), costs.max())
+    assert _covers([x0, x1], np.nanmin(accs), np.nanmax(accs))
+    # the fitted edges sit on the grid (plus 2 % padding), so small plan changes do not move them
+    span = (y1 - y0) / 1.04
+    assert math.isclose(((y0 + 0.02 * span) / SNAP_LOG_DECADES) % 1, 0, abs_tol=1e-6) or \
+        math.isclose(((y0 + 0.02 * span) / SNAP_LOG_DECADES) % 1, 1, abs_tol=1e-6)
+    assert plot.getPlotItem().getViewBox().autoRangeEnabled() == [False, False]
+
+
+def test_small_volume_steps_leave_the_axes_still(qtbot, window):
+    slider = find(window, QSlider, "computeBudgetSlider")
+    before = [_view_range(p) for p in window.plots]
+    moved = 0
+    for step in range(3):
+        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 1))
+        after = [_view_range(p) for p in window.plots]
+        moved += after != before
+        before = after
+    assert moved <= 1  # one of three tiny budget steps may cross a grid line; most must not
+
+
+def test_a_user_zoom_survives_plan_updates_until_fit_plots(qtbot, window):
+    plot = window.volume_plot
+    vb = plot.getPlotItem().getViewBox()
+    vb.scaleBy((0.5, 0.5))  # what the mouse wheel does
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    zoomed = _view_range(plot)
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
+    assert plot.user_view and _view_range(plot) == zoomed
+    window.findChild(type(window.action_undo), "actionFitPlots").trigger()
+    assert not plot.user_view
+    y = np.concatenate([window.plan.volume_monthly_usd[k] for k in window.plan.volume_monthly_usd])
+    y = np.log10(y[np.isfinite(y) & (y > 0)])
+    assert _covers(_view_range(plot)[1], y.min(), y.max())
+
+
+def test_double_click_restores_the_fitted_view(qtbot, window):
+    plot = window.accuracy_plot
+    vb = plot.getPlotItem().getViewBox()
+    fitted = _view_range(plot)
+    vb.translateBy(x=1.0)
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    assert _view_range(plot) != fitted
+    center = plot.viewport().rect().center()
+    qtbot.mouseDClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert not plot.user_view
+    assert np.allclose(_view_range(plot), fitted)
+
+
+class _LayoutRequests(QObject):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_a_slider_step_does_not_relayout_the_docks(qtbot, window):
+    """Card text changes stop at the card: the docks, plots and table keep their geometry untouched."""
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.minimum()))
+    qtbot.waitUntil(lambda: window.isVisible())
+    spy = _LayoutRequests()
+    for dock in (window.card_dock, window.table_dock, window.scenario_dock):
+        dock.installEventFilter(spy)
+    card_before = window.card.text()
+    for _ in range(5):
+        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
+    qtbot.waitUntil(lambda: window.card.text() != card_before)
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    assert spy.count == 0
