@@ -22,6 +22,10 @@ COLUMNS = ("Kind", "Option", "Accuracy", "Band", "$ / month", "$ / 1k requests",
 OPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # option index in the plan
 FITS_ROLE = Qt.ItemDataRole.UserRole + 2  # "yes" / "no" for the proxy's filter
 DEFAULT_SORT_COLUMN = 8  # options that meet the targets first, cheapest first: the recommendation is row 1
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
+                    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
+                    OPTION_ROLE, FITS_ROLE})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def _calibrated(r, i: int) -> bool:
@@ -47,6 +51,9 @@ class OptionsModel(QAbstractTableModel):
         self._cache: dict[tuple[int, int], str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        self._kind_brush = {k: QBrush(QColor(c)) for k, c in style.KIND_COLORS.items()}
+        self._muted = QBrush(QColor("#8a8f98"))
+        self._recommended_bg = QBrush(QColor("#e3f4e8"))
 
     def set_plan(self, plan: Plan) -> None:
         self.beginResetModel()
@@ -74,31 +81,31 @@ class OptionsModel(QAbstractTableModel):
         return int(hits[0]) if len(hits) else -1
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or self.plan is None:
+        # Qt asks 7 roles per visible cell on every repaint: answer the unused ones before any lookup.
+        if role not in _ROLES or self.plan is None or not index.isValid():
             return None
         i, col = int(self._order[index.row()]), index.column()
-        r, o = self.plan.results, self.plan.options
         if role == Qt.ItemDataRole.DisplayRole:
             key = (i, col)
             text = self._cache.get(key)
             if text is None:
                 text = self._cache[key] = self._text(i, col)
             return text
+        r, o = self.plan.results, self.plan.options
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 0:
+                return self._kind_brush[str(o.kind[i])]
+            return None if r.eligible[i] else self._muted
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if 2 <= col <= 7 else None
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
+            if i != self.plan.recommended:
+                return None
+            return self._recommended_bg if role == Qt.ItemDataRole.BackgroundRole else self._bold
         if role == OPTION_ROLE:
             return i
         if role == FITS_ROLE:
             return "yes" if r.eligible[i] else "no"
-        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= col <= 7:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 0:
-                return QBrush(QColor(style.KIND_COLORS[str(o.kind[i])]))
-            if not r.eligible[i]:
-                return QBrush(QColor("#8a8f98"))
-        if role == Qt.ItemDataRole.BackgroundRole and i == self.plan.recommended:
-            return QBrush(QColor("#e3f4e8"))
-        if role == Qt.ItemDataRole.FontRole and i == self.plan.recommended:
-            return self._bold
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
                     + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else ""))
