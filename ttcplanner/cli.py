@@ -14,6 +14,7 @@ from typing import Sequence
 
 from ttcplanner import __version__
 from ttcplanner.model.errors import InputError
+from ttcplanner.qt_env import prefer_utf8_locale
 
 EXIT_INPUT = 2
 
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    prefer_utf8_locale()  # before any Qt start (GUI, PDF)
     if argv and argv[0].lower().endswith(".json"):
         argv.insert(0, "gui")  # `ttcplanner file.json` opens it, as a file manager's "Open with" does
     try:

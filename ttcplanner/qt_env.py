@@ -37,6 +37,20 @@ DEFAULT_FONT_FAMILY = "DejaVu Sans"
 DEFAULT_FONT_POINT_SIZE = 10
 
 
+def prefer_utf8_locale(environ: dict | None = None) -> None:
+    """Ask for C.UTF-8 when the locale is the bare "C"/POSIX one (env -i, cron, some frozen launches).
+
+    Qt needs UTF-8 and otherwise prints a notice on stderr at start; CPython does the same coercion for
+    itself (PEP 538), but a frozen app does not. An explicit LC_ALL is the user's choice and is kept.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("LC_ALL"):
+        return
+    ctype = env.get("LC_CTYPE") or env.get("LANG") or ""
+    if ctype in ("", "C", "POSIX"):
+        env["LC_CTYPE"] = "C.UTF-8"
+
+
 def library_loadable(soname: str) -> bool:
     """True when the dynamic loader can open soname (what Qt will do a moment later)."""
     try:
