@@ -60,7 +60,8 @@ class Controller(QObject):
     scenarioChanged = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, catalog: Catalog, scenario: Scenario, parent: QObject | None = None):
+    def __init__(self, catalog: Catalog, scenario: Scenario, plan: Plan | None = None, parent: QObject | None = None):
+        """``plan``: the scenario's plan if the caller already computed it (start-up does)."""
         super().__init__(parent)
         self.catalog = catalog
         self.undo_stack = QUndoStack(self)
@@ -75,7 +76,7 @@ class Controller(QObject):
         self.evaluate_count = 0  # how many recomputes ran (tests check bursts are coalesced)
         self.last_evaluate_ms = 0.0
         self.scenario = scenario
-        self.plan: Plan = self._evaluate(scenario)
+        self.plan: Plan = plan if plan is not None else self._evaluate(scenario)
 
     # -- requests from widgets ------------------------------------------------------------------
     def request(self, key: str, changes: dict, dragging: bool = False) -> None:

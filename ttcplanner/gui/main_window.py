@@ -49,15 +49,14 @@ def _model_names(catalog: Catalog) -> dict[str, str]:
     return names
 
 
-def _usable(scenario: Scenario, catalog: Catalog) -> Scenario:
-    """The scenario if the catalog can plan it, else the defaults (on the first task if needed)."""
+def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None]:
+    """The scenario and its plan if the catalog can plan it, else the defaults (on the first task if needed)."""
     for candidate in (scenario, Scenario(), Scenario(task_id=next(iter(catalog.tasks), "maths-olympiad"))):
         try:
-            evaluate(candidate, catalog)
-            return candidate
+            return candidate, evaluate(candidate, catalog)
         except InputError:
             continue
-    return scenario
+    return scenario, None
 
 
 class MainWindow(QMainWindow):
@@ -73,7 +72,7 @@ class MainWindow(QMainWindow):
         self.current_path: Path | None = None
         self.last_error = ""
         self._selected_label: str | None = None
-        self.controller = Controller(self.catalog, _usable(scenario or Scenario(), self.catalog), self)
+        self.controller = Controller(self.catalog, *_usable(scenario or Scenario(), self.catalog), parent=self)
 
         self.panel = ScenarioPanel(self.catalog)
         self.card = RecommendationCard()
@@ -292,7 +291,7 @@ class MainWindow(QMainWindow):
 
     def new_scenario(self) -> None:
         self.current_path = None
-        self.controller.set_scenario(_usable(Scenario(), self.catalog), "new scenario")
+        self.controller.set_scenario(_usable(Scenario(), self.catalog)[0], "new scenario")
         self._update_title()
 
     def _start_dir(self) -> str:
