@@ -22,6 +22,7 @@ from ttcplanner.gui import style
 HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
 SNAP_LINEAR = 5.0  # ... and linear (percent) axes in 5-point steps, so a slider drag rarely moves them
+FIT_PADDING = 0.02  # fraction of the fitted span left blank at each end
 
 
 def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
@@ -52,7 +53,8 @@ class FormatAxis(pg.AxisItem):
 def _near(current: list[float], fitted: tuple[float, float], tol: float = 0.05) -> bool:
     """The view already shows ``fitted`` plus its padding (within ``tol`` of the span)."""
     span = fitted[1] - fitted[0]
-    return abs(current[0] - (fitted[0] - 0.02 * span)) < tol * span and abs(current[1] - (fitted[1] + 0.02 * span)) < tol * span
+    lo, hi = fitted[0] - FIT_PADDING * span, fitted[1] + FIT_PADDING * span
+    return abs(current[0] - lo) < tol * span and abs(current[1] - hi) < tol * span
 
 
 @dataclass
@@ -144,7 +146,7 @@ class PlanPlot(pg.PlotWidget):
         if fy is not None and not _near(cy, fy):
             want["yRange"] = fy
         if want:
-            vb.setRange(**want, padding=0.02)
+            vb.setRange(**want, padding=FIT_PADDING)
 
     def _on_user_range(self, *_):
         self.user_view = True
@@ -231,7 +233,10 @@ class PlanPlot(pg.PlotWidget):
         if getattr(item, "_shown_point", "unset") == key:
             return
         item._shown_point = key
-        item.setData([x_view], [y_view]) if shown else item.setData([], [])
+        if shown:
+            item.setData([x_view], [y_view])
+        else:
+            item.setData([], [])
 
     def set_legend(self, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
         """Rebuild the legend only when its entries change (slider moves rarely change them)."""
