@@ -108,3 +108,32 @@ def test_a_slider_step_does_not_relayout_the_docks(qtbot, window):
     qtbot.waitUntil(lambda: window.card.text() != card_before)
     QApplication.processEvents()
     assert spy.count == 0
+
+
+def test_legends_fit_inside_their_plots_for_every_shipped_scenario(qtbot, make_window):
+    """A long model name must not push the legend past the plot's edge, where it would be cut off."""
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.paths import scenarios_dir
+
+    for path in sorted(scenarios_dir().glob("*.json")):
+        window = make_window(sc.load(path))
+        window.resize(1500, 950)
+        qtbot.waitUntil(lambda: window.accuracy_plot.width() > 300)
+        QApplication.processEvents()  # let the legends lay out their new entries
+        for plot in window.plots:
+            vb = plot.getPlotItem().getViewBox().sceneBoundingRect()
+            legend = plot.legend.sceneBoundingRect()
+            assert vb.contains(legend), (path.stem, plot.objectName(), legend, vb)
+        window.close()
+
+
+def test_at_the_smallest_window_every_plot_fits_its_widget(qtbot, window):
+    """The window cannot be made smaller than its panels need, and a narrow plot shrinks rather than
+    drawing past its own edge (pyqtgraph would otherwise size it to its title's width)."""
+    assert window.minimumWidth() >= window.layout().minimumSize().width()
+    window.resize(1, 1)
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    QApplication.processEvents()
+    for plot in window.plots:
+        item = plot.getPlotItem().sceneBoundingRect()
+        assert item.width() <= plot.viewport().width() + 1, (plot.objectName(), item.width(), plot.viewport().width())

@@ -161,7 +161,7 @@ def test_selecting_a_row_highlights_it_in_the_plots(qtbot, window):
     assert sum(roles) >= 1
     name = window.accuracy_plot.name_of(plan.options.accuracy_id[option])
     legend_names = [label.text for _, label in window.accuracy_plot.legend.items]
-    assert any(name in n for n in legend_names) or any("selected" in n for n in legend_names)
+    assert any(name in n for n in legend_names) or any("selected" in n for n in legend_names), (name, legend_names, window.accuracy_plot.getPlotItem().getViewBox().width())
     # the selection survives a recompute
     change_and_wait(qtbot, window, lambda: find(window, QDoubleSpinBox, "tokenVolumeSliderValue").setValue(20_000))
     rows = view.selectionModel().selectedRows()

@@ -32,7 +32,6 @@ from ttcplanner.model.scenario import Scenario
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
 DEFAULT_SIZE = (1500, 950)
-MIN_SIZE = (1000, 640)
 
 
 def app_settings() -> QSettings:
@@ -95,7 +94,9 @@ class MainWindow(QMainWindow):
 
         self._default_state = self.saveState()
         # An explicit minimum stops the layout re-sending size hints to the window system on every update.
-        self.setMinimumSize(*MIN_SIZE)
+        # It is the layout's own minimum (every dock and plot at its smallest), so a small window never
+        # squeezes the plots into each other.
+        self.setMinimumSize(self.layout().minimumSize())
         self.resize(*DEFAULT_SIZE)
         self._size_docks()
         self._restore_window()

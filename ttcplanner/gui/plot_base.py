@@ -14,8 +14,8 @@ from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 
 from ttcplanner.gui import style
 
@@ -23,6 +23,10 @@ HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
 SNAP_LINEAR = 5.0  # ... and linear (percent) axes in 5-point steps, so a slider drag rarely moves them
 FIT_PADDING = 0.02  # fraction of the fitted span left blank at each end
+LEGEND_POINT_SIZE = 8
+PLOT_MIN_SIZE_PX = (230, 260)  # three side by side beside the scenario panel fit a 1280-pixel-wide screen
+LEGEND_CHROME_PX = 70  # legend width besides its text: corner offset, line sample, margins
+LEGEND_MIN_TEXT_PX = 80
 
 
 def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
@@ -32,6 +36,19 @@ def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
         return None
     lo, hi = math.floor(float(v.min()) / step) * step, math.ceil(float(v.max()) / step) * step
     return (lo, hi) if hi > lo else (lo - step, hi + step)
+
+
+def _let_title_shrink(label: pg.LabelItem) -> None:
+    """pyqtgraph pins a title's minimum width to its text, which then sets the plot's minimum width: in a
+    narrow window the whole plot is cut off at the right. Let the title (only) be narrower than its text."""
+    fit_text = label.updateMin
+
+    def update_min():
+        fit_text()
+        label.setMinimumWidth(0)
+
+    label.updateMin = update_min
+    update_min()
 
 
 class FormatAxis(pg.AxisItem):
@@ -80,9 +97,10 @@ class PlanPlot(pg.PlotWidget):
         axes = {"bottom": FormatAxis("bottom", x_fmt), "left": FormatAxis("left", y_fmt)}
         super().__init__(background=style.PLOT_BG, axisItems=axes)
         self.setObjectName(name)
-        self.setMinimumSize(300, 260)
+        self.setMinimumSize(PLOT_MIN_SIZE_PX[0], PLOT_MIN_SIZE_PX[1])
         pi = self.getPlotItem()
         pi.setTitle(f"<span style='font-size:11pt; font-weight:600; color:#222'>{title}</span>")
+        _let_title_shrink(pi.titleLabel)
         pen = pg.mkPen(style.AXIS_COLOR)
         for side, label in (("bottom", x_label), ("left", y_label)):
             ax = pi.getAxis(side)
@@ -99,9 +117,12 @@ class PlanPlot(pg.PlotWidget):
         pi.setMenuEnabled(False)
         pi.hideButtons()
         offset = {"top-left": (8, 8), "bottom-right": (-8, -8), "top-right": (-8, 8)}[legend_corner]
-        self.legend = pi.addLegend(offset=offset, labelTextSize="8pt", verSpacing=-6, labelTextColor="#222",
+        self.legend = pi.addLegend(offset=offset, labelTextSize=f"{LEGEND_POINT_SIZE:g}pt", verSpacing=-6, labelTextColor="#222",
                                    brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
         self._legend_names: tuple = ()
+        self._legend_entries: list[tuple] = []
+        self._legend_font = QFont(self.font().family())
+        self._legend_font.setPointSizeF(LEGEND_POINT_SIZE)
         self._hover_targets: list[HoverTarget] = []
         self._hover = pg.TextItem(anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235),
                                   border=pg.mkPen("#999"))
@@ -238,15 +259,33 @@ class PlanPlot(pg.PlotWidget):
         else:
             item.setData([], [])
 
-    def set_legend(self, entries: list[tuple[pg.GraphicsObject, str]]) -> None:
-        """Rebuild the legend only when its entries change (slider moves rarely change them)."""
-        key = tuple((id(item), name) for item, name in entries)
+    def set_legend(self, entries: list[tuple]) -> None:
+        """Show ``(item, name)`` or ``(item, name, suffix)`` entries, names cut with "…" to fit the plot.
+
+        A long model name would otherwise push the legend past the plot's edge, where it is clipped; the
+        suffix (a role such as " (recommended)") is always kept whole, and hovering shows the full name.
+        The legend is rebuilt only when its text changes (slider moves rarely change it) or on resize.
+        """
+        self._legend_entries = entries
+        metrics = QFontMetrics(self._legend_font)
+        room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
+        shown = []
+        for item, name, *suffix in entries:
+            tail = suffix[0] if suffix else ""
+            fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room - metrics.horizontalAdvance(tail), 24))
+            shown.append((item, fitted + tail))
+        key = tuple((id(item), text) for item, text in shown)
         if key == self._legend_names:
             return
         self._legend_names = key
         self.legend.clear()
-        for item, name in entries:
-            self.legend.addItem(item, name)
+        for item, text in shown:
+            self.legend.addItem(item, text)
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(ev)
+        if getattr(self, "_legend_entries", None):  # resize events arrive during __init__, before the legend
+            self.set_legend(self._legend_entries)
 
     # -- hover ---------------------------------------------------------------------------------------
     def set_hover_targets(self, targets: list[HoverTarget]) -> None:

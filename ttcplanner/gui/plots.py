@@ -18,6 +18,7 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
 PROMINENT_SLOTS = 4  # recommended, best of the two other kinds, the row selected in the table
+SHORT_KIND = {"api": "API", "gpu": "GPU", "asic": "ASIC"}  # roles in a narrow legend: "best GPU"
 
 
 def _join(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -42,7 +43,7 @@ def prominent_options(plan: Plan, selected: int | None) -> list[tuple[int, str]]
     for k in KINDS:
         i = plan.best_per_kind.get(k)
         if i is not None and all(i != j for j, _ in out):
-            out.append((i, f"best {KIND_NAMES[k]}"))
+            out.append((i, f"best {SHORT_KIND[k]}"))
     if selected is not None and all(selected != j for j, _ in out):
         out.append((selected, "selected"))
     return out[:PROMINENT_SLOTS]
@@ -132,7 +133,7 @@ class AccuracyPlot(PlanPlot):
             for item in (mean, low, high, fill):
                 item.setVisible(True)
             name = f"{self.name_of(acc)} ({role})"
-            legend.append((mean, name))
+            legend.append((mean, self.name_of(acc), f" ({role})"))
             targets.append(HoverTarget(c.tokens, c.mean_pct, lambda k, c=c, name=name: (
                 f"{name}\n{tokens(c.tokens[k])}/sample: {pct(c.mean_pct[k])}\n"
                 f"band {pct(c.low_pct[k])} to {pct(c.high_pct[k])}{' (extrapolated)' if c.extrapolated[k] else ''}")))

@@ -17,7 +17,7 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
 CARD_MIN_HEIGHT_PX = 270
-CARD_MIN_WIDTH_PX = 640
+CARD_MIN_WIDTH_PX = 600
 STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
                "nothing_feasible": ("nothing feasible", "#b00020")}
 
