@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
-from ttcplanner.model.format import duration, money, pct
+from ttcplanner.model.format import duration, money, pct, whole
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.model.planner import Plan
 
@@ -130,7 +130,7 @@ class OptionsModel(QAbstractTableModel):
         if col == 6:
             return duration(r.latency_s[i])
         if col == 7:
-            return f"{int(r.gpus_total[i])}" if kind == "gpu" and r.gpus_total[i] > 0 else "—"
+            return whole(r.gpus_total[i]) if kind == "gpu" and r.gpus_total[i] > 0 else "—"
         if col == 8:
             return "✔ yes" if r.eligible[i] else "✘ no"
         return r.why_not[i]
@@ -194,7 +194,7 @@ class OptionsTable(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 330, 72, 82, 78, 104, 72, 48, 98)):
+        for col, width in enumerate((150, 330, 72, 82, 78, 104, 72, 60, 98)):
             self.view.setColumnWidth(col, width)
         self.only_fit = QCheckBox("Only options that meet the targets")
         self.only_fit.setObjectName("onlyFitCheck")

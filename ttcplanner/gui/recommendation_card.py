@@ -12,7 +12,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
-from ttcplanner.model.format import count, duration, money, pct, requests, saving
+from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
@@ -148,7 +148,7 @@ class RecommendationCard(QFrame):
             if kind == "gpu":
                 reps = int(r.replicas[i])
                 calibrated = " · calibrated by you" if r.calibrated_by_user is not None and r.calibrated_by_user[i] else ""
-                self.gpus.set(f"{int(r.gpus_total[i])}", f"{reps} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}")
+                self.gpus.set(whole(r.gpus_total[i]), f"{whole(reps)} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}")
             else:
                 self.gpus.set("none", "billed per token")
         self._show_alternatives(plan)

@@ -64,6 +64,11 @@ def duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def whole(n: float) -> str:
+    """An exact whole number with thousands separators (GPU and replica counts: 20,144 not 20144)."""
+    return f"{int(n):,}"
+
+
 def rate(tokens_per_s: float) -> str:
     if tokens_per_s is None or not math.isfinite(tokens_per_s):
         return "n/a"
@@ -74,8 +79,8 @@ def describe_option(opts: OptionSet, r, i: int) -> str:
     """One line: what to deploy."""
     if opts.kind[i] == "gpu":
         reps = int(r.replicas[i])
-        return (f"{opts.label[i]} ({opts.precision[i].upper()}), {reps} replica{'s' if reps != 1 else ''} = "
-                f"{int(r.gpus_total[i])} GPU{'s' if r.gpus_total[i] != 1 else ''}")
+        return (f"{opts.label[i]} ({opts.precision[i].upper()}), {whole(reps)} replica{'s' if reps != 1 else ''} = "
+                f"{whole(r.gpus_total[i])} GPU{'s' if r.gpus_total[i] != 1 else ''}")
     return opts.label[i] + (" via batch API" if r.batch[i] else "")
 
 

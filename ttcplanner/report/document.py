@@ -15,7 +15,7 @@ import numpy as np
 
 from ttcplanner import __version__
 from ttcplanner.model import costs
-from ttcplanner.model.format import count, duration, money, pct, requests, tokens
+from ttcplanner.model.format import count, duration, money, pct, requests, tokens, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
@@ -147,7 +147,7 @@ def key_figures_table(plan) -> str:
         bg = REC_BG if role == "Recommended" else ""
         bold = role == "Recommended"
         kind = str(o.kind[i])
-        gpus = f"{int(r.gpus_total[i])}" if kind == "gpu" else "managed"
+        gpus = whole(r.gpus_total[i]) if kind == "gpu" else "managed"
         desc = escape(o.label[i])
         if kind == "gpu":
             desc += f"<br/><span style='font-size: 7.5pt; color: #555555;'>{int(r.replicas[i])} \u00d7 " \
