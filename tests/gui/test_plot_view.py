@@ -55,33 +55,69 @@ def test_small_budget_steps_rarely_move_the_axes(qtbot, window):
     assert moved <= 1  # one of three tiny budget steps may cross a grid line; most must not
 
 
-def test_a_user_zoom_survives_plan_updates_until_fit_plots(qtbot, window):
-    plot = window.volume_plot
+def _zoom(plot):
+    """What the mouse wheel does: both axes scaled, and the plot told the user did it."""
     vb = plot.getPlotItem().getViewBox()
-    vb.scaleBy((0.5, 0.5))  # what the mouse wheel does
+    vb.scaleBy((0.5, 0.5))
     vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
-    zoomed = _view_range(plot)
-    slider = find(window, QSlider, "tokenVolumeSlider")
-    change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
-    assert plot.user_view and _view_range(plot) == zoomed
+
+
+def test_a_user_zoom_survives_plan_updates_until_fit_plots(qtbot, window):
+    fitted = [_view_range(p) for p in window.plots]
+    for plot in window.plots:
+        _zoom(plot)
+    zoomed = _view_range(window.volume_plot)
+    slider = find(window, QSlider, "computeBudgetSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 3))
+    assert window.volume_plot.user_view and _view_range(window.volume_plot) == zoomed
     window.findChild(type(window.action_undo), "actionFitPlots").trigger()
-    assert not plot.user_view
+    assert not any(plot.user_view for plot in window.plots)
+    # both axes come back, including the fixed ones (accuracy 0-100 %, 1 to 10^9 requests/day)
+    assert np.allclose(_view_range(window.accuracy_plot)[1], fitted[0][1])
+    assert np.allclose(_view_range(window.volume_plot)[0], fitted[2][0])
     y = np.concatenate([window.plan.volume_monthly_usd[k] for k in window.plan.volume_monthly_usd])
     y = np.log10(y[np.isfinite(y) & (y > 0)])
-    assert _covers(_view_range(plot)[1], y.min(), y.max())
+    assert _covers(_view_range(window.volume_plot)[1], y.min(), y.max())
 
 
-def test_double_click_restores_the_fitted_view(qtbot, window):
+def test_double_click_restores_both_axes(qtbot, window):
     plot = window.accuracy_plot
-    vb = plot.getPlotItem().getViewBox()
     fitted = _view_range(plot)
-    vb.translateBy(x=1.0)
-    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
-    assert _view_range(plot) != fitted
-    center = plot.viewport().rect().center()
-    qtbot.mouseDClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    _zoom(plot)
+    assert not np.allclose(_view_range(plot)[1], fitted[1])
+    qtbot.mouseDClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=plot.viewport().rect().center())
     assert not plot.user_view
     assert np.allclose(_view_range(plot), fitted)
+
+
+def test_opening_a_scenario_drops_a_zoom(qtbot, window, tmp_path):
+    from ttcplanner.model import scenario as sc
+
+    _zoom(window.cost_plot)
+    path = tmp_path / "s.json"
+    sc.save(window.scenario.replace(requests_per_day=5_000), path)
+    with qtbot.waitSignal(window.planUpdated):
+        assert window.open_scenario(path)
+    assert not window.cost_plot.user_view
+
+
+def test_the_selected_option_stays_on_the_volume_plot(qtbot, make_window):
+    """The most expensive option, selected in the table, is marked inside the volume plot's view."""
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.paths import scenarios_dir
+
+    window = make_window(sc.load(scenarios_dir() / "maths-tutor-high-volume.json"))
+    plan = window.plan
+    monthly = np.where(np.isfinite(plan.results.monthly_usd), plan.results.monthly_usd, -1)
+    window.table.select_option(int(np.argmax(monthly)))
+    x, y = window.volume_plot.selected.getData()
+    (x0, x1), (y0, y1) = _view_range(window.volume_plot)
+    assert len(y) == 1 and y0 <= y[0] <= y1 and x0 <= x[0] <= x1
+
+
+def test_startup_reports_how_long_the_first_plan_took(window):
+    assert window.controller.last_evaluate_ms > 0
+    assert "plan computed in" in window.timing_label.text()
 
 
 class _LayoutRequests(QObject):

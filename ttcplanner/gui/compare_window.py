@@ -220,7 +220,7 @@ class CompareWindow(QMainWindow):
                 c = self.volume_plot.curve(color, 2.2, z=5 + j, style_=dash)
                 self.volume_plot.set_curve(c, p.volume_grid, y, True, True)
                 self._items.append((self.volume_plot, c))
-                vol_legend.append((c, f"{name}: {KIND_NAMES[kind]}"))
+                vol_legend.append((c, name, f": {KIND_NAMES[kind]}"))
                 vol_targets.append(HoverTarget(p.volume_grid, y, lambda k, p=p, y=y, name=name: (
                     f"{name}\n{count(p.volume_grid[k])}/day: {money(y[k])}/month")))
                 vx, vy = self.volume_plot.to_view(p.scenario.requests_per_day, float(p.results.monthly_usd[i]))

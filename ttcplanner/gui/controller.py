@@ -60,8 +60,9 @@ class Controller(QObject):
     scenarioChanged = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, catalog: Catalog, scenario: Scenario, plan: Plan | None = None, parent: QObject | None = None):
-        """``plan``: the scenario's plan if the caller already computed it (start-up does)."""
+    def __init__(self, catalog: Catalog, scenario: Scenario, plan: Plan | None = None, evaluate_ms: float = 0.0,
+                 parent: QObject | None = None):
+        """``plan``, ``evaluate_ms``: the scenario's plan and its compute time if the caller has them (start-up)."""
         super().__init__(parent)
         self.catalog = catalog
         self.undo_stack = QUndoStack(self)
@@ -76,7 +77,11 @@ class Controller(QObject):
         self.evaluate_count = 0  # how many recomputes ran (tests check bursts are coalesced)
         self.last_evaluate_ms = 0.0
         self.scenario = scenario
-        self.plan: Plan = plan if plan is not None else self._evaluate(scenario)
+        if plan is None:
+            plan = self._evaluate(scenario)
+        else:
+            self.evaluate_count, self.last_evaluate_ms = 1, evaluate_ms
+        self.plan: Plan = plan
 
     # -- requests from widgets ------------------------------------------------------------------
     def request(self, key: str, changes: dict, dragging: bool = False) -> None:

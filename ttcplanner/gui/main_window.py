@@ -7,6 +7,7 @@ controller produces one Plan, and ``_show_plan`` hands that Plan to every view b
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
@@ -48,14 +49,17 @@ def _model_names(catalog: Catalog) -> dict[str, str]:
     return names
 
 
-def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None]:
-    """The scenario and its plan if the catalog can plan it, else the defaults (on the first task if needed)."""
+def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None, float]:
+    """The scenario, its plan and the plan's compute time (ms) if the catalog can plan it, else the same
+    for the defaults (on the first task if needed)."""
     for candidate in (scenario, Scenario(), Scenario(task_id=next(iter(catalog.tasks), "maths-olympiad"))):
+        start = time.perf_counter()
         try:
-            return candidate, evaluate(candidate, catalog)
+            plan = evaluate(candidate, catalog)
         except InputError:
             continue
-    return scenario, None
+        return candidate, plan, (time.perf_counter() - start) * 1000
+    return scenario, None, 0.0
 
 
 class MainWindow(QMainWindow):
@@ -274,6 +278,7 @@ class MainWindow(QMainWindow):
         self.current_path = path
         self._add_recent(path)
         self.controller.reset(s)
+        self.fit_plots()
         return True
 
     def save_scenario(self, path) -> bool:
@@ -294,6 +299,7 @@ class MainWindow(QMainWindow):
         self.current_path = None
         self.controller.set_scenario(_usable(Scenario(), self.catalog)[0], "new scenario")
         self._update_title()
+        self.fit_plots()  # a zoom into the old scenario means nothing for the new one
 
     def _start_dir(self) -> str:
         return str(self.current_path.parent) if self.current_path else str(Path.home())

@@ -58,7 +58,7 @@ class CostHistogram(PlanPlot):
             item.setData(edges, h, stepMode="center", fillLevel=0)  # the plot's log mode takes log10 of x
             item.setVisible(True)
             p = mc.probability.get(k, 0.0)
-            legend.append((item, f"{KIND_NAMES[k]} (cheapest in {p:.1%})"))
+            legend.append((item, KIND_NAMES[k], f" (cheapest in {p:.1%})"))
         self.set_legend(legend)
         if len(edges):
             # the view spans the 0.5th-99.5th percentile: a handful of extreme samples would squash the rest

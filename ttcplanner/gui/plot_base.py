@@ -67,11 +67,11 @@ class FormatAxis(pg.AxisItem):
         return [self._fmt(v) for v in values]
 
 
-def _near(current: list[float], fitted: tuple[float, float], tol: float = 0.05) -> bool:
-    """The view already shows ``fitted`` plus its padding (within ``tol`` of the span)."""
+def _shows(current: list[float], fitted: tuple[float, float]) -> bool:
+    """The view shows exactly ``fitted`` plus its padding (a rounding error apart)."""
     span = fitted[1] - fitted[0]
     lo, hi = fitted[0] - FIT_PADDING * span, fitted[1] + FIT_PADDING * span
-    return abs(current[0] - lo) < tol * span and abs(current[1] - hi) < tol * span
+    return abs(current[0] - lo) <= 1e-6 * span and abs(current[1] - hi) <= 1e-6 * span
 
 
 @dataclass
@@ -153,18 +153,25 @@ class PlanPlot(pg.PlotWidget):
         if not self.user_view:
             self._apply_fitted()
 
+    def fix_axis(self, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None) -> None:
+        """An axis that always shows the same view-space span (accuracy 0-100 %); Fit Plots restores it too."""
+        self._fitted = (x or self._fitted[0], y or self._fitted[1])
+        self._apply_fitted()
+
     def reset_view(self) -> None:
         """Back to the fitted range after the user zoomed or panned (double-click, View > Fit Plots)."""
         self.user_view = False
+        if self._fitted == (None, None):  # a plot that is never fitted (compare, Monte Carlo) auto-ranges
+            self.getPlotItem().enableAutoRange()
         self._apply_fitted()
 
     def _apply_fitted(self) -> None:
         vb = self.getPlotItem().getViewBox()
         (cx, cy), (fx, fy) = vb.viewRange(), self._fitted
         want = {}
-        if fx is not None and not _near(cx, fx):
+        if fx is not None and not _shows(cx, fx):
             want["xRange"] = fx
-        if fy is not None and not _near(cy, fy):
+        if fy is not None and not _shows(cy, fy):
             want["yRange"] = fy
         if want:
             vb.setRange(**want, padding=FIT_PADDING)

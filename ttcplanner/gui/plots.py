@@ -86,9 +86,8 @@ class AccuracyPlot(PlanPlot):
         self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
         self.target_line = self.line(0, style.TARGET_COLOR, label_pos=0.1)
         self.others_legend = pg.PlotDataItem([], [], pen=pg.mkPen(style.OTHER_COLOR, width=1.5))
-        self.setYRange(0, 100)
+        self.fix_axis(y=(0.0, 100.0))
         self.getPlotItem().getViewBox().setLimits(yMin=-5, yMax=105)
-        self.getPlotItem().enableAutoRange(axis="y", enable=False)
 
     @staticmethod
     def _point_tip(x, y, data):
@@ -258,7 +257,7 @@ class VolumePlot(PlanPlot):
         self.selected = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#111"), brush=style.SELECTED_COLOR)
         self.selected.setZValue(29)
         self.getPlotItem().addItem(self.selected)
-        self.getPlotItem().setXRange(0, 9, padding=0.02)
+        self.fix_axis(x=(0.0, 9.0))  # 1 to 10^9 requests per day
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
         grid = plan.volume_grid
@@ -269,7 +268,9 @@ class VolumePlot(PlanPlot):
             targets.append(HoverTarget(grid, y, lambda i, k=k, y=y: (
                 f"cheapest {KIND_NAMES[k]}\n{requests(grid[i])}/day: {money(y[i])}/month")))
         self.set_hover_targets(targets)
-        self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS]))
+        r = plan.results
+        markers = [r.monthly_usd[i] for i in (plan.recommended, selected) if i is not None]
+        self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS] + [markers]))
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
@@ -277,7 +278,7 @@ class VolumePlot(PlanPlot):
                 ln.setVisible(True)
             else:
                 ln.setVisible(False)
-        s, r = plan.scenario, plan.results
+        s = plan.scenario
         self.place_line(self.volume_line, np.log10(s.requests_per_day), f"now {count(s.requests_per_day)}/day")
         for item, i in ((self.recommended, plan.recommended), (self.selected, selected)):
             if i is not None:
