@@ -173,3 +173,7 @@ def test_at_the_smallest_window_every_plot_fits_its_widget(qtbot, window):
     for plot in window.plots:
         item = plot.getPlotItem().sceneBoundingRect()
         assert item.width() <= plot.viewport().width() + 1, (plot.objectName(), item.width(), plot.viewport().width())
+    central = window.centralWidget().geometry()
+    assert window.card_dock.geometry().bottom() < central.top()  # nothing drawn over anything else
+    assert central.bottom() < window.table_dock.geometry().top()
+    assert window.scenario_dock.geometry().right() < central.left()

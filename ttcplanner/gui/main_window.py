@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressDialog, QSplitter, QWidget)
+                               QProgressDialog, QSplitter, QStyle, QWidget)
 
 from ttcplanner.gui import analysis, catalog_menu
 from ttcplanner.gui.autosave import install as install_autosave
@@ -97,10 +97,7 @@ class MainWindow(QMainWindow):
         self.table.optionSelected.connect(self._on_option_selected)
 
         self._default_state = self.saveState()
-        # An explicit minimum stops the layout re-sending size hints to the window system on every update.
-        # It is the layout's own minimum (every dock and plot at its smallest), so a small window never
-        # squeezes the plots into each other.
-        self.setMinimumSize(self.layout().minimumSize())
+        self._fix_minimum_size()
         self.resize(*DEFAULT_SIZE)
         self._size_docks()
         self._restore_window()
@@ -399,6 +396,18 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+
+    def _fix_minimum_size(self) -> None:
+        """An explicit minimum stops the layout re-sending size hints to the window system on every update.
+        It is what the default layout needs with every dock and plot at its smallest, so a small window
+        never squeezes them into each other (QMainWindowLayout's own minimum leaves out dock title bars)."""
+        gap = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        right = (self.card_dock.minimumSizeHint(), self.centralWidget().minimumSizeHint(),
+                 self.table_dock.minimumSizeHint())
+        width = self.scenario_dock.minimumSizeHint().width() + gap + max(size.width() for size in right)
+        height = (self.menuBar().sizeHint().height() + self.statusBar().sizeHint().height()
+                  + max(self.scenario_dock.minimumSizeHint().height(), sum(size.height() for size in right) + 2 * gap))
+        self.setMinimumSize(QSize(width, height).expandedTo(self.layout().minimumSize()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if not self.session.confirm_close():  # unsaved changes: Save / Discard / Cancel

@@ -9,14 +9,15 @@ import html
 import math
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
 from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
-CARD_MIN_HEIGHT_PX = 270
+CARD_MIN_HEIGHT_PX = 200  # headline and tiles; the rest scrolls when the card is this small
 CARD_MIN_WIDTH_PX = 600
 STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
                "nothing_feasible": ("nothing feasible", "#b00020")}
@@ -33,6 +34,25 @@ def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
     return lab
 
 
+class _FitLabel(QLabel):
+    """One line of plain text, cut with "…" when its tile is narrow (the tooltip keeps it whole), so the
+    six tiles never force the card wider than the window."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(0, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        rect = self.contentsRect()
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(rect, int(self.alignment()),
+                         self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width()))
+
+
 class _Metric(QFrame):
     def __init__(self, name: str, title: str):
         super().__init__()
@@ -41,11 +61,11 @@ class _Metric(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 4, 8, 4)
         lay.setSpacing(0)
-        t = QLabel(title)
+        t = _FitLabel(title)
         t.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
-        self.value = QLabel()
+        self.value = _FitLabel()
         self.value.setStyleSheet("font-size: 12pt; font-weight: 600; color: #111; border: none;")
-        self.detail = QLabel()
+        self.detail = _FitLabel()
         self.detail.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
         for w in (t, self.value, self.detail):
             lay.addWidget(w)
@@ -60,14 +80,19 @@ class RecommendationCard(QFrame):
         super().__init__(parent)
         self.setObjectName("recommendationCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#recommendationCard { background: white; }")
+        self.setStyleSheet("#recommendationCard, #recommendationBody { background: white; }")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        # docks ignore height-for-width: a fixed minimum keeps the wrapped reasons visible
         self.setMinimumSize(CARD_MIN_WIDTH_PX, CARD_MIN_HEIGHT_PX)
         # The contents live in a child the card places itself (no layout on the card): a Qt layout tells its
         # parent "my geometry may have changed" after every text change, which would re-lay out the whole
         # main window (docks, plots, table) on every slider step. Here the ripple stops at the card.
-        self._body = QWidget(self)
+        # Too small a card scrolls instead of cutting off the last lines.
+        self._scroll = QScrollArea(self)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._body = QWidget()
+        self._body.setObjectName("recommendationBody")
         outer = QVBoxLayout(self._body)
         outer.setContentsMargins(12, 8, 12, 8)
         outer.setSpacing(6)
@@ -89,7 +114,7 @@ class RecommendationCard(QFrame):
         self.gpus = _Metric("metricGpus", "GPUs needed")
         self.breakeven = _Metric("metricBreakEven", "Break-even volume")
         for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
-            tiles.addWidget(m, 1)
+            tiles.addWidget(m)  # natural widths while they fit (long details keep their room), then cut evenly
         outer.addLayout(tiles)
         body = QHBoxLayout()
         body.setSpacing(16)
@@ -104,13 +129,14 @@ class RecommendationCard(QFrame):
         outer.addWidget(self.warnings)
         self.footer = _label("recommendationFooter", "color: #6b7280; font-size: 8pt;")
         outer.addWidget(self.footer)
+        self._scroll.setWidget(self._body)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
-        self._body.setGeometry(self.contentsRect())
+        self._scroll.setGeometry(self.contentsRect())
 
     def text(self) -> str:
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
