@@ -42,8 +42,18 @@ class _FitLabel(QLabel):
         return QSize(0, super().minimumSizeHint().height())
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt API
-        super().setText(text)
-        self.setToolTip(text)
+        if text != self.text():
+            super().setText(text)
+            self._update_tip()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        """The whole text as a tooltip, only while it is cut (a tile's own tooltip shows otherwise)."""
+        cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+        self.setToolTip(self.text() if cut else "")
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         rect = self.contentsRect()
