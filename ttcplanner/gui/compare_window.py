@@ -90,6 +90,7 @@ class CompareWindow(QMainWindow):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)  # long names keep their start
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.volume_plot = PlanPlot("compareVolumePlot", "Monthly cost vs volume (recommended kind)",
                                     "Requests per day", "Monthly cost ($)", count, money_tick, log_x=True, log_y=True,
