@@ -26,28 +26,25 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{self.prog}: {message} (see --help)")
 
 
-def _number(lo: float, hi: float):
-    def parse(text: str) -> float:
+def _bounded(convert, what: str, fmt: str, lo, hi):
+    """An argparse type: ``convert(text)`` within [lo, hi], else a one-line error naming the bounds."""
+    def parse(text: str):
         try:
-            value = float(text)
+            value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
         if not (lo <= value <= hi):
-            raise argparse.ArgumentTypeError(f"must be between {lo:g} and {hi:g}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be between {lo:{fmt}} and {hi:{fmt}}, got {text}")
         return value
     return parse
+
+
+def _number(lo: float, hi: float):
+    return _bounded(float, "a number", "g", lo, hi)
 
 
 def _int_range(lo: int, hi: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not (lo <= value <= hi):
-            raise argparse.ArgumentTypeError(f"must be between {lo:,} and {hi:,}, got {value}")
-        return value
-    return parse
+    return _bounded(int, "a whole number", ",", lo, hi)
 
 
 _positive_int = _int_range(1, 10**9)

@@ -119,7 +119,7 @@ class PlanPlot(pg.PlotWidget):
         offset = {"top-left": (8, 8), "bottom-right": (-8, -8), "top-right": (-8, 8)}[legend_corner]
         self.legend = pi.addLegend(offset=offset, labelTextSize=f"{LEGEND_POINT_SIZE:g}pt", verSpacing=-6, labelTextColor="#222",
                                    brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
-        self._legend_names: tuple = ()
+        self._legend_key: tuple = ()
         self._legend_entries: list[tuple] = []
         self._legend_font = QFont(self.font().family())
         self._legend_font.setPointSizeF(LEGEND_POINT_SIZE)
@@ -274,17 +274,17 @@ class PlanPlot(pg.PlotWidget):
         The legend is rebuilt only when its text changes (slider moves rarely change it) or on resize.
         """
         self._legend_entries = entries
-        metrics = QFontMetrics(self._legend_font)
         room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
+        key = (room, tuple((id(item), *text) for item, *text in entries))
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        metrics = QFontMetrics(self._legend_font)
         shown = []
         for item, name, *suffix in entries:
             tail = suffix[0] if suffix else ""
             fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room - metrics.horizontalAdvance(tail), 24))
             shown.append((item, fitted + tail))
-        key = tuple((id(item), text) for item, text in shown)
-        if key == self._legend_names:
-            return
-        self._legend_names = key
         self.legend.clear()
         for item, text in shown:
             self.legend.addItem(item, text)

@@ -66,7 +66,6 @@ class AccuracyPlot(PlanPlot):
                          legend_corner="bottom-right")
         self._names = model_names
         self.others = self.curve(style.OTHER_COLOR, 1.0, z=1)
-        self._others_key = None
         self._points_key = None
         self.slots = []
         for k in range(PROMINENT_SLOTS):
@@ -107,10 +106,7 @@ class AccuracyPlot(PlanPlot):
         shown_ids = {a for a, _, _ in shown}
         rest = [c for c in plan.accuracy_curves if c.accuracy_id not in shown_ids]
         x, y, which = _join([(c.tokens, c.mean_pct) for c in rest])
-        key = (x.tobytes(), y.tobytes())
-        if key != self._others_key:  # budget or volume moves leave the curves unchanged
-            self._others_key = key
-            self.set_curve(self.others, x, y, True, False)
+        self.set_curve(self.others, x, y, True, False)  # unchanged by budget or volume moves: skipped then
         legend = []
         targets = []
         for slot, entry in zip(self.slots, shown + [None] * PROMINENT_SLOTS):
