@@ -155,7 +155,7 @@ def test_selecting_a_row_highlights_it_in_the_plots(qtbot, window):
     row = next(r for r in range(model.rowCount()) if model.option_at(r) not in prominent
                and plan.results.has_accuracy[model.option_at(r)] and plan.options.kind[model.option_at(r)] == "gpu")
     option = model.option_at(row)
-    view.selectRow(window.table.proxy.mapFromSource(model.index(row, 0)).row())
+    view.selectRow(row)
     assert window.volume_plot.selected.getData()[0].size == 1
     roles = [slot[0].isVisible() for slot in window.accuracy_plot.slots]
     assert sum(roles) >= 1
@@ -165,15 +165,19 @@ def test_selecting_a_row_highlights_it_in_the_plots(qtbot, window):
     # the selection survives a recompute
     change_and_wait(qtbot, window, lambda: find(window, QDoubleSpinBox, "tokenVolumeSliderValue").setValue(20_000))
     rows = view.selectionModel().selectedRows()
-    assert rows and window.table.proxy.data(rows[0], Qt.ItemDataRole.UserRole + 1) == option
+    assert rows and model.option_at(rows[0].row()) == option
 
 
 def test_only_options_that_fit_filter(qtbot, window):
     from PySide6.QtWidgets import QCheckBox
 
-    total = window.table.proxy.rowCount()
+    model = window.table.model
+    total = model.rowCount()
     find(window, QCheckBox, "onlyFitCheck").setChecked(True)
-    assert window.table.proxy.rowCount() == int(window.plan.results.eligible.sum()) < total
+    assert model.rowCount() == int(window.plan.results.eligible.sum()) < total
+    assert all(window.plan.results.eligible[model.option_at(r)] for r in range(model.rowCount()))
+    find(window, QCheckBox, "onlyFitCheck").setChecked(False)
+    assert model.rowCount() == total
 
 
 def test_table_sorts_numerically(window):

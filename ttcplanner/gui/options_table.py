@@ -1,16 +1,19 @@
 """Every evaluated option in a sortable, filterable table.
 
 A plan has hundreds of rows and changes on every slider step, so sorting must not call Python per
-comparison: the model sorts itself with numpy (``sort``), the proxy forwards header clicks to it and
-only filters ("only options that meet the targets"). Cells are formatted lazily, when Qt paints them.
+comparison: the model sorts and filters itself with numpy (``sort``, ``set_only_fit``). Cells are formatted
+lazily, when Qt paints them, and painted by ``_CellPainter`` in one Python call per cell: Qt's own delegate
+asked the model for seven roles per cell and laid out each text with QTextLayout, which made the table the
+most expensive widget to repaint after a slider step.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle,
+                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 from ttcplanner.gui import style
 from ttcplanner.model.format import duration, money, pct, whole
@@ -20,12 +23,13 @@ from ttcplanner.model.planner import Plan
 COLUMNS = ("Kind", "Option", "Accuracy", "Band", "$ / month", "$ / 1k requests", "Latency", "GPUs", "Meets targets",
            "Why not")
 OPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # option index in the plan
-FITS_ROLE = Qt.ItemDataRole.UserRole + 2  # "yes" / "no" for the proxy's filter
 DEFAULT_SORT_COLUMN = 8  # options that meet the targets first, cheapest first: the recommendation is row 1
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
                     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
-                    OPTION_ROLE, FITS_ROLE})
+                    OPTION_ROLE})
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+CELL_PADDING_PX = 4
 
 
 def _calibrated(r, i: int) -> bool:
@@ -48,6 +52,7 @@ class OptionsModel(QAbstractTableModel):
         self.plan: Plan | None = None
         self._order = np.zeros(0, dtype=int)
         self._sort = (DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.only_fit = False  # show only the options that meet every target
         self._cache: dict[tuple[int, int], str] = {}
         self._bold = QFont()
         self._bold.setBold(True)
@@ -75,6 +80,12 @@ class OptionsModel(QAbstractTableModel):
 
     def option_at(self, row: int) -> int:
         return int(self._order[row])
+
+    def set_only_fit(self, on: bool) -> None:
+        self.beginResetModel()
+        self.only_fit = on
+        self._order = self._sorted_order(*self._sort)
+        self.endResetModel()
 
     def row_of(self, option: int) -> int:
         hits = np.flatnonzero(self._order == option)
@@ -104,12 +115,22 @@ class OptionsModel(QAbstractTableModel):
             return self._recommended_bg if role == Qt.ItemDataRole.BackgroundRole else self._bold
         if role == OPTION_ROLE:
             return i
-        if role == FITS_ROLE:
-            return "yes" if r.eligible[i] else "no"
         if role == Qt.ItemDataRole.ToolTipRole and col == 1:
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
                     + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else ""))
         return None
+
+    def look(self, row: int, col: int) -> tuple[str, QBrush | None, bool, int]:
+        """What one cell shows: text, text colour (None: the palette's), bold, alignment; for the painter."""
+        i = int(self._order[row])
+        key = (i, col)
+        text = self._cache.get(key)
+        if text is None:
+            text = self._cache[key] = self._text(i, col)
+        kind_col = col == 0
+        brush = self._kind_brush[str(self.plan.options.kind[i])] if kind_col else (
+            None if self.plan.results.eligible[i] else self._muted)
+        return text, brush, i == self.plan.recommended, _RIGHT if 2 <= col <= 7 else _LEFT
 
     def _text(self, i: int, col: int) -> str:
         r, o = self.plan.results, self.plan.options
@@ -144,8 +165,13 @@ class OptionsModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, order) -> np.ndarray:
+        """Row order for a sort; without the options that miss a target while ``only_fit`` is on."""
         if self.plan is None:
             return np.zeros(0, dtype=int)
+        idx = self._sort_all(column, order)
+        return idx[self.plan.results.eligible[idx]] if self.only_fit else idx
+
+    def _sort_all(self, column: int, order) -> np.ndarray:
         keys = _sort_keys(self.plan)
         key = keys[column]
         cheap = keys[4].astype(float)
@@ -162,11 +188,33 @@ class OptionsModel(QAbstractTableModel):
         return idx.astype(int)
 
 
-class SortForwardingProxy(QSortFilterProxyModel):
-    """Filters in Qt; sorting is delegated to the source model's vectorised sort."""
+class _CellPainter(QStyledItemDelegate):
+    """Paints a cell from ``OptionsModel.look``: row background (selected, recommended, alternate), then the
+    text cut with "…" to the column. Tooltips and the rest of the delegate's work stay Qt's."""
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self.sourceModel().sort(column, order)
+    def __init__(self, model: OptionsModel, parent=None):
+        super().__init__(parent)
+        self.model = model
+
+    def paint(self, painter, option, index) -> None:
+        text, brush, bold, align = self.model.look(index.row(), index.column())
+        rect, pal = option.rect, option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, pal.brush(QPalette.ColorRole.Highlight))
+        elif bold:
+            painter.fillRect(rect, self.model._recommended_bg)
+        elif option.features & option.ViewItemFeature.Alternate:
+            painter.fillRect(rect, pal.brush(QPalette.ColorRole.AlternateBase))
+        font = self.model._bold if bold else option.font
+        painter.setFont(font)
+        if selected:
+            painter.setPen(pal.color(QPalette.ColorRole.HighlightedText))
+        else:
+            painter.setPen(brush.color() if brush is not None else pal.color(QPalette.ColorRole.Text))
+        box = rect.adjusted(CELL_PADDING_PX, 0, -CELL_PADDING_PX, 0)
+        metrics = painter.fontMetrics()
+        painter.drawText(box, align, metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width()))
 
 
 class OptionsTable(QWidget):
@@ -175,14 +223,10 @@ class OptionsTable(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = OptionsModel(self)
-        self.proxy = SortForwardingProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterRole(FITS_ROLE)
-        self.proxy.setFilterKeyColumn(8)
-        self.proxy.setDynamicSortFilter(False)
         self.view = QTableView()
         self.view.setObjectName("optionsTable")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(_CellPainter(self.model, self.view))
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -215,13 +259,15 @@ class OptionsTable(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
     def _filter(self, on: bool) -> None:
-        self.proxy.setFilterFixedString("yes" if on else "")
+        selected = self._selected
+        self.model.set_only_fit(on)
+        self.select_option(selected, emit=False)
         self._update_count()
 
     def _update_count(self) -> None:
         p = self.model.plan
         if p is not None:
-            self.count.setText(f"{self.proxy.rowCount()} of {p.options.size} options shown · * extrapolated accuracy")
+            self.count.setText(f"{self.model.rowCount()} of {p.options.size} options shown · * extrapolated accuracy")
 
     def set_plan(self, plan: Plan, selected: int | None = None) -> None:
         """Show a new plan; ``selected`` (an option of this plan) stays highlighted without re-emitting."""
@@ -233,15 +279,15 @@ class OptionsTable(QWidget):
     def select_option(self, option: int | None, emit: bool = True) -> None:
         sm = self.view.selectionModel()
         row = self.model.row_of(option) if option is not None else -1
-        proxy_index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else None
         sm.blockSignals(not emit)
         try:
-            if proxy_index is None or not proxy_index.isValid():
+            if row < 0:  # not in this plan, or hidden by the filter (it stays selected in the plots)
                 sm.clearSelection()
                 if not emit:
-                    self._selected = option if row >= 0 else None
+                    plan = self.model.plan
+                    self._selected = option if option is not None and plan is not None and 0 <= option < plan.options.size else None
             else:
-                self.view.selectRow(proxy_index.row())
+                self.view.selectRow(row)
                 if not emit:
                     self._selected = option
         finally:
@@ -249,6 +295,6 @@ class OptionsTable(QWidget):
 
     def _on_selection(self, *_):
         rows = self.view.selectionModel().selectedRows()
-        option = self.proxy.data(rows[0], OPTION_ROLE) if rows else None
+        option = self.model.option_at(rows[0].row()) if rows else None
         self._selected = option
         self.optionSelected.emit(option)

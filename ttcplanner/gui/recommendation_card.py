@@ -10,7 +10,7 @@ import math
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
 from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
@@ -19,6 +19,9 @@ from ttcplanner.model.planner import Plan
 
 CARD_MIN_HEIGHT_PX = 200  # headline and tiles; the rest scrolls when the card is this small
 CARD_MIN_WIDTH_PX = 600
+CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX = 12, 8
+CARD_GAP_PX = 6  # between rows, tiles and the top row's badges
+CARD_COLUMN_GAP_PX = 16  # between the alternatives and the reasons
 STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
                "nothing_feasible": ("nothing feasible", "#b00020")}
 
@@ -32,6 +35,24 @@ def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
     if css:
         lab.setStyleSheet(css)
     return lab
+
+
+def _put(widget: QWidget, x: int, y: int, width: int, height: int) -> None:
+    """Fixed geometry: a fixed-size widget's text changes never ask its parent for a new layout."""
+    widget.setFixedSize(max(1, width), max(1, height))
+    widget.move(x, y)
+
+
+def _tile_widths(natural: list[int], room: int) -> list[int]:
+    """Natural widths, the spare room shared evenly; when the row is too narrow, the widest tiles are cut
+    to a common width first, so short figures stay whole and long details lose their ends (tooltip)."""
+    spare = room - sum(natural)
+    if spare >= 0:
+        return [n + spare // len(natural) for n in natural]
+    cap = max(natural)
+    while cap > 1 and sum(min(n, cap) for n in natural) > room:
+        cap -= 1
+    return [min(n, cap) for n in natural]
 
 
 class _FitLabel(QLabel):
@@ -93,53 +114,39 @@ class RecommendationCard(QFrame):
         self.setStyleSheet("#recommendationCard, #recommendationBody { background: white; }")
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(CARD_MIN_WIDTH_PX, CARD_MIN_HEIGHT_PX)
-        # The contents live in a child the card places itself (no layout on the card): a Qt layout tells its
-        # parent "my geometry may have changed" after every text change, which would re-lay out the whole
-        # main window (docks, plots, table) on every slider step. Here the ripple stops at the card.
+        # The card places its contents itself (``_place``), without Qt layouts: a layout re-measures every
+        # word-wrapped rich-text label many times after each text change (heightForWidth, size hints) and
+        # tells its parents "my geometry may have changed", which re-laid out the main window on every slider
+        # step. Here each child has a fixed size set once per change, so a text change ripples nowhere.
         # Too small a card scrolls instead of cutting off the last lines.
         self._scroll = QScrollArea(self)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._scroll.setWidgetResizable(True)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._body = QWidget()
         self._body.setObjectName("recommendationBody")
-        outer = QVBoxLayout(self._body)
-        outer.setContentsMargins(12, 8, 12, 8)
-        outer.setSpacing(6)
-        top = QHBoxLayout()
         self.kind = _label("recommendationKind", wrap=False)
         self.headline = _label("recommendationHeadline", "font-size: 13pt; font-weight: 700; color: #111;")
         self.status = _label("recommendationStatus", wrap=False)
-        top.addWidget(self.kind)
-        top.addWidget(self.headline, 1)
-        top.addWidget(self.status)
-        outer.addLayout(top)
-
-        tiles = QHBoxLayout()
-        tiles.setSpacing(6)
         self.accuracy = _Metric("metricAccuracy", "Expected accuracy")
         self.monthly = _Metric("metricMonthly", "Monthly cost")
         self.per_1k = _Metric("metricPer1k", "Per 1k requests")
         self.latency = _Metric("metricLatency", "Latency per request")
         self.gpus = _Metric("metricGpus", "GPUs needed")
         self.breakeven = _Metric("metricBreakEven", "Break-even volume")
-        for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
-            tiles.addWidget(m)  # natural widths while they fit (long details keep their room), then cut evenly
-        outer.addLayout(tiles)
-        body = QHBoxLayout()
-        body.setSpacing(16)
+        self.tiles = (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven)
         self.alternatives = _label("recommendationAlternatives", "font-size: 9pt;")
-        body.addWidget(self.alternatives, 2)
         self.reasons = _label("recommendationReasons", "color: #222; font-size: 9pt;")
-        body.addWidget(self.reasons, 3)
-        outer.addLayout(body)
         self.warnings = _label("recommendationWarnings",
                                f"background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; "
                                "border-radius: 4px; padding: 4px 8px; color: #5c4400;")
-        outer.addWidget(self.warnings)
         self.footer = _label("recommendationFooter", "color: #6b7280; font-size: 8pt;")
-        outer.addWidget(self.footer)
+        for w in (self.kind, self.headline, self.status, *self.tiles, self.alternatives, self.reasons,
+                  self.warnings, self.footer):
+            w.setParent(self._body)
+        for w in (self.alternatives, self.reasons):
+            w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
+        self._placed_for = None  # (width, texts) of the last placement: unchanged text needs no new geometry
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
@@ -147,6 +154,64 @@ class RecommendationCard(QFrame):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._scroll.setGeometry(self.contentsRect())
+        self._place()
+
+    def _place(self) -> None:
+        """Give every child its geometry for the current texts: a row of badges and headline, a row of
+        tiles (natural widths, stretched or cut evenly to the row), the alternatives and the reasons side by
+        side (2:3), then the warnings and the footer; the body is as tall as that and scrolls when needed."""
+        width = self._scroll.width()
+        key = (width, self._texts())
+        if key == self._placed_for or width <= 0:
+            return
+        self._placed_for = key
+        height = self._arrange(width)
+        if height > self._scroll.height():  # a vertical scroll bar will take part of the width
+            width -= self._scroll.verticalScrollBar().sizeHint().width()
+            height = self._arrange(width)
+        self._body.setFixedSize(width, height)
+
+    def _texts(self) -> tuple:
+        return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
+                                        self.warnings, self.footer)) + tuple(
+            (m.value.text(), m.detail.text()) for m in self.tiles) + (self.warnings.isVisibleTo(self._body),)
+
+    def _arrange(self, width: int) -> int:
+        """Place the children for a body ``width``; return the body's height."""
+        left, top, gap, inner = CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX, CARD_GAP_PX, width - 2 * CARD_MARGIN_X_PX
+        kind_w = self.kind.sizeHint().width() if self.kind.text() else 0
+        status_w = self.status.sizeHint().width()
+        head_w = max(1, inner - kind_w - status_w - 2 * gap)
+        row = max(self.headline.heightForWidth(head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
+        x = left
+        for w, wid in ((self.kind, kind_w), (self.headline, head_w), (self.status, status_w)):
+            _put(w, x, top, wid, row)
+            x += wid + (gap if wid else 0)
+        y = top + row + gap
+
+        natural = [m.sizeHint().width() for m in self.tiles]
+        room = inner - gap * (len(self.tiles) - 1)
+        widths = _tile_widths(natural, room)
+        tile_h = max(m.sizeHint().height() for m in self.tiles)
+        x = left
+        for m, wid in zip(self.tiles, widths):
+            _put(m, x, y, wid, tile_h)
+            x += wid + gap
+        y += tile_h + gap
+
+        alt_w = int((inner - CARD_COLUMN_GAP_PX) * 2 / 5)
+        why_w = inner - CARD_COLUMN_GAP_PX - alt_w
+        alt_h, why_h = self.alternatives.heightForWidth(alt_w), self.reasons.heightForWidth(why_w)
+        _put(self.alternatives, left, y, alt_w, alt_h)
+        _put(self.reasons, left + alt_w + CARD_COLUMN_GAP_PX, y, why_w, why_h)
+        y += max(alt_h, why_h) + gap
+        if self.warnings.isVisibleTo(self._body):
+            h = self.warnings.heightForWidth(inner)
+            _put(self.warnings, left, y, inner, h)
+            y += h + gap
+        h = self.footer.heightForWidth(inner)
+        _put(self.footer, left, y, inner, h)
+        return y + h + top
 
     def text(self) -> str:
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
@@ -196,6 +261,7 @@ class RecommendationCard(QFrame):
         self.warnings.setText("<br>".join(f"⚠ {esc(w)}" for w in plan.warnings))
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
                             f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
+        self._place()
 
     def _show_alternatives(self, plan: Plan) -> None:
         r, o = plan.results, plan.options
