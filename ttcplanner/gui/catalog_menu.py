@@ -102,10 +102,14 @@ class CatalogMenu(QObject):
     def update_status(self, plan: Plan | None = None) -> None:
         label = self.window.catalog_label
         text, stale, tip = price_age(self.window.catalog, plan)
-        label.setText(text)
+        # Every plan lands here: touch only what changed (a style sheet set again re-polishes the label and
+        # re-lays out the status bar).
+        if text != label.text():
+            label.setText(text)
         label.setToolTip(tip)
-        label.setProperty("stale", stale)
-        label.setStyleSheet(STALE_CSS if stale else "")
+        if label.property("stale") != stale:
+            label.setProperty("stale", stale)
+            label.setStyleSheet(STALE_CSS if stale else "")
 
     # -- actions ----------------------------------------------------------------------------------
     def _show(self, dialog) -> None:

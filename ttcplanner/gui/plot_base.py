@@ -15,7 +15,8 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
 
 from ttcplanner.gui import style
 
@@ -49,6 +50,12 @@ def _let_title_shrink(label: pg.LabelItem) -> None:
 
     label.updateMin = update_min
     update_min()
+
+
+def _cache_pixels(item) -> None:
+    """Keep the item's pixels and repaint it from them until it changes. Axes, titles, legend entries and
+    marker labels touch the plot area, so each curve that moves used to redraw them in Python as well."""
+    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class FormatAxis(pg.AxisItem):
@@ -98,6 +105,9 @@ class PlanPlot(pg.PlotWidget):
         super().__init__(background=style.PLOT_BG, axisItems=axes)
         self.setObjectName(name)
         self.setMinimumSize(PLOT_MIN_SIZE_PX[0], PLOT_MIN_SIZE_PX[1])
+        # Items are drawn without antialiasing (pyqtgraph's default), so the 2-pixel margin Qt adds around
+        # each changed item only made a moving curve repaint the axes and title beside the view as well.
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         pi = self.getPlotItem()
         pi.setTitle(f"<span style='font-size:11pt; font-weight:600; color:#222'>{title}</span>")
         _let_title_shrink(pi.titleLabel)
@@ -108,6 +118,8 @@ class PlanPlot(pg.PlotWidget):
             ax.setTextPen(pen)
             ax.setLabel(f"<span style='color:#333'>{label}</span>")
         pi.getAxis("left").setWidth(58)
+        for item in (pi.getAxis("bottom"), pi.getAxis("left"), pi.titleLabel):
+            _cache_pixels(item)
         # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
         self._grid = pg.PlotCurveItem(pen=pg.mkPen(style.GRID_COLOR, width=1), connect="pairs")
         self._grid.setZValue(-100)
@@ -226,12 +238,37 @@ class PlanPlot(pg.PlotWidget):
             item._shown_data = key
             item.setData(xs, ys, connect="finite")
 
+    def band(self, z: float = 3) -> QGraphicsPathItem:
+        """A filled band (no outline) whose path ``set_band`` builds: one item painted by Qt, where two
+        invisible pyqtgraph curves and a FillBetweenItem cost three Python paints and two path rebuilds."""
+        item = QGraphicsPathItem()
+        item.setPen(QPen(Qt.PenStyle.NoPen))
+        item.setZValue(z)
+        self.getPlotItem().addItem(item, ignoreBounds=True)
+        return item
+
+    def set_band(self, item: QGraphicsPathItem, x, low, high) -> None:
+        """Fill between ``low`` and ``high`` over ``x`` (data units; points not drawable on these axes are
+        left out); skipped when unchanged."""
+        vx, vlo = self.view_arrays(x, low)
+        vhi = self.view_arrays(x, high)[1]
+        ok = np.isfinite(vx) & np.isfinite(vlo) & np.isfinite(vhi)
+        vx, vlo, vhi = vx[ok], vlo[ok], vhi[ok]
+        key = (vx.tobytes(), vlo.tobytes(), vhi.tobytes())
+        if getattr(item, "_shown_data", None) == key:
+            return
+        item._shown_data = key
+        path = pg.arrayToQPath(np.concatenate([vx, vx[::-1]]), np.concatenate([vhi, vlo[::-1]]), connect="all")
+        path.closeSubpath()
+        item.setPath(path)
+
     def line(self, angle: int, color, text: str = "", dash=True, label_pos=0.92) -> pg.InfiniteLine:
         pen = pg.mkPen(color, width=1.4, style=pg.QtCore.Qt.PenStyle.DashLine if dash else pg.QtCore.Qt.PenStyle.SolidLine)
         ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
                              labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
                                         "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0, 1), (0, 1)]})
         ln.setZValue(50)
+        _cache_pixels(ln.label)
         self.getPlotItem().addItem(ln, ignoreBounds=True)
         return ln
 
@@ -288,6 +325,9 @@ class PlanPlot(pg.PlotWidget):
         self.legend.clear()
         for item, text in shown:
             self.legend.addItem(item, text)
+        for sample, label in self.legend.items:
+            _cache_pixels(sample)
+            _cache_pixels(label)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)

@@ -69,13 +69,7 @@ class AccuracyPlot(PlanPlot):
         self._points_key = None
         self.slots = []
         for k in range(PROMINENT_SLOTS):
-            mean = self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k)
-            low = self.curve((0, 0, 0, 0), 0, z=2)
-            high = self.curve((0, 0, 0, 0), 0, z=2)
-            fill = pg.FillBetweenItem(low, high, brush=pg.mkBrush(0, 0, 0, 30))
-            fill.setZValue(3)
-            self.getPlotItem().addItem(fill)
-            self.slots.append((mean, low, high, fill))
+            self.slots.append((self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k), self.band(z=3)))
         self.points = pg.ScatterPlotItem(size=8, hoverable=True, hoverSize=11, tip=self._point_tip)
         self.points.setZValue(20)
         self.getPlotItem().addItem(self.points)
@@ -110,9 +104,9 @@ class AccuracyPlot(PlanPlot):
         legend = []
         targets = []
         for slot, entry in zip(self.slots, shown + [None] * PROMINENT_SLOTS):
-            mean, low, high, fill = slot
+            mean, band = slot
             if entry is None:
-                for item in (mean, low, high, fill):
+                for item in slot:
                     item.setVisible(False)
                 continue
             acc, i, role = entry
@@ -121,11 +115,10 @@ class AccuracyPlot(PlanPlot):
             if getattr(mean, "_shown_style", None) != (color, role):  # a new pen repaints: only when it changes
                 mean._shown_style = (color, role)
                 mean.setPen(pg.mkPen(color, width=2.6 if role == "recommended" else 2.0))
-                fill.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
+                band.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
             self.set_curve(mean, c.tokens, c.mean_pct, True, False)
-            self.set_curve(low, c.tokens, c.low_pct, True, False)
-            self.set_curve(high, c.tokens, c.high_pct, True, False)
-            for item in (mean, low, high, fill):
+            self.set_band(band, c.tokens, c.low_pct, c.high_pct)
+            for item in slot:
                 item.setVisible(True)
             name = f"{self.name_of(acc)} ({role})"
             legend.append((mean, self.name_of(acc), f" ({role})"))

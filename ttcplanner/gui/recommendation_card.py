@@ -38,9 +38,8 @@ def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
 
 
 def _put(widget: QWidget, x: int, y: int, width: int, height: int) -> None:
-    """Fixed geometry: a fixed-size widget's text changes never ask its parent for a new layout."""
-    widget.setFixedSize(max(1, width), max(1, height))
-    widget.move(x, y)
+    """Plain geometry (no fixed size: a fixed size would also pin what heightForWidth reports)."""
+    widget.setGeometry(x, y, max(1, width), max(1, height))
 
 
 def _tile_widths(natural: list[int], room: int) -> list[int]:
@@ -117,7 +116,7 @@ class RecommendationCard(QFrame):
         # The card places its contents itself (``_place``), without Qt layouts: a layout re-measures every
         # word-wrapped rich-text label many times after each text change (heightForWidth, size hints) and
         # tells its parents "my geometry may have changed", which re-laid out the main window on every slider
-        # step. Here each child has a fixed size set once per change, so a text change ripples nowhere.
+        # step. Here each label is measured once per change, and a text change ripples no further.
         # Too small a card scrolls instead of cutting off the last lines.
         self._scroll = QScrollArea(self)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -165,11 +164,13 @@ class RecommendationCard(QFrame):
         if key == self._placed_for or width <= 0:
             return
         self._placed_for = key
-        height = self._arrange(width)
-        if height > self._scroll.height():  # a vertical scroll bar will take part of the width
-            width -= self._scroll.verticalScrollBar().sizeHint().width()
-            height = self._arrange(width)
-        self._body.setFixedSize(width, height)
+        bar = self._scroll.verticalScrollBar().sizeHint().width()
+        scrolled = self._body.height() > self._scroll.height()  # last time: start from the same guess
+        height = self._arrange(width - bar if scrolled else width)
+        if (height > self._scroll.height()) != scrolled:  # the scroll bar comes or goes: measure again
+            scrolled = not scrolled
+            height = self._arrange(width - bar if scrolled else width)
+        self._body.setFixedSize(width - bar if scrolled else width, height)
 
     def _texts(self) -> tuple:
         return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
