@@ -24,6 +24,7 @@ HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
 SNAP_LINEAR = 5.0  # ... and linear (percent) axes in 5-point steps, so a slider drag rarely moves them
 FIT_PADDING = 0.02  # fraction of the fitted span left blank at each end
+KEEP_FILLED = 0.6  # a fitted axis stays put while the data stays inside it and fills this share of it
 LEGEND_POINT_SIZE = 8
 PLOT_MIN_SIZE_PX = (230, 260)  # three side by side beside the scenario panel fit a 1280-pixel-wide screen
 LEGEND_CHROME_PX = 70  # legend width besides its text: corner offset, line sample, margins
@@ -37,6 +38,18 @@ def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
         return None
     lo, hi = math.floor(float(v.min()) / step) * step, math.ceil(float(v.max()) / step) * step
     return (lo, hi) if hi > lo else (lo - step, hi + step)
+
+
+def steady_span(current: tuple[float, float] | None, wanted: tuple[float, float] | None):
+    """``current`` while it still holds ``wanted`` and ``wanted`` fills KEEP_FILLED of it, else ``wanted``.
+
+    A slider drag then moves an axis only when the data leaves it or shrinks well inside it, not each time
+    the data's edge crosses a grid line (each move redraws the axes and the grid: the slowest steps).
+    """
+    if current is None or wanted is None:
+        return wanted
+    inside = current[0] <= wanted[0] and wanted[1] <= current[1]
+    return current if inside and wanted[1] - wanted[0] >= KEEP_FILLED * (current[1] - current[0]) else wanted
 
 
 def _let_title_shrink(label: pg.LabelItem) -> None:
@@ -146,7 +159,8 @@ class PlanPlot(pg.PlotWidget):
         self._hover_dot.setZValue(999)
         pi.addItem(self._hover_dot, ignoreBounds=True)
         self.scene().sigMouseMoved.connect(self._on_mouse)
-        self._fitted: tuple = (None, None)  # the view range fit_view last asked for
+        self._fitted: tuple = (None, None)  # the view range shown when the user has not zoomed
+        self._tight: tuple = (None, None)  # the snapped range of the latest data (Fit Plots goes back to it)
         self.user_view = False  # True once the user zooms or pans: plans stop moving the axes
         pi.getViewBox().sigRangeChangedManually.connect(self._on_user_range)
 
@@ -161,13 +175,16 @@ class PlanPlot(pg.PlotWidget):
         vx, vy = self.view_arrays(np.ravel(x) if x is not None else [], np.ravel(y) if y is not None else [])
         span_x = snapped_span(vx, SNAP_LOG_DECADES if self._log_x else SNAP_LINEAR) if x is not None else None
         span_y = snapped_span(vy, SNAP_LOG_DECADES if self._log_y else SNAP_LINEAR) if y is not None else None
-        self._fitted = (span_x or self._fitted[0], span_y or self._fitted[1])
+        self._tight = (span_x or self._tight[0], span_y or self._tight[1])
+        self._fitted = (steady_span(self._fitted[0], span_x) or self._fitted[0],
+                        steady_span(self._fitted[1], span_y) or self._fitted[1])
         if not self.user_view:
             self._apply_fitted()
 
     def fix_axis(self, x: tuple[float, float] | None = None, y: tuple[float, float] | None = None) -> None:
         """An axis that always shows the same view-space span (accuracy 0-100 %); Fit Plots restores it too."""
         self._fitted = (x or self._fitted[0], y or self._fitted[1])
+        self._tight = (x or self._tight[0], y or self._tight[1])
         self._apply_fitted()
 
     def reset_view(self) -> None:
@@ -175,6 +192,7 @@ class PlanPlot(pg.PlotWidget):
         self.user_view = False
         if self._fitted == (None, None):  # a plot that is never fitted (compare, Monte Carlo) auto-ranges
             self.getPlotItem().enableAutoRange()
+        self._fitted = self._tight  # tight around the data again, whatever the drag left
         self._apply_fitted()
 
     def _apply_fitted(self) -> None:
@@ -322,6 +340,15 @@ class PlanPlot(pg.PlotWidget):
             tail = suffix[0] if suffix else ""
             fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room - metrics.horizontalAdvance(tail), 24))
             shown.append((item, fitted + tail))
+        if [sample.item for sample, _ in self.legend.items] == [item for item, _ in shown]:
+            for (sample, label), (_, text) in zip(self.legend.items, shown):
+                if label.text != text:  # same entries, new names: relabel (a rebuild costs milliseconds)
+                    label.setText(text)
+                    sample.update()  # the entry's pen may have changed with its role
+            self.legend.setGeometry(0, 0, 0, 0)  # let every entry shrink to its new text (items are at their
+            self.legend.layout.activate()  # minimum at size 0), then size the legend around them
+            self.legend.updateSize()
+            return
         self.legend.clear()
         for item, text in shown:
             self.legend.addItem(item, text)
