@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
+from ttcplanner.gui.plot_base import Marker
+
 PLOTS = ("accuracyPlot", "costAccuracyPlot", "volumePlot")
 
 
@@ -26,7 +28,7 @@ def plot_snapshot(window) -> bytes:
                 if x is not None:
                     parts += [np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),
                               np.nan_to_num(np.asarray(y, float), nan=-7.0).tobytes()]
-            elif isinstance(item, pg.ScatterPlotItem):
+            elif isinstance(item, (pg.ScatterPlotItem, Marker)):
                 x, y = item.getData()
                 parts += [np.asarray(x, float).tobytes(), np.asarray(y, float).tobytes()]
             elif isinstance(item, pg.InfiniteLine):

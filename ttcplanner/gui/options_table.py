@@ -238,7 +238,7 @@ class OptionsTable(QWidget):
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 278, 72, 82, 78, 104, 72, 60, 98)):  # 'Meets targets' visible at 1500 px
+        for col, width in enumerate((150, 268, 72, 82, 78, 104, 82, 60, 98)):  # 'Meets targets' visible at 1500 px
             self.view.setColumnWidth(col, width)
         self.only_fit = QCheckBox("Only options that meet the targets")
         self.only_fit.setObjectName("onlyFitCheck")

@@ -15,8 +15,9 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView
+from PySide6.QtGui import QFont, QFontMetrics, QPen, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsView
+from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 
 from ttcplanner.gui import style
 
@@ -94,6 +95,36 @@ def _shows(current: list[float], fitted: tuple[float, float]) -> bool:
     return abs(current[0] - lo) <= 1e-6 * span and abs(current[1] - hi) <= 1e-6 * span
 
 
+class Marker(QGraphicsPixmapItem):
+    """One symbol of fixed pixel size at a point in view coordinates, drawn by Qt from a pixmap rendered
+    once the way pyqtgraph renders its symbols: a one-point ScatterPlotItem costs a Python paint every
+    time anything beneath it changes. ``getData`` answers like a ScatterPlotItem's."""
+
+    def __init__(self, symbol: str, size: float, pen, brush, dpr: float = 2.0):
+        super().__init__()
+        image = renderSymbol(symbol, size, pg.mkPen(pen), pg.mkBrush(brush), dpr=dpr)  # sharp on HiDPI too
+        self.setPixmap(QPixmap.fromImage(image))
+        side = image.width() / dpr
+        self.setOffset(-side / 2, -side / 2)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._at: tuple[float, float] | None = None
+        self.hide()
+
+    def place(self, x_view: float | None, y_view: float | None) -> None:
+        shown = x_view is not None and y_view is not None and math.isfinite(x_view) and math.isfinite(y_view)
+        at = (x_view, y_view) if shown else None
+        if at == self._at:
+            return
+        self._at = at
+        if at is not None:
+            self.setPos(*at)
+        self.setVisible(at is not None)
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name
+        return (np.array([self._at[0]]), np.array([self._at[1]])) if self._at else (np.zeros(0), np.zeros(0))
+
+
 @dataclass
 class HoverTarget:
     x: np.ndarray  # data coordinates (not log10)
@@ -155,9 +186,7 @@ class PlanPlot(pg.PlotWidget):
         self._hover.setFont(QFont(self.font().family(), 8))
         self._hover.hide()
         pi.addItem(self._hover, ignoreBounds=True)
-        self._hover_dot = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111", width=1.5), brush=pg.mkBrush(255, 255, 255, 0))
-        self._hover_dot.setZValue(999)
-        pi.addItem(self._hover_dot, ignoreBounds=True)
+        self._hover_dot = self.marker("o", 9, (255, 255, 255, 0), z=999, pen=pg.mkPen("#111", width=1.5))
         self.scene().sigMouseMoved.connect(self._on_mouse)
         self._fitted: tuple = (None, None)  # the view range shown when the user has not zoomed
         self._tight: tuple = (None, None)  # the snapped range of the latest data (Fit Plots goes back to it)
@@ -243,6 +272,8 @@ class PlanPlot(pg.PlotWidget):
     def curve(self, color, width: float = 1.5, name: str | None = None, z: float = 0, style_=None) -> pg.PlotDataItem:
         pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
         item = pg.PlotDataItem([], [], pen=pen, connect="finite", name=name, skipFiniteCheck=False)
+        if pen.style() == Qt.PenStyle.SolidLine and pen.color().alpha() == 255:
+            item.curve.setSegmentedLineMode("on")  # drawLines, cached: faster than stroking a path each paint
         item.setZValue(z)
         self.getPlotItem().addItem(item)
         return item
@@ -308,18 +339,16 @@ class PlanPlot(pg.PlotWidget):
             line.label.anchors = [anchor, anchor]
             line.label.updatePosition()
 
+    def marker(self, symbol: str, size: float, brush, z: float = 30, pen="#111") -> Marker:
+        item = Marker(symbol, size, pen, brush)
+        item.setZValue(z)
+        self.getPlotItem().addItem(item, ignoreBounds=True)
+        return item
+
     @staticmethod
-    def set_point(item: pg.ScatterPlotItem, x_view: float | None = None, y_view: float | None = None) -> None:
-        """Show one marker at (x_view, y_view), or none when either is None or not finite; skip if unchanged."""
-        shown = x_view is not None and y_view is not None and math.isfinite(x_view) and math.isfinite(y_view)
-        key = (x_view, y_view) if shown else None
-        if getattr(item, "_shown_point", "unset") == key:
-            return
-        item._shown_point = key
-        if shown:
-            item.setData([x_view], [y_view])
-        else:
-            item.setData([], [])
+    def set_point(item: Marker, x_view: float | None = None, y_view: float | None = None) -> None:
+        """Show the marker at (x_view, y_view), or hide it when either is None or not finite."""
+        item.place(x_view, y_view)
 
     def set_legend(self, entries: list[tuple]) -> None:
         """Show ``(item, name)`` or ``(item, name, suffix)`` entries, names cut with "…" to fit the plot.

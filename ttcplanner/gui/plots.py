@@ -73,9 +73,7 @@ class AccuracyPlot(PlanPlot):
         self.points = pg.ScatterPlotItem(size=8, hoverable=True, hoverSize=11, tip=self._point_tip)
         self.points.setZValue(20)
         self.getPlotItem().addItem(self.points)
-        self.operating = pg.ScatterPlotItem(size=15, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
-        self.operating.setZValue(30)
-        self.getPlotItem().addItem(self.operating)
+        self.operating = self.marker("star", 15, style.RECOMMENDED_COLOR)
         self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
         self.target_line = self.line(0, style.TARGET_COLOR, label_pos=0.1)
         self.others_legend = pg.PlotDataItem([], [], pen=pg.mkPen(style.OTHER_COLOR, width=1.5))
@@ -176,16 +174,14 @@ class CostAccuracyPlot(PlanPlot):
     def __init__(self):
         super().__init__("costAccuracyPlot", "Cost per request vs accuracy", "Accuracy (%)", "Cost per request ($)",
                          lambda v: f"{v:.0f}%", money_tick, log_x=False, log_y=True)
-        self.kind_curves = {k: self.curve(style.kind_color(k, 110), 1.0, z=2) for k in KINDS}
+        self.kind_curves = {k: self.curve(style.on_plot(style.kind_color(k), 110), 1.0, z=2) for k in KINDS}
         self.best_curves = {k: self.curve(style.kind_color(k), 2.2, z=8) for k in KINDS}
         self.selected_curve = self.curve(style.SELECTED_COLOR, 3.0, z=9)
         self.frontier = self.curve("#111111", 2.0, z=10, style_=Qt.PenStyle.DashLine)
         self.frontier.setSymbol("o")
         self.frontier.setSymbolSize(4)
         self.frontier.setSymbolBrush(pg.mkBrush("#111"))
-        self.recommended = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
-        self.recommended.setZValue(30)
-        self.getPlotItem().addItem(self.recommended)
+        self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
         self.target_line = self.line(90, style.TARGET_COLOR, label_pos=0.5)
         self.rec_legend = pg.ScatterPlotItem(symbol="star", size=12, pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
         self.set_legend([(self.best_curves[k], KIND_NAMES[k]) for k in KINDS] +
@@ -240,12 +236,8 @@ class VolumePlot(PlanPlot):
         self.kind_curves = {k: self.curve(style.kind_color(k), 2.2, name=KIND_NAMES[k], z=5) for k in KINDS}
         self.break_lines = [self.line(90, "#666666", label_pos=0.45 + 0.1 * (j % 3)) for j in range(self.MAX_BREAK_EVENS)]
         self.volume_line = self.line(90, style.CURRENT_COLOR, dash=False, label_pos=0.9)
-        self.recommended = pg.ScatterPlotItem(size=16, symbol="star", pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
-        self.recommended.setZValue(30)
-        self.getPlotItem().addItem(self.recommended)
-        self.selected = pg.ScatterPlotItem(size=12, symbol="o", pen=pg.mkPen("#111"), brush=style.SELECTED_COLOR)
-        self.selected.setZValue(29)
-        self.getPlotItem().addItem(self.selected)
+        self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
+        self.selected = self.marker("o", 12, style.SELECTED_COLOR, z=29)
         self.fix_axis(x=(0.0, 9.0))  # 1 to 10^9 requests per day
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
