@@ -2,18 +2,17 @@
 
 A plan has hundreds of rows and changes on every slider step, so sorting must not call Python per
 comparison: the model sorts and filters itself with numpy (``sort``, ``set_only_fit``). Cells are formatted
-lazily, when Qt paints them, and painted by ``_CellPainter`` in one Python call per cell: Qt's own delegate
-asked the model for seven roles per cell and laid out each text with QTextLayout, which made the table the
-most expensive widget to repaint after a slider step.
+lazily, when they are painted, and ``_OptionsView`` paints all visible cells in one Python call: with Qt's
+own delegate the table was the most expensive widget to repaint after a slider step.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle,
-                               QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
+                               QVBoxLayout, QWidget)
 
 from ttcplanner.gui import style
 from ttcplanner.model.format import duration, money, pct, whole
@@ -37,13 +36,14 @@ def _calibrated(r, i: int) -> bool:
     return r.calibrated_by_user is not None and bool(r.calibrated_by_user[i])
 
 
-def _sort_keys(plan: Plan) -> list[np.ndarray]:
-    """One numeric (or text) key per column; NaN/inf sort last."""
+def _sort_key(plan: Plan, column: int) -> np.ndarray:
+    """The numeric (or text) key of one column (only that one is built: this runs on every plan)."""
     r, o = plan.results, plan.options
-    kind_rank = np.array([{"api": 0, "gpu": 1, "asic": 2}[k] for k in o.kind])
-    width = r.high_pct - r.low_pct
-    return [kind_rank, np.array(o.label), r.accuracy_pct, width, r.monthly_usd, r.cost_per_request_usd, r.latency_s,
-            np.where(o.kind == "gpu", r.gpus_total, np.nan), (~r.eligible).astype(float), np.array(r.why_not)]
+    keys = [lambda: (o.kind == "gpu") + 2 * (o.kind == "asic"), lambda: np.array(o.label), lambda: r.accuracy_pct,
+            lambda: r.high_pct - r.low_pct, lambda: r.monthly_usd, lambda: r.cost_per_request_usd, lambda: r.latency_s,
+            lambda: np.where(o.kind == "gpu", r.gpus_total, np.nan), lambda: (~r.eligible).astype(float),
+            lambda: np.array(r.why_not)]
+    return np.asarray(keys[column]())
 
 
 class OptionsModel(QAbstractTableModel):
@@ -172,9 +172,8 @@ class OptionsModel(QAbstractTableModel):
         return idx[self.plan.results.eligible[idx]] if self.only_fit else idx
 
     def _sort_all(self, column: int, order) -> np.ndarray:
-        keys = _sort_keys(self.plan)
-        key = keys[column]
-        cheap = keys[4].astype(float)
+        key = _sort_key(self.plan, column)
+        cheap = _sort_key(self.plan, 4).astype(float)
         cheap = np.where(np.isfinite(cheap), cheap, np.inf)  # ties: cheapest first
         if key.dtype.kind in "fi":
             key = key.astype(float)
@@ -188,33 +187,73 @@ class OptionsModel(QAbstractTableModel):
         return idx.astype(int)
 
 
-class _CellPainter(QStyledItemDelegate):
-    """Paints a cell from ``OptionsModel.look``: row background (selected, recommended, alternate), then the
-    text cut with "…" to the column. Tooltips and the rest of the delegate's work stay Qt's."""
+class _OptionsView(QTableView):
+    """Paints the visible cells itself, in one Python call per repaint, from ``OptionsModel.look``.
 
-    def __init__(self, model: OptionsModel, parent=None):
-        super().__init__(parent)
-        self.model = model
+    Qt's delegate asked the model for seven roles per cell and shaped every text again; here each cell is a
+    background, a cached QStaticText (text cut with "…" to its column, shaped once) and the grid lines.
+    Selection, tooltips, sorting and scrolling stay Qt's.
+    """
 
-    def paint(self, painter, option, index) -> None:
-        text, brush, bold, align = self.model.look(index.row(), index.column())
-        rect, pal = option.rect, option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, pal.brush(QPalette.ColorRole.Highlight))
-        elif bold:
-            painter.fillRect(rect, self.model._recommended_bg)
-        elif option.features & option.ViewItemFeature.Alternate:
-            painter.fillRect(rect, pal.brush(QPalette.ColorRole.AlternateBase))
-        font = self.model._bold if bold else option.font
-        painter.setFont(font)
-        if selected:
-            painter.setPen(pal.color(QPalette.ColorRole.HighlightedText))
-        else:
-            painter.setPen(brush.color() if brush is not None else pal.color(QPalette.ColorRole.Text))
-        box = rect.adjusted(CELL_PADDING_PX, 0, -CELL_PADDING_PX, 0)
-        metrics = painter.fontMetrics()
-        painter.drawText(box, align, metrics.elidedText(text, Qt.TextElideMode.ElideRight, box.width()))
+    MAX_CACHED_TEXTS = 4000
+
+    def __init__(self):
+        super().__init__()
+        self._texts: dict[tuple[str, bool, int], QStaticText] = {}
+
+    def _static(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> QStaticText:
+        key = (text, bold, width)
+        st = self._texts.get(key)
+        if st is None:
+            if len(self._texts) > self.MAX_CACHED_TEXTS:
+                self._texts.clear()
+            st = self._texts[key] = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), font)
+        return st
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        model = self.model()
+        rows = model.rowCount()
+        area = event.rect()
+        first = self.rowAt(area.top())
+        if rows == 0 or first < 0:
+            return
+        last = self.rowAt(area.bottom())
+        last = rows - 1 if last < 0 else last
+        pal = self.palette()
+        plain, bold_font = self.font(), model._bold
+        fonts = {False: (plain, QFontMetrics(plain)), True: (bold_font, QFontMetrics(bold_font))}
+        columns = [(c, self.columnViewportPosition(c), self.columnWidth(c)) for c in range(model.columnCount())]
+        columns = [(c, x, w) for c, x, w in columns if x + w >= area.left() and x <= area.right()]
+        selected = {i.row() for i in self.selectionModel().selectedRows()}
+        colors = {"text": pal.color(QPalette.ColorRole.Text), "on_selection": pal.color(QPalette.ColorRole.HighlightedText)}
+        fills = {"selected": pal.brush(QPalette.ColorRole.Highlight), "alternate": pal.brush(QPalette.ColorRole.AlternateBase),
+                 "recommended": model._recommended_bg}
+        grid = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, None, self) & 0xFFFFFFFF)
+        painter = QPainter(self.viewport())
+        for row in range(first, last + 1):
+            y, h = self.rowViewportPosition(row), self.rowHeight(row)
+            is_selected = row in selected
+            for col, x, w in columns:
+                text, brush, bold, align = model.look(row, col)
+                fill = "selected" if is_selected else "recommended" if bold else "alternate" if row % 2 else None
+                if fill:
+                    painter.fillRect(x, y, w - 1, h - 1, fills[fill])
+                font, metrics = fonts[bold]
+                st = self._static(text, bold, w - 1 - 2 * CELL_PADDING_PX, font, metrics)
+                painter.setFont(font)
+                painter.setPen(colors["on_selection"] if is_selected else brush.color() if brush is not None else colors["text"])
+                size = st.size()
+                left = x + w - 1 - CELL_PADDING_PX - size.width() if align == _RIGHT else x + CELL_PADDING_PX
+                painter.drawStaticText(QPointF(left, y + (h - 1 - size.height()) / 2), st)
+            painter.setPen(grid)
+            painter.drawLine(area.left(), y + h - 1, area.right(), y + h - 1)
+        painter.setPen(grid)
+        bottom = self.rowViewportPosition(last) + self.rowHeight(last) - 1
+        for _, x, w in columns:
+            painter.drawLine(x + w - 1, area.top(), x + w - 1, bottom)
+        painter.end()
 
 
 class OptionsTable(QWidget):
@@ -223,10 +262,9 @@ class OptionsTable(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = OptionsModel(self)
-        self.view = QTableView()
+        self.view = _OptionsView()
         self.view.setObjectName("optionsTable")
         self.view.setModel(self.model)
-        self.view.setItemDelegate(_CellPainter(self.model, self.view))
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicator(DEFAULT_SORT_COLUMN, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -237,6 +275,8 @@ class OptionsTable(QWidget):
         self.view.setWordWrap(False)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
+        header.setHighlightSections(False)  # a selected row made every header bold, too wide for its column
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col, width in enumerate((150, 268, 72, 82, 78, 104, 82, 60, 98)):  # 'Meets targets' visible at 1500 px
             self.view.setColumnWidth(col, width)
