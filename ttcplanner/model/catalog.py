@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -181,8 +182,11 @@ KINDS: dict[str, type[Entry]] = {
 }
 
 
-def _field_types(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+@functools.lru_cache(maxsize=None)
+def _field_types(cls: type) -> Mapping[str, Any]:
+    """Resolved annotations of a record class (cached, read-only: get_type_hints is slow and every
+    Scenario.replace on a slider step goes through from_json)."""
+    return types.MappingProxyType(typing.get_type_hints(cls))
 
 
 def _check_date(value: Any, where: str, src: str) -> str:

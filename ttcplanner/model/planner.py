@@ -2,12 +2,18 @@
 
 ``evaluate`` is the one entry point the GUI, the PDF report and the CLI call. It works on arrays along
 the option axis (and a budget axis for the curves); the only Python loops run over accuracy models, of
-which a task has a few dozen at most.
+which a task has a few dozen at most. It runs on every slider step, so intermediates that a move leaves
+unchanged (accuracy per model, GPU serving estimates, the volume curves ...) are kept in small per-thread
+LRU caches keyed on exactly the inputs they read; cached arrays are read-only or copied out, and a plan is
+the same to the last bit with the caches cold or warm (tests/model/test_evaluate_cache.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,51 +134,179 @@ class Plan:
     provenance: tuple[tuple[str, str, str], ...] = ()  # (what, source URL, as_of) of the task profile and model factors
 
 
-_ACCURACY_CACHE: dict = {}
+class _IdentityCache:
+    """A small LRU cache whose keys may name objects by id(): each entry keeps those objects alive, so an id in
+    a live key can never belong to a newer object (a reloaded catalog builds new options, hence new keys).
+
+    Entries are per thread: the GUI thread and a background sensitivity run (many one-off adjusted option
+    sets) neither race on an entry nor evict each other's."""
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+        self._local = threading.local()
+
+    def _entries(self) -> OrderedDict:
+        entries = getattr(self._local, "entries", None)
+        if entries is None:
+            entries = self._local.entries = OrderedDict()
+        return entries
+
+    def get(self, key):
+        entries = self._entries()
+        entry = entries.get(key)
+        if entry is None:
+            return None
+        entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key, keep, value):
+        entries = self._entries()
+        entries[key] = (keep, value)
+        entries.move_to_end(key)
+        while len(entries) > self.maxsize:
+            entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self._entries().clear()
 
 
-def _accuracy_by_model(s: Scenario, task) -> dict:
-    """{accuracy_id: (mean, low, high, extrapolated)} at [operating budget] + BUDGET_GRID, cached on the inputs
-    that matter, so volume, price and hardware moves do not recompute accuracy."""
-    key = (id(task), s.reasoning_tokens, s.samples, s.aggregation, s.scorer_quality)
+def _exact(value):
+    """A cache-key form of a number that tells -0.0 from 0.0 (equal as keys, not always in results)."""
+    return (value, math.copysign(1.0, value)) if isinstance(value, float) else value
+
+
+def _frozen(*arrays):
+    """Mark cached arrays read-only so no caller can change what later plans are built from."""
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
+_ACCURACY_CACHE = _IdentityCache(64)  # accuracy per model at the scenario's budget and along BUDGET_GRID
+_OPTION_INDEX_CACHE = _IdentityCache(16)  # per option set: string columns turned into masks and row lists
+_SERVING_CACHE = _IdentityCache(32)  # GPU serving estimate at the operating point
+_GRID_SERVING_CACHE = _IdentityCache(64)  # GPU serving estimate of the cost-curve rows along BUDGET_GRID
+_GRID_TOKEN_CACHE = _IdentityCache(64)  # token offers' cost and feasibility along BUDGET_GRID
+_GRID_SETUP_CACHE = _IdentityCache(16)  # the cost-curve rows' slices of an option set's Setup
+_CURVE_VIEW_CACHE = _IdentityCache(16)  # accuracy curve views of an accuracy table offered by an option set
+_VOLUME_CACHE = _IdentityCache(32)  # cheapest monthly $ per kind along VOLUME_GRID, and the break-evens
+
+
+def clear_caches() -> None:
+    """Forget this thread's cached intermediates and the option sets (tests compare cold and warm plans;
+    results never depend on the caches)."""
+    for cache in (_ACCURACY_CACHE, _OPTION_INDEX_CACHE, _SERVING_CACHE, _GRID_SERVING_CACHE, _GRID_TOKEN_CACHE,
+                  _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE):
+        cache.clear()
+    build_options.cache_clear()
+
+
+@dataclass(frozen=True)
+class _AccuracyTable:
+    """Every curve of a task at [operating budget] + BUDGET_GRID: a dict per model and the same rows stacked
+    (one extra NaN row at the end for options without a curve), so options gather their row in one step."""
+
+    by_model: dict  # accuracy_id -> (mean, low, high, extrapolated)
+    ids: tuple[str, ...]
+    mean: np.ndarray  # (len(ids) + 1, 1 + len(BUDGET_GRID))
+    low: np.ndarray
+    high: np.ndarray
+    extrapolated: np.ndarray
+
+
+def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
+    """Accuracy of every model of the task, cached on the inputs that matter, so volume, latency, price and
+    hardware moves do not recompute accuracy."""
+    key = (id(task), _exact(s.reasoning_tokens), s.samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
-    if hit is None:
-        tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
-        many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
-        hit = {acc_id: (e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
-        if len(_ACCURACY_CACHE) > 64:
-            _ACCURACY_CACHE.clear()
-        _ACCURACY_CACHE[key] = (task, hit)  # keep task alive so its id is not reused
-    else:
-        hit = hit[1]
-    return hit
+    if hit is not None:
+        return hit
+    tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
+    many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
+    by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
+    ids = tuple(by_model)
+    width = len(tokens)
+
+    def stacked(part: int, fill, dtype) -> np.ndarray:
+        rows = [by_model[i][part] for i in ids] + [np.full(width, fill, dtype=dtype)]
+        return np.stack(rows).astype(dtype, copy=False)
+
+    table = _AccuracyTable(by_model, ids, stacked(0, np.nan, float), stacked(1, np.nan, float),
+                           stacked(2, np.nan, float), stacked(3, False, bool))
+    _frozen(table.mean, table.low, table.high, table.extrapolated)
+    return _ACCURACY_CACHE.put(key, task, table)
 
 
-def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0):
-    """Accuracy arrays for every option: at the operating budget (options,) or along BUDGET_GRID
-    (options x budgets); NaN where the task has no curve for the option's model."""
-    table = _accuracy_by_model(scenario, task)
-    cols = slice(1, None) if grid else 0
-    shape = (opts.size, len(BUDGET_GRID)) if grid else (opts.size,)
-    mean, low, high = (np.full(shape, np.nan) for _ in range(3))
-    extrap = np.zeros(shape, dtype=bool)
+@dataclass(frozen=True)
+class _OptionIndex:
+    """String columns of an option set as masks and row lists, computed once per option set."""
+
+    accuracy_id: np.ndarray
+    is_gpu: np.ndarray
+    is_token: np.ndarray
+    of_kind: dict  # kind -> mask
+    gpu_model: np.ndarray  # GPU rows: position of the row's accuracy id among the GPU ids sorted; -1 elsewhere
+    row_of: dict  # tuple of accuracy ids -> each option's position in it (len: none)
+
+
+def _option_index(opts: OptionSet) -> _OptionIndex:
+    key = id(opts)
+    hit = _OPTION_INDEX_CACHE.get(key)
+    if hit is not None:
+        return hit
     ids = np.array(opts.accuracy_id)
-    for acc_id, (m, lo, hi, ex) in table.items():
-        rows = ids == acc_id
-        if rows.any():
-            mean[rows], low[rows], high[rows], extrap[rows] = m[cols], lo[cols], hi[cols], ex[cols]
+    is_gpu = opts.kind == "gpu"
+    code = {acc_id: k for k, acc_id in enumerate(sorted(set(ids[is_gpu])))}
+    gpu_model = np.array([code[a] if g else -1 for a, g in zip(opts.accuracy_id, is_gpu.tolist())], dtype=np.intp)
+    index = _OptionIndex(ids, is_gpu, ~is_gpu, {k: opts.kind == k for k in KINDS}, gpu_model, {})
+    _frozen(ids, index.is_gpu, index.is_token, *index.of_kind.values(), gpu_model)
+    return _OPTION_INDEX_CACHE.put(key, opts, index)
+
+
+def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
+    """Each option's row in ``table`` (the trailing NaN row when the task has no curve for its model)."""
+    index = _option_index(opts)
+    rows = index.row_of.get(table.ids)
+    if rows is None:
+        position = {acc_id: k for k, acc_id in enumerate(table.ids)}
+        rows = np.array([position.get(acc_id, len(table.ids)) for acc_id in opts.accuracy_id], dtype=np.intp)
+        rows.flags.writeable = False
+        index.row_of[table.ids] = rows
+    return rows
+
+
+def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None):
+    """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the operating budget
+    (options,) or along BUDGET_GRID (options x budgets); NaN where the task has no curve for the option's model."""
+    table = _accuracy_by_model(scenario, task)
+    rows = _table_rows(opts, table) if rows is None else _table_rows(opts, table)[rows]
+    cols = slice(1, None) if grid else 0
+    mean, low, high, extrap = (a[rows, cols] for a in (table.mean, table.low, table.high, table.extrapolated))
     if shift_pts:
         mean, low, high = (np.clip(a + shift_pts, 0.0, 100.0) for a in (mean, low, high))
     return mean, low, high, extrap
 
 
 def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None):
-    """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis."""
+    """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis.
+
+    The estimate is cached on the setup and the serving inputs, so volume, accuracy-target, ownership and
+    price moves reuse it (its arrays are read-only)."""
     rows = opts.gpu_rows if rows is None else rows
     n = opts.gpus_per_replica[rows]
-    est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
-                               samples=scenario.samples, prefix_cache=scenario.prefix_cache,
-                               draft_tokens=scenario.speculative_draft_tokens, acceptance=scenario.speculative_acceptance)
+    serving = (scenario.input_tokens, output_tokens, scenario.latency_target_s, scenario.samples,
+               scenario.prefix_cache, scenario.speculative_draft_tokens, scenario.speculative_acceptance)
+    key = (id(setup), *(_exact(v) for v in serving)) if np.ndim(output_tokens) == 0 else None
+    est = _SERVING_CACHE.get(key) if key is not None else None
+    if est is None:
+        est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
+                                   samples=scenario.samples, prefix_cache=scenario.prefix_cache,
+                                   draft_tokens=scenario.speculative_draft_tokens,
+                                   acceptance=scenario.speculative_acceptance)
+        if key is not None:
+            _frozen(*(getattr(est, f.name) for f in dataclasses.fields(est)))
+            _SERVING_CACHE.put(key, setup, est)
     hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[rows], opts.purchase_usd[rows], opts.tdp_w[rows],
                               scenario.ownership, scenario.amortization_months, scenario.electricity_usd_per_kwh, scenario.pue)
     return est, n, hour
@@ -190,8 +324,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
                                       scenario.kv_precision))
     res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
     rec, best, status = _choose(opts, res)
-    volume = _volume_curves(scenario, opts, res)
-    breaks = _break_evens(volume)
+    volume, breaks = _volume_curves_and_break_evens(scenario, opts, res)
     acc_curves = _accuracy_curves(scenario, task, opts)
     cost_curves, frontier = _cost_curves(scenario, task, opts, res, adjust.accuracy_shift_pts)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
@@ -208,7 +341,8 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
     has_acc = np.isfinite(mean)
     output_tokens = s.reasoning_tokens + s.answer_tokens
-    is_token = opts.kind != "gpu"
+    index = _option_index(opts)
+    is_token = index.is_token
     batch = is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
     cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, s.reasoning_tokens, s.answer_tokens, s.samples,
                                              s.cached_input_fraction, s.prefix_cache, batch)
@@ -245,31 +379,41 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
     meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9))
-    allowed = (opts.kind == "gpu") | (not s.on_prem_only)
+    allowed = index.is_gpu | (not s.on_prem_only)
     costed = np.isfinite(monthly)
     eligible = meets_acc & meets_lat & fits & allowed & costed
-    why = []
-    for i in range(n):
-        if not allowed[i]:
-            why.append("excluded: on-premises only")
-        elif not has_acc[i]:
-            why.append("no published accuracy for this task")
-        elif not fits[i]:
-            why.append("does not fit in memory" if opts.kind[i] == "gpu" else "prompt + output exceed the context limit")
-        elif not costed[i]:
-            why.append("no price for this GPU in the catalog" if opts.kind[i] == "gpu" else "no price")
-        elif not meets_lat[i]:
-            why.append(f"misses the latency target ({latency[i]:.3g} s)")
-        elif not meets_acc[i]:
-            why.append(f"below the accuracy target ({mean[i]:.1f}%)")
-        else:
-            why.append("")
+    why = _why_not(opts, allowed, has_acc, fits, costed, meets_lat, meets_acc, latency, mean)
     return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
                          fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
                          calibrated_by_user=calibrated)
+
+
+_WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
+            "prompt + output exceed the context limit", "no price for this GPU in the catalog", "no price",
+            None, None, "")  # None: the text carries a number (latency, accuracy)
+
+
+def _why_not(opts: OptionSet, allowed, has_acc, fits, costed, meets_lat, meets_acc, latency, mean) -> list[str]:
+    """The first reason each option is not eligible ('' when it is): a reason code per row from whole-array
+    tests (the last test that fails is the first reason), then text; only rows whose text holds a number are
+    formatted one by one."""
+    is_token = _option_index(opts).is_token
+    code = np.full(opts.size, 8)
+    code[~meets_acc] = 7
+    code[~meets_lat] = 6
+    code[~costed] = 4 + is_token[~costed]
+    code[~fits] = 2 + is_token[~fits]
+    code[~has_acc] = 1
+    code[~allowed] = 0
+    why = [_WHY_NOT[c] for c in code.tolist()]
+    for i in np.flatnonzero(code == 6).tolist():
+        why[i] = f"misses the latency target ({latency[i]:.3g} s)"
+    for i in np.flatnonzero(code == 7).tolist():
+        why[i] = f"below the accuracy target ({mean[i]:.1f}%)"
+    return why
 
 
 def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
@@ -280,7 +424,8 @@ def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
 
 
 def _choose(opts: OptionSet, r: OptionResults):
-    best = {k: _argmin(r.monthly_usd, r.eligible & (opts.kind == k)) for k in KINDS}
+    of_kind = _option_index(opts).of_kind
+    best = {k: _argmin(r.monthly_usd, r.eligible & of_kind[k]) for k in KINDS}
     rec = _argmin(r.monthly_usd, r.eligible)
     if rec is not None:
         return rec, best, "ok"
@@ -303,12 +448,30 @@ def _monthly_at_volumes(s: Scenario, opts: OptionSet, r: OptionResults, rows: np
     return out
 
 
+def _volume_curves_and_break_evens(s: Scenario, opts: OptionSet, r: OptionResults):
+    """``_volume_curves`` and ``_break_evens``, cached on exactly what they read (the eligible rows, token
+    offers' $ per request, GPU replicas' rate and $ per hour, peak/average), which the volume and usually
+    the accuracy target leave unchanged. The curves are returned as new arrays."""
+    base = r.meets_accuracy & r.meets_latency & r.fits & r.allowed & np.isfinite(r.monthly_usd)
+    index = _option_index(opts)
+    token, gpu = base & index.is_token, base & index.is_gpu
+    key = (id(opts), base.tobytes(), r.cost_per_request_usd[token].tobytes(), r.replica_requests_per_s[gpu].tobytes(),
+           r.usd_per_replica_hour[gpu].tobytes(), _exact(s.peak_to_average))
+    hit = _VOLUME_CACHE.get(key)
+    if hit is None:
+        volume = _volume_curves(s, opts, r)
+        _frozen(*volume.values())
+        hit = _VOLUME_CACHE.put(key, opts, (volume, _break_evens(volume)))
+    volume, breaks = hit
+    return {k: v.copy() for k, v in volume.items()}, breaks
+
+
 def _volume_curves(s: Scenario, opts: OptionSet, r: OptionResults) -> dict[str, np.ndarray]:
     """For each kind, the cheapest option that meets the targets at each volume (inf where none)."""
     out = {}
     base = r.meets_accuracy & r.meets_latency & r.fits & r.allowed & np.isfinite(r.monthly_usd)
     for k in KINDS:
-        rows = np.flatnonzero(base & (opts.kind == k))
+        rows = np.flatnonzero(base & _option_index(opts).of_kind[k])
         out[k] = _monthly_at_volumes(s, opts, r, rows, VOLUME_GRID).min(axis=0) if len(rows) else np.full(VOLUME_GRID.shape, np.inf)
     return out
 
@@ -332,31 +495,48 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 
 
 def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
-    table = _accuracy_by_model(s, task)
-    return tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points))
-                 for acc_id, (m, lo, hi, ex) in sorted(table.items()) if acc_id in set(opts.accuracy_id))
+    cached = _accuracy_by_model(s, task)
+    key = (id(cached), id(opts))
+    hit = _CURVE_VIEW_CACHE.get(key)
+    if hit is not None:
+        return hit
+    offered = set(opts.accuracy_id)
+    views = tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points))
+                  for acc_id, (m, lo, hi, ex) in sorted(cached.by_model.items()) if acc_id in offered)
+    return _CURVE_VIEW_CACHE.put(key, (cached, opts), views)  # read-only arrays: views cannot change the cache
 
 
 GRID_CHUNK_POINTS = 1 << 16  # GPU grid points per serving pass: keeps temporaries in cache, time linear
 
 
 def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budgets: np.ndarray,
-                           samples: np.ndarray, batch: np.ndarray) -> np.ndarray:
+                           samples: np.ndarray, batch: np.ndarray, cache: bool = False) -> np.ndarray:
     """$ per request of ``rows`` at every (reasoning budget, samples) pair: shape (rows, budgets, samples);
-    inf where the option cannot serve that point (memory, context or latency target)."""
+    inf where the option cannot serve that point (memory, context or latency target).
+
+    cache: keep what does not depend on the volume or the operating budget (token offers' cost, the GPU
+    serving estimate) for the next call with the same rows and inputs: the cost curves' few rows, not a big grid.
+    """
     t = np.asarray(budgets, dtype=float)[None, :, None]
     n = np.asarray(samples, dtype=float)[None, None, :]
     out = np.full((len(rows), t.shape[1], n.shape[2]), np.inf)
     token = opts.kind[rows] != "gpu"
     tr = rows[token]
+    grid_key = (t.tobytes(), n.tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s), s.prefix_cache)
     if len(tr):
-        prices = {k: v[tr, None, None] for k, v in opts.prices.items()}
-        cost = costs.token_offer_cost_per_request(prices, s.input_tokens, t, s.answer_tokens, n, s.cached_input_fraction,
-                                                  s.prefix_cache, batch[tr, None, None])
-        output = t + s.answer_tokens
-        latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
-        ok = ((latency <= s.latency_target_s) | batch[tr, None, None]) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
-        out[token] = np.where(ok, cost, np.inf)
+        key = (id(opts), tr.tobytes(), batch[tr].tobytes(), _exact(s.cached_input_fraction), s.samples, *grid_key)
+        token_out = _GRID_TOKEN_CACHE.get(key) if cache else None
+        if token_out is None:
+            prices = {k: v[tr, None, None] for k, v in opts.prices.items()}
+            cost = costs.token_offer_cost_per_request(prices, s.input_tokens, t, s.answer_tokens, n, s.cached_input_fraction,
+                                                      s.prefix_cache, batch[tr, None, None])
+            output = t + s.answer_tokens
+            latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
+            ok = ((latency <= s.latency_target_s) | batch[tr, None, None]) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
+            token_out = np.where(ok, cost, np.inf)
+            if cache:
+                _GRID_TOKEN_CACHE.put(key, opts, _frozen(token_out)[0])
+        out[token] = token_out
     g = rows[~token]
     if len(g):
         pos = np.searchsorted(opts.gpu_rows, g)
@@ -365,18 +545,39 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
-        for lo in range(0, len(g), step):
+        key = (id(opts.setup), pos.tobytes(), s.samples, s.speculative_draft_tokens, _exact(s.speculative_acceptance),
+               *grid_key)
+        served = _GRID_SERVING_CACHE.get(key) if cache else None
+        if served is None:
+            served = []  # per chunk: (requests/s of a replica, serves the point within memory and latency)
+            for setup in _setup_chunks(opts.setup, pos, step, cache):
+                est = estimate_for_latency(setup, s.input_tokens, t + s.answer_tokens, s.latency_target_s, samples=n,
+                                           prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                                           acceptance=s.speculative_acceptance)
+                served.append(_frozen(est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s)))
+            if cache:
+                _GRID_SERVING_CACHE.put(key, opts.setup, served)
+        for (requests_per_s, ok), lo in zip(served, range(0, len(g), step)):
             sl = slice(lo, lo + step)
-            setup = Setup(**{k: np.asarray(v)[pos[sl], None, None] for k, v in vars(opts.setup).items()})
-            est = estimate_for_latency(setup, s.input_tokens, t + s.answer_tokens, s.latency_target_s, samples=n,
-                                       prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                       acceptance=s.speculative_acceptance)
-            reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
+            reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
             monthly = costs.gpu_monthly_usd(reps, per[sl, None, None], hour[sl, None, None])
-            ok = est.fits & (est.latency_s <= s.latency_target_s)
             gpu_out[sl] = np.where(ok, monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
         out[~token] = gpu_out
     return out
+
+
+def _setup_chunks(setup: Setup, pos: np.ndarray, step: int, cache: bool) -> list[Setup]:
+    """The Setup rows ``pos`` in chunks of ``step``, shaped (rows, 1, 1) to broadcast against a grid."""
+    key = (id(setup), pos.tobytes(), step)
+    chunks = _GRID_SETUP_CACHE.get(key) if cache else None
+    if chunks is None:
+        chunks = [Setup(**{k: np.asarray(v)[pos[lo:lo + step], None, None] for k, v in vars(setup).items()})
+                  for lo in range(0, len(pos), step)]
+        if cache:
+            for chunk in chunks:
+                _frozen(*vars(chunk).values())
+            _GRID_SETUP_CACHE.put(key, setup, chunks)
+    return chunks
 
 
 @dataclass(frozen=True)
@@ -416,18 +617,18 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts
     """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
     configuration of each open model; plus the Pareto frontier over all of those points."""
     candidates = r.has_accuracy & r.allowed
-    token_rows = np.flatnonzero(candidates & (opts.kind != "gpu"))
-    gpu_rows = []
-    ids = np.array(opts.accuracy_id)
-    for acc_id in sorted(set(ids[opts.kind == "gpu"])):
-        rows = np.flatnonzero(candidates & (opts.kind == "gpu") & (ids == acc_id) & np.isfinite(r.monthly_usd))
-        if len(rows):
-            gpu_rows.append(int(rows[np.argmin(r.monthly_usd[rows])]))
-    rows = np.concatenate([token_rows, np.array(gpu_rows, dtype=int)]).astype(int)
+    index = _option_index(opts)
+    token_rows = np.flatnonzero(candidates & index.is_token)
+    # the cheapest costed GPU row of each model, models in id order (stable sort: the first of equal costs)
+    costed = np.flatnonzero(candidates & index.is_gpu & np.isfinite(r.monthly_usd))
+    by_model = costed[np.lexsort((r.monthly_usd[costed], index.gpu_model[costed]))]
+    model = index.gpu_model[by_model]
+    gpu_rows = by_model[np.r_[True, model[1:] != model[:-1]]] if len(by_model) else by_model
+    rows = np.concatenate([token_rows, gpu_rows]).astype(int)
     if not len(rows):
         return (), (np.zeros(0), np.zeros(0), ())
-    acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts)[0][rows]
-    cost = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, np.array([s.samples]), r.batch)[:, :, 0]
+    acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows)[0]
+    cost = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, np.array([s.samples]), r.batch, cache=True)[:, :, 0]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
     a, c = acc.ravel(), cost.ravel()
     which = np.repeat(rows, acc.shape[1])
@@ -446,7 +647,7 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
     alternatives = {}
     for k in KINDS:
         if best[k] is None:
-            rows = opts.kind == k
+            rows = _option_index(opts).of_kind[k]
             if not rows.any():
                 alternatives[k] = "none in the catalog"
             elif not (r.allowed & rows).any():

@@ -219,6 +219,42 @@ class ServingEstimate:
     calibrated_by_user: np.ndarray  # True where a user calibration (vllm bench result) scales the estimate
 
 
+class _Workload:
+    """What ``estimate`` needs that does not depend on the concurrency: computed once per request shape, then
+    shared by every concurrency ``estimate_for_latency`` tries (the same expressions, so the same numbers)."""
+
+    def __init__(self, s: Setup, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance):
+        self.i = np.asarray(input_tokens, dtype=float)
+        self.o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
+        self.n = np.asarray(samples, dtype=float)
+        self.bmax = max_concurrency(s, self.i, self.o)
+        k = np.asarray(draft_tokens, dtype=float)
+        self.accepted = accepted_per_step(k, acceptance)
+        self.context = self.i + self.o / 2
+        self.tokens_per_seq = np.where(k > 0, k + 1, 1.0)
+        self.draft_cost = 1 + DRAFT_COST_PER_TOKEN * k
+        self.prefill_one = prefill_s(s, self.i)
+        self.prefills_per_request = np.where(prefix_cache, 1.0, self.n)
+        self.kv_per_seq = kv_bytes_per_sequence(s, self.context)
+        self.weights = weight_bytes(s)
+        # decode_step_s's setup-only terms
+        self.dense_params = s.total_params - s.expert_params
+        self.share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
+        self.bandwidth = s.gpus * s.mem_bw_tb_s * 1e12 * s.eta_bw
+        self.compute = s.gpus * s.peak_tflops * 1e12 * s.eta_flops
+
+    def decode_step_s(self, s: Setup, batch: np.ndarray) -> np.ndarray:
+        """``decode_step_s(s, batch, context, tokens_per_seq)`` for a batch already >= 1."""
+        tokens = batch * self.tokens_per_seq
+        touched = 1 - (1 - self.share) ** tokens
+        weights_read = (self.dense_params + s.expert_params * touched) * s.weight_bytes_per_param
+        kv_read = batch * self.kv_per_seq
+        t_gemm = np.maximum(weights_read / self.bandwidth, tokens * 2 * s.active_params / self.compute)
+        t_attn = np.maximum(kv_read / self.bandwidth, tokens * 4 * s.layers * s.attn_width * self.context / self.compute)
+        comm = np.where(s.gpus > 1, 2 * s.layers * (s.allreduce_latency_s + tokens * s.hidden_size * 2 / (s.link_gb_s * 1e9)), 0.0)
+        return t_gemm + t_attn + s.step_overhead_s + comm
+
+
 def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples=1, prefix_cache=True,
              draft_tokens=0, acceptance=0.0) -> ServingEstimate:
     """Throughput and latency of a replica with ``concurrency`` sequences in flight (None: the most that fit).
@@ -226,20 +262,19 @@ def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples
     A request is ``samples`` sequences of ``output_tokens`` each sharing one prompt; with prefix caching
     the prompt is prefilled once per request, otherwise once per sample.
     """
-    i = np.asarray(input_tokens, dtype=float)
-    o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
-    n = np.asarray(samples, dtype=float)
-    bmax = max_concurrency(s, i, o)
+    work = _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
+    return _estimate_at(s, work, concurrency)
+
+
+def _estimate_at(s: Setup, w: _Workload, concurrency) -> ServingEstimate:
+    bmax, n, o, accepted = w.bmax, w.n, w.o, w.accepted
     b = bmax if concurrency is None else np.minimum(np.asarray(concurrency, dtype=float), bmax)
     fits = b >= 1
     b = np.maximum(b, 1.0)
-    k = np.asarray(draft_tokens, dtype=float)
-    accepted = accepted_per_step(k, acceptance)
-    context = i + o / 2
-    step = decode_step_s(s, b, context, tokens_per_seq=np.where(k > 0, k + 1, 1.0))
-    step = step * (1 + DRAFT_COST_PER_TOKEN * k)
-    prefill_one = prefill_s(s, i)
-    prefills_per_request = np.where(prefix_cache, 1.0, n)
+    step = w.decode_step_s(s, b)
+    step = step * w.draft_cost
+    prefill_one = w.prefill_one
+    prefills_per_request = w.prefills_per_request
     decode_time_per_request = n * o * step / (b * accepted)
     busy_per_request = (prefill_one * prefills_per_request + decode_time_per_request) / s.user_scale
     requests_per_s = 1.0 / busy_per_request
@@ -247,7 +282,7 @@ def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples
     prefill_share = prefill_one * prefills_per_request / s.user_scale * requests_per_s
     tpot = step / (accepted * s.user_scale) / np.maximum(1 - prefill_share, 0.05)
     ttft = prefill_one / s.user_scale + step
-    mem = (weight_bytes(s) + b * kv_bytes_per_sequence(s, context)) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU
+    mem = (w.weights + b * w.kv_per_seq) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU
     zero = np.zeros_like(replica)
     return ServingEstimate(
         fits=fits,
@@ -260,7 +295,7 @@ def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples
         ttft_s=np.where(fits, ttft, np.inf),
         tpot_s=np.where(fits, tpot, np.inf),
         latency_s=np.where(fits, ttft + o * tpot, np.inf),
-        memory_gb_per_gpu=np.where(fits, mem, weight_bytes(s) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU),
+        memory_gb_per_gpu=np.where(fits, mem, w.weights / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU),
         calibrated_by_user=np.broadcast_to(s.user_scale != 1.0, np.shape(replica)).copy(),
     )
 
@@ -280,50 +315,46 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
     sequence misses the target the single-sequence estimate is returned (its latency shows by how much).
     Arrays broadcast; one pass costs a few dozen array operations, so a 1e6-point grid stays fast.
     """
-    i = np.asarray(input_tokens, dtype=float)
-    o = np.maximum(np.asarray(output_tokens, dtype=float), 1.0)
-    n = np.asarray(samples, dtype=float)
+    w = _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
+    o, n, tokens_per_seq, context = w.o, w.n, w.tokens_per_seq, w.context
     target = np.asarray(latency_target_s, dtype=float)
-    k = np.asarray(draft_tokens, dtype=float)
-    tokens_per_seq = np.where(k > 0, k + 1, 1.0)
-    accepted = accepted_per_step(k, acceptance)
-    draft_cost = 1 + DRAFT_COST_PER_TOKEN * k
-    context = i + o / 2
-    bandwidth = s.gpus * s.mem_bw_tb_s * 1e12 * s.eta_bw
-    compute = s.gpus * s.peak_tflops * 1e12 * s.eta_flops
+    accepted, draft_cost = w.accepted, w.draft_cost
+    bandwidth, compute = w.bandwidth, w.compute
     gemm_per_seq = tokens_per_seq * 2 * s.active_params / compute
-    attn_per_seq = np.maximum(kv_bytes_per_sequence(s, context) / bandwidth,
+    attn_per_seq = np.maximum(w.kv_per_seq / bandwidth,
                               tokens_per_seq * 4 * s.layers * s.attn_width * context / compute)
     multi = s.gpus > 1
     comm_per_seq = np.where(multi, 2 * s.layers * tokens_per_seq * s.hidden_size * 2 / (s.link_gb_s * 1e9), 0.0)
     fixed = s.step_overhead_s + np.where(multi, 2 * s.layers * s.allreduce_latency_s, 0.0)
-    prefill = prefill_s(s, i)
-    prefills = np.where(prefix_cache, 1.0, n)
+    prefill = w.prefill_one
+    prefills = w.prefills_per_request
     c0 = prefill / s.user_scale
     d = prefill * prefills / (n * s.user_scale)
     m = (1 + o / (accepted * s.user_scale)) * draft_cost
-    bmax = max_concurrency(s, i, o)
-    dense_params = s.total_params - s.expert_params
-    share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
+    bmax = w.bmax
+    dense_params = w.dense_params
+    keep = 1 - w.share
     slack = target - c0 - m * fixed
     ceiling = np.maximum(bmax, 1.0)
+    per_seq = m * (attn_per_seq + comm_per_seq) + d
+    per_seq_cmp = m * (gemm_per_seq + attn_per_seq + comm_per_seq) + d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b_cmp = slack / per_seq_cmp
 
     def solve(b_guess):
-        touched = 1 - (1 - share) ** (b_guess * tokens_per_seq)
+        touched = 1 - keep ** (b_guess * tokens_per_seq)
         weights_time = (dense_params + s.expert_params * touched) * s.weight_bytes_per_param / bandwidth
         with np.errstate(divide="ignore", invalid="ignore"):
-            b_mem = (slack - m * weights_time) / (m * (attn_per_seq + comm_per_seq) + d)
-            b_cmp = slack / (m * (gemm_per_seq + attn_per_seq + comm_per_seq) + d)
+            b_mem = (slack - m * weights_time) / per_seq
         return np.clip(np.floor(np.minimum(b_mem, b_cmp)), 1.0, ceiling)
 
-    kw = dict(samples=samples, prefix_cache=prefix_cache, draft_tokens=draft_tokens, acceptance=acceptance)
     b_safe = solve(ceiling)  # expert reads at the largest batch: never over-estimates B
     b = solve(b_safe) if np.any(s.experts_total > 0) else b_safe  # fewer experts touched: a larger B, checked below
-    est = estimate(s, i, o, b, **kw)
+    est = _estimate_at(s, w, b)
     for _ in range(4):
         miss = (est.latency_s > target * (1 + 1e-9)) & (b > 1)
         if not np.any(miss):
             break
         b = np.where(miss, np.where(b > b_safe, b_safe, np.maximum(np.floor(b * 0.8), 1.0)), b)
-        est = estimate(s, i, o, b, **kw)
+        est = _estimate_at(s, w, b)
     return est
