@@ -69,7 +69,8 @@ def _let_title_shrink(label: pg.LabelItem) -> None:
 def _cache_pixels(item) -> None:
     """Keep the item's pixels and repaint it from them until it changes. Axes, titles, legend entries and
     marker labels touch the plot area, so each curve that moves used to redraw them in Python as well."""
-    item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    for part in (item, *item.childItems()):  # the text of a pyqtgraph label is a child QGraphicsTextItem
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 class FormatAxis(pg.AxisItem):
@@ -326,18 +327,17 @@ class PlanPlot(pg.PlotWidget):
 
         A vertical line's label sits on the side with room, so it is never clipped at the plot's edge.
         """
-        if line.value() != pos_view:
-            line.setPos(pos_view)
-        if line.label.format != text:
-            line.label.setFormat(text)
-        if line.angle != 90:
-            return
-        (x0, x1), _ = self.getPlotItem().getViewBox().viewRange()
-        right_half = x1 > x0 and (pos_view - x0) / (x1 - x0) > 0.6
-        anchor = (1, 0.5) if right_half else (0, 0.5)
-        if line.label.anchors[0] != anchor:
-            line.label.anchors = [anchor, anchor]
-            line.label.updatePosition()
+        label = line.label
+        before = (line.value(), label.format, label.anchors[0])
+        anchor = before[2]
+        if line.angle == 90:
+            (x0, x1), _ = self.getPlotItem().getViewBox().viewRange()
+            anchor = (1, 0.5) if x1 > x0 and (pos_view - x0) / (x1 - x0) > 0.6 else (0, 0.5)
+        label.format, label.anchors = text, [anchor, anchor]  # plain attributes, read when the label updates
+        if before[0] != pos_view:
+            line.setPos(pos_view)  # the label follows: pyqtgraph relabels and re-anchors it on every move
+        elif before[1:] != (text, anchor):
+            label.valueChanged()
 
     def marker(self, symbol: str, size: float, brush, z: float = 30, pen="#111") -> Marker:
         item = Marker(symbol, size, pen, brush)

@@ -42,6 +42,16 @@ def _put(widget: QWidget, x: int, y: int, width: int, height: int) -> None:
     widget.setGeometry(x, y, max(1, width), max(1, height))
 
 
+def _height(label: QLabel, width: int) -> int:
+    """label.heightForWidth(width), remembered per label while its text and width stay the same: laying
+    out rich text is most of what placing the card costs, and a slider step changes one or two texts."""
+    key = (label.text(), width)
+    memo = getattr(label, "_height_memo", None)
+    if memo is None or memo[0] != key:
+        memo = label._height_memo = (key, label.heightForWidth(width))
+    return memo[1]
+
+
 def _tile_widths(natural: list[int], room: int) -> list[int]:
     """Natural widths, the spare room shared evenly; when the row is too narrow, the widest tiles are cut
     to a common width first, so short figures stay whole and long details lose their ends (tooltip)."""
@@ -183,7 +193,7 @@ class RecommendationCard(QFrame):
         kind_w = self.kind.sizeHint().width() if self.kind.text() else 0
         status_w = self.status.sizeHint().width()
         head_w = max(1, inner - kind_w - status_w - 2 * gap)
-        row = max(self.headline.heightForWidth(head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
+        row = max(_height(self.headline, head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
         x = left
         for w, wid in ((self.kind, kind_w), (self.headline, head_w), (self.status, status_w)):
             _put(w, x, top, wid, row)
@@ -202,15 +212,15 @@ class RecommendationCard(QFrame):
 
         alt_w = int((inner - CARD_COLUMN_GAP_PX) * 2 / 5)
         why_w = inner - CARD_COLUMN_GAP_PX - alt_w
-        alt_h, why_h = self.alternatives.heightForWidth(alt_w), self.reasons.heightForWidth(why_w)
+        alt_h, why_h = _height(self.alternatives, alt_w), _height(self.reasons, why_w)
         _put(self.alternatives, left, y, alt_w, alt_h)
         _put(self.reasons, left + alt_w + CARD_COLUMN_GAP_PX, y, why_w, why_h)
         y += max(alt_h, why_h) + gap
         if self.warnings.isVisibleTo(self._body):
-            h = self.warnings.heightForWidth(inner)
+            h = _height(self.warnings, inner)
             _put(self.warnings, left, y, inner, h)
             y += h + gap
-        h = self.footer.heightForWidth(inner)
+        h = _height(self.footer, inner)
         _put(self.footer, left, y, inner, h)
         return y + h + top
 
