@@ -23,8 +23,8 @@ def plot_snapshot(window) -> bytes:
     for name in PLOTS:
         plot = find(window, QWidget, name)
         for item in plot.getPlotItem().items:
-            if isinstance(item, pg.PlotDataItem):
-                x, y = item.getOriginalDataset()
+            if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
+                x, y = item.getOriginalDataset() if isinstance(item, pg.PlotDataItem) else item.getData()
                 if x is not None:
                     parts += [np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),
                               np.nan_to_num(np.asarray(y, float), nan=-7.0).tobytes()]

@@ -276,5 +276,5 @@ def test_log_plots_never_get_non_finite_values(qtbot, window):
 
     change_and_wait(qtbot, window, lambda: find(window, QCheckBox, "onPremOnlyCheck").setChecked(True))
     for curve in window.volume_plot.kind_curves.values():
-        x, y = curve.getOriginalDataset()
+        x, y = curve.getData()
         assert y is None or not np.isinf(y).any()

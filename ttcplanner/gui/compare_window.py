@@ -219,7 +219,7 @@ class CompareWindow(QMainWindow):
                 kind = str(p.options.kind[i])
                 y = p.volume_monthly_usd[kind]
                 c = self.volume_plot.curve(color, 2.2, z=5 + j, style_=dash)
-                self.volume_plot.set_curve(c, p.volume_grid, y, True, True)
+                self.volume_plot.set_curve(c, p.volume_grid, y)
                 self._items.append((self.volume_plot, c))
                 vol_legend.append((c, name, f": {KIND_NAMES[kind]}"))
                 vol_targets.append(HoverTarget(p.volume_grid, y, lambda k, p=p, y=y, name=name: (
@@ -233,7 +233,7 @@ class CompareWindow(QMainWindow):
             fa, fc, _fo = p.frontier
             if len(fa):
                 c = self.frontier_plot.curve(color, 2.2, z=5 + j, style_=dash)
-                self.frontier_plot.set_curve(c, fa, fc, False, True)
+                self.frontier_plot.set_curve(c, fa, fc)
                 self._items.append((self.frontier_plot, c))
                 front_legend.append((c, name))
                 front_targets.append(HoverTarget(fa, fc, lambda k, fa=fa, fc=fc, name=name: (

@@ -67,8 +67,8 @@ def _let_title_shrink(label: pg.LabelItem) -> None:
 
 
 def _cache_pixels(item) -> None:
-    """Keep the item's pixels and repaint it from them until it changes. Axes, titles, legend entries and
-    marker labels touch the plot area, so each curve that moves used to redraw them in Python as well."""
+    """Keep the item's pixels and repaint it from them until it changes. Axes, titles and legend entries
+    touch the plot area, so each curve that moves used to redraw them in Python as well."""
     for part in (item, *item.childItems()):  # the text of a pyqtgraph label is a child QGraphicsTextItem
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -270,19 +270,24 @@ class PlanPlot(pg.PlotWidget):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.log10(xs) if self._log_x else xs), (np.log10(ys) if self._log_y else ys)
 
-    def curve(self, color, width: float = 1.5, name: str | None = None, z: float = 0, style_=None) -> pg.PlotDataItem:
+    def curve(self, color, width: float = 1.5, name: str | None = None, z: float = 0, style_=None) -> pg.PlotCurveItem:
+        """A curve that ``set_curve`` fills with data already mapped to the axes (log10 where an axis is log):
+        a bare PlotCurveItem, without PlotDataItem's per-update bookkeeping (log mapping, downsampling)."""
         pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
-        item = pg.PlotDataItem([], [], pen=pen, connect="finite", name=name, skipFiniteCheck=False)
+        item = pg.PlotCurveItem(pen=pen, connect="finite", name=name)
         if pen.style() == Qt.PenStyle.SolidLine and pen.color().alpha() == 255:
-            item.curve.setSegmentedLineMode("on")  # drawLines, cached: faster than stroking a path each paint
+            item.setSegmentedLineMode("on")  # drawLines, cached: faster than stroking a path each paint
         item.setZValue(z)
         self.getPlotItem().addItem(item)
         return item
 
-    @staticmethod
-    def set_curve(item: pg.PlotDataItem, x, y, log_x: bool, log_y: bool) -> None:
-        """setData only when the numbers changed: most curves stay put while one slider moves."""
-        xs, ys = log_safe(x, log_x), log_safe(y, log_y)
+    def set_curve(self, item: pg.PlotCurveItem | pg.PlotDataItem, x, y) -> None:
+        """Show data-space ``x``, ``y`` (values these axes cannot draw are gaps); setData only when the
+        numbers changed: most curves stay put while one slider moves."""
+        if isinstance(item, pg.PlotDataItem):  # pyqtgraph maps its data to the log axes itself
+            xs, ys = log_safe(x, self._log_x), log_safe(y, self._log_y)
+        else:
+            xs, ys = self.view_arrays(x, y)
         key = (xs.tobytes(), ys.tobytes())
         if getattr(item, "_shown_data", None) != key:
             item._shown_data = key
@@ -317,8 +322,7 @@ class PlanPlot(pg.PlotWidget):
         ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
                              labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
                                         "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0, 1), (0, 1)]})
-        ln.setZValue(50)
-        _cache_pixels(ln.label)
+        ln.setZValue(50)  # (its label is not pixel-cached: TextItem paints its box in scene coordinates)
         self.getPlotItem().addItem(ln, ignoreBounds=True)
         return ln
 

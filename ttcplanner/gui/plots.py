@@ -98,7 +98,7 @@ class AccuracyPlot(PlanPlot):
         shown_ids = {a for a, _, _ in shown}
         rest = [c for c in plan.accuracy_curves if c.accuracy_id not in shown_ids]
         x, y, which = _join([(c.tokens, c.mean_pct) for c in rest])
-        self.set_curve(self.others, x, y, True, False)  # unchanged by budget or volume moves: skipped then
+        self.set_curve(self.others, x, y)  # unchanged by budget or volume moves: skipped then
         legend = []
         targets = []
         for slot, entry in zip(self.slots, shown + [None] * PROMINENT_SLOTS):
@@ -114,7 +114,7 @@ class AccuracyPlot(PlanPlot):
                 mean._shown_style = (color, role)
                 mean.setPen(pg.mkPen(color, width=2.6 if role == "recommended" else 2.0))
                 band.setBrush(pg.mkBrush(pg.mkColor(color).red(), pg.mkColor(color).green(), pg.mkColor(color).blue(), 38))
-            self.set_curve(mean, c.tokens, c.mean_pct, True, False)
+            self.set_curve(mean, c.tokens, c.mean_pct)
             self.set_band(band, c.tokens, c.low_pct, c.high_pct)
             for item in slot:
                 item.setVisible(True)
@@ -177,10 +177,11 @@ class CostAccuracyPlot(PlanPlot):
         self.kind_curves = {k: self.curve(style.on_plot(style.kind_color(k), 110), 1.0, z=2) for k in KINDS}
         self.best_curves = {k: self.curve(style.kind_color(k), 2.2, z=8) for k in KINDS}
         self.selected_curve = self.curve(style.SELECTED_COLOR, 3.0, z=9)
-        self.frontier = self.curve("#111111", 2.0, z=10, style_=Qt.PenStyle.DashLine)
-        self.frontier.setSymbol("o")
-        self.frontier.setSymbolSize(4)
-        self.frontier.setSymbolBrush(pg.mkBrush("#111"))
+        # dashed, with a dot per frontier point: a PlotDataItem (a curve and its symbols)
+        self.frontier = pg.PlotDataItem([], [], pen=pg.mkPen("#111111", width=2.0, style=Qt.PenStyle.DashLine),
+                                        connect="finite", symbol="o", symbolSize=4, symbolBrush=pg.mkBrush("#111"))
+        self.frontier.setZValue(10)
+        self.getPlotItem().addItem(self.frontier)
         self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
         self.target_line = self.line(90, style.TARGET_COLOR, label_pos=0.5)
         self.rec_legend = pg.ScatterPlotItem(symbol="star", size=12, pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
@@ -196,17 +197,17 @@ class CostAccuracyPlot(PlanPlot):
         for k in KINDS:
             rows = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option not in best]
             x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in rows])
-            self.set_curve(self.kind_curves[k], x, y, False, True)
+            self.set_curve(self.kind_curves[k], x, y)
             targets.append(self._target(opts, rows, x, y, which))
             tops = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option in best]
             x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in tops])
-            self.set_curve(self.best_curves[k], x, y, False, True)
+            self.set_curve(self.best_curves[k], x, y)
             targets.append(self._target(opts, tops, x, y, which))
         sel = [c for c in plan.cost_curves if c.option == selected]
         x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in sel])
-        self.set_curve(self.selected_curve, x, y, False, True)
+        self.set_curve(self.selected_curve, x, y)
         fa, fc, fo = plan.frontier
-        self.set_curve(self.frontier, fa, fc, False, True)
+        self.set_curve(self.frontier, fa, fc)
         self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [[plan.scenario.target_accuracy_pct]]),
                       y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [[np.nan]]))
         targets.insert(0, HoverTarget(fa, fc, lambda k: f"Pareto frontier: {opts.label[fo[k]]}\n"
@@ -245,7 +246,7 @@ class VolumePlot(PlanPlot):
         targets = []
         for k in KINDS:
             y = plan.volume_monthly_usd[k]
-            self.set_curve(self.kind_curves[k], grid, y, True, True)
+            self.set_curve(self.kind_curves[k], grid, y)
             targets.append(HoverTarget(grid, y, lambda i, k=k, y=y: (
                 f"cheapest {KIND_NAMES[k]}\n{requests(grid[i])}/day: {money(y[i])}/month")))
         self.set_hover_targets(targets)
