@@ -8,9 +8,9 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPalette
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
 from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
@@ -64,55 +64,76 @@ def _tile_widths(natural: list[int], room: int) -> list[int]:
     return [min(n, cap) for n in natural]
 
 
-class _FitLabel(QLabel):
-    """One line of plain text, cut with "…" when its tile is narrow (the tooltip keeps it whole), so the
-    six tiles never force the card wider than the window."""
+class _Metric(QWidget):
+    """A tile of three lines (title, value, detail) painted directly: each line is cut with "…" when the
+    tile is narrow, and the tooltip then shows it whole. (Three style-sheet labels in a layout per tile made
+    every figure change a layout pass and three style-sheet paints.)"""
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(0, super().minimumSizeHint().height())
+    PAD_X, PAD_Y = 8, 4
+    LINES = (("title", 8.0, QFont.Weight.Normal, "#5a6270"), ("value", 12.0, QFont.Weight.DemiBold, "#111111"),
+             ("detail", 8.0, QFont.Weight.Normal, "#5a6270"))
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
-        if text != self.text():
-            super().setText(text)
+    def __init__(self, name: str, title: str):
+        super().__init__()
+        self.setObjectName(name)
+        self._texts = {"title": title, "value": "", "detail": ""}
+        self._own_tip = ""
+        self._fonts = {}
+        for line, points, weight, _ in self.LINES:
+            font = QFont(self.font())
+            font.setPointSizeF(points)
+            font.setWeight(weight)
+            self._fonts[line] = (font, QFontMetrics(font))
+
+    @property
+    def value_text(self) -> str:
+        return self._texts["value"]
+
+    @property
+    def detail_text(self) -> str:
+        return self._texts["detail"]
+
+    def set(self, value: str, detail: str = "") -> None:
+        if (value, detail) != (self._texts["value"], self._texts["detail"]):
+            self._texts.update(value=value, detail=detail)
             self._update_tip()
+            self.update()
+
+    def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt API
+        """The tile's own tooltip (shown while no line is cut)."""
+        self._own_tip = tip
+        self._update_tip()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        width = max(m.horizontalAdvance(self._texts[line]) for line, (_, m) in self._fonts.items())
+        height = sum(m.height() for _, m in self._fonts.values())
+        return QSize(width + 2 * self.PAD_X + 1, height + 2 * self.PAD_Y)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._update_tip()
 
     def _update_tip(self) -> None:
-        """The whole text as a tooltip, only while it is cut (a tile's own tooltip shows otherwise)."""
-        cut = self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
-        self.setToolTip(self.text() if cut else "")
+        room = self.width() - 2 * self.PAD_X
+        cut = any(m.horizontalAdvance(self._texts[line]) > room for line, (_, m) in self._fonts.items())
+        tip = "\n".join(t for t in self._texts.values() if t) if cut else self._own_tip
+        if tip != super().toolTip():
+            super().setToolTip(tip)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
-        rect = self.contentsRect()
         painter = QPainter(self)
-        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        painter.drawText(rect, int(self.alignment()),
-                         self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width()))
-
-
-class _Metric(QFrame):
-    def __init__(self, name: str, title: str):
-        super().__init__()
-        self.setObjectName(name)
-        self.setStyleSheet(f"#{name} {{ background: #f5f7fa; border: 1px solid #dde3ea; border-radius: 4px; }}")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
-        lay.setSpacing(0)
-        t = _FitLabel(title)
-        t.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
-        self.value = _FitLabel()
-        self.value.setStyleSheet("font-size: 12pt; font-weight: 600; color: #111; border: none;")
-        self.detail = _FitLabel()
-        self.detail.setStyleSheet("color: #5a6270; font-size: 8pt; border: none;")
-        for w in (t, self.value, self.detail):
-            lay.addWidget(w)
-
-    def set(self, value: str, detail: str = "") -> None:
-        self.value.setText(value)
-        self.detail.setText(detail)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor("#dde3ea"))
+        painter.setBrush(QColor("#f5f7fa"))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        y, room = self.PAD_Y, self.width() - 2 * self.PAD_X
+        for line, _, _, color in self.LINES:
+            font, metrics = self._fonts[line]
+            painter.setFont(font)
+            painter.setPen(QColor(color))
+            painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                             metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room))
+            y += metrics.height()
 
 
 class RecommendationCard(QFrame):
@@ -185,7 +206,7 @@ class RecommendationCard(QFrame):
     def _texts(self) -> tuple:
         return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
                                         self.warnings, self.footer)) + tuple(
-            (m.value.text(), m.detail.text()) for m in self.tiles) + (self.warnings.isVisibleTo(self._body),)
+            (m.value_text, m.detail_text) for m in self.tiles) + (self.warnings.isVisibleTo(self._body),)
 
     def _arrange(self, width: int) -> int:
         """Place the children for a body ``width``; return the body's height."""
@@ -228,7 +249,7 @@ class RecommendationCard(QFrame):
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
         parts = [self.kind.text(), self.headline.text(), self.status.text()]
         for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
-            parts += [m.value.text(), m.detail.text()]
+            parts += [m.value_text, m.detail_text]
         parts += [self.alternatives.text(), self.reasons.text(), self.warnings.text(), self.footer.text()]
         from PySide6.QtGui import QTextDocument
 
