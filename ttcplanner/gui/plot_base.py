@@ -168,6 +168,7 @@ class PlanPlot(pg.PlotWidget):
         # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
         self._grid = pg.PlotCurveItem(pen=pg.mkPen(style.GRID_COLOR, width=1), connect="pairs")
         self._grid.setZValue(-100)
+        _cache_pixels(self._grid)  # it changes only with the view range, but every moving curve repaints over it
         pi.addItem(self._grid, ignoreBounds=True)
         pi.getViewBox().sigRangeChanged.connect(self._update_grid)
         pi.setLogMode(x=log_x, y=log_y)
