@@ -1,0 +1,127 @@
+"""The views that repaint on every slider step and draw themselves: the card places its own children,
+the options table paints its own cells, the plots keep their axes steady and draw markers as pixmaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QSlider
+
+from tests.gui.gui_helpers import change_and_wait, find
+from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
+from ttcplanner.gui.recommendation_card import _tile_widths
+
+
+def _shipped():
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.paths import scenarios_dir
+
+    return [sc.load(p) for p in sorted(scenarios_dir().glob("*.json"))]
+
+
+@pytest.mark.parametrize("scenario", _shipped(), ids=lambda s: s.name[:30])
+def test_card_children_fit_their_text_and_do_not_overlap(qtbot, make_window, scenario):
+    window = make_window(scenario)
+    window.resize(1500, 950)
+    qtbot.waitUntil(lambda: window.card.width() > 900)
+    QApplication.processEvents()
+    card = window.card
+    body = card._body
+    labels = [card.headline, card.alternatives, card.reasons, card.footer] + (
+        [card.warnings] if card.warnings.isVisibleTo(body) else [])
+    for label in labels:  # as tall as the text needs at its width: nothing cut, no blank lines
+        assert label.height() == label.heightForWidth(label.width()), (label.objectName(), label.height())
+    shown = [w for w in dict.fromkeys([card.kind, card.status, *card.tiles, *labels]) if w.isVisibleTo(body)]
+    for i, a in enumerate(shown):
+        assert body.rect().contains(a.geometry()), a.objectName()
+        for b in shown[i + 1:]:
+            assert not a.geometry().intersects(b.geometry()), (a.objectName(), b.objectName())
+    # the default window shows the whole card without scrolling
+    assert body.height() <= card._scroll.viewport().height()
+
+
+def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
+    assert window.card.monthly.value_text in window.card.text()
+    window.resize(1, 1)  # the smallest window: tiles are cut (tooltip), the body scrolls rather than overlaps
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    QApplication.processEvents()
+    tiles = window.card.tiles
+    assert all(t.geometry().right() < window.card._body.width() for t in tiles)
+    cut = [t for t in tiles if t.sizeHint().width() > t.width()]
+    assert all(t.value_text in t.toolTip() for t in cut)
+
+
+def test_tile_widths_share_spare_room_and_cut_the_widest_first():
+    assert _tile_widths([100, 50], 170) == [110, 60]
+    assert _tile_widths([300, 50, 60], 300) == [190, 50, 60]  # short figures stay whole
+    assert sum(_tile_widths([200, 200, 200], 300)) <= 300
+
+
+def _pixel(view, row: int, col: int) -> QColor:
+    """A background pixel of one cell (its bottom-left corner, clear of the text)."""
+    rect = view.visualRect(view.model().index(row, col))
+    image = view.viewport().grab().toImage()
+    return QColor(image.pixel(rect.left() + 1, rect.bottom() - 2))
+
+
+def test_table_paints_recommended_selected_and_alternate_rows(qtbot, window):
+    view = window.table.view
+    model = window.table.model
+    plan = window.plan
+    assert model.option_at(0) == plan.recommended  # default sort: the recommendation is row 1
+    assert _pixel(view, 0, 2) == QColor("#e3f4e8")
+    palette = view.palette()
+    assert _pixel(view, 1, 2) == palette.color(QPalette.ColorRole.AlternateBase)
+    view.selectRow(2)
+    assert _pixel(view, 2, 2) == palette.color(QPalette.ColorRole.Highlight)
+    assert window.table._selected == model.option_at(2)
+
+
+def test_table_cuts_long_text_to_its_column(qtbot, window):
+    view = window.table.view
+    view.setColumnWidth(1, 60)
+    QApplication.processEvents()
+    view.viewport().grab()  # paints, filling the text cache for this width
+    cut = [t for (text, _bold, width), t in view._texts.items() if width == 60 - 1 - 8]
+    assert cut and all(t.text().endswith("…") or t.size().width() <= 51 for t in cut)
+
+
+def test_filtering_keeps_a_hidden_selection_highlighted_in_the_plots(qtbot, window):
+    from PySide6.QtWidgets import QCheckBox
+
+    plan = window.plan
+    missing = int(np.flatnonzero(~plan.results.eligible)[0])
+    window.table.select_option(missing)
+    find(window, QCheckBox, "onlyFitCheck").setChecked(True)
+    assert window.table.model.row_of(missing) == -1
+    assert window.table._selected == missing
+
+
+def test_steady_span_moves_only_when_data_leaves_or_shrinks_well_inside():
+    assert steady_span((0.0, 4.0), (1.0, 4.0)) == (0.0, 4.0)  # inside and fills 75 %: stays
+    assert steady_span((0.0, 4.0), (1.0, 3.0)) == (1.0, 3.0)  # fills 50 % < KEEP_FILLED: tightens
+    assert steady_span((0.0, 4.0), (1.0, 4.5)) == (1.0, 4.5)  # leaves: follows
+    assert steady_span(None, (1.0, 2.0)) == (1.0, 2.0)
+    assert 0 < KEEP_FILLED < 1
+
+
+def test_fit_plots_tightens_what_a_drag_left_wide(qtbot, window):
+    plot = window.cost_plot
+    plot._fitted = (plot._fitted[0], (plot._tight[1][0] - 0.5, plot._tight[1][1]))  # as a drag could leave it
+    plot._apply_fitted()
+    wide = plot.getPlotItem().getViewBox().viewRange()[1]
+    window.fit_plots()
+    tight = plot.getPlotItem().getViewBox().viewRange()[1]
+    assert tight[0] > wide[0] and plot._fitted == plot._tight
+
+
+def test_markers_sit_on_the_plan_and_hide_without_one(qtbot, window):
+    plan = window.plan
+    x, y = window.volume_plot.recommended.getData()
+    vx, vy = window.volume_plot.to_view(plan.scenario.requests_per_day, plan.results.monthly_usd[plan.recommended])
+    assert (x[0], y[0]) == (vx, vy) and window.volume_plot.recommended.isVisible()
+    window.volume_plot.set_point(window.volume_plot.recommended)
+    assert window.volume_plot.recommended.getData()[0].size == 0 and not window.volume_plot.recommended.isVisible()
