@@ -9,7 +9,7 @@ own delegate the table was the most expensive widget to repaint after a slider s
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
                                QVBoxLayout, QWidget)
@@ -191,7 +191,8 @@ class _OptionsView(QTableView):
     """Paints the visible cells itself, in one Python call per repaint, from ``OptionsModel.look``.
 
     Qt's delegate asked the model for seven roles per cell and shaped every text again; here each cell is a
-    background, a cached QStaticText (text cut with "…" to its column, shaped once) and the grid lines.
+    background, its text cut with "…" to its column (shaped once, as a QStaticText, when it repeats) and the
+    grid lines.
     Selection, tooltips, sorting and scrolling stay Qt's.
     """
 
@@ -199,17 +200,23 @@ class _OptionsView(QTableView):
 
     def __init__(self):
         super().__init__()
-        self._texts: dict[tuple[str, bool, int], QStaticText] = {}
+        self._texts: dict[tuple[str, bool, int], str | QStaticText] = {}
 
-    def _static(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> QStaticText:
+    def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> str | QStaticText:
+        """The cell text cut to ``width``: a plain string the first time it is seen (drawText is cheaper than
+        preparing a QStaticText for a number shown once), a prepared QStaticText from the second time on."""
         key = (text, bold, width)
-        st = self._texts.get(key)
-        if st is None:
+        seen = self._texts.get(key)
+        if isinstance(seen, QStaticText):
+            return seen
+        if seen is None:
             if len(self._texts) > self.MAX_CACHED_TEXTS:
                 self._texts.clear()
-            st = self._texts[key] = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), font)
+            self._texts[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            return self._texts[key]
+        st = self._texts[key] = QStaticText(seen)
+        st.setTextFormat(Qt.TextFormat.PlainText)
+        st.prepare(QTransform(), font)
         return st
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -241,12 +248,16 @@ class _OptionsView(QTableView):
                 if fill:
                     painter.fillRect(x, y, w - 1, h - 1, fills[fill])
                 font, metrics = fonts[bold]
-                st = self._static(text, bold, w - 1 - 2 * CELL_PADDING_PX, font, metrics)
+                room = w - 1 - 2 * CELL_PADDING_PX
+                shaped = self._shaped(text, bold, room, font, metrics)
                 painter.setFont(font)
                 painter.setPen(colors["on_selection"] if is_selected else brush.color() if brush is not None else colors["text"])
-                size = st.size()
+                if isinstance(shaped, str):
+                    painter.drawText(QRect(x + CELL_PADDING_PX, y, room, h - 1), align, shaped)
+                    continue
+                size = shaped.size()
                 left = x + w - 1 - CELL_PADDING_PX - size.width() if align == _RIGHT else x + CELL_PADDING_PX
-                painter.drawStaticText(QPointF(left, y + (h - 1 - size.height()) / 2), st)
+                painter.drawStaticText(QPointF(left, y + (h - 1 - size.height()) / 2), shaped)
             painter.setPen(grid)
             painter.drawLine(area.left(), y + h - 1, area.right(), y + h - 1)
         painter.setPen(grid)

@@ -72,6 +72,7 @@ class AccuracyPlot(PlanPlot):
             self.slots.append((self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k), self.band(z=3)))
         self.points = pg.ScatterPlotItem(size=8, hoverable=True, hoverSize=11, tip=self._point_tip)
         self.points.setZValue(20)
+        self.points.setCacheMode(self.points.CacheMode.DeviceCoordinateCache)  # changes only with the task or highlights
         self.getPlotItem().addItem(self.points)
         self.operating = self.marker("star", 15, style.RECOMMENDED_COLOR)
         self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
