@@ -178,11 +178,10 @@ class CostAccuracyPlot(PlanPlot):
         self.kind_curves = {k: self.curve(style.on_plot(style.kind_color(k), 110), 1.0, z=2) for k in KINDS}
         self.best_curves = {k: self.curve(style.kind_color(k), 2.2, z=8) for k in KINDS}
         self.selected_curve = self.curve(style.SELECTED_COLOR, 3.0, z=9)
-        # dashed, with a dot per frontier point: a PlotDataItem (a curve and its symbols)
-        self.frontier = pg.PlotDataItem([], [], pen=pg.mkPen("#111111", width=2.0, style=Qt.PenStyle.DashLine),
-                                        connect="finite", symbol="o", symbolSize=4, symbolBrush=pg.mkBrush("#111"))
-        self.frontier.setZValue(10)
-        self.getPlotItem().addItem(self.frontier)
+        self.frontier = self.curve("#111111", 2.0, z=10, style_=Qt.PenStyle.DashLine)
+        self.frontier_dots = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush("#111"))  # one per frontier point
+        self.frontier_dots.setZValue(10)
+        self.getPlotItem().addItem(self.frontier_dots)
         self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
         self.target_line = self.line(90, style.TARGET_COLOR, label_pos=0.5)
         self.rec_legend = pg.ScatterPlotItem(symbol="star", size=12, pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
@@ -209,6 +208,9 @@ class CostAccuracyPlot(PlanPlot):
         self.set_curve(self.selected_curve, x, y)
         fa, fc, fo = plan.frontier
         self.set_curve(self.frontier, fa, fc)
+        if getattr(self.frontier_dots, "_shown_data", None) != self.frontier._shown_data:
+            self.frontier_dots._shown_data = self.frontier._shown_data
+            self.frontier_dots.setData(*self.frontier.getData())
         self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [[plan.scenario.target_accuracy_pct]]),
                       y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [[np.nan]]))
         targets.insert(0, HoverTarget(fa, fc, lambda k: f"Pareto frontier: {opts.label[fo[k]]}\n"
