@@ -323,7 +323,9 @@ class PlanPlot(pg.PlotWidget):
         ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
                              labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
                                         "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0, 1), (0, 1)]})
-        ln.setZValue(50)  # (its label is not pixel-cached: TextItem paints its box in scene coordinates)
+        ln.setZValue(50)
+        ln.label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # the text; not the label's
+        # own box, which TextItem paints in scene coordinates (a pixel cache would lose it)
         self.getPlotItem().addItem(ln, ignoreBounds=True)
         return ln
 

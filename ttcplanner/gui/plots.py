@@ -237,7 +237,8 @@ class VolumePlot(PlanPlot):
     def __init__(self):
         super().__init__("volumePlot", "Monthly cost vs volume", "Requests per day", "Monthly cost ($)",
                          count, money_tick, log_x=True, log_y=True, legend_corner="bottom-right")
-        self.kind_curves = {k: self.curve(style.kind_color(k), 2.2, name=KIND_NAMES[k], z=5) for k in KINDS}
+        self.kind_curves = {k: self.curve(style.kind_color(k), 2.2, z=5) for k in KINDS}
+        self.set_legend([(self.kind_curves[k], KIND_NAMES[k]) for k in KINDS])
         self.break_lines = [self.line(90, "#666666", label_pos=0.45 + 0.1 * (j % 3)) for j in range(self.MAX_BREAK_EVENS)]
         self.volume_line = self.line(90, style.CURRENT_COLOR, dash=False, label_pos=0.9)
         self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
