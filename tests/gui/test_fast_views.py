@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QSlider
 from tests.gui.gui_helpers import change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
 from ttcplanner.gui.recommendation_card import _tile_widths
+from ttcplanner.model.format import money
 
 
 def _shipped():
@@ -28,8 +29,7 @@ def test_card_children_fit_their_text_and_do_not_overlap(qtbot, make_window, sce
     QApplication.processEvents()
     card = window.card
     body = card._body
-    labels = [card.headline, card.alternatives, card.reasons, card.footer] + (
-        [card.warnings] if card.warnings.isVisibleTo(body) else [])
+    labels = [card.headline, card.alternatives, card.reasons, card.footer] + ([card.warnings] if card.warnings.text() else [])
     for label in labels:  # as tall as the text needs at its width: nothing cut, no blank lines
         assert label.height() == label.heightForWidth(label.width()), (label.objectName(), label.height())
     shown = [w for w in dict.fromkeys([card.kind, card.status, *card.tiles, *labels]) if w.isVisibleTo(body)]
@@ -127,3 +127,15 @@ def test_markers_sit_on_the_plan_and_hide_without_one(qtbot, window):
     assert (x[0], y[0]) == (vx, vy) and window.volume_plot.recommended.isVisible()
     window.volume_plot.set_point(window.volume_plot.recommended)
     assert window.volume_plot.recommended.getData()[0].size == 0 and not window.volume_plot.recommended.isVisible()
+
+
+def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):
+    model = window.table.model
+    resets = []
+    model.modelReset.connect(lambda: resets.append(1))
+    slider = find(window, QSlider, "computeBudgetSlider")
+    with qtbot.waitSignal(model.dataChanged):
+        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 5))
+    assert not resets  # a reset would also rebuild the header and drop the selection
+    i = model.option_at(0)
+    assert model.index(0, 4).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures

@@ -213,6 +213,11 @@ class MainWindow(QMainWindow):
                                        self.timing_label.sizeHint().height())
         self.timing_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self.timing_label)
+        # The price-age text changes with the recommendation: a fixed width for its longest form (warning
+        # padding included) keeps that change from re-laying out the window a frame later.
+        longest = "⚠ Prices as of 2026-10-01 (9999 days old) · recommendation's from 2026-10-01 (9999 days)"
+        self.catalog_label.setFixedSize(self.catalog_label.fontMetrics().horizontalAdvance(longest) + 16,
+                                        self.catalog_label.fontMetrics().height() + 6)
         self.statusBar().addPermanentWidget(self.catalog_label)
 
     # -- plan -> views --------------------------------------------------------------------------

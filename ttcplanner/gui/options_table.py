@@ -61,11 +61,19 @@ class OptionsModel(QAbstractTableModel):
         self._recommended_bg = QBrush(QColor("#e3f4e8"))
 
     def set_plan(self, plan: Plan) -> None:
-        self.beginResetModel()
-        self.plan = plan
+        """A new plan of the same options (every slider step) changes the cells, not the table's shape:
+        dataChanged repaints the rows without resetting the header and the selection, as a reset would."""
+        order = self._sorted_order(*self._sort, plan=plan)
+        if self.plan is None or len(order) != len(self._order):
+            self.beginResetModel()
+            self.plan, self._order = plan, order
+            self._cache.clear()
+            self.endResetModel()
+            return
+        self.plan, self._order = plan, order
         self._cache.clear()
-        self._order = self._sorted_order(*self._sort)
-        self.endResetModel()
+        if len(order):
+            self.dataChanged.emit(self.index(0, 0), self.index(len(order) - 1, len(COLUMNS) - 1))
 
     def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
         return 0 if parent.isValid() or self.plan is None else len(self._order)
@@ -164,27 +172,31 @@ class OptionsModel(QAbstractTableModel):
         self._order = self._sorted_order(column, order)
         self.layoutChanged.emit()
 
-    def _sorted_order(self, column: int, order) -> np.ndarray:
-        """Row order for a sort; without the options that miss a target while ``only_fit`` is on."""
-        if self.plan is None:
+    def _sorted_order(self, column: int, order, plan: Plan | None = None) -> np.ndarray:
+        """Row order of ``plan`` (default: the current one) for a sort; without the options that miss a
+        target while ``only_fit`` is on."""
+        plan = plan or self.plan
+        if plan is None:
             return np.zeros(0, dtype=int)
-        idx = self._sort_all(column, order)
-        return idx[self.plan.results.eligible[idx]] if self.only_fit else idx
+        idx = _sort_all(plan, column, order)
+        return idx[plan.results.eligible[idx]] if self.only_fit else idx
 
-    def _sort_all(self, column: int, order) -> np.ndarray:
-        key = _sort_key(self.plan, column)
-        cheap = _sort_key(self.plan, 4).astype(float)
-        cheap = np.where(np.isfinite(cheap), cheap, np.inf)  # ties: cheapest first
-        if key.dtype.kind in "fi":
-            key = key.astype(float)
-            bad = ~np.isfinite(key)
-            key = np.where(bad, 0.0, key)
-            idx = np.lexsort((cheap, key if order == Qt.SortOrder.AscendingOrder else -key, bad))  # NaN/inf last
-        else:
-            _, rank = np.unique(key, return_inverse=True)
-            rank = rank if order == Qt.SortOrder.AscendingOrder else -rank
-            idx = np.lexsort((cheap, rank))
-        return idx.astype(int)
+
+def _sort_all(plan: Plan, column: int, order) -> np.ndarray:
+    """Every option of ``plan`` in the order of one column; NaN/inf last, ties cheapest first."""
+    key = _sort_key(plan, column)
+    cheap = _sort_key(plan, 4).astype(float)
+    cheap = np.where(np.isfinite(cheap), cheap, np.inf)  # ties: cheapest first
+    if key.dtype.kind in "fi":
+        key = key.astype(float)
+        bad = ~np.isfinite(key)
+        key = np.where(bad, 0.0, key)
+        idx = np.lexsort((cheap, key if order == Qt.SortOrder.AscendingOrder else -key, bad))  # NaN/inf last
+    else:
+        _, rank = np.unique(key, return_inverse=True)
+        rank = rank if order == Qt.SortOrder.AscendingOrder else -rank
+        idx = np.lexsort((cheap, rank))
+    return idx.astype(int)
 
 
 class _OptionsView(QTableView):

@@ -236,6 +236,7 @@ class PlanPlot(pg.PlotWidget):
             want["yRange"] = fy
         if want:
             vb.setRange(**want, padding=FIT_PADDING)
+            vb.updateMatrix()  # now, not in pyqtgraph's pre-paint hook, which would repaint a pass later
 
     def _on_user_range(self, *_):
         self.user_view = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
@@ -176,10 +176,18 @@ class RecommendationCard(QFrame):
         for w in (self.alternatives, self.reasons):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
+        for w in (self._body, self._scroll.viewport()):
+            w.installEventFilter(self)  # see eventFilter
         self._placed_for = None  # (width, texts) of the last placement: unchanged text needs no new geometry
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        """Labels whose text changed ask the body (and the body the scroll area) for a new layout a pass
+        later; ``_place`` has sized everything already (a body resize updates the scroll bars at once), and
+        answering the requests made the scroll area repaint the whole card a frame late."""
+        return event.type() == QEvent.Type.LayoutRequest and obj in (self._body, self._scroll.viewport())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -206,7 +214,7 @@ class RecommendationCard(QFrame):
     def _texts(self) -> tuple:
         return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
                                         self.warnings, self.footer)) + tuple(
-            (m.value_text, m.detail_text) for m in self.tiles) + (self.warnings.isVisibleTo(self._body),)
+            (m.value_text, m.detail_text) for m in self.tiles)
 
     def _arrange(self, width: int) -> int:
         """Place the children for a body ``width``; return the body's height."""
@@ -237,10 +245,12 @@ class RecommendationCard(QFrame):
         _put(self.alternatives, left, y, alt_w, alt_h)
         _put(self.reasons, left + alt_w + CARD_COLUMN_GAP_PX, y, why_w, why_h)
         y += max(alt_h, why_h) + gap
-        if self.warnings.isVisibleTo(self._body):
+        if self.warnings.text():
             h = _height(self.warnings, inner)
             _put(self.warnings, left, y, inner, h)
             y += h + gap
+        else:  # shown, but of no size: hiding and showing it would repaint the card a frame later
+            self.warnings.setGeometry(left, y, 0, 0)
         h = _height(self.footer, inner)
         _put(self.footer, left, y, inner, h)
         return y + h + top
@@ -289,8 +299,7 @@ class RecommendationCard(QFrame):
         # Per-kind comparisons ("API tier: best is ...") are already in the alternatives block.
         why = [x for x in plan.reasons if not any(x.startswith(KIND_NAMES[k] + ":") for k in KINDS)]
         self.reasons.setText("<b>Why</b><br>" + "<br>".join(f"• {esc(x)}" for x in why))
-        self.warnings.setVisible(bool(plan.warnings))
-        self.warnings.setText("<br>".join(f"⚠ {esc(w)}" for w in plan.warnings))
+        self.warnings.setText("<br>".join(f"⚠ {esc(w)}" for w in plan.warnings))  # empty: no room (see _arrange)
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
                             f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
         self._place()
