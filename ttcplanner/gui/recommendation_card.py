@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
@@ -176,18 +176,10 @@ class RecommendationCard(QFrame):
         for w in (self.alternatives, self.reasons):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
-        for w in (self._body, self._scroll.viewport()):
-            w.installEventFilter(self)  # see eventFilter
         self._placed_for = None  # (width, texts) of the last placement: unchanged text needs no new geometry
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-        """Labels whose text changed ask the body (and the body the scroll area) for a new layout a pass
-        later; ``_place`` has sized everything already (a body resize updates the scroll bars at once), and
-        answering the requests made the scroll area repaint the whole card a frame late."""
-        return event.type() == QEvent.Type.LayoutRequest and obj in (self._body, self._scroll.viewport())
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
