@@ -86,7 +86,7 @@ def test_table_cuts_long_text_to_its_column(qtbot, window):
     QApplication.processEvents()
     for _ in range(2):  # the second paint draws prepared static texts
         view.viewport().grab()
-    cut = [t for (text, _bold, width), t in view._texts.items() if width == 60 - 1 - 8]
+    cut = [t for (text, _bold, width), (t, _advance) in view._texts.items() if width == 60 - 1 - 8]
     assert cut and all(t.text().endswith("…") or t.size().width() <= 51 for t in cut)
     assert any(t.text().endswith("…") for t in cut)
 
@@ -139,3 +139,15 @@ def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):
     assert not resets  # a reset would also rebuild the header and drop the selection
     i = model.option_at(0)
     assert model.index(0, 4).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
+
+
+def test_table_text_looks_the_same_drawn_once_or_from_the_cache(qtbot, window):
+    """A number is drawn with drawText when new and as a prepared static text when it repeats: the two
+    must land on the same pixels, or figures would jitter while a slider moves."""
+    view = window.table.view
+    view._texts.clear()
+    first = view.viewport().grab().toImage()
+    view.viewport().grab()
+    cached = view.viewport().grab().toImage()
+    assert any(not isinstance(t, str) for t, _ in view._texts.values())
+    assert first == cached

@@ -9,7 +9,7 @@ own delegate the table was the most expensive widget to repaint after a slider s
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
                                QVBoxLayout, QWidget)
@@ -212,24 +212,30 @@ class _OptionsView(QTableView):
 
     def __init__(self):
         super().__init__()
-        self._texts: dict[tuple[str, bool, int], str | QStaticText] = {}
+        self._texts: dict[tuple[str, bool, int], tuple[str | QStaticText, int]] = {}
 
-    def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> str | QStaticText:
-        """The cell text cut to ``width``: a plain string the first time it is seen (drawText is cheaper than
-        preparing a QStaticText for a number shown once), a prepared QStaticText from the second time on."""
+    def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> tuple[str | QStaticText, int]:
+        """The cell text cut to ``width`` and its width in pixels: a plain string the first time it is seen
+        (drawText is cheaper than preparing a QStaticText for a number shown once), a prepared QStaticText
+        from the second time on. Both are placed at whole pixels, so they look the same."""
         key = (text, bold, width)
         seen = self._texts.get(key)
-        if isinstance(seen, QStaticText):
+        if seen is not None and isinstance(seen[0], QStaticText):
             return seen
         if seen is None:
             if len(self._texts) > self.MAX_CACHED_TEXTS:
                 self._texts.clear()
-            self._texts[key] = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            advance = metrics.horizontalAdvance(text)
+            if advance > width:
+                text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+                advance = metrics.horizontalAdvance(text)
+            self._texts[key] = (text, advance)
             return self._texts[key]
-        st = self._texts[key] = QStaticText(seen)
+        st = QStaticText(seen[0])
         st.setTextFormat(Qt.TextFormat.PlainText)
         st.prepare(QTransform(), font)
-        return st
+        self._texts[key] = (st, seen[1])
+        return self._texts[key]
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         model = self.model()
@@ -261,15 +267,15 @@ class _OptionsView(QTableView):
                     painter.fillRect(x, y, w - 1, h - 1, fills[fill])
                 font, metrics = fonts[bold]
                 room = w - 1 - 2 * CELL_PADDING_PX
-                shaped = self._shaped(text, bold, room, font, metrics)
+                shaped, advance = self._shaped(text, bold, room, font, metrics)
                 painter.setFont(font)
                 painter.setPen(colors["on_selection"] if is_selected else brush.color() if brush is not None else colors["text"])
+                left = x + w - 1 - CELL_PADDING_PX - advance if align == _RIGHT else x + CELL_PADDING_PX
+                top = y + (h - 1 - metrics.height()) // 2  # the line's top, in whole pixels
                 if isinstance(shaped, str):
-                    painter.drawText(QRect(x + CELL_PADDING_PX, y, room, h - 1), align, shaped)
-                    continue
-                size = shaped.size()
-                left = x + w - 1 - CELL_PADDING_PX - size.width() if align == _RIGHT else x + CELL_PADDING_PX
-                painter.drawStaticText(QPointF(left, y + (h - 1 - size.height()) / 2), shaped)
+                    painter.drawText(QPointF(left, top + metrics.ascent()), shaped)
+                else:
+                    painter.drawStaticText(QPointF(left, top), shaped)
             painter.setPen(grid)
             painter.drawLine(area.left(), y + h - 1, area.right(), y + h - 1)
         painter.setPen(grid)
