@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QWidget
 
 from ttcplanner.gui.plot_base import Marker
 
@@ -31,6 +31,9 @@ def plot_snapshot(window) -> bytes:
             elif isinstance(item, (pg.ScatterPlotItem, Marker)):
                 x, y = item.getData()
                 parts += [np.asarray(x, float).tobytes(), np.asarray(y, float).tobytes()]
+            elif isinstance(item, QGraphicsPathItem):  # accuracy bands
+                r = item.path().boundingRect()
+                parts.append(np.array([r.left(), r.top(), r.width(), r.height(), float(item.isVisible())]).tobytes())
             elif isinstance(item, pg.InfiniteLine):
                 parts.append(np.array([item.value(), float(item.isVisible())]).tobytes())
     return b"|".join(parts)

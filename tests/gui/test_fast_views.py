@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QSlider
 
@@ -51,7 +52,21 @@ def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
     tiles = window.card.tiles
     assert all(t.geometry().right() < window.card._body.width() for t in tiles)
     cut = [t for t in tiles if t.sizeHint().width() > t.width()]
-    assert all(t.value_text in t.toolTip() for t in cut)
+    assert cut and all(t.value_text in t.toolTip() for t in cut)
+    breakeven = window.card.breakeven
+    if breakeven in cut and window.plan.break_evens:  # its own explanation survives the cut
+        assert "cheaper below" in breakeven.toolTip()
+
+
+def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, window):
+    card = window.card
+    viewport, bar = card._scroll.viewport(), card._scroll.verticalScrollBar()
+    for height, scrolls in ((600, False), (120, True), (600, False)):  # taller than the content, scrolling, back
+        window.resizeDocks([window.card_dock], [height], Qt.Orientation.Vertical)
+        qtbot.waitUntil(lambda: bar.isVisible() == scrolls and card._body.width() == viewport.width())
+        image = card.grab().toImage()
+        assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
+        assert card._body.height() >= viewport.height()
 
 
 def test_tile_widths_share_spare_room_and_cut_the_widest_first():
@@ -151,3 +166,13 @@ def test_table_text_looks_the_same_drawn_once_or_from_the_cache(qtbot, window):
     cached = view.viewport().grab().toImage()
     assert any(not isinstance(t, str) for t, _ in view._texts.values())
     assert first == cached
+
+
+def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window):
+    view, model = window.table.view, window.table.model
+    view.selectRow(3)
+    option = model.option_at(3)
+    view.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # what a header click does
+    rows = view.selectionModel().selectedRows()
+    assert [model.option_at(r.row()) for r in rows] == [option]
+    assert model.option_at(view.currentIndex().row()) == option

@@ -9,7 +9,7 @@ own delegate the table was the most expensive widget to repaint after a slider s
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPointF, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
                                QVBoxLayout, QWidget)
@@ -169,7 +169,15 @@ class OptionsModel(QAbstractTableModel):
         if self.plan is None:
             return
         self.layoutAboutToBeChanged.emit()
+        before = self._order
         self._order = self._sorted_order(column, order)
+        row_now = np.full(self.plan.options.size, -1)
+        row_now[self._order] = np.arange(len(self._order))
+        # the selection and the current cell follow their options to their new rows
+        kept = self.persistentIndexList()
+        moved = [self.index(int(row_now[before[i.row()]]), i.column()) if i.row() < len(before) else QModelIndex()
+                 for i in kept]
+        self.changePersistentIndexList(kept, moved)
         self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, order, plan: Plan | None = None) -> np.ndarray:
@@ -213,6 +221,7 @@ class _OptionsView(QTableView):
     def __init__(self):
         super().__init__()
         self._texts: dict[tuple[str, bool, int], tuple[str | QStaticText, int]] = {}
+        self._text_dpr: float | None = None  # the device pixel ratio the cached texts were shaped for
 
     def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> tuple[str | QStaticText, int]:
         """The cell text cut to ``width`` and its width in pixels: a plain string the first time it is seen
@@ -237,7 +246,15 @@ class _OptionsView(QTableView):
         self._texts[key] = (st, seen[1])
         return self._texts[key]
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._texts.clear()  # measured and shaped with the old font
+        super().changeEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.devicePixelRatioF() != self._text_dpr:  # moved to a screen of another density
+            self._texts.clear()
+            self._text_dpr = self.devicePixelRatioF()
         model = self.model()
         rows = model.rowCount()
         area = event.rect()
@@ -342,8 +359,7 @@ class OptionsTable(QWidget):
         """Show a new plan; ``selected`` (an option of this plan) stays highlighted without re-emitting."""
         self.model.set_plan(plan)
         self._update_count()
-        if selected is not None:
-            self.select_option(selected, emit=False)
+        self.select_option(selected, emit=False)  # None clears a highlight the new rows would mislabel
 
     def select_option(self, option: int | None, emit: bool = True) -> None:
         sm = self.view.selectionModel()

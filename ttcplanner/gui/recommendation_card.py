@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
@@ -100,7 +100,7 @@ class _Metric(QWidget):
             self.update()
 
     def setToolTip(self, tip: str) -> None:  # noqa: N802 - Qt API
-        """The tile's own tooltip (shown while no line is cut)."""
+        """The tile's own tooltip (after the whole lines when one is cut)."""
         self._own_tip = tip
         self._update_tip()
 
@@ -116,7 +116,8 @@ class _Metric(QWidget):
     def _update_tip(self) -> None:
         room = self.width() - 2 * self.PAD_X
         cut = any(m.horizontalAdvance(self._texts[line]) > room for line, (_, m) in self._fonts.items())
-        tip = "\n".join(t for t in self._texts.values() if t) if cut else self._own_tip
+        whole = "\n".join(t for t in self._texts.values() if t)
+        tip = "\n\n".join(t for t in (whole, self._own_tip) if t) if cut else self._own_tip
         if tip != super().toolTip():
             super().setToolTip(tip)
 
@@ -152,6 +153,7 @@ class RecommendationCard(QFrame):
         self._scroll = QScrollArea(self)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.viewport().installEventFilter(self)  # see eventFilter
         self._body = QWidget()
         self._body.setObjectName("recommendationBody")
         self.kind = _label("recommendationKind", wrap=False)
@@ -189,19 +191,20 @@ class RecommendationCard(QFrame):
     def _place(self) -> None:
         """Give every child its geometry for the current texts: a row of badges and headline, a row of
         tiles (natural widths, stretched or cut evenly to the row), the alternatives and the reasons side by
-        side (2:3), then the warnings and the footer; the body is as tall as that and scrolls when needed."""
-        width = self._scroll.width()
-        key = (width, self._texts())
+        side (2:3), then the warnings and the footer. The body is as wide as the scroll area's viewport (a
+        scroll bar that comes or goes resizes the viewport, which places the body again) and as tall as
+        its contents or the viewport, whichever is taller."""
+        width, room = self._scroll.viewport().width(), self._scroll.viewport().height()
+        key = (width, room, self._texts())
         if key == self._placed_for or width <= 0:
             return
         self._placed_for = key
-        bar = self._scroll.verticalScrollBar().sizeHint().width()
-        scrolled = self._body.height() > self._scroll.height()  # last time: start from the same guess
-        height = self._arrange(width - bar if scrolled else width)
-        if (height > self._scroll.height()) != scrolled:  # the scroll bar comes or goes: measure again
-            scrolled = not scrolled
-            height = self._arrange(width - bar if scrolled else width)
-        self._body.setFixedSize(width - bar if scrolled else width, height)
+        self._body.setFixedSize(width, max(self._arrange(width), room))  # white to the card's bottom edge
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if obj is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
 
     def _texts(self) -> tuple:
         return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
