@@ -316,7 +316,7 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     n = np.maximum(_finite(samples, "samples"), 1.0)
     pass1, n = np.broadcast_arrays(pass1, n)
     m = pass1 / 100.0
-    share = _top_wrong_share(answer_format)
+    _top_wrong_share(answer_format)  # rejects an unknown answer format even when one sample needs no share
     if not np.any(n > 1.0):  # one sample is pass@1 exactly (as below): skip building gain tables, ~0.1 s each cold
         flat = 100.0 * np.clip(m.ravel(), 0.0, 1.0)
         return flat.reshape(m.shape), flat.copy().reshape(m.shape), flat.copy().reshape(m.shape)

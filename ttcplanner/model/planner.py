@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ttcplanner.model import costs
-from ttcplanner.model.accuracy import has_curve, task_accuracy, task_accuracy_many
+from ttcplanner.model.accuracy import task_accuracy, task_accuracy_many
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options
