@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsPathItem, QWidget
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsPathItem, QWidget
 
 from ttcplanner.gui.plot_base import Marker
 
@@ -34,8 +34,8 @@ def plot_snapshot(window) -> bytes:
             elif isinstance(item, QGraphicsPathItem):  # accuracy bands
                 r = item.path().boundingRect()
                 parts.append(np.array([r.left(), r.top(), r.width(), r.height(), float(item.isVisible())]).tobytes())
-            elif isinstance(item, pg.InfiniteLine):
-                parts.append(np.array([item.value(), float(item.isVisible())]).tobytes())
+            elif isinstance(item, QGraphicsLineItem):  # marker lines (budget, target, volume, break-even)
+                parts.append(np.array([item.pos().x(), item.pos().y(), float(item.isVisible())]).tobytes())
     return b"|".join(parts)
 
 

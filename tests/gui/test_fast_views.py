@@ -176,3 +176,17 @@ def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window
     rows = view.selectionModel().selectedRows()
     assert [model.option_at(r.row()) for r in rows] == [option]
     assert model.option_at(view.currentIndex().row()) == option
+
+
+def test_marker_lines_span_the_view_and_keep_their_labels_inside(qtbot, window):
+    plot = window.volume_plot
+    line = plot.volume_line
+    vb = plot.getPlotItem().getViewBox()
+    (x0, x1), (y0, y1) = vb.viewRange()
+    plot.place_line(line, x0 + 0.9 * (x1 - x0), "now right")
+    assert line.label_text() == "now right" and line.box.rect().right() < 0  # label on the left of the line
+    plot.place_line(line, x0 + 0.1 * (x1 - x0), "now left")
+    assert line.box.rect().left() > 0
+    assert (line.line.pos().y(), line.line.line().length()) == (y1, vb.height())  # from the top, full height
+    vb.setRange(yRange=(y0 - 1, y1 + 1), padding=0)  # a zoom or pan: the line follows the view at once
+    assert line.line.pos().y() == vb.viewRange()[1][1]

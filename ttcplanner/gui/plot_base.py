@@ -2,7 +2,7 @@
 
 pyqtgraph's log mode takes log10 of the data and cannot draw 0, inf or NaN, so every array goes
 through ``log_safe`` (non-drawable values become NaN and curves use connect='finite'). Items that
-pyqtgraph does not transform (InfiniteLine, ScatterPlotItem, TextItem) are positioned with ``to_view``.
+pyqtgraph does not transform (markers, marker lines, TextItem) are positioned with ``to_view``.
 Hovering finds the nearest drawn point in screen pixels across every registered curve.
 """
 
@@ -16,7 +16,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPen, QPixmap
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem, QGraphicsView
+from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                               QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView)
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 
 from ttcplanner.gui import style
@@ -124,6 +125,84 @@ class Marker(QGraphicsPixmapItem):
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name
         return (np.array([self._at[0]]), np.array([self._at[1]])) if self._at else (np.zeros(0), np.zeros(0))
+
+
+class MarkerLine:
+    """A marker line across the plot (budget, target, volume, break-even) with a boxed label, drawn by Qt.
+
+    Both parts ignore the view's scaling and are laid out in screen pixels from the view range, so a move is
+    a few setPos calls. (pyqtgraph's InfiniteLine recomputed its bounds, its label's place and the label's
+    transform in Python on every move and repaint: about a millisecond per slider step over three plots.)
+    A vertical line's label sits on the side with room, so it is never clipped at the plot's edge.
+    """
+
+    PEN_PX = 1.5
+    LABEL_GAP_PX, LABEL_PAD_PX = 3, 2
+
+    def __init__(self, plot: "PlanPlot", vertical: bool, color, dash: bool, label_pos: float):
+        self._vb = plot.getPlotItem().getViewBox()
+        self._vertical, self._label_pos = vertical, label_pos
+        pen = QPen(pg.mkColor(color), self.PEN_PX, Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine)
+        pen.setCosmetic(True)
+        self.line = QGraphicsLineItem()
+        self.line.setPen(pen)
+        self.box = QGraphicsRectItem()
+        self.box.setPen(QPen(Qt.PenStyle.NoPen))
+        self.box.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.text = QGraphicsSimpleTextItem(self.box)
+        self.text.setBrush(pg.mkColor(color))
+        self.text.setFont(plot.font())
+        for z, item in ((50, self.line), (51, self.box)):
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+            item.setZValue(z)
+            plot.getPlotItem().addItem(item, ignoreBounds=True)
+        self._pos: float | None = None
+        self._label_size = (0.0, 0.0)
+        self._vb.sigRangeChanged.connect(self._layout)
+        self._vb.sigResized.connect(self._layout)
+
+    def value(self) -> float | None:
+        return self._pos
+
+    def isVisible(self) -> bool:  # noqa: N802 - Qt's name
+        return self.line.isVisible()
+
+    def setVisible(self, on: bool) -> None:  # noqa: N802 - Qt's name
+        self.line.setVisible(on)
+        self.box.setVisible(on)
+
+    def label_text(self) -> str:
+        return self.text.text()
+
+    def place(self, pos_view: float, text: str) -> None:
+        relabelled = text != self.text.text()
+        if relabelled:
+            self.text.setText(text)
+            size = self.text.boundingRect().size()
+            self.text.setPos(self.LABEL_PAD_PX, self.LABEL_PAD_PX)
+            self._label_size = (size.width() + 2 * self.LABEL_PAD_PX, size.height() + 2 * self.LABEL_PAD_PX)
+        if relabelled or pos_view != self._pos:
+            self._pos = pos_view
+            self._layout()
+
+    def _layout(self, *_) -> None:
+        if self._pos is None or not math.isfinite(self._pos):
+            return
+        (x0, x1), (y0, y1) = self._vb.viewRange()
+        width_px, height_px = self._vb.width(), self._vb.height()
+        w, h = self._label_size
+        if self._vertical:
+            self.line.setPos(self._pos, y1)  # the top; the line runs down the view in pixels
+            self.line.setLine(0, 0, 0, height_px)
+            on_right = not (x1 > x0 and (self._pos - x0) / (x1 - x0) > 0.6)
+            self.box.setPos(self._pos, y0 + self._label_pos * (y1 - y0))
+            self.box.setRect(self.LABEL_GAP_PX if on_right else -w - self.LABEL_GAP_PX, -h / 2, w, h)
+        else:
+            self.line.setPos(x0, self._pos)
+            self.line.setLine(0, 0, width_px, 0)
+            self.box.setPos(x0 + self._label_pos * (x1 - x0), self._pos)
+            self.box.setRect(0, -h - self.LABEL_GAP_PX, w, h)
+        self.text.setPos(self.box.rect().topLeft() + QPointF(self.LABEL_PAD_PX, self.LABEL_PAD_PX))
 
 
 @dataclass
@@ -319,33 +398,15 @@ class PlanPlot(pg.PlotWidget):
         path.closeSubpath()
         item.setPath(path)
 
-    def line(self, angle: int, color, text: str = "", dash=True, label_pos=0.92) -> pg.InfiniteLine:
-        pen = pg.mkPen(color, width=1.4, style=pg.QtCore.Qt.PenStyle.DashLine if dash else pg.QtCore.Qt.PenStyle.SolidLine)
-        ln = pg.InfiniteLine(angle=angle, pen=pen, movable=False, label=text,
-                             labelOpts={"position": label_pos, "color": color, "fill": pg.mkBrush(255, 255, 255, 210),
-                                        "anchors": [(0, 0.5), (0, 0.5)] if angle == 90 else [(0, 1), (0, 1)]})
-        ln.setZValue(50)
-        ln.label.textItem.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)  # the text; not the label's
-        # own box, which TextItem paints in scene coordinates (a pixel cache would lose it)
-        self.getPlotItem().addItem(ln, ignoreBounds=True)
-        return ln
+    def line(self, angle: int, color, dash=True, label_pos=0.92) -> "MarkerLine":
+        """A marker across the plot (vertical for angle 90, else horizontal) whose label sits ``label_pos``
+        of the way along it (from the bottom or the left)."""
+        return MarkerLine(self, angle == 90, color, dash, label_pos)
 
-    def place_line(self, line: pg.InfiniteLine, pos_view: float, text: str) -> None:
-        """Move a marker line and relabel it, touching nothing that is unchanged (each touch repaints).
-
-        A vertical line's label sits on the side with room, so it is never clipped at the plot's edge.
-        """
-        label = line.label
-        before = (line.value(), label.format, label.anchors[0])
-        anchor = before[2]
-        if line.angle == 90:
-            (x0, x1), _ = self.getPlotItem().getViewBox().viewRange()
-            anchor = (1, 0.5) if x1 > x0 and (pos_view - x0) / (x1 - x0) > 0.6 else (0, 0.5)
-        label.format, label.anchors = text, [anchor, anchor]  # plain attributes, read when the label updates
-        if before[0] != pos_view:
-            line.setPos(pos_view)  # the label follows: pyqtgraph relabels and re-anchors it on every move
-        elif before[1:] != (text, anchor):
-            label.valueChanged()
+    @staticmethod
+    def place_line(line: "MarkerLine", pos_view: float, text: str) -> None:
+        """Move a marker line and relabel it, touching nothing that is unchanged (each touch repaints)."""
+        line.place(pos_view, text)
 
     def marker(self, symbol: str, size: float, brush, z: float = 30, pen="#111") -> Marker:
         item = Marker(symbol, size, pen, brush)

@@ -260,8 +260,8 @@ class VolumePlot(PlanPlot):
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
-                ln.setVisible(True)  # first: a hidden line's label ignores new text (pyqtgraph)
                 self.place_line(ln, np.log10(b.requests_per_day), f"break-even {count(b.requests_per_day)}/day")
+                ln.setVisible(True)
             else:
                 ln.setVisible(False)
         s = plan.scenario
