@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QSlider
 
 from tests.gui.gui_helpers import change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
+from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
 from ttcplanner.model.format import money
 
@@ -190,3 +191,15 @@ def test_marker_lines_span_the_view_and_keep_their_labels_inside(qtbot, window):
     assert (line.line.pos().y(), line.line.line().length()) == (y1, vb.height())  # from the top, full height
     vb.setRange(yRange=(y0 - 1, y1 + 1), padding=0)  # a zoom or pan: the line follows the view at once
     assert line.line.pos().y() == vb.viewRange()[1][1]
+
+
+def test_highlighted_published_points_follow_the_models_drawn_in_colour(qtbot, window):
+    plot = window.accuracy_plot
+    plan = window.plan
+    shown = {plan.options.accuracy_id[i] for i, _role in prominent_options(plan, None)}
+    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in shown for p in c.points if p.reasoning_tokens > 0)
+    every = sum(1 for c in plan.accuracy_curves for p in c.points if p.reasoning_tokens > 0)
+    assert len(plot.highlighted_points.points()) == expected > 0
+    assert len(plot.points.points()) == every  # every model's, grey, underneath
+    tips = [s.data() for s in plot.highlighted_points.points()]
+    assert all("source:" in t for t in tips)

@@ -70,10 +70,18 @@ class AccuracyPlot(PlanPlot):
         self.slots = []
         for k in range(PROMINENT_SLOTS):
             self.slots.append((self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k), self.band(z=3)))
-        self.points = pg.ScatterPlotItem(size=8, hoverable=True, hoverSize=11, tip=self._point_tip)
-        self.points.setZValue(20)
-        self.points.setCacheMode(self.points.CacheMode.DeviceCoordinateCache)  # changes only with the task or highlights
-        self.getPlotItem().addItem(self.points)
+        # Published points: every model's in grey (they change only with the task), and the highlighted
+        # models' again in their colours on top (a new recommendation restyles a few points, not all).
+        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(120, 120, 120, 120, width=0.6),
+                                         brush=pg.mkBrush(185, 185, 185, 110), hoverable=True, hoverSize=11,
+                                         tip=self._point_tip)
+        self.highlighted_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#222", width=0.8), hoverable=True,
+                                                     hoverSize=11, tip=self._point_tip)
+        for z, item in ((20, self.points), (21, self.highlighted_points)):
+            item.setZValue(z)
+            item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
+            self.getPlotItem().addItem(item)
+        self._highlight_key = None
         self.operating = self.marker("star", 15, style.RECOMMENDED_COLOR)
         self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
         self.target_line = self.line(0, style.TARGET_COLOR, label_pos=0.1)
@@ -145,28 +153,36 @@ class AccuracyPlot(PlanPlot):
 
     def _show_points(self, plan: Plan, shown) -> None:
         colors = {acc: _role_color(plan, i, role) for acc, i, role in shown}
-        # Published points only change with the task or with which models are highlighted.
-        key = (tuple((c.accuracy_id, tuple((p.reasoning_tokens, p.accuracy_pct) for p in c.points))
-                     for c in plan.accuracy_curves), tuple(sorted(colors.items())))
-        if key == self._points_key:
-            return
-        self._points_key = key
-        xs, ys, brushes, pens, sizes, data = [], [], [], [], [], []
-        strong, faint = pg.mkPen("#222", width=0.8), pg.mkPen(120, 120, 120, 120, width=0.6)
-        for c in plan.accuracy_curves:
-            highlighted = c.accuracy_id in colors
+        published = tuple((c.accuracy_id, tuple((p.reasoning_tokens, p.accuracy_pct) for p in c.points))
+                          for c in plan.accuracy_curves)
+        if published != self._points_key:  # a new task
+            self._points_key, self._highlight_key = published, None
+            self._set_points(self.points, plan.accuracy_curves)
+        key = (published, tuple(sorted(colors.items())))
+        if key != self._highlight_key:  # a new recommendation, best option or selection
+            self._highlight_key = key
+            self._set_points(self.highlighted_points, [c for c in plan.accuracy_curves if c.accuracy_id in colors],
+                             colors)
+
+    def _set_points(self, item: pg.ScatterPlotItem, curves, colors: dict | None = None) -> None:
+        """The published points of ``curves`` (each with its source as tooltip), brushed per model if
+        ``colors`` is given."""
+        xs, ys, data, brushes = [], [], [], []
+        for c in curves:
             for p in c.points:
                 if p.reasoning_tokens <= 0:
                     continue
                 xs.append(np.log10(p.reasoning_tokens))
                 ys.append(p.accuracy_pct)
-                brushes.append(pg.mkBrush(colors[c.accuracy_id] if highlighted else (185, 185, 185, 110)))
-                pens.append(strong if highlighted else faint)
-                sizes.append(8 if highlighted else 6)
+                if colors is not None:
+                    brushes.append(pg.mkBrush(colors[c.accuracy_id]))
                 derived = f"\ntokens: {p.tokens_derived}" if p.tokens_derived else ""
                 data.append(f"{self.name_of(c.accuracy_id)}: {p.label}\n{pct(p.accuracy_pct)} at "
                             f"{tokens(p.reasoning_tokens)} (published){derived}\nsource: {p.source}")
-        self.points.setData(x=xs, y=ys, brush=brushes, pen=pens, size=sizes, data=data)
+        if colors is None:
+            item.setData(x=xs, y=ys, data=data)
+        else:
+            item.setData(x=xs, y=ys, data=data, brush=brushes)
 
 
 class CostAccuracyPlot(PlanPlot):
