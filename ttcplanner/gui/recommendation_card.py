@@ -26,6 +26,30 @@ STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accur
                "nothing_feasible": ("nothing feasible", "#b00020")}
 
 
+def _badge(text: str, color: str, weight: int) -> str:
+    return f"<span style='color:white; background:{color}; font-weight:{weight}'>&nbsp;{text}&nbsp;</span>"
+
+
+def _kind_badge(kind: str) -> str:
+    return _badge(KIND_NAMES[kind], style.KIND_COLORS[kind], 700)
+
+
+def _status_badge(status: str) -> str:
+    text, color = STATUS_TEXT.get(status, (status, "#444"))
+    return _badge(text, color, 600)
+
+
+def _widest(label: QLabel, texts) -> int:
+    """The width ``label`` needs for the widest of ``texts`` (its text is left unchanged)."""
+    keep = label.text()
+    widths = []
+    for text in texts:
+        label.setText(text)
+        widths.append(label.sizeHint().width())
+    label.setText(keep)
+    return max(widths)
+
+
 def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
     lab = QLabel()
     lab.setObjectName(name)
@@ -179,6 +203,8 @@ class RecommendationCard(QFrame):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
         self._placed_for = None  # (width, texts) of the last placement: unchanged text needs no new geometry
+        self._badge_widths = (_widest(self.kind, [_kind_badge(k) for k in KINDS]),
+                              _widest(self.status, [_status_badge(k) for k in STATUS_TEXT]))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
@@ -214,8 +240,10 @@ class RecommendationCard(QFrame):
     def _arrange(self, width: int) -> int:
         """Place the children for a body ``width``; return the body's height."""
         left, top, gap, inner = CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX, CARD_GAP_PX, width - 2 * CARD_MARGIN_X_PX
-        kind_w = self.kind.sizeHint().width() if self.kind.text() else 0
-        status_w = self.status.sizeHint().width()
+        # badges as wide as their widest text: a new recommendation then moves nothing in the top row (a
+        # moved or resized label is repainted a frame late: Qt defers it at low priority)
+        kind_w = self._badge_widths[0] if self.kind.text() else 0
+        status_w = self._badge_widths[1]
         head_w = max(1, inner - kind_w - status_w - 2 * gap)
         row = max(_height(self.headline, head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
         x = left
@@ -265,8 +293,7 @@ class RecommendationCard(QFrame):
     def show_plan(self, plan: Plan) -> None:
         r, o, s = plan.results, plan.options, plan.scenario
         i = plan.recommended
-        status, color = STATUS_TEXT.get(plan.status, (plan.status, "#444"))
-        self.status.setText(f"<span style='color:white; background:{color}; font-weight:600'>&nbsp;{status}&nbsp;</span>")
+        self.status.setText(_status_badge(plan.status))
         esc = html.escape
         if i is None:
             self.kind.setText("")
@@ -275,8 +302,7 @@ class RecommendationCard(QFrame):
                 m.set("—")
         else:
             kind = str(o.kind[i])
-            kc = style.KIND_COLORS[kind]
-            self.kind.setText(f"<span style='color:white; background:{kc}; font-weight:700'>&nbsp;{KIND_NAMES[kind]}&nbsp;</span>")
+            self.kind.setText(_kind_badge(kind))
             self.headline.setText(esc(plan.headline.split(": ", 1)[1] if plan.headline.startswith(KIND_NAMES[kind]) else plan.headline))
             extra = " (extrapolated)" if r.extrapolated[i] else ""
             self.accuracy.set(pct(r.accuracy_pct[i]), f"band {pct(r.low_pct[i])} to {pct(r.high_pct[i])}{extra}")
