@@ -202,7 +202,7 @@ class RecommendationCard(QFrame):
         for w in (self.alternatives, self.reasons):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
-        self._placed_for = None  # (width, texts) of the last placement: unchanged text needs no new geometry
+        self._placed_for = None  # (viewport size, texts) last placed: unchanged, they need no new geometry
         self._badge_widths = (_widest(self.kind, [_kind_badge(k) for k in KINDS]),
                               _widest(self.status, [_status_badge(k) for k in STATUS_TEXT]))
 
