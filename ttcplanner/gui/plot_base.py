@@ -127,6 +127,22 @@ class Marker(QGraphicsPixmapItem):
         return (np.array([self._at[0]]), np.array([self._at[1]])) if self._at else (np.zeros(0), np.zeros(0))
 
 
+class _Curve(pg.PlotCurveItem):
+    """PlotCurveItem with a paint that skips what these plots never use (fills, OpenGL, shadow pens,
+    exporter options, the exception-reporting wrapper): every curve repaints on most slider steps."""
+
+    def paint(self, p, opt, widget) -> None:
+        if self.xData is None or len(self.xData) == 0:
+            return
+        pen = self.opts["pen"]
+        p.setRenderHint(p.RenderHint.Antialiasing, self.opts["antialias"])
+        p.setPen(pen)
+        if self._shouldUseDrawLineSegments(pen):
+            p.drawLines(*self._getLineSegments())
+        else:
+            p.drawPath(self.getPath())
+
+
 class MarkerLine:
     """A marker line across the plot (budget, target, volume, break-even) with a boxed label, drawn by Qt.
 
@@ -355,7 +371,7 @@ class PlanPlot(pg.PlotWidget):
         """A curve that ``set_curve`` fills with data already mapped to the axes (log10 where an axis is log):
         a bare PlotCurveItem, without PlotDataItem's per-update bookkeeping (log mapping, downsampling)."""
         pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
-        item = pg.PlotCurveItem(pen=pen, connect="finite", name=name)
+        item = _Curve(pen=pen, connect="finite", name=name)
         if pen.style() == Qt.PenStyle.SolidLine and pen.color().alpha() == 255:
             item.setSegmentedLineMode("on")  # drawLines, cached: faster than stroking a path each paint
         item.setZValue(z)
