@@ -100,33 +100,29 @@ class OptionsModel(QAbstractTableModel):
         return int(hits[0]) if len(hits) else -1
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        # Qt asks 7 roles per visible cell on every repaint: answer the unused ones before any lookup.
+        """A cell for Qt's other readers (tooltips, accessibility, tests); the view paints from ``look``."""
         if role not in _ROLES or self.plan is None or not index.isValid():
             return None
-        i, col = int(self._order[index.row()]), index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            key = (i, col)
-            text = self._cache.get(key)
-            if text is None:
-                text = self._cache[key] = self._text(i, col)
-            return text
-        r, o = self.plan.results, self.plan.options
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == 0:
-                return self._kind_brush[str(o.kind[i])]
-            return None if r.eligible[i] else self._muted
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if 2 <= col <= 7 else None
-        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole):
-            if i != self.plan.recommended:
-                return None
-            return self._recommended_bg if role == Qt.ItemDataRole.BackgroundRole else self._bold
+        row, col = index.row(), index.column()
+        i = int(self._order[row])
         if role == OPTION_ROLE:
             return i
-        if role == Qt.ItemDataRole.ToolTipRole and col == 1:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col != 1:
+                return None
+            r, o = self.plan.results, self.plan.options
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
                     + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else ""))
-        return None
+        text, brush, bold, align = self.look(row, col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return brush
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return align
+        if not bold:
+            return None
+        return self._recommended_bg if role == Qt.ItemDataRole.BackgroundRole else self._bold
 
     def look(self, row: int, col: int) -> tuple[str, QBrush | None, bool, int]:
         """What one cell shows: text, text colour (None: the palette's), bold, alignment; for the painter."""
