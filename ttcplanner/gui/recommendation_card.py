@@ -39,17 +39,6 @@ def _status_badge(status: str) -> str:
     return _badge(text, color, 600)
 
 
-def _widest(label: QLabel, texts) -> int:
-    """The width ``label`` needs for the widest of ``texts`` (its text is left unchanged)."""
-    keep = label.text()
-    widths = []
-    for text in texts:
-        label.setText(text)
-        widths.append(label.sizeHint().width())
-    label.setText(keep)
-    return max(widths)
-
-
 def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
     lab = QLabel()
     lab.setObjectName(name)
@@ -203,8 +192,6 @@ class RecommendationCard(QFrame):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
         self._placed_for = None  # (viewport size, texts) last placed: unchanged, they need no new geometry
-        self._badge_widths = (_widest(self.kind, [_kind_badge(k) for k in KINDS]),
-                              _widest(self.status, [_status_badge(k) for k in STATUS_TEXT]))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
@@ -240,10 +227,10 @@ class RecommendationCard(QFrame):
     def _arrange(self, width: int) -> int:
         """Place the children for a body ``width``; return the body's height."""
         left, top, gap, inner = CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX, CARD_GAP_PX, width - 2 * CARD_MARGIN_X_PX
-        # badges as wide as their widest text: a new recommendation then moves nothing in the top row (a
-        # moved or resized label is repainted a frame late: Qt defers it at low priority)
-        kind_w = self._badge_widths[0] if self.kind.text() else 0
-        status_w = self._badge_widths[1]
+        # badges at their own width: slots as wide as the widest badge would keep the top row still when the
+        # recommendation changes (Qt repaints a moved label a frame late), but left gaps and wrapped headlines
+        kind_w = self.kind.sizeHint().width() if self.kind.text() else 0
+        status_w = self.status.sizeHint().width()
         head_w = max(1, inner - kind_w - status_w - 2 * gap)
         row = max(_height(self.headline, head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
         x = left
