@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QSlider
 
@@ -13,6 +13,7 @@ from tests.gui.gui_helpers import change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
 from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
+from ttcplanner.gui.rich_text import RichText
 from ttcplanner.model.format import money
 
 
@@ -41,6 +42,58 @@ def test_card_children_fit_their_text_and_do_not_overlap(qtbot, make_window, sce
             assert not a.geometry().intersects(b.geometry()), (a.objectName(), b.objectName())
     # the default window shows the whole card without scrolling
     assert body.height() <= card._scroll.viewport().height()
+
+
+def test_rich_text_wraps_to_its_width_and_sizes_itself_on_one_line(qtbot):
+    wrapped, line = RichText("w", 9), RichText("l", wrap=False)
+    for w in (wrapped, line):
+        qtbot.addWidget(w)
+    wrapped.setText("<b>Why</b><br>" + "• a reason that is long enough to wrap " * 4)
+    line.setText("<span style='background:#123'>&nbsp;badge&nbsp;</span>")
+    assert wrapped.heightForWidth(120) > wrapped.heightForWidth(600) > 0  # narrower: more lines
+    assert line.sizeHint().width() > 30 and not line.hasHeightForWidth()
+    assert wrapped.text().startswith("<b>Why</b>") and wrapped.accessibleName().startswith("Why\n• a reason")
+    boxed = RichText("b", box=("#fff4d6", "#e0a800"))
+    qtbot.addWidget(boxed)
+    boxed.setText("x")
+    assert boxed.heightForWidth(300) == RichText("p").heightForWidth(300) + 10  # padding 4 + border 1, twice
+
+
+def test_card_copies_its_text(qtbot, window):
+    window.card.copy_action.trigger()
+    copied = QApplication.clipboard().text()
+    assert window.card.monthly.value_text in copied and "Why" in copied and "<" not in copied
+
+
+class _PaintCount(QObject):
+    def __init__(self, widgets):
+        super().__init__()
+        self.widgets, self.count = set(widgets), 0
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.Paint and obj in self.widgets:
+            self.count += 1
+        return False
+
+
+def test_a_step_paints_each_card_text_once(qtbot, window):
+    """A new figure is laid out once and painted once: a rich-text QLabel painted before being measured
+    asked for a second repaint an event-loop pass later, on most steps."""
+    card = window.card
+    texts = [card.headline, card.alternatives, card.reasons]
+    counter = _PaintCount(texts)
+    QApplication.instance().installEventFilter(counter)
+    try:
+        slider = find(window, QSlider, "samplesSlider")
+        for value in (slider.maximum() // 4, slider.maximum() // 3, slider.maximum() // 2):
+            counter.count = 0
+            change_and_wait(qtbot, window, lambda v=value: slider.setValue(v))
+            qtbot.waitUntil(lambda: counter.count >= 1)
+            for _ in range(4):
+                QApplication.processEvents()
+            assert counter.count <= len(texts), value
+    finally:
+        QApplication.instance().removeEventFilter(counter)
 
 
 def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
@@ -203,3 +256,15 @@ def test_highlighted_published_points_follow_the_models_drawn_in_colour(qtbot, w
     assert len(plot.points.points()) == every  # every model's, grey, underneath
     tips = [s.data() for s in plot.highlighted_points.points()]
     assert all("source:" in t for t in tips)
+
+
+def test_frontier_dots_sit_on_the_frontier_points(qtbot, window):
+    plot = window.cost_plot
+    x, y = plot.frontier.getData()
+    shown = [d for d in plot.frontier_dots if d.isVisible()]
+    assert len(shown) == len(x) > 0
+    assert np.allclose([d.getData()[0][0] for d in shown], x) and np.allclose([d.getData()[1][0] for d in shown], y)
+    slider = find(window, QSlider, "targetAccuracySlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
+    x2, _ = plot.frontier.getData()
+    assert sum(d.isVisible() for d in plot.frontier_dots) == len(x2)

@@ -9,10 +9,11 @@ import html
 import math
 
 from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
+from ttcplanner.gui.rich_text import RichText
 from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
@@ -39,30 +40,9 @@ def _status_badge(status: str) -> str:
     return _badge(text, color, 600)
 
 
-def _label(name: str, css: str = "", wrap: bool = True) -> QLabel:
-    lab = QLabel()
-    lab.setObjectName(name)
-    lab.setWordWrap(wrap)
-    lab.setTextFormat(Qt.TextFormat.RichText)
-    lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if css:
-        lab.setStyleSheet(css)
-    return lab
-
-
 def _put(widget: QWidget, x: int, y: int, width: int, height: int) -> None:
     """Plain geometry (no fixed size: a fixed size would also pin what heightForWidth reports)."""
     widget.setGeometry(x, y, max(1, width), max(1, height))
-
-
-def _height(label: QLabel, width: int) -> int:
-    """label.heightForWidth(width), remembered per label while its text and width stay the same: laying
-    out rich text is most of what placing the card costs, and a slider step changes one or two texts."""
-    key = (label.text(), width)
-    memo = getattr(label, "_height_memo", None)
-    if memo is None or memo[0] != key:
-        memo = label._height_memo = (key, label.heightForWidth(width))
-    return memo[1]
 
 
 def _tile_widths(natural: list[int], room: int) -> list[int]:
@@ -97,6 +77,8 @@ class _Metric(QWidget):
             font.setPointSizeF(points)
             font.setWeight(weight)
             self._fonts[line] = (font, QFontMetrics(font))
+        self._widths = {line: m.horizontalAdvance(self._texts[line]) for line, (_, m) in self._fonts.items()}
+        self._frame: tuple = (None, None)  # (size and pixel ratio, the rounded frame drawn for them)
 
     @property
     def value_text(self) -> str:
@@ -109,6 +91,8 @@ class _Metric(QWidget):
     def set(self, value: str, detail: str = "") -> None:
         if (value, detail) != (self._texts["value"], self._texts["detail"]):
             self._texts.update(value=value, detail=detail)
+            for line in ("value", "detail"):
+                self._widths[line] = self._fonts[line][1].horizontalAdvance(self._texts[line])
             self._update_tip()
             self.update()
 
@@ -118,7 +102,7 @@ class _Metric(QWidget):
         self._update_tip()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        width = max(m.horizontalAdvance(self._texts[line]) for line, (_, m) in self._fonts.items())
+        width = max(self._widths.values())
         height = sum(m.height() for _, m in self._fonts.values())
         return QSize(width + 2 * self.PAD_X + 1, height + 2 * self.PAD_Y)
 
@@ -128,25 +112,39 @@ class _Metric(QWidget):
 
     def _update_tip(self) -> None:
         room = self.width() - 2 * self.PAD_X
-        cut = any(m.horizontalAdvance(self._texts[line]) > room for line, (_, m) in self._fonts.items())
+        cut = max(self._widths.values()) > room
         whole = "\n".join(t for t in self._texts.values() if t)
         tip = "\n\n".join(t for t in (whole, self._own_tip) if t) if cut else self._own_tip
         if tip != super().toolTip():
             super().setToolTip(tip)
 
+    def _frame_pixmap(self) -> QPixmap:
+        """The tile's rounded frame, drawn once per size: antialiased rounded rectangles were a tenth of
+        the card's repaint."""
+        key = (self.size(), self.devicePixelRatioF())
+        if self._frame[0] != key:
+            pixmap = QPixmap(self.size() * key[1])
+            pixmap.setDevicePixelRatio(key[1])
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QColor("#dde3ea"))
+            p.setBrush(QColor("#f5f7fa"))
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+            p.end()
+            self._frame = (key, pixmap)
+        return self._frame[1]
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QColor("#dde3ea"))
-        painter.setBrush(QColor("#f5f7fa"))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
+        painter.drawPixmap(0, 0, self._frame_pixmap())
         y, room = self.PAD_Y, self.width() - 2 * self.PAD_X
         for line, _, _, color in self.LINES:
             font, metrics = self._fonts[line]
             painter.setFont(font)
             painter.setPen(QColor(color))
-            painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                             metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room))
+            text = self._texts[line] if self._widths[line] <= room else metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room)
+            painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             y += metrics.height()
 
 
@@ -169,9 +167,9 @@ class RecommendationCard(QFrame):
         self._scroll.viewport().installEventFilter(self)  # see eventFilter
         self._body = QWidget()
         self._body.setObjectName("recommendationBody")
-        self.kind = _label("recommendationKind", wrap=False)
-        self.headline = _label("recommendationHeadline", "font-size: 13pt; font-weight: 700; color: #111;")
-        self.status = _label("recommendationStatus", wrap=False)
+        self.kind = RichText("recommendationKind", wrap=False)
+        self.headline = RichText("recommendationHeadline", 13, bold=True, color="#111111")
+        self.status = RichText("recommendationStatus", wrap=False)
         self.accuracy = _Metric("metricAccuracy", "Expected accuracy")
         self.monthly = _Metric("metricMonthly", "Monthly cost")
         self.per_1k = _Metric("metricPer1k", "Per 1k requests")
@@ -179,18 +177,22 @@ class RecommendationCard(QFrame):
         self.gpus = _Metric("metricGpus", "GPUs needed")
         self.breakeven = _Metric("metricBreakEven", "Break-even volume")
         self.tiles = (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven)
-        self.alternatives = _label("recommendationAlternatives", "font-size: 9pt;")
-        self.reasons = _label("recommendationReasons", "color: #222; font-size: 9pt;")
-        self.warnings = _label("recommendationWarnings",
-                               f"background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; "
-                               "border-radius: 4px; padding: 4px 8px; color: #5c4400;")
-        self.footer = _label("recommendationFooter", "color: #6b7280; font-size: 8pt;")
+        self.alternatives = RichText("recommendationAlternatives", 9)
+        self.reasons = RichText("recommendationReasons", 9, color="#222222")
+        self.warnings = RichText("recommendationWarnings", color="#5c4400", box=(style.WARNING_BG, style.WARNING_BORDER))
+        self.footer = RichText("recommendationFooter", 8, color="#6b7280")
         for w in (self.kind, self.headline, self.status, *self.tiles, self.alternatives, self.reasons,
                   self.warnings, self.footer):
             w.setParent(self._body)
-        for w in (self.alternatives, self.reasons):
-            w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._scroll.setWidget(self._body)
+        # The texts are drawn, not selectable labels: right-click or Ctrl+C copies the whole card instead.
+        self.copy_action = QAction("Copy Recommendation", self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.copy_action.triggered.connect(lambda: QApplication.clipboard().setText(self.text()))
+        self.addAction(self.copy_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._placed_for = None  # (viewport size, texts) last placed: unchanged, they need no new geometry
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -232,7 +234,7 @@ class RecommendationCard(QFrame):
         kind_w = self.kind.sizeHint().width() if self.kind.text() else 0
         status_w = self.status.sizeHint().width()
         head_w = max(1, inner - kind_w - status_w - 2 * gap)
-        row = max(_height(self.headline, head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
+        row = max(self.headline.heightForWidth(head_w), self.kind.sizeHint().height(), self.status.sizeHint().height())
         x = left
         for w, wid in ((self.kind, kind_w), (self.headline, head_w), (self.status, status_w)):
             _put(w, x, top, wid, row)
@@ -251,17 +253,17 @@ class RecommendationCard(QFrame):
 
         alt_w = int((inner - CARD_COLUMN_GAP_PX) * 2 / 5)
         why_w = inner - CARD_COLUMN_GAP_PX - alt_w
-        alt_h, why_h = _height(self.alternatives, alt_w), _height(self.reasons, why_w)
+        alt_h, why_h = self.alternatives.heightForWidth(alt_w), self.reasons.heightForWidth(why_w)
         _put(self.alternatives, left, y, alt_w, alt_h)
         _put(self.reasons, left + alt_w + CARD_COLUMN_GAP_PX, y, why_w, why_h)
         y += max(alt_h, why_h) + gap
         if self.warnings.text():
-            h = _height(self.warnings, inner)
+            h = self.warnings.heightForWidth(inner)
             _put(self.warnings, left, y, inner, h)
             y += h + gap
         else:  # shown, but of no size: hiding and showing it would repaint the card a frame later
             self.warnings.setGeometry(left, y, 0, 0)
-        h = _height(self.footer, inner)
+        h = self.footer.heightForWidth(inner)
         _put(self.footer, left, y, inner, h)
         return y + h + top
 
