@@ -53,10 +53,11 @@ def test_rich_text_wraps_to_its_width_and_sizes_itself_on_one_line(qtbot):
     assert wrapped.heightForWidth(120) > wrapped.heightForWidth(600) > 0  # narrower: more lines
     assert line.sizeHint().width() > 30 and not line.hasHeightForWidth()
     assert wrapped.text().startswith("<b>Why</b>") and wrapped.accessibleName().startswith("Why\n• a reason")
-    boxed = RichText("b", box=("#fff4d6", "#e0a800"))
-    qtbot.addWidget(boxed)
-    boxed.setText("x")
-    assert boxed.heightForWidth(300) == RichText("p").heightForWidth(300) + 10  # padding 4 + border 1, twice
+    boxed, plain = RichText("b", box=("#fff4d6", "#e0a800")), RichText("p")
+    for w in (boxed, plain):
+        qtbot.addWidget(w)
+        w.setText("x")
+    assert boxed.heightForWidth(300) == plain.heightForWidth(300) + 10  # padding 4 + border 1, twice
 
 
 def test_card_copies_its_text(qtbot, window):
