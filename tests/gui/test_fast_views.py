@@ -269,3 +269,15 @@ def test_frontier_dots_sit_on_the_frontier_points(qtbot, window):
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
     x2, _ = plot.frontier.getData()
     assert sum(d.isVisible() for d in plot.frontier_dots) == len(x2)
+
+
+def test_curve_bounds_cover_the_finite_points_only(qtbot):
+    from ttcplanner.gui.plot_base import _Curve
+
+    curve = _Curve()
+    curve.setData(np.array([1.0, 2.0, np.nan, np.inf, -3.0]), np.array([np.nan, 5.0, 6.0, -np.inf, 7.0]), connect="finite")
+    assert curve.dataBounds(0) == (-3.0, 2.0) and curve.dataBounds(1) == (5.0, 7.0)
+    curve.setData(np.array([0.5, 4.0]), np.array([1.0, 2.0]), connect="finite")  # a new plan: bounds follow
+    assert curve.dataBounds(0) == (0.5, 4.0)
+    curve.setData(np.array([np.nan]), np.array([np.nan]), connect="finite")
+    assert curve.dataBounds(1) == (None, None) and curve.boundingRect().isEmpty()

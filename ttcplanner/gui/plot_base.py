@@ -131,6 +131,18 @@ class _Curve(pg.PlotCurveItem):
     """PlotCurveItem with a paint that skips what these plots never use (fills, OpenGL, shadow pens,
     exporter options, the exception-reporting wrapper): every curve repaints on most slider steps."""
 
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802, N803 - pyqtgraph API
+        """pyqtgraph's full-range bounds (finite values, cosmetic pens), without its warnings context and
+        NaN-aware reductions: Qt asks again after each setData, a dozen curves a step."""
+        if frac < 1.0 or orthoRange is not None:
+            return super().dataBounds(ax, frac, orthoRange)
+        if self._boundsCache[ax] is None:
+            d = self.xData if ax == 0 else self.yData
+            d = d[np.isfinite(d)] if d is not None else d
+            bounds = (float(d.min()), float(d.max())) if d is not None and len(d) else (None, None)
+            self._boundsCache[ax] = [(frac, orthoRange), bounds]
+        return self._boundsCache[ax][1]
+
     def paint(self, p, opt, widget) -> None:
         if self.xData is None or len(self.xData) == 0:
             return
