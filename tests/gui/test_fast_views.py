@@ -60,8 +60,13 @@ def test_rich_text_wraps_to_its_width_and_sizes_itself_on_one_line(qtbot):
     assert boxed.heightForWidth(300) == plain.heightForWidth(300) + 10  # padding 4 + border 1, twice
 
 
-def test_card_copies_its_text(qtbot, window):
-    window.card.copy_action.trigger()
+def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
+    QApplication.clipboard().clear()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.mouseClick(window.card.reasons, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.card.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window.card)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     copied = QApplication.clipboard().text()
     assert window.card.monthly.value_text in copied and "Why" in copied and "<" not in copied
 
