@@ -132,3 +132,30 @@ def test_duplicate_and_missing_fields_in_catalog(tmp_path):
     missing = {k: v for k, v in CATALOG_ENTRY.items() if k != "mem_bw_tb_s"}
     with pytest.raises(InputError, match="mem_bw_tb_s.*missing"):
         load_file(_write(tmp_path, json.dumps({**dup, "entries": [missing]}), "gpus.json"))
+
+
+_CHANGES = st.dictionaries(
+    st.sampled_from(["samples", "reasoning_tokens", "requests_per_day", "target_accuracy_pct", "ownership", "name",
+                     "prefix_cache", "speculative_acceptance", "gpus_per_replica", "unknown_field"]),
+    st.one_of(st.integers(-5, 10**7), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6),
+              st.booleans(), st.sampled_from(["rent", "own"])),
+    max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CHANGES)
+def test_replace_checks_changes_as_a_full_reload_would(changes):
+    """``Scenario.replace`` validates only the changed fields: it must accept and reject exactly what a
+    reload of the whole changed scenario would, with the same message, and build the same scenario."""
+    from ttcplanner.model import scenario as sc
+
+    base = sc.Scenario()
+    try:
+        expected = sc.from_dict({**sc.to_json(base), **changes}, source="change")
+    except InputError as e:
+        with pytest.raises(InputError) as got:
+            base.replace(**changes)
+        assert str(got.value) == str(e)
+    else:
+        got = base.replace(**changes)
+        assert got == expected and sc.to_json(got) == sc.to_json(expected)

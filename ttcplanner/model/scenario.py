@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ttcplanner.model.catalog import PRECISIONS, from_json, spec
+from ttcplanner.model.catalog import PRECISIONS, checked_fields, from_json, spec
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import read_json, write_json_atomic
 
@@ -51,10 +51,11 @@ class Scenario:
     pue: float = spec(1, 3, default=1.3)
 
     def replace(self, **changes: Any) -> "Scenario":
-        """A validated copy with some fields changed."""
-        data = to_json(self)
-        data.update(changes)
-        return from_dict(data, source="change")
+        """A copy with some fields changed, those validated (the others already were): a slider step
+        calls this, and re-checking every field through JSON cost a fifth of a millisecond."""
+        values = checked_fields(Scenario, changes, "scenario", "change")
+        _check_names(values, "change")
+        return dataclasses.replace(self, **values)
 
 
 def to_json(scenario: Scenario) -> dict[str, Any]:
@@ -71,10 +72,14 @@ def from_dict(data: Any, source: str = "scenario") -> Scenario:
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source)
     scenario = from_json(Scenario, data, "scenario", source)
-    for name in ("name", "task_id", "hardware"):
-        if not getattr(scenario, name).strip():
-            raise InputError("must not be empty", field=f"scenario.{name}", source=source)
+    _check_names(dataclasses.asdict(scenario), source)
     return scenario
+
+
+def _check_names(values: dict[str, Any], source: str) -> None:
+    for name in ("name", "task_id", "hardware"):
+        if name in values and not values[name].strip():
+            raise InputError("must not be empty", field=f"scenario.{name}", source=source)
 
 
 def load(path: str | Path) -> Scenario:
