@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsPathItem, QWidget
 
 from ttcplanner.gui.plot_base import Marker
@@ -43,3 +44,17 @@ def change_and_wait(qtbot, window, action, timeout: int = 5000):
     """Run ``action`` and wait until the window shows the resulting plan."""
     with qtbot.waitSignal(window.planUpdated, timeout=timeout):
         action()
+
+
+class EventCounter(QObject):
+    """Counts events of one type reaching the objects it filters (install it on them or on the
+    application), or only those reaching ``only`` when given."""
+
+    def __init__(self, event_type: QEvent.Type, only=None):
+        super().__init__()
+        self.event_type, self.only, self.count = event_type, set(only) if only is not None else None, 0
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if event.type() == self.event_type and (self.only is None or obj in self.only):
+            self.count += 1
+        return False

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QSlider
 
-from tests.gui.gui_helpers import change_and_wait, find
+from tests.gui.gui_helpers import EventCounter, change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
 from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
@@ -71,23 +71,12 @@ def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
     assert window.card.monthly.value_text in copied and "Why" in copied and "<" not in copied
 
 
-class _PaintCount(QObject):
-    def __init__(self, widgets):
-        super().__init__()
-        self.widgets, self.count = set(widgets), 0
-
-    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.Paint and obj in self.widgets:
-            self.count += 1
-        return False
-
-
 def test_a_step_paints_each_card_text_once(qtbot, window):
     """A new figure is laid out once and painted once: a rich-text QLabel painted before being measured
     asked for a second repaint an event-loop pass later, on most steps."""
     card = window.card
     texts = [card.headline, card.alternatives, card.reasons]
-    counter = _PaintCount(texts)
+    counter = EventCounter(QEvent.Type.Paint, only=texts)
     QApplication.instance().installEventFilter(counter)
     try:
         slider = find(window, QSlider, "samplesSlider")

@@ -4,10 +4,10 @@ and a slider step re-lays out nothing outside the card."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QSlider
 
-from tests.gui.gui_helpers import change_and_wait, find
+from tests.gui.gui_helpers import EventCounter, change_and_wait, find
 from ttcplanner.gui.plot_base import FIT_PADDING, SNAP_LOG_DECADES, snapped_span
 
 
@@ -120,22 +120,11 @@ def test_startup_reports_how_long_the_first_plan_took(window):
     assert "plan computed in" in window.timing_label.text()
 
 
-class _LayoutRequests(QObject):
-    def __init__(self):
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
-
-
 def test_a_slider_step_does_not_relayout_the_docks(qtbot, window):
     """Card text changes stop at the card: the docks, plots and table keep their geometry untouched."""
     slider = find(window, QSlider, "tokenVolumeSlider")
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.minimum()))
-    spy = _LayoutRequests()
+    spy = EventCounter(QEvent.Type.LayoutRequest)
     for dock in (window.card_dock, window.table_dock, window.scenario_dock):
         dock.installEventFilter(spy)
     card_before = window.card.text()
