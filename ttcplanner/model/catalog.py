@@ -203,21 +203,24 @@ def from_json(cls: type, raw: Any, where: str, src: str) -> Any:
     """Build a dataclass from a JSON object, validating every field by its annotation and spec."""
     if not isinstance(raw, dict):
         raise InputError(f"must be an object, got {type(raw).__name__}", field=where, source=src)
-    for f in dataclasses.fields(cls):
-        if f.name not in raw and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-            raise InputError("is missing", field=f"{where}.{f.name}", source=src)
-    return cls(**checked_fields(cls, raw, where, src))
+    return cls(**checked_fields(cls, raw, where, src, complete=True))
 
 
-def checked_fields(cls: type, raw: dict, where: str, src: str) -> dict[str, Any]:
-    """The fields of ``raw`` validated by ``cls``'s annotations and specs (an unknown name is an error)."""
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - set(fields))
+def checked_fields(cls: type, raw: dict, where: str, src: str, complete: bool = False) -> dict[str, Any]:
+    """The fields of ``raw`` validated by ``cls``'s annotations and specs (an unknown name is an error;
+    with ``complete``, so is a missing field without a default), checked in field order."""
+    unknown = sorted(set(raw) - {f.name for f in dataclasses.fields(cls)})
     if unknown:
         raise InputError(f"unknown field {unknown[0]!r}", field=where, source=src)
     hints = _field_types(cls)
-    values = {name: _value(hints[name], fields[name].metadata, raw[name], f"{where}.{name}", src)
-              for name in fields if name in raw}
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        fw = f"{where}.{f.name}"
+        if f.name not in raw:
+            if complete and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise InputError("is missing", field=fw, source=src)
+            continue
+        values[f.name] = _value(hints[f.name], f.metadata, raw[f.name], fw, src)
     if "as_of" in values:
         values["as_of"] = _check_date(values["as_of"], f"{where}.as_of", src)
     return values

@@ -72,7 +72,7 @@ def from_dict(data: Any, source: str = "scenario") -> Scenario:
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source)
     scenario = from_json(Scenario, data, "scenario", source)
-    _check_names(dataclasses.asdict(scenario), source)
+    _check_names(vars(scenario), source)
     return scenario
 
 
