@@ -260,6 +260,10 @@ class PlanPlot(pg.PlotWidget):
         # Items are drawn without antialiasing (pyqtgraph's default), so the 2-pixel margin Qt adds around
         # each changed item only made a moving curve repaint the axes and title beside the view as well.
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        # One rectangle around everything that changed: most steps change items all over the plot, and
+        # painting a region of many small rectangles cost more than the pixels it spared (-0.3 % to -2.3 %
+        # instructions per slider change, every control).
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         pi = self.getPlotItem()
         pi.setTitle(f"<span style='font-size:11pt; font-weight:600; color:#222'>{title}</span>")
         _let_title_shrink(pi.titleLabel)
