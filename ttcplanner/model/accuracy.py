@@ -70,9 +70,7 @@ class AccuracyEstimate:
 
 def curve_mean_pct(curve: AccuracyCurve, reasoning_tokens) -> np.ndarray:
     """The fitted curve alone (no band), T clipped to [1, max_tokens]."""
-    t = np.clip(np.asarray(reasoning_tokens, dtype=float), 1.0, curve.max_tokens)
-    z = curve.a + curve.b * np.log(t)
-    return curve.floor_pct + (curve.ceiling_pct - curve.floor_pct) / (1.0 + np.exp(-z))
+    return sequential_pct(curve, reasoning_tokens)[0]
 
 
 def _finite(values, field: str) -> np.ndarray:
@@ -85,25 +83,13 @@ def _finite(values, field: str) -> np.ndarray:
 def sequential_pct(curve: AccuracyCurve, reasoning_tokens):
     """(mean, low, high, extrapolated) in percent for reasoning tokens per sample."""
     t = _finite(reasoning_tokens, "reasoning_tokens")
-    mean = curve_mean_pct(curve, t)
-    tokens = [p.reasoning_tokens for p in curve.points]
-    ln_t = np.log(np.maximum(t, 1.0))
-    if tokens:
-        lo, hi = math.log(min(tokens)), math.log(max(tokens))
-        distance = np.maximum(0.0, np.maximum(lo - ln_t, ln_t - hi) - EXTRAPOLATION_TOLERANCE_LN)
-        extrapolated = distance > 0.0
-    else:  # a curve without points is all prior
-        distance = np.full(np.shape(ln_t), 3.0)
-        extrapolated = np.ones(np.shape(ln_t), dtype=bool)
-    half = curve.band_pct + BAND_WIDENING_PTS_PER_LN * distance
-    low = np.clip(mean - half, 0.0, 100.0)
-    high = np.clip(mean + half, 0.0, 100.0)
-    return mean, low, high, extrapolated
+    return tuple(part[0] for part in _sequential_many([curve], t))
 
 
 def _sequential_many(curves, t: np.ndarray):
-    """``sequential_pct`` of several curves at once: arrays (curves,) + t.shape, element for element the same
-    operations (and so the same numbers) as calling it per curve; one pass instead of a few dozen."""
+    """``sequential_pct`` of several curves at once, arrays (curves,) + t.shape: one pass instead of a few
+    dozen (each element gets the same operations whatever the other curves are). T clipped to
+    [1, max_tokens]; the band widens with the distance in ln T outside the published points."""
     def column(values) -> np.ndarray:
         return np.array(values, dtype=float).reshape((len(curves),) + (1,) * t.ndim)
 
