@@ -61,9 +61,7 @@ def child(scenario: str, control: str, changes: int) -> None:
             moving.append(pos)
     from ttcplanner.model import planner
 
-    for cache in vars(planner).values():  # the probe's plans must not be cache hits for the counted sweep
-        if isinstance(cache, planner._IdentityCache):
-            cache.clear()
+    planner.clear_caches()  # the probe's plans must not be cache hits for the counted sweep
     _settle_uncounted(app, window, slider, start)  # back to the start: what a step does not change is cached
     plans.clear()
     for pos in moving:

@@ -189,7 +189,7 @@ def test_markers_sit_on_the_plan_and_hide_without_one(qtbot, window):
     x, y = window.volume_plot.recommended.getData()
     vx, vy = window.volume_plot.to_view(plan.scenario.requests_per_day, plan.results.monthly_usd[plan.recommended])
     assert (x[0], y[0]) == (vx, vy) and window.volume_plot.recommended.isVisible()
-    window.volume_plot.set_point(window.volume_plot.recommended)
+    window.volume_plot.recommended.place()
     assert window.volume_plot.recommended.getData()[0].size == 0 and not window.volume_plot.recommended.isVisible()
 
 
@@ -232,9 +232,9 @@ def test_marker_lines_span_the_view_and_keep_their_labels_inside(qtbot, window):
     line = plot.volume_line
     vb = plot.getPlotItem().getViewBox()
     (x0, x1), (y0, y1) = vb.viewRange()
-    plot.place_line(line, x0 + 0.9 * (x1 - x0), "now right")
+    line.place(x0 + 0.9 * (x1 - x0), "now right")
     assert line.label_text() == "now right" and line.box.rect().right() < 0  # label on the left of the line
-    plot.place_line(line, x0 + 0.1 * (x1 - x0), "now left")
+    line.place(x0 + 0.1 * (x1 - x0), "now left")
     assert line.box.rect().left() > 0
     assert (line.line.pos().y(), line.line.line().length()) == (y1, vb.height())  # from the top, full height
     vb.setRange(yRange=(y0 - 1, y1 + 1), padding=0)  # a zoom or pan: the line follows the view at once

@@ -113,7 +113,8 @@ class Marker(QGraphicsPixmapItem):
         self._at: tuple[float, float] | None = None
         self.hide()
 
-    def place(self, x_view: float | None, y_view: float | None) -> None:
+    def place(self, x_view: float | None = None, y_view: float | None = None) -> None:
+        """Show the marker at (x_view, y_view), or hide it when either is None or not finite."""
         shown = x_view is not None and y_view is not None and math.isfinite(x_view) and math.isfinite(y_view)
         at = (x_view, y_view) if shown else None
         if at == self._at:
@@ -203,6 +204,7 @@ class MarkerLine:
         return self.text.text()
 
     def place(self, pos_view: float, text: str) -> None:
+        """Move the line and relabel it, touching nothing that is unchanged (each touch repaints)."""
         relabelled = text != self.text.text()
         if relabelled:
             self.text.setText(text)
@@ -394,13 +396,10 @@ class PlanPlot(pg.PlotWidget):
         self.getPlotItem().addItem(item)
         return item
 
-    def set_curve(self, item: pg.PlotCurveItem | pg.PlotDataItem, x, y) -> None:
-        """Show data-space ``x``, ``y`` (values these axes cannot draw are gaps); setData only when the
-        numbers changed: most curves stay put while one slider moves."""
-        if isinstance(item, pg.PlotDataItem):  # pyqtgraph maps its data to the log axes itself
-            xs, ys = log_safe(x, self._log_x), log_safe(y, self._log_y)
-        else:
-            xs, ys = self.view_arrays(x, y)
+    def set_curve(self, item: pg.PlotCurveItem, x, y) -> None:
+        """Show data-space ``x``, ``y`` on a ``curve`` (values these axes cannot draw are gaps); setData only
+        when the numbers changed: most curves stay put while one slider moves."""
+        xs, ys = self.view_arrays(x, y)
         key = (xs.tobytes(), ys.tobytes())
         if getattr(item, "_shown_data", None) != key:
             item._shown_data = key
@@ -435,21 +434,11 @@ class PlanPlot(pg.PlotWidget):
         of the way along it (from the bottom or the left)."""
         return MarkerLine(self, angle == 90, color, dash, label_pos)
 
-    @staticmethod
-    def place_line(line: "MarkerLine", pos_view: float, text: str) -> None:
-        """Move a marker line and relabel it, touching nothing that is unchanged (each touch repaints)."""
-        line.place(pos_view, text)
-
     def marker(self, symbol: str, size: float, brush, z: float = 30, pen="#111") -> Marker:
         item = Marker(symbol, size, pen, brush)
         item.setZValue(z)
         self.getPlotItem().addItem(item, ignoreBounds=True)
         return item
-
-    @staticmethod
-    def set_point(item: Marker, x_view: float | None = None, y_view: float | None = None) -> None:
-        """Show the marker at (x_view, y_view), or hide it when either is None or not finite."""
-        item.place(x_view, y_view)
 
     def set_legend(self, entries: list[tuple]) -> None:
         """Show ``(item, name)`` or ``(item, name, suffix)`` entries, names cut with "…" to fit the plot.
@@ -499,7 +488,7 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
             self._hover.hide()
-            self.set_point(self._hover_dot)
+            self._hover_dot.place()
             return
         p = vb.mapSceneToView(pos)
         px, py = vb.viewPixelSize()
@@ -515,7 +504,7 @@ class PlanPlot(pg.PlotWidget):
         _, target, i, vx, vy = best
         if target is None:
             self._hover.hide()
-            self.set_point(self._hover_dot)
+            self._hover_dot.place()
             return
         self._hover.setText(target.text(i))
         (x0, x1), (y0, y1) = vb.viewRange()
@@ -524,7 +513,7 @@ class PlanPlot(pg.PlotWidget):
         self._hover.setAnchor((1.0 if fx > 0.55 else 0.0, 0.0 if fy > 0.6 else 1.0))  # grow into the plot, not off it
         self._hover.setPos(vx, vy)
         self._hover.show()
-        self.set_point(self._hover_dot, vx, vy)
+        self._hover_dot.place(vx, vy)
 
     def hover_at_data(self, x: float, y: float) -> str:
         """The read-out the user sees when hovering (x, y) in data units ('' if nothing is near); for tests."""

@@ -141,15 +141,15 @@ class AccuracyPlot(PlanPlot):
         self.set_hover_targets(targets)
         rec = plan.recommended
         if rec is not None and s.reasoning_tokens > 0:
-            self.set_point(self.operating, *self.to_view(s.reasoning_tokens, plan.results.accuracy_pct[rec]))
+            self.operating.place(*self.to_view(s.reasoning_tokens, plan.results.accuracy_pct[rec]))
         else:
-            self.set_point(self.operating)
+            self.operating.place()
         self.fit_view(x=np.concatenate([c.tokens for c in plan.accuracy_curves]
                                        + [[p.reasoning_tokens for c in plan.accuracy_curves for p in c.points]]
                                        + [[max(s.reasoning_tokens, 1.0)]]))
         bx, _ = self.to_view(max(s.reasoning_tokens, 1.0), 1)
-        self.place_line(self.budget_line, bx, f"budget {count(s.reasoning_tokens)}")
-        self.place_line(self.target_line, s.target_accuracy_pct, f"target {pct(s.target_accuracy_pct, 0)}")
+        self.budget_line.place(bx, f"budget {count(s.reasoning_tokens)}")
+        self.target_line.place(s.target_accuracy_pct, f"target {pct(s.target_accuracy_pct, 0)}")
 
     def _show_points(self, plan: Plan, shown) -> None:
         colors = {acc: _role_color(plan, i, role) for acc, i, role in shown}
@@ -238,10 +238,10 @@ class CostAccuracyPlot(PlanPlot):
                                                       f"{pct(fa[k])} for {money(fc[k])} per request"))
         rec = plan.recommended
         if rec is not None:
-            self.set_point(self.recommended, *self.to_view(r.accuracy_pct[rec], r.cost_per_request_usd[rec]))
+            self.recommended.place(*self.to_view(r.accuracy_pct[rec], r.cost_per_request_usd[rec]))
         else:
-            self.set_point(self.recommended)
-        self.place_line(self.target_line, plan.scenario.target_accuracy_pct,
+            self.recommended.place()
+        self.target_line.place(plan.scenario.target_accuracy_pct,
                         f"target {pct(plan.scenario.target_accuracy_pct, 0)}")
         self.set_hover_targets(targets)
 
@@ -281,14 +281,14 @@ class VolumePlot(PlanPlot):
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
-                self.place_line(ln, np.log10(b.requests_per_day), f"break-even {count(b.requests_per_day)}/day")
+                ln.place(np.log10(b.requests_per_day), f"break-even {count(b.requests_per_day)}/day")
                 ln.setVisible(True)
             else:
                 ln.setVisible(False)
         s = plan.scenario
-        self.place_line(self.volume_line, np.log10(s.requests_per_day), f"now {count(s.requests_per_day)}/day")
+        self.volume_line.place(np.log10(s.requests_per_day), f"now {count(s.requests_per_day)}/day")
         for item, i in ((self.recommended, plan.recommended), (self.selected, selected)):
             if i is not None:
-                self.set_point(item, *self.to_view(s.requests_per_day, r.monthly_usd[i]))
+                item.place(*self.to_view(s.requests_per_day, r.monthly_usd[i]))
             else:
-                self.set_point(item)
+                item.place()
