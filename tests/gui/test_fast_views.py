@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QSlider
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
 from tests.gui.gui_helpers import EventCounter, change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
@@ -275,3 +275,20 @@ def test_curve_bounds_cover_the_finite_points_only(qtbot):
     assert curve.dataBounds(0) == (0.5, 4.0)
     curve.setData(np.array([np.nan]), np.array([np.nan]), connect="finite")
     assert curve.dataBounds(1) == (None, None) and curve.boundingRect().isEmpty()
+
+
+def test_volume_plot_says_why_it_has_no_curve(qtbot, make_window):
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.paths import scenarios_dir
+
+    base = sc.load(scenarios_dir() / "maths-tutor-high-volume.json")
+    window = make_window(base.replace(reasoning_tokens=112))  # too few tokens for the 75 % target
+    plot = window.volume_plot
+    assert not any(np.isfinite(window.plan.volume_monthly_usd[k]).any() for k in window.plan.volume_monthly_usd)
+    assert plot.notice.isVisible() and "No option meets every target" in plot.notice.textItem.toPlainText()
+    (_, _), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    assert y1 - y0 >= 1.0  # at least a decade: the axis shows figures around the star
+    budget = find(window, QDoubleSpinBox, "computeBudgetSliderValue")
+    change_and_wait(qtbot, window, lambda: budget.setValue(base.reasoning_tokens))  # the scenario's own budget
+    assert any(np.isfinite(window.plan.volume_monthly_usd[k]).any() for k in window.plan.volume_monthly_usd)
+    assert not plot.notice.isVisible()

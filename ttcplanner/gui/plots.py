@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 
 from ttcplanner.gui import style
 from ttcplanner.gui.plot_base import HoverTarget, PlanPlot
@@ -264,6 +265,14 @@ class VolumePlot(PlanPlot):
         self.volume_line = self.line(90, style.CURRENT_COLOR, dash=False, label_pos=0.9)
         self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
         self.selected = self.marker("o", 12, style.SELECTED_COLOR, z=29)
+        # Said in the plot when no option meets every target: otherwise it is an empty frame around a star.
+        self.notice = pg.TextItem("No option meets every target,\nso no kind has a cost curve.\n"
+                                  "Star: the closest option.", anchor=(0.5, 0.5), color="#444",
+                                  fill=pg.mkBrush(255, 255, 255, 230), border=pg.mkPen("#bbb"))
+        self.notice.setFont(QFont(self.font().family(), 8))
+        self.notice.setZValue(60)
+        self.notice.hide()
+        self.getPlotItem().addItem(self.notice, ignoreBounds=True)
         self.fix_axis(x=(0.0, 9.0))  # 1 to 10^9 requests per day
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
@@ -277,7 +286,14 @@ class VolumePlot(PlanPlot):
         self.set_hover_targets(targets)
         r = plan.results
         markers = [r.monthly_usd[i] for i in (plan.recommended, selected) if i is not None]
+        empty = not any(np.isfinite(plan.volume_monthly_usd[k]).any() for k in KINDS)
+        if empty:  # a decade around the markers, so the axis has figures to read
+            markers = [m * f for m in markers for f in (0.3, 3.0)]
         self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS] + [markers]))
+        if empty:
+            (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()
+            self.notice.setPos((x0 + x1) / 2, y0 + 0.75 * (y1 - y0))  # above the star, clear of the legend
+        self.notice.setVisible(empty)
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
                 b = plan.break_evens[j]
