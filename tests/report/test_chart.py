@@ -53,3 +53,21 @@ def test_chart_renders_at_the_requested_print_size(app):
     # something other than white was drawn inside the plot
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 10
+
+
+def test_volume_figure_shows_the_closest_option_when_no_kind_has_a_curve():
+    from ttcplanner.model import scenario as sc
+    from ttcplanner.model.catalog import load_catalog
+    from ttcplanner.model.planner import evaluate
+    from ttcplanner.paths import scenarios_dir
+    from ttcplanner.report.figures import volume_chart
+
+    base = sc.load(scenarios_dir() / "maths-tutor-high-volume.json")
+    plan = evaluate(base.replace(reasoning_tokens=112), load_catalog(include_user=False))
+    assert plan.recommended is not None and not any(np.isfinite(v).any() for v in plan.volume_monthly_usd.values())
+    chart = volume_chart(plan, "DejaVu Sans")
+    (star,) = chart.series
+    assert "no option meets every target" in star.label and star.y[0] == plan.results.monthly_usd[plan.recommended]
+    assert chart.y.lo <= star.y[0] <= chart.y.hi and chart.y.hi / chart.y.lo >= 10
+    ok = evaluate(base, load_catalog(include_user=False))  # the scenario as shipped: curves, no such note
+    assert all("no option meets" not in s.label for s in volume_chart(ok, "DejaVu Sans").series)

@@ -146,6 +146,13 @@ def volume_chart(plan, font_family: str) -> Chart:
             at = float(plan.results.monthly_usd[best])
         series.append(Series([s.requests_per_day], [at], color=color, marker=marker, line=False, marker_size_pt=6.5,
                              in_legend=False))
+    rec = plan.recommended
+    if not series and rec is not None and np.isfinite(plan.results.monthly_usd[rec]):
+        # No kind has a curve (no option meets every target): show where the closest option stands, not an
+        # empty frame.
+        series.append(Series([s.requests_per_day], [float(plan.results.monthly_usd[rec])], color="#000000",
+                             marker="star", line=False, marker_size_pt=9.0,
+                             label=f"no option meets every target; closest: {plan.options.label[rec]}"))
     refs = [RefLine(s.requests_per_day, label=f"this scenario: {requests(s.requests_per_day)}/day", dash="solid",
                     color="#000000", width_pt=0.8)]
     for b in plan.break_evens:
