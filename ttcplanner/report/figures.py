@@ -161,6 +161,8 @@ def volume_chart(plan, font_family: str) -> Chart:
                                 color="#333333", width_pt=1.0))
     ys = np.concatenate([np.asarray(x.y, dtype=float) for x in series] or [np.zeros(0)])
     ys = ys[np.isfinite(ys) & (ys > 0)]
+    if len(ys) == 1:  # the closest option alone: half a decade either side, not on the frame
+        ys = np.array([ys[0] * 0.3, ys[0] * 3.0])
     ylo = 10 ** math.floor(math.log10(ys.min())) if len(ys) else 1.0
     yhi = 10 ** math.ceil(math.log10(ys.max())) if len(ys) else 10.0
     return Chart(FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM, Axis("Requests per day", log=True, lo=lo, hi=hi, fmt=count),
