@@ -5,7 +5,8 @@ timed from QSlider.setValue to the planUpdated signal (recompute + every view up
 and to the end of the last following event-loop pass that painted anything ("to_painted_ms": Qt painting
 every damaged widget, also what deferred layouts and plot scenes repaint a pass later); "cpu_ms" is the GUI thread's CPU time over the same span (wall times on a shared
 machine vary by a third between identical runs; CPU time shows how much work one change costs). Goal: p95 <= 16 ms (one 60 Hz frame). Run: python tests/benchmarks/bench_slider.py
-(BENCH_CHANGES=N changes per control, default 500; BENCH_SCENARIOS=stem,stem to run some scenarios only;
+(BENCH_CHANGES=N changes per control, default 500; BENCH_SCENARIOS=stem,stem and BENCH_CONTROLS=name,name to
+run some scenarios or controls only;
 each scenario's result is also printed to stderr as it finishes).
 """
 
@@ -24,7 +25,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QEvent, QEventLoop, QObject  # noqa: E402
 from PySide6.QtWidgets import QApplication, QSlider  # noqa: E402
 
-CONTROLS = ("computeBudgetSlider", "samplesSlider", "tokenVolumeSlider", "targetAccuracySlider", "latencyTargetSlider")
+CONTROLS = tuple(c for c in os.environ.get("BENCH_CONTROLS", "").split(",") if c) or (
+    "computeBudgetSlider", "samplesSlider", "tokenVolumeSlider", "targetAccuracySlider", "latencyTargetSlider")
 CHANGES = int(os.environ.get("BENCH_CHANGES", "500"))
 
 

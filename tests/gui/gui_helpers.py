@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsPathItem, QWidget
 
-from ttcplanner.gui.plot_base import Marker
+from ttcplanner.gui.plot_base import Curve, Marker
 
 PLOTS = ("accuracyPlot", "costAccuracyPlot", "volumePlot")
 
@@ -24,7 +24,7 @@ def plot_snapshot(window) -> bytes:
     for name in PLOTS:
         plot = find(window, QWidget, name)
         for item in plot.getPlotItem().items:
-            if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem)):
+            if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem, Curve)):
                 x, y = item.getOriginalDataset() if isinstance(item, pg.PlotDataItem) else item.getData()
                 if x is not None:
                     parts += [np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),

@@ -265,16 +265,25 @@ def test_frontier_dots_sit_on_the_frontier_points(qtbot, window):
     assert sum(d.isVisible() for d in plot.frontier_dots) == len(x2)
 
 
-def test_curve_bounds_cover_the_finite_points_only(qtbot):
-    from ttcplanner.gui.plot_base import _Curve
-
-    curve = _Curve()
-    curve.setData(np.array([1.0, 2.0, np.nan, np.inf, -3.0]), np.array([np.nan, 5.0, 6.0, -np.inf, 7.0]), connect="finite")
-    assert curve.dataBounds(0) == (-3.0, 2.0) and curve.dataBounds(1) == (5.0, 7.0)
-    curve.setData(np.array([0.5, 4.0]), np.array([1.0, 2.0]), connect="finite")  # a new plan: bounds follow
+def test_curves_are_bounded_by_their_finite_points_plus_the_pen(qtbot, window):
+    """Qt repaints a curve's bounding rectangle: it must hold every drawn point and the pen's width in
+    pixels, and follow new data and a new view range."""
+    plot = window.cost_plot
+    vb = plot.getPlotItem().getViewBox()
+    curve = plot.curve("#000000", 3.0)
+    curve.setData(np.array([1.0, 2.0, np.nan, np.inf, -3.0]), np.array([np.nan, -1.5, 6.0, -np.inf, -2.5]))
+    assert curve.dataBounds(0) == (-3.0, 2.0) and curve.dataBounds(1) == (-2.5, -1.5)
+    px, py = vb.viewPixelSize()
+    r = curve.boundingRect()
+    assert r.left() < -3.0 - 2 * px and r.right() > 2.0 + 2 * px and r.top() < -2.5 - 2 * py and r.bottom() > -1.5 + 2 * py
+    assert r.width() < 5.0 + 8 * px  # a few pixels, not the pen's width in view units
+    vb.setXRange(-500, 500, padding=0)  # wider: a pixel is more view units
+    vb.updateMatrix()
+    assert curve.boundingRect().width() > r.width() + 8 * px
+    curve.setData(np.array([0.5, 4.0]), np.array([-2.0, -1.0]))  # a new plan: bounds follow
     assert curve.dataBounds(0) == (0.5, 4.0)
-    curve.setData(np.array([np.nan]), np.array([np.nan]), connect="finite")
-    assert curve.dataBounds(1) == (None, None) and curve.boundingRect().isEmpty()
+    curve.setData(np.array([np.nan]), np.array([np.nan]))
+    assert curve.dataBounds(1) == (None, None) and curve.boundingRect().isEmpty() and curve.path().isEmpty()
 
 
 def test_volume_plot_says_why_it_has_no_curve(qtbot, make_window):
@@ -292,3 +301,48 @@ def test_volume_plot_says_why_it_has_no_curve(qtbot, make_window):
     change_and_wait(qtbot, window, lambda: budget.setValue(base.reasoning_tokens))  # the scenario's own budget
     assert any(np.isfinite(window.plan.volume_monthly_usd[k]).any() for k in window.plan.volume_monthly_usd)
     assert not plot.notice.isVisible()
+
+
+def test_axes_redraw_a_range_seen_before_from_its_kept_picture(qtbot, window):
+    """Going back to a range reuses its picture (no ticks generated again) and looks the same; a new pen
+    is a new picture."""
+    from PySide6.QtGui import QImage, QPainter
+
+    plot = window.cost_plot
+    axis, vb = plot.getPlotItem().getAxis("left"), plot.getPlotItem().getViewBox()
+
+    def drawn() -> QImage:
+        QApplication.processEvents()
+        image = QImage(axis.boundingRect().size().toSize(), QImage.Format.Format_ARGB32)
+        image.fill(0)
+        painter = QPainter(image)
+        axis.picture = None  # paint as after a range change
+        axis.paint(painter, None, None)
+        painter.end()
+        return image
+
+    generated = []
+    original = axis.generateDrawSpecs
+    axis.generateDrawSpecs = lambda p: generated.append(1) or original(p)
+    axis._pictures.clear()
+    first_range = vb.viewRange()[1]
+    first = drawn()
+    assert len(generated) == 1  # the window's own repaint and this one: one picture
+    vb.setYRange(first_range[0] - 1.0, first_range[1] + 1.0, padding=0)
+    assert drawn() != first and len(generated) == 2
+    vb.setYRange(*first_range, padding=0)
+    assert drawn() == first and len(generated) == 2  # from the kept picture
+    axis.setTextPen("#ff0000")
+    assert drawn() != first and len(generated) == 3
+
+
+def test_card_tiles_keep_their_widths_while_their_texts_fit(qtbot, window):
+    """A tile that moves repaints the whole row: texts that still fit their tiles keep the row still."""
+    card = window.card
+    before = [t.geometry() for t in card.tiles]
+    card.monthly.set("$1", "short")  # narrower than before: every tile stays where it is
+    card._place()
+    assert [t.geometry() for t in card.tiles] == before
+    card.monthly.set("$" + "9" * 12, "wider than the tile it had")  # outgrows its tile: the row is laid out again
+    card._place()
+    assert card.monthly.width() > before[1].width() and card.monthly.width() >= card.monthly.sizeHint().width()

@@ -9,13 +9,14 @@ Hovering finds the nearest drawn point in screen pixels across every registered 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView)
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
@@ -77,10 +78,34 @@ def _cache_pixels(item) -> None:
 class FormatAxis(pg.AxisItem):
     """Tick labels through the project's formatters (``$12k``, ``100k``) rather than ``1e+04``."""
 
+    PICTURES_KEPT = 32
+
     def __init__(self, orientation: str, fmt: Callable[[float], str]):
         super().__init__(orientation)
         self._fmt = fmt
         self.enableAutoSIPrefix(False)
+        self._pictures: OrderedDict = OrderedDict()  # drawing key -> the QPicture pyqtgraph made for it
+
+    def _picture_key(self) -> tuple:
+        """What the drawn ticks and figures depend on: the range, the size and every style setting."""
+        return (tuple(self.range), self.logMode, self.size().width(), self.size().height(), repr(self.style),
+                self.pen().color().rgba(), self.textPen().color().rgba(), self._tickLevels, self._tickSpacing)
+
+    def paint(self, p, opt, widget) -> None:
+        """pyqtgraph's paint, with the pictures of recent ranges kept: fitted ranges are snapped to half
+        decades, so a drag moves the axes between a few ranges, and re-generating the ticks and figures of
+        one (in Python) was a quarter of such a step."""
+        if self.picture is None:
+            key = self._picture_key()
+            self.picture = self._pictures.get(key)
+            if self.picture is None:
+                super().paint(p, opt, widget)  # makes self.picture and plays it
+                self._pictures[key] = self.picture
+                while len(self._pictures) > self.PICTURES_KEPT:
+                    self._pictures.popitem(last=False)
+                return
+            self._pictures.move_to_end(key)
+        self.picture.play(p)
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         if self.logMode:
@@ -128,32 +153,77 @@ class Marker(QGraphicsPixmapItem):
         return (np.array([self._at[0]]), np.array([self._at[1]])) if self._at else (np.zeros(0), np.zeros(0))
 
 
-class _Curve(pg.PlotCurveItem):
-    """PlotCurveItem with a paint that skips what these plots never use (fills, OpenGL, shadow pens,
-    exporter options, the exception-reporting wrapper): every curve repaints on most slider steps."""
+class Curve(QGraphicsPathItem):
+    """A polyline in view coordinates (log10 on log axes) that Qt draws by itself: a QGraphicsPathItem with a
+    cosmetic pen. pyqtgraph's PlotCurveItem paints, measures its bounds and handles each setData in Python;
+    with a dozen curves repainted per slider step that was a tenth of the step. Speaks enough of
+    PlotCurveItem for the legend (``opts``), auto-range (``dataBounds``) and readers (``getData``)."""
+
+    def __init__(self, pen: QPen, vb: pg.ViewBox):
+        super().__init__()
+        self._vb = vb
+        self.opts = {"pen": pen}  # what pyqtgraph's legend sample draws
+        self.xData: np.ndarray | None = None
+        self.yData: np.ndarray | None = None
+        self._data_rect: QRectF | None = None  # the finite points' extent
+        self._bounds: QRectF | None = None  # ... plus the pen's half width, in view units
+        super().setPen(pen)
+        vb.sigTransformChanged.connect(self._forget_bounds)  # the pen's width in view units changed
+
+    def setPen(self, pen: QPen) -> None:  # noqa: N802 - Qt API
+        self.prepareGeometryChange()
+        self.opts["pen"] = pen
+        self._bounds = None
+        super().setPen(pen)
+
+    def setData(self, x, y) -> None:  # noqa: N802 - pyqtgraph's name
+        """Draw the points (x[i], y[i]), leaving a gap at each non-finite value."""
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        finite = np.isfinite(x) & np.isfinite(y)
+        self.prepareGeometryChange()  # before the bounds change: Qt repaints where the curve was
+        self.xData, self.yData = x, y
+        if finite.any():
+            fx, fy = x[finite], y[finite]
+            x0, y0 = float(fx.min()), float(fy.min())
+            self._data_rect = QRectF(x0, y0, float(fx.max()) - x0, float(fy.max()) - y0)
+            path = pg.arrayToQPath(x, y, connect="finite")
+        else:
+            self._data_rect, path = None, QPainterPath()
+        self._bounds = None
+        self.setPath(path)
+
+    def getData(self) -> tuple[np.ndarray | None, np.ndarray | None]:  # noqa: N802 - pyqtgraph's name
+        return self.xData, self.yData
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):  # noqa: N802, N803 - pyqtgraph API
-        """pyqtgraph's full-range bounds (finite values, cosmetic pens), without its warnings context and
-        NaN-aware reductions: Qt asks again after each setData, a dozen curves a step."""
-        if frac < 1.0 or orthoRange is not None:
-            return super().dataBounds(ax, frac, orthoRange)
-        if self._boundsCache[ax] is None:
-            d = self.xData if ax == 0 else self.yData
-            d = d[np.isfinite(d)] if d is not None else d
-            bounds = (float(d.min()), float(d.max())) if d is not None and len(d) else (None, None)
-            self._boundsCache[ax] = [(frac, orthoRange), bounds]
-        return self._boundsCache[ax][1]
+        """The finite points' extent along ``ax`` (None, None without one); for auto-ranged plots."""
+        r = self._data_rect
+        if r is None:
+            return None, None
+        return (r.left(), r.right()) if ax == 0 else (r.top(), r.bottom())
 
-    def paint(self, p, opt, widget) -> None:
-        if self.xData is None or len(self.xData) == 0:
-            return
-        pen = self.opts["pen"]
-        p.setRenderHint(p.RenderHint.Antialiasing, self.opts["antialias"])
-        p.setPen(pen)
-        if self._shouldUseDrawLineSegments(pen):
-            p.drawLines(*self._getLineSegments())
-        else:
-            p.drawPath(self.getPath())
+    def pixelPadding(self) -> float:  # noqa: N802 - pyqtgraph API
+        return self.opts["pen"].widthF() * 0.7072
+
+    def _forget_bounds(self, *_) -> None:
+        self.prepareGeometryChange()
+        self._bounds = None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        """The points' extent plus the cosmetic pen's reach in pixels (Qt's own bounds would stroke the path
+        with the pen's width in view units: slow, and decades wide on a log axis)."""
+        if self._bounds is None:
+            if self._data_rect is None:
+                self._bounds = QRectF()
+            else:
+                px, py = self._vb.viewPixelSize()
+                pad = self.pixelPadding() + 1.0
+                self._bounds = self._data_rect.adjusted(-pad * px, -pad * py, pad * px, pad * py)
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        """No mouse area: hovering is the plot's (nearest point), and Qt's shape would stroke the path."""
+        return QPainterPath()
 
 
 class MarkerLine:
@@ -240,6 +310,30 @@ class HoverTarget:
     x: np.ndarray  # data coordinates (not log10)
     y: np.ndarray
     text: Callable[[int], str]  # index into x/y -> read-out
+
+
+def without_collinear(x: np.ndarray, y: np.ndarray, rel_tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+    """The polyline without the points that lie, going the same way, on the straight line through their
+    neighbours: the same picture with fewer segments to stroke. On the log-log volume plot a per-token
+    price is a straight line, and a GPU fleet's cost flat between replica counts: most of the 181 grid
+    points. Points next to a gap (NaN) are kept; a run of gaps is one NaN, and a curve without a drawable
+    point is empty."""
+    drawable = np.isfinite(x) & np.isfinite(y)
+    gap_start = ~drawable & np.concatenate(([False], drawable[:-1]))
+    if not drawable.all():
+        x, y = x[drawable | gap_start], y[drawable | gap_start]
+    if len(x) < 3:
+        return x, y
+    dx1, dy1 = x[1:-1] - x[:-2], y[1:-1] - y[:-2]
+    dx2, dy2 = x[2:] - x[1:-1], y[2:] - y[1:-1]
+    with np.errstate(invalid="ignore"):
+        straight = np.abs(dx1 * dy2 - dy1 * dx2) <= rel_tol * (np.abs(dx1) + np.abs(dy1)) * (np.abs(dx2) + np.abs(dy2))
+        straight &= dx1 * dx2 + dy1 * dy2 > 0  # a turn back is kept (NaN comparisons are False: kept)
+    if not straight.any():
+        return x, y
+    keep = np.ones(len(x), dtype=bool)
+    keep[1:-1] = ~straight
+    return x[keep], y[keep]
 
 
 def log_safe(values, log: bool) -> np.ndarray:
@@ -385,25 +479,23 @@ class PlanPlot(pg.PlotWidget):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.log10(xs) if self._log_x else xs), (np.log10(ys) if self._log_y else ys)
 
-    def curve(self, color, width: float = 1.5, name: str | None = None, z: float = 0, style_=None) -> pg.PlotCurveItem:
-        """A curve that ``set_curve`` fills with data already mapped to the axes (log10 where an axis is log):
-        a bare PlotCurveItem, without PlotDataItem's per-update bookkeeping (log mapping, downsampling)."""
+    def curve(self, color, width: float = 1.5, z: float = 0, style_=None) -> Curve:
+        """A curve that ``set_curve`` fills with data already mapped to the axes (log10 where an axis is log)."""
         pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
-        item = _Curve(pen=pen, connect="finite", name=name)
-        if pen.style() == Qt.PenStyle.SolidLine and pen.color().alpha() == 255:
-            item.setSegmentedLineMode("on")  # drawLines, cached: faster than stroking a path each paint
+        item = Curve(pen, self.getPlotItem().getViewBox())
         item.setZValue(z)
         self.getPlotItem().addItem(item)
         return item
 
-    def set_curve(self, item: pg.PlotCurveItem, x, y) -> None:
+    def set_curve(self, item: Curve, x, y, every_point: bool = False) -> None:
         """Show data-space ``x``, ``y`` on a ``curve`` (values these axes cannot draw are gaps); setData only
-        when the numbers changed: most curves stay put while one slider moves."""
+        when the numbers changed: most curves stay put while one slider moves. Points in the middle of a
+        straight run are left out (see ``without_collinear``) unless ``every_point``."""
         xs, ys = self.view_arrays(x, y)
         key = (xs.tobytes(), ys.tobytes())
         if getattr(item, "_shown_data", None) != key:
             item._shown_data = key
-            item.setData(xs, ys, connect="finite")
+            item.setData(*((xs, ys) if every_point else without_collinear(xs, ys)))
 
     def band(self, z: float = 3) -> QGraphicsPathItem:
         """A filled band (no outline) whose path ``set_band`` builds: one item painted by Qt, where two

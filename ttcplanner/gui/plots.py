@@ -231,7 +231,7 @@ class CostAccuracyPlot(PlanPlot):
         x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in sel])
         self.set_curve(self.selected_curve, x, y)
         fa, fc, fo = plan.frontier
-        self.set_curve(self.frontier, fa, fc)
+        self.set_curve(self.frontier, fa, fc, every_point=True)  # a dot on each point
         self._show_frontier_dots(*self.frontier.getData())
         self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [[plan.scenario.target_accuracy_pct]]),
                       y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [[np.nan]]))

@@ -194,6 +194,7 @@ class RecommendationCard(QFrame):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._placed_for = None  # (viewport size, texts) last placed: unchanged, they need no new geometry
+        self._tile_row: tuple[int, list[int]] = (-1, [])  # (row width, tile widths) the tiles were given
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
@@ -243,7 +244,12 @@ class RecommendationCard(QFrame):
 
         natural = [m.sizeHint().width() for m in self.tiles]
         room = inner - gap * (len(self.tiles) - 1)
-        widths = _tile_widths(natural, room)
+        room_before, widths = self._tile_row
+        if room != room_before or any(n > w for n, w in zip(natural, widths)):
+            # new widths only when the row's width changed or a text outgrew its tile: a tile that moves
+            # repaints the whole row (a new recommendation changes most texts, rarely by much)
+            widths = _tile_widths(natural, room)
+            self._tile_row = (room, widths)
         tile_h = max(m.sizeHint().height() for m in self.tiles)
         x = left
         for m, wid in zip(self.tiles, widths):

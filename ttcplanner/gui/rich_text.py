@@ -39,6 +39,7 @@ class RichText(QWidget):
         self._doc.setUndoRedoEnabled(False)
         self._doc.setDefaultFont(font)
         self._html = ""
+        self._text_width: float | None = None  # the width the document is laid out for (-1: one line)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(wrap)
         self.setSizePolicy(policy)
@@ -56,8 +57,13 @@ class RichText(QWidget):
             self.update()
 
     def _lay_out(self, width: int) -> None:
-        """Lay the text out for a widget ``width`` wide (unchanged text and width: Qt keeps the layout)."""
-        self._doc.setTextWidth(max(1, width - self._left - self._right) if self._wrap else -1)
+        """Lay the text out for a widget ``width`` wide. QTextDocument lays the whole text out again on every
+        setTextWidth, even to the width it has (measuring, placing and painting each asked: up to five
+        layouts of each changed text per slider step); a new text is laid out by setHtml at the width set."""
+        text_width = max(1, width - self._left - self._right) if self._wrap else -1
+        if text_width != self._text_width:
+            self._text_width = text_width
+            self._doc.setTextWidth(text_width)
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
         return self._wrap
