@@ -60,6 +60,29 @@ def test_rich_text_wraps_to_its_width_and_sizes_itself_on_one_line(qtbot):
     assert boxed.heightForWidth(300) == plain.heightForWidth(300) + 10  # padding 4 + border 1, twice
 
 
+def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
+    """QTextDocument re-lays out its whole text on every setTextWidth, even to the width it has: a slider
+    step that changes the card's texts but not their widths must not ask for it, and heights still follow
+    the new text."""
+    card = window.card
+    slider = find(window, QSlider, "samplesSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
+    QApplication.processEvents()  # the window's first layout settles
+    widths = []
+    for text in (card.headline, card.alternatives, card.reasons):
+        text._doc.setTextWidth = lambda w, set_width=text._doc.setTextWidth: widths.append(w) or set_width(w)
+    before = card.text()
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
+    QApplication.processEvents()  # and paint
+    assert card.text() != before and widths == []
+    reasons = card.reasons
+    height = reasons.heightForWidth(reasons.width())
+    reasons.setText(reasons.text() + "<br>• one more line")
+    assert reasons.heightForWidth(reasons.width()) > height and widths == []
+    reasons.heightForWidth(reasons.width() // 2)  # a new width: laid out again, once
+    assert len(widths) == 1
+
+
 def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
     QApplication.clipboard().clear()
     window.activateWindow()
