@@ -8,8 +8,9 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap, QStaticText,
+                           QTransform)
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
@@ -77,8 +78,20 @@ class _Metric(QWidget):
             font.setPointSizeF(points)
             font.setWeight(weight)
             self._fonts[line] = (font, QFontMetrics(font))
-        self._widths = {line: m.horizontalAdvance(self._texts[line]) for line, (_, m) in self._fonts.items()}
+        self._static: dict[str, QStaticText] = {}
+        self._widths: dict[str, int] = {}
+        for line in self._texts:
+            self._shape(line)
         self._frame: tuple = (None, None)  # (size and pixel ratio, the rounded frame drawn for them)
+
+    def _shape(self, line: str) -> None:
+        """Lay ``line``'s text out once, as a QStaticText that measures it and draws it until it changes
+        (drawText in a rectangle and horizontalAdvance each shaped it again: a fifth of the card's step)."""
+        text = QStaticText(self._texts[line])
+        text.setTextFormat(Qt.TextFormat.PlainText)
+        text.prepare(QTransform(), self._fonts[line][0])
+        self._static[line] = text
+        self._widths[line] = math.ceil(text.size().width())
 
     @property
     def value_text(self) -> str:
@@ -92,7 +105,7 @@ class _Metric(QWidget):
         if (value, detail) != (self._texts["value"], self._texts["detail"]):
             self._texts.update(value=value, detail=detail)
             for line in ("value", "detail"):
-                self._widths[line] = self._fonts[line][1].horizontalAdvance(self._texts[line])
+                self._shape(line)
             self._update_tip()
             self.update()
 
@@ -143,8 +156,11 @@ class _Metric(QWidget):
             font, metrics = self._fonts[line]
             painter.setFont(font)
             painter.setPen(QColor(color))
-            text = self._texts[line] if self._widths[line] <= room else metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room)
-            painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            if self._widths[line] <= room:
+                painter.drawStaticText(QPointF(self.PAD_X, y), self._static[line])
+            else:
+                text = metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room)
+                painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             y += metrics.height()
 
 
@@ -153,7 +169,8 @@ class RecommendationCard(QFrame):
         super().__init__(parent)
         self.setObjectName("recommendationCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#recommendationCard, #recommendationBody { background: white; }")
+        white = QPalette(self.palette())
+        white.setColor(QPalette.ColorRole.Window, QColor("white"))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(CARD_MIN_WIDTH_PX, CARD_MIN_HEIGHT_PX)
         # The card places its contents itself (``_place``), without Qt layouts: a layout re-measures every
@@ -167,6 +184,11 @@ class RecommendationCard(QFrame):
         self._scroll.viewport().installEventFilter(self)  # see eventFilter
         self._body = QWidget()
         self._body.setObjectName("recommendationBody")
+        # White from the palette, not a style sheet: a style sheet on the card made Qt paint the card and
+        # every child through its style-sheet engine, on each text's repaint
+        for w in (self, self._body):
+            w.setPalette(white)
+            w.setAutoFillBackground(True)
         self.kind = RichText("recommendationKind", wrap=False)
         self.headline = RichText("recommendationHeadline", 13, bold=True, color="#111111")
         self.status = RichText("recommendationStatus", wrap=False)
