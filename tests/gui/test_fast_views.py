@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
 from tests.gui.gui_helpers import EventCounter, change_and_wait, find
@@ -228,16 +228,30 @@ def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):
     assert model.index(0, 4).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
 
 
-def test_table_text_looks_the_same_drawn_once_or_from_the_cache(qtbot, window):
-    """A number is drawn with drawText when new and as a prepared static text when it repeats: the two
-    must land on the same pixels, or figures would jitter while a slider moves."""
+def test_table_shapes_each_cell_text_once(qtbot, window):
+    """Each text is shaped once, into a QStaticText drawn on every later repaint: a repaint of unchanged
+    cells shapes nothing and lands on the same pixels; a new plan shapes only the texts it changed."""
     view = window.table.view
     view._texts.clear()
     first = view.viewport().grab().toImage()
+    shaped = dict(view._texts)
+    assert shaped and all(isinstance(t, QStaticText) for t, _ in shaped.values())
+    again = view.viewport().grab().toImage()
+    assert again == first and view._texts == shaped
+    model = view.model()
+
+    def cells() -> dict:  # the visible ones: (text, bold) per cell
+        rows = view.rowAt(view.viewport().height() - 1) + 1 or model.rowCount()
+        return {(r, c): model.look(r, c)[:3:2] for r in range(rows) for c in range(model.columnCount())}
+
+    before = cells()
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 60))
     view.viewport().grab()
-    cached = view.viewport().grab().toImage()
-    assert any(not isinstance(t, str) for t, _ in view._texts.values())
-    assert first == cached
+    after = cells()
+    changed = {cell for cell in after if after[cell] != before[cell]}
+    new = [key for key in view._texts if key not in shaped]
+    assert 0 < len(new) <= len(changed) < len(after)  # only what the new plan changed was shaped
 
 
 def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window):

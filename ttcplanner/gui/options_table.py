@@ -216,31 +216,29 @@ class _OptionsView(QTableView):
 
     def __init__(self):
         super().__init__()
-        self._texts: dict[tuple[str, bool, int], tuple[str | QStaticText, int]] = {}
+        self._texts: dict[tuple[str, bool, int], tuple[QStaticText, int]] = {}
         self._text_dpr: float | None = None  # the device pixel ratio the cached texts were shaped for
 
-    def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> tuple[str | QStaticText, int]:
-        """The cell text cut to ``width`` and its width in pixels: a plain string the first time it is seen
-        (drawText is cheaper than preparing a QStaticText for a number shown once), a prepared QStaticText
-        from the second time on. Both are placed at whole pixels, so they look the same."""
+    def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> tuple[QStaticText, int]:
+        """The cell text cut to ``width`` as a prepared QStaticText, and its width in pixels: shaped once,
+        then drawn from its glyphs as long as the text is shown (measuring, then drawing, a plain string
+        shaped it twice, and a number changes on most slider steps)."""
         key = (text, bold, width)
         seen = self._texts.get(key)
-        if seen is not None and isinstance(seen[0], QStaticText):
-            return seen
         if seen is None:
             if len(self._texts) > self.MAX_CACHED_TEXTS:
                 self._texts.clear()
-            advance = metrics.horizontalAdvance(text)
+            st = QStaticText(text)
+            st.setTextFormat(Qt.TextFormat.PlainText)
+            st.prepare(QTransform(), font)
+            advance = round(st.size().width())
             if advance > width:
-                text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-                advance = metrics.horizontalAdvance(text)
-            self._texts[key] = (text, advance)
-            return self._texts[key]
-        st = QStaticText(seen[0])
-        st.setTextFormat(Qt.TextFormat.PlainText)
-        st.prepare(QTransform(), font)
-        self._texts[key] = (st, seen[1])
-        return self._texts[key]
+                st = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+                st.setTextFormat(Qt.TextFormat.PlainText)
+                st.prepare(QTransform(), font)
+                advance = round(st.size().width())
+            seen = self._texts[key] = (st, advance)
+        return seen
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
@@ -285,10 +283,7 @@ class _OptionsView(QTableView):
                 painter.setPen(colors["on_selection"] if is_selected else brush.color() if brush is not None else colors["text"])
                 left = x + w - 1 - CELL_PADDING_PX - advance if align == _RIGHT else x + CELL_PADDING_PX
                 top = y + (h - 1 - metrics.height()) // 2  # the line's top, in whole pixels
-                if isinstance(shaped, str):
-                    painter.drawText(QPointF(left, top + metrics.ascent()), shaped)
-                else:
-                    painter.drawStaticText(QPointF(left, top), shaped)
+                painter.drawStaticText(QPointF(left, top), shaped)
             painter.setPen(grid)
             painter.drawLine(area.left(), y + h - 1, area.right(), y + h - 1)
         painter.setPen(grid)
