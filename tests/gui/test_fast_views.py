@@ -364,11 +364,18 @@ def test_axes_redraw_a_range_seen_before_from_its_kept_picture(qtbot, window):
     axis._pictures.clear()
     first_range = vb.viewRange()[1]
     first = drawn()
+    first_grid = [a.copy() for a in plot._grid.getData()]
     assert len(generated) == 1  # the window's own repaint and this one: one picture
     vb.setYRange(first_range[0] - 1.0, first_range[1] + 1.0, padding=0)
     assert drawn() != first and len(generated) == 2
     vb.setYRange(*first_range, padding=0)
     assert drawn() == first and len(generated) == 2  # from the kept picture
+    assert all(np.array_equal(a, b) for a, b in zip(plot._grid.getData(), first_grid))
+    grid_lines = []
+    plot._grid_lines = lambda *a, original=plot._grid_lines: grid_lines.append(1) or original(*a)
+    for y_range in ((first_range[0] - 1.0, first_range[1] + 1.0), first_range):  # both seen: the lines are kept
+        vb.setYRange(*y_range, padding=0)
+    assert grid_lines == [] and all(np.array_equal(a, b) for a, b in zip(plot._grid.getData(), first_grid))
     axis.setTextPen("#ff0000")
     assert drawn() != first and len(generated) == 3
 
@@ -383,3 +390,26 @@ def test_card_tiles_keep_their_widths_while_their_texts_fit(qtbot, window):
     card.monthly.set("$" + "9" * 12, "wider than the tile it had")  # outgrows its tile: the row is laid out again
     card._place()
     assert card.monthly.width() > before[1].width() and card.monthly.width() >= card.monthly.sizeHint().width()
+
+
+def test_long_curves_drop_only_the_points_inside_straight_runs():
+    """The same picture with fewer segments: a straight run keeps its ends, turns and gaps are kept, a run
+    of gaps is one gap, and a curve without a drawable point is empty."""
+    from ttcplanner.gui.plot_base import SIMPLIFY_FROM_POINTS, without_collinear
+
+    x = np.linspace(0.0, 9.0, 181)
+    straight = without_collinear(x, 2.0 * x + 1.0)
+    assert straight[0].tolist() == [0.0, 9.0] and straight[1].tolist() == [1.0, 19.0]
+    step = np.where(x < 3.0, 1.0, 2.0)  # flat, a jump, flat
+    sx, sy = without_collinear(x, step)
+    assert len(sx) == 4 and sy.tolist() == [1.0, 1.0, 2.0, 2.0]
+    np.testing.assert_allclose(np.interp(x, sx, sy)[x < 2.9], 1.0)
+    back = np.concatenate([x, x[::-1]])  # out and back along the same line: the turn stays
+    assert without_collinear(back, back)[0].tolist() == [0.0, 9.0, 9.0, 0.0]  # x[-1] is there twice
+    gap = 2.0 * x
+    gap[50:60] = np.nan
+    gx, gy = without_collinear(x, gap)
+    assert np.isnan(gy).sum() == 1 and gx[0] == 0.0 and gx[-1] == 9.0 and x[49] in gx and x[60] in gx
+    assert without_collinear(x, np.full(x.shape, np.nan))[0].size == 0
+    few = np.arange(SIMPLIFY_FROM_POINTS - 1, dtype=float)
+    assert without_collinear(few, few)[0].size == few.size  # short curves are drawn as they are

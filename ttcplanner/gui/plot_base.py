@@ -26,6 +26,7 @@ from ttcplanner.gui import style
 HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
 SNAP_LINEAR = 5.0  # ... and linear (percent) axes in 5-point steps, so a slider drag rarely moves them
+SIMPLIFY_FROM_POINTS = 64  # curves at least this long lose the points inside their straight runs
 FIT_PADDING = 0.02  # fraction of the fitted span left blank at each end
 KEEP_FILLED = 0.6  # a fitted axis stays put while the data stays inside it and fills this share of it
 LEGEND_POINT_SIZE = 8
@@ -322,7 +323,7 @@ def without_collinear(x: np.ndarray, y: np.ndarray, rel_tol: float = 1e-9) -> tu
     gap_start = ~drawable & np.concatenate(([False], drawable[:-1]))
     if not drawable.all():
         x, y = x[drawable | gap_start], y[drawable | gap_start]
-    if len(x) < 3:
+    if len(x) < SIMPLIFY_FROM_POINTS:  # a few points: the test costs more than the segments it saves
         return x, y
     dx1, dy1 = x[1:-1] - x[:-2], y[1:-1] - y[:-2]
     dx2, dy2 = x[2:] - x[1:-1], y[2:] - y[1:-1]
@@ -375,9 +376,11 @@ class PlanPlot(pg.PlotWidget):
         # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
         self._grid = pg.PlotCurveItem(pen=pg.mkPen(style.GRID_COLOR, width=1), connect="pairs")
         self._grid.setZValue(-100)
+        self._grids: OrderedDict = OrderedDict()  # view range and size -> grid lines
         _cache_pixels(self._grid)  # it changes only with the view range, but every moving curve repaints over it
         pi.addItem(self._grid, ignoreBounds=True)
         pi.getViewBox().sigRangeChanged.connect(self._update_grid)
+        pi.getViewBox().sigResized.connect(self._update_grid)  # the ticks, and so the lines, follow the length too
         pi.setLogMode(x=log_x, y=log_y)
         pi.setMenuEnabled(False)
         pi.hideButtons()
@@ -455,6 +458,16 @@ class PlanPlot(pg.PlotWidget):
     def _update_grid(self, *_):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
+        key = (x0, x1, y0, y1, vb.width(), vb.height())
+        kept = self._grids.get(key)  # a range seen before (see FormatAxis.paint): its lines, not the ticks again
+        if kept is None:
+            kept = self._grids[key] = self._grid_lines(vb, x0, x1, y0, y1)
+            while len(self._grids) > FormatAxis.PICTURES_KEPT:
+                self._grids.popitem(last=False)
+        self._grid.setData(*kept, connect="pairs")
+
+    def _grid_lines(self, vb, x0, x1, y0, y1) -> tuple[np.ndarray, np.ndarray]:
+        """The major ticks' grid lines across the view, as pairs of points."""
         xs, ys = [], []
         for side, lo, hi, length in (("bottom", x0, x1, vb.width()), ("left", y0, y1, vb.height())):
             levels = self.getPlotItem().getAxis(side).tickValues(lo, hi, max(length, 1.0))
@@ -466,7 +479,7 @@ class PlanPlot(pg.PlotWidget):
                 else:
                     xs += [x0, x1]
                     ys += [v, v]
-        self._grid.setData(np.array(xs, float), np.array(ys, float), connect="pairs")
+        return np.array(xs, float), np.array(ys, float)
 
     # -- coordinates -------------------------------------------------------------------------------
     def to_view(self, x: float, y: float) -> tuple[float, float]:
