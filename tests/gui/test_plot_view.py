@@ -166,3 +166,36 @@ def test_at_the_smallest_window_every_plot_fits_its_widget(qtbot, window):
     assert window.card_dock.geometry().bottom() < central.top()  # nothing drawn over anything else
     assert central.bottom() < window.table_dock.geometry().top()
     assert window.scenario_dock.geometry().right() < central.left()
+
+
+def test_legend_draws_each_entry_at_its_corner_and_follows_new_names(qtbot, window):
+    """The legend is one item: its rows' samples are drawn in the items' pens, it sizes itself to the
+    longest name and stays anchored to its corner when names change or the plot is resized."""
+    from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+
+    plot = window.volume_plot  # legend at the bottom right
+    legend, vb = plot.legend, plot.getPlotItem().getViewBox()
+    curve = plot.kind_curves["gpu"]
+
+    def right_bottom_gap():
+        r = legend.mapRectToItem(vb, legend.boundingRect())
+        return round(vb.boundingRect().right() - r.right()), round(vb.boundingRect().bottom() - r.bottom())
+
+    plot.set_legend([(curve, "short")])
+    narrow, gap = legend.boundingRect().width(), right_bottom_gap()
+    assert gap == (8, 8) and [label.text for _, label in legend.items] == ["short"]
+    plot.set_legend([(curve, "a longer name")])
+    metrics = QFontMetrics(plot._legend_font)
+    assert legend.boundingRect().width() - narrow == metrics.horizontalAdvance("a longer name") - metrics.horizontalAdvance("short")
+    assert right_bottom_gap() == gap  # grew to the left
+    window.resize(window.width() - 120, window.height())
+    qtbot.waitUntil(lambda: right_bottom_gap() == gap)
+    image = QImage(legend.boundingRect().size().toSize(), QImage.Format.Format_ARGB32)
+    image.fill(0)
+    painter = QPainter(image)
+    legend.paint(painter)
+    painter.end()
+    pen = curve.opts["pen"].color()
+    assert any(QColor(image.pixel(x, y)) == pen for x in range(image.width()) for y in range(image.height()))
+    plot.set_legend([])
+    assert not legend.isVisible()

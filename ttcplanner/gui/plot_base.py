@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPathIt
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
 
 from ttcplanner.gui import style
+from ttcplanner.gui.legend import Legend
 
 HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
@@ -385,12 +386,11 @@ class PlanPlot(pg.PlotWidget):
         pi.setMenuEnabled(False)
         pi.hideButtons()
         offset = {"top-left": (8, 8), "bottom-right": (-8, -8), "top-right": (-8, 8)}[legend_corner]
-        self.legend = pi.addLegend(offset=offset, labelTextSize=f"{LEGEND_POINT_SIZE:g}pt", verSpacing=-6, labelTextColor="#222",
-                                   brush=pg.mkBrush(255, 255, 255, 225), pen=pg.mkPen(200, 200, 200))
-        self._legend_key: tuple = ()
-        self._legend_entries: list[tuple] = []
         self._legend_font = QFont(self.font().family())
         self._legend_font.setPointSizeF(LEGEND_POINT_SIZE)
+        self.legend = Legend(pi.getViewBox(), offset, self._legend_font)
+        self._legend_key: tuple = ()
+        self._legend_entries: list[tuple] = []
         self._hover_targets: list[HoverTarget] = []
         self._hover = pg.TextItem(anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235),
                                   border=pg.mkPen("#999"))
@@ -549,8 +549,8 @@ class PlanPlot(pg.PlotWidget):
         """Show ``(item, name)`` or ``(item, name, suffix)`` entries, names cut with "…" to fit the plot.
 
         A long model name would otherwise push the legend past the plot's edge, where it is clipped; the
-        suffix (a role such as " (recommended)") is always kept whole, and hovering shows the full name.
-        The legend is rebuilt only when its text changes (slider moves rarely change it) or on resize.
+        suffix (a role such as " (recommended)") is always kept whole, and hovering the curve shows the full
+        name. The legend is redrawn only when its text changes (slider moves rarely change it) or on resize.
         """
         self._legend_entries = entries
         room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
@@ -564,21 +564,7 @@ class PlanPlot(pg.PlotWidget):
             tail = suffix[0] if suffix else ""
             fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room - metrics.horizontalAdvance(tail), 24))
             shown.append((item, fitted + tail))
-        if [sample.item for sample, _ in self.legend.items] == [item for item, _ in shown]:
-            for (sample, label), (_, text) in zip(self.legend.items, shown):
-                if label.text != text:  # same entries, new names: relabel (a rebuild costs milliseconds)
-                    label.setText(text)
-                    sample.update()  # the entry's pen may have changed with its role
-            self.legend.setGeometry(0, 0, 0, 0)  # let every entry shrink to its new text (items are at their
-            self.legend.layout.activate()  # minimum at size 0), then size the legend around them
-            self.legend.updateSize()
-            return
-        self.legend.clear()
-        for item, text in shown:
-            self.legend.addItem(item, text)
-        for sample, label in self.legend.items:
-            _cache_pixels(sample)
-            _cache_pixels(label)
+        self.legend.set_entries(shown)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
