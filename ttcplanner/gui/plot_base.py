@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPicture, QPixmap
 from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView)
 from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
@@ -77,10 +77,23 @@ def _cache_pixels(item) -> None:
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+RANGES_KEPT = 32  # view ranges whose axis pictures and grid lines are kept
+
+
+def _remembered(kept: OrderedDict, key, make: Callable[[], object]):
+    """``kept[key]``, made by ``make()`` the first time; beyond RANGES_KEPT the least recently used go."""
+    value = kept.get(key)
+    if value is None:
+        value = kept[key] = make()
+        while len(kept) > RANGES_KEPT:
+            kept.popitem(last=False)
+    else:
+        kept.move_to_end(key)
+    return value
+
+
 class FormatAxis(pg.AxisItem):
     """Tick labels through the project's formatters (``$12k``, ``100k``) rather than ``1e+04``."""
-
-    PICTURES_KEPT = 32
 
     def __init__(self, orientation: str, fmt: Callable[[float], str]):
         super().__init__(orientation)
@@ -98,16 +111,22 @@ class FormatAxis(pg.AxisItem):
         decades, so a drag moves the axes between a few ranges, and re-generating the ticks and figures of
         one (in Python) was a quarter of such a step."""
         if self.picture is None:
-            key = self._picture_key()
-            self.picture = self._pictures.get(key)
-            if self.picture is None:
-                super().paint(p, opt, widget)  # makes self.picture and plays it
-                self._pictures[key] = self.picture
-                while len(self._pictures) > self.PICTURES_KEPT:
-                    self._pictures.popitem(last=False)
-                return
-            self._pictures.move_to_end(key)
+            self.picture = _remembered(self._pictures, self._picture_key(), self._draw_picture)
         self.picture.play(p)
+
+    def _draw_picture(self) -> QPicture:
+        """The axis as pyqtgraph draws it (its paint, without playing the picture)."""
+        picture = QPicture()
+        painter = QPainter(picture)
+        try:
+            if self.style["tickFont"]:
+                painter.setFont(self.style["tickFont"])
+            specs = self.generateDrawSpecs(painter)
+            if specs is not None:
+                self.drawPicture(painter, *specs)
+        finally:
+            painter.end()
+        return picture
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         if self.logMode:
@@ -458,13 +477,10 @@ class PlanPlot(pg.PlotWidget):
     def _update_grid(self, *_):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
-        key = (x0, x1, y0, y1, vb.width(), vb.height())
-        kept = self._grids.get(key)  # a range seen before (see FormatAxis.paint): its lines, not the ticks again
-        if kept is None:
-            kept = self._grids[key] = self._grid_lines(vb, x0, x1, y0, y1)
-            while len(self._grids) > FormatAxis.PICTURES_KEPT:
-                self._grids.popitem(last=False)
-        self._grid.setData(*kept, connect="pairs")
+        # a range seen before (see FormatAxis.paint): its lines, not the ticks again
+        lines = _remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
+                            lambda: self._grid_lines(vb, x0, x1, y0, y1))
+        self._grid.setData(*lines, connect="pairs")
 
     def _grid_lines(self, vb, x0, x1, y0, y1) -> tuple[np.ndarray, np.ndarray]:
         """The major ticks' grid lines across the view, as pairs of points."""
