@@ -394,10 +394,12 @@ class PlanPlot(pg.PlotWidget):
         for item in (pi.getAxis("bottom"), pi.getAxis("left"), pi.titleLabel):
             _cache_pixels(item)
         # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
-        self._grid = pg.PlotCurveItem(pen=pg.mkPen(style.GRID_COLOR, width=1), connect="pairs")
+        # One path of hairlines Qt draws itself (a width-0 pen: one pixel, bounds without stroking): cheaper
+        # to draw again under each moving curve than a cached plot-sized pixmap is to blend.
+        self._grid = QGraphicsPathItem()
+        self._grid.setPen(QPen(pg.mkColor(style.GRID_COLOR), 0))
         self._grid.setZValue(-100)
-        self._grids: OrderedDict = OrderedDict()  # view range and size -> grid lines
-        _cache_pixels(self._grid)  # it changes only with the view range, but every moving curve repaints over it
+        self._grids: OrderedDict = OrderedDict()  # view range and size -> grid path
         pi.addItem(self._grid, ignoreBounds=True)
         pi.getViewBox().sigRangeChanged.connect(self._update_grid)
         pi.getViewBox().sigResized.connect(self._update_grid)  # the ticks, and so the lines, follow the length too
@@ -478,9 +480,9 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
         # a range seen before (see FormatAxis.paint): its lines, not the ticks again
-        lines = _remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
-                            lambda: self._grid_lines(vb, x0, x1, y0, y1))
-        self._grid.setData(*lines, connect="pairs")
+        path = _remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
+                           lambda: pg.arrayToQPath(*self._grid_lines(vb, x0, x1, y0, y1), connect="pairs"))
+        self._grid.setPath(path)
 
     def _grid_lines(self, vb, x0, x1, y0, y1) -> tuple[np.ndarray, np.ndarray]:
         """The major ticks' grid lines across the view, as pairs of points."""
