@@ -71,13 +71,13 @@ def _let_title_shrink(label: pg.LabelItem) -> None:
 
 
 def _cache_pixels(item) -> None:
-    """Keep the item's pixels and repaint it from them until it changes. Axes, titles and legend entries
+    """Keep the item's pixels and repaint it from them until it changes. Axes and titles
     touch the plot area, so each curve that moves used to redraw them in Python as well."""
     for part in (item, *item.childItems()):  # the text of a pyqtgraph label is a child QGraphicsTextItem
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-RANGES_KEPT = 32  # view ranges whose axis pictures and grid lines are kept
+RANGES_KEPT = 32  # view ranges whose axis pictures and grid paths are kept
 
 
 def _remembered(kept: OrderedDict, key, make: Callable[[], object]):
