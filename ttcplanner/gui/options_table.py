@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPointF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTransform
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
                                QVBoxLayout, QWidget)
 
 from ttcplanner.gui import style
+from ttcplanner.gui.rich_text import prepared
 from ttcplanner.model.format import duration, money, pct, whole
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.model.planner import Plan
@@ -207,7 +208,7 @@ class _OptionsView(QTableView):
     """Paints the visible cells itself, in one Python call per repaint, from ``OptionsModel.look``.
 
     Qt's delegate asked the model for seven roles per cell and shaped every text again; here each cell is a
-    background, its text cut with "…" to its column (shaped once, as a QStaticText, when it repeats) and the
+    background, its text cut with "…" to its column (shaped once, as a QStaticText) and the
     grid lines.
     Selection, tooltips, sorting and scrolling stay Qt's.
     """
@@ -228,14 +229,10 @@ class _OptionsView(QTableView):
         if seen is None:
             if len(self._texts) > self.MAX_CACHED_TEXTS:
                 self._texts.clear()
-            st = QStaticText(text)
-            st.setTextFormat(Qt.TextFormat.PlainText)
-            st.prepare(QTransform(), font)
+            st = prepared(text, font)
             advance = round(st.size().width())
             if advance > width:
-                st = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
-                st.setTextFormat(Qt.TextFormat.PlainText)
-                st.prepare(QTransform(), font)
+                st = prepared(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width), font)
                 advance = round(st.size().width())
             seen = self._texts[key] = (st, advance)
         return seen

@@ -9,12 +9,12 @@ import html
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import (QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap, QStaticText,
-                           QTransform)
+from PySide6.QtGui import (QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap,
+                           QStaticText)
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
-from ttcplanner.gui.rich_text import RichText
+from ttcplanner.gui.rich_text import RichText, prepared
 from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
@@ -87,10 +87,7 @@ class _Metric(QWidget):
     def _shape(self, line: str) -> None:
         """Lay ``line``'s text out once, as a QStaticText that measures it and draws it until it changes
         (drawText in a rectangle and horizontalAdvance each shaped it again: a fifth of the card's step)."""
-        text = QStaticText(self._texts[line])
-        text.setTextFormat(Qt.TextFormat.PlainText)
-        text.prepare(QTransform(), self._fonts[line][0])
-        self._static[line] = text
+        text = self._static[line] = prepared(self._texts[line], self._fonts[line][0])
         self._widths[line] = math.ceil(text.size().width())
 
     @property

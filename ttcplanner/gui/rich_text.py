@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText,
+                           QTextDocument, QTransform)
 from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+def prepared(text: str, font: QFont) -> QStaticText:
+    """Plain ``text`` shaped once in ``font``: it measures itself (``size()``) and is drawn from its glyphs
+    until it changes; measuring and then drawing a plain string shaped it twice (table cells, card tiles)."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), font)
+    return static
 
 
 class RichText(QWidget):
