@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
@@ -252,6 +252,49 @@ def test_table_shapes_each_cell_text_once(qtbot, window):
     changed = {cell for cell in after if after[cell] != before[cell]}
     new = [key for key in view._texts if key not in shaped]
     assert 0 < len(new) <= len(changed) < len(after)  # only what the new plan changed was shaped
+
+
+def _shown(window, widget):
+    """What the screen shows of ``widget`` (the window's backing store), against a fresh paint of it: a
+    widget that repaints only what changed must still show what a full paint draws."""
+    image = window.screen().grabWindow(window.winId()).toImage()
+    at = widget.mapTo(window, widget.rect().topLeft())
+    shown = image.copy(at.x(), at.y(), widget.width(), widget.height())
+    return shown, widget.grab().toImage().convertToFormat(shown.format())
+
+
+def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
+    view = window.table.view
+    port = view.viewport()
+    regions = []
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+            if obj is port and event.type() == QEvent.Type.Paint:
+                regions.append(event.region())
+            return False
+
+    painted = Painted()
+    port.installEventFilter(painted)
+    model = view.model()
+    rows = view.rowAt(port.height() - 1) + 1 or model.rowCount()
+    for name, move in (("samplesSlider", 20), ("computeBudgetSlider", 5), ("samplesSlider", -15)):
+        slider = find(window, QSlider, name)
+        before = {(r, c): model.look(r, c) for r in range(rows) for c in range(model.columnCount())}
+        regions.clear()
+        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + move))
+        qtbot.waitUntil(lambda: bool(regions))
+        QApplication.processEvents()
+        region = regions[-1]
+        for (r, c), look in before.items():
+            cell = view.visualRect(model.index(r, c))
+            if model.look(r, c) != look:
+                assert region.contains(cell), (name, r, c)
+            elif not view.selectionModel().isRowSelected(r):
+                assert not region.intersects(cell), (name, r, c)  # unchanged: left as it was
+        shown, fresh = _shown(window, port)
+        assert shown == fresh, name
+    port.removeEventFilter(painted)
 
 
 def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window):
