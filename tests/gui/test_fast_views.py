@@ -68,9 +68,16 @@ def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
     slider = find(window, QSlider, "samplesSlider")
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
     QApplication.processEvents()  # the window's first layout settles
-    widths = []
+    widths, watched = [], set()
+
+    def watch(text):
+        for doc in text._docs:
+            if doc not in watched:
+                watched.add(doc)
+                doc.setTextWidth = lambda w, set_width=doc.setTextWidth: widths.append(w) or set_width(w)
+
     for text in (card.headline, card.alternatives, card.reasons):
-        text._doc.setTextWidth = lambda w, set_width=text._doc.setTextWidth: widths.append(w) or set_width(w)
+        watch(text)
     before = card.text()
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
     QApplication.processEvents()  # and paint
@@ -79,8 +86,43 @@ def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
     height = reasons.heightForWidth(reasons.width())
     reasons.setText(reasons.text() + "<br>• one more line")
     assert reasons.heightForWidth(reasons.width()) > height and widths == []
-    reasons.heightForWidth(reasons.width() // 2)  # a new width: laid out again, once
-    assert len(widths) == 1
+    watch(reasons)
+    reasons.heightForWidth(reasons.width() // 2)  # a new width: each line laid out again, once
+    assert len(widths) == len(reasons._docs) == reasons.text().count("<br>") + 1
+
+
+def test_rich_text_parses_and_repaints_only_the_lines_that_changed(qtbot):
+    text = RichText("t", 9)
+    qtbot.addWidget(text)
+    text.resize(300, 10)
+    lines = ["<b>Why</b>", "• costs <span style='color:#d9711c'>$949</span>/month", "• break-even at 22.8k/day"]
+    text.setText("<br>".join(lines))
+    text.resize(300, text.heightForWidth(300))
+    regions = []
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Paint:
+                regions.append(event.region().boundingRect())
+            return False
+
+    painted = Painted()
+    text.installEventFilter(painted)
+    text.show()
+    qtbot.waitUntil(lambda: bool(regions))  # the first, whole paint
+    regions.clear()
+    parsed = []
+    for j, doc in enumerate(text._docs):
+        doc.setHtml = lambda html, j=j, set_html=doc.setHtml: parsed.append(j) or set_html(html)
+    lines[1] = "• costs <span style='color:#d9711c'>$1.02k</span>/month"
+    text.setText("<br>".join(lines))
+    qtbot.waitUntil(lambda: bool(regions))
+    tops = text._tops()
+    assert parsed == [1] and regions[-1].top() == tops[1] and regions[-1].height() == tops[2] - tops[1]
+    assert text.accessibleName() == "Why\n• costs $1.02k/month\n• break-even at 22.8k/day"
+    text.setText("<br>".join(lines[:2]))  # a line fewer: shorter
+    assert len(text._docs) == 2 and text.heightForWidth(300) == tops[2]
+    text.removeEventFilter(painted)
 
 
 def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
