@@ -272,6 +272,8 @@ class MarkerLine:
         self.text = QGraphicsSimpleTextItem(self.box)
         self.text.setBrush(pg.mkColor(color))
         self.text.setFont(plot.font())
+        # its pixels are kept: the label is redrawn under every moving curve, and its text rarely changes
+        self.text.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         for z, item in ((50, self.line), (51, self.box)):
             item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             item.setZValue(z)
@@ -391,6 +393,8 @@ class PlanPlot(pg.PlotWidget):
             ax.setTextPen(pen)
             ax.setLabel(f"<span style='color:#333'>{label}</span>")
         pi.getAxis("left").setWidth(58)
+        for side in ("top", "right"):  # never shown, but linked: each range change re-set their labels' HTML
+            pi.getAxis(side).unlinkFromView()
         for item in (pi.getAxis("bottom"), pi.getAxis("left"), pi.titleLabel):
             _cache_pixels(item)
         # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
