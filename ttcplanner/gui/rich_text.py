@@ -57,6 +57,7 @@ class RichText(QWidget):
         self._lines: list[str] = []
         self._docs: list[QTextDocument] = []
         self._text_width: float | None = None  # the width the documents are laid out for (-1: one line)
+        self._tops_now: list[int] | None = None  # _tops() until the lines or their width change
         self._context = QAbstractTextDocumentLayout.PaintContext()
         palette = QPalette(self.palette())
         palette.setColor(QPalette.ColorRole.Text, self._color)
@@ -94,7 +95,7 @@ class RichText(QWidget):
         changed = [j for j, line in enumerate(lines) if j >= len(self._lines) or line != self._lines[j]]
         for j in changed:
             self._docs[j].setHtml(lines[j])
-        self._lines = lines
+        self._lines, self._tops_now = lines, None
         self.setAccessibleName("\n".join(doc.toPlainText() for doc in self._docs))
         new_tops = self._tops()
         if len(new_tops) != len(tops) or new_tops[-1] != tops[-1]:
@@ -110,10 +111,12 @@ class RichText(QWidget):
 
     def _tops(self) -> list[int]:
         """Each line's top in the text and, last, the text's height (whole pixels, so lines do not blur)."""
-        tops = [0]
-        for doc in self._docs:
-            tops.append(tops[-1] + math.ceil(doc.size().height()))
-        return tops
+        if self._tops_now is None:
+            tops = [0]
+            for doc in self._docs:
+                tops.append(tops[-1] + math.ceil(doc.size().height()))
+            self._tops_now = tops
+        return self._tops_now
 
     def _offset(self) -> int:
         """Where the text's first line starts in the widget: centred in what the padding leaves."""
@@ -125,7 +128,7 @@ class RichText(QWidget):
         layouts of each changed text per slider step); a new text is laid out by setHtml at the width set."""
         text_width = max(1, width - self._left - self._right) if self._wrap else -1
         if text_width != self._text_width:
-            self._text_width = text_width
+            self._text_width, self._tops_now = text_width, None
             for doc in self._docs:
                 doc.setTextWidth(text_width)
 
