@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
@@ -256,6 +256,25 @@ def test_markers_sit_on_the_plan_and_hide_without_one(qtbot, window):
     assert (x[0], y[0]) == (vx, vy) and window.volume_plot.recommended.isVisible()
     window.volume_plot.recommended.place()
     assert window.volume_plot.recommended.getData()[0].size == 0 and not window.volume_plot.recommended.isVisible()
+
+
+def test_volume_markers_at_either_end_of_the_slider_are_whole(qtbot, window):
+    """The view clips what leaves it: at 1 and at 10^9 requests per day the star and the volume line
+    must still lie inside the plot."""
+    plot = window.volume_plot
+    vb = plot.getPlotItem().getViewBox()
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    for end in (slider.maximum(), slider.minimum()):
+        change_and_wait(qtbot, window, lambda end=end: slider.setValue(end))
+        QApplication.processEvents()
+        star = plot.recommended
+        assert star.isVisible()
+        view = vb.sceneBoundingRect()  # scene units are the plot's pixels
+        side = star.pixmap().width() / star.pixmap().devicePixelRatio()
+        at = star.scenePos()  # the items ignore the view's scaling: their size is in pixels
+        assert view.contains(QRectF(at.x() - side / 2, at.y() - side / 2, side, side)), (end, at, view)
+        line = plot.volume_line.line
+        assert view.left() < line.scenePos().x() < view.right()
 
 
 def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):

@@ -71,3 +71,20 @@ def test_volume_figure_shows_the_closest_option_when_no_kind_has_a_curve():
     assert chart.y.lo <= star.y[0] <= chart.y.hi and chart.y.hi / chart.y.lo >= 10
     ok = evaluate(base, load_catalog(include_user=False))  # the scenario as shipped: curves, no such note
     assert all("no option meets" not in s.label for s in volume_chart(ok, "DejaVu Sans").series)
+
+
+def test_a_marker_at_the_axis_end_is_drawn_whole(app):
+    """The plot clips lines and bands, not markers: a point at the axis's end (the volume slider's maximum)
+    was cut in half by the frame."""
+
+    def red_pixels(x: float) -> int:
+        chart = Chart(100, 50, Axis("x", log=True, lo=1, hi=100), Axis("y", log=True, lo=1, hi=100),
+                      [Series([x], [10], marker="star", line=False, color="#d00000", marker_size_pt=9)], [],
+                      font_family=app)
+        image = chart.render(dpi=150)
+        return sum(1 for px in range(image.width()) for py in range(image.height())
+                   if (lambda c: c.red() > 180 and c.green() < 90 and c.blue() < 90)(image.pixelColor(px, py)))
+
+    middle = red_pixels(10)
+    assert middle > 20 and abs(red_pixels(100) - middle) <= middle * 0.15  # whole, give or take the frame line
+    assert red_pixels(1000) == 0  # a point beyond the axis is not drawn

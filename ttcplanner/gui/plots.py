@@ -273,7 +273,9 @@ class VolumePlot(PlanPlot):
         self.notice.setZValue(60)
         self.notice.hide()
         self.getPlotItem().addItem(self.notice, ignoreBounds=True)
-        self.fix_axis(x=(0.0, 9.0))  # 1 to 10^9 requests per day
+        # 1 to 10^9 requests per day, with a fifth of a decade to spare at each end: the view clips what
+        # leaves it, and a marker at either end of the slider was cut in half
+        self.fix_axis(x=(-0.2, 9.2))
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
         grid = plan.volume_grid

@@ -198,13 +198,13 @@ class _Renderer:
         for s in self.c.series:
             if s.line:
                 self._line(p, s)
-        for s in self.c.series:
-            self._markers(p, s)
         p.restore()
         self._ref_labels(p)
         p.setPen(self.pen("#000000", 0.8))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(self.plot)
+        for s in self.c.series:  # on the frame, whole: a point at the axis's end was cut in half
+            self._markers(p, s)
         self._legend(p, fm, self.h - legend_h)
         p.end()
         return img
@@ -310,7 +310,9 @@ class _Renderer:
         if not s.marker:
             return
         xs, ys = self.X(np.asarray(s.x, dtype=float)), self.Y(np.asarray(s.y, dtype=float))
-        idx = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+        inside = self.plot.adjusted(-0.5, -0.5, 0.5, 0.5)  # the points, not the markers, must be in the plot
+        idx = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys) & (xs >= inside.left()) & (xs <= inside.right())
+                             & (ys >= inside.top()) & (ys <= inside.bottom()))
         if s.line and s.marker_every > 1:
             idx = idx[::s.marker_every]
         elif s.line and s.marker_every == 0:
