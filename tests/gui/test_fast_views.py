@@ -237,6 +237,11 @@ def test_steady_span_moves_only_when_data_leaves_or_shrinks_well_inside():
     assert steady_span((0.0, 4.0), (1.0, 4.5)) == (1.0, 4.5)  # leaves: follows
     assert steady_span(None, (1.0, 2.0)) == (1.0, 2.0)
     assert 0 < KEEP_FILLED < 1
+    # data that leaves gets a step to spare on the side it left by, so the next steps the same way stay put
+    assert steady_span((0.0, 4.0), (1.0, 4.5), step=0.5) == (1.0, 5.0)
+    assert steady_span((1.0, 4.0), (0.0, 4.0), step=0.5) == (-0.5, 4.0)
+    assert steady_span((0.0, 4.0), (1.0, 4.5), step=5.0) == (1.0, 4.5)  # no room to spare: it would fill < 60 %
+    assert steady_span((0.0, 4.0), (1.0, 3.0), step=0.5) == (1.0, 3.0)  # shrinking well inside: tight, no spare
 
 
 def test_fit_plots_tightens_what_a_drag_left_wide(qtbot, window):
@@ -482,6 +487,31 @@ def test_axes_redraw_a_range_seen_before_from_its_kept_picture(qtbot, window):
     assert grid_lines == [] and plot._grid.path() == first_grid
     axis.setTextPen("#ff0000")
     assert drawn() != first and len(generated) == 3
+
+
+def test_grid_lines_fall_on_the_axis_ticks_computed_once(qtbot, window):
+    """The grid asks the axis for its ticks at the length the axis measures them for (its side plus a pixel
+    at each end), so the lines fall on the axis's major ticks and the axis finds them computed."""
+    import pyqtgraph as pg
+
+    plot = window.cost_plot
+    axis, vb = plot.getPlotItem().getAxis("left"), plot.getPlotItem().getViewBox()
+    computed = []
+    original = pg.AxisItem.tickValues
+    pg.AxisItem.tickValues = lambda self, *a: computed.append(a) or original(self, *a)
+    try:
+        lo, hi = vb.viewRange()[1]
+        vb.setYRange(lo - 0.37, hi + 0.41, padding=0)  # a range never seen
+        qtbot.waitUntil(lambda: axis.picture is not None)  # painted
+    finally:
+        pg.AxisItem.tickValues = original
+    y0, y1 = vb.viewRange()[1]
+    assert [a[:2] for a in computed] == [(y0, y1)]  # once, for the grid and the axis
+    majors = [v for v in axis.tickValues(y0, y1, computed[0][2])[0][1] if y0 <= v <= y1]
+    path = plot._grid.path()
+    horizontal = sorted({round(path.elementAt(k).y, 9) for k in range(0, path.elementCount(), 2)
+                         if path.elementAt(k).y == path.elementAt(k + 1).y})
+    assert horizontal == sorted(round(v, 9) for v in majors) and len(majors) >= 2
 
 
 def test_card_tiles_keep_their_widths_while_their_texts_fit(qtbot, window):

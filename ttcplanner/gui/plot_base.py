@@ -45,16 +45,25 @@ def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
     return (lo, hi) if hi > lo else (lo - step, hi + step)
 
 
-def steady_span(current: tuple[float, float] | None, wanted: tuple[float, float] | None):
-    """``current`` while it still holds ``wanted`` and ``wanted`` fills KEEP_FILLED of it, else ``wanted``.
+def steady_span(current: tuple[float, float] | None, wanted: tuple[float, float] | None, step: float = 0.0):
+    """``current`` while it still holds ``wanted`` and ``wanted`` fills KEEP_FILLED of it, else ``wanted``
+    with ``step`` to spare on each side where the data left ``current`` (when it still fills KEEP_FILLED).
 
     A slider drag then moves an axis only when the data leaves it or shrinks well inside it, not each time
-    the data's edge crosses a grid line (each move redraws the axes and the grid: the slowest steps).
+    the data's edge crosses a grid line, and data that keeps moving the same way has room to move into
+    (each move redraws the axes and the grid: the slowest steps).
     """
     if current is None or wanted is None:
         return wanted
     inside = current[0] <= wanted[0] and wanted[1] <= current[1]
-    return current if inside and wanted[1] - wanted[0] >= KEEP_FILLED * (current[1] - current[0]) else wanted
+    if inside and wanted[1] - wanted[0] >= KEEP_FILLED * (current[1] - current[0]):
+        return current
+    if not inside and step > 0:
+        lo = wanted[0] - (step if wanted[0] < current[0] else 0.0)
+        hi = wanted[1] + (step if wanted[1] > current[1] else 0.0)
+        if wanted[1] - wanted[0] >= KEEP_FILLED * (hi - lo):
+            return lo, hi
+    return wanted
 
 
 def _let_title_shrink(label: pg.LabelItem) -> None:
@@ -77,6 +86,7 @@ def _cache_pixels(item) -> None:
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
+AXIS_END_PX = 2.0  # an axis measures its ticks for its side plus a pixel at each end (generateDrawSpecs)
 RANGES_KEPT = 32  # view ranges whose axis pictures and grid paths are kept
 
 
@@ -100,6 +110,7 @@ class FormatAxis(pg.AxisItem):
         self._fmt = fmt
         self.enableAutoSIPrefix(False)
         self._pictures: OrderedDict = OrderedDict()  # drawing key -> the QPicture pyqtgraph made for it
+        self._ticks: OrderedDict = OrderedDict()  # tickValues' arguments and settings -> its answer
 
     def _picture_key(self) -> tuple:
         """What the drawn ticks and figures depend on: the range, the size and every style setting."""
@@ -127,6 +138,13 @@ class FormatAxis(pg.AxisItem):
         finally:
             painter.end()
         return picture
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
+        """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
+        range changes), then the axis's picture (when it is painted)."""
+        key = (minVal, maxVal, size, self.logMode, self.scale, repr(self._tickLevels), self._tickSpacing,
+               self._tickDensity, self.style["maxTickLevel"])
+        return _remembered(self._ticks, key, lambda: super(FormatAxis, self).tickValues(minVal, maxVal, size))
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         if self.logMode:
@@ -439,11 +457,13 @@ class PlanPlot(pg.PlotWidget):
         makes curves hard to follow while dragging.
         """
         vx, vy = self.view_arrays(np.ravel(x) if x is not None else [], np.ravel(y) if y is not None else [])
-        span_x = snapped_span(vx, SNAP_LOG_DECADES if self._log_x else SNAP_LINEAR) if x is not None else None
-        span_y = snapped_span(vy, SNAP_LOG_DECADES if self._log_y else SNAP_LINEAR) if y is not None else None
+        step_x = SNAP_LOG_DECADES if self._log_x else SNAP_LINEAR
+        step_y = SNAP_LOG_DECADES if self._log_y else SNAP_LINEAR
+        span_x = snapped_span(vx, step_x) if x is not None else None
+        span_y = snapped_span(vy, step_y) if y is not None else None
         self._tight = (span_x or self._tight[0], span_y or self._tight[1])
-        self._fitted = (steady_span(self._fitted[0], span_x) or self._fitted[0],
-                        steady_span(self._fitted[1], span_y) or self._fitted[1])
+        self._fitted = (steady_span(self._fitted[0], span_x, step_x) or self._fitted[0],
+                        steady_span(self._fitted[1], span_y, step_y) or self._fitted[1])
         if not self.user_view:
             self._apply_fitted()
 
@@ -492,7 +512,8 @@ class PlanPlot(pg.PlotWidget):
         """The major ticks' grid lines across the view, as pairs of points."""
         xs, ys = [], []
         for side, lo, hi, length in (("bottom", x0, x1, vb.width()), ("left", y0, y1, vb.height())):
-            levels = self.getPlotItem().getAxis(side).tickValues(lo, hi, max(length, 1.0))
+            # the axis's own ticks, so the lines fall on them (and the axis finds them computed)
+            levels = self.getPlotItem().getAxis(side).tickValues(lo, hi, max(length, 1.0) + AXIS_END_PX)
             values = [v for _, vals in levels[:1] for v in vals if lo <= v <= hi]
             for v in values:
                 if side == "bottom":
