@@ -241,11 +241,14 @@ class _OptionsView(QTableView):
         left, right = self.columnAt(0), self.columnAt(port.width() - 1)
         right = model.columnCount() - 1 if right < 0 else right
         rows = range(max(first, top_left.row()), min(last, bottom_right.row()) + 1)
-        cols = range(max(left, top_left.column()), min(right, bottom_right.column()) + 1)
+        cols = [(c, self.columnViewportPosition(c), self.columnWidth(c))
+                for c in range(max(left, top_left.column()), min(right, bottom_right.column()) + 1)]
+        painted, look = self._painted, model.look
         for row in rows:
-            for col in cols:
-                if self._painted.get((row, col)) != model.look(row, col):
-                    port.update(self.visualRect(model.index(row, col)))
+            y, h = self.rowViewportPosition(row), self.rowHeight(row)
+            for col, x, w in cols:
+                if painted.get((row, col)) != look(row, col):
+                    port.update(x, y, w, h)
 
     def _shaped(self, text: str, bold: bool, width: int, font: QFont, metrics: QFontMetrics) -> tuple[QStaticText, int]:
         """The cell text cut to ``width`` as a prepared QStaticText, and its width in pixels: shaped once,
@@ -293,6 +296,7 @@ class _OptionsView(QTableView):
         grid = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, None, self) & 0xFFFFFFFF)
         region = event.region()
         painter = QPainter(self.viewport())
+        pen_font = (None, None)  # set on the painter only when a cell needs another (most share them)
         for row in range(first, last + 1):
             y, h = self.rowViewportPosition(row), self.rowHeight(row)
             is_selected = row in selected
@@ -307,12 +311,16 @@ class _OptionsView(QTableView):
                 font, metrics = fonts[bold]
                 room = w - 1 - 2 * CELL_PADDING_PX
                 shaped, advance = self._shaped(text, bold, room, font, metrics)
-                painter.setFont(font)
-                painter.setPen(colors["on_selection"] if is_selected else brush.color() if brush is not None else colors["text"])
+                pen = colors["on_selection"] if is_selected else brush if brush is not None else colors["text"]
+                if (pen, bold) != pen_font:
+                    pen_font = (pen, bold)
+                    painter.setFont(font)
+                    painter.setPen(pen.color() if isinstance(pen, QBrush) else pen)
                 left = x + w - 1 - CELL_PADDING_PX - advance if align == _RIGHT else x + CELL_PADDING_PX
                 top = y + (h - 1 - metrics.height()) // 2  # the line's top, in whole pixels
                 painter.drawStaticText(QPointF(left, top), shaped)
             painter.setPen(grid)
+            pen_font = (None, None)
             painter.drawLine(area.left(), y + h - 1, area.right(), y + h - 1)
         painter.setPen(grid)
         bottom = self.rowViewportPosition(last) + self.rowHeight(last) - 1
