@@ -547,3 +547,23 @@ def test_long_curves_drop_only_the_points_inside_straight_runs():
     assert without_collinear(x, np.full(x.shape, np.nan))[0].size == 0
     few = np.arange(SIMPLIFY_FROM_POINTS - 1, dtype=float)
     assert without_collinear(few, few)[0].size == few.size  # short curves are drawn as they are
+
+
+def test_published_points_keep_their_bounds_until_points_sizes_or_view_change(qtbot, window):
+    import pyqtgraph as pg
+
+    plot = window.accuracy_plot
+    points, vb = plot.points, plot.getPlotItem().getViewBox()
+
+    def fresh():
+        return pg.ScatterPlotItem.boundingRect(points)
+
+    assert points.boundingRect() == fresh() and not points.boundingRect().isEmpty()
+    x, y = points.getData()
+    points.setData(x=list(x) + [float(x.max()) + 1.0], y=list(y) + [50.0], data=[""] * (len(x) + 1))
+    assert points.boundingRect() == fresh()  # new points: new bounds
+    vb.setXRange(float(x.min()) - 1.0, float(x.max()) + 3.0, padding=0)
+    QApplication.processEvents()
+    assert points.boundingRect() == fresh()  # the view's scale changed the pixel padding in data units
+    points.setSize(20)
+    assert points.boundingRect() == fresh()  # bigger spots

@@ -265,6 +265,22 @@ class Curve(QGraphicsPathItem):
         return QPainterPath()
 
 
+class Points(pg.ScatterPlotItem):
+    """pyqtgraph's scatter (hover, per-point tooltips) with its bounds kept until its points, their sizes or
+    the view's scale change: Qt asks every item for its bounds on each repaint of the plot, and the scatter
+    measured its data and pixel padding again in Python each time (a few per slider step)."""
+
+    _bounds_for: tuple | None = None
+    _bounds: QRectF | None = None
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+        key = (self.data["x"].tobytes(), self.data["y"].tobytes(), self._maxSpotWidth, self._maxSpotPxWidth,
+               self.sceneTransform())
+        if key != self._bounds_for:
+            self._bounds_for, self._bounds = key, super().boundingRect()
+        return self._bounds
+
+
 class MarkerLine:
     """A marker line across the plot (budget, target, volume, break-even) with a boxed label, drawn by Qt.
 

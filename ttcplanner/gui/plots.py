@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from ttcplanner.gui import style
-from ttcplanner.gui.plot_base import HoverTarget, PlanPlot
+from ttcplanner.gui.plot_base import HoverTarget, PlanPlot, Points
 from ttcplanner.model.format import count, money, money_tick, pct, requests, tokens
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
@@ -73,10 +73,10 @@ class AccuracyPlot(PlanPlot):
             self.slots.append((self.curve(style.RECOMMENDED_COLOR, 2.4, z=10 - k), self.band(z=3)))
         # Published points: every model's in grey (they change only with the task), and the highlighted
         # models' again in their colours on top (a new recommendation restyles a few points, not all).
-        self.points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(120, 120, 120, 120, width=0.6),
+        self.points = Points(size=6, pen=pg.mkPen(120, 120, 120, 120, width=0.6),
                                          brush=pg.mkBrush(185, 185, 185, 110), hoverable=True, hoverSize=11,
                                          tip=self._point_tip)
-        self.highlighted_points = pg.ScatterPlotItem(size=8, pen=pg.mkPen("#222", width=0.8), hoverable=True,
+        self.highlighted_points = Points(size=8, pen=pg.mkPen("#222", width=0.8), hoverable=True,
                                                      hoverSize=11, tip=self._point_tip)
         for z, item in ((20, self.points), (21, self.highlighted_points)):
             item.setZValue(z)
