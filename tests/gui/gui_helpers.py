@@ -58,3 +58,20 @@ class EventCounter(QObject):
         if event.type() == self.event_type and (self.only is None or obj in self.only):
             self.count += 1
         return False
+
+
+class PaintRegions(QObject):
+    """Records the region of each paint event ``widget`` gets (installed on it until ``remove``)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__()
+        self.widget, self.regions = widget, []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt API
+        if obj is self.widget and event.type() == QEvent.Type.Paint:
+            self.regions.append(event.region())
+        return False
+
+    def remove(self) -> None:
+        self.widget.removeEventFilter(self)

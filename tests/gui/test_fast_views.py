@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt
 from PySide6.QtGui import QColor, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
-from tests.gui.gui_helpers import EventCounter, change_and_wait, find
+from tests.gui.gui_helpers import EventCounter, PaintRegions, change_and_wait, find
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
 from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
@@ -98,16 +98,8 @@ def test_rich_text_parses_and_repaints_only_the_lines_that_changed(qtbot):
     lines = ["<b>Why</b>", "• costs <span style='color:#d9711c'>$949</span>/month", "• break-even at 22.8k/day"]
     text.setText("<br>".join(lines))
     text.resize(300, text.heightForWidth(300))
-    regions = []
-
-    class Painted(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint:
-                regions.append(event.region().boundingRect())
-            return False
-
-    painted = Painted()
-    text.installEventFilter(painted)
+    painted = PaintRegions(text)
+    regions = painted.regions
     text.show()
     qtbot.waitUntil(lambda: bool(regions))  # the first, whole paint
     regions.clear()
@@ -117,12 +109,12 @@ def test_rich_text_parses_and_repaints_only_the_lines_that_changed(qtbot):
     lines[1] = "• costs <span style='color:#d9711c'>$1.02k</span>/month"
     text.setText("<br>".join(lines))
     qtbot.waitUntil(lambda: bool(regions))
-    tops = text._tops()
-    assert parsed == [1] and regions[-1].top() == tops[1] and regions[-1].height() == tops[2] - tops[1]
+    tops, repainted = text._tops(), regions[-1].boundingRect()
+    assert parsed == [1] and repainted.top() == tops[1] and repainted.height() == tops[2] - tops[1]
     assert text.accessibleName() == "Why\n• costs $1.02k/month\n• break-even at 22.8k/day"
     text.setText("<br>".join(lines[:2]))  # a line fewer: shorter
     assert len(text._docs) == 2 and text.heightForWidth(300) == tops[2]
-    text.removeEventFilter(painted)
+    painted.remove()
 
 
 def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
@@ -332,16 +324,8 @@ def _shown(window, widget):
 def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
     view = window.table.view
     port = view.viewport()
-    regions = []
-
-    class Painted(QObject):
-        def eventFilter(self, obj, event):  # noqa: N802 - Qt API
-            if obj is port and event.type() == QEvent.Type.Paint:
-                regions.append(event.region())
-            return False
-
-    painted = Painted()
-    port.installEventFilter(painted)
+    painted = PaintRegions(port)
+    regions = painted.regions
     model = view.model()
     rows = view.rowAt(port.height() - 1) + 1 or model.rowCount()
     for name, move in (("samplesSlider", 20), ("computeBudgetSlider", 5), ("samplesSlider", -15)):
@@ -360,7 +344,7 @@ def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
                 assert not region.intersects(cell), (name, r, c)  # unchanged: left as it was
         shown, fresh = _shown(window, port)
         assert shown == fresh, name
-    port.removeEventFilter(painted)
+    painted.remove()
 
 
 def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window):
