@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from ttcplanner.cli import main
 from ttcplanner.paths import scenarios_dir
 
 CODING = str(scenarios_dir() / "coding-agent-verifier.json")

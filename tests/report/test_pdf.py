@@ -92,7 +92,7 @@ def test_recommendation_headline_and_reasons_on_first_page(plan, report):
 
 def test_key_figures_table_values(plan, report):
     text = text_of(report)
-    r, o = plan.results, plan.options
+    r = plan.results
     assert shown_options(plan), "the shipped scenario should have a recommendation"
     for _, i in shown_options(plan):
         for value in (pct(r.accuracy_pct[i]), money(r.monthly_usd[i]), money(r.cost_per_request_usd[i] * 1000),

@@ -45,7 +45,7 @@ def _number(data: dict, key: str, source: str, *, required: bool, minimum: float
                 raise InputError(f"must be at least {minimum:g}, got {value:g}", field=name, source=source)
             return float(value)
     if required:
-        raise InputError(f"is missing (a `vllm bench serve --save-result` file has it)", field=key, source=source)
+        raise InputError("is missing (a `vllm bench serve --save-result` file has it)", field=key, source=source)
     return None
 
 

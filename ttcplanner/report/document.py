@@ -281,7 +281,7 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
     status = {"ok": "", "target_missed": "No option reaches the accuracy target: the closest is shown.",
               "nothing_feasible": "No option can serve this workload."}[plan.status]
     parts = [
-        f'<p style="font-size: 8.5pt; color: #555555; margin-bottom: 0;">TEST-TIME COMPUTE PLAN</p>',
+        '<p style="font-size: 8.5pt; color: #555555; margin-bottom: 0;">TEST-TIME COMPUTE PLAN</p>',
         f'<h1 style="font-size: 18pt; color: {ACCENT}; margin-top: 2pt; margin-bottom: 4pt;">{escape(s.name)}</h1>',
         f'<p style="color: #444444; margin-top: 0;">Task <b>{escape(s.task_id)}</b> \u00b7 target '
         f"{pct(s.target_accuracy_pct)} within {duration(s.latency_target_s)} per request \u00b7 "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from PySide6.QtGui import QImage
 
 from ttcplanner.model.format import count, money_tick, requests
 from ttcplanner.model.options import KIND_NAMES, KINDS
@@ -170,7 +171,7 @@ def volume_chart(plan, font_family: str) -> Chart:
                  series, refs, font_family=font_family, legend_columns=1)
 
 
-def plan_figures(plan, font_family: str, dpi: int = 300) -> dict[str, "QImage"]:  # noqa: F821
+def plan_figures(plan, font_family: str, dpi: int = 300) -> dict[str, QImage]:
     """name -> rendered image, in report order."""
     return {"accuracy": accuracy_chart(plan, font_family).render(dpi),
             "cost": cost_chart(plan, font_family).render(dpi),
