@@ -97,17 +97,12 @@ class RichText(QWidget):
             self._docs[j].setHtml(lines[j])
         self._lines, self._tops_now = lines, None
         self.setAccessibleName("\n".join(doc.toPlainText() for doc in self._docs))
-        new_tops = self._tops()
-        if len(new_tops) != len(tops) or new_tops[-1] != tops[-1]:
-            self.update()  # the text changed height (the card places it anew) or moved
+        if self._tops() != tops:  # a line changed height: the lines below it move (or the card places it anew)
+            self.update()
             return
         offset = self._offset()
-        for j in changed:  # same heights: the other lines stay where they are
-            if tops[j] != new_tops[j] or tops[j + 1] != new_tops[j + 1]:
-                self.update()
-                return
-        for j in changed:
-            self.update(0, offset + new_tops[j], self.width(), new_tops[j + 1] - new_tops[j])
+        for j in changed:  # every line where it was: only the changed ones are drawn again
+            self.update(0, offset + tops[j], self.width(), tops[j + 1] - tops[j])
 
     def _tops(self) -> list[int]:
         """Each line's top in the text and, last, the text's height (whole pixels, so lines do not blur)."""
