@@ -345,6 +345,21 @@ def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
         shown, fresh = _shown(window, port)
         assert shown == fresh, name
     painted.remove()
+    # a selected option that a new plan moves to another row: its old and new rows are repainted whole
+    view.verticalScrollBar().setValue(2)
+    view.selectRow(4)
+    selected = window.table._selected
+    slider = find(window, QSlider, "samplesSlider")
+    moved = 0
+    for move in (60, 60, -40, 80, -100):
+        row = model.row_of(selected)
+        change_and_wait(qtbot, window, lambda move=move: slider.setValue(slider.value() + move))
+        QApplication.processEvents()
+        moved += model.row_of(selected) != row
+        assert window.table._selected == selected and view.selectionModel().isRowSelected(model.row_of(selected))
+        shown, fresh = _shown(window, port)
+        assert shown == fresh, move
+    assert moved  # the steps did move it
 
 
 def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window):

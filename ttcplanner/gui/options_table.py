@@ -369,6 +369,7 @@ class OptionsTable(QWidget):
         lay.addLayout(bar)
         lay.addWidget(self.view)
         self._selected: int | None = None
+        self._quiet = False  # select_option(emit=False) is moving the selection: no optionSelected
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
 
     def _filter(self, on: bool) -> None:
@@ -391,7 +392,9 @@ class OptionsTable(QWidget):
     def select_option(self, option: int | None, emit: bool = True) -> None:
         sm = self.view.selectionModel()
         row = self.model.row_of(option) if option is not None else -1
-        sm.blockSignals(not emit)
+        # not sm.blockSignals: the view repaints the rows the selection leaves and enters on that signal (a
+        # new plan repaints only the cells it changed)
+        self._quiet = not emit
         try:
             if row < 0:  # not in this plan, or hidden by the filter (it stays selected in the plots)
                 sm.clearSelection()
@@ -403,9 +406,11 @@ class OptionsTable(QWidget):
                 if not emit:
                     self._selected = option
         finally:
-            sm.blockSignals(False)
+            self._quiet = False
 
     def _on_selection(self, *_):
+        if self._quiet:
+            return
         rows = self.view.selectionModel().selectedRows()
         option = self.model.option_at(rows[0].row()) if rows else None
         self._selected = option
