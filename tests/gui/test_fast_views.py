@@ -566,3 +566,12 @@ def test_published_points_keep_their_bounds_until_points_sizes_or_view_change(qt
     assert points.boundingRect() == fresh()  # the view's scale changed the pixel padding in data units
     points.setSize(20)
     assert points.boundingRect() == fresh()  # bigger spots
+
+
+def test_axis_with_explicit_ticks_paints_from_its_kept_pictures(qtbot, window):
+    """pyqtgraph's setTicks stores lists: the axis's picture and tick keys must still be usable."""
+    axis = window.cost_plot.getPlotItem().getAxis("left")
+    axis.setTicks([[(-1.0, "ten cents")], []])
+    axis.picture = None
+    window.cost_plot.grab()
+    assert axis.picture is not None and "ten cents" in axis._tick_settings()

@@ -115,7 +115,11 @@ class FormatAxis(pg.AxisItem):
     def _picture_key(self) -> tuple:
         """What the drawn ticks and figures depend on: the range, the size and every style setting."""
         return (tuple(self.range), self.logMode, self.size().width(), self.size().height(), repr(self.style),
-                self.pen().color().rgba(), self.textPen().color().rgba(), self._tickLevels, self._tickSpacing)
+                self.pen().color().rgba(), self.textPen().color().rgba(), self._tick_settings())
+
+    def _tick_settings(self) -> str:
+        """pyqtgraph's explicit ticks and spacing (lists after setTicks / setTickSpacing), as a key."""
+        return repr((self._tickLevels, self._tickSpacing, self._tickDensity))
 
     def paint(self, p, opt, widget) -> None:
         """pyqtgraph's paint, with the pictures of recent ranges kept: fitted ranges are snapped to half
@@ -142,8 +146,7 @@ class FormatAxis(pg.AxisItem):
     def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
         """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
         range changes), then the axis's picture (when it is painted)."""
-        key = (minVal, maxVal, size, self.logMode, self.scale, repr(self._tickLevels), self._tickSpacing,
-               self._tickDensity, self.style["maxTickLevel"])
+        key = (minVal, maxVal, size, self.logMode, self.scale, self._tick_settings(), self.style["maxTickLevel"])
         return _remembered(self._ticks, key, lambda: super(FormatAxis, self).tickValues(minVal, maxVal, size))
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
