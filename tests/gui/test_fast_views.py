@@ -440,8 +440,24 @@ def test_volume_plot_says_why_it_has_no_curve(qtbot, make_window):
     plot = window.volume_plot
     assert not any(np.isfinite(window.plan.volume_monthly_usd[k]).any() for k in window.plan.volume_monthly_usd)
     assert plot.notice.isVisible() and "No option meets every target" in plot.notice.textItem.toPlainText()
-    (_, _), (y0, y1) = plot.getPlotItem().getViewBox().viewRange()
+    vb = plot.getPlotItem().getViewBox()
+    (_, _), (y0, y1) = vb.viewRange()
     assert y1 - y0 >= 1.0  # at least a decade: the axis shows figures around the star
+
+    def clear_of_markers():
+        QApplication.processEvents()
+        box = plot.notice.sceneBoundingRect()
+        assert vb.sceneBoundingRect().contains(box)
+        for marker in (plot.recommended, plot.selected):
+            if marker.isVisible():
+                at, side = marker.scenePos(), marker.pixmap().width() / marker.pixmap().devicePixelRatio()
+                assert not box.intersects(QRectF(at.x() - side / 2, at.y() - side / 2, side, side))
+
+    clear_of_markers()
+    plan = window.plan
+    dearer = int(np.nanargmax(np.where(np.isfinite(plan.results.monthly_usd), plan.results.monthly_usd, np.nan)))
+    window.table.select_option(dearer)  # a second marker, far above the star
+    clear_of_markers()
     budget = find(window, QDoubleSpinBox, "computeBudgetSliderValue")
     change_and_wait(qtbot, window, lambda: budget.setValue(base.reasoning_tokens))  # the scenario's own budget
     assert any(np.isfinite(window.plan.volume_monthly_usd[k]).any() for k in window.plan.volume_monthly_usd)

@@ -7,6 +7,8 @@ single NaN-separated item, so a redraw is a handful of setData calls however man
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from ttcplanner.model.format import count, money, money_tick, pct, requests, tok
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
+NOTICE_GAP_PX = 14  # between the volume plot's no-curve notice and the marker below it
 PROMINENT_SLOTS = 4  # recommended, best of the two other kinds, the row selected in the table
 SHORT_KIND = {"api": "API", "gpu": "GPU", "asic": "ASIC"}  # roles in a narrow legend: "best GPU"
 
@@ -267,7 +270,7 @@ class VolumePlot(PlanPlot):
         self.selected = self.marker("o", 12, style.SELECTED_COLOR, z=29)
         # Said in the plot when no option meets every target: otherwise it is an empty frame around a star.
         self.notice = pg.TextItem("No option meets every target,\nso no kind has a cost curve.\n"
-                                  "Star: the closest option.", anchor=(0.5, 0.5), color="#444",
+                                  "Star: the closest option.", anchor=(0.5, 1.0), color="#444",
                                   fill=pg.mkBrush(255, 255, 255, 230), border=pg.mkPen("#bbb"))
         self.notice.setFont(QFont(self.font().family(), 8))
         self.notice.setZValue(60)
@@ -276,6 +279,16 @@ class VolumePlot(PlanPlot):
         # 1 to 10^9 requests per day, with a fifth of a decade to spare at each end: the view clips what
         # leaves it, and a marker at either end of the slider was cut in half
         self.fix_axis(x=(-0.2, 9.2))
+
+    def _place_notice(self, markers: list[float]) -> None:
+        """The notice just above the highest marker (they all sit on the volume line), or in the view's upper
+        quarter without one; never over a marker."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        tops = [self.to_view(1.0, m)[1] for m in markers]
+        tops = [y for y in tops if math.isfinite(y)]
+        y = max(tops) + NOTICE_GAP_PX * vb.viewPixelSize()[1] if tops else y0 + 0.75 * (y1 - y0)
+        self.notice.setPos((x0 + x1) / 2, y)
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
         grid = plan.volume_grid
@@ -289,12 +302,12 @@ class VolumePlot(PlanPlot):
         r = plan.results
         markers = [r.monthly_usd[i] for i in (plan.recommended, selected) if i is not None]
         empty = not any(np.isfinite(plan.volume_monthly_usd[k]).any() for k in KINDS)
-        if empty:  # a decade around the markers, so the axis has figures to read
-            markers = [m * f for m in markers for f in (0.3, 3.0)]
-        self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS] + [markers]))
+        # no curve: half a decade below the markers and a decade and a half above them, so the axis has
+        # figures to read and the notice room above the markers
+        spread = [m * f for m in markers for f in (0.3, 30.0)] if empty else markers
+        self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS] + [spread]))
         if empty:
-            (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()
-            self.notice.setPos((x0 + x1) / 2, y0 + 0.75 * (y1 - y0))  # above the star, clear of the legend
+            self._place_notice(markers)
         self.notice.setVisible(empty)
         for j, ln in enumerate(self.break_lines):
             if j < len(plan.break_evens):
