@@ -14,6 +14,9 @@ def resource_dir() -> Path:
     installed = Path(__file__).resolve().parent / "resources"
     if (installed / "catalog").is_dir():
         return installed
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "resources" / "catalog").is_dir():
+        return checkout / "resources"  # a source checkout (also one beside an editable install of another)
     try:
         import ttcplanner.resources as pkg  # installed as package data
 
