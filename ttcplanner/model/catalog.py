@@ -131,6 +131,9 @@ class AccuracyCurve:
     band_pct: float = spec(0, 50, default=3.0)  # half-width of the band inside the fitted range
     points: list = spec(default=[])
     fit_note: str = ""
+    # effort level name -> reasoning tokens per problem on this task, for models bought by effort level
+    # (the budget search prices those levels only); filled by fit_accuracy, empty where the budget is free
+    effort_tokens: dict = spec(default={})
 
 
 @dataclass(frozen=True, kw_only=True)
