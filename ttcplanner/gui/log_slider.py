@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QSlider, QWidget
+
+from ttcplanner.gui.bounded_spin import BoundedDoubleSpinBox
 
 
 class LogSlider(QWidget):
@@ -36,7 +38,7 @@ class LogSlider(QWidget):
             steps = int(hi - lo) if integer and hi - lo <= linear_steps else linear_steps
         self.slider.setRange(0, steps)
         self.slider.setPageStep(max(1, steps // 20))
-        self.spin = QDoubleSpinBox()
+        self.spin = BoundedDoubleSpinBox()  # says when it clamps a typed value (spin.clamped)
         self.spin.setObjectName(name + "Value")
         self.spin.setRange(lo, hi)
         self.spin.setDecimals(0 if integer else decimals)

@@ -33,6 +33,21 @@ from ttcplanner.model.scenario import Scenario
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
 DEFAULT_SIZE = (1500, 950)
+UNTITLED = Scenario().name
+
+
+def ask_unsaved_changes(window: QMainWindow, doing: str) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel before ``doing`` (the quit prompt's box; tests replace this function)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                      f"Save the changes to “{window.scenario.name}” before {doing}?\n\n"
+                      "The undo history of the current scenario goes with it.",
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, window)
+    box.setObjectName("unsavedChangesDialog")
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    box.deleteLater()
+    return QMessageBox.StandardButton(answer)
 
 
 def app_settings() -> QSettings:
@@ -90,6 +105,7 @@ class MainWindow(QMainWindow):
 
         self.panel.changeRequested.connect(self.controller.request)
         self.panel.dragFinished.connect(self.controller.end_drag)
+        self.panel.inputClamped.connect(self._say)
         self.controller.planChanged.connect(self._show_plan)
         self.controller.failed.connect(self._on_failed)
         self.controller.scenarioChanged.connect(self.panel.set_scenario)
@@ -184,10 +200,10 @@ class MainWindow(QMainWindow):
         self._action(m, "&Quit", self.close, K.Quit, "actionQuit")
         e = self.menuBar().addMenu("&Edit")
         self.action_undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setShortcut(QKeySequence(K.Undo))
+        self.action_undo.setShortcuts(K.Undo)  # every platform binding: Ctrl+Z, and Ctrl+Y or Ctrl+Shift+Z for redo
         self.action_undo.setObjectName("actionUndo")
         self.action_redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setShortcut(QKeySequence(K.Redo))
+        self.action_redo.setShortcuts(K.Redo)
         self.action_redo.setObjectName("actionRedo")
         e.addAction(self.action_undo)
         e.addAction(self.action_redo)
@@ -250,6 +266,10 @@ class MainWindow(QMainWindow):
     def _on_clean_changed(self, clean: bool) -> None:
         self.setWindowModified(not clean)
 
+    def _say(self, message: str) -> None:
+        """A status-bar note that stays until the next one (why an input or file was changed)."""
+        self.statusBar().showMessage(message, 15_000)
+
     def _on_failed(self, message: str) -> None:
         self.last_error = message
         self.statusBar().showMessage(message, 10_000)
@@ -267,8 +287,23 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
+    def maybe_save(self, doing: str) -> bool:
+        """Unsaved changes: ask Save / Discard / Cancel before ``doing`` (which replaces the scenario and
+        its undo history). True means go ahead; Cancel, or a save that failed or was cancelled, is False."""
+        self.controller.flush()  # a value typed a moment ago counts
+        if self.controller.undo_stack.isClean():
+            return True
+        answer = ask_unsaved_changes(self, doing)
+        if answer == QMessageBox.StandardButton.Discard:
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self._save()  # current path, or Save As
+            return self.controller.undo_stack.isClean()
+        return False
+
     def open_scenario(self, path) -> bool:
-        """Load a scenario file; a bad file shows why and keeps the current scenario."""
+        """Load a scenario file; a bad file shows why and keeps the current scenario. Unsaved changes ask
+        first (Save / Discard / Cancel); Cancel keeps everything, undo history included."""
         path = Path(path)
         try:
             s = scenario_io.load(path)
@@ -276,6 +311,8 @@ class MainWindow(QMainWindow):
         except (InputError, OSError) as exc:
             detail = str(exc) if str(path) in str(exc) else f"{path}:\n{exc}"
             self._error("Cannot open scenario", f"{detail}\n\nThe current scenario is unchanged.")
+            return False
+        if not self.maybe_save(f"opening “{path.name}”"):
             return False
         self.current_path = path
         self._add_recent(path)
@@ -297,11 +334,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
 
-    def new_scenario(self) -> None:
+    def new_scenario(self) -> bool:
+        """A fresh untitled scenario with its own (empty) undo history; unsaved changes ask first."""
+        if not self.maybe_save("starting a new scenario"):
+            return False
         self.current_path = None
-        self.controller.set_scenario(_usable(Scenario(), self.catalog)[0], "new scenario")
+        self.controller.reset(_usable(Scenario(), self.catalog)[0])
         self._update_title()
         self.fit_plots()  # a zoom into the old scenario means nothing for the new one
+        return True
 
     def _start_dir(self) -> str:
         return str(self.current_path.parent) if self.current_path else str(Path.home())
@@ -317,12 +358,20 @@ class MainWindow(QMainWindow):
         else:
             self.save_scenario(self.current_path)
 
+    def save_scenario_as(self, path) -> bool:
+        """Save under a new name; a scenario still called "Untitled scenario" takes the file's name."""
+        path = Path(path)
+        if self.scenario.name == UNTITLED and path.stem.strip():
+            self.controller.flush()
+            self.controller.set_scenario(self.scenario.replace(name=path.stem.strip()), "name from file")
+        return self.save_scenario(path)
+
     def _save_as_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save scenario", self._start_dir(), SCENARIO_FILTER)
         if path:
             if not path.lower().endswith(".json"):
                 path += ".json"
-            self.save_scenario(path)
+            self.save_scenario_as(path)
 
     def _add_recent(self, path: Path) -> None:
         recent = [p for p in self.recent_files() if Path(p) != path.resolve()]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QScrollArea, QSizePolicy,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
+                               QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
 
+from ttcplanner.gui.bounded_spin import BoundedSpinBox, committed_text
 from ttcplanner.gui.log_slider import LogSlider
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.scenario import Scenario
@@ -29,9 +31,32 @@ def _bounds(name: str) -> tuple[float, float]:
     return _SPECS[name]["lo"], _SPECS[name]["hi"]
 
 
+def _number(value: float) -> str:
+    """Exact, with thousands separators: the user should recognise what they typed."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
+class _UndoToWindow(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z in a field go to the window's undo once the value is committed (Enter or focus
+    out); while a value is being typed the field keeps them to undo its own typing."""
+
+    def __init__(self, panel: "ScenarioPanel"):
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)):
+            if not self.panel.editing(obj):
+                event.ignore()  # not overridden: the window's Undo / Redo action gets the key
+                return True
+        return False
+
+
 class ScenarioPanel(QScrollArea):
     changeRequested = Signal(str, dict, bool)
     dragFinished = Signal()
+    inputClamped = Signal(str)  # a typed value was out of range: what was used instead, for the status bar
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,12 +67,22 @@ class ScenarioPanel(QScrollArea):
         self._combos: dict[str, QComboBox] = {}
         self._spins: dict[str, QSpinBox] = {}
         self._checks: dict[str, QCheckBox] = {}
+        self._name = ""
+        self._undo_filter = _UndoToWindow(self)
         body = QWidget()
         col = QVBoxLayout(body)
         col.setContentsMargins(8, 8, 8, 8)
         col.setSpacing(10)
 
         task = self._group(col, "Task and targets")
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("scenarioNameEdit")
+        self.name_edit.setPlaceholderText("Scenario name")
+        self.name_edit.setMaxLength(200)
+        self.name_edit.editingFinished.connect(self._on_name_edited)
+        self.name_edit.installEventFilter(self._undo_filter)
+        self._row(task, "Scenario name", self.name_edit,
+                  "Titles the window, the PDF and the comparison view; Save As names an untitled scenario after its file")
         self._combo(task, "task_id", "taskCombo", "Task profile",
                     [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)],
                     "Benchmark family whose published accuracy curves drive the accuracy estimates")
@@ -130,6 +165,8 @@ class ScenarioPanel(QScrollArea):
         w.valueChanged.connect(lambda v, dragging, f=field, integer=kw.get("integer", False):
                                self.changeRequested.emit(f, {f: int(v) if integer else v}, dragging))
         w.dragFinished.connect(self.dragFinished)
+        w.spin.clamped.connect(lambda typed, used, lab=label, u=unit: self._say_clamped(lab, u, typed, used))
+        w.spin.installEventFilter(self._undo_filter)
         self._sliders[field] = w
         self._row(form, label, w, tip)
 
@@ -147,8 +184,10 @@ class ScenarioPanel(QScrollArea):
 
     def _spin(self, form, field, name, label, special, suffix) -> None:
         lo, hi = _bounds(field)
-        w = QSpinBox()
+        w = BoundedSpinBox()
         w.setObjectName(name)
+        w.clamped.connect(lambda typed, used, lab=label: self._say_clamped(lab, "", typed, used))
+        w.installEventFilter(self._undo_filter)
         w.setRange(int(lo), int(hi))
         w.setSpecialValueText(special)
         w.setSuffix(suffix)
@@ -164,8 +203,32 @@ class ScenarioPanel(QScrollArea):
         self._checks[field] = w
         form.addRow(w)
 
+    def _say_clamped(self, label: str, unit: str, typed: float, used: float) -> None:
+        bound = "maximum" if used < typed else "minimum"
+        unit = f" {unit}" if unit else ""
+        self.inputClamped.emit(f"{label}: {_number(typed)} is outside the range; set to the {bound}, "
+                               f"{_number(used)}{unit}")
+
+    def _on_name_edited(self) -> None:
+        name = self.name_edit.text().strip()
+        if name != self._name:
+            self.changeRequested.emit("name", {"name": name}, False)  # empty: the model refuses, the name snaps back
+
+    def editing(self, widget) -> bool:
+        """True while ``widget`` holds typed text that is not yet applied."""
+        if widget is self.name_edit:
+            return widget.text().strip() != self._name
+        if isinstance(widget, QAbstractSpinBox):
+            return widget.lineEdit().text() != committed_text(widget)
+        return False
+
     # -- model -> widgets -----------------------------------------------------------------------
     def set_scenario(self, s: Scenario) -> None:
+        self._name = s.name
+        if self.name_edit.text() != s.name:
+            with QSignalBlocker(self.name_edit):
+                self.name_edit.setText(s.name)
+                self.name_edit.setCursorPosition(0)
         for field, w in self._sliders.items():
             w.setValue(getattr(s, field))
         for field, w in self._combos.items():
