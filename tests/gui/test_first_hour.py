@@ -191,3 +191,56 @@ def test_a_clamped_integer_field_says_so(qtbot, window):
         qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert window.scenario.gpus_per_replica == 72
     assert "GPUs per replica: 500 is outside the range; set to the maximum, 72" in window.statusBar().currentMessage()
+
+
+# -- analyses follow the scenario ------------------------------------------------------------------
+def _run_monte_carlo(qtbot, window, samples=300):
+    view = window.analysis.monte_carlo  # built on first use
+    find(window, QSpinBox, "monteCarloSamples").setValue(samples)
+    with qtbot.waitSignal(view.runFinished, timeout=60_000):
+        view.run()
+    return view
+
+
+def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, window, tmp_path):
+    from ttcplanner.gui.analysis import report_extras
+
+    view = _run_monte_carlo(qtbot, window)
+    banner = view.stale_banner
+    assert not banner.stale and banner.isHidden()
+    first = window.scenario.name
+    with qtbot.waitSignal(window.planUpdated):
+        assert window.open_scenario(_other_file(window, tmp_path))
+    assert banner.stale and not banner.isHidden()
+    assert banner.plain_text().startswith(f"For the previous scenario (“{first}”): Run again")
+    assert view.table.graphicsEffect() is not None and view.histogram.graphicsEffect() is not None
+    assert window.analysis.current_results() == (None, None) and report_extras(window) == {}
+    with qtbot.waitSignal(view.runFinished, timeout=60_000):
+        banner.linkActivated.emit("run")  # the banner's "Run again"
+    assert not banner.stale and view.result.scenario == window.scenario
+    assert view.table.graphicsEffect() is None
+
+
+def test_a_changed_value_marks_the_tornado_stale_and_undo_clears_it(qtbot, window):
+    view = window.analysis.tornado
+    with qtbot.waitSignal(view.resultReady, timeout=30_000):
+        view.run()
+    assert not view.stale_banner.stale
+    _modify(qtbot, window)
+    assert view.stale_banner.stale and "Run again" in view.stale_banner.plain_text()
+    change_and_wait(qtbot, window, window.action_undo.trigger)
+    assert not view.stale_banner.stale and view.plot.graphicsEffect() is None
+
+
+def test_a_comparison_column_of_the_window_is_marked_when_the_scenario_changes(qtbot, window):
+    from ttcplanner.gui.compare_window import ROWS
+
+    compare = window.analysis.show_compare()
+    qtbot.addWidget(compare)
+    assert compare.stale_columns() == []
+    _modify(qtbot, window)
+    assert compare.stale_columns() == [0]
+    assert "(previous)" in compare.table.horizontalHeaderItem(0).text()
+    assert "for the previous scenario" in compare.table.item(ROWS.index("Source"), 0).text()
+    change_and_wait(qtbot, window, window.action_undo.trigger)
+    assert compare.stale_columns() == []

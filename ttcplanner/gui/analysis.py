@@ -114,6 +114,7 @@ class Analysis(QObject):
 
             self.compare = CompareWindow(self.window.catalog, lambda: self.window.scenario, self.window)
             self.compare.add_current()
+            self.window.planUpdated.connect(lambda _plan: self.compare.mark_stale())  # columns of the window's past
         if self.compare.isVisible():  # already open: bring it forward
             self.compare.raise_()
             self.compare.activateWindow()

@@ -29,6 +29,8 @@ from ttcplanner.model.planner import Plan, evaluate
 from ttcplanner.model.scenario import Scenario
 
 MAX_SCENARIOS = 4
+CURRENT = "current scenario"  # the source of a column added from the main window
+STALE_SOURCE = "current scenario as it was: for the previous scenario, Add current scenario again"
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito, as in the printed report
 DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
 ROWS = ("Scenario", "Source", "Recommendation", "Deployment kind", "Accuracy (band)", "Monthly cost",
@@ -75,6 +77,7 @@ class CompareWindow(QMainWindow):
         self.current = current
         self.entries: list[Entry] = []
         self.last_error = ""
+        self._stale: set[int] = set()  # columns added from the window whose scenario has changed since
         self.add_file_button = QPushButton("Add scenario file…")
         self.add_file_button.setObjectName("compareAddFile")
         self.add_current_button = QPushButton("Add current scenario")
@@ -166,7 +169,17 @@ class CompareWindow(QMainWindow):
     def add_current(self) -> bool:
         if self.current is None:
             return False
-        return self.add_scenario(self.current(), "current scenario")
+        return self.add_scenario(self.current(), CURRENT)
+
+    def mark_stale(self) -> None:
+        """Columns added from the window that no longer match its scenario say so (Source row, grey header)."""
+        now = self.current() if self.current is not None else None
+        stale = {j for j, e in enumerate(self.entries) if e.source == CURRENT and e.plan.scenario != now}
+        if stale != self._stale:
+            self._refresh()
+
+    def stale_columns(self) -> list[int]:
+        return sorted(self._stale)
 
     def remove_selected(self) -> None:
         cols = sorted({i.column() for i in self.table.selectedIndexes()}, reverse=True)
@@ -186,15 +199,20 @@ class CompareWindow(QMainWindow):
     # -- showing ---------------------------------------------------------------------------------
     def _refresh(self) -> None:
         n = len(self.entries)
+        now = self.current() if self.current is not None else None
+        self._stale = {j for j, e in enumerate(self.entries) if e.source == CURRENT and e.plan.scenario != now}
         self.table.setColumnCount(n)
-        self.table.setHorizontalHeaderLabels([f"{j + 1}. {e.name}" for j, e in enumerate(self.entries)])
+        self.table.setHorizontalHeaderLabels([f"{j + 1}. {e.name}" + (" (previous)" if j in self._stale else "")
+                                              for j, e in enumerate(self.entries)])
         for j, e in enumerate(self.entries):
             head = self.table.horizontalHeaderItem(j)
             head.setForeground(QColor(COLORS[j]))
             font = head.font()
             font.setBold(True)
+            font.setItalic(j in self._stale)
             head.setFont(font)
-            for row, text in enumerate(key_figures(e.plan, e.source)):
+            source = STALE_SOURCE if j in self._stale else e.source
+            for row, text in enumerate(key_figures(e.plan, source)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.table.setItem(row, j, item)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPro
 
 from ttcplanner.gui import style
 from ttcplanner.gui.plot_base import PlanPlot
+from ttcplanner.gui.stale import StaleBanner
 from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.options import KIND_NAMES, KINDS
@@ -117,6 +118,7 @@ class MonteCarloView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.histogram = CostHistogram()
+        self.stale_banner = StaleBanner("monteCarloStale", (self.table, self.histogram), self.run)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Samples"))
@@ -137,6 +139,7 @@ class MonteCarloView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.auto)
         lay.addWidget(self.status)
+        lay.addWidget(self.stale_banner)
         lay.addWidget(split, 1)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
@@ -176,7 +179,14 @@ class MonteCarloView(QWidget):
     def running(self) -> bool:
         return self.runner.running()
 
+    def _mark_stale(self) -> None:
+        """The table and histogram describe another scenario than the window's: say so and fade them."""
+        r = self.result
+        self.stale_banner.set_stale(r.scenario.name if r is not None and r.scenario != self.controller.scenario
+                                    else None)
+
     def _on_plan_changed(self, _plan) -> None:
+        self._mark_stale()
         stale = self.runner.running()
         if stale:
             self.runner.cancel()
@@ -198,6 +208,7 @@ class MonteCarloView(QWidget):
         self.result = mc
         self._fill_table(mc)
         self.histogram.show_result(mc)
+        self._mark_stale()
         self.status.setText(f"{mc.n:,} samples of “{mc.scenario.name}” (seed {mc.seed}). Probabilities: how often "
                             "each kind is the cheapest option meeting the accuracy and latency targets.")
         self.resultReady.emit(mc)

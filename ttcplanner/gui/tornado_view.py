@@ -19,6 +19,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ttcplanner.gui import style
+from ttcplanner.gui.stale import StaleBanner
 from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.sensitivity import Tornado, row_notes, tornado
@@ -152,6 +153,7 @@ class TornadoView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.plot = TornadoPlot()
+        self.stale_banner = StaleBanner("tornadoStale", (self.plot,), self.run)
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.auto)
@@ -161,6 +163,7 @@ class TornadoView(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
         lay.addWidget(self.status)
+        lay.addWidget(self.stale_banner)
         lay.addWidget(self.plot, 1)
         self.run_button.clicked.connect(self.run)
         self._auto_timer = QTimer(self)  # a slider drag is many plans: run once it settles
@@ -184,7 +187,14 @@ class TornadoView(QWidget):
         self.status.setText(f"Computing the sensitivity of “{escape(scenario.name)}”…")
         return self.runner.start(job)
 
+    def _mark_stale(self) -> None:
+        """The chart describes another scenario than the window's: say so (until a current result)."""
+        r = self.result
+        self.stale_banner.set_stale(r.scenario.name if r is not None and r.scenario != self.controller.scenario
+                                    else None)
+
     def _on_plan_changed(self, _plan) -> None:
+        self._mark_stale()
         if self.runner.running():
             self.runner.cancel()
         if self.auto.isChecked():
@@ -211,6 +221,7 @@ class TornadoView(QWidget):
             return
         self.result = t
         self.plot.show_tornado(t)
+        self._mark_stale()
         flips = [r for r in t.rows if r.flips]
         if t.base_label is None:
             head = "Nothing meets the targets in the base scenario; the chart shows no costs."

@@ -1,0 +1,48 @@
+"""A result that no longer describes the window's scenario says so, instead of sitting beside the new card.
+
+The analysis views (tornado, Monte Carlo) keep their last result after the scenario changes, since
+rerunning takes seconds. ``StaleBanner`` is the amber line above such a result: "For the previous
+scenario: Run again", with the result itself faded, until a run for the current scenario replaces it.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
+
+STALE_OPACITY = 0.35
+
+
+class StaleBanner(QLabel):
+    def __init__(self, name: str, faded: tuple[QWidget, ...], run, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setWordWrap(True)
+        self.setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e0b84c; padding: 3px; color: #5c4400; }")
+        self.linkActivated.connect(lambda _link: run())
+        self._faded = faded
+        self.stale = False
+        self.hide()
+
+    def set_stale(self, previous_name: str | None) -> None:
+        """``previous_name``: the scenario the shown result describes, or None when it is current."""
+        self.stale = previous_name is not None
+        self.setVisible(self.stale)
+        if self.stale:
+            self.setText(f"<b>For the previous scenario</b> (“{escape(previous_name)}”): "
+                         f"<a href='run'>Run again</a> for the current one.")
+        for w in self._faded:
+            if self.stale:
+                effect = QGraphicsOpacityEffect(w)
+                effect.setOpacity(STALE_OPACITY)
+                w.setGraphicsEffect(effect)
+            elif w.graphicsEffect() is not None:
+                w.setGraphicsEffect(None)
+
+    def plain_text(self) -> str:
+        """The banner's words without markup (tests, reports)."""
+        return unescape(re.sub(r"<[^>]+>", "", self.text())) if self.stale else ""
