@@ -30,9 +30,12 @@ def settings(tmp_path):
 @pytest.fixture
 def make_window(qtbot, catalog, settings):
     from ttcplanner.gui import MainWindow
+    from ttcplanner.gui.main_window import DEFAULT_SIZE
 
     def make(scenario=None):
         w = MainWindow(scenario=scenario, catalog=catalog, settings=settings)
+        w.resize(*DEFAULT_SIZE)  # the offscreen screen is 800x800: test at the size a desktop screen gives
+        w._size_docks()
         qtbot.addWidget(w)
         w.show()
         return w

@@ -244,3 +244,17 @@ def test_a_comparison_column_of_the_window_is_marked_when_the_scenario_changes(q
     assert "for the previous scenario" in compare.table.item(ROWS.index("Source"), 0).text()
     change_and_wait(qtbot, window, window.action_undo.trigger)
     assert compare.stale_columns() == []
+
+
+# -- reasons shown -------------------------------------------------------------------------------
+def test_every_row_tooltip_and_the_selected_option_say_why_not(qtbot, window):
+    model, r = window.table.model, window.plan.results
+    rows = [row for row in range(model.rowCount()) if r.why_not[model.option_at(row)]]
+    assert rows, "the default scenario has options that miss a target"
+    for row in rows[:20]:
+        why = r.why_not[model.option_at(row)]
+        for col in range(model.columnCount()):
+            assert why in model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole), (row, col)
+    window.table.view.selectRow(rows[0])
+    option = model.option_at(rows[0])
+    assert window.statusBar().currentMessage() == f"{window.plan.options.label[option]}: why not: {r.why_not[option]}"

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle
 
 ANALYSIS_DOCK_HEIGHT = 380
+FLOATING_SIZE = (1100, 480)  # an analysis dock that floats for lack of room (small screens)
+TAB_BAR_ALLOWANCE_PX = 30
 
 
 class Analysis(QObject):
@@ -89,8 +91,40 @@ class Analysis(QObject):
         self.menu.addAction(act)
         return act
 
+    def _room_below(self) -> int:
+        """Height the bottom dock area can take while the card and the plots keep their minimum."""
+        w = self.window
+        gap = w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        used = w.menuBar().height() + w.statusBar().sizeHint().height() + 2 * gap
+        card = getattr(w, "card_dock", None)
+        if card is not None and card.isVisible() and not card.isFloating():
+            used += card.minimumSizeHint().height()
+        if w.centralWidget() is not None:
+            used += w.centralWidget().minimumSizeHint().height()
+        return w.height() - used
+
+    def screen_area(self):
+        """The available area of the window's screen (where a floating dock goes)."""
+        return self.window.screen().availableGeometry()
+
+    def _float_if_no_room(self, dock: QDockWidget) -> None:
+        """A dock whose smallest size does not fit below the plots floats (inside the screen) rather than
+        pushing the window past the screen's edge (tab bar included: it shares the options' area)."""
+        if dock.isFloating():
+            return
+        need = dock.minimumSizeHint().height() + TAB_BAR_ALLOWANCE_PX
+        if need <= self._room_below():
+            return
+        screen = self.screen_area()
+        width = min(FLOATING_SIZE[0], screen.width() - 40)
+        height = max(min(FLOATING_SIZE[1], screen.height() // 2), min(need, screen.height() - 40))
+        dock.setFloating(True)
+        dock.setGeometry(screen.right() - width - 20, screen.bottom() - height - 20, width, height)
+
     def _raise(self, dock: QDockWidget) -> None:
         first_show = dock.isHidden()
+        if first_show:
+            self._float_if_no_room(dock)
         dock.show()
         dock.raise_()
         if first_show and not dock.isFloating():
@@ -98,11 +132,13 @@ class Analysis(QObject):
 
     def show_tornado(self) -> None:
         """Show the view and compute it (F5 recomputes)."""
+        self.tornado  # noqa: B018 - built first: its size decides whether the dock fits or floats
         self._raise(self.tornado_dock)
         self.tornado.run()
 
     def show_monte_carlo(self) -> None:
         """Show the view; start a run unless one is going or the shown result is for this scenario."""
+        self.monte_carlo  # noqa: B018 - built first: its size decides whether the dock fits or floats
         self._raise(self.monte_carlo_dock)
         result = self.monte_carlo.result
         if not self.monte_carlo.running() and (result is None or result.scenario != self.window.scenario):

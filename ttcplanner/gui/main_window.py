@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QRect, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressDialog, QSplitter, QStyle, QWidget)
@@ -33,7 +33,34 @@ from ttcplanner.model.scenario import Scenario
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
 DEFAULT_SIZE = (1500, 950)
+ROOMY_SIZE = (1480, 900)  # from this window size on, docks get their comfortable sizes
+# Options-table columns that must be on screen at 1366x768 (tests/gui/test_layout.py). "Meets targets" and
+# "Why not" are not: moving header sections breaks the table's partial repaint (it assumes logical ==
+# visual column order), so their place is the table module's; the window shows the why-not text of the
+# selected option in the status bar and every row's tooltip carries it.
+KEY_TABLE_COLUMNS = ("Kind", "Option", "Accuracy", "$ / month", "Latency")
 UNTITLED = Scenario().name
+FRAME_ALLOWANCE = QSize(8, 40)  # title bar and borders the window system adds around the window
+
+
+def fit_to_screen(available: QRect, minimum: QSize, wanted: QRect | None = None) -> QRect:
+    """The window's geometry (without its frame) inside the screen's ``available`` area.
+
+    ``wanted`` (a restored geometry) is shrunk and moved to fit; without it the window takes
+    DEFAULT_SIZE, or the whole available area on a smaller screen, centred. Never below ``minimum``."""
+    room = available.size() - FRAME_ALLOWANCE
+    size = QSize(*DEFAULT_SIZE) if wanted is None or not wanted.isValid() else wanted.size()
+    size = size.boundedTo(room).expandedTo(minimum)
+    if wanted is None or not wanted.isValid():
+        left = available.left() + max(0, (available.width() - size.width()) // 2)
+        top = available.top() + max(0, (available.height() - FRAME_ALLOWANCE.height() - size.height()) // 2)
+    else:
+        left, top = wanted.left(), wanted.top()
+    right_edge = available.right() - FRAME_ALLOWANCE.width() // 2
+    bottom_edge = available.bottom() - FRAME_ALLOWANCE.height() // 4  # the bottom border only
+    left = max(available.left(), min(left, right_edge - size.width() + 1))
+    top = max(available.top() + FRAME_ALLOWANCE.height() * 3 // 4, min(top, bottom_edge - size.height() + 1))
+    return QRect(left, top, size.width(), size.height())
 
 
 def ask_unsaved_changes(window: QMainWindow, doing: str) -> QMessageBox.StandardButton:
@@ -114,7 +141,7 @@ class MainWindow(QMainWindow):
 
         self._default_state = self.saveState()
         self._fix_minimum_size()
-        self.resize(*DEFAULT_SIZE)
+        self.setGeometry(fit_to_screen(self._available(), self.minimumSize()))
         self._size_docks()
         self._restore_window()
         self.panel.set_scenario(self.scenario)
@@ -158,8 +185,13 @@ class MainWindow(QMainWindow):
         self._size_docks()
 
     def _size_docks(self) -> None:
-        self.resizeDocks([self.scenario_dock], [self.panel.minimumWidth()], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.card_dock, self.table_dock], [300, 210], Qt.Orientation.Vertical)
+        """Dock sizes for the window's size: on a small screen (1366x768) the panel is compact and the card
+        at its smallest, so the three plots and a few table rows keep their room."""
+        roomy = self.width() >= ROOMY_SIZE[0] and self.height() >= ROOMY_SIZE[1]
+        panel = self.panel.preferred_width if roomy else self.panel.minimumWidth()
+        self.resizeDocks([self.scenario_dock], [panel], Qt.Orientation.Horizontal)
+        card = 300 if roomy else self.card_dock.minimumSizeHint().height()
+        self.resizeDocks([self.card_dock, self.table_dock], [card, 210], Qt.Orientation.Vertical)
         self.plot_splitter.setSizes([1, 1, 1])
 
     def reset_layout(self) -> None:
@@ -260,6 +292,8 @@ class MainWindow(QMainWindow):
     def _on_option_selected(self, option) -> None:
         plan = self.plan
         self._selected_label = plan.options.label[option] if option is not None else None
+        if option is not None and plan.results.why_not[option]:  # the reason, where the eye is (small screens hide the column)
+            self._say(f"{plan.options.label[option]}: why not: {plan.results.why_not[option]}")
         for p in self.plots:
             p.show_plan(plan, option)
 
@@ -443,11 +477,18 @@ class MainWindow(QMainWindow):
         dlg.open()
 
     # -- window state -----------------------------------------------------------------------------
+    def _available(self) -> QRect:
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, *DEFAULT_SIZE)
+
     def _restore_window(self) -> None:
+        """The last session's geometry and docks, clamped to this screen (it may be smaller than the last)."""
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            maximized = self.restoreGeometry(geometry) and self.isMaximized()
+            if not maximized:
+                self.setGeometry(fit_to_screen(self._available(), self.minimumSize(), self.geometry()))
         if state is not None:
             self.restoreState(state)
 

@@ -109,11 +109,13 @@ class OptionsModel(QAbstractTableModel):
         if role == OPTION_ROLE:
             return i
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col != 1:
-                return None
             r, o = self.plan.results, self.plan.options
+            why = f"\nwhy not: {r.why_not[i]}" if r.why_not[i] else ""  # every cell of the row says why (issue 21)
+            if col != 1:
+                return o.label[i] + (why or "\nmeets the targets")
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
-                    + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else ""))
+                    + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else "")
+                    + why)
         text, brush, bold, align = self.look(row, col)
         if role == Qt.ItemDataRole.DisplayRole:
             return text

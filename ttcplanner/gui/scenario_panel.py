@@ -25,6 +25,7 @@ AGGREGATION_NAMES = {"majority": "Majority vote", "verifier": "Verifier (tests /
                      "scorer": "Learned scorer (best-of-N)"}
 PRECISION_NAMES = {"native": "Native (as released)", "bf16": "BF16", "fp8": "FP8", "fp4": "FP4 / MXFP4"}
 OWNERSHIP_NAMES = {"rent": "Rent (cloud GPU-hours)", "own": "Own (purchase + power)"}
+COMPACT_BODY_WIDTH = 410  # px: sliders keep ~60 px of travel next to their value and unit
 
 
 def _bounds(name: str) -> tuple[float, float]:
@@ -136,10 +137,13 @@ class ScenarioPanel(QScrollArea):
         self._spin(opt, "speculative_draft_tokens", "speculativeDraftSpin", "Speculative draft", "off", " tokens")
         self._slider(opt, "speculative_acceptance", "speculativeAcceptanceSlider", "Draft acceptance", unit="rate",
                      log=False, decimals=2, linear_steps=99)
-        self._check(opt, "prefix_cache", "prefixCacheCheck", "Prefix cache (prompt prefilled once for all samples)")
+        self._check(opt, "prefix_cache", "prefixCacheCheck", "Prefix cache (prompt prefilled once)")
+        self._checks["prefix_cache"].setToolTip("The shared prompt is prefilled once for all samples of a request")
         col.addStretch(1)
         self.setWidget(body)
-        self.setMinimumWidth(body.sizeHint().width() + 24)
+        # Small screens get the compact width (shorter sliders), wide ones the comfortable one (preferred_width).
+        self.preferred_width = body.sizeHint().width() + 24
+        self.setMinimumWidth(min(self.preferred_width, max(body.minimumSizeHint().width(), COMPACT_BODY_WIDTH) + 24))
 
     # -- building ---------------------------------------------------------------------------------
     def _group(self, col: QVBoxLayout, title: str) -> QFormLayout:

@@ -1,0 +1,115 @@
+"""Any screen from 1366x768 up (issue 21): the first window size comes from the screen, and at 1366x768 and
+1920x1080 every named part of the window lies inside it at a usable size."""
+
+from __future__ import annotations
+
+import pytest
+from gui_helpers import find
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
+
+from ttcplanner.gui.main_window import DEFAULT_SIZE, KEY_TABLE_COLUMNS, fit_to_screen
+from ttcplanner.gui.options_table import COLUMNS
+
+# the offscreen platform cannot resize or raise native windows (a floating dock is one); a real display can
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)",
+                                       r"This plugin does not support raise\(\)")
+
+SCREENS = {"1366x768": QRect(0, 0, 1366, 768), "1920x1080": QRect(0, 0, 1920, 1080)}
+# objectName -> smallest usable (width, height)
+USABLE = {"scenarioPanel": (380, 300), "recommendationCard": (600, 200), "accuracyPlot": (250, 250),
+          "costAccuracyPlot": (250, 250), "volumePlot": (250, 250), "optionsTable": (600, 4 * 22),
+          "catalogDateLabel": (300, 12)}
+ROW_HEIGHT = 22
+
+
+def _inside(window, widget: QWidget) -> QRect:
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    return QRect(top_left, widget.size())
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))
+def test_first_size_comes_from_the_screen(window, screen):
+    available = SCREENS[screen]
+    g = fit_to_screen(available, window.minimumSize())
+    assert available.contains(g)
+    if screen == "1920x1080":
+        assert g.size() == QSize(*DEFAULT_SIZE) and g.center().x() == pytest.approx(available.center().x(), abs=2)
+    else:
+        assert g.width() >= available.width() - 10 and g.height() >= available.height() - 45
+    assert window.minimumSize().width() <= 1366 and window.minimumSize().height() <= 768 - 70
+
+
+def test_a_saved_geometry_from_a_bigger_screen_is_clamped(window):
+    small = QRect(0, 0, 1366, 768)
+    g = fit_to_screen(small, window.minimumSize(), QRect(400, 200, 1800, 1000))
+    assert small.contains(g) and g.width() <= 1366 and g.height() <= 768
+
+
+@pytest.fixture
+def window_on(qtbot, catalog, settings, monkeypatch):
+    """A window opened the way app.run opens it, on a screen of the given size (the offscreen one is 800x800)."""
+    from ttcplanner.gui.main_window import MainWindow
+
+    def make(screen: str):
+        monkeypatch.setattr(MainWindow, "_available", lambda self: SCREENS[screen])
+        w = MainWindow(catalog=catalog, settings=settings)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        assert SCREENS[screen].contains(w.geometry())
+        return w
+
+    return make
+
+
+def _check_layout(window):
+    frame = window.rect()
+    for name, (w, h) in USABLE.items():
+        widget = find(window, QWidget, name)
+        assert widget.isVisible(), name
+        rect = _inside(window, widget)
+        if name == "optionsTable":
+            rect = _inside(window, widget.viewport())
+        assert frame.contains(rect), f"{name} {rect} outside {frame}"
+        assert rect.width() >= w and rect.height() >= h, f"{name} is {rect.size()}, needs {w}x{h}"
+    status = window.statusBar()
+    assert frame.contains(_inside(window, status)) and status.isVisible()
+    for label in (window.timing_label, find(window, QLabel, "catalogDateLabel")):
+        assert frame.contains(_inside(window, label))
+    # the key table columns are on screen, "Why not" at least its first 100 px
+    view = window.table.view
+    header, port = view.horizontalHeader(), view.viewport().width()
+    for name in KEY_TABLE_COLUMNS:
+        col = COLUMNS.index(name)
+        left = header.sectionViewportPosition(col)
+        right = left + header.sectionSize(col)
+        assert left >= 0 and (right <= port if name != "Why not" else left + 100 <= port), name
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=list(SCREENS))
+def test_every_named_part_is_inside_at_a_usable_size(window_on, screen):
+    window = window_on(screen)
+    _check_layout(window)
+
+
+def test_analysis_docks_at_1366x768_float_or_tab_inside_the_screen(qtbot, window_on, monkeypatch):
+    window = window_on("1366x768")
+    size = window.size()
+    a = window.analysis
+    monkeypatch.setattr(a, "screen_area", lambda: SCREENS["1366x768"])  # the offscreen screen is 800x800
+    with qtbot.waitSignal(a.tornado.resultReady, timeout=30_000):
+        a.show_tornado()
+    a.monte_carlo.samples.setValue(300)
+    with qtbot.waitSignal(a.monte_carlo.runFinished, timeout=60_000):
+        a.show_monte_carlo()
+    assert window.size() == size  # the window did not grow past the screen
+    screen = SCREENS["1366x768"]
+    for name in ("tornadoView", "monteCarloView"):
+        dock = find(window, QDockWidget, name)
+        assert dock.isVisible()
+        if dock.isFloating():
+            assert screen.contains(dock.geometry()), name
+        else:
+            assert window.rect().contains(_inside(window, dock)), name
+    _check_layout(window)
