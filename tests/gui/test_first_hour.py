@@ -213,12 +213,12 @@ def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, wind
         assert window.open_scenario(_other_file(window, tmp_path))
     assert banner.stale and not banner.isHidden()
     assert banner.plain_text().startswith(f"For the previous scenario (“{first}”): Run again")
-    assert view.table.graphicsEffect() is not None and view.histogram.graphicsEffect() is not None
+    assert not view.table.isEnabled()
     assert window.analysis.current_results() == (None, None) and report_extras(window) == {}
     with qtbot.waitSignal(view.runFinished, timeout=60_000):
         banner.linkActivated.emit("run")  # the banner's "Run again"
     assert not banner.stale and view.result.scenario == window.scenario
-    assert view.table.graphicsEffect() is None
+    assert view.table.isEnabled()
 
 
 def test_a_changed_value_marks_the_tornado_stale_and_undo_clears_it(qtbot, window):
@@ -229,7 +229,7 @@ def test_a_changed_value_marks_the_tornado_stale_and_undo_clears_it(qtbot, windo
     _modify(qtbot, window)
     assert view.stale_banner.stale and "Run again" in view.stale_banner.plain_text()
     change_and_wait(qtbot, window, window.action_undo.trigger)
-    assert not view.stale_banner.stale and view.plot.graphicsEffect() is None
+    assert not view.stale_banner.stale and view.stale_banner.isHidden()
 
 
 def test_a_comparison_column_of_the_window_is_marked_when_the_scenario_changes(qtbot, window):
@@ -258,3 +258,13 @@ def test_every_row_tooltip_and_the_selected_option_say_why_not(qtbot, window):
     window.table.view.selectRow(rows[0])
     option = model.option_at(rows[0])
     assert window.statusBar().currentMessage() == f"{window.plan.options.label[option]}: why not: {r.why_not[option]}"
+
+
+def test_a_file_without_task_id_says_which_default_it_used(qtbot, window, tmp_path):
+    path = tmp_path / "no-task.json"
+    path.write_text('{"schema_version": %d, "name": "No task", "requests_per_day": 500}' % sc.SCHEMA_VERSION)
+    with qtbot.waitSignal(window.planUpdated):
+        assert window.open_scenario(path)
+    message = window.statusBar().currentMessage()
+    assert message.startswith("no-task.json does not set ") and "task_id = maths-olympiad" in message
+    assert not window.timing_label.isVisible()  # the note gets the room

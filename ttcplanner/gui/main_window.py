@@ -40,6 +40,7 @@ ROOMY_SIZE = (1480, 900)  # from this window size on, docks get their comfortabl
 # selected option in the status bar and every row's tooltip carries it.
 KEY_TABLE_COLUMNS = ("Kind", "Option", "Accuracy", "$ / month", "Latency")
 UNTITLED = Scenario().name
+MAX_DEFAULTS_NAMED = 2  # a status-bar line names this many defaulted fields, then "and N more"
 FRAME_ALLOWANCE = QSize(8, 40)  # title bar and borders the window system adds around the window
 
 
@@ -102,6 +103,13 @@ def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None
             continue
         return candidate, plan, (time.perf_counter() - start) * 1000
     return scenario, None, 0.0
+
+
+def defaults_note(file_name: str, scenario: Scenario, fields: list[str]) -> str:
+    """The status-bar sentence for fields a scenario file left out: each with the default it got."""
+    shown = ", ".join(f"{f} = {getattr(scenario, f)}" for f in fields[:MAX_DEFAULTS_NAMED])
+    more = f" and {len(fields) - MAX_DEFAULTS_NAMED} more" if len(fields) > MAX_DEFAULTS_NAMED else ""
+    return f"{file_name} does not set {len(fields)} field{'s' if len(fields) != 1 else ''}; using the defaults {shown}{more}"
 
 
 class MainWindow(QMainWindow):
@@ -267,6 +275,9 @@ class MainWindow(QMainWindow):
         self.catalog_label.setFixedSize(self.catalog_label.fontMetrics().horizontalAdvance(longest) + 16,
                                         self.catalog_label.fontMetrics().height() + 6)
         self.statusBar().addPermanentWidget(self.catalog_label)
+        # A note (why an input or a file was changed) takes the timing label's room while it shows: at 1366 px
+        # the permanent labels leave a message only a third of the bar.
+        self.statusBar().messageChanged.connect(lambda text: self.timing_label.setVisible(not text))
 
     # -- plan -> views --------------------------------------------------------------------------
     def _selected_option(self, plan: Plan) -> int | None:
@@ -340,7 +351,7 @@ class MainWindow(QMainWindow):
         first (Save / Discard / Cancel); Cancel keeps everything, undo history included."""
         path = Path(path)
         try:
-            s = scenario_io.load(path)
+            s, defaults = scenario_io.load_noting_defaults(path)
             evaluate(s, self.catalog)  # unknown task / GPU ids fail here, before anything changes
         except (InputError, OSError) as exc:
             detail = str(exc) if str(path) in str(exc) else f"{path}:\n{exc}"
@@ -352,6 +363,8 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self.controller.reset(s)
         self.fit_plots()
+        if defaults:
+            self._say(defaults_note(path.name, s, defaults))
         return True
 
     def save_scenario(self, path) -> bool:

@@ -118,7 +118,7 @@ class MonteCarloView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.histogram = CostHistogram()
-        self.stale_banner = StaleBanner("monteCarloStale", (self.table, self.histogram), self.run)
+        self.stale_banner = StaleBanner("monteCarloStale", (self.table,), self.run)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Samples"))
@@ -180,7 +180,7 @@ class MonteCarloView(QWidget):
         return self.runner.running()
 
     def _mark_stale(self) -> None:
-        """The table and histogram describe another scenario than the window's: say so and fade them."""
+        """The table and histogram describe another scenario than the window's: say so, grey the table."""
         r = self.result
         self.stale_banner.set_stale(r.scenario.name if r is not None and r.scenario != self.controller.scenario
                                     else None)

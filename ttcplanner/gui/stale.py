@@ -2,7 +2,9 @@
 
 The analysis views (tornado, Monte Carlo) keep their last result after the scenario changes, since
 rerunning takes seconds. ``StaleBanner`` is the amber line above such a result: "For the previous
-scenario: Run again", with the result itself faded, until a run for the current scenario replaces it.
+scenario: Run again", with the result's tables greyed out (disabled), until a run for the current
+scenario replaces it. (A QGraphicsOpacityEffect fade left ghost copies of a table that moved down under
+the banner on X11, so tables are disabled instead and plots rely on the banner.)
 """
 
 from __future__ import annotations
@@ -11,20 +13,18 @@ import re
 from html import escape, unescape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGraphicsOpacityEffect, QLabel, QWidget
-
-STALE_OPACITY = 0.35
+from PySide6.QtWidgets import QLabel, QWidget
 
 
 class StaleBanner(QLabel):
-    def __init__(self, name: str, faded: tuple[QWidget, ...], run, parent: QWidget | None = None):
+    def __init__(self, name: str, greyed: tuple[QWidget, ...], run, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(name)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setWordWrap(True)
         self.setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #e0b84c; padding: 3px; color: #5c4400; }")
         self.linkActivated.connect(lambda _link: run())
-        self._faded = faded
+        self._greyed = greyed
         self.stale = False
         self.hide()
 
@@ -35,13 +35,8 @@ class StaleBanner(QLabel):
         if self.stale:
             self.setText(f"<b>For the previous scenario</b> (“{escape(previous_name)}”): "
                          f"<a href='run'>Run again</a> for the current one.")
-        for w in self._faded:
-            if self.stale:
-                effect = QGraphicsOpacityEffect(w)
-                effect.setOpacity(STALE_OPACITY)
-                w.setGraphicsEffect(effect)
-            elif w.graphicsEffect() is not None:
-                w.setGraphicsEffect(None)
+        for w in self._greyed:
+            w.setEnabled(not self.stale)
 
     def plain_text(self) -> str:
         """The banner's words without markup (tests, reports)."""

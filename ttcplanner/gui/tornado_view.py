@@ -153,7 +153,7 @@ class TornadoView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.plot = TornadoPlot()
-        self.stale_banner = StaleBanner("tornadoStale", (self.plot,), self.run)
+        self.stale_banner = StaleBanner("tornadoStale", (), self.run)
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.auto)

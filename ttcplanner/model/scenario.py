@@ -86,5 +86,19 @@ def load(path: str | Path) -> Scenario:
     return from_dict(read_json(path, "scenario file"), source=str(path))
 
 
+def defaults_used(data: Any) -> list[str]:
+    """The Scenario fields a file leaves out, in field order: the loader gave them their defaults, and
+    the reader should be told (a file without task_id silently planned the maths olympiad)."""
+    if not isinstance(data, dict):
+        return []
+    return [f.name for f in dataclasses.fields(Scenario) if f.name not in data]
+
+
+def load_noting_defaults(path: str | Path) -> tuple[Scenario, list[str]]:
+    """``load``, plus the names of the fields that took their default (``defaults_used``)."""
+    data = read_json(path, "scenario file")
+    return from_dict(data, source=str(path)), defaults_used(data)
+
+
 def save(scenario: Scenario, path: str | Path) -> None:
     write_json_atomic(path, to_json(scenario))
