@@ -268,3 +268,28 @@ def test_a_file_without_task_id_says_which_default_it_used(qtbot, window, tmp_pa
     message = window.statusBar().currentMessage()
     assert message.startswith("no-task.json does not set ") and "task_id = maths-olympiad" in message
     assert not window.timing_label.isVisible()  # the note gets the room
+
+
+def test_the_real_prompt_cancelled_by_a_click_keeps_everything(qtbot, window, tmp_path):
+    """The QMessageBox itself (no monkeypatch), answered from a timer while it runs its own event loop."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    path = _other_file(window, tmp_path)
+    _modify(qtbot, window)
+    before = window.scenario
+    seen = []
+
+    def answer():
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QMessageBox) and w.objectName() == "unsavedChangesDialog" and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(10, answer)  # not up yet
+            return
+        seen.append(box.text())
+        box.button(B.Cancel).click()
+
+    QTimer.singleShot(0, answer)
+    assert window.open_scenario(path) is False
+    assert seen and "before opening “other.json”" in seen[0] and "undo history" in seen[0]
+    assert window.scenario == before and window.isWindowModified()

@@ -113,3 +113,18 @@ def test_analysis_docks_at_1366x768_float_or_tab_inside_the_screen(qtbot, window
         else:
             assert window.rect().contains(_inside(window, dock)), name
     _check_layout(window)
+
+
+def test_a_dock_shown_from_the_view_menu_at_1366x768_floats_inside_the_screen(qtbot, window_on, monkeypatch):
+    window = window_on("1366x768")
+    size = window.size()
+    monkeypatch.setattr(window.analysis, "screen_area", lambda: SCREENS["1366x768"])
+    dock = find(window, QDockWidget, "monteCarloView")
+    dock.toggleViewAction().trigger()
+    dock.raise_()  # its tab brought to the front (a click on it)
+    qtbot.waitUntil(dock.isFloating)
+    table = window.table.view.viewport()
+    qtbot.waitUntil(lambda: window.rect().contains(_inside(window, table)))  # the tab group settles
+    assert window.size() == size
+    assert SCREENS["1366x768"].contains(dock.geometry())
+    _check_layout(window)
