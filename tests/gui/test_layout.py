@@ -128,3 +128,18 @@ def test_a_dock_shown_from_the_view_menu_at_1366x768_floats_inside_the_screen(qt
     assert window.size() == size
     assert SCREENS["1366x768"].contains(dock.geometry())
     _check_layout(window)
+
+
+def test_a_window_saved_on_a_big_screen_reopens_inside_a_small_one(qtbot, catalog, settings, monkeypatch):
+    from ttcplanner.gui.main_window import MainWindow
+
+    monkeypatch.setattr(MainWindow, "_available", lambda self: SCREENS["1920x1080"])
+    big = MainWindow(catalog=catalog, settings=settings)
+    qtbot.addWidget(big)
+    big.setGeometry(100, 60, 1800, 1000)
+    settings.setValue("window/geometry", big.saveGeometry())
+    monkeypatch.setattr(MainWindow, "_available", lambda self: SCREENS["1366x768"])
+    small = MainWindow(catalog=catalog, settings=settings)
+    qtbot.addWidget(small)
+    assert SCREENS["1366x768"].contains(small.geometry())
+    assert small.width() >= small.minimumWidth() and small.height() >= small.minimumHeight()
