@@ -293,3 +293,13 @@ def test_the_real_prompt_cancelled_by_a_click_keeps_everything(qtbot, window, tm
     assert window.open_scenario(path) is False
     assert seen and "before opening “other.json”" in seen[0] and "undo history" in seen[0]
     assert window.scenario == before and window.isWindowModified()
+
+
+def test_the_name_titles_the_pdf(qtbot, window, tmp_path):
+    from pypdf import PdfReader
+
+    change_and_wait(qtbot, window, lambda: window.controller.request("name", {"name": "Q3 plan for finance"}))
+    assert window.export_pdf(tmp_path / "plan.pdf")
+    reader = PdfReader(str(tmp_path / "plan.pdf"))
+    assert "Q3 plan for finance" in reader.metadata.title
+    assert "Q3 plan for finance" in " ".join(reader.pages[0].extract_text().split())
