@@ -303,3 +303,14 @@ def test_the_name_titles_the_pdf(qtbot, window, tmp_path):
     reader = PdfReader(str(tmp_path / "plan.pdf"))
     assert "Q3 plan for finance" in reader.metadata.title
     assert "Q3 plan for finance" in " ".join(reader.pages[0].extract_text().split())
+
+
+def test_save_keeps_a_name_and_a_value_typed_without_enter(qtbot, window, tmp_path):
+    edit = find(window, QLineEdit, "scenarioNameEdit")
+    spin = find(window, QDoubleSpinBox, "tokenVolumeSliderValue")
+    edit.setText("Typed, not entered")
+    spin.lineEdit().setText("4,242")
+    assert window.save_scenario(tmp_path / "typed.json")
+    saved = sc.load(tmp_path / "typed.json")
+    assert saved.name == "Typed, not entered" and saved.requests_per_day == 4242
+    assert not window.isWindowModified()

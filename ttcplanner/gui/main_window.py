@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
     def maybe_save(self, doing: str) -> bool:
         """Unsaved changes: ask Save / Discard / Cancel before ``doing`` (which replaces the scenario and
         its undo history). True means go ahead; Cancel, or a save that failed or was cancelled, is False."""
+        self.panel.commit_typing()
         self.controller.flush()  # a value typed a moment ago counts
         if self.controller.undo_stack.isClean():
             return True
@@ -369,6 +370,8 @@ class MainWindow(QMainWindow):
 
     def save_scenario(self, path) -> bool:
         path = Path(path)
+        self.panel.commit_typing()  # a name or value typed without Enter is saved too
+        self.controller.flush()
         try:
             scenario_io.save(self.scenario, path)
         except (InputError, OSError) as exc:
@@ -408,8 +411,9 @@ class MainWindow(QMainWindow):
     def save_scenario_as(self, path) -> bool:
         """Save under a new name; a scenario still called "Untitled scenario" takes the file's name."""
         path = Path(path)
+        self.panel.commit_typing()
+        self.controller.flush()
         if self.scenario.name == UNTITLED and path.stem.strip():
-            self.controller.flush()
             self.controller.set_scenario(self.scenario.replace(name=path.stem.strip()), "name from file")
         return self.save_scenario(path)
 

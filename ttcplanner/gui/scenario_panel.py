@@ -218,6 +218,14 @@ class ScenarioPanel(QScrollArea):
         if name != self._name:
             self.changeRequested.emit("name", {"name": name}, False)  # empty: the model refuses, the name snaps back
 
+    def commit_typing(self) -> None:
+        """Apply what is typed but not yet entered (a save or a prompt must not lose it)."""
+        if self.editing(self.name_edit):
+            self._on_name_edited()
+        for w in list(self._spins.values()) + [s.spin for s in self._sliders.values()]:
+            if self.editing(w):
+                w.interpretText()
+
     def editing(self, widget) -> bool:
         """True while ``widget`` holds typed text that is not yet applied."""
         if widget is self.name_edit:
