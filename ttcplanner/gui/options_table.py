@@ -112,7 +112,7 @@ class OptionsModel(QAbstractTableModel):
             r, o = self.plan.results, self.plan.options
             why = f"\nwhy not: {r.why_not[i]}" if r.why_not[i] else ""  # every cell of the row says why (issue 21)
             if col != 1:
-                return o.label[i] + (why or "\nmeets the targets")
+                return o.label[i] + (why or ("\nmeets the targets" if r.eligible[i] else ""))
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
                     + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else "")
                     + why)
