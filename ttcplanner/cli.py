@@ -355,11 +355,9 @@ def _accuracy(args) -> int:
 
 
 def _check_answer_format(fmt: str) -> None:
-    if fmt == "free":
-        return
-    if fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2:
-        return
-    raise InputError(f"--answer-format must be 'free' or 'choice:K' with K >= 2, got {fmt!r}")
+    from ttcplanner.model.catalog import check_answer_format
+
+    check_answer_format(fmt, "--answer-format")
 
 
 def _catalog_cmd(args) -> int:

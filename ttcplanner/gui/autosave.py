@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ttcplanner.model import scenario as scenario_io
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import read_json, write_json_atomic
+from ttcplanner.model.jsonio import read_input_bytes, read_json, write_bytes_atomic, write_json_atomic
 from ttcplanner.model.planner import evaluate
 
 AUTOSAVE_DELAY_MS = 1000  # debounce: one write per pause, well inside the 2 s promise
@@ -93,8 +93,8 @@ class Session(QObject):
         path = self.autosave_path
         keep = self.folder / time.strftime("recovered-%Y%m%d-%H%M%S.json")
         try:
-            keep.write_bytes(path.read_bytes())
-        except OSError:
+            write_bytes_atomic(keep, read_input_bytes(path, "autosave"), "recovered copy")
+        except InputError:
             keep = path
         try:
             s = scenario_io.load(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -277,10 +278,24 @@ def _convert_task(raw: Any, where: str, src: str) -> TaskProfile:
             raise InputError("ceiling_pct must not be below floor_pct", field=cw, source=src)
         points = tuple(from_json(CurvePoint, p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
         curves[acc_id] = dataclasses.replace(curve, points=points)
-    fmt = task.answer_format
-    if fmt != "free" and not (fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2):
-        raise InputError(f"must be 'free' or 'choice:K' with K >= 2, got {fmt!r}", field=f"{where}.answer_format", source=src)
+    check_answer_format(task.answer_format, f"{where}.answer_format", src)
     return dataclasses.replace(task, curves=curves)
+
+
+# Multiple-choice answers are lettered A-Z; the widest common benchmark format (MMLU-Pro) has 10 options.
+MAX_CHOICES = 26
+_CHOICE_FORMAT = re.compile(r"choice:([0-9]{1,6})")
+
+
+def check_answer_format(fmt: Any, field: str = "answer_format", src: str | None = None) -> str:
+    """'free' or 'choice:K' with 2 <= K <= MAX_CHOICES (ASCII digits); anything else raises InputError."""
+    if fmt == "free":
+        return fmt
+    m = _CHOICE_FORMAT.fullmatch(fmt) if isinstance(fmt, str) else None
+    if m is None or not 2 <= int(m.group(1)) <= MAX_CHOICES:
+        raise InputError(f"must be 'free' or 'choice:K' with K from 2 to {MAX_CHOICES}, got {fmt!r}"[:200],
+                         field=field, source=src)
+    return fmt
 
 
 def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
