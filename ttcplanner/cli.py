@@ -48,6 +48,8 @@ def _int_range(lo: int, hi: int):
 
 
 _positive_int = _int_range(1, 10**9)
+MAX_GPUS_PER_REPLICA = 72  # as a scenario's gpus_per_replica: one NVL72 rack is the largest replica
+_gpus_per_replica = _int_range(1, MAX_GPUS_PER_REPLICA)
 
 
 def _speculative(text: str) -> tuple[int, float]:
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     se = sub.add_parser("serve-estimate", help="throughput and latency of an open model on GPUs")
     se.add_argument("--model", required=True, help="open model id (see: catalog list)")
     se.add_argument("--hardware", required=True, help="GPU id (see: catalog list)")
-    se.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica (tensor parallel)")
+    se.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica (tensor parallel)")
     se.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision")
     se.add_argument("--input-tokens", type=_number(0, 1e7), required=True)
     se.add_argument("--output-tokens", type=_number(1, 1e7), required=True)
@@ -113,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the JSON written by `vllm bench serve --save-result`")
     cb.add_argument("--model", required=True, help="open model id")
     cb.add_argument("--hardware", required=True, help="GPU id")
-    cb.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica in the run")
+    cb.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica in the run")
     cb.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision in the run")
     cb.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16",
                     help="KV-cache precision in the run (vLLM default: bf16)")
@@ -273,8 +275,8 @@ def _serve_estimate(args) -> int:
             concurrency = int(args.concurrency)
         except ValueError:
             raise InputError(f"--concurrency must be a whole number or 'max', got {args.concurrency!r}") from None
-        if concurrency < 1:
-            raise InputError(f"--concurrency must be at least 1, got {concurrency}")
+        if not 1 <= concurrency <= 1_000_000:
+            raise InputError(f"--concurrency must be from 1 to 1,000,000, got {concurrency}")
     draft, accept = args.speculative or (0, 0.0)
     setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision)
     est = estimate(setup, args.input_tokens, args.output_tokens, concurrency, draft_tokens=draft, acceptance=accept)
@@ -421,19 +423,48 @@ def _import_litellm(args) -> int:
     from ttcplanner.paths import user_catalog_dir
 
     result = import_litellm(args.file, providers=None if args.all else FIRST_PARTY_PROVIDERS)
+    before = _catalog(args)  # what the planner used until now: shipped, user and --catalog offers
+    changes = _price_changes(before, result.offers)
     paths = save_offers(result.offers, args.into or user_catalog_dir()) if result.offers else []
     if args.json:
         _print_json({"imported": len(result.offers), "updated": sorted(result.updated), "added": sorted(result.added),
                      "skipped": [{"key": k, "reason": r} for k, r in result.skipped],
-                     "saved_to": [str(p) for p in paths]})
+                     "saved_to": [str(p) for p in paths], "changes": changes})
     else:
         print(f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
-              f"into {', '.join(str(p) for p in paths) or 'nothing'}; skipped {len(result.skipped)}:")
+              f"into {', '.join(str(p) for p in paths) or 'nothing'}.")
+        changed = [c for c in changes if c["fields"]]
+        print(f"Prices changed ({len(changed)}; $ per million tokens):" if changed else "No price changed.")
+        for c in changed[:200]:
+            print(f"  {c['id']}{' (new)' if c['new_offer'] else ''}: " + ", ".join(f"{k} {_usd(v['old'])} -> {_usd(v['new'])}" for k, v in c["fields"].items()))
+        if len(changed) > 200:
+            print(f"  ... and {len(changed) - 200} more (see --json)")
+        print(f"Skipped {len(result.skipped)}:")
         for key, reason in result.skipped[:50]:
             print(f"  {key}: {reason}")
         if len(result.skipped) > 50:
             print(f"  ... and {len(result.skipped) - 50} more (see --json)")
     return 0
+
+
+_PRICE_FIELDS = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "batch_discount")
+
+
+def _price_changes(catalog, offers) -> list[dict]:
+    """Per imported offer: each price that differs from the catalog's (old None: a new offer)."""
+    out = []
+    for o in offers:
+        table = catalog.api_offers if o.kind == "api" else catalog.asic_offers
+        old = table.get(o.id)
+        fields = {k: {"old": getattr(old, k) if old is not None else None, "new": getattr(o, k)}
+                  for k in _PRICE_FIELDS
+                  if (getattr(o, k) is not None if old is None else getattr(old, k) != getattr(o, k))}
+        out.append({"id": o.id, "new_offer": old is None, "fields": fields})
+    return out
+
+
+def _usd(value) -> str:
+    return "none" if value is None else f"{value:g}"
 
 
 def _calibrate(args) -> int:

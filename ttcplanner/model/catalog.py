@@ -22,6 +22,8 @@ from ttcplanner.model.jsonio import finite_number, read_json
 
 SCHEMA_VERSION = 1
 PRECISIONS = ("bf16", "fp8", "fp4")
+# The oldest date any entry can carry: the first transformer paper; an older as_of is a typo.
+EARLIEST_DATE = _dt.date(2017, 6, 12)
 
 
 def spec(lo: float | None = None, hi: float | None = None, default: Any = dataclasses.MISSING,
@@ -89,6 +91,7 @@ class TokenOffer(Entry):
 
     kind: str = spec(choices=("api", "asic"))
     vendor: str = ""
+    free_note: str = ""  # why a $0 price is right (the provider states it is free); required for any $0 price
     accuracy_id: str = ""  # key into task curves
     open_model_id: str = ""  # for ASIC clouds hosting an open model
     hardware: str = ""
@@ -197,9 +200,15 @@ def _check_date(value: Any, where: str, src: str) -> str:
     if not isinstance(value, str):
         raise InputError("must be a date YYYY-MM-DD", field=where, source=src)
     try:
-        _dt.date.fromisoformat(value)
+        date = _dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"must be a date YYYY-MM-DD, got {value!r}", field=where, source=src) from None
+        raise InputError(f"must be a date YYYY-MM-DD, got {value!r}"[:200], field=where, source=src) from None
+    if date > _dt.date.today():
+        raise InputError(f"is in the future ({value}); a price or measurement is dated when it was read",
+                         field=where, source=src)
+    if date < EARLIEST_DATE:
+        raise InputError(f"is before {EARLIEST_DATE.isoformat()} ({value}); no figure here is that old",
+                         field=where, source=src)
     return value
 
 
@@ -253,6 +262,12 @@ def _value(tp: Any, meta: Mapping[str, Any], value: Any, fw: str, src: str) -> A
             raise InputError(f"must be text, got {type(value).__name__}", field=fw, source=src)
         if len(value) > 4_000:
             raise InputError("text is longer than 4000 characters", field=fw, source=src)
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"holds a character that cannot be encoded ({value[exc.start]!r} at position "
+                                 f"{exc.start}); replace it", field=fw, source=src) from None
         choices = meta.get("choices")
         if choices and value not in choices:
             raise InputError(f"must be one of {', '.join(choices)}; got {value!r}"[:200], field=fw, source=src)
@@ -276,7 +291,7 @@ def _convert_task(raw: Any, where: str, src: str) -> TaskProfile:
         curve = from_json(AccuracyCurve, craw, cw, src)
         if curve.ceiling_pct < curve.floor_pct:
             raise InputError("ceiling_pct must not be below floor_pct", field=cw, source=src)
-        points = tuple(from_json(CurvePoint, p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
+        points = tuple(_checked_point(p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
         curves[acc_id] = dataclasses.replace(curve, points=points)
     check_answer_format(task.answer_format, f"{where}.answer_format", src)
     return dataclasses.replace(task, curves=curves)
@@ -298,6 +313,35 @@ def check_answer_format(fmt: Any, field: str = "answer_format", src: str | None 
     return fmt
 
 
+def _checked_point(raw: Any, where: str, src: str) -> CurvePoint:
+    """A published point: reasoning tokens above 0 (the curve is in ln T) and an accuracy in percent."""
+    point = from_json(CurvePoint, raw, where, src)
+    if not 0 < point.reasoning_tokens <= 1e9:
+        raise InputError(f"must be above 0 and at most 1e9, got {point.reasoning_tokens:g}",
+                         field=f"{where}.reasoning_tokens", source=src)
+    if not 0 <= point.accuracy_pct <= 100:
+        raise InputError(f"must be a percentage in [0, 100], got {point.accuracy_pct:g}",
+                         field=f"{where}.accuracy_pct", source=src)
+    return point
+
+
+_TOKEN_PRICES = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok",
+                 "long_input_usd_per_mtok", "long_cached_input_usd_per_mtok", "long_output_usd_per_mtok")
+
+
+def _check_prices(entry: Entry, where: str, src: str) -> None:
+    """No GPU is free (leave an unknown price null); a $0 token price needs ``free_note`` saying why."""
+    if isinstance(entry, Gpu):
+        for name in ("rent_usd_per_gpu_hour", "purchase_usd"):
+            if getattr(entry, name) == 0:
+                raise InputError("must be above 0 (leave it null when unknown)", field=f"{where}.{name}", source=src)
+    if isinstance(entry, TokenOffer) and not entry.free_note.strip():
+        for name in _TOKEN_PRICES:
+            if getattr(entry, name) == 0:
+                raise InputError("is $0; a free offer needs free_note stating that the provider charges nothing",
+                                 field=f"{where}.{name}", source=src)
+
+
 def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
     if not entry.id or len(entry.id) > 120:
         raise InputError("must be a non-empty id of at most 120 characters", field=f"{where}.id", source=src)
@@ -308,6 +352,7 @@ def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
             raise InputError("active_params_b exceeds total_params_b", field=where, source=src)
         if entry.experts_active > entry.experts_total:
             raise InputError("experts_active exceeds experts_total", field=where, source=src)
+    _check_prices(entry, where, src)
     if isinstance(entry, TokenOffer) and entry.kind != ("api" if kind == "api_offers" else "asic"):
         raise InputError(f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src)
 
@@ -322,7 +367,7 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, 
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=src)
     kind = data.get("kind", kind)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind", source=src)
     as_of = _check_date(data.get("as_of"), "as_of", src)
     entries = data.get("entries")
