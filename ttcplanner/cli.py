@@ -167,6 +167,14 @@ def _catalog(args):
     return load_catalog(*args.catalog)
 
 
+def _shown(path) -> str:
+    """A path as printable text: a file name in a foreign encoding (surrogate-escaped) or with a newline
+    cannot fail or split the output."""
+    from ttcplanner.model.errors import one_line
+
+    return one_line(str(path))
+
+
 def _print_json(data) -> None:
     print(json.dumps(data, indent=2, allow_nan=False))
 
@@ -182,6 +190,10 @@ def _plan(args) -> int:
     from ttcplanner.model.planner import evaluate, plan_to_json
     from ttcplanner.plan_text import plan_text
 
+    if args.pdf is not None:  # an empty name, a folder, FIFO or device fails before the plan is computed
+        from ttcplanner.model.jsonio import writable_target
+
+        writable_target(args.pdf, "PDF")
     scenario = sc.load(args.scenario)
     catalog = _catalog(args)
     plan = evaluate(scenario, catalog)
@@ -190,7 +202,7 @@ def _plan(args) -> int:
         from ttcplanner.model.sensitivity import monte_carlo
 
         mc = monte_carlo(scenario, catalog, args.monte_carlo, seed=args.seed)
-    if args.pdf:
+    if args.pdf is not None:
         from ttcplanner.report.pdf import export_pdf
 
         extras = None
@@ -201,7 +213,7 @@ def _plan(args) -> int:
         export_pdf(plan, args.pdf, paper=args.paper, extras=extras)
     if args.json:
         data = plan_to_json(plan)
-        if args.pdf:
+        if args.pdf is not None:
             data["pdf"] = str(Path(args.pdf))
         if mc is not None:
             from ttcplanner.model.sensitivity import monte_carlo_to_json
@@ -212,8 +224,8 @@ def _plan(args) -> int:
         print(plan_text(plan))
         if mc is not None:
             print("\n" + _monte_carlo_text(mc))
-        if args.pdf:
-            print(f"\nPDF written to {args.pdf}")
+        if args.pdf is not None:
+            print(f"\nPDF written to {_shown(args.pdf)}")
     return 0
 
 
@@ -432,7 +444,7 @@ def _import_litellm(args) -> int:
                      "saved_to": [str(p) for p in paths], "changes": changes})
     else:
         print(f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
-              f"into {', '.join(str(p) for p in paths) or 'nothing'}.")
+              f"into {', '.join(_shown(p) for p in paths) or 'nothing'}.")
         changed = [c for c in changes if c["fields"]]
         print(f"Prices changed ({len(changed)}; $ per million tokens):" if changed else "No price changed.")
         for c in changed[:200]:
@@ -481,7 +493,7 @@ def _calibrate(args) -> int:
     else:
         print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
               f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
-              f"for {cal.name} to {path}.\nLater estimates for this setup are marked as calibrated by you.")
+              f"for {cal.name} to {_shown(path)}.\nLater estimates for this setup are marked as calibrated by you.")
     return 0
 
 

@@ -159,8 +159,11 @@ def _reason(exc: BaseException) -> str:
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     """Write JSON atomically (see write_bytes_atomic)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    write_bytes_atomic(path, text.encode("utf-8"))
+    try:
+        raw = (json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:  # NaN, or a lone surrogate that slipped past validation
+        raise InputError(f"cannot be saved: {exc}"[:300], source=str(path)) from None
+    write_bytes_atomic(path, raw)
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, what: str = "file") -> Path:
