@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     cb.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16",
                     help="KV-cache precision in the run (vLLM default: bf16)")
     cb.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    cb.add_argument("--force", action="store_true",
+                    help="save a calibration that looks wrong (scale outside 0.33x-3x, another model_id, no output)")
     cb.add_argument("--json", action="store_true")
 
     ca = sub.add_parser("catalog", help="list, show, validate or import catalog entries")
@@ -134,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--all", action="store_true",
                     help="also add resellers and other providers (default: the vendors' own offers only)")
     ci.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    ci.add_argument("--force", action="store_true",
+                    help=f"save even when a price changes more than {PRICE_JUMP:g}-fold (usually a unit error)")
     ci.add_argument("--json", action="store_true")
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
@@ -437,6 +441,10 @@ def _import_litellm(args) -> int:
     result = import_litellm(args.file, providers=None if args.all else FIRST_PARTY_PROVIDERS)
     before = _catalog(args)  # what the planner used until now: shipped, user and --catalog offers
     changes = _price_changes(before, result.offers)
+    jumps = _price_jumps(changes)
+    if jumps and not args.force:
+        raise InputError(f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold, e.g. {jumps[0]}; "
+                         "nothing saved. Check the file, or import anyway with --force", source=args.file)
     paths = save_offers(result.offers, args.into or user_catalog_dir()) if result.offers else []
     if args.json:
         _print_json({"imported": len(result.offers), "updated": sorted(result.updated), "added": sorted(result.added),
@@ -475,22 +483,39 @@ def _price_changes(catalog, offers) -> list[dict]:
     return out
 
 
+PRICE_JUMP = 10.0  # an imported price this many times above or below the current one is likely a unit error
+
+
+def _price_jumps(changes: list[dict]) -> list[str]:
+    out = []
+    for c in changes:
+        for k, v in c["fields"].items():
+            old, new = v["old"], v["new"]
+            if k != "batch_discount" and old and new and not 1 / PRICE_JUMP <= new / old <= PRICE_JUMP:
+                out.append(f"{c['id']} {k} {_usd(old)} -> {_usd(new)}")
+    return out
+
+
 def _usd(value) -> str:
     return "none" if value is None else f"{value:g}"
 
 
 def _calibrate(args) -> int:
-    from ttcplanner.model.calibration import calibrate, read_vllm_bench, save_user_calibration
+    from ttcplanner.model.calibration import calibrate, calibration_doubts, read_vllm_bench, save_user_calibration
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.paths import user_catalog_dir
 
     catalog = _catalog(args)
     result = read_vllm_bench(args.vllm_bench)
-    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision)
+    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
+                    force=args.force)
+    doubts = calibration_doubts(result, catalog.get("open_models", args.model), cal.throughput_scale)
     path = save_user_calibration(cal, args.into or user_catalog_dir())
     if args.json:
-        _print_json({"saved_to": str(path), "calibration": entry_to_json(cal)})
+        _print_json({"saved_to": str(path), "calibration": entry_to_json(cal), "doubts": doubts})
     else:
+        if doubts:
+            print("Saved with --force although " + "; ".join(doubts) + ".")
         print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
               f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
               f"for {cal.name} to {_shown(path)}.\nLater estimates for this setup are marked as calibrated by you.")

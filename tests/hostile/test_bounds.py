@@ -13,7 +13,7 @@ from ttcplanner.model.catalog import MAX_CHOICES, load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.paths import catalog_dir
 
-from conftest import assert_one_line_error, good_scenario, write_json
+from tests.hostile.helpers import assert_one_line_error, good_scenario, write_json
 
 BIG = 10**400
 

@@ -16,7 +16,7 @@ from ttcplanner.model.catalog import load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import MAX_FILE_BYTES, read_input_bytes, read_json
 
-from conftest import assert_one_line_error, good_scenario, run_cli, write_json
+from tests.hostile.helpers import assert_one_line_error, good_scenario, run_cli, write_json
 
 HAS_FIFO = hasattr(os, "mkfifo")
 HAS_DEV_ZERO = Path("/dev/zero").exists()

@@ -15,7 +15,7 @@ from ttcplanner.model.jsonio import write_bytes_atomic, write_json_atomic
 from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
 
-from conftest import assert_one_line_error, run_cli
+from tests.hostile.helpers import assert_one_line_error, run_cli
 
 NAME_MAX = os.pathconf("/", "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
 SCENARIO = scenarios_dir() / "chat-assistant-low-volume.json"
@@ -152,7 +152,7 @@ def test_cli_pdf_with_a_name_in_a_foreign_encoding_prints(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from tests.hostile.helpers import ROOT
 
     out = os.fsencode(tmp_path) + b"/\xff-plan.pdf"
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "d"),
