@@ -190,3 +190,21 @@ def test_serve_estimate_concurrency_bounded(cli, concurrency):
 def test_cli_float_options_refuse_non_finite(cli, value):
     code, out, err = cli("accuracy", "--pass1", value)
     assert_one_line_error(code, err)
+
+
+@pytest.mark.parametrize("change", [{"rent_usd_per_gpu_hour": 0}, {"purchase_usd": 0}])
+def test_a_price_edit_to_zero_is_refused_and_nothing_is_saved(tmp_path, change):
+    from ttcplanner.model.price_import import edit_price
+
+    catalog = load_catalog(include_user=False)
+    with pytest.raises(InputError, match="above 0"):
+        edit_price(catalog, "h100-sxm", folder=tmp_path, **change)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zero_token_price_edit_is_refused(tmp_path):
+    from ttcplanner.model.price_import import edit_price
+
+    with pytest.raises(InputError, match="free_note"):
+        edit_price(load_catalog(include_user=False), "gpt-5-mini", output_usd_per_mtok=0, folder=tmp_path)
+    assert list(tmp_path.iterdir()) == []

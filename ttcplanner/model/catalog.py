@@ -216,7 +216,10 @@ def from_json(cls: type, raw: Any, where: str, src: str) -> Any:
     """Build a dataclass from a JSON object, validating every field by its annotation and spec."""
     if not isinstance(raw, dict):
         raise InputError(f"must be an object, got {type(raw).__name__}", field=where, source=src)
-    return cls(**checked_fields(cls, raw, where, src, complete=True))
+    record = cls(**checked_fields(cls, raw, where, src, complete=True))
+    if cls is Gpu or cls is TokenOffer:  # every path that makes one (load, import, price edit) checks prices
+        _check_prices(record, where, src)
+    return record
 
 
 def checked_fields(cls: type, raw: dict, where: str, src: str, complete: bool = False) -> dict[str, Any]:
@@ -352,7 +355,6 @@ def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
             raise InputError("active_params_b exceeds total_params_b", field=where, source=src)
         if entry.experts_active > entry.experts_total:
             raise InputError("experts_active exceeds experts_total", field=where, source=src)
-    _check_prices(entry, where, src)
     if isinstance(entry, TokenOffer) and entry.kind != ("api" if kind == "api_offers" else "asic"):
         raise InputError(f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src)
 
