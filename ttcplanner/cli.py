@@ -384,9 +384,9 @@ def _catalog_cmd(args) -> int:
     if args.catalog_command == "import-litellm":
         return _import_litellm(args)
     if args.catalog_command == "validate":
-        folder = Path(args.dir)
-        if not folder.is_dir():
-            raise InputError("catalog folder not found", source=str(folder))
+        from ttcplanner.model.jsonio import require_folder
+
+        folder = require_folder(args.dir, "catalog folder")
         files = sorted(folder.glob("*.json"))
         if not files:
             raise InputError("no *.json catalog files in this folder", source=str(folder))

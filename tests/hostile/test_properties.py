@@ -229,3 +229,18 @@ def test_cli_pdf_path_of_any_text_exits_0_or_2_without_rendering(private_home, n
     code, out, err = _cli("plan", ROOT / "resources" / "scenarios" / "chat-assistant-low-volume.json", "--pdf",
                           name)
     _assert_contract(code, err)
+
+
+PATH_TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", "/dev/null", "/dev/zero", "/", "x" * 300,
+                                                             "a\nb", "a\0b", "\ud800", "/tmp/" + "y" * 5000]))
+
+
+@SETTINGS
+@given(folder=PATH_TEXT)
+def test_cli_any_folder_argument_exits_0_or_2(private_home, folder, monkeypatch):
+    monkeypatch.chdir(private_home)
+    for argv in (("--catalog", folder, "catalog", "list"), ("catalog", "validate", folder),
+                 ("catalog", "import-litellm", ROOT / "tests" / "data" / "litellm_prices_sample.json", "--into",
+                  folder)):
+        code, out, err = _cli(*argv)
+        _assert_contract(code, err)

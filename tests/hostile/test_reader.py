@@ -195,3 +195,12 @@ def test_no_module_opens_input_files_around_the_reader():
                 if json_load or name in ("read_text", "read_bytes") or (name == "open" and isinstance(f, ast.Name)):
                     offenders.append(f"{path.relative_to(root)}:{node.lineno} {name}")
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize("argv", [("--catalog", "{long}", "catalog", "list"), ("catalog", "validate", "{long}"),
+                                  ("catalog", "validate", "{file}"), ("--catalog", "{nul}", "catalog", "list")])
+def test_cli_folder_arguments_the_os_refuses_are_one_line(tmp_path, cli, argv):
+    (tmp_path / "f.json").write_text("{}", encoding="utf-8")
+    args = [a.format(long=tmp_path / ("q" * 300), file=tmp_path / "f.json", nul="a\0b") for a in argv]
+    code, out, err = cli(*args)
+    assert_one_line_error(code, err)

@@ -22,7 +22,7 @@ import numpy as np
 from ttcplanner.model import serving
 from ttcplanner.model.catalog import PRECISIONS, SCHEMA_VERSION, Catalog, UserCalibration, entry_to_json, load_file
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import finite_number, read_json, write_json_atomic
+from ttcplanner.model.jsonio import finite_number, make_folder, read_json, write_json_atomic
 
 USER_CALIBRATIONS_FILE = "user_calibrations.json"
 # Older benchmark_serving.py versions and forks used other names for the same figures.
@@ -205,10 +205,7 @@ def _without_user_calibrations(catalog: Catalog) -> Catalog:
 def save_user_calibration(cal: UserCalibration, folder: str | Path) -> Path:
     """Merge ``cal`` into <folder>/user_calibrations.json (same id replaces), written atomically."""
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder ({exc.strerror})", source=str(folder)) from None
+    make_folder(folder, "folder")
     path = folder / USER_CALIBRATIONS_FILE
     entries: dict[str, Any] = {}
     if path.exists():

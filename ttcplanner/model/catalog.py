@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import finite_number, read_json
+from ttcplanner.model.jsonio import finite_number, is_folder, read_json, require_folder
 
 SCHEMA_VERSION = 1
 PRECISIONS = ("bf16", "fp8", "fp4")
@@ -422,12 +422,11 @@ def load_catalog(*folders: str | Path | None, include_user: bool = True) -> Cata
     from ttcplanner.paths import catalog_dir, user_catalog_dir
 
     user = user_catalog_dir()
-    dirs = [catalog_dir()] + ([user] if include_user and user.is_dir() else []) + [Path(f) for f in folders if f]
+    dirs = [catalog_dir()] + ([user] if include_user and is_folder(user) else []) + [Path(f) for f in folders if f]
     tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
     dates: list[str] = []
     for d in dirs:
-        if not d.is_dir():
-            raise InputError("catalog folder not found", source=str(d))
+        require_folder(d, "catalog folder")
         for path in sorted(d.glob("*.json")):
             kind, as_of, entries = load_file(path)
             tables[kind].update(entries)

@@ -134,6 +134,41 @@ def _require_regular(mode: int, what: str, source: str) -> None:
     raise InputError(f"is {kind}, not a regular file; give a {what} saved on disk", source=source)
 
 
+def require_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
+    """``path`` if it is an existing folder; otherwise one InputError (not found, not a folder, a name too
+    long, no permission...), where Path.is_dir would raise OSError for some of these."""
+    source = str(path)
+    if not source:
+        raise InputError(f"no {what} given (empty path)")
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise InputError(f"{what} not found", source=source) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot open {what} ({_reason(exc)})", source=source) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{what} not found (this is a file, not a folder)", source=source)
+    return Path(path)
+
+
+def make_folder(path: str | os.PathLike[str], what: str = "folder") -> Path:
+    """Create ``path`` (and its parents) if needed; any refusal (a file in the way, no permission, a name
+    the OS cannot take) is one InputError."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot create {what} ({_reason(exc)})", source=str(path)) from None
+    return Path(path)
+
+
+def is_folder(path: str | os.PathLike[str]) -> bool:
+    """True for an existing folder; False for anything else, including paths the OS refuses to look at."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def read_input_text(path: str | os.PathLike[str], what: str = "file", max_bytes: int = MAX_FILE_BYTES) -> str:
     """``read_input_bytes`` decoded as strict UTF-8 (a BOM is allowed)."""
     raw = read_input_bytes(path, what, max_bytes)

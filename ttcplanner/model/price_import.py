@@ -31,7 +31,7 @@ from ttcplanner.model.catalog import (
     SCHEMA_VERSION, Catalog, Entry, Gpu, TokenOffer, entry_to_json, from_json, load_file,
 )
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import read_json, write_json_atomic
+from ttcplanner.model.jsonio import make_folder, read_json, write_json_atomic
 
 LITELLM_SOURCE = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
 CHAT_MODES = ("chat", "responses")
@@ -295,10 +295,7 @@ def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped:
 def _save_entries(entries: Iterable[Entry], folder: str | Path, kind: str) -> Path:
     """Merge entries into <folder>/<kind>.json (same id replaces, other ids kept), written atomically."""
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder ({exc.strerror})", source=str(folder)) from None
+    make_folder(folder, "folder")
     path = folder / KIND_FILES[kind]
     merged: dict[str, Any] = {}
     if path.exists():
