@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also add resellers and other providers (default: the vendors' own offers only)")
     ci.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
     ci.add_argument("--force", action="store_true",
-                    help=f"save even when a price changes more than {PRICE_JUMP:g}-fold (usually a unit error)")
+                    help="save even when a price changes more than 10-fold (usually a unit error)")
     ci.add_argument("--json", action="store_true")
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
@@ -435,13 +435,14 @@ FIRST_PARTY_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "xai", "mi
 
 
 def _import_litellm(args) -> int:
+    from ttcplanner.model.import_checks import PRICE_JUMP, price_changes, price_jumps, usd
     from ttcplanner.model.price_import import import_litellm, save_offers
     from ttcplanner.paths import user_catalog_dir
 
     result = import_litellm(args.file, providers=None if args.all else FIRST_PARTY_PROVIDERS)
     before = _catalog(args)  # what the planner used until now: shipped, user and --catalog offers
-    changes = _price_changes(before, result.offers)
-    jumps = _price_jumps(changes)
+    changes = price_changes(before, result.offers)
+    jumps = price_jumps(changes)
     if jumps and not args.force:
         raise InputError(f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold, e.g. {jumps[0]}; "
                          "nothing saved. Check the file, or import anyway with --force", source=args.file)
@@ -456,7 +457,7 @@ def _import_litellm(args) -> int:
         changed = [c for c in changes if c["fields"]]
         print(f"Prices changed ({len(changed)}; $ per million tokens):" if changed else "No price changed.")
         for c in changed[:200]:
-            print(f"  {c['id']}{' (new)' if c['new_offer'] else ''}: " + ", ".join(f"{k} {_usd(v['old'])} -> {_usd(v['new'])}" for k, v in c["fields"].items()))
+            print(f"  {c['id']}{' (new)' if c['new_offer'] else ''}: " + ", ".join(f"{k} {usd(v['old'])} -> {usd(v['new'])}" for k, v in c["fields"].items()))
         if len(changed) > 200:
             print(f"  ... and {len(changed) - 200} more (see --json)")
         print(f"Skipped {len(result.skipped)}:")
@@ -465,39 +466,6 @@ def _import_litellm(args) -> int:
         if len(result.skipped) > 50:
             print(f"  ... and {len(result.skipped) - 50} more (see --json)")
     return 0
-
-
-_PRICE_FIELDS = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "batch_discount")
-
-
-def _price_changes(catalog, offers) -> list[dict]:
-    """Per imported offer: each price that differs from the catalog's (old None: a new offer)."""
-    out = []
-    for o in offers:
-        table = catalog.api_offers if o.kind == "api" else catalog.asic_offers
-        old = table.get(o.id)
-        fields = {k: {"old": getattr(old, k) if old is not None else None, "new": getattr(o, k)}
-                  for k in _PRICE_FIELDS
-                  if (getattr(o, k) is not None if old is None else getattr(old, k) != getattr(o, k))}
-        out.append({"id": o.id, "new_offer": old is None, "fields": fields})
-    return out
-
-
-PRICE_JUMP = 10.0  # an imported price this many times above or below the current one is likely a unit error
-
-
-def _price_jumps(changes: list[dict]) -> list[str]:
-    out = []
-    for c in changes:
-        for k, v in c["fields"].items():
-            old, new = v["old"], v["new"]
-            if k != "batch_discount" and old and new and not 1 / PRICE_JUMP <= new / old <= PRICE_JUMP:
-                out.append(f"{c['id']} {k} {_usd(old)} -> {_usd(new)}")
-    return out
-
-
-def _usd(value) -> str:
-    return "none" if value is None else f"{value:g}"
 
 
 def _calibrate(args) -> int:

@@ -158,3 +158,19 @@ def test_gui_asks_before_saving_a_doubtful_calibration(qtbot, tmp_path, monkeypa
     assert dlg.save() is answer
     assert asked == [True]
     assert (tmp_path / "cat" / calibration.USER_CALIBRATIONS_FILE).is_file() is answer
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_gui_asks_before_saving_prices_that_jump(qtbot, tmp_path, monkeypatch, answer):
+    from ttcplanner.gui.catalog_dialogs import LiteLLMImportDialog
+
+    path = _litellm(tmp_path, **{"gpt-5-mini": _offer(2.5e-4, 2e-3)})
+    dlg = LiteLLMImportDialog(path, load_catalog(include_user=False), folder=tmp_path / "cat")
+    qtbot.addWidget(dlg)
+    dlg.start()
+    qtbot.waitUntil(lambda: dlg.result is not None or bool(dlg.error), timeout=20_000)
+    asked = []
+    monkeypatch.setattr(dlg, "confirm_jumps", lambda jumps: asked.append(jumps) or answer)
+    assert dlg.save() is answer
+    assert asked and any("gpt-5-mini output_usd_per_mtok 2 -> 2000" in j for j in asked[0])
+    assert (tmp_path / "cat" / "api_offers.json").is_file() is answer

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QMessageBox
 from ttcplanner.gui import style
 from ttcplanner.model.catalog import Catalog, UserCalibration
 from ttcplanner.model.errors import InputError
+from ttcplanner.model.import_checks import PRICE_JUMP
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ERROR_CSS = "color: #b00020;"
@@ -759,10 +760,27 @@ class LiteLLMImportDialog(QDialog):
                          f"Skipped ({len(res.skipped)})")
         self.save_button.setEnabled(bool(res.offers))
 
+    def confirm_jumps(self, jumps: list[str]) -> bool:
+        """Ask before saving prices that move more than 10-fold (LiteLLM unit errors); True: save anyway."""
+        shown = "\n• ".join(jumps[:10]) + (f"\n… and {len(jumps) - 10} more" if len(jumps) > 10 else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save prices that look wrong?",
+                          f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold:\n• {shown}\n\n"
+                          "This is usually a unit error in the file. Save anyway?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmPriceJumps")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        box.deleteLater()
+        return answer == QMessageBox.StandardButton.Save
+
     def save(self) -> bool:
+        from ttcplanner.model.import_checks import price_changes, price_jumps
         from ttcplanner.model.price_import import save_offers
 
         if self.result is None or not self.result.offers:
+            return False
+        jumps = price_jumps(price_changes(self.catalog, self.result.offers))
+        if jumps and not self.confirm_jumps(jumps):
             return False
         try:
             paths = save_offers(self.result.offers, _user_folder(self.folder))
