@@ -208,3 +208,10 @@ def test_a_zero_token_price_edit_is_refused(tmp_path):
     with pytest.raises(InputError, match="free_note"):
         edit_price(load_catalog(include_user=False), "gpt-5-mini", output_usd_per_mtok=0, folder=tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_error_about_a_huge_unknown_key_stays_a_short_line(tmp_path):
+    path = write_json(tmp_path / "s.json", {**good_scenario(), "k" * 1_000_000: 1})
+    with pytest.raises(InputError) as exc:
+        sc.load(path)
+    assert len(str(exc.value)) <= 2000 and "\n" not in str(exc.value)
