@@ -196,3 +196,36 @@ def test_an_autosave_that_cannot_be_restored_never_kills_the_window(qtbot, app_w
     assert w.scenario == sc.Scenario()
     message = w.statusBar().currentMessage()
     assert "Could not restore" in message and "recovered-" in message
+
+
+def test_any_bytes_in_an_autosave_never_stop_the_window(qtbot, catalog, tmp_path, data_home):
+    """Property: whatever a crashed session left (any bytes, mutated scenarios), the next window starts,
+    keeps the file as a recovered copy and shows the default scenario or the restored one."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    good = json.dumps(sc.to_json(sc.Scenario(requests_per_day=5_555))).encode("utf-8")
+    hostile = st.one_of(st.binary(max_size=300), st.just(good),
+                        st.builds(lambda i, junk: good[:i] + junk + good[i:], st.integers(0, len(good)),
+                                  st.binary(max_size=20)))
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(raw=hostile)
+    def check(raw):
+        folder = autosave.data_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "autosave.json").write_bytes(raw)
+        w = MainWindow(catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                       autosave=True)
+        try:
+            assert w.session.enabled
+            restored = w.session.restored_from is not None
+            assert restored or "Could not restore" in w.statusBar().currentMessage()
+            if restored:
+                assert w.scenario == sc.load(w.session.restored_from)
+        finally:
+            w.session.finish()
+            w.close()
+            w.deleteLater()
+
+    check()
