@@ -215,3 +215,19 @@ def test_an_error_about_a_huge_unknown_key_stays_a_short_line(tmp_path):
     with pytest.raises(InputError) as exc:
         sc.load(path)
     assert len(str(exc.value)) <= 2000 and "\n" not in str(exc.value)
+
+
+@pytest.mark.parametrize("levels", [[1], [{}], [None], [""], ["low", "low"]])
+def test_effort_levels_must_be_distinct_names(tmp_path, levels):
+    path = _catalog_file(tmp_path, "api_offers", lambda d: d["entries"][0].update(effort_levels=levels))
+    with pytest.raises(InputError, match="effort_levels"):
+        load_file(path)
+
+
+@pytest.mark.parametrize("value", ["abc", [1], -5, 1e300, None, True])
+def test_effort_tokens_must_be_token_counts(tmp_path, value):
+    doc = _shipped("tasks")
+    curve = next(iter(doc["entries"][0]["curves"].values()))
+    curve["effort_tokens"] = {"low": value}
+    with pytest.raises(InputError, match="effort_tokens"):
+        load_file(write_json(tmp_path / "tasks.json", doc))

@@ -219,7 +219,26 @@ def from_json(cls: type, raw: Any, where: str, src: str) -> Any:
     record = cls(**checked_fields(cls, raw, where, src, complete=True))
     if cls is Gpu or cls is TokenOffer:  # every path that makes one (load, import, price edit) checks prices
         _check_prices(record, where, src)
+    if cls is TokenOffer:
+        _check_effort_levels(record.effort_levels, f"{where}.effort_levels", src)
+    if cls is AccuracyCurve:
+        _check_effort_tokens(record.effort_tokens, f"{where}.effort_tokens", src)
     return record
+
+
+def _check_effort_levels(levels: list, where: str, src: str) -> None:
+    """Effort level names: distinct non-empty texts (the budget search prices each one)."""
+    for i, level in enumerate(levels):
+        if not isinstance(level, str) or not level.strip() or len(level) > 40:
+            raise InputError(f"must be a name of 1-40 characters, got {level!r}"[:120], field=f"{where}[{i}]", source=src)
+    if len(set(levels)) != len(levels):
+        raise InputError("lists a level twice", field=where, source=src)
+
+
+def _check_effort_tokens(tokens: dict, where: str, src: str) -> None:
+    """Effort level name -> reasoning tokens per problem: a number from 0 (no reasoning) to 1e9."""
+    for level, value in tokens.items():
+        finite_number(value, f"{where}.{level}", src, minimum=0, maximum=1e9)
 
 
 def checked_fields(cls: type, raw: dict, where: str, src: str, complete: bool = False) -> dict[str, Any]:
