@@ -1,13 +1,11 @@
 """Bounds where numbers and text enter (issue 22 items 2 and 3): every case is one InputError naming the
 field, and on the CLI one line and exit 2."""
 
-import copy
 import datetime as dt
 import json
 
 import pytest
 
-from ttcplanner.model import calibration
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import MAX_CHOICES, load_catalog, load_file
 from ttcplanner.model.errors import InputError
@@ -103,7 +101,7 @@ def test_task_answer_format_at_the_maximum_loads(tmp_path):
 
 @pytest.mark.parametrize("field", ["rent_usd_per_gpu_hour", "purchase_usd"])
 def test_a_gpu_price_of_zero_is_refused(tmp_path, field):
-    path = _catalog_file(tmp_path, "gpus", lambda d: d["entries"][0].update({field: 0}))
+    _catalog_file(tmp_path, "gpus", lambda d: d["entries"][0].update({field: 0}))
     with pytest.raises(InputError, match=field):
         load_catalog(tmp_path, include_user=False)
 

@@ -8,7 +8,6 @@ import pytest
 
 from ttcplanner.model import calibration
 from ttcplanner.model.catalog import load_catalog
-from ttcplanner.model.errors import InputError
 
 from tests.hostile.helpers import ROOT, assert_one_line_error, write_json
 

@@ -8,7 +8,6 @@ import contextlib
 import copy
 import io
 import json
-import os
 import signal
 from pathlib import Path
 

@@ -1,10 +1,7 @@
 """Every input file goes through one guarded reader: regular files only (FIFOs, devices, folders refused
 before any open for reading), a size cap, strict UTF-8. Each case from issue 22."""
 
-import json
 import os
-import shutil
-import stat
 import threading
 from pathlib import Path
 
