@@ -48,6 +48,8 @@ def _int_range(lo: int, hi: int):
 
 
 _positive_int = _int_range(1, 10**9)
+MAX_GPUS_PER_REPLICA = 72  # as a scenario's gpus_per_replica: one NVL72 rack is the largest replica
+_gpus_per_replica = _int_range(1, MAX_GPUS_PER_REPLICA)
 
 
 def _speculative(text: str) -> tuple[int, float]:
@@ -88,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     se = sub.add_parser("serve-estimate", help="throughput and latency of an open model on GPUs")
     se.add_argument("--model", required=True, help="open model id (see: catalog list)")
     se.add_argument("--hardware", required=True, help="GPU id (see: catalog list)")
-    se.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica (tensor parallel)")
+    se.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica (tensor parallel)")
     se.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision")
     se.add_argument("--input-tokens", type=_number(0, 1e7), required=True)
     se.add_argument("--output-tokens", type=_number(1, 1e7), required=True)
@@ -113,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the JSON written by `vllm bench serve --save-result`")
     cb.add_argument("--model", required=True, help="open model id")
     cb.add_argument("--hardware", required=True, help="GPU id")
-    cb.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica in the run")
+    cb.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica in the run")
     cb.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision in the run")
     cb.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16",
                     help="KV-cache precision in the run (vLLM default: bf16)")
     cb.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    cb.add_argument("--force", action="store_true",
+                    help="save a calibration that looks wrong (scale outside 0.33x-3x, another model_id, no output)")
     cb.add_argument("--json", action="store_true")
 
     ca = sub.add_parser("catalog", help="list, show, validate or import catalog entries")
@@ -132,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--all", action="store_true",
                     help="also add resellers and other providers (default: the vendors' own offers only)")
     ci.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    ci.add_argument("--force", action="store_true",
+                    help="save even when a price changes more than 10-fold (usually a unit error)")
     ci.add_argument("--json", action="store_true")
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
@@ -165,6 +171,14 @@ def _catalog(args):
     return load_catalog(*args.catalog)
 
 
+def _shown(path) -> str:
+    """A path as printable text: a file name in a foreign encoding (surrogate-escaped) or with a newline
+    cannot fail or split the output."""
+    from ttcplanner.model.errors import one_line
+
+    return one_line(str(path))
+
+
 def _print_json(data) -> None:
     print(json.dumps(data, indent=2, allow_nan=False))
 
@@ -180,6 +194,10 @@ def _plan(args) -> int:
     from ttcplanner.model.planner import evaluate, plan_to_json
     from ttcplanner.plan_text import plan_text
 
+    if args.pdf is not None:  # an empty name, a folder, FIFO or device fails before the plan is computed
+        from ttcplanner.model.jsonio import writable_target
+
+        writable_target(args.pdf, "PDF")
     scenario = sc.load(args.scenario)
     catalog = _catalog(args)
     plan = evaluate(scenario, catalog)
@@ -188,7 +206,7 @@ def _plan(args) -> int:
         from ttcplanner.model.sensitivity import monte_carlo
 
         mc = monte_carlo(scenario, catalog, args.monte_carlo, seed=args.seed)
-    if args.pdf:
+    if args.pdf is not None:
         from ttcplanner.report.pdf import export_pdf
 
         extras = None
@@ -199,7 +217,7 @@ def _plan(args) -> int:
         export_pdf(plan, args.pdf, paper=args.paper, extras=extras)
     if args.json:
         data = plan_to_json(plan)
-        if args.pdf:
+        if args.pdf is not None:
             data["pdf"] = str(Path(args.pdf))
         if mc is not None:
             from ttcplanner.model.sensitivity import monte_carlo_to_json
@@ -210,8 +228,8 @@ def _plan(args) -> int:
         print(plan_text(plan))
         if mc is not None:
             print("\n" + _monte_carlo_text(mc))
-        if args.pdf:
-            print(f"\nPDF written to {args.pdf}")
+        if args.pdf is not None:
+            print(f"\nPDF written to {_shown(args.pdf)}")
     return 0
 
 
@@ -273,8 +291,8 @@ def _serve_estimate(args) -> int:
             concurrency = int(args.concurrency)
         except ValueError:
             raise InputError(f"--concurrency must be a whole number or 'max', got {args.concurrency!r}") from None
-        if concurrency < 1:
-            raise InputError(f"--concurrency must be at least 1, got {concurrency}")
+        if not 1 <= concurrency <= 1_000_000:
+            raise InputError(f"--concurrency must be from 1 to 1,000,000, got {concurrency}")
     draft, accept = args.speculative or (0, 0.0)
     setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision)
     est = estimate(setup, args.input_tokens, args.output_tokens, concurrency, draft_tokens=draft, acceptance=accept)
@@ -355,11 +373,9 @@ def _accuracy(args) -> int:
 
 
 def _check_answer_format(fmt: str) -> None:
-    if fmt == "free":
-        return
-    if fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2:
-        return
-    raise InputError(f"--answer-format must be 'free' or 'choice:K' with K >= 2, got {fmt!r}")
+    from ttcplanner.model.catalog import check_answer_format
+
+    check_answer_format(fmt, "--answer-format")
 
 
 def _catalog_cmd(args) -> int:
@@ -368,9 +384,9 @@ def _catalog_cmd(args) -> int:
     if args.catalog_command == "import-litellm":
         return _import_litellm(args)
     if args.catalog_command == "validate":
-        folder = Path(args.dir)
-        if not folder.is_dir():
-            raise InputError("catalog folder not found", source=str(folder))
+        from ttcplanner.model.jsonio import require_folder
+
+        folder = require_folder(args.dir, "catalog folder")
         files = sorted(folder.glob("*.json"))
         if not files:
             raise InputError("no *.json catalog files in this folder", source=str(folder))
@@ -419,18 +435,32 @@ FIRST_PARTY_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "xai", "mi
 
 
 def _import_litellm(args) -> int:
+    from ttcplanner.model.import_checks import PRICE_JUMP, price_changes, price_jumps, usd
     from ttcplanner.model.price_import import import_litellm, save_offers
     from ttcplanner.paths import user_catalog_dir
 
     result = import_litellm(args.file, providers=None if args.all else FIRST_PARTY_PROVIDERS)
+    before = _catalog(args)  # what the planner used until now: shipped, user and --catalog offers
+    changes = price_changes(before, result.offers)
+    jumps = price_jumps(changes)
+    if jumps and not args.force:
+        raise InputError(f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold, e.g. {jumps[0]}; "
+                         "nothing saved. Check the file, or import anyway with --force", source=args.file)
     paths = save_offers(result.offers, args.into or user_catalog_dir()) if result.offers else []
     if args.json:
         _print_json({"imported": len(result.offers), "updated": sorted(result.updated), "added": sorted(result.added),
                      "skipped": [{"key": k, "reason": r} for k, r in result.skipped],
-                     "saved_to": [str(p) for p in paths]})
+                     "saved_to": [str(p) for p in paths], "changes": changes})
     else:
         print(f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
-              f"into {', '.join(str(p) for p in paths) or 'nothing'}; skipped {len(result.skipped)}:")
+              f"into {', '.join(_shown(p) for p in paths) or 'nothing'}.")
+        changed = [c for c in changes if c["fields"]]
+        print(f"Prices changed ({len(changed)}; $ per million tokens):" if changed else "No price changed.")
+        for c in changed[:200]:
+            print(f"  {c['id']}{' (new)' if c['new_offer'] else ''}: " + ", ".join(f"{k} {usd(v['old'])} -> {usd(v['new'])}" for k, v in c["fields"].items()))
+        if len(changed) > 200:
+            print(f"  ... and {len(changed) - 200} more (see --json)")
+        print(f"Skipped {len(result.skipped)}:")
         for key, reason in result.skipped[:50]:
             print(f"  {key}: {reason}")
         if len(result.skipped) > 50:
@@ -439,20 +469,24 @@ def _import_litellm(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from ttcplanner.model.calibration import calibrate, read_vllm_bench, save_user_calibration
+    from ttcplanner.model.calibration import calibrate, calibration_doubts, read_vllm_bench, save_user_calibration
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.paths import user_catalog_dir
 
     catalog = _catalog(args)
     result = read_vllm_bench(args.vllm_bench)
-    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision)
+    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
+                    force=args.force)
+    doubts = calibration_doubts(result, catalog.get("open_models", args.model), cal.throughput_scale)
     path = save_user_calibration(cal, args.into or user_catalog_dir())
     if args.json:
-        _print_json({"saved_to": str(path), "calibration": entry_to_json(cal)})
+        _print_json({"saved_to": str(path), "calibration": entry_to_json(cal), "doubts": doubts})
     else:
+        if doubts:
+            print("Saved with --force although " + "; ".join(doubts) + ".")
         print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
               f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
-              f"for {cal.name} to {path}.\nLater estimates for this setup are marked as calibrated by you.")
+              f"for {cal.name} to {_shown(path)}.\nLater estimates for this setup are marked as calibrated by you.")
     return 0
 
 

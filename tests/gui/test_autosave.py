@@ -22,7 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QFileDialog, QMessageBox
 
 from ttcplanner.gui import MainWindow
-from ttcplanner.gui.autosave import RESTORED_MESSAGE, data_folder
+from ttcplanner.gui.autosave import RESTORED_MESSAGE, data_folder, saved_at_text
 from ttcplanner.model import scenario as sc
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,9 +86,9 @@ def test_autosave_lands_in_the_app_data_folder_within_two_seconds(qtbot, app_win
 def test_a_burst_of_changes_is_one_autosave_write(qtbot, app_window):
     w = app_window()
     writes = w.session.write_count
-    for v in (20_000, 30_000, 40_000, 50_000):
-        _set_volume(qtbot, w, v)
-    qtbot.waitUntil(lambda: not w.session.pending, timeout=2000)
+    for v in (20_000, 30_000, 40_000, 50_000):  # one burst: no event loop pass in between
+        w.controller.set_scenario(w.scenario.replace(requests_per_day=v))
+    qtbot.waitUntil(lambda: not w.session.pending, timeout=5000)
     assert w.session.write_count == writes + 1
     assert sc.load(w.session.autosave_path).requests_per_day == 50_000
 
@@ -147,11 +147,13 @@ def _crash_a_session(tmp_path) -> Path:
 
 def test_after_a_crash_the_scenario_is_restored_without_asking(qtbot, app_window, tmp_path):
     autosave = _crash_a_session(tmp_path)
+    saved_at = saved_at_text(autosave)
     w = app_window()  # no dialog may appear: this would block
     assert w.session.autosave_path == autosave
     assert w.scenario.requests_per_day == 77_777 and w.scenario.reasoning_tokens == 23_456
     assert find(w, QDoubleSpinBox, "tokenVolumeSliderValue").value() == 77_777
-    assert w.statusBar().currentMessage() == RESTORED_MESSAGE
+    message = w.statusBar().currentMessage()
+    assert message.startswith(RESTORED_MESSAGE) and f"as it was at {saved_at}" in message  # the time of the state
     assert w.isWindowModified() and not w.controller.undo_stack.isClean()
     assert sc.load(w.session.restored_from) == w.scenario  # a dated copy survives whatever happens next
     assert w.plan.scenario == w.scenario

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QMessageBox
 
 from ttcplanner.gui import style
 from ttcplanner.model.catalog import Catalog, UserCalibration
 from ttcplanner.model.errors import InputError
+from ttcplanner.model.import_checks import PRICE_JUMP
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ERROR_CSS = "color: #b00020;"
@@ -81,6 +83,7 @@ class CalibrateDialog(QDialog):
         self.folder = folder
         self.result: dict | None = None
         self.calibration: UserCalibration | None = None
+        self.doubts: list[str] = []  # why the computed calibration looks wrong (saving then asks to confirm)
         self.error = ""
 
         file_box = QGroupBox("Benchmark result (vllm bench serve --save-result)")
@@ -220,7 +223,7 @@ class CalibrateDialog(QDialog):
         self.error_label.setVisible(bool(text))
 
     def _update(self, *_) -> None:
-        from ttcplanner.model.calibration import calibrate
+        from ttcplanner.model.calibration import DoubtfulCalibration, calibrate
 
         self.calibration = None
         for v in (self.measured_value, self.estimate_value, self.scale_value):
@@ -232,14 +235,18 @@ class CalibrateDialog(QDialog):
             self._update_buttons()
             return
         self.measured_value.setText(_tok_s(self.result["output_tokens_per_s"]))
+        self.doubts = []
         try:
             cal = calibrate(self.catalog, self.result, self.model_combo.currentData(), self.gpu_combo.currentData(),
                             self.gpus_spin.value(), self.precision_combo.currentData(), self.kv_combo.currentData())
+        except DoubtfulCalibration as exc:  # computable but suspicious: saving asks first
+            cal, self.doubts = exc.calibration, exc.doubts
         except InputError as exc:
             self._show_error(str(exc))
             self._update_buttons()
             return
-        self._show_error("")
+        self._show_error("This looks wrong: " + "; ".join(self.doubts) + ". Saving asks you to confirm."
+                         if self.doubts else "")
         self.calibration = cal
         self.estimate_value.setText(_tok_s(cal.measured_output_tokens_per_s / cal.throughput_scale))
         self.scale_value.setText(f"× {cal.throughput_scale:.3f}")
@@ -255,10 +262,24 @@ class CalibrateDialog(QDialog):
     def _update_buttons(self) -> None:
         self.save_button.setEnabled(self.calibration is not None)
 
+    def confirm_doubts(self) -> bool:
+        """Ask before saving a calibration that looks wrong; True: save it anyway."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save a calibration that looks wrong?",
+                          "This calibration looks wrong:\n• " + "\n• ".join(self.doubts)
+                          + "\n\nSave it anyway? Later estimates for this setup will use it.",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmDoubtfulCalibration")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        box.deleteLater()
+        return answer == QMessageBox.StandardButton.Save
+
     def save(self) -> bool:
         from ttcplanner.model.calibration import save_user_calibration
 
         if self.calibration is None:
+            return False
+        if self.doubts and not self.confirm_doubts():
             return False
         try:
             self.saved_path = save_user_calibration(self.calibration, _user_folder(self.folder))
@@ -739,10 +760,27 @@ class LiteLLMImportDialog(QDialog):
                          f"Skipped ({len(res.skipped)})")
         self.save_button.setEnabled(bool(res.offers))
 
+    def confirm_jumps(self, jumps: list[str]) -> bool:
+        """Ask before saving prices that move more than 10-fold (LiteLLM unit errors); True: save anyway."""
+        shown = "\n• ".join(jumps[:10]) + (f"\n… and {len(jumps) - 10} more" if len(jumps) > 10 else "")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Save prices that look wrong?",
+                          f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold:\n• {shown}\n\n"
+                          "This is usually a unit error in the file. Save anyway?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmPriceJumps")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        box.deleteLater()
+        return answer == QMessageBox.StandardButton.Save
+
     def save(self) -> bool:
+        from ttcplanner.model.import_checks import price_changes, price_jumps
         from ttcplanner.model.price_import import save_offers
 
         if self.result is None or not self.result.offers:
+            return False
+        jumps = price_jumps(price_changes(self.catalog, self.result.offers))
+        if jumps and not self.confirm_jumps(jumps):
             return False
         try:
             paths = save_offers(self.result.offers, _user_folder(self.folder))

@@ -22,7 +22,7 @@ import numpy as np
 from ttcplanner.model import serving
 from ttcplanner.model.catalog import PRECISIONS, SCHEMA_VERSION, Catalog, UserCalibration, entry_to_json, load_file
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import read_json, write_json_atomic
+from ttcplanner.model.jsonio import finite_number, make_folder, read_json, write_json_atomic
 
 USER_CALIBRATIONS_FILE = "user_calibrations.json"
 # Older benchmark_serving.py versions and forks used other names for the same figures.
@@ -35,15 +35,16 @@ ALIASES = {
 }
 
 
-def _number(data: dict, key: str, source: str, *, required: bool, minimum: float = 0.0) -> float | None:
+MAX_REQUESTS = 100_000_000  # a benchmark run of more requests is not a run anyone made
+MAX_CONCURRENCY = 1_000_000
+PLAUSIBLE_SCALE = (1 / 3, 3.0)  # a measurement further from the fitted model than this needs --force
+
+
+def _number(data: dict, key: str, source: str, *, required: bool, minimum: float = 0.0,
+            maximum: float | None = None, integer: bool = False) -> float | None:
     for name in ALIASES.get(key, (key,)):
         if name in data and data[name] is not None:
-            value = data[name]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise InputError(f"must be a finite number, got {value!r}"[:120], field=name, source=source)
-            if value < minimum:
-                raise InputError(f"must be at least {minimum:g}, got {value:g}", field=name, source=source)
-            return float(value)
+            return float(finite_number(data[name], name, source, minimum=minimum, maximum=maximum, integer=integer))
     if required:
         raise InputError("is missing (a `vllm bench serve --save-result` file has it)", field=key, source=source)
     return None
@@ -71,7 +72,7 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
     data = read_json(path, "vllm bench result")
     if not isinstance(data, dict):
         raise InputError("must be a JSON object written by `vllm bench serve --save-result`", source=source)
-    completed = _number(data, "completed", source, required=True)
+    completed = _number(data, "completed", source, required=True, maximum=MAX_REQUESTS, integer=True)
     if completed < 1:
         raise InputError("no request completed; nothing to calibrate on", field="completed", source=source)
     duration = _number(data, "duration", source, required=False)
@@ -89,13 +90,15 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
     if total_in is None and mean_in is None:
         raise InputError("is missing (needed for the mean input length)", field="total_input_tokens", source=source)
     max_conc = data.get("max_concurrency")
-    if max_conc is not None and (isinstance(max_conc, bool) or not isinstance(max_conc, (int, float)) or max_conc < 1):
-        raise InputError(f"must be null or a positive number, got {max_conc!r}"[:120], field="max_concurrency", source=source)
+    if max_conc is not None:  # a whole number: 1.5 is not a setting vLLM takes, and truncating it misleads
+        max_conc = finite_number(max_conc, "max_concurrency", source, minimum=1, maximum=MAX_CONCURRENCY, integer=True)
     rate = data.get("request_rate", "inf")
     if rate == "inf" or rate is None:
         rate = math.inf
-    elif isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
-        raise InputError(f"must be a positive number or \"inf\", got {rate!r}"[:120], field="request_rate", source=source)
+    else:
+        rate = finite_number(rate, "request_rate", source, minimum=0, maximum=1e9)
+        if rate <= 0:
+            raise InputError(f"must be a positive number or \"inf\", got {rate!r}", field="request_rate", source=source)
     mean_ttft = _number(data, "mean_ttft_ms", source, required=False)
     mean_tpot = _number(data, "mean_tpot_ms", source, required=False)
     return {
@@ -106,7 +109,7 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
         "mean_output_tokens": mean_out if mean_out is not None else total_out / completed,
         "max_concurrency": int(max_conc) if max_conc is not None else None,
         "request_rate_per_s": float(rate),
-        "model_id": str(data.get("model_id", "")),
+        "model_id": data["model_id"] if isinstance(data.get("model_id"), str) else "",
         "mean_ttft_s": mean_ttft / 1000 if mean_ttft is not None else None,
         "mean_tpot_s": mean_tpot / 1000 if mean_tpot is not None else None,
         "duration_s": duration,
@@ -114,13 +117,49 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
     }
 
 
+class DoubtfulCalibration(InputError):
+    """A calibration that computes but looks wrong; ``doubts`` says why, ``calibration`` is what saving
+    it anyway would store (CLI: --force; GUI: a confirmation)."""
+
+    def __init__(self, doubts: list[str], calibration: UserCalibration):
+        self.doubts = list(doubts)
+        self.calibration = calibration
+        super().__init__("this calibration looks wrong: " + "; ".join(doubts)
+                         + ". Check the file and the setup, or save it anyway with --force", field="calibration")
+
+
+def _same_model(served: str, model) -> bool:
+    """vLLM names the model as served (openai/gpt-oss-120b, meta-llama/Llama-3.3-70B-Instruct): does it
+    name the catalog model? Compared without organisation, case and punctuation."""
+    def key(text: str) -> str:
+        return "".join(ch for ch in text.rsplit("/", 1)[-1].lower() if ch.isalnum())
+
+    name = key(served)
+    return any(k and (k in name or name in k) for k in (key(model.id), key(model.name)))
+
+
+def calibration_doubts(result: dict[str, Any], model, scale: float) -> list[str]:
+    """Why a computed calibration looks wrong: empty when it looks right."""
+    doubts = []
+    lo, hi = PLAUSIBLE_SCALE
+    if not lo <= scale <= hi:
+        doubts.append(f"the measured throughput is {scale:.3g}x the model's estimate, outside {lo:.2f}x-{hi:g}x")
+    served = result.get("model_id") or ""
+    if served and not _same_model(served, model):
+        doubts.append(f"the file's model_id {served!r} is not {model.id}")
+    if not result.get("mean_output_tokens", 0) >= 1:
+        doubts.append("the run produced no output tokens")
+    return doubts
+
+
 def calibrate(catalog: Catalog, result: dict[str, Any], model_id: str, hardware_id: str, gpus: int,
-              precision: str, kv_precision: str | None = None) -> UserCalibration:
+              precision: str, kv_precision: str | None = None, force: bool = False) -> UserCalibration:
     """Throughput scale = measured output tok/s / the (uncalibrated) estimate at the measured setting.
 
     The setting: mean input and output tokens of the run; concurrency = the run's max_concurrency when it
     set one, else the most that fit (a burst or an unlimited rate fills the KV cache). KV precision defaults
-    to BF16 (vLLM's ``kv_cache_dtype=auto``).
+    to BF16 (vLLM's ``kv_cache_dtype=auto``). A result that looks wrong (``calibration_doubts``) raises
+    DoubtfulCalibration unless ``force``.
     """
     model = catalog.get("open_models", model_id)
     gpu = catalog.get("gpus", hardware_id)
@@ -139,18 +178,22 @@ def calibrate(catalog: Catalog, result: dict[str, Any], model_id: str, hardware_
         raise InputError(f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate",
                          field="model_id")
     predicted = float(est.output_tokens_per_s[0])
-    scale = measured / predicted
+    scale = measured / predicted if predicted > 0 else math.inf
     if not 0.01 <= scale <= 100:
         raise InputError(f"measured / estimated throughput is {scale:.3g}; outside 0.01-100, check the model, "
                          "hardware and GPU count given", field="output_throughput")
     name = result.get("file_name") or "result"
     today = _dt.date.today().isoformat()
-    return UserCalibration(
+    cal = UserCalibration(
         id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}", name=f"{model.name} on {gpus} x {gpu.name} ({prec}), vllm bench",
         source=f"user:vllm bench {name}", as_of=today, model_id=model.id, hardware_id=gpu.id, gpus=gpus,
         precision=prec, throughput_scale=round(scale, 6), measured_output_tokens_per_s=measured,
         input_tokens=float(result["mean_input_tokens"]), output_tokens=float(result["mean_output_tokens"]),
         concurrency=float(est.concurrency[0]))
+    doubts = calibration_doubts(result, model, scale)
+    if doubts and not force:
+        raise DoubtfulCalibration(doubts, cal)
+    return cal
 
 
 def _without_user_calibrations(catalog: Catalog) -> Catalog:
@@ -162,10 +205,7 @@ def _without_user_calibrations(catalog: Catalog) -> Catalog:
 def save_user_calibration(cal: UserCalibration, folder: str | Path) -> Path:
     """Merge ``cal`` into <folder>/user_calibrations.json (same id replaces), written atomically."""
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder ({exc.strerror})", source=str(folder)) from None
+    make_folder(folder, "folder")
     path = folder / USER_CALIBRATIONS_FILE
     entries: dict[str, Any] = {}
     if path.exists():

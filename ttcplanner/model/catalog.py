@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import finite_number, read_json
+from ttcplanner.model.jsonio import finite_number, is_folder, read_json, require_folder
 
 SCHEMA_VERSION = 1
 PRECISIONS = ("bf16", "fp8", "fp4")
+# The oldest date any entry can carry: the first transformer paper; an older as_of is a typo.
+EARLIEST_DATE = _dt.date(2017, 6, 12)
 
 
 def spec(lo: float | None = None, hi: float | None = None, default: Any = dataclasses.MISSING,
@@ -88,6 +91,7 @@ class TokenOffer(Entry):
 
     kind: str = spec(choices=("api", "asic"))
     vendor: str = ""
+    free_note: str = ""  # why a $0 price is right (the provider states it is free); required for any $0 price
     accuracy_id: str = ""  # key into task curves
     open_model_id: str = ""  # for ASIC clouds hosting an open model
     hardware: str = ""
@@ -196,9 +200,15 @@ def _check_date(value: Any, where: str, src: str) -> str:
     if not isinstance(value, str):
         raise InputError("must be a date YYYY-MM-DD", field=where, source=src)
     try:
-        _dt.date.fromisoformat(value)
+        date = _dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"must be a date YYYY-MM-DD, got {value!r}", field=where, source=src) from None
+        raise InputError(f"must be a date YYYY-MM-DD, got {value!r}"[:200], field=where, source=src) from None
+    if date > _dt.date.today():
+        raise InputError(f"is in the future ({value}); a price or measurement is dated when it was read",
+                         field=where, source=src)
+    if date < EARLIEST_DATE:
+        raise InputError(f"is before {EARLIEST_DATE.isoformat()} ({value}); no figure here is that old",
+                         field=where, source=src)
     return value
 
 
@@ -206,7 +216,29 @@ def from_json(cls: type, raw: Any, where: str, src: str) -> Any:
     """Build a dataclass from a JSON object, validating every field by its annotation and spec."""
     if not isinstance(raw, dict):
         raise InputError(f"must be an object, got {type(raw).__name__}", field=where, source=src)
-    return cls(**checked_fields(cls, raw, where, src, complete=True))
+    record = cls(**checked_fields(cls, raw, where, src, complete=True))
+    if cls is Gpu or cls is TokenOffer:  # every path that makes one (load, import, price edit) checks prices
+        _check_prices(record, where, src)
+    if cls is TokenOffer:
+        _check_effort_levels(record.effort_levels, f"{where}.effort_levels", src)
+    if cls is AccuracyCurve:
+        _check_effort_tokens(record.effort_tokens, f"{where}.effort_tokens", src)
+    return record
+
+
+def _check_effort_levels(levels: list, where: str, src: str) -> None:
+    """Effort level names: distinct non-empty texts (the budget search prices each one)."""
+    for i, level in enumerate(levels):
+        if not isinstance(level, str) or not level.strip() or len(level) > 40:
+            raise InputError(f"must be a name of 1-40 characters, got {level!r}"[:120], field=f"{where}[{i}]", source=src)
+    if len(set(levels)) != len(levels):
+        raise InputError("lists a level twice", field=where, source=src)
+
+
+def _check_effort_tokens(tokens: dict, where: str, src: str) -> None:
+    """Effort level name -> reasoning tokens per problem: a number from 0 (no reasoning) to 1e9."""
+    for level, value in tokens.items():
+        finite_number(value, f"{where}.{level}", src, minimum=0, maximum=1e9)
 
 
 def checked_fields(cls: type, raw: dict, where: str, src: str, complete: bool = False) -> dict[str, Any]:
@@ -252,6 +284,12 @@ def _value(tp: Any, meta: Mapping[str, Any], value: Any, fw: str, src: str) -> A
             raise InputError(f"must be text, got {type(value).__name__}", field=fw, source=src)
         if len(value) > 4_000:
             raise InputError("text is longer than 4000 characters", field=fw, source=src)
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"holds a character that cannot be encoded ({value[exc.start]!r} at position "
+                                 f"{exc.start}); replace it", field=fw, source=src) from None
         choices = meta.get("choices")
         if choices and value not in choices:
             raise InputError(f"must be one of {', '.join(choices)}; got {value!r}"[:200], field=fw, source=src)
@@ -275,12 +313,55 @@ def _convert_task(raw: Any, where: str, src: str) -> TaskProfile:
         curve = from_json(AccuracyCurve, craw, cw, src)
         if curve.ceiling_pct < curve.floor_pct:
             raise InputError("ceiling_pct must not be below floor_pct", field=cw, source=src)
-        points = tuple(from_json(CurvePoint, p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
+        points = tuple(_checked_point(p, f"{cw}.points[{i}]", src) for i, p in enumerate(curve.points))
         curves[acc_id] = dataclasses.replace(curve, points=points)
-    fmt = task.answer_format
-    if fmt != "free" and not (fmt.startswith("choice:") and fmt[7:].isdigit() and int(fmt[7:]) >= 2):
-        raise InputError(f"must be 'free' or 'choice:K' with K >= 2, got {fmt!r}", field=f"{where}.answer_format", source=src)
+    check_answer_format(task.answer_format, f"{where}.answer_format", src)
     return dataclasses.replace(task, curves=curves)
+
+
+# Multiple-choice answers are lettered A-Z; the widest common benchmark format (MMLU-Pro) has 10 options.
+MAX_CHOICES = 26
+_CHOICE_FORMAT = re.compile(r"choice:([0-9]{1,6})")
+
+
+def check_answer_format(fmt: Any, field: str = "answer_format", src: str | None = None) -> str:
+    """'free' or 'choice:K' with 2 <= K <= MAX_CHOICES (ASCII digits); anything else raises InputError."""
+    if fmt == "free":
+        return fmt
+    m = _CHOICE_FORMAT.fullmatch(fmt) if isinstance(fmt, str) else None
+    if m is None or not 2 <= int(m.group(1)) <= MAX_CHOICES:
+        raise InputError(f"must be 'free' or 'choice:K' with K from 2 to {MAX_CHOICES}, got {fmt!r}"[:200],
+                         field=field, source=src)
+    return fmt
+
+
+def _checked_point(raw: Any, where: str, src: str) -> CurvePoint:
+    """A published point: reasoning tokens above 0 (the curve is in ln T) and an accuracy in percent."""
+    point = from_json(CurvePoint, raw, where, src)
+    if not 0 < point.reasoning_tokens <= 1e9:
+        raise InputError(f"must be above 0 and at most 1e9, got {point.reasoning_tokens:g}",
+                         field=f"{where}.reasoning_tokens", source=src)
+    if not 0 <= point.accuracy_pct <= 100:
+        raise InputError(f"must be a percentage in [0, 100], got {point.accuracy_pct:g}",
+                         field=f"{where}.accuracy_pct", source=src)
+    return point
+
+
+_TOKEN_PRICES = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok",
+                 "long_input_usd_per_mtok", "long_cached_input_usd_per_mtok", "long_output_usd_per_mtok")
+
+
+def _check_prices(entry: Entry, where: str, src: str) -> None:
+    """No GPU is free (leave an unknown price null); a $0 token price needs ``free_note`` saying why."""
+    if isinstance(entry, Gpu):
+        for name in ("rent_usd_per_gpu_hour", "purchase_usd"):
+            if getattr(entry, name) == 0:
+                raise InputError("must be above 0 (leave it null when unknown)", field=f"{where}.{name}", source=src)
+    if isinstance(entry, TokenOffer) and not entry.free_note.strip():
+        for name in _TOKEN_PRICES:
+            if getattr(entry, name) == 0:
+                raise InputError("is $0; a free offer needs free_note stating that the provider charges nothing",
+                                 field=f"{where}.{name}", source=src)
 
 
 def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
@@ -307,7 +388,7 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, 
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=src)
     kind = data.get("kind", kind)
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind", source=src)
     as_of = _check_date(data.get("as_of"), "as_of", src)
     entries = data.get("entries")
@@ -360,12 +441,11 @@ def load_catalog(*folders: str | Path | None, include_user: bool = True) -> Cata
     from ttcplanner.paths import catalog_dir, user_catalog_dir
 
     user = user_catalog_dir()
-    dirs = [catalog_dir()] + ([user] if include_user and user.is_dir() else []) + [Path(f) for f in folders if f]
+    dirs = [catalog_dir()] + ([user] if include_user and is_folder(user) else []) + [Path(f) for f in folders if f]
     tables: dict[str, dict[str, Entry]] = {k: {} for k in KINDS}
     dates: list[str] = []
     for d in dirs:
-        if not d.is_dir():
-            raise InputError("catalog folder not found", source=str(d))
+        require_folder(d, "catalog folder")
         for path in sorted(d.glob("*.json")):
             kind, as_of, entries = load_file(path)
             tables[kind].update(entries)

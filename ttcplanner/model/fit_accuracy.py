@@ -32,6 +32,7 @@ Fitted numbers of the shipped tasks.json (run of 2026-11-29; the JSON notes carr
 from __future__ import annotations
 
 import csv
+import io
 import math
 import sys
 from pathlib import Path
@@ -39,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ttcplanner.model import accuracy
-from ttcplanner.model.jsonio import write_json_atomic
+from ttcplanner.model.jsonio import read_input_text, write_json_atomic
 
 AS_OF = "2026-11-29"
 TOLERANCE_PTS = 2.0
@@ -81,8 +82,7 @@ PRICE_SOURCE = "api_prices.csv"
 
 
 def _read(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return list(csv.DictReader(io.StringIO(read_input_text(path, "data file"), newline="")))
 
 
 def _accuracy_id(model: str) -> str:

@@ -28,7 +28,7 @@ import numpy as np
 from ttcplanner.model import serving
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import write_json_atomic
+from ttcplanner.model.jsonio import read_input_text, write_json_atomic
 
 CALIBRATION_FILE = "throughput_calibration.csv"
 TRTLLM_SOURCE = "https://github.com/NVIDIA/TensorRT-LLM/blob/main/docs/source/performance/perf-overview.md"
@@ -69,10 +69,7 @@ class Run:
 
 def read_calibration(data_dir: str | Path) -> list[Run]:
     path = Path(data_dir) / CALIBRATION_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})", source=str(path)) from None
+    text = read_input_text(path, "calibration file")
     reader = csv.DictReader(text.splitlines())
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

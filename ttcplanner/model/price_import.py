@@ -31,7 +31,7 @@ from ttcplanner.model.catalog import (
     SCHEMA_VERSION, Catalog, Entry, Gpu, TokenOffer, entry_to_json, from_json, load_file,
 )
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import read_json, write_json_atomic
+from ttcplanner.model.jsonio import make_folder, read_json, write_json_atomic
 
 LITELLM_SOURCE = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
 CHAT_MODES = ("chat", "responses")
@@ -52,6 +52,8 @@ VENDORS = {
 }
 FIRST_PARTY = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google", "deepseek": "DeepSeek",
                "xai": "xAI", "mistral": "Mistral", "moonshot": "Moonshot"}
+_PRICE_KEYS = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "long_input_usd_per_mtok",
+               "long_cached_input_usd_per_mtok", "long_output_usd_per_mtok")
 _LONG_INPUT_KEY = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 _EDIT_NOTE = re.compile(r"^edited by the user on \d{4}-\d{2}-\d{2}; catalog source was (\S+?)\.(?: |$)")
 
@@ -283,16 +285,17 @@ def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped:
             notes += "; speed 50 tok/s and TTFT 1.0 s are placeholders"
     values.update(cached_input_usd_per_mtok=cached_p, batch_discount=batch or 0.0, notes=notes,
                   **{k: v for k, v in long.items() if v is not None})
+    zero = [k for k in _PRICE_KEYS if values.get(k) == 0]
+    if zero:  # LiteLLM writes 0 for unknown as well as free; a $0 offer would win every plan
+        raise _Skip(f"LiteLLM lists {zero[0]} as $0; not imported"
+                    + (f", the shipped price of {match.id!r} stays" if is_update else ""))
     return from_json(TokenOffer, values, key, "LiteLLM price file"), is_update
 
 
 def _save_entries(entries: Iterable[Entry], folder: str | Path, kind: str) -> Path:
     """Merge entries into <folder>/<kind>.json (same id replaces, other ids kept), written atomically."""
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"cannot create folder ({exc.strerror})", source=str(folder)) from None
+    make_folder(folder, "folder")
     path = folder / KIND_FILES[kind]
     merged: dict[str, Any] = {}
     if path.exists():

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import write_bytes_atomic
+from ttcplanner.model.jsonio import writable_target, write_bytes_atomic
 
 PAPERS = ("a4", "letter")
 MARGIN_MM = {"left": 20.0, "right": 20.0, "top": 18.0, "bottom": 20.0}
@@ -34,15 +34,10 @@ def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
     paper = str(paper).lower()
     if paper not in PAPERS:
         raise InputError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}", field="paper")
-    target = Path(path)
-    if target.is_dir():
-        raise InputError("is a folder; give a file name ending in .pdf", source=str(target))
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"folder {folder} does not exist", source=str(target))
+    writable_target(path, "PDF")  # refuse an empty name, a folder, FIFO or device before rendering
     data = render_pdf_bytes(plan, paper, extras)
-    write_bytes_atomic(target, data, "PDF")
-    return target
+    write_bytes_atomic(path, data, "PDF")  # through a symlink: the link stays
+    return Path(path)
 
 
 def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None = None) -> bytes:
