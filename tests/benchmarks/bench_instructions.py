@@ -39,8 +39,11 @@ def child(scenario: str, control: str, changes: int) -> None:
     from ttcplanner.model.catalog import load_catalog
     from ttcplanner.paths import scenarios_dir
 
+    import tempfile
+
+    # not os.devnull: QSettings saves by renaming a file over its path, which as root replaces /dev/null
     window = MainWindow(scenario=sc.load(scenarios_dir() / f"{scenario}.json"), catalog=load_catalog(include_user=False),
-                        settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+                        settings=QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat))
     window.resize(1500, 950)
     window.show()
     app.processEvents()

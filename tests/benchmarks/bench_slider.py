@@ -130,9 +130,13 @@ def main() -> None:
     files = sorted(scenarios_dir().glob("*.json"))
     only = [s for s in os.environ.get("BENCH_SCENARIOS", "").split(",") if s]  # e.g. maths-tutor-high-volume
     scenarios = [(p.stem, sc.load(p)) for p in files if not only or p.stem in only] or [("defaults", Scenario())]
+    import tempfile
+
     from PySide6.QtCore import QSettings
 
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    # a throwaway file: QSettings saves by renaming a temporary file over its path, so as root
+    # QSettings(os.devnull) replaced /dev/null with a regular file for every process on the machine
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
     report = {"goal_p95_ms": 16.0, "changes_per_control": CHANGES, "platform": app.platformName(), "scenarios": {}}
     for label, scenario in scenarios:
         window = MainWindow(scenario=scenario, catalog=catalog, settings=settings)

@@ -2,6 +2,7 @@
 before any open for reading), a size cap, strict UTF-8. Each case from issue 22."""
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ttcplanner.model.jsonio import MAX_FILE_BYTES, read_input_bytes, read_json
 from tests.hostile.helpers import assert_one_line_error, good_scenario, run_cli, write_json
 
 HAS_FIFO = hasattr(os, "mkfifo")
-HAS_DEV_ZERO = Path("/dev/zero").exists()
+HAS_DEV_ZERO = stat.S_ISCHR(os.stat("/dev/zero").st_mode) if os.path.exists("/dev/zero") else False
 LOADERS = {
     "scenario": sc.load,
     "catalog file": load_file,

@@ -15,7 +15,7 @@ from ttcplanner.model.jsonio import write_bytes_atomic, write_json_atomic
 from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
 
-from tests.hostile.helpers import assert_one_line_error, run_cli
+from tests.hostile.helpers import assert_one_line_error, char_device, run_cli
 
 NAME_MAX = os.pathconf("/", "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
 SCENARIO = scenarios_dir() / "chat-assistant-low-volume.json"
@@ -72,10 +72,10 @@ def test_a_dangling_symlink_creates_its_target(tmp_path):
     assert link.is_symlink() and (tmp_path / "target.json").read_text(encoding="utf-8").startswith("{")
 
 
-@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+@pytest.mark.skipif(char_device() is None, reason="no character device")
 @pytest.mark.parametrize("via_symlink", [False, True])
 def test_a_device_is_never_replaced(tmp_path, via_symlink):
-    target = Path("/dev/null")
+    target = char_device()
     path = target
     if via_symlink:
         path = tmp_path / "out.pdf"
@@ -131,19 +131,20 @@ def test_pdf_through_a_symlink_and_with_a_long_name(plan, tmp_path, qapp):
     assert long_name.read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.parametrize("bad", ["", "/dev/null", "{tmp}", "{tmp}/" + "x" * 256 + ".pdf", "{tmp}/a\nb/c.pdf"])
+@pytest.mark.parametrize("bad", ["", "{dev}", "{tmp}", "{tmp}/" + "x" * 256 + ".pdf", "{tmp}/a\nb/c.pdf"])
 def test_pdf_bad_targets_are_refused_before_rendering(plan, tmp_path, bad, monkeypatch):
     from ttcplanner.report import pdf
 
     monkeypatch.setattr(pdf, "render_pdf_bytes", lambda *a, **k: pytest.fail("rendered for a bad target"))
     with pytest.raises(InputError) as exc:
-        _pdf(plan, bad.format(tmp=tmp_path))
+        _pdf(plan, bad.format(tmp=tmp_path, dev=char_device() or tmp_path))
     assert "\n" not in str(exc.value)
 
 
-@pytest.mark.parametrize("pdf", ["", "{tmp}/" + "x" * 256 + ".pdf", "{tmp}/new\nline/out.pdf", "/dev/null", "{tmp}"])
+@pytest.mark.parametrize("pdf", ["", "{tmp}/" + "x" * 256 + ".pdf", "{tmp}/new\nline/out.pdf", "{dev}", "{tmp}"])
 def test_cli_pdf_bad_targets_are_one_line_exit_2(tmp_path, pdf):
-    code, out, err = run_cli("plan", SCENARIO, "--pdf", pdf.format(tmp=tmp_path), env_home=tmp_path)
+    code, out, err = run_cli("plan", SCENARIO, "--pdf", pdf.format(tmp=tmp_path, dev=char_device() or tmp_path),
+                             env_home=tmp_path)
     assert_one_line_error(code, err)
     assert out == ""
 
