@@ -229,3 +229,11 @@ def test_effort_tokens_must_be_token_counts(tmp_path, value):
     curve["effort_tokens"] = {"low": value}
     with pytest.raises(InputError, match="effort_tokens"):
         load_file(write_json(tmp_path / "tasks.json", doc))
+
+
+def test_monte_carlo_with_no_priced_gpu_is_not_a_traceback(cli, tmp_path):
+    # owning an A100: the catalog has no purchase price for it, so no GPU row survives in the surrogate grid
+    path = write_json(tmp_path / "s.json", {**good_scenario(), "ownership": "own", "hardware": "a100-80gb"})
+    code, out, err = cli("plan", path, "--monte-carlo", "100")
+    assert code == 0, err
+    assert "Local / rented GPUs" in out

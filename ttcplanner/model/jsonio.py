@@ -1,7 +1,11 @@
-"""Safe JSON reading and atomic writing for catalogs and scenarios.
+"""The one guarded way in and out for files: every input file is read here, every save written here.
 
-Only plain JSON is ever read (no pickle, no eval); NaN/Infinity, non-UTF-8 bytes, files over a size
-limit and absurd nesting are rejected with an InputError naming the file.
+Reading (``read_input_bytes``/``read_input_text``/``read_json``): regular files only -- a FIFO would hang
+the open, a device (also behind a symlink, e.g. to /dev/zero) reports size 0 and reads forever -- at most a
+size cap, strict UTF-8, and only plain JSON (no pickle, no eval): NaN/Infinity, absurd nesting, integers
+past 1e18 and text UTF-8 cannot encode are rejected with an InputError naming the file and the field.
+Writing (``write_bytes_atomic``/``write_json_atomic``): a short temporary file beside the real target,
+renamed over it; symlinks are written through, devices/FIFOs/folders are never replaced.
 """
 
 from __future__ import annotations

@@ -492,9 +492,10 @@ class _SurrogateModel:
         self.gpu, self.setup_pos, ok = self.gpu[keep], self.setup_pos[keep], ok[keep]
         rate, latency = est.requests_per_s[keep], est.latency_s[keep]
         # tables as (grid cell, row) so a per-sample lookup gathers whole contiguous rows
+        cells = int(np.prod(ok.shape[1:]))  # explicit: reshape(0, -1) fails when no GPU row has a price
         with np.errstate(divide="ignore"):
-            self.g_log_rate = np.where(ok, np.log(np.where(ok, rate, 1.0)), np.nan).reshape(len(self.gpu), -1).T.copy()
-            self.g_log_latency = np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), -1).T.copy()
+            self.g_log_rate = np.where(ok, np.log(np.where(ok, rate, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
+            self.g_log_latency = np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
         ng = len(self.gpu)
         per = o.gpus_per_replica[self.gpu]
         fixed = costs.gpu_hour_usd(np.zeros(ng), np.zeros(ng), o.tdp_w[self.gpu], *args)
