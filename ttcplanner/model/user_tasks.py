@@ -308,6 +308,18 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
     return task, summary
 
 
+def accuracy_source(task: TaskProfile) -> str:
+    """One sentence for the plan (card, text, PDF): where an imported task's accuracy comes from."""
+    record = task.eval_import or {}
+    files = ", ".join(record.get("files", [])) or "your files"
+    problems = record.get("problems") or 0
+    spread = ("difficulty spread fitted from its per-problem pass rates" if record.get("concentration_measured")
+              else "difficulty spread not measurable from it (the planner's prior is used)")
+    size = f"{problems} problems, " if problems else ""
+    return (f"Accuracy on {task.name} comes from your eval results (basis user_eval: {files}, imported "
+            f"{record.get('imported', task.as_of)}; {size}{spread}); models without results in it have no data.")
+
+
 def _group_tokens(rows: list[Sample], catalog: Catalog, model: str, effort: str | None) -> tuple[float | None, str]:
     measured = [s.reasoning_tokens for s in rows if s.reasoning_tokens is not None]
     if measured:
