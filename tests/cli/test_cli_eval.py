@@ -18,7 +18,9 @@ def user_dir(tmp_path, monkeypatch):
     return tmp_path / "data" / "ttcplanner" / "catalog"
 
 
-def test_import_then_plan_says_basis_user_eval(cli, cli_json, user_dir, tmp_path):
+def test_import_then_plan_says_basis_user_eval(qapp, cli, cli_json, user_dir, tmp_path):
+    # qapp: the widgets QApplication the GUI tests need exists before the PDF export (which would otherwise
+    # start a plain QGuiApplication in this process)
     code, out, err = cli("eval", "import", str(INSPECT), "--task", "Ticket routing")
     assert code == 0, err
     assert "Task 'Ticket routing' (id ticket-routing, basis user_eval)" in out

@@ -94,6 +94,8 @@ def test_refusals_are_one_line(tmp_path):
         read_eval_files([LM_EVAL.with_name("results_2026-11-30T14-02-11.512834.json")])
     with pytest.raises(InputError, match="several models"):
         read_eval_files([JSONL], model="gpt-5")
+    with pytest.raises(InputError, match="convert it to JSON first"):
+        read_eval_files([_write(tmp_path / "log.eval", "PK")])
     with pytest.raises(InputError, match="CSV header lacks accuracy_pct"):
         read_eval_files([_write(tmp_path / "h.csv", "model,effort,samples\ngpt-5,high,1\n")])
     for err in (InputError,):

@@ -138,6 +138,9 @@ def detect_format(path: Path, text: str) -> str:
                          "(--log_samples); the results file beside it is read for the model name", source=str(path))
     if name.endswith(".json"):
         return "inspect"
+    if name.endswith(".eval"):
+        raise InputError("an Inspect AI .eval archive: convert it to JSON first with "
+                         "`inspect log convert --to json --output-dir DIR FILE`", source=str(path))
     raise InputError("unknown eval format: expected .csv, .jsonl (per-problem or lm-eval samples_*.jsonl) "
                      "or an Inspect AI .json log", source=str(path))
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ttcplanner.model import accuracy, eval_fit
-from ttcplanner.model.catalog import (SCHEMA_VERSION, Catalog, TaskProfile, _check_entry, _convert_task,
+from ttcplanner.model.catalog import (SCHEMA_VERSION, AccuracyCurve, Catalog, TaskProfile, _check_entry, _convert_task,
                                       entry_to_json, load_file)
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.eval_import import EvalData, Sample
@@ -271,6 +271,8 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         curves[model] = {"floor_pct": floor, "ceiling_pct": round(float(ceiling), 4), "a": round(float(a), 6),
                          "b": round(float(b), 6), "max_tokens": float(max_tokens), "band_pct": round(min(band, 50.0), 2),
                          "points": [p for p in pts if (p["label"], p["reasoning_tokens"]) in kept_labels], "fit_note": note}
+        if _curves_take_basis():
+            curves[model]["basis"] = BASIS
         summary.models[model] = {"settings": figures[model]}
 
     input_tokens = 1000
@@ -306,6 +308,13 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         summary.replaces = True
         summary.changes = describe_changes(existing, task)
     return task, summary
+
+
+def _curves_take_basis() -> bool:
+    """Whether AccuracyCurve has a per-curve ``basis`` accepting 'user_eval' (the accuracy work adds the field;
+    until 'user_eval' is one of its choices the task-level ``basis`` alone carries it)."""
+    f = AccuracyCurve.__dataclass_fields__.get("basis")
+    return f is not None and BASIS in (f.metadata.get("choices") or ())
 
 
 def accuracy_source(task: TaskProfile) -> str:
