@@ -662,7 +662,10 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
             else:
                 alternatives[k] = "none fits in memory or has a price"
     if getattr(task, "basis", "published") == "user_eval":  # the user's own eval: no result is "no data", not "unpublished"
-        alternatives = {k: v.replace("no published accuracy on", "no data (not in your eval) on") for k, v in alternatives.items()}
+        import re
+
+        alternatives = {k: re.sub(r"^no (published accuracy|accuracy data) on", "no data (not in your eval) on", v)
+                        for k, v in alternatives.items()}
     if rec is None:
         return ("No option can serve this workload: nothing fits the latency target with a published accuracy.",
                 ["Relax the latency target, reduce reasoning tokens or choose another task."], alternatives)
