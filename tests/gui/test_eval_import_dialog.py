@@ -47,6 +47,8 @@ def test_import_previews_saves_and_plans(qtbot, open_window, user_dir, tmp_path)
     assert not dlg.import_button.isEnabled()
     dlg.set_files([DATA / "inspect_ticket_routing.json"])
     dlg.set_inputs(task="Ticket routing")
+    assert dlg.busy and not dlg.import_button.isEnabled()  # read and fitted off the GUI thread
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=10_000)
     text = dlg.preview_text.toPlainText()
     assert "Task 'Ticket routing' (id ticket-routing, basis user_eval)" in text
     assert "gpt-5-mini: your eval, effort medium: pass@1 50.0%" in text and "WIDE: only 3 problems" in text
@@ -91,12 +93,15 @@ def test_bad_files_show_one_reason_and_write_nothing(qtbot, open_window, user_di
     bad.write_text("not json\n", encoding="utf-8")
     dlg = _dialog(open_window, "actionImportEval", "evalImportDialog")
     dlg.set_files([bad])
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=10_000)
     assert dlg.error.startswith("Cannot import:") and "no usable sample" in dlg.error
     assert "\n" not in dlg.error and not dlg.import_button.isEnabled()
     dlg.set_files([DATA / "per_problem.jsonl"])
     dlg.set_inputs(task="Coding agent")
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=10_000)
     assert "shipped task" in dlg.error and not dlg.save()
     dlg.set_inputs(task="SQL")
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=10_000)
     assert dlg.error == "" and "not imported, not in the catalog (give --model ID): my-finetune-v2" in dlg.preview_text.toPlainText()
     dlg.reject()
     assert not user_dir.exists() or not (user_dir / "eval_tasks.json").exists()

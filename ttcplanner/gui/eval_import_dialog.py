@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+import itertools
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
@@ -25,6 +27,23 @@ EVAL_FILTER = "Eval results (*.csv *.jsonl *.json);;All files (*)"
 ANSWER_FORMATS = ("free", "choice:2", "choice:3", "choice:4", "choice:5", "choice:10")
 
 
+class _Relay(QObject):
+    """Lives in the GUI thread; preview jobs report through it (queued to the GUI thread)."""
+
+    finished = Signal(int, object, str)  # job id, (task, summary) or None, error text
+
+
+_RELAY: _Relay | None = None
+_JOB_IDS = itertools.count(1)
+
+
+def _relay() -> _Relay:
+    global _RELAY
+    if _RELAY is None:
+        _RELAY = _Relay()
+    return _RELAY
+
+
 def _folder(folder: str | Path | None) -> Path:
     from ttcplanner.paths import user_catalog_dir
 
@@ -35,10 +54,14 @@ class EvalImportDialog(QDialog):
     """Files, a task name, optional model id and answer format -> a preview -> Import."""
 
     saved = Signal(str)  # the task id written
+    previewed = Signal()  # the newest preview finished (check .task / .error)
 
     def __init__(self, catalog: Catalog, parent: QWidget | None = None, folder: str | Path | None = None):
         super().__init__(parent)
         self.setObjectName("evalImportDialog")
+        self._job = 0
+        self.busy = False
+        _relay().finished.connect(self._on_finished)
         self.setWindowTitle("Import eval results")
         self.catalog = catalog
         self.folder = folder
@@ -141,28 +164,48 @@ class EvalImportDialog(QDialog):
             self.set_files([f for i, f in enumerate(self.files()) if i != row])
 
     # -- preview ----------------------------------------------------------------------------------
-    def preview(self, *_) -> bool:
-        """Read and fit what the inputs name; show the summary or the one-line reason it cannot be imported."""
-        from ttcplanner.model.eval_import import read_eval_files
-        from ttcplanner.model.user_tasks import build_user_task
-
+    def preview(self, *_) -> None:
+        """Read and fit what the inputs name on the thread pool (large lm-eval files take seconds); the newest
+        run shows the summary or the one-line reason it cannot be imported, and emits ``previewed``."""
+        self._job = job = next(_JOB_IDS)
         self.task = self.summary = None
         files = self.files()
         if not files:
+            self.busy = False
             self._show("", "Add the result files of one task (several files: several models or runs of it).")
-            return False
-        try:
-            data = read_eval_files(files, task=self.name_edit.text().strip() or None,
-                                   model=self.model_edit.text().strip() or None)
-            name = self.name_edit.text().strip() or next((t for t in data.tasks if t), "")
-            if not name:
-                raise InputError("the files name no task; give it a name")
-            self.task, self.summary = build_user_task(data, self.catalog, name, self.format_combo.currentData())
-        except (InputError, OSError) as exc:
-            self._show(f"Cannot import: {exc}", "")
-            return False
-        self._show("", "\n".join(self.summary.lines()))
-        return True
+            self.previewed.emit()
+            return
+        self.busy = True
+        self._show("", "Reading " + ", ".join(Path(f).name for f in files) + "…")
+        name, model = self.name_edit.text().strip() or None, self.model_edit.text().strip() or None
+        fmt, catalog, relay = self.format_combo.currentData(), self.catalog, _relay()
+
+        def work() -> None:
+            from ttcplanner.model.eval_import import read_eval_files
+            from ttcplanner.model.user_tasks import build_user_task
+
+            try:
+                data = read_eval_files(files, task=name, model=model)
+                title = name or next((t for t in data.tasks if t), "")
+                if not title:
+                    raise InputError("the files name no task; give it a name")
+                result, error = build_user_task(data, catalog, title, fmt), ""
+            except (InputError, OSError, ValueError, MemoryError) as exc:
+                result, error = None, str(exc)
+            relay.finished.emit(job, result, error)
+
+        QThreadPool.globalInstance().start(work)
+
+    def _on_finished(self, job: int, result, error: str) -> None:
+        if job != self._job:
+            return  # an older preview: the inputs changed since
+        self.busy = False
+        if result is None:
+            self._show(f"Cannot import: {error}", "")
+        else:
+            self.task, self.summary = result
+            self._show("", "\n".join(self.summary.lines()))
+        self.previewed.emit()
 
     def _show(self, error: str, text: str) -> None:
         self.error = error
