@@ -231,3 +231,5 @@ def test_plan_on_imported_task_uses_its_fit(catalog, tmp_path):
     plan = evaluate(Scenario(task_id="ticket-routing", target_accuracy_pct=40.0,
                              reasoning_tokens=setting["reasoning_tokens"]), cat)
     assert plan.provenance[0][1].startswith("user:your eval results (basis user_eval)")
+    assert t.default_input_tokens == 412  # the Inspect log's measured prompt tokens
+    assert "median prompt tokens of 6 samples" in t.notes

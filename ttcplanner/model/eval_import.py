@@ -54,6 +54,7 @@ class Sample:
     effort: str | None
     tokens_how: str  # how reasoning_tokens was obtained
     where: str  # file:line
+    input_tokens: float | None = None  # prompt tokens, where the log measured them (Inspect model_usage)
 
 
 @dataclass(frozen=True)
@@ -457,12 +458,22 @@ def _read_lm_eval(path: Path, text: str, data: EvalData) -> None:
 # ---------------------------------------------------------------- Inspect AI
 
 
-def _inspect_tokens(sample: dict, model: str) -> tuple[float | None, str]:
+def _inspect_usage(sample: dict, model: str) -> dict | None:
     usage = sample.get("model_usage")
     if not isinstance(usage, dict) or not usage:
-        return None, ""
-    entry = usage.get(model) if isinstance(usage.get(model), dict) else next(
+        return None
+    return usage.get(model) if isinstance(usage.get(model), dict) else next(
         (v for v in usage.values() if isinstance(v, dict)), None)
+
+
+def _inspect_input_tokens(sample: dict, model: str) -> float | None:
+    entry = _inspect_usage(sample, model)
+    value = entry.get("input_tokens") if entry else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _inspect_tokens(sample: dict, model: str) -> tuple[float | None, str]:
+    entry = _inspect_usage(sample, model)
     if entry is None:
         return None, ""
     reasoning = entry.get("reasoning_tokens")
@@ -521,6 +532,7 @@ def _read_inspect(path: Path, text: str, data: EvalData) -> None:
             data.samples.append(Sample(
                 task=task, problem_id=_text(s.get("id"), "id"), model=model,
                 sample=f"{path.name}#epoch{_text(s.get('epoch', 1), 'epoch')}", correct=_verdict(value, f"scores.{scorer}.value"),
-                reasoning_tokens=tokens, effort=effort, tokens_how=how, where=where))
+                reasoning_tokens=tokens, effort=effort, tokens_how=how, where=where,
+                input_tokens=_inspect_input_tokens(s, model)))
         except _Bad as exc:
             data.skipped.append((where, str(exc)))

@@ -32,6 +32,7 @@ from ttcplanner.model.jsonio import write_json_atomic
 
 USER_TASKS_FILE = "eval_tasks.json"
 BASIS = "user_eval"
+DEFAULT_INPUT_TOKENS = 1000  # TaskProfile's default, used when the eval does not measure prompt tokens
 DEFAULT_ANSWER_TOKENS = 500  # TaskProfile's default; an eval log rarely separates the answer from the reasoning
 WIDE_BAND_PTS = 5.0  # a pass@1 band half-width above this is called wide in the summary
 
@@ -275,7 +276,10 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
             curves[model]["basis"] = BASIS
         summary.models[model] = {"settings": figures[model]}
 
-    input_tokens = 1000
+    measured_input = [s.input_tokens for s in samples if s.input_tokens is not None]
+    input_tokens = int(round(float(np.median(measured_input)))) if measured_input else DEFAULT_INPUT_TOKENS
+    input_note = (f"default_input_tokens {input_tokens} = median prompt tokens of {len(measured_input)} samples in your "
+                  "eval" if measured_input else f"default_input_tokens {DEFAULT_INPUT_TOKENS} is the planner's default")
     summary.no_data_models = sorted(catalog_model_ids(catalog) - set(curves))
     eval_record = {
         "files": [Path(f).name for f in data.files], "formats": sorted(set(data.formats)), "imported": today.isoformat(),
@@ -296,8 +300,8 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
                      if summary.concentration_measured else
                      f"kappa {accuracy.DEFAULT_CONCENTRATION:g} is the planner's prior: the results have one sample per "
                      "problem or only aggregate rows, which cannot show the difficulty spread. ")
-                  + "default_input_tokens 1000 and default_answer_tokens 500 are the planner's defaults, not from your eval; "
-                  "set them in the scenario.")[:4000],
+                  + f"{input_note}; default_answer_tokens {DEFAULT_ANSWER_TOKENS} is the planner's default (an eval log "
+                  "does not separate the answer from the reasoning); set both in the scenario.")[:4000],
         "basis": BASIS, "eval_import": eval_record,
     }
     if "concentration_low" in TaskProfile.__dataclass_fields__ and summary.concentration_measured:
