@@ -98,11 +98,17 @@ def test_refusals_are_one_line(tmp_path):
         read_eval_files([_write(tmp_path / "log.eval", "PK")])
     with pytest.raises(InputError, match="CSV header lacks accuracy_pct"):
         read_eval_files([_write(tmp_path / "h.csv", "model,effort,samples\ngpt-5,high,1\n")])
-    for err in (InputError,):
-        try:
-            read_eval_files([a, c])
-        except err as exc:
-            assert "\n" not in str(exc)
+    with pytest.raises(InputError, match="not a readable CSV"):  # a field over the csv module's limit
+        read_eval_files([_write(tmp_path / "big.csv", "model,effort,samples,accuracy_pct\ngpt-5," + "h" * 200_000 + ",1,50\n")])
+    nul = read_eval_files([_write(tmp_path / "nul.csv", "model,effort,samples,accuracy_pct\ngpt-5,hi\0gh,1,50\n"
+                                                        "gpt-5,high,1,50\n")])
+    assert nul.skipped == [(f"{tmp_path / 'nul.csv'}:2", "effort contains control characters")]
+    half = read_eval_files([_write(tmp_path / "half.csv", "model,effort,samples,accuracy_pct\ngpt-5,high,2.5,50\n"
+                                                          "gpt-5,high,1,50\n")])
+    assert half.skipped[0][1] == "samples must be a whole number, got 2.5"
+    with pytest.raises(InputError) as info:
+        read_eval_files([a, c])
+    assert "\n" not in str(info.value)
 
 
 def test_lm_eval_without_results_needs_a_model(tmp_path):

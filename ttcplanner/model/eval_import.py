@@ -240,6 +240,8 @@ def _text(value: Any, what: str, required: bool = True) -> str | None:
     text = str(value).strip()
     if len(text) > 200:
         raise _Bad(f"{what} is longer than 200 characters")
+    if any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise _Bad(f"{what} contains control characters")
     return text
 
 
@@ -257,6 +259,15 @@ def _number(value: Any, what: str, lo: float, hi: float, required: bool = True) 
     if not math.isfinite(x) or not (lo <= x <= hi):
         raise _Bad(f"{what} must be between {lo:g} and {hi:g}, got {str(value)[:40]}")
     return x
+
+
+def _whole(value: Any, what: str, lo: float, hi: float, required: bool = True) -> int | None:
+    x = _number(value, what, lo, hi, required)
+    if x is None:
+        return None
+    if x != int(x):
+        raise _Bad(f"{what} must be a whole number, got {str(value)[:40]}")
+    return int(x)
 
 
 def _verdict(value: Any, what: str = "correct") -> bool:
@@ -282,6 +293,13 @@ def _verdict(value: Any, what: str = "correct") -> bool:
 
 def _read_csv(path: Path, text: str, data: EvalData) -> None:
     src = str(path)
+    try:
+        _read_csv_rows(src, text, data)
+    except csv.Error as exc:  # a NUL byte, an unclosed quote at the end, a field over the csv module's limit
+        raise InputError(f"not a readable CSV ({exc})", source=src) from None
+
+
+def _read_csv_rows(src: str, text: str, data: EvalData) -> None:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -295,7 +313,7 @@ def _read_csv(path: Path, text: str, data: EvalData) -> None:
         try:
             if None in row:
                 raise _Bad("more values than header columns")
-            samples = int(_number(row.get("samples"), "samples", 1, 1e6))
+            samples = _whole(row.get("samples"), "samples", 1, 1e6)
             aggregation = (_text(row.get("aggregation"), "aggregation", required=False) or "").lower()
             if samples > 1 and aggregation not in ("majority", "verifier"):
                 raise _Bad("samples > 1 needs an aggregation column: majority or verifier")
@@ -303,12 +321,12 @@ def _read_csv(path: Path, text: str, data: EvalData) -> None:
             effort = _text(row.get("effort"), "effort", required=False)
             if tokens is None and effort is None:
                 raise _Bad("neither effort nor reasoning_tokens given")
-            n = _number(row.get("n_problems"), "n_problems", 1, 1e9, required=False)
+            n = _whole(row.get("n_problems"), "n_problems", 1, 1e9, required=False)
             data.aggregates.append(AggregateRow(
                 task=_text(row.get("task"), "task", required=False) or "",
                 model=_text(row.get("model"), "model"), effort=effort, reasoning_tokens=tokens, samples=samples,
                 aggregation=aggregation or "majority", accuracy_pct=_number(row.get("accuracy_pct"), "accuracy_pct", 0, 100),
-                n_problems=int(n) if n is not None else None, where=where))
+                n_problems=n, where=where))
         except _Bad as exc:
             data.skipped.append((where, str(exc)))
 
