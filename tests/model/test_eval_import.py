@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ttcplanner.model import accuracy
 from ttcplanner.model.catalog import load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.eval_fit import GroupCounts, fit_spread, predict_pct, verifier_pass_at
@@ -149,7 +150,7 @@ def test_kappa_is_recovered_and_prior_without_repeats():
     fit = fit_spread([GroupCounts(rng.binomial(8, p).astype(float), np.full(2000, 8.0))])
     assert fit.measured and fit.kappa_low < 4.0 < fit.kappa_high
     one = fit_spread([GroupCounts(rng.binomial(1, p).astype(float), np.full(2000, 1.0))])
-    assert not one.measured and one.kappa == 1.0
+    assert not one.measured and one.kappa == accuracy.DEFAULT_CONCENTRATION  # the planner's prior
 
 
 def test_fifty_problems_get_a_wide_band_and_say_so(catalog, tmp_path):

@@ -115,8 +115,9 @@ def fit_spread(groups: list[GroupCounts], seed: int = 0) -> SpreadFit:
     lo_p, hi_p = BAND_PERCENTILES
     if measured:
         k_lo, k_hi = (float(np.percentile(draws_kappa, q)) for q in BAND_PERCENTILES)
-    else:
-        k_lo, k_hi = kappa / accuracy.CONCENTRATION_BAND_FACTOR, kappa * accuracy.CONCENTRATION_BAND_FACTOR
+    else:  # the prior's own spread where the accuracy model publishes one, else x/÷ its band factor
+        k_lo, k_hi = getattr(accuracy, "PRIOR_CONCENTRATION_BAND", (kappa / accuracy.CONCENTRATION_BAND_FACTOR,
+                                                                    kappa * accuracy.CONCENTRATION_BAND_FACTOR))
     return SpreadFit(
         kappa=float(kappa), kappa_low=min(k_lo, kappa), kappa_high=max(k_hi, kappa), measured=measured,
         pass1=tuple(g.pass1 for g in groups),

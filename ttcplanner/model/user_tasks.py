@@ -65,7 +65,8 @@ class ImportSummary:
             out.append(f"  {self.n_problems} problems; difficulty spread kappa {self.concentration:.3g} "
                        + (f"(90% band {self.concentration_band[0]:.3g}-{self.concentration_band[1]:.3g}, from the "
                           "per-problem pass rates)" if self.concentration_measured else
-                          f"(prior: one sample per problem cannot show the spread; band x/÷{accuracy.CONCENTRATION_BAND_FACTOR:g})"))
+                          f"(the planner's prior, band {self.concentration_band[0]:.3g}-{self.concentration_band[1]:.3g}: one sample "
+                          "per problem cannot show the spread)"))
         for model, m in sorted(self.models.items()):
             for s in m["settings"]:
                 band = s["band_pts"]
