@@ -217,15 +217,15 @@ def _plan(args) -> int:
         export_pdf(plan, args.pdf, paper=args.paper, extras=extras)
     if args.json:
         data = plan_to_json(plan)
-        task = catalog.tasks.get(scenario.task_id)
-        if task is not None:  # where the task's accuracy comes from: 'published' or 'user_eval'
-            data["basis"] = getattr(task, "basis", "published")
         if args.pdf:
             data["pdf"] = str(Path(args.pdf))
         if mc is not None:
             from ttcplanner.model.sensitivity import monte_carlo_to_json
 
             data["monte_carlo"] = monte_carlo_to_json(mc)
+        task = catalog.tasks.get(scenario.task_id)
+        if task is not None:  # where the task's accuracy comes from: 'published' or 'user_eval'
+            data["basis"] = getattr(task, "basis", "published")
         _print_json(data)
     else:
         print(plan_text(plan))
