@@ -73,7 +73,7 @@ def test_dry_run_and_refusals_write_nothing(cli, user_dir, tmp_path):
             ((str(bad),), "several tasks (a, b)"),
             ((str(bad), "--task", "Coding agent"), "'coding-agent' is a shipped task"),
             ((str(tmp_path / "none.csv"), "--task", "T"), "not found"),
-            ((str(INSPECT), "--task", "T", "--answer-format", "choice:1"), "--answer-format must be")):
+            ((str(INSPECT), "--task", "T", "--answer-format", "choice:1"), "got 'choice:1'")):
         code, out, err = cli("eval", "import", *argv)
         assert code == 2, (argv, err)
         assert message in err and err.count("\n") == 1
