@@ -142,6 +142,24 @@ def build_parser() -> argparse.ArgumentParser:
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
     cv.add_argument("--json", action="store_true")
+
+    ev = sub.add_parser("eval", help="plan on your own eval results: import, list or remove a task")
+    esub = ev.add_subparsers(dest="eval_command", parser_class=_Parser, required=True)
+    ei = esub.add_parser("import", help="import eval results (CSV, per-problem JSONL, lm-eval samples, Inspect log) as a task")
+    ei.add_argument("files", nargs="+", metavar="FILE")
+    ei.add_argument("--task", metavar="NAME", help="the task's name (default: the task named in the files)")
+    ei.add_argument("--model", metavar="ID", help="catalog model id of every result (when the files name one model)")
+    ei.add_argument("--answer-format", default="free", metavar="{free,choice:K}", help="answer format (default free)")
+    ei.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    ei.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+    ei.add_argument("--json", action="store_true")
+    el = esub.add_parser("list", help="the imported eval tasks")
+    el.add_argument("--into", metavar="DIR", help="catalog folder (default: your user catalog)")
+    el.add_argument("--json", action="store_true")
+    er = esub.add_parser("remove", help="remove an imported eval task")
+    er.add_argument("name", metavar="NAME", help="task id or name")
+    er.add_argument("--into", metavar="DIR", help="catalog folder (default: your user catalog)")
+    er.add_argument("--json", action="store_true")
     return p
 
 
@@ -223,6 +241,9 @@ def _plan(args) -> int:
             from ttcplanner.model.sensitivity import monte_carlo_to_json
 
             data["monte_carlo"] = monte_carlo_to_json(mc)
+        task = catalog.tasks.get(scenario.task_id)
+        if task is not None:  # where the task's accuracy comes from: 'published' or 'user_eval'
+            data["basis"] = getattr(task, "basis", "published")
         _print_json(data)
     else:
         print(plan_text(plan))
@@ -490,7 +511,55 @@ def _calibrate(args) -> int:
     return 0
 
 
+def _eval(args) -> int:
+    from ttcplanner.model.catalog import entry_to_json
+    from ttcplanner.model.eval_import import read_eval_files
+    from ttcplanner.model.user_tasks import (build_user_task, remove_user_task, save_user_task, task_id_for,
+                                             user_tasks)
+    from ttcplanner.paths import user_catalog_dir
+
+    folder = Path(args.into) if args.into else user_catalog_dir()
+    if args.eval_command == "list":
+        tasks = user_tasks(folder)
+        if args.json:
+            _print_json({"folder": str(folder), "tasks": [
+                {"id": t.id, "name": t.name, "as_of": t.as_of, "models": sorted(t.curves), **t.eval_import}
+                for t in tasks.values()]})
+        else:
+            print(f"{len(tasks)} imported eval task(s) in {folder}" + (":" if tasks else ""))
+            for t in tasks.values():
+                print(f"  {t.id:<24} {t.name}  [{t.as_of}] {', '.join(sorted(t.curves))} from "
+                      f"{', '.join(t.eval_import.get('files', []))}")
+        return 0
+    if args.eval_command == "remove":
+        task_id = task_id_for(args.name)
+        path = remove_user_task(task_id, folder)
+        if args.json:
+            _print_json({"removed": task_id, "saved_to": str(path)})
+        else:
+            print(f"Removed the eval task {task_id!r} from {path}.")
+        return 0
+    _check_answer_format(args.answer_format)
+    catalog = _catalog(args)
+    data = read_eval_files(args.files, task=args.task, model=args.model)
+    name = args.task or next((t for t in data.tasks if t), None)
+    if not name:
+        raise InputError("the files name no task; give --task NAME")
+    task, summary = build_user_task(data, catalog, name, args.answer_format)
+    path = None if args.dry_run else save_user_task(task, folder)
+    if args.json:
+        _print_json({"task": entry_to_json(task), "replaces": summary.replaces, "changes": summary.changes,
+                     "unknown_models": summary.unknown_models,
+                     "not_usable": [{"where": w, "reason": r} for w, r in summary.skipped], "notes": summary.notes,
+                     "no_data_models": summary.no_data_models, "saved_to": str(path) if path else None})
+    else:
+        print("\n".join(summary.lines()))
+        print(f"Saved to {path}; plan on it with task_id {task.id!r}." if path else "Dry run: nothing written.")
+    return 0
+
+
 COMMANDS = {
+    "eval": _eval,
     "calibrate": _calibrate,
     "plan": _plan,
     "sensitivity": _sensitivity,

@@ -76,6 +76,10 @@ class CatalogMenu(QObject):
                   "Change API, ASIC and GPU prices; saved in your user catalog")
         self._add("&Import LiteLLM prices…", self.import_litellm, "actionImportLiteLLM",
                   "Read LiteLLM's model_prices_and_context_window.json (no network)")
+        self._add("Import &Eval Results…", self.import_eval, "actionImportEval",
+                  "Plan on your own eval: CSV, per-problem JSONL, lm-evaluation-harness samples or an Inspect AI log")
+        self._add("&Manage User Tasks…", self.manage_user_tasks, "actionManageUserTasks",
+                  "List and remove the tasks imported from your eval results")
         self.menu.addSeparator()
         self._add("&Open user catalog folder", self.open_user_folder, "actionOpenUserCatalog",
                   "Where your calibrations and prices are saved")
@@ -142,6 +146,22 @@ class CatalogMenu(QObject):
         dlg = LiteLLMImportDialog(path, self.window.catalog, self.window)
         self._show(dlg)
         dlg.start()
+        return dlg
+
+    def import_eval(self, paths=None):
+        from ttcplanner.gui.eval_import_dialog import EvalImportDialog
+
+        dlg = EvalImportDialog(self.window.catalog, self.window)
+        if paths:
+            dlg.set_files(paths)
+        self._show(dlg)
+        return dlg
+
+    def manage_user_tasks(self):
+        from ttcplanner.gui.eval_import_dialog import ManageUserTasksDialog
+
+        dlg = ManageUserTasksDialog(self.window.scenario.task_id, self.window)
+        self._show(dlg)
         return dlg
 
     def open_user_folder(self) -> bool:

@@ -150,6 +150,10 @@ class TaskProfile(Entry):
     default_answer_tokens: int = spec(0, 10_000_000, default=500, integer=True)
     curves: dict = spec(default={})  # accuracy_id -> AccuracyCurve
     notes: str = ""
+    # where the task's accuracy comes from: 'published' results, or 'user_eval' (the user's own eval results,
+    # imported by `ttcplanner eval import`; eval_import names the files, the date and what was fitted)
+    basis: str = spec(choices=("published", "user_eval"), default="published")
+    eval_import: dict = spec(default={})
 
 
 @dataclass(frozen=True, kw_only=True)

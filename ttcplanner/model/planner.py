@@ -661,6 +661,11 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
                 alternatives[k] = f"none meets the {s.latency_target_s:g} s latency target at this accuracy"
             else:
                 alternatives[k] = "none fits in memory or has a price"
+    if getattr(task, "basis", "published") == "user_eval":  # the user's own eval: no result is "no data", not "unpublished"
+        import re
+
+        alternatives = {k: re.sub(r"^no (published accuracy|accuracy data) on", "no data (not in your eval) on", v)
+                        for k, v in alternatives.items()}
     if rec is None:
         return ("No option can serve this workload: nothing fits the latency target with a published accuracy.",
                 ["Relax the latency target, reduce reasoning tokens or choose another task."], alternatives)
@@ -693,6 +698,10 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
         b = near[0]
         reasons.append(f"Break-even at {requests(b.requests_per_day)}/day: below it {KIND_NAMES[b.below]} is cheaper, "
                        f"above it {KIND_NAMES[b.above]}.")
+    if getattr(task, "basis", "published") == "user_eval":
+        from ttcplanner.model.user_tasks import accuracy_source
+
+        reasons.append(accuracy_source(task))
     return headline, reasons, alternatives
 
 
