@@ -352,7 +352,9 @@ def edit_price(catalog: Catalog, offer_id: str, *, input_usd_per_mtok: float | N
     if isinstance(entry, Gpu):
         for key, note in (("rent_usd_per_gpu_hour", "rent_note"), ("purchase_usd", "purchase_note")):
             if key in changes:
-                raw[note] = f"edited by the user on {date} (was {getattr(entry, key)}); {getattr(entry, note)}"[:4000]
+                was = getattr(entry, key)
+                was = "was not set" if was is None else f"was {was}"
+                raw[note] = f"edited by the user on {date} ({was}); {getattr(entry, note)}"[:4000]
     edited = from_json(type(entry), raw, f"{kind}/{offer_id}", "edit price")
     _save_entries([edited], folder if folder is not None else user_catalog_dir(), kind)
     return edited

@@ -75,6 +75,15 @@ SCENARIO_FIELDS = {
     "amortization_months": ("GPU purchase amortisation", lambda s: f"{s.amortization_months:g} months"),
     "electricity_usd_per_kwh": ("Electricity price", lambda s: f"${s.electricity_usd_per_kwh:g}/kWh"),
     "pue": ("Power usage effectiveness (PUE)", lambda s: f"{s.pue:g}"),
+    "gpu_price_basis": ("GPU rent basis", lambda s: s.gpu_price_basis),
+    "gpu_pricing": ("GPU rent pricing", lambda s: s.gpu_pricing),
+    "peak_traffic_share": ("Share of traffic at peak-hour API prices", lambda s: pct(100 * s.peak_traffic_share, 0)),
+    "gpu_share_of_server": ("GPUs' share of a server's price (when no server price is catalogued)", lambda s: pct(100 * s.gpu_share_of_server, 0)),
+    "networking_fraction": ("Networking, share of server capex", lambda s: pct(100 * s.networking_fraction, 1)),
+    "colo_usd_per_kw_month": ("Colocation", lambda s: f"${s.colo_usd_per_kw_month:g}/kW-month"),
+    "maintenance_per_year": ("Maintenance, share of hardware per year", lambda s: pct(100 * s.maintenance_per_year, 1)),
+    "staff_usd_per_gpu_month": ("Staff per GPU", lambda s: f"${s.staff_usd_per_gpu_month:g}/month"),
+    "residual_fraction": ("Residual value after amortisation", lambda s: pct(100 * s.residual_fraction, 0)),
 }
 
 
