@@ -165,3 +165,18 @@ def test_peak_share_blends_peak_and_off_peak_prices():
         i = opts.entry_id.index(offer.id)
         expected = (1 - share) * offer.output_usd_per_mtok + share * offer.peak_output_usd_per_mtok
         assert opts.prices["output"][i] == pytest.approx(expected)
+
+
+def test_cost_lines_name_the_rent_or_list_the_owned_items():
+    from ttcplanner.model.format import cost_lines
+
+    s = Scenario(task_id="maths-olympiad", hardware="h100-sxm", gpu_price_basis="hyperscaler", requests_per_day=1000,
+                 latency_target_s=3600)
+    plan = evaluate(s, CATALOG)
+    i = plan.best_per_kind["gpu"]
+    assert i is not None
+    (line,) = cost_lines(plan.options, i, s)
+    assert "hyperscaler median on-demand of 4 providers" in line and "gcp" in line  # AWS, GCP, Azure, Oracle
+    owned = evaluate(s.replace(ownership="own"), CATALOG)
+    lines = cost_lines(owned.options, owned.best_per_kind["gpu"], owned.scenario)
+    assert lines[0].startswith("Owned GPU-hour") and any("colocation" in x for x in lines)
