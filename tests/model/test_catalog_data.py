@@ -15,7 +15,10 @@ CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog"
 OWNED = ("gpus", "open_models", "api_offers", "asic_offers")
 
 REQUIRED_GPUS = {"a100-80gb", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "mi300x", "mi325x", "l40s", "l4",
-                 "rtx-4090", "rtx-5090"}
+                 "rtx-4090", "rtx-5090",
+                 # issue 19 (the serving developer sizes these ids)
+                 "b300", "gb300", "mi355x", "rtx-pro-6000", "rtx-5080", "rtx-5060-ti-16gb", "rtx-4080", "rtx-3090",
+                 "tpu-v6e", "trainium2"}
 REQUIRED_MODELS = {"llama-3.1-8b", "llama-3.3-70b", "llama-3.1-405b", "qwen3-32b", "qwen3-30b-a3b", "qwen3-235b-a22b",
                    "gpt-oss-20b", "gpt-oss-120b", "deepseek-r1", "mixtral-8x7b"}
 REQUIRED_API = {"gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini", "gpt-4.1", "claude-opus-4.5", "claude-sonnet-4.5",
@@ -100,6 +103,9 @@ def test_gpu_figures_are_dense_and_plausible(catalog):
     assert gpus["gb200"].max_gpus_per_node == 72
     assert {gpus[g].interconnect for g in ("l40s", "l4", "rtx-4090", "rtx-5090", "h100-pcie")} == {"pcie"}
     assert {gpus[g].interconnect for g in ("mi300x", "mi325x")} == {"xgmi"}
+    # the HGX B200 datasheet's per-GPU figures (180 GB, 7.7 TB/s), not the raw 192 GB / 8 TB/s
+    assert (gpus["b200"].memory_gb, gpus["b200"].mem_bw_tb_s) == (180, 7.7)
+    assert gpus["tpu-v6e"].not_sized_reason and gpus["trainium2"].not_sized_reason
     # sanity: the H100 SXM bandwidth from the datasheet (3.35 TB/s), not GB/s or a sparse FLOPS figure
     assert gpus["h100-sxm"].mem_bw_tb_s == pytest.approx(3.35)
     assert gpus["h100-sxm"].bf16_tflops == pytest.approx(989)
