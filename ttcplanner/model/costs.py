@@ -235,14 +235,26 @@ def within_rate_limits(rpm, tpm, s, output_tokens, samples=None, rpd=np.inf, tpd
             & (daily <= np.asarray(rpd)) & (daily * per_request <= np.asarray(tpd)))
 
 
+def rows_within_rate_limits(opts, s) -> np.ndarray:
+    """Every row: True unless its tier's limits are exceeded at the scenario's load (only limited rows checked)."""
+    out = np.ones(opts.size, dtype=bool)
+    lr = opts.limited_rows
+    if lr is not None and len(lr):
+        out[lr] = within_rate_limits(opts.rate_limit_rpm[lr], opts.rate_limit_tpm[lr], s,
+                                     s.reasoning_tokens + s.answer_tokens, None, opts.rate_limit_rpd[lr],
+                                     opts.rate_limit_tpd[lr])
+    return out
+
+
 def over_rate_limit_only(opts, s, r) -> np.ndarray:
     """Token rows held back only by their tier's limits at the scenario's volume (they fit below it): the volume
     curves keep them and cut them where the limits bind (``tier_allows``)."""
-    output = s.reasoning_tokens + s.answer_tokens
-    in_context = s.input_tokens + output <= opts.context_tokens
-    within = within_rate_limits(opts.rate_limit_rpm, opts.rate_limit_tpm, s, output, None,
-                                opts.rate_limit_rpd, opts.rate_limit_tpd)
-    return (opts.kind != "gpu") & in_context & ~within
+    out = np.zeros(opts.size, dtype=bool)
+    lr = opts.limited_rows
+    if lr is not None and len(lr):
+        in_context = s.input_tokens + s.reasoning_tokens + s.answer_tokens <= opts.context_tokens[lr]
+        out[lr] = in_context & ~rows_within_rate_limits(opts, s)[lr]
+    return out
 
 
 def tier_allows(opts, rows, s, volumes) -> np.ndarray:

@@ -355,8 +355,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     latency = np.where(batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
     ttft = opts.ttft_s.copy()
     in_context = s.input_tokens + output_tokens <= opts.context_tokens
-    within_limits = costs.within_rate_limits(opts.rate_limit_rpm, opts.rate_limit_tpm, s, output_tokens, None,
-                                             opts.rate_limit_rpd, opts.rate_limit_tpd)
+    within_limits = costs.rows_within_rate_limits(opts, s)
     fits = is_token & in_context & within_limits
     monthly = costs.monthly_from_per_request(cpr, s.requests_per_day)
     replicas = np.zeros(n)
