@@ -180,3 +180,15 @@ def test_cost_lines_name_the_rent_or_list_the_owned_items():
     owned = evaluate(s.replace(ownership="own"), CATALOG)
     lines = cost_lines(owned.options, owned.best_per_kind["gpu"], owned.scenario)
     assert lines[0].startswith("Owned GPU-hour") and any("colocation" in x for x in lines)
+
+
+def test_priced_accelerators_that_are_not_sized_are_named_with_their_reason():
+    from ttcplanner.model.planner import plan_to_json
+
+    data = plan_to_json(evaluate(Scenario(), CATALOG))
+    reasons = {x["id"]: x["reason"] for x in data["hardware_not_sized"]}
+    assert set(reasons) == {"tpu-v6e", "trainium2"} and all("not sized" in r for r in reasons.values())
+    assert CATALOG.gpus["tpu-v6e"].rents[0].usd_per_gpu_hour == 1.35  # priced per chip-hour (DWS flex-start)
+    with pytest.raises(InputError) as err:
+        evaluate(Scenario(hardware="trainium2"), CATALOG)
+    assert "hardware" in str(err.value) and "not sized" in str(err.value)

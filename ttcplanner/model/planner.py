@@ -774,4 +774,5 @@ def plan_to_json(plan: Plan) -> dict:
         "options_evaluated": int(plan.options.size),
         "options_meeting_targets": int(plan.results.eligible.sum()),
         "provenance": [{"what": w, "source": src, "as_of": d} for w, src, d in plan.provenance],
+        "hardware_not_sized": [{"id": g, "reason": why} for g, why in plan.options.not_sized],
     }
