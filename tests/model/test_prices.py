@@ -192,3 +192,14 @@ def test_priced_accelerators_that_are_not_sized_are_named_with_their_reason():
     with pytest.raises(InputError) as err:
         evaluate(Scenario(hardware="trainium2"), CATALOG)
     assert "hardware" in str(err.value) and "not sized" in str(err.value)
+
+
+def test_a_fallback_or_single_quote_rent_behind_the_recommendation_is_a_warning():
+    s = Scenario(task_id="maths-olympiad", hardware="mi325x", requests_per_day=100_000, latency_target_s=600)
+    plan = evaluate(s, CATALOG)  # MI325X: one provider (TensorWave, via a secondary page)
+    assert plan.options.kind[plan.recommended] == "gpu"
+    assert any("single provider's quote" in w for w in plan.warnings)
+    spot = evaluate(s.replace(gpu_pricing="spot"), CATALOG)
+    assert any("fallback" in w and "no market-median spot rent" in w for w in spot.warnings)
+    owned = evaluate(s.replace(ownership="own"), CATALOG)
+    assert not any("second look" in w for w in owned.warnings)

@@ -83,6 +83,16 @@ class RentChoice:
     text: str
     as_of: str | None  # the oldest date among the rents behind the figure (None: undated)
     fallback: bool = False
+    providers: int = 0  # how many providers' quotes the figure rests on (0: the user's own price)
+
+    @property
+    def caveat(self) -> str:
+        """Why the figure deserves a second look ('' when it does not)."""
+        if self.fallback:
+            return f"its GPU rent is a fallback ({self.text})"
+        if self.providers == 1 and self.text.startswith("market median"):
+            return f"its GPU rent rests on a single provider's quote ({self.text})"
+        return ""
 
 
 def provider_quotes(rents, pricing: str) -> dict[str, object]:
@@ -99,7 +109,7 @@ def provider_quotes(rents, pricing: str) -> dict[str, object]:
     return best
 
 
-def _median_choice(quotes: list, what: str) -> tuple[float, str, str | None]:
+def _median_choice(quotes: list, what: str) -> tuple[float, str, str | None, int]:
     quotes = sorted(quotes, key=lambda r: r.usd_per_gpu_hour)
     n = len(quotes)
     middle = quotes[(n - 1) // 2: n // 2 + 1]
@@ -107,11 +117,11 @@ def _median_choice(quotes: list, what: str) -> tuple[float, str, str | None]:
     names = " and ".join(f"{r.provider} ${r.usd_per_gpu_hour:g}" for r in middle)
     dates = [r.as_of for r in middle]
     as_of = None if None in dates else min(dates)
-    return value, f"{what} of {n} provider{'s' if n != 1 else ''} ({names})", as_of
+    return value, f"{what} of {n} provider{'s' if n != 1 else ''} ({names})", as_of, n
 
 
-def _one(r, what: str) -> tuple[float, str, str | None]:
-    return r.usd_per_gpu_hour, f"{what}: {r.provider} ${r.usd_per_gpu_hour:g} ({r.as_of or 'undated'})", r.as_of
+def _one(r, what: str) -> tuple[float, str, str | None, int]:
+    return r.usd_per_gpu_hour, f"{what}: {r.provider} ${r.usd_per_gpu_hour:g} ({r.as_of or 'undated'})", r.as_of, 1
 
 
 def pick_rent(gpu, basis: str, pricing: str) -> RentChoice:
@@ -136,17 +146,18 @@ def pick_rent(gpu, basis: str, pricing: str) -> RentChoice:
     elif basis in quotes:
         got = _one(quotes[basis], f"{basis} {pricing}")
     if got is not None:
-        return RentChoice(got[0], got[1] + "/GPU-h", got[2])
+        return RentChoice(got[0], got[1] + "/GPU-h", got[2], providers=got[3])
     for fallback_pricing in dict.fromkeys((pricing, "on-demand")):
         q = provider_quotes(gpu.rents, fallback_pricing)
         if q:
-            value, text, as_of = _median_choice(list(q.values()), f"market median {fallback_pricing}")
+            value, text, as_of, n = _median_choice(list(q.values()), f"market median {fallback_pricing}")
             return RentChoice(value, f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h",
-                              as_of, fallback=True)
+                              as_of, fallback=True, providers=n)
     anything = [r for r in gpu.rents if r.market]
     if anything:
-        value, text, as_of = _median_choice(anything, "median of every listed rent")
-        return RentChoice(value, f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h", as_of, fallback=True)
+        value, text, as_of, n = _median_choice(anything, "median of every listed rent")
+        return RentChoice(value, f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h", as_of,
+                          fallback=True, providers=n)
     return RentChoice(float("nan"), f"no rent for {gpu.name} in the catalog", None, fallback=True)
 
 

@@ -739,6 +739,8 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
             w.append("The recommended option rests on low-confidence catalog figures.")
         if opts.speed_is_estimate[rec]:
             w.append("Its per-user speed is an estimate, not a published measurement.")
+        if opts.kind[rec] == "gpu" and s.ownership == "rent" and opts.price_caveat and opts.price_caveat[rec]:
+            w.append(f"The recommended option's price needs a second look: {opts.price_caveat[rec]}.")
         if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
             w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
     return w
