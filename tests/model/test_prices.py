@@ -203,3 +203,24 @@ def test_a_fallback_or_single_quote_rent_behind_the_recommendation_is_a_warning(
     assert any("fallback" in w and "no market-median spot rent" in w for w in spot.warnings)
     owned = evaluate(s.replace(ownership="own"), CATALOG)
     assert not any("second look" in w for w in owned.warnings)
+
+
+def test_an_output_longer_than_the_offers_max_output_cannot_use_it():
+    offer = CATALOG.api_offers["gemini-4-neon"]
+    assert offer.max_output_tokens == 65536
+    s = Scenario(task_id="maths-olympiad", reasoning_tokens=70_000, latency_target_s=86_400 * 2)
+    plan = evaluate(s, CATALOG)
+    i = plan.options.entry_id.index(offer.id)
+    assert not plan.results.fits[i]
+    ok = evaluate(s.replace(reasoning_tokens=60_000), CATALOG)
+    assert ok.results.fits[i]
+
+
+def test_the_why_not_names_the_output_limit():
+    import dataclasses as dc
+
+    offer = dc.replace(CATALOG.api_offers["together-gpt-oss-120b"], max_output_tokens=1000)
+    catalog = dc.replace(CATALOG, api_offers={**CATALOG.api_offers, offer.id: offer})
+    plan = evaluate(Scenario(task_id="maths-olympiad", reasoning_tokens=4000), catalog)
+    i = plan.options.entry_id.index("together-gpt-oss-120b")
+    assert plan.results.why_not[i] == "prompt + output exceed the context or output limit"

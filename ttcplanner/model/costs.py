@@ -246,6 +246,11 @@ def within_rate_limits(rpm, tpm, s, output_tokens, samples=None, rpd=np.inf, tpd
             & (daily <= np.asarray(rpd)) & (daily * per_request <= np.asarray(tpd)))
 
 
+def output_caps(opts) -> np.ndarray:
+    """Each row's max output tokens per call (inf: none published, or a GPU row)."""
+    return opts.max_output_tokens if opts.max_output_tokens is not None else np.full(opts.size, np.inf)
+
+
 def rows_within_rate_limits(opts, s) -> np.ndarray:
     """Every row: True unless its tier's limits are exceeded at the scenario's load (only limited rows checked)."""
     out = np.ones(opts.size, dtype=bool)
@@ -263,7 +268,8 @@ def over_rate_limit_only(opts, s, r) -> np.ndarray:
     out = np.zeros(opts.size, dtype=bool)
     lr = opts.limited_rows
     if lr is not None and len(lr):
-        in_context = s.input_tokens + s.reasoning_tokens + s.answer_tokens <= opts.context_tokens[lr]
+        in_context = ((s.input_tokens + s.reasoning_tokens + s.answer_tokens <= opts.context_tokens[lr])
+                      & (s.reasoning_tokens + s.answer_tokens <= output_caps(opts)[lr]))
         out[lr] = in_context & ~rows_within_rate_limits(opts, s)[lr]
     return out
 

@@ -54,6 +54,7 @@ class OptionSet:
     rate_limit_tpd: np.ndarray | None = None
     tier: tuple[str, ...] = ()  # token rows: the rate-limit tier ('' when the offer has none)
     limited_rows: np.ndarray | None = None  # rows with any finite rate limit (few: the checks run on them only)
+    max_output_tokens: np.ndarray | None = None  # token rows: output cap per call (inf: none published)
     price_caveat: tuple[str, ...] = ()  # GPU rows: a fallback or single-quote rent ('' elsewhere)
     not_sized: tuple[tuple[str, str], ...] = ()  # (GPU id, why): priced accelerators the serving model cannot size
 
@@ -194,6 +195,7 @@ def build_options(catalog: Catalog, hardware: str, gpus_per_replica: int, weight
         rate_limit_rpd=np.array([_limit(t, "requests_per_day") for _, t in rows] + [inf] * len(triples)),
         rate_limit_tpd=np.array([_limit(t, "tokens_per_day") for _, t in rows] + [inf] * len(triples)),
         tier=tuple(t.tier if t is not None else "" for _, t in rows) + ("",) * len(triples),
+        max_output_tokens=np.array([float(o.max_output_tokens) if o.max_output_tokens else inf for o, _ in rows] + [inf] * len(triples)),
         price_caveat=("",) * len(rows) + tuple(choice[g.id].caveat for _, g, _ in triples),
         not_sized=tuple((g.id, g.not_sized_reason) for g in catalog.gpus.values() if g.not_sized_reason and hardware == "auto"),
         limited_rows=np.array([k for k, (_, t) in enumerate(rows) if t is not None and any(

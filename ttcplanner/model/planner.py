@@ -354,7 +354,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     latency = opts.ttft_s + output_tokens / speed
     latency = np.where(batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
     ttft = opts.ttft_s.copy()
-    in_context = s.input_tokens + output_tokens <= opts.context_tokens
+    in_context = (s.input_tokens + output_tokens <= opts.context_tokens) & (output_tokens <= costs.output_caps(opts))
     within_limits = costs.rows_within_rate_limits(opts, s)
     fits = is_token & in_context & within_limits
     monthly = costs.monthly_from_per_request(cpr, s.requests_per_day)
@@ -401,7 +401,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
 
 
 _WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
-            "prompt + output exceed the context limit", "no price for this GPU in the catalog", "no price",
+            "prompt + output exceed the context or output limit", "no price for this GPU in the catalog", "no price",
             None, None, "")  # None: the text carries a number (latency, accuracy)
 
 
@@ -551,6 +551,7 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
             output = t + s.answer_tokens
             latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
             ok = ((latency <= s.latency_target_s) | batch[tr, None, None]) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
+            ok &= output <= costs.output_caps(opts)[tr, None, None]
             token_out = np.where(ok, cost, np.inf)
             if cache:
                 _GRID_TOKEN_CACHE.put(key, opts, _frozen(token_out)[0])

@@ -575,7 +575,7 @@ class _SurrogateModel:
         lat = self.tok_ttft[None, :] + output / self.tok_speed[None, :]
         lat = np.where(self.tok_batch[None, :], np.minimum(lat, costs.BATCH_LATENCY_S), lat)
         latency_ok[:, tk] = np.isfinite(lat) & (lat <= s.latency_target_s * (1 + 1e-9))
-        fits[:, tk] = s.input_tokens + output <= self.tok_context[None, :]
+        fits[:, tk] = (s.input_tokens + output <= self.tok_context[None, :]) & (output <= costs.output_caps(o)[tk][None, :])
         per_minute = volume[:, None] / 1440.0 * peak[:, None] * s.samples  # rate-limit tiers at each sample's load
         daily = volume[:, None] * s.samples
         fits[:, tk] &= ((per_minute <= o.rate_limit_rpm[tk][None, :])
