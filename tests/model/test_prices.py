@@ -224,3 +224,15 @@ def test_the_why_not_names_the_output_limit():
     plan = evaluate(Scenario(task_id="maths-olympiad", reasoning_tokens=4000), catalog)
     i = plan.options.entry_id.index("together-gpt-oss-120b")
     assert plan.results.why_not[i] == "prompt + output exceed the context or output limit"
+
+
+def test_asic_latency_adds_the_reasoning_once():
+    """AA's 'time to first answer token' already holds the reasoning: it is kept apart, and the latency is the
+    first token's latency plus (reasoning + answer) at the per-user speed."""
+    offer = CATALOG.asic_offers["cerebras-gpt-oss-120b"]
+    assert offer.first_answer_token_s == 1.54 and offer.ttft_s == 0.0
+    s = Scenario(task_id="maths-olympiad", reasoning_tokens=8000, answer_tokens=500, requests_per_day=100)
+    plan = evaluate(s, CATALOG)
+    i = plan.options.entry_id.index(offer.id)
+    assert plan.results.latency_s[i] == pytest.approx(offer.ttft_s + 8500 / offer.output_tokens_per_s_per_user)
+    assert plan.results.ttft_s[i] == offer.ttft_s
