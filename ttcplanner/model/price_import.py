@@ -465,7 +465,7 @@ def import_prices(path: str | Path, catalog: Catalog, today: _dt.date | None = N
                 number = float(row["value"].replace(",", "").replace("$", ""))
             except ValueError:
                 raise InputError(f"value is not a number ({row['value'][:40]!r})") from None
-            value = checked_fields(cls, {name: number}, name, "price file")[name]
+            value = checked_fields(cls, {name: number}, f"{kind}/{entry_id}", "price file")[name]
             source = row["source"]
             if not source.startswith(("http://", "https://", "user:")):
                 raise InputError("source must be a URL (http/https) or 'user:<what>', e.g. user:contract-2026")
