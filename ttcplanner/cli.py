@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--force", action="store_true",
                     help="save even when a price changes more than 10-fold (usually a unit error)")
     ci.add_argument("--json", action="store_true")
+    cp = csub.add_parser("import-prices", help="import your own (negotiated) prices from a CSV: kind, id, field, "
+                                                "value, source, as_of")
+    cp.add_argument("file")
+    cp.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
+    cp.add_argument("--json", action="store_true")
+    cst = csub.add_parser("stale", help="prices older than --days (default 180), and undated GPU rents")
+    cst.add_argument("--days", type=_int_range(0, 100_000), default=180)
+    cst.add_argument("--json", action="store_true")
     cv = csub.add_parser("validate", help="check a catalog folder")
     cv.add_argument("dir")
     cv.add_argument("--json", action="store_true")
@@ -404,6 +412,10 @@ def _catalog_cmd(args) -> int:
 
     if args.catalog_command == "import-litellm":
         return _import_litellm(args)
+    if args.catalog_command == "import-prices":
+        return _import_prices(args)
+    if args.catalog_command == "stale":
+        return _stale(args)
     if args.catalog_command == "validate":
         from ttcplanner.model.jsonio import require_folder
 
@@ -486,6 +498,39 @@ def _import_litellm(args) -> int:
             print(f"  {key}: {reason}")
         if len(result.skipped) > 50:
             print(f"  ... and {len(result.skipped) - 50} more (see --json)")
+    return 0
+
+
+def _import_prices(args) -> int:
+    from ttcplanner.model.price_import import import_prices, save_price_entries
+    from ttcplanner.paths import user_catalog_dir
+
+    result = import_prices(args.file, _catalog(args))  # a file that is not such a CSV stops here: nothing written
+    paths = save_price_entries(result.entries, args.into or user_catalog_dir()) if result.entries else []
+    if args.json:
+        _print_json({"applied": [{"line": n, "kind": k, "id": i, "field": f, "value": v} for n, k, i, f, v in result.applied],
+                     "skipped": [{"line": n, "reason": r} for n, r in result.skipped],
+                     "saved_to": [str(p) for p in paths]})
+    else:
+        print(f"Imported {len(result.applied)} prices into {', '.join(str(p) for p in paths) or 'nothing'}; "
+              f"skipped {len(result.skipped)} rows:")
+        for line, reason in result.skipped:
+            print(f"  line {line}: {reason}")
+    return 0
+
+
+def _stale(args) -> int:
+    from ttcplanner.model.price_import import freshness, stale_entries
+
+    catalog = _catalog(args)
+    rows = stale_entries(catalog, args.days)
+    if args.json:
+        _print_json({"days": args.days, "stale": rows, "freshness": freshness(catalog)})
+    else:
+        print(f"{len(rows)} prices older than {args.days} days or undated:")
+        for r in rows:
+            what = f"{r['id']} {r['provider']} {r['pricing']}" if r["kind"] == "gpus" else r["id"]
+            print(f"  {r['kind']:<12} {what:<40} {r['as_of'] or 'undated'}")
     return 0
 
 

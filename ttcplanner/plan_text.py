@@ -28,6 +28,10 @@ def plan_text(plan) -> str:
         lines += ["", "Break-even volumes:"]
         lines += [f"  {requests(b.requests_per_day)}/day: {KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above"
                   for b in plan.break_evens]
+    if plan.recommended is not None and o.price_note and o.price_note[plan.recommended]:
+        lines += ["", f"Price used: {o.price_note[plan.recommended]}"]
+    if o.not_sized:
+        lines += ["", "Priced but not sized:"] + [f"  {gpu}: {why}" for gpu, why in o.not_sized]
     if plan.warnings:
         lines += ["", "Warnings:"] + [f"  ! {w}" for w in plan.warnings]
     return "\n".join(lines)

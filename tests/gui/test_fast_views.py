@@ -66,8 +66,13 @@ def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
     the new text."""
     card = window.card
     slider = find(window, QSlider, "samplesSlider")
-    change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
-    QApplication.processEvents()  # the window's first layout settles
+    kind = None
+    for _ in range(4):  # the window's first layout settles, at a budget whose next step keeps the kind badge
+        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
+        QApplication.processEvents()
+        if card.kind.text() == kind:  # (a new badge width is a new headline width: laid out again, rightly)
+            break
+        kind = card.kind.text()
     widths, watched = [], set()
 
     def watch(text):
@@ -81,6 +86,7 @@ def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
     before = card.text()
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 40))
     QApplication.processEvents()  # and paint
+    assert card.kind.text() == kind, "precondition: the step keeps the recommendation's kind"
     assert card.text() != before and widths == []
     reasons = card.reasons
     height = reasons.heightForWidth(reasons.width())
@@ -171,7 +177,8 @@ def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, window):
         window.resizeDocks([window.card_dock], [height], Qt.Orientation.Vertical)
         qtbot.waitUntil(lambda: bar.isVisible() == scrolls and card._body.width() == viewport.width())
         image = card.grab().toImage()
-        assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
+        if not scrolls:  # scrolled, the viewport's bottom row shows whatever content lies there
+            assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
         assert card._body.height() >= viewport.height()
 
 

@@ -150,7 +150,7 @@ def test_an_edited_catalog_is_never_answered_from_the_old_one():
     if kind == "gpu":
         gpu = CATALOG.gpus[before.options.hardware_id[rec]]
         edited = dataclasses.replace(CATALOG, gpus={**CATALOG.gpus, gpu.id: dataclasses.replace(
-            gpu, rent_usd_per_gpu_hour=gpu.rent_usd_per_gpu_hour * 3)})
+            gpu, rent_usd_per_gpu_hour=float(before.options.rent_usd_per_gpu_hour[rec]) * 3)})  # the user's own price
     else:
         table = "api_offers" if kind == "api" else "asic_offers"
         offer = getattr(CATALOG, table)[before.options.entry_id[rec]]
@@ -166,8 +166,8 @@ def test_a_reloaded_catalog_whose_id_may_be_reused_gets_its_own_results():
     base = SHIPPED[0]
     for factor in (2.0, 5.0, 0.5):
         catalog = load_catalog(include_user=False)
-        gpus = {k: dataclasses.replace(g, rent_usd_per_gpu_hour=None if g.rent_usd_per_gpu_hour is None
-                                       else g.rent_usd_per_gpu_hour * factor) for k, g in catalog.gpus.items()}
+        gpus = {k: dataclasses.replace(g, rents=tuple(dataclasses.replace(r, usd_per_gpu_hour=r.usd_per_gpu_hour * factor)
+                                                      for r in g.rents)) for k, g in catalog.gpus.items()}
         catalog = dataclasses.replace(catalog, gpus=gpus)
         warm = evaluate(base, catalog)
         assert_same(warm, cold(base, catalog))

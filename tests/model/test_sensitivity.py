@@ -16,7 +16,14 @@ from ttcplanner.model.sensitivity import (OUTCOMES, UNCERTAIN_INPUTS, UncertainI
                                           monte_carlo_to_json, tornado, tornado_to_json)
 from ttcplanner.paths import scenarios_dir
 
-CATALOG = load_catalog(include_user=False)
+# Issue 19 added API hosts of open models (DeepInfra's gpt-oss-120b at $0.039 / $0.17 ...), which undercut every
+# GPU and ASIC option of the coding scenario; these tests need its GPU-versus-ASIC decision, so they use the
+# catalog with first-party API offers only (the hosts are covered by the planner tests).
+_SHIPPED = load_catalog(include_user=False)
+CATALOG = dataclasses.replace(_SHIPPED, api_offers={k: o for k, o in _SHIPPED.api_offers.items()
+                                                    if not o.id.startswith(("together-", "fireworks-", "deepinfra-",
+                                                                            "crusoe-", "baseten-", "venice-",
+                                                                            "amazon-bedrock-"))})
 SCENARIOS = sorted(scenarios_dir().glob("*.json"))
 # GPU recommended, an ASIC cloud the cheapest alternative: prices of either kind move the decision.
 CODING = sc.load(scenarios_dir() / "coding-agent-verifier.json")
@@ -64,6 +71,25 @@ def test_gpu_price_flip_matches_the_analytic_crossing():
     assert row.flip_value == pytest.approx(expected, rel=0.05)
     # the base option's cost scales exactly with the rent factor
     assert row.cost_at_low == pytest.approx(0.5 * t.base_cost) and row.cost_at_high == pytest.approx(3.0 * t.base_cost)
+
+
+def test_vendor_price_rows_move_only_their_vendor_and_show_the_flip():
+    """NVIDIA and AMD rents are separate rows: raising AMD rents flips an AMD recommendation where the best
+    option not on AMD costs the same; NVIDIA rents leave an AMD plan's cost alone."""
+    base = evaluate(CODING, CATALOG)
+    rec = base.recommended
+    assert base.options.vendor[rec] == "AMD", "precondition: an AMD GPU recommended"
+    not_amd = [i for i in range(base.options.size) if base.results.eligible[i] and base.options.vendor[i] != "AMD"]
+    expected = min(base.results.monthly_usd[i] for i in not_amd) / base.results.monthly_usd[rec]
+    wide = tuple(dataclasses.replace(u, low=0.5, high=3.0) for u in UNCERTAIN_INPUTS
+                 if u.name in ("amd_gpu_price_factor", "nvidia_gpu_price_factor"))
+    rows = {r.name: r for r in tornado(CODING, CATALOG, inputs=wide).rows}
+    amd, nvidia = rows["amd_gpu_price_factor"], rows["nvidia_gpu_price_factor"]
+    assert amd.flips and amd.flip_value == pytest.approx(expected, rel=0.05)
+    assert "AMD" in amd.label and "NVIDIA" in nvidia.label
+    # NVIDIA rents do not move the AMD plan's cost
+    assert nvidia.cost_at_low == pytest.approx(base.results.monthly_usd[rec])
+    assert nvidia.cost_at_high == pytest.approx(base.results.monthly_usd[rec])
 
 
 def test_volume_flip_reported_in_requests_per_day():
@@ -136,7 +162,9 @@ def test_monte_carlo_converges():
     large = monte_carlo(CODING, CATALOG, 20_000, seed=2)
     assert 0.05 < large.probability["gpu"] < 0.95, "precondition: the decision is genuinely uncertain"
     for k in OUTCOMES:
-        assert abs(small.probability[k] - large.probability[k]) < 0.02, k
+        p = large.probability[k]
+        # four standard errors of the small run's share (binomial, 2,000 samples), at least 0.01
+        assert abs(small.probability[k] - p) < max(0.01, 4 * np.sqrt(p * (1 - p) / 2_000)), k
 
 
 def test_samples_stay_inside_their_ranges_with_the_mode_at_base():

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QW
 
 from ttcplanner.gui import style
 from ttcplanner.gui.rich_text import RichText, prepared
-from ttcplanner.model.format import count, duration, money, pct, requests, saving, whole
+from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
 
@@ -314,6 +314,7 @@ class RecommendationCard(QFrame):
             self.headline.setText(esc(plan.headline))
             for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus):
                 m.set("—")
+            self.monthly.setToolTip("")
         else:
             kind = str(o.kind[i])
             self.kind.setText(_kind_badge(kind))
@@ -321,6 +322,7 @@ class RecommendationCard(QFrame):
             extra = " (extrapolated)" if r.extrapolated[i] else ""
             self.accuracy.set(pct(r.accuracy_pct[i]), f"band {pct(r.low_pct[i])} to {pct(r.high_pct[i])}{extra}")
             self.monthly.set(money(r.monthly_usd[i]), f"at {requests(s.requests_per_day)}/day")
+            self.monthly.setToolTip("\n".join(cost_lines(o, i, s)))  # the rent and its provider, or owning itemised
             self.per_1k.set(money(r.cost_per_request_usd[i] * 1000), f"{money(r.cost_per_request_usd[i])} per request")
             self.latency.set(duration(r.latency_s[i]), f"target {duration(s.latency_target_s)}")
             if kind == "gpu":

@@ -49,11 +49,11 @@ class Entry:
 class Gpu(Entry):
     vendor: str
     memory_gb: float = spec(1, 10_000)
-    mem_bw_tb_s: float = spec(0.01, 100)
+    mem_bw_tb_s: float | None = spec(0.01, 100)  # None only on accelerators that are not sized
     bf16_tflops: float = spec(1, 100_000)
     fp8_tflops: float | None = spec(1, 100_000, default=None)  # None: no FP8 tensor cores
     fp4_tflops: float | None = spec(1, 100_000, default=None)
-    tdp_w: float = spec(1, 10_000)
+    tdp_w: float | None = spec(1, 10_000)  # None only on accelerators that are not sized
     rent_usd_per_gpu_hour: float | None = spec(0, 1_000, default=None)
     rent_note: str = ""
     purchase_usd: float | None = spec(0, 10_000_000, default=None)
@@ -62,6 +62,45 @@ class Gpu(Entry):
     max_gpus_per_node: int = spec(1, 72, default=8, integer=True)
     confidence: str = "medium"
     notes: str = ""
+    # issue 19: every sourced rent (Rent records), the server around the GPU for owning, and why a priced
+    # accelerator is not sized by the serving model ('' = sized)
+    rents: list = spec(default=[])
+    server_usd_per_8_gpus: float | None = spec(0, 100_000_000, default=None)  # the whole 8-GPU server, GPUs included
+    server_note: str = ""
+    system_kw_per_8_gpus: float | None = spec(0.01, 1_000, default=None)  # the whole server's power draw
+    not_sized_reason: str = ""
+
+
+RENT_PRICINGS = ("on-demand", "spot", "community", "reserved-1y", "reserved-3y")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rent:
+    """One provider's published price for one GPU (or accelerator chip) hour."""
+
+    provider: str  # lowercase-hyphen provider id ('runpod', 'vast-ai')
+    pricing: str = spec(choices=RENT_PRICINGS)
+    usd_per_gpu_hour: float = spec(0.01, 1_000)
+    source: str
+    as_of: str | None  # None: the source records no date (the note says so)
+    note: str = ""
+    market: bool = True  # False: not a bare GPU rental (managed deployment); listed, never picked
+
+
+@dataclass(frozen=True, kw_only=True)
+class RateLimitTier:
+    """A per-token offer's tier: its limits (None: none published) and its prices."""
+
+    tier: str
+    requests_per_minute: float | None = spec(0, 1e12, default=None)
+    tokens_per_minute: float | None = spec(0, 1e15, default=None)
+    requests_per_day: float | None = spec(0, 1e12, default=None)
+    tokens_per_day: float | None = spec(0, 1e15, default=None)
+    input_usd_per_mtok: float = spec(0, 10_000)
+    output_usd_per_mtok: float = spec(0, 10_000)
+    source: str
+    as_of: str
+    note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -112,6 +151,16 @@ class TokenOffer(Entry):
     speed_source: str = ""
     confidence: str = "medium"
     notes: str = ""
+    # issue 19: peak-hour prices (None: one price all day), cache writes, output cap, rate-limit tiers
+    peak_input_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    peak_cached_input_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    peak_output_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    peak_hours: str = ""
+    cache_write_usd_per_mtok: float | None = spec(0, 10_000, default=None)
+    max_output_tokens: int | None = spec(1, 100_000_000, default=None, integer=True)
+    rate_limits: list = spec(default=[])  # RateLimitTier records, cheapest first
+    first_answer_token_s: float | None = spec(0, 3_600, default=None)  # published, includes reasoning
+    released: str = ""  # YYYY-MM-DD: release, or the model's first dated published result (an upper bound)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -260,7 +309,7 @@ def checked_fields(cls: type, raw: dict, where: str, src: str, complete: bool = 
                 raise InputError("is missing", field=fw, source=src)
             continue
         values[f.name] = _value(hints[f.name], f.metadata, raw[f.name], fw, src)
-    if "as_of" in values:
+    if values.get("as_of") is not None:
         values["as_of"] = _check_date(values["as_of"], f"{where}.as_of", src)
     return values
 
@@ -366,6 +415,26 @@ def _check_prices(entry: Entry, where: str, src: str) -> None:
             if getattr(entry, name) == 0:
                 raise InputError("is $0; a free offer needs free_note stating that the provider charges nothing",
                                  field=f"{where}.{name}", source=src)
+def _convert_lists(entry: Entry, where: str, src: str) -> Entry:
+    """Rents of a GPU and rate-limit tiers of an offer as validated records (tuples)."""
+    if isinstance(entry, Gpu):
+        rents = tuple(from_json(Rent, r, f"{where}.rents[{i}]", src) for i, r in enumerate(entry.rents))
+        for i, r in enumerate(rents):
+            _check_source(r.source, f"{where}.rents[{i}].source", src)
+            if not r.provider or r.provider != r.provider.lower() or " " in r.provider:
+                raise InputError("must be a lowercase provider id without spaces", field=f"{where}.rents[{i}].provider", source=src)
+        return dataclasses.replace(entry, rents=rents)
+    if isinstance(entry, TokenOffer):
+        tiers = tuple(from_json(RateLimitTier, t, f"{where}.rate_limits[{i}]", src) for i, t in enumerate(entry.rate_limits))
+        for i, t in enumerate(tiers):
+            _check_source(t.source, f"{where}.rate_limits[{i}].source", src)
+        return dataclasses.replace(entry, rate_limits=tiers)
+    return entry
+
+
+def _check_source(source: str, where: str, src: str) -> None:
+    if not (source.startswith("http://") or source.startswith("https://") or source.startswith("user:")):
+        raise InputError("must be a URL (http/https) or 'user:<what>'", field=where, source=src)
 
 
 def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
@@ -378,6 +447,11 @@ def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
             raise InputError("active_params_b exceeds total_params_b", field=where, source=src)
         if entry.experts_active > entry.experts_total:
             raise InputError("experts_active exceeds experts_total", field=where, source=src)
+    if isinstance(entry, Gpu) and not entry.not_sized_reason:
+        for name in ("mem_bw_tb_s", "tdp_w"):
+            if getattr(entry, name) is None:
+                raise InputError("must be a number unless not_sized_reason says why the GPU is not sized",
+                                 field=f"{where}.{name}", source=src)
     if isinstance(entry, TokenOffer) and entry.kind != ("api" if kind == "api_offers" else "asic"):
         raise InputError(f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src)
 
@@ -402,6 +476,7 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, 
     for i, raw in enumerate(entries):
         where = f"entries[{i}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else "")
         entry = _convert_task(raw, where, src) if kind == "tasks" else from_json(KINDS[kind], raw, where, src)
+        entry = _convert_lists(entry, where, src)
         _check_entry(kind, entry, where, src)
         if entry.id in out:
             raise InputError(f"duplicate id {entry.id!r}", field=where, source=src)

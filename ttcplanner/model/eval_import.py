@@ -97,24 +97,7 @@ class EvalData:
 
 def _read_text(path: Path) -> str:
     """The file's text through the project's guarded reader (regular file, size cap, strict UTF-8)."""
-    reader = getattr(jsonio, "read_input_text", None)
-    if reader is not None:  # the hardened reader (hostile-input work) when present
-        return reader(path, "eval file", max_bytes=MAX_EVAL_FILE_BYTES)
-    source = str(path)
-    try:
-        if not path.is_file():
-            raise InputError("not found or not a regular file", source=source)
-        size = path.stat().st_size
-        if size > MAX_EVAL_FILE_BYTES:
-            raise InputError(f"eval file is {size / 1e6:.1f} MB; the limit is {MAX_EVAL_FILE_BYTES / 1e6:.0f} MB",
-                             source=source)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read eval file ({exc.strerror})", source=source) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (bad byte at offset {exc.start})", source=source) from None
+    return jsonio.read_input_text(path, "eval file", max_bytes=MAX_EVAL_FILE_BYTES)
 
 
 def detect_format(path: Path, text: str) -> str:

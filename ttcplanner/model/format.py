@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ttcplanner.model.costs import cost_items
 from ttcplanner.model.options import KIND_NAMES, OptionSet
 
 
@@ -89,8 +90,9 @@ def _num(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def option_json(opts: OptionSet, r, i: int) -> dict:
-    """One option in the stable JSON shape shared by the CLI and reports."""
+def option_json(opts: OptionSet, r, i: int, scenario=None) -> dict:
+    """One option in the stable JSON shape shared by the CLI and reports (with ``scenario``: also what a
+    GPU-hour is made of)."""
     return {
         "kind": str(opts.kind[i]),
         "kind_name": KIND_NAMES[str(opts.kind[i])],
@@ -120,7 +122,24 @@ def option_json(opts: OptionSet, r, i: int) -> dict:
         "confidence": opts.confidence[i],
         "source": opts.source[i],
         "as_of": opts.as_of[i],
+        "price_basis": ("owned: see usd_per_gpu_hour_items" if scenario is not None and opts.kind[i] == "gpu"
+                        and scenario.ownership == "own" else (opts.price_note[i] or None) if opts.price_note else None),
+        "tier": (opts.tier[i] or None) if opts.tier else None,
+        "usd_per_gpu_hour_items": (None if scenario is None or opts.kind[i] != "gpu" else
+                                   {name: _num(v) for name, v in cost_items(opts, i, scenario)}),
     }
+
+
+def cost_lines(opts: OptionSet, i: int, scenario) -> list[str]:
+    """The price behind an option as short lines (card tooltip, PDF): the rent and its provider, or the owned
+    GPU-hour item by item."""
+    if opts.kind[i] != "gpu":
+        return [opts.price_note[i]] if opts.price_note and opts.price_note[i] else []
+    items = cost_items(opts, i, scenario)
+    if scenario.ownership == "rent":
+        return [f"Rent per GPU-hour: {items[0][0][len('rent: '):]}"]
+    total = sum(v for _, v in items)
+    return [f"Owned GPU-hour {money(total)}:"] + [f"  {name}: {money(v)}" for name, v in items]
 
 
 def nan_to_none(values: np.ndarray) -> list:

@@ -22,7 +22,7 @@ from ttcplanner.model import costs
 from ttcplanner.model.accuracy import task_accuracy, task_accuracy_many
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options
+from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options, price_settings
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.model.serving import Setup, estimate_for_latency
 
@@ -38,6 +38,8 @@ class Adjustments:
     api_price_factor: float = 1.0
     asic_price_factor: float = 1.0
     gpu_price_factor: float = 1.0  # rent, or purchase price when owned
+    nvidia_gpu_price_factor: float = 1.0  # on top of gpu_price_factor, NVIDIA GPUs only
+    amd_gpu_price_factor: float = 1.0  # on top of gpu_price_factor, AMD GPUs only
     gpu_efficiency_factor: float = 1.0  # multiplies the fitted eta factors (throughput)
     accuracy_shift_pts: float = 0.0  # added to every accuracy estimate
 
@@ -51,9 +53,12 @@ class Adjustments:
             f = self.gpu_efficiency_factor
             setup = dataclasses.replace(setup, eta_bw=setup.eta_bw * f, eta_flops=setup.eta_flops * f,
                                         eta_prefill=setup.eta_prefill * f)
+        vendor = np.array(opts.vendor)
+        gpu = self.gpu_price_factor * np.where(vendor == "NVIDIA", self.nvidia_gpu_price_factor,
+                                               np.where(vendor == "AMD", self.amd_gpu_price_factor, 1.0))
         return dataclasses.replace(opts, prices=prices, setup=setup,
-                                   rent_usd_per_gpu_hour=opts.rent_usd_per_gpu_hour * self.gpu_price_factor,
-                                   purchase_usd=opts.purchase_usd * self.gpu_price_factor)
+                                   rent_usd_per_gpu_hour=opts.rent_usd_per_gpu_hour * gpu,
+                                   purchase_usd=opts.purchase_usd * gpu, server_usd_per_gpu=opts.server_usd_per_gpu * gpu)
 
 
 @dataclass(frozen=True)
@@ -307,8 +312,7 @@ def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens,
         if key is not None:
             _frozen(*(getattr(est, f.name) for f in dataclasses.fields(est)))
             _SERVING_CACHE.put(key, setup, est)
-    hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[rows], opts.purchase_usd[rows], opts.tdp_w[rows],
-                              scenario.ownership, scenario.amortization_months, scenario.electricity_usd_per_kwh, scenario.pue)
+    hour = costs.gpu_hour_for(opts, rows, scenario)
     return est, n, hour
 
 
@@ -321,7 +325,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     task = catalog.tasks[scenario.task_id]
     adjust = adjust or Adjustments()
     opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
-                                      scenario.kv_precision))
+                                      scenario.kv_precision, price_settings(scenario)))
     res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
     rec, best, status = _choose(opts, res)
     volume, breaks = _volume_curves_and_break_evens(scenario, opts, res)
@@ -350,7 +354,9 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     latency = opts.ttft_s + output_tokens / speed
     latency = np.where(batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
     ttft = opts.ttft_s.copy()
-    fits = is_token & (s.input_tokens + output_tokens <= opts.context_tokens)
+    in_context = (s.input_tokens + output_tokens <= opts.context_tokens) & (output_tokens <= costs.output_caps(opts))
+    within_limits = costs.rows_within_rate_limits(opts, s)
+    fits = is_token & in_context & within_limits
     monthly = costs.monthly_from_per_request(cpr, s.requests_per_day)
     replicas = np.zeros(n)
     gpus_total = np.zeros(n)
@@ -383,6 +389,9 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     costed = np.isfinite(monthly)
     eligible = meets_acc & meets_lat & fits & allowed & costed
     why = _why_not(opts, allowed, has_acc, fits, costed, meets_lat, meets_acc, latency, mean)
+    for i in np.flatnonzero(is_token & in_context & ~within_limits & (~fits)).tolist():
+        if why[i] == _WHY_NOT[3]:
+            why[i] = costs.RATE_LIMIT_REASON
     return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
                          fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
@@ -392,7 +401,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
 
 
 _WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
-            "prompt + output exceed the context limit", "no price for this GPU in the catalog", "no price",
+            "prompt + output exceed the context or output limit", "no price for this GPU in the catalog", "no price",
             None, None, "")  # None: the text carries a number (latency, accuracy)
 
 
@@ -441,7 +450,8 @@ def _monthly_at_volumes(s: Scenario, opts: OptionSet, r: OptionResults, rows: np
     """Monthly $ of ``rows`` at each volume (rows x volumes), every other input as in the scenario."""
     out = np.empty((len(rows), len(volumes)))
     token = opts.kind[rows] != "gpu"
-    out[token] = costs.monthly_from_per_request(r.cost_per_request_usd[rows[token], None], volumes[None, :])
+    out[token] = np.where(costs.tier_allows(opts, rows[token], s, volumes),
+                          costs.monthly_from_per_request(r.cost_per_request_usd[rows[token], None], volumes[None, :]), np.inf)
     g = rows[~token]
     reps = costs.replicas_needed(volumes[None, :], s.peak_to_average, r.replica_requests_per_s[g, None])
     out[~token] = reps * r.usd_per_replica_hour[g, None] * costs.HOURS_PER_MONTH
@@ -452,11 +462,12 @@ def _volume_curves_and_break_evens(s: Scenario, opts: OptionSet, r: OptionResult
     """``_volume_curves`` and ``_break_evens``, cached on exactly what they read (the eligible rows, token
     offers' $ per request, GPU replicas' rate and $ per hour, peak/average), which the volume and usually
     the accuracy target leave unchanged. The curves are returned as new arrays."""
-    base = r.meets_accuracy & r.meets_latency & r.fits & r.allowed & np.isfinite(r.monthly_usd)
+    base = _volume_base(s, opts, r)
     index = _option_index(opts)
     token, gpu = base & index.is_token, base & index.is_gpu
     key = (id(opts), base.tobytes(), r.cost_per_request_usd[token].tobytes(), r.replica_requests_per_s[gpu].tobytes(),
-           r.usd_per_replica_hour[gpu].tobytes(), _exact(s.peak_to_average))
+           r.usd_per_replica_hour[gpu].tobytes(), _exact(s.peak_to_average),
+           s.samples, s.input_tokens, _exact(s.reasoning_tokens), s.answer_tokens)  # rate-limit tiers read these
     hit = _VOLUME_CACHE.get(key)
     if hit is None:
         volume = _volume_curves(s, opts, r)
@@ -466,10 +477,16 @@ def _volume_curves_and_break_evens(s: Scenario, opts: OptionSet, r: OptionResult
     return {k: v.copy() for k, v in volume.items()}, breaks
 
 
+def _volume_base(s: Scenario, opts: OptionSet, r: OptionResults) -> np.ndarray:
+    """Rows on the volume curves: those meeting the targets, and rate-limited tiers at the volumes they allow."""
+    fits = r.fits | costs.over_rate_limit_only(opts, s, r)
+    return r.meets_accuracy & r.meets_latency & fits & r.allowed & np.isfinite(r.monthly_usd)
+
+
 def _volume_curves(s: Scenario, opts: OptionSet, r: OptionResults) -> dict[str, np.ndarray]:
     """For each kind, the cheapest option that meets the targets at each volume (inf where none)."""
     out = {}
-    base = r.meets_accuracy & r.meets_latency & r.fits & r.allowed & np.isfinite(r.monthly_usd)
+    base = _volume_base(s, opts, r)
     for k in KINDS:
         rows = np.flatnonzero(base & _option_index(opts).of_kind[k])
         out[k] = _monthly_at_volumes(s, opts, r, rows, VOLUME_GRID).min(axis=0) if len(rows) else np.full(VOLUME_GRID.shape, np.inf)
@@ -487,8 +504,9 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
         if a < 0 or b < 0:
             continue
         x0, x1 = np.log(VOLUME_GRID[i]), np.log(VOLUME_GRID[i + 1])
-        d0 = np.log(stack[a, i]) - np.log(stack[b, i])
-        d1 = np.log(stack[a, i + 1]) - np.log(stack[b, i + 1])
+        with np.errstate(divide="ignore", invalid="ignore"):  # a free tier costs $0; a capped one inf past its cap
+            d0 = np.log(stack[a, i]) - np.log(stack[b, i])
+            d1 = np.log(stack[a, i + 1]) - np.log(stack[b, i + 1])
         t = d0 / (d0 - d1) if np.isfinite(d0 - d1) and d0 != d1 else 0.5
         out.append(BreakEven(float(np.exp(x0 + np.clip(t, 0, 1) * (x1 - x0))), KINDS[a], KINDS[b]))
     return tuple(out)
@@ -533,15 +551,22 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
             output = t + s.answer_tokens
             latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
             ok = ((latency <= s.latency_target_s) | batch[tr, None, None]) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
+            ok &= output <= costs.output_caps(opts)[tr, None, None]
             token_out = np.where(ok, cost, np.inf)
             if cache:
                 _GRID_TOKEN_CACHE.put(key, opts, _frozen(token_out)[0])
+        limited = tr[np.isfinite(opts.rate_limit_rpm[tr]) | np.isfinite(opts.rate_limit_tpm[tr])
+                     | np.isfinite(opts.rate_limit_rpd[tr]) | np.isfinite(opts.rate_limit_tpd[tr])]
+        if len(limited):  # rate-limit tiers depend on the volume: applied after the cache
+            within = costs.within_rate_limits(opts.rate_limit_rpm[tr, None, None], opts.rate_limit_tpm[tr, None, None], s,
+                                              t + s.answer_tokens, n, opts.rate_limit_rpd[tr, None, None],
+                                              opts.rate_limit_tpd[tr, None, None])
+            token_out = np.where(within, token_out, np.inf)
         out[token] = token_out
     g = rows[~token]
     if len(g):
         pos = np.searchsorted(opts.gpu_rows, g)
-        hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[g], opts.purchase_usd[g], opts.tdp_w[g], s.ownership,
-                                  s.amortization_months, s.electricity_usd_per_kwh, s.pue)
+        hour = costs.gpu_hour_for(opts, g, s)
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
@@ -598,7 +623,8 @@ def evaluate_grid(scenario: Scenario, catalog: Catalog, budgets, samples, adjust
     """The whole option grid (options x budgets x samples) with the scenario's other inputs, vectorised."""
     task = catalog.get("tasks", scenario.task_id)
     opts = (adjust or Adjustments()).apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica,
-                                                         scenario.weight_precision, scenario.kv_precision))
+                                                         scenario.weight_precision, scenario.kv_precision,
+                                                         price_settings(scenario)))
     budgets = np.asarray(budgets, dtype=float)
     samples = np.asarray(samples, dtype=float)
     acc = np.full((opts.size, len(budgets), len(samples)), np.nan)
@@ -723,6 +749,8 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
             w.append("The recommended option rests on low-confidence catalog figures.")
         if opts.speed_is_estimate[rec]:
             w.append("Its per-user speed is an estimate, not a published measurement.")
+        if opts.kind[rec] == "gpu" and s.ownership == "rent" and opts.price_caveat and opts.price_caveat[rec]:
+            w.append(f"The recommended option's price needs a second look: {opts.price_caveat[rec]}.")
         if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
             w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
     return w
@@ -739,7 +767,7 @@ def plan_to_json(plan: Plan) -> dict:
     from ttcplanner.model.format import option_json
 
     def opt(i):
-        return None if i is None else option_json(plan.options, plan.results, i)
+        return None if i is None else option_json(plan.options, plan.results, i, plan.scenario)
 
     return {
         "schema_version": 1,
@@ -758,4 +786,5 @@ def plan_to_json(plan: Plan) -> dict:
         "options_evaluated": int(plan.options.size),
         "options_meeting_targets": int(plan.results.eligible.sum()),
         "provenance": [{"what": w, "source": src, "as_of": d} for w, src, d in plan.provenance],
+        "hardware_not_sized": [{"id": g, "reason": why} for g, why in plan.options.not_sized],
     }

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ttcplanner.model.catalog import (
-    SCHEMA_VERSION, Catalog, Entry, Gpu, TokenOffer, entry_to_json, from_json, load_file,
+    SCHEMA_VERSION, Catalog, Entry, Gpu, TokenOffer, checked_fields, entry_to_json, from_json, load_file,
 )
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import make_folder, read_json, write_json_atomic
+from ttcplanner.model.jsonio import make_folder, read_input_text, read_json, write_json_atomic
 
 LITELLM_SOURCE = "https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json"
 CHAT_MODES = ("chat", "responses")
@@ -355,7 +355,9 @@ def edit_price(catalog: Catalog, offer_id: str, *, input_usd_per_mtok: float | N
     if isinstance(entry, Gpu):
         for key, note in (("rent_usd_per_gpu_hour", "rent_note"), ("purchase_usd", "purchase_note")):
             if key in changes:
-                raw[note] = f"edited by the user on {date} (was {getattr(entry, key)}); {getattr(entry, note)}"[:4000]
+                was = getattr(entry, key)
+                was = "was not set" if was is None else f"was {was}"
+                raw[note] = f"edited by the user on {date} ({was}); {getattr(entry, note)}"[:4000]
     edited = from_json(type(entry), raw, f"{kind}/{offer_id}", "edit price")
     _save_entries([edited], folder if folder is not None else user_catalog_dir(), kind)
     return edited
@@ -369,3 +371,162 @@ def _edited_notes(entry: Any, date: str) -> str:
     else:
         url = entry.source
     return f"edited by the user on {date}; catalog source was {url}. {notes}".strip()[:4000]
+
+
+# --- Your own prices from a CSV (issue 19) ---------------------------------------------------------------------
+
+PRICE_CSV_COLUMNS = ("kind", "id", "field", "value", "source", "as_of")
+PRICE_CSV_MAX_BYTES = 5_000_000
+_KIND_ALIASES = {"gpu": "gpus", "gpus": "gpus", "api": "api_offers", "api_offers": "api_offers",
+                 "asic": "asic_offers", "asic_offers": "asic_offers"}
+PRICE_FIELDS = {
+    "gpus": ("rent_usd_per_gpu_hour", "purchase_usd", "server_usd_per_8_gpus", "system_kw_per_8_gpus"),
+    "api_offers": ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "batch_discount",
+                   "cache_write_usd_per_mtok", "long_input_usd_per_mtok", "long_cached_input_usd_per_mtok",
+                   "long_output_usd_per_mtok", "peak_input_usd_per_mtok", "peak_cached_input_usd_per_mtok",
+                   "peak_output_usd_per_mtok"),
+}
+PRICE_FIELDS["asic_offers"] = PRICE_FIELDS["api_offers"]
+
+
+@dataclass
+class PriceRowsResult:
+    entries: list[Entry] = field(default_factory=list)  # changed entries, ready to save
+    applied: list[tuple[int, str, str, str, float]] = field(default_factory=list)  # (line, kind, id, field, value)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+def read_price_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
+    """The CSV's rows as (line number, {column: text}); a file that is not such a CSV is a fatal InputError."""
+    import csv
+    import io
+
+    p = Path(path)
+    src = str(p)
+    text = read_input_text(p, "price file", max_bytes=PRICE_CSV_MAX_BYTES)
+    if "\0" in text:
+        raise InputError("not a text file (NUL byte)", source=src)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = next(reader, None)
+        if header is None:
+            raise InputError("price file is empty", source=src)
+        names = [h.strip().lower() for h in header]
+        missing = [c for c in PRICE_CSV_COLUMNS if c not in names]
+        if missing:
+            raise InputError(f"the header must name the columns {', '.join(PRICE_CSV_COLUMNS)}; missing "
+                             f"{', '.join(missing)}", field="header", source=src)
+        rows = []
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            row = {n: (values[i].strip() if i < len(values) else "") for i, n in enumerate(names)}
+            if len(values) != len(names):
+                row["__error__"] = f"has {len(values)} columns; the header has {len(names)}"
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise InputError(f"not a valid CSV file ({exc})", source=src) from None
+    if not rows:
+        raise InputError("no price rows below the header", source=src)
+    return rows
+
+
+def import_prices(path: str | Path, catalog: Catalog, today: _dt.date | None = None) -> PriceRowsResult:
+    """Negotiated or internal prices from a CSV (columns kind, id, field, value, source, as_of): each row is
+    validated on its own (known id, a price field, the catalog's bounds, a URL or 'user:' source, a real date
+    not in the future); rows that fail are listed with the reason, the others change their entries (not saved
+    here: ``save_price_entries``)."""
+    today = today or _dt.date.today()
+    changes: dict[tuple[str, str], dict[str, Any]] = {}
+    result = PriceRowsResult()
+    for line, row in read_price_rows(path):
+        try:
+            if "__error__" in row:
+                raise InputError(row["__error__"])
+            kind = _KIND_ALIASES.get(row["kind"].lower())
+            if kind is None:
+                raise InputError(f"kind must be gpu, api or asic, got {row['kind'][:40]!r}")
+            entry_id, name = row["id"], row["field"]
+            if entry_id not in getattr(catalog, kind):
+                raise InputError(f"unknown {kind} id {entry_id[:60]!r}")
+            if name not in PRICE_FIELDS[kind]:
+                raise InputError(f"field must be one of {', '.join(PRICE_FIELDS[kind])}, got {name[:60]!r}")
+            cls = type(getattr(catalog, kind)[entry_id])
+            try:
+                number = float(row["value"].replace(",", "").replace("$", ""))
+            except ValueError:
+                raise InputError(f"value is not a number ({row['value'][:40]!r})") from None
+            value = checked_fields(cls, {name: number}, f"{kind}/{entry_id}", "price file")[name]
+            source = row["source"]
+            if not source.startswith(("http://", "https://", "user:")):
+                raise InputError("source must be a URL (http/https) or 'user:<what>', e.g. user:contract-2026")
+            date = _check_date(row["as_of"], "as_of")
+            if _dt.date.fromisoformat(date) > today:
+                raise InputError(f"as_of {date} is in the future")
+        except InputError as exc:
+            result.skipped.append((line, str(exc)))
+            continue
+        slot = changes.setdefault((kind, entry_id), {"fields": {}, "sources": [], "dates": []})
+        slot["fields"][name] = value
+        slot["sources"].append(f"{name} = {value:g} from {source} ({date}, line {line})")
+        slot["dates"].append(date)
+        result.applied.append((line, kind, entry_id, name, value))
+    for (kind, entry_id), slot in changes.items():
+        entry = getattr(catalog, kind)[entry_id]
+        raw = entry_to_json(entry)
+        raw.update(slot["fields"])
+        date = max(slot["dates"])
+        raw.update(as_of=date, source=EDITED_SOURCE.replace("edited", "imported"),
+                   notes=(f"prices imported by the user: {'; '.join(slot['sources'])}. " + _edited_notes(entry, date))[:4000])
+        result.entries.append(from_json(type(entry), raw, f"{kind}/{entry_id}", "price file"))
+    return result
+
+
+def save_price_entries(entries: Iterable[Entry], folder: str | Path) -> list[Path]:
+    """Save imported entries into the user catalog folder (one file per kind, merged by id, atomically)."""
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        kind = "gpus" if isinstance(e, Gpu) else ("api_offers" if e.kind == "api" else "asic_offers")
+        groups.setdefault(kind, []).append(e)
+    return [_save_entries(group, folder, kind) for kind, group in groups.items()]
+
+
+# --- Freshness -----------------------------------------------------------------------------------------------
+
+STALE_DAYS = 180
+
+
+def stale_entries(catalog: Catalog, days: int = STALE_DAYS, today: _dt.date | None = None) -> list[dict[str, Any]]:
+    """Prices older than ``days`` (or undated): API and ASIC offers by their as_of, GPUs by each listed rent."""
+    today = today or _dt.date.today()
+    out = []
+
+    def age(as_of):
+        return None if as_of is None else (today - _dt.date.fromisoformat(as_of)).days
+
+    for kind in ("api_offers", "asic_offers"):
+        for e in getattr(catalog, kind).values():
+            a = age(e.as_of)
+            if a > days:
+                out.append({"kind": kind, "id": e.id, "as_of": e.as_of, "age_days": a, "source": e.source})
+    for g in catalog.gpus.values():
+        for r in g.rents:
+            a = age(r.as_of)
+            if a is None or a > days:
+                out.append({"kind": "gpus", "id": g.id, "provider": r.provider, "pricing": r.pricing,
+                            "usd_per_gpu_hour": r.usd_per_gpu_hour, "as_of": r.as_of, "age_days": a, "source": r.source})
+    return sorted(out, key=lambda x: (x["as_of"] or "", x["kind"], x["id"]))
+
+
+def freshness(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    """Median and oldest as_of per kind of price (GPU rents counted one by one; undated rents counted apart)."""
+    dates = {"api_offers": [e.as_of for e in catalog.api_offers.values()],
+             "asic_offers": [e.as_of for e in catalog.asic_offers.values()],
+             "gpu_rents": [r.as_of for g in catalog.gpus.values() for r in g.rents]}
+    out = {}
+    for kind, values in dates.items():
+        dated = sorted(v for v in values if v)
+        out[kind] = {"entries": len(values), "undated": len(values) - len(dated),
+                     "median_as_of": dated[(len(dated) - 1) // 2] if dated else None,
+                     "oldest_as_of": dated[0] if dated else None}
+    return out

@@ -7,6 +7,7 @@ fields (``spec``) so one validator serves every entry point.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,17 @@ class Scenario:
     amortization_months: float = spec(1, 120, default=36.0)
     electricity_usd_per_kwh: float = spec(0, 10, default=0.12)
     pue: float = spec(1, 3, default=1.3)
+    # prices (issue 19): which GPU rent, DeepSeek-style peak pricing, and the whole cost of owning
+    gpu_price_basis: str = "market-median"  # market-low | market-median | hyperscaler | a provider id
+    gpu_pricing: str = spec(choices=("on-demand", "spot", "reserved-1y", "reserved-3y"), default="on-demand")
+    # DeepSeek's peak hours are 7 of 24 on weekdays only (01-04, 06-10 UTC): 35 of 168 weekly hours for even traffic
+    peak_traffic_share: float = spec(0, 1, default=round(35 / 168, 4))
+    gpu_share_of_server: float = spec(0.05, 1, default=0.65)  # tco.csv: GPUs are 60-70% of an HGX server's price
+    networking_fraction: float = spec(0, 1, default=0.125)  # tco.csv: +10-15% of server capex (LOW confidence)
+    colo_usd_per_kw_month: float = spec(0, 10_000, default=184.0)  # CBRE H1 2025 N. America average
+    maintenance_per_year: float = spec(0, 1, default=0.10)  # tco.csv: 8-12% of hardware value per year
+    staff_usd_per_gpu_month: float = spec(0, 1_000_000, default=0.0)  # no sourced figure: enter your own
+    residual_fraction: float = spec(0, 1, default=0.30)  # tco.csv: 25-35% after 36 months (LOW confidence)
 
     def replace(self, **changes: Any) -> "Scenario":
         """A copy with some fields changed, those validated (the others already were): a slider step
@@ -80,6 +92,13 @@ def _check_names(values: dict[str, Any], source: str) -> None:
     for name in ("name", "task_id", "hardware"):
         if name in values and not values[name].strip():
             raise InputError("must not be empty", field=f"scenario.{name}", source=source)
+    basis = values.get("gpu_price_basis")
+    if basis is not None and not _PRICE_BASIS.fullmatch(basis):
+        raise InputError("must be market-low, market-median, hyperscaler or a provider id (lowercase letters, "
+                         f"digits and hyphens), got {basis[:60]!r}", field="scenario.gpu_price_basis", source=source)
+
+
+_PRICE_BASIS = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
 
 def load(path: str | Path) -> Scenario:

@@ -66,9 +66,14 @@ UNCERTAIN_INPUTS: tuple[UncertainInput, ...] = (
     UncertainInput("asic_price_factor", "ASIC-cloud prices ($/M tokens, x factor)", "adjust", "factor", 0.5, 1.5,
                    "default +-50%; the catalog's spread between providers of the same open model is narrower "
                    "(about x0.8-x1.25 of their geometric mean for gpt-oss-120b and Llama 3.3 70B output prices)"),
-    UncertainInput("gpu_price_factor", "GPU rent or purchase ($/GPU-hour or $, x factor)", "adjust", "factor", 0.5, 1.5,
-                   "catalog rent notes: the same card rents for 2.5-4x more at a hyperscaler than at a long-tail "
-                   "provider; x0.5-x1.5 around the catalogued on-demand price covers most of that range"),
+    UncertainInput("nvidia_gpu_price_factor", "NVIDIA GPU rent or purchase ($/GPU-hour or $, x factor)", "adjust",
+                   "factor", 0.75, 1.8,
+                   "gpu_rents.csv: on-demand quotes of each NVIDIA GPU relative to its market median (53 quotes, 9 GPUs) "
+                   "span x0.74 (10th percentile) to x1.79 (90th)"),
+    UncertainInput("amd_gpu_price_factor", "AMD GPU rent or purchase ($/GPU-hour or $, x factor)", "adjust", "factor",
+                   0.55, 2.0,
+                   "gpu_rents.csv: MI300X on-demand quotes relative to their median (6 providers: TensorWave, Vultr, "
+                   "DigitalOcean, Crusoe, Azure, Oracle) span x0.5-x2.0"),
     UncertainInput("gpu_efficiency_factor", "GPU serving efficiency (fitted eta, x factor)", "adjust", "factor", 0.7, 1.3,
                    "the eta fit's own residuals (serving_factors.json): fitted/measured throughput x0.84-x1.34 on the "
                    "calibration rows, RMS log error about 0.16 (SSE 0.213 over 8 rows); +-30% covers them"),
@@ -484,11 +489,11 @@ class _SurrogateModel:
         est = estimate_for_latency(setup, s.input_tokens, output, s.latency_target_s, samples=s.samples,
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
                                    acceptance=s.speculative_acceptance)
-        args = (s.ownership, s.amortization_months, s.electricity_usd_per_kwh, s.pue)
-        hour = costs.gpu_hour_usd(o.rent_usd_per_gpu_hour[self.gpu], o.purchase_usd[self.gpu], o.tdp_w[self.gpu], *args)
+        scaled, fixed = costs.gpu_hour_parts(o, self.gpu, s)
+        hour = scaled + fixed
         ok = est.fits & (est.requests_per_s > 0)
         keep = ok.any(axis=(1, 2)) & np.isfinite(hour)  # fits somewhere on the grid and has a price
-        hour = hour[keep]
+        hour, scaled, fixed = hour[keep], scaled[keep], fixed[keep]
         self.gpu, self.setup_pos, ok = self.gpu[keep], self.setup_pos[keep], ok[keep]
         rate, latency = est.requests_per_s[keep], est.latency_s[keep]
         # tables as (grid cell, row) so a per-sample lookup gathers whole contiguous rows
@@ -498,9 +503,16 @@ class _SurrogateModel:
             self.g_log_latency = np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
         ng = len(self.gpu)
         per = o.gpus_per_replica[self.gpu]
-        fixed = costs.gpu_hour_usd(np.zeros(ng), np.zeros(ng), o.tdp_w[self.gpu], *args)
         self.g_hour_fixed = per * fixed * costs.HOURS_PER_MONTH  # $/replica-month not scaled by the price factor
-        self.g_hour_scaled = per * (hour - fixed) * costs.HOURS_PER_MONTH
+        self.g_hour_scaled = per * scaled * costs.HOURS_PER_MONTH
+        vendor = np.array(o.vendor)[self.gpu] if o.vendor else np.full(ng, "")
+        self.g_nvidia, self.g_amd = vendor == "NVIDIA", vendor == "AMD"
+
+    def _gpu_price_factors(self, get) -> np.ndarray:
+        """(samples, GPU rows): the all-GPU factor times the NVIDIA or AMD factor of each row's vendor."""
+        nvidia, amd = get("nvidia_gpu_price_factor")[:, None], get("amd_gpu_price_factor")[:, None]
+        vendor = np.where(self.g_nvidia[None, :], nvidia, np.where(self.g_amd[None, :], amd, 1.0))
+        return get("gpu_price_factor")[:, None] * vendor
 
     def _refine_gpu(self, masked, static_ok, t, eff, volume, peak, price_factor) -> None:
         """Re-estimate exactly (full serving model) the few cheapest GPU rows of each sample, in place: the grid
@@ -517,8 +529,8 @@ class _SurrogateModel:
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
                                    acceptance=s.speculative_acceptance)
         reps = costs.replicas_needed(volume[:, None], peak[:, None], est.requests_per_s)
-        cost = reps * (self.g_hour_fixed[pos] + self.g_hour_scaled[pos] * price_factor[:, None])
         rows = np.arange(len(t))[:, None]
+        cost = reps * (self.g_hour_fixed[pos] + self.g_hour_scaled[pos] * price_factor[rows, pos])
         ok = (static_ok[rows, g[pos]] & est.fits & np.isfinite(cost)
               & (est.latency_s <= s.latency_target_s * (1 + 1e-9)))
         masked[rows, g[pos]] = np.where(ok, cost, np.inf)
@@ -564,7 +576,13 @@ class _SurrogateModel:
         lat = self.tok_ttft[None, :] + output / self.tok_speed[None, :]
         lat = np.where(self.tok_batch[None, :], np.minimum(lat, costs.BATCH_LATENCY_S), lat)
         latency_ok[:, tk] = np.isfinite(lat) & (lat <= s.latency_target_s * (1 + 1e-9))
-        fits[:, tk] = s.input_tokens + output <= self.tok_context[None, :]
+        fits[:, tk] = (s.input_tokens + output <= self.tok_context[None, :]) & (output <= costs.output_caps(o)[tk][None, :])
+        per_minute = volume[:, None] / 1440.0 * peak[:, None] * s.samples  # rate-limit tiers at each sample's load
+        daily = volume[:, None] * s.samples
+        fits[:, tk] &= ((per_minute <= o.rate_limit_rpm[tk][None, :])
+                        & (per_minute * (s.input_tokens + output) <= o.rate_limit_tpm[tk][None, :])
+                        & (daily <= o.rate_limit_rpd[tk][None, :])
+                        & (daily * (s.input_tokens + output) <= o.rate_limit_tpd[tk][None, :]))
         # GPU rows
         g = self.gpu
         if len(g):
@@ -575,7 +593,8 @@ class _SurrogateModel:
             ok = np.isfinite(log_rate)
             rate = np.exp(np.where(ok, log_rate, 0.0))
             reps = costs.replicas_needed(volume[:, None], peak[:, None], rate)
-            per_month = self.g_hour_fixed[None, :] + self.g_hour_scaled[None, :] * get("gpu_price_factor")[:, None]
+            price = self._gpu_price_factors(get)
+            per_month = self.g_hour_fixed[None, :] + self.g_hour_scaled[None, :] * price
             cost = reps * per_month
             monthly[:, g] = np.where(ok & np.isfinite(cost), cost, np.inf)
             fits[:, g] = ok
@@ -592,7 +611,7 @@ class _SurrogateModel:
         eligible = static_ok & fits & latency_ok & np.isfinite(monthly)
         masked = np.where(eligible, monthly, np.inf)
         if len(g):
-            self._refine_gpu(masked, static_ok, t, get("gpu_efficiency_factor"), volume, peak, get("gpu_price_factor"))
+            self._refine_gpu(masked, static_ok, t, get("gpu_efficiency_factor"), volume, peak, price)
         winner = np.argmin(masked, axis=1)
         winner = np.where(np.isfinite(masked[np.arange(m), winner]), winner, -1)
         per_kind = {k: masked[:, o.kind == k].min(axis=1) if (o.kind == k).any() else np.full(m, np.inf) for k in KINDS}

@@ -15,7 +15,7 @@ import numpy as np
 
 from ttcplanner import __version__
 from ttcplanner.model import costs
-from ttcplanner.model.format import count, duration, money, pct, requests, tokens, whole
+from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, tokens, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
@@ -75,6 +75,15 @@ SCENARIO_FIELDS = {
     "amortization_months": ("GPU purchase amortisation", lambda s: f"{s.amortization_months:g} months"),
     "electricity_usd_per_kwh": ("Electricity price", lambda s: f"${s.electricity_usd_per_kwh:g}/kWh"),
     "pue": ("Power usage effectiveness (PUE)", lambda s: f"{s.pue:g}"),
+    "gpu_price_basis": ("GPU rent basis", lambda s: s.gpu_price_basis),
+    "gpu_pricing": ("GPU rent pricing", lambda s: s.gpu_pricing),
+    "peak_traffic_share": ("Share of traffic at peak-hour API prices", lambda s: pct(100 * s.peak_traffic_share, 0)),
+    "gpu_share_of_server": ("GPUs' share of a server's price (when no server price is catalogued)", lambda s: pct(100 * s.gpu_share_of_server, 0)),
+    "networking_fraction": ("Networking, share of server capex", lambda s: pct(100 * s.networking_fraction, 1)),
+    "colo_usd_per_kw_month": ("Colocation", lambda s: f"${s.colo_usd_per_kw_month:g}/kW-month"),
+    "maintenance_per_year": ("Maintenance, share of hardware per year", lambda s: pct(100 * s.maintenance_per_year, 1)),
+    "staff_usd_per_gpu_month": ("Staff per GPU", lambda s: f"${s.staff_usd_per_gpu_month:g}/month"),
+    "residual_fraction": ("Residual value after amortisation", lambda s: pct(100 * s.residual_fraction, 0)),
 }
 
 
@@ -87,8 +96,11 @@ def model_assumptions(plan) -> list[str]:
         "Reasoning tokens are billed at the output-token price; each extra sample repeats the reasoning and the "
         "answer, while the prompt is read once and then served from the prefix cache when that is on.",
         f"Batch-API discounts apply only when the latency target is {duration(costs.BATCH_LATENCY_S)} or longer.",
-        "Owned GPUs cost their purchase price spread over the amortisation period plus power at full TDP \u00d7 PUE; "
-        "staff, networking, floor space and resale value are not included.",
+        "Owned GPUs cost their purchase price, their share of the 8-GPU server and networking, depreciated to the "
+        "residual value over the amortisation period, plus yearly maintenance, the server's power \u00d7 PUE, "
+        "colocation per kW and staff (the scenario's owning fields; sources in tco.csv).",
+        f"Rented GPUs are priced on the {s.gpu_price_basis} basis at {s.gpu_pricing} pricing, the same way for every "
+        "vendor; the source table names the provider and price behind each option.",
         "GPU throughput and latency come from a roofline model whose efficiency factors were fitted to published "
         "maximum-throughput runs; they are estimates, not measurements of your serving stack.",
         "Accuracy vs reasoning tokens is a sigmoid in log tokens fitted to published points, with no gain past the "
@@ -203,6 +215,9 @@ def sources_tables(plan) -> str:
             src = f"GPU: {_link(parts[0])}<br/>Model: {_link(parts[1])}"
         else:
             src = "<br/>".join(_link(p) for p in parts) or "n/a"
+        priced = cost_lines(o, i, plan.scenario)  # which rent, tier or peak share; an owned GPU-hour item by item
+        if priced:
+            src += "<br/><span style='color: #555555;'>" + "<br/>".join(escape(line) for line in priced) + "</span>"
         rows.append("<tr>" + _cell(escape(o.label[i]), width="26%") + _cell(src) +
                     _cell(escape(o.as_of[i]), width="12%") + _cell(escape(o.confidence[i]), width="13%") + "</tr>")
     html = "<p><b>Prices, speeds and hardware</b> of the options in the key-figures table:</p>"
