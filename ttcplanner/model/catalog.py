@@ -157,6 +157,19 @@ class ServingFactors(Entry):
     eta_prefill: float = spec(0.01, 1.0)
     step_overhead_s: float = spec(0, 1.0)
     method: str = ""
+    # Engine entries (serving.ENGINES; "<engine>-amd" for AMD GPUs): fitted factors and the engine's defaults.
+    engine: str = ""  # '' for the old regime entries
+    vendor: str = ""  # '' any, 'AMD': used for AMD GPUs
+    moe_bw_scale: float = spec(0.05, 4.0, default=1.0)  # bandwidth efficiency of expert reads / eta_bw
+    comm_scale: float = spec(0.0, 100.0, default=1.0)  # multiplier on the tensor-parallel all-reduce time
+    memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache
+    max_running_requests: int = spec(1, 1_000_000, default=1024, integer=True)
+    max_running_requests_small_gpu: int = spec(1, 1_000_000, default=1024, integer=True)  # < 70 GB or no FP8
+    max_batched_tokens: int = spec(1, 10_000_000, default=8192, integer=True)
+    chunked_prefill: bool = True
+    speculative_max_running_requests: int = spec(0, 1_000_000, default=0, integer=True)  # 0: unchanged
+    supports_int4: bool = False
+    defaults_source: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -67,7 +67,7 @@ def _offer_prices(offers: list[TokenOffer]) -> dict[str, list[float]]:
 
 @lru_cache(maxsize=16)
 def build_options(catalog: Catalog, hardware: str, gpus_per_replica: int, weight_precision: str,
-                  kv_precision: str) -> OptionSet:
+                  kv_precision: str, engine: str = "vllm") -> OptionSet:
     """All options for a catalog and the hardware settings of a scenario (cached: catalogs are immutable)."""
     offers = list(catalog.api_offers.values()) + list(catalog.asic_offers.values())
     gpus = [catalog.get("gpus", hardware)] if hardware != "auto" else list(catalog.gpus.values())
@@ -79,7 +79,7 @@ def build_options(catalog: Catalog, hardware: str, gpus_per_replica: int, weight
     prices = {k: np.array(v + [nan] * len(triples)) for k, v in prices.items()}
     label = [o.name for o in offers]
     label += [f"{m.name} on {n}x {g.name}" for m, g, n in triples]
-    setup = build_setup(catalog, triples, weight_precision, kv_precision) if triples else None
+    setup = build_setup(catalog, triples, weight_precision, kv_precision, engine) if triples else None
     return OptionSet(
         kind=np.array(kind),
         entry_id=tuple(o.id for o in offers) + tuple(m.id for m, _, _ in triples),
