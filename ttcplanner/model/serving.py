@@ -380,7 +380,7 @@ def _at_batch(s: Setup, w: _Workload, n, q: float):
     p_slot = _normal_sf((slots_req - a) / np.sqrt(np.maximum(a, 1e-9)))
     w_slot = p_slot * d / np.maximum(slots_req - a, 1.0)
     ttft = first + step + w_pf + w_slot
-    ttft_q = first + step + _tail(w_pf, rho_p, q) + _tail(w_slot, p_slot, q)
+    ttft_q = np.maximum(first + step + _tail(w_pf, rho_p, q) + _tail(w_slot, p_slot, q), ttft)
     n_q = np.minimum(n + Z[q] * np.sqrt(n), top)
     tpot_q = w.token_time(s, n_q) + n_q * p / (w.n * w.o)
     return lam, tpot, tpot_q, ttft, ttft_q, util
@@ -447,7 +447,7 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
     span = np.maximum(span, np.where(np.isfinite(lam), count * inv_rate + d, 0.0))
     finite_tok = count * w.n * w.o / np.maximum(span, 1e-12)
     ttft = np.where(closed, ttft_closed, ttft_burst)
-    ttft_q = np.where(closed, ttft_closed_q, ttft_burst_q)
+    ttft_q = np.maximum(np.where(closed, ttft_closed_q, ttft_burst_q), ttft)
     tok = np.where(np.isfinite(N), finite_tok, x * w.n * w.o)
     req = tok / (w.n * w.o)
     tpot_mean, tpot_q, running, util = tpot, tpot, b, np.ones_like(tok)
