@@ -162,6 +162,9 @@ class ServingFactors(Entry):
     vendor: str = ""  # '' any, 'AMD': used for AMD GPUs
     moe_bw_scale: float = spec(0.05, 4.0, default=1.0)  # bandwidth efficiency of expert reads / eta_bw
     comm_scale: float = spec(0.0, 100.0, default=1.0)  # multiplier on the tensor-parallel all-reduce time
+    moe_flops_scale: float = spec(0.001, 4.0, default=1.0)  # tensor-core efficiency of MoE GEMMs / eta_flops
+    ttft_overhead_s: float = spec(0.0, 10.0, default=0.0)  # fixed time to first token (API server, scheduling)
+    admission_s: float = spec(0.0, 1.0, default=0.0)  # serial cost per request admitted (tokenise, schedule)
     memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache
     max_running_requests: int = spec(1, 1_000_000, default=1024, integer=True)
     max_running_requests_small_gpu: int = spec(1, 1_000_000, default=1024, integer=True)  # < 70 GB or no FP8

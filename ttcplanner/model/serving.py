@@ -105,6 +105,9 @@ class Setup:
     step_overhead_s: np.ndarray
     moe_bw_scale: np.ndarray
     comm_scale: np.ndarray
+    moe_flops_scale: np.ndarray
+    ttft_overhead_s: np.ndarray
+    admission_s: np.ndarray
     expert_parallel: np.ndarray  # 1: experts sharded (all-to-all), 0: tensor-parallel experts
     memory_fraction: np.ndarray
     max_running: np.ndarray  # the engine's running-request cap (sequences)
@@ -171,7 +174,8 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
             link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
             eta_bw=eff.eta_bw, eta_flops=eff.eta_flops, eta_prefill=eff.eta_prefill, step_overhead_s=eff.step_overhead_s,
-            moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale, expert_parallel=float(expert_parallel and is_moe),
+            moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale, moe_flops_scale=eff.moe_flops_scale,
+            ttft_overhead_s=eff.ttft_overhead_s, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
             memory_fraction=dflt.memory_fraction, max_running=cap,
             spec_max_running=0 if max_num_seqs else dflt.speculative_max_running_requests,
             max_batched_tokens=dflt.max_batched_tokens, engine_index=ENGINES.index(engine), user_scale=scale,
@@ -263,7 +267,7 @@ def decode_step_s(s: Setup, batch, context, tokens_per_seq=1.0) -> np.ndarray:
     share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
     touched = 1 - (1 - share) ** tokens  # fraction of experts some token in the step routes to
     bandwidth = s.parallel * s.mem_bw_tb_s * 1e12 * s.eta_bw
-    compute = s.parallel * s.peak_tflops * 1e12 * s.eta_flops
+    compute = s.parallel * s.peak_tflops * 1e12 * s.eta_flops * np.where(s.experts_total > 0, s.moe_flops_scale, 1.0)
     weights_t = (dense_params + s.expert_params * touched / s.moe_bw_scale) * s.weight_bytes_per_param / bandwidth
     kv_read = batch * kv_bytes_per_sequence(s, context)
     # Weight reads and tensor-core work do not overlap fully in real engines (grouped MoE GEMMs, small
@@ -278,6 +282,16 @@ def prefill_s(s: Setup, prompt_tokens) -> np.ndarray:
     p = np.asarray(prompt_tokens, dtype=float)
     flops = 2 * s.active_params * p + 2 * s.layers * s.attn_width * p * p
     return flops / (s.parallel * s.peak_tflops * 1e12 * s.eta_prefill)
+
+
+def prefill_weights_s(s: Setup, prompt_tokens) -> np.ndarray:
+    """Weights one prefill of ``prompt_tokens`` reads (the experts its tokens touch): its time floor when no
+    other work shares the pass (a lone request's TTFT)."""
+    p = np.maximum(np.asarray(prompt_tokens, dtype=float), 1.0)
+    share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
+    touched = 1 - (1 - share) ** p
+    bytes_ = (s.total_params - s.expert_params + s.expert_params * touched / s.moe_bw_scale) * s.weight_bytes_per_param
+    return bytes_ / (s.parallel * s.mem_bw_tb_s * 1e12 * s.eta_bw)
 
 
 def accepted_per_step(draft_tokens, acceptance) -> np.ndarray:
@@ -308,6 +322,9 @@ class _Workload:
         cap = np.where(self.spec & (s.spec_max_running > 0), np.minimum(s.spec_max_running, s.max_running), s.max_running)
         self.slots = np.minimum(self.kv_max, cap)  # sequences the engine runs at once
         self.chunk_steps = np.ceil(np.maximum(self.i, 1.0) / np.maximum(s.max_batched_tokens, 1.0))
+        # a request's own prefill (TTFT): compute, or the weights it reads, plus the engine's fixed TTFT cost
+        self.first_floor = np.maximum(self.prefill_one, prefill_weights_s(s, np.minimum(self.i, s.max_batched_tokens))
+                                      * self.chunk_steps / s.user_scale) + s.ttft_overhead_s
 
     def token_time(self, s: Setup, batch) -> np.ndarray:
         """Decode time per generated token of one sequence with ``batch`` sequences running (no prefill)."""
@@ -367,11 +384,11 @@ def _at_batch(s: Setup, w: _Workload, n, q: float):
     t_n = w.token_time(s, n)
     tpot = t_n + n * p / (w.n * w.o)
     step = t_n * w.accepted
-    first = np.maximum(p, w.chunk_steps * step)
+    first = np.maximum(np.maximum(p, w.chunk_steps * step), w.first_floor)
     d = first + step + (w.o - 1) * tpot
     lam = n / (w.n * d)
     top = np.maximum(w.slots, 1.0)
-    x_max = top / (w.n * (w.o * w.token_time(s, top) + top * p))
+    x_max = np.minimum(top / (w.n * (w.o * w.token_time(s, top) + top * p)), 1.0 / np.maximum(s.admission_s, 1e-9))
     util = lam / x_max
     rho_p = np.minimum(lam * p, 0.999)
     w_pf = lam * p * p / (2 * (1 - rho_p))
@@ -396,16 +413,20 @@ def _poisson(s: Setup, w: _Workload, rate, q: float):
         tpot = w.token_time(s, n) + n * p / (w.n * w.o)
         n = np.clip(lam * w.n * (p + w.o * tpot), 1.0, np.maximum(w.slots, 1.0))
     _, tpot, tpot_q, ttft, ttft_q, util = _at_batch(s, w, n, q)
-    x_max = np.maximum(w.slots, 1.0) / (w.n * (w.o * w.token_time(s, np.maximum(w.slots, 1.0)) + np.maximum(w.slots, 1.0) * p))
+    top = np.maximum(w.slots, 1.0)
+    x_max = np.minimum(top / (w.n * (w.o * w.token_time(s, top) + top * p)), 1.0 / np.maximum(s.admission_s, 1e-9))
     return n, tpot, tpot_q, ttft, ttft_q, lam / x_max
 
 
 def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf, num_prompts=math.inf,
                   request_rate=math.inf, samples=1, prefix_cache=True, draft_tokens=0, acceptance=0.0,
-                  workload: _Workload | None = None) -> LoadEstimate:
+                  output_cv=0.0, workload: _Workload | None = None) -> LoadEstimate:
     """A replica under load: ``concurrency`` C requests in flight (closed loop), ``num_prompts`` N (with
     C infinite and no rate: all at once), or Poisson arrivals at ``request_rate`` (finite N: a benchmark of N
-    requests; infinite N: steady state, inf latency where the rate exceeds what the replica sustains)."""
+    requests; infinite N: steady state, inf latency where the rate exceeds what the replica sustains).
+    ``output_cv``: spread (coefficient of variation) of output lengths; a benchmark of N requests lasts until its
+    longest output ends, about O x cv x (ln m + 0.58 - 1) tokens beyond the mean for m requests in the last wave,
+    decoded almost alone (ShareGPT: about 1; fixed lengths with --ignore-eos: 0)."""
     w = workload or _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
     C = np.asarray(concurrency, dtype=float)
     N = np.asarray(num_prompts, dtype=float)
@@ -418,8 +439,9 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
     t_tok = w.token_time(s, b)
     step = w.step(s, b)
     x = b / (w.n * (w.o * t_tok + b * p))  # requests/s at occupancy b
+    x = np.minimum(x, 1.0 / np.maximum(s.admission_s, 1e-9))  # the API server admits requests one at a time
     tpot = t_tok + b * p / (w.n * w.o)
-    first = np.maximum(p, w.chunk_steps * step)  # prefill of one request, at least one chunk per step
+    first = np.maximum(np.maximum(p, w.chunk_steps * step), w.first_floor)  # at least one chunk per step
     d = first + step + (w.o - 1) * tpot
     # Queue for slots: arrivals at k / rate (all at once when the rate is infinite); a closed loop of C < N
     # requests keeps C - slots of them waiting in the engine.
@@ -433,7 +455,7 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
         slot_q = np.maximum(0.0, alpha * 0.99 * count - beta)
         wave = np.minimum(np.minimum(count, slots_req), np.where(np.isfinite(C), C, np.inf))
         # The first wave's prompts are prefilled max_batched_tokens per step, each step also decoding the batch.
-        per_prompt = np.maximum(p, w.i / np.maximum(s.max_batched_tokens, 1.0) * step)
+        per_prompt = p + w.i / np.maximum(s.max_batched_tokens, 1.0) * step + s.admission_s
         pf_mean = _mean_ramp(per_prompt - inv_rate, 0.0, wave) * wave / np.maximum(count, 1)
         pf_q = np.where(0.99 * count < wave, np.maximum(0.0, (per_prompt - inv_rate) * 0.99 * count), 0.0)
         closed_wait = np.maximum(np.where(np.isfinite(C), C, 0.0) - slots_req, 0.0) / x
@@ -445,6 +467,8 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
     ttft_closed_q = first + step + closed_wait + _tail(closed_pf, rho_p, 0.99) + pf_q
     span = np.maximum(np.where(np.isfinite(N), N, 0.0) / x, np.maximum(count - slots_req, 0.0) / x + d)
     span = np.maximum(span, np.where(np.isfinite(lam), count * inv_rate + d, 0.0))
+    last_wave = np.maximum(np.minimum(count, slots_req), 1.0)
+    span = span + w.o * np.asarray(output_cv, dtype=float) * np.maximum(np.log(last_wave) - 0.4228, 0.0) * w.token_time(s, 1.0)
     finite_tok = count * w.n * w.o / np.maximum(span, 1e-12)
     ttft = np.where(closed, ttft_closed, ttft_burst)
     ttft_q = np.maximum(np.where(closed, ttft_closed_q, ttft_burst_q), ttft)
