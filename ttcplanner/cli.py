@@ -119,8 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--json", action="store_true")
 
     cb = sub.add_parser("calibrate", help="calibrate serving estimates with your own measurement")
-    cb.add_argument("--vllm-bench", required=True, metavar="RESULT.json",
-                    help="the JSON written by `vllm bench serve --save-result`")
+    cb.add_argument("--vllm-bench", nargs="+", metavar="RESULT.json",
+                    help="the JSON written by `vllm bench serve --save-result` (several files: a sweep, which refits "
+                         "this configuration's decode and prefill efficiencies)")
+    cb.add_argument("--sglang-bench", nargs="+", metavar="OUTPUT.jsonl",
+                    help="SGLang `bench_serving --output-file` output (one run per line): a sweep")
+    cb.add_argument("--engine", choices=("vllm", "sglang", "trtllm", "llamacpp"),
+                    help="engine of the runs (default: vllm for --vllm-bench, sglang for --sglang-bench)")
     cb.add_argument("--model", required=True, help="open model id")
     cb.add_argument("--hardware", required=True, help="GPU id")
     cb.add_argument("--gpus", type=_positive_int, required=True, help="GPUs per replica in the run")
@@ -330,7 +335,7 @@ def _serve_estimate(args) -> int:
         "memory_gb_per_gpu": weights_gb + (kv_gb if fits else 0.0) + 2.0,
         "memory_gb_available_per_gpu": float(gpu.memory_gb),
         "regime": ["dense-small-tp", "dense-large-tp", "moe"][int(regime_of(np.array(model.experts_total > 0), np.array(args.gpus)))],
-        "calibrated_by_user": bool(setup.user_scale[0] != 1.0),
+        "calibrated_by_user": bool(setup.calibrated[0] > 0),
         "speculative": {"draft_tokens": draft, "acceptance": accept} if draft else None,
         "max_num_seqs": int(setup.max_running[0]),
         "expert_parallel": bool(args.expert_parallel),
@@ -482,16 +487,30 @@ def _import_litellm(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from ttcplanner.model.calibration import calibrate, read_vllm_bench, save_user_calibration
+    from ttcplanner.model.calibration import (calibrate, calibrate_sweep, read_sglang_bench, read_vllm_bench,
+                                              save_user_calibration)
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.paths import user_catalog_dir
 
+    if not args.vllm_bench and not args.sglang_bench:
+        raise InputError("give --vllm-bench RESULT.json ... or --sglang-bench OUTPUT.jsonl ...")
     catalog = _catalog(args)
-    result = read_vllm_bench(args.vllm_bench)
-    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision)
+    results = [read_vllm_bench(f) for f in args.vllm_bench or []]
+    for f in args.sglang_bench or []:
+        results += read_sglang_bench(f)
+    engine = args.engine or ("sglang" if args.sglang_bench and not args.vllm_bench else "vllm")
+    if len(results) == 1 and args.vllm_bench:
+        cal = calibrate(catalog, results[0], args.model, args.hardware, args.gpus, args.precision, args.kv_precision)
+    else:
+        cal = calibrate_sweep(catalog, results, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
+                              engine)
     path = save_user_calibration(cal, args.into or user_catalog_dir())
     if args.json:
         _print_json({"saved_to": str(path), "calibration": entry_to_json(cal)})
+    elif cal.runs > 1 or len(results) > 1:
+        print(f"Refitted {cal.name} on {len(results)} runs: decode efficiency x{cal.decode_scale:.3g}, prefill "
+              f"efficiency x{cal.prefill_scale:.3g}. Saved to {path}.\nLater estimates for this setup are marked as "
+              f"calibrated by you.")
     else:
         print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
               f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "

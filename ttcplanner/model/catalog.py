@@ -157,7 +157,7 @@ class ServingFactors(Entry):
     eta_prefill: float = spec(0.01, 1.0)
     step_overhead_s: float = spec(0, 1.0)
     method: str = ""
-    # Engine entries (serving.ENGINES; "<engine>-amd" for AMD GPUs): fitted factors and the engine's defaults.
+    # Engine entries (serving.ENGINES, and "amd" for AMD GPUs): fitted factors and the engine's defaults.
     engine: str = ""  # '' for the old regime entries
     vendor: str = ""  # '' any, 'AMD': used for AMD GPUs
     moe_bw_scale: float = spec(0.05, 4.0, default=1.0)  # bandwidth efficiency of expert reads / eta_bw
@@ -188,6 +188,11 @@ class UserCalibration(Entry):
     input_tokens: float = spec(0, 1e9, default=0.0)
     output_tokens: float = spec(0, 1e9, default=0.0)
     concurrency: float = spec(0, 1e9, default=0.0)
+    # A sweep calibration (several benchmark runs): multipliers on the decode and prefill efficiencies.
+    decode_scale: float = spec(0.01, 100, default=1.0)
+    prefill_scale: float = spec(0.01, 100, default=1.0)
+    engine: str = ""  # '' any engine
+    runs: int = spec(1, 100_000, integer=True, default=1)
 
 
 KINDS: dict[str, type[Entry]] = {

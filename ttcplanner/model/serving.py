@@ -115,6 +115,7 @@ class Setup:
     max_batched_tokens: np.ndarray
     engine_index: np.ndarray  # position in ENGINES
     user_scale: np.ndarray  # user calibration multiplier on throughput (1 = none)
+    calibrated: np.ndarray  # 1 where a user calibration (one run or a sweep) applies
 
 
 def engine_factors(catalog: Catalog, engine: str, gpu: Gpu) -> tuple[ServingFactors, ServingFactors]:
@@ -156,10 +157,13 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
         active = model.active_params_b * 1e9
         share = model.experts_active / model.experts_total if is_moe else 0.0
         expert = (total - active) / (1 - share) if is_moe and share < 1 else 0.0
-        scale = 1.0
+        scale, dec, pre, calibrated = 1.0, 1.0, 1.0, 0.0
         for cal in catalog.user_calibrations.values():
-            if (cal.model_id, cal.hardware_id, cal.gpus, cal.precision) == (model.id, gpu.id, n, prec):
+            if ((cal.model_id, cal.hardware_id, cal.gpus, cal.precision) == (model.id, gpu.id, n, prec)
+                    and getattr(cal, "engine", "") in ("", engine)):
                 scale = cal.throughput_scale
+                dec, pre = getattr(cal, "decode_scale", 1.0), getattr(cal, "prefill_scale", 1.0)
+                calibrated = 1.0
         large = gpu.memory_gb >= LARGE_GPU_GB and gpu.fp8_tflops is not None
         cap = max_num_seqs or (dflt.max_running_requests if large else dflt.max_running_requests_small_gpu)
         row = dict(
@@ -173,12 +177,14 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
             parallel=1 if engine == "llamacpp" else n,
             link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
-            eta_bw=eff.eta_bw, eta_flops=eff.eta_flops, eta_prefill=eff.eta_prefill, step_overhead_s=eff.step_overhead_s,
-            moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale, moe_flops_scale=eff.moe_flops_scale,
-            ttft_overhead_s=eff.ttft_overhead_s, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
+            eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec, eta_prefill=eff.eta_prefill * pre,
+            step_overhead_s=eff.step_overhead_s / dec,
+            moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale / dec, moe_flops_scale=eff.moe_flops_scale,
+            ttft_overhead_s=eff.ttft_overhead_s / pre, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
             memory_fraction=dflt.memory_fraction, max_running=cap,
             spec_max_running=0 if max_num_seqs else dflt.speculative_max_running_requests,
             max_batched_tokens=dflt.max_batched_tokens, engine_index=ENGINES.index(engine), user_scale=scale,
+            calibrated=calibrated,
         )
         for k, v in row.items():
             cols[k].append(float(v))
@@ -538,7 +544,7 @@ def _serving_estimate(s: Setup, w: _Workload, est: LoadEstimate, requests_per_s,
         requests_per_s=np.where(fits, requests_per_s, zero), ttft_s=np.where(fits, ttft, np.inf),
         tpot_s=est.tpot_s, latency_s=np.where(fits, latency, np.inf),
         memory_gb_per_gpu=np.where(fits, mem, w.weights / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU),
-        calibrated_by_user=np.broadcast_to(s.user_scale != 1.0, np.shape(tok)).copy(), **extra)
+        calibrated_by_user=np.broadcast_to(s.calibrated > 0, np.shape(tok)).copy(), **extra)
 
 
 def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples=1, prefix_cache=True,
