@@ -60,7 +60,19 @@ def serving_fidelity(data_dir: Path) -> dict:
            for src in sorted(set(source)) for eng in sorted(set(engine)) if np.any((source == src) & (engine == eng))}
     groups = sorted({p.group for p in ds.points})
     return {"runs": len(ds.points), "groups": len(groups), "left_out": skipped, "overall": overall, "goals": goals,
-            "per_source_and_engine": per}
+            "per_source_and_engine": per, "speculative_decoding": speculative_rows(data_dir, catalog, theta)}
+
+
+def speculative_rows(data_dir: Path, catalog, theta) -> dict:
+    """Runs with speculative decoding (not fitted): predicted with the shipped factors, k drafts as published
+    (InferenceX 'MTP': 3 assumed) and an assumed acceptance of 0.7; errors beside the runs' own numbers."""
+    points, _ = fit_serving.read_points(data_dir)
+    spec = [p for p in points if p.draft_tokens > 0]
+    ds = fit_serving.build_dataset(catalog, spec, data_dir)
+    est = fit_serving.predict(ds, fit_serving._values(theta))
+    return {"runs": len(ds.points), "assumed": "acceptance 0.7; SGLang caps running requests at 48 when speculating",
+            "output_tok_s": fit_serving.errors(est.output_tokens_per_s, ds.tok),
+            "tpot": fit_serving.errors(est.tpot_s, ds.tpot), "ttft": fit_serving.errors(est.ttft_s, ds.ttft)}
 
 
 def parallel_rows():
