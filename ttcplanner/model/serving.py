@@ -52,7 +52,8 @@ DRAFT_COST_PER_TOKEN = 0.05  # a draft token costs ~5% of a target step (EAGLE/M
 LARGE_GPU_GB = 70.0  # vLLM V1 picks its larger defaults on GPUs with >= 70 GiB that are not A100 (no FP8)
 REGIMES = ("dense-small-tp", "dense-large-tp", "moe")
 Z = {0.95: 1.645, 0.99: 2.326}
-BISECTION_STEPS = 8  # batch found to 2^(log2(slots)/256): within 3% for 1024 slots
+BACKOFF_STEPS = 2  # exact re-checks after the second solve, backing off 20% (what still misses is reported as missing)
+MAX_UTILIZATION = 0.95  # the sizing keeps each replica below this share of its capacity
 
 
 def regime_of(is_moe: np.ndarray, gpus: np.ndarray) -> np.ndarray:
@@ -360,6 +361,17 @@ class _Workload:
         self.inv_x_max = 1.0 / np.minimum(x_max, 1.0 / np.maximum(s.admission_s, 1e-9))
         self.slots_req = np.maximum(self.slots / self.n, 1e-9)
 
+    SUBSET_FIELDS = ("_a", "_b", "_e", "_l", "_f_tok", "_f_step", "p_per_tok", "accepted", "first_base", "chunk_steps",
+                     "o", "n", "inv_x_max", "p", "slots_req", "top")
+
+    def subset(self, mask: np.ndarray) -> "_Workload":
+        """The elements where ``mask`` (full broadcast shape) is set, as a flat workload for ``_at_batch`` and
+        ``_batch_for_targets``: re-solving a few elements does not recompute the whole grid."""
+        sub = object.__new__(_Workload)
+        for name in self.SUBSET_FIELDS:
+            setattr(sub, name, np.broadcast_to(getattr(self, name), mask.shape)[mask])
+        return sub
+
     def _raw_step(self, batch) -> np.ndarray:
         b = np.maximum(batch, 1.0)
         return self._a + self._b * b + self._e * (1.0 - np.exp(self._l * b))
@@ -590,8 +602,11 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
     ``latency_target_s`` and the same quantile of TTFT meets ``ttft_target_s``.
 
     Search over the mean running batch n (rate = n / (samples D(n)) by Little's law, so no fixed point is
-    needed): bisection on log2 n between 1 and the engine's slots for the largest n that meets both targets
-    (and keeps utilisation under 95%), then the Poisson quantiles at its rate. ``latency_s`` is that p95 end-to-end latency, ``ttft_p95_s``
+    needed): each constraint solved for n in closed form with the decode step linear in the batch (the MoE
+    expert term at the batch of a first pass) and the queueing tails left out, then checked exactly with the
+    tails; where a target is missed, the secant between one sequence and that batch (the tails are convex, so
+    it lands at or below the batch that meets it), then 20% back-offs for what remains (rare). Where even one sequence
+    misses, the one-sequence rate is returned (its latency shows by how much). ``latency_s`` is that p95 end-to-end latency, ``ttft_p95_s``
     the p95 TTFT, ``utilization`` the rate over the replica's capacity (1 - utilization: its headroom).
     Where even one sequence misses, the one-sequence rate is returned (its latency shows by how much).
     """
@@ -599,22 +614,36 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
     target = np.asarray(latency_target_s, dtype=float)
     ttft_target = np.asarray(ttft_target_s, dtype=float)
 
-    def meets(n):
-        rate, _, tpot_q, _, ttft_q, util = _at_batch(s, w, n, quantile)
-        return (ttft_q + (w.o - 1) * tpot_q <= target) & (ttft_q <= ttft_target) & (util < 0.95)
-
-    # Bisection on log2 of the mean batch between 1 and the engine's slots (p95 latency grows with the batch).
-    top = np.log2(np.maximum(w.slots, 1.0))
-    lo = np.zeros(np.broadcast_shapes(np.shape(top), np.shape(target), np.shape(ttft_target), np.shape(w.o)))
-    hi = lo + top
-    full = meets(2.0 ** hi)
-    for _ in range(BISECTION_STEPS):
-        mid = (lo + hi) / 2
-        ok = meets(2.0 ** mid)
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    n = np.where(full, 2.0 ** top + lo * 0, 2.0 ** lo)
-    rate, tpot, tpot_q, ttft, ttft_q, util = _at_batch(s, w, n, quantile)
+    n = _batch_for_targets(w, target, ttft_target, quantile)
+    out = _at_batch(s, w, n, quantile)
+    e2e, ttft_q, miss = misses(w, out, target, ttft_target)
+    miss &= n > 1
+    if np.any(miss):
+        # The closed form leaves out the queueing tails; they grow with the batch, so solving again with the
+        # targets lowered by the tails at this batch lands at or below the batch that meets them. Only the
+        # elements that missed are solved again.
+        sub = w.subset(miss)
+        t_sub = np.broadcast_to(target, miss.shape)[miss]
+        f_sub = np.broadcast_to(ttft_target, miss.shape)[miss]
+        n_sub = _batch_for_targets(sub, t_sub - np.maximum(e2e[miss] - t_sub, 0.0) * 1.05,
+                                   f_sub - np.maximum(ttft_q[miss] - f_sub, 0.0) * 1.05, quantile)
+        n_sub = np.minimum(n_sub, n[miss] * 0.95)
+        out_sub = _at_batch(s, sub, n_sub, quantile)
+        for _ in range(BACKOFF_STEPS):  # what remains (rare): back off 20%
+            again = misses(sub, out_sub, t_sub, f_sub)[2] & (n_sub > 1)
+            if not np.any(again):
+                break
+            n_sub = np.where(again, np.maximum(n_sub * 0.8, 1.0), n_sub)
+            out_sub = _at_batch(s, sub, n_sub, quantile)
+        n = n.copy()
+        n[miss] = n_sub
+        full = []
+        for whole, part in zip(out, out_sub):
+            whole = np.array(np.broadcast_to(whole, miss.shape))
+            whole[miss] = part
+            full.append(whole)
+        out = tuple(full)
+    rate, tpot, tpot_q, ttft, ttft_q, util = out
     fits = np.broadcast_to(w.kv_max >= 1, rate.shape)
     est = LoadEstimate(fits=fits, max_concurrency=np.broadcast_to(w.kv_max, rate.shape), running=n,
                        output_tokens_per_s=rate * w.n * w.o, request_throughput_per_s=rate, ttft_s=ttft,
@@ -622,6 +651,45 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
                        e2e_p99_s=ttft_q + (w.o - 1) * tpot_q, utilization=util)
     return _serving_estimate(s, w, est, rate, est.e2e_p99_s, ttft, ttft_p95_s=np.where(fits, ttft_q, np.inf),
                              utilization=np.where(fits, util, 0.0))
+
+
+def misses(w: _Workload, out, target, ttft_target):
+    """(e2e quantile, TTFT quantile, where a target or the utilisation cap is missed) of ``_at_batch`` output."""
+    _, _, tpot_q, _, ttft_q, util = out
+    e2e = ttft_q + (w.o - 1) * tpot_q
+    return e2e, ttft_q, ~((e2e <= target) & (ttft_q <= ttft_target) & (util < MAX_UTILIZATION))
+
+
+def _batch_for_targets(w: _Workload, target, ttft_target, quantile: float) -> np.ndarray:
+    """Mean running batch meeting the e2e and TTFT quantile targets and the utilisation cap, without the
+    queueing tails: with the share u of experts touched held fixed the decode step A + B m + E u is linear in
+    the batch, so each constraint has a closed form; u is then updated at the new batch (four passes, the last
+    two averaged in log space: the fixed point of the tail-free equations)."""
+    f, acc, o1 = w._f_tok, w.accepted, w.o - 1
+    g = acc + o1  # the first token's step plus the rest of the output
+    first = w.first_base
+    top = w.top
+    z = Z[quantile]
+    x_cap = 0.99 * MAX_UTILIZATION / w.inv_x_max  # just inside the cap (the exact check is strict)
+    slope = g * f * w._b + o1 * w.p_per_tok
+    budget = np.minimum(ttft_target - first, ttft_target / (w.chunk_steps + 1))
+    k = x_cap * w.n
+    has_experts = np.any(w._e > 0)
+    u = np.ones_like(top)
+    n = top
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for step in range(4 if has_experts else 1):
+            fixed = f * (w._a + w._e * u)
+            m = (target - first - g * fixed) / slope  # batch at the quantile
+            root = (-z + np.sqrt(z * z + 4 * np.maximum(m, 0.0))) / 2
+            n_ttft = (budget / (acc * f) - w._a - w._e * u) / w._b
+            d0 = first + g * fixed
+            n_util = np.where(k * slope < 1, k * d0 / (1 - k * slope), np.inf)
+            new = np.minimum(np.minimum(root * root, n_ttft), np.minimum(n_util, top))
+            new = np.clip(np.where(np.isnan(new), 1.0, new), 1.0, top)
+            n = np.sqrt(n * new) if step >= 2 else new
+            u = 1.0 - np.exp(w._l * np.minimum(n + z * np.sqrt(n), top))
+    return n
 
 
 def simulate_poisson(s: Setup, input_tokens: float, output_tokens: float, rate: float, requests: int, *,
