@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ttcplanner.model import fit_serving, serving  # noqa: E402
+from ttcplanner.model import fit_serving  # noqa: E402
 from ttcplanner.model.catalog import load_catalog  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / "data" / "calibration"

@@ -364,7 +364,7 @@ class _Workload:
     SUBSET_FIELDS = ("_a", "_b", "_e", "_l", "_f_tok", "_f_step", "p_per_tok", "accepted", "first_base", "chunk_steps",
                      "o", "n", "inv_x_max", "p", "slots_req", "top")
 
-    def subset(self, mask: np.ndarray) -> "_Workload":
+    def subset(self, mask: np.ndarray) -> _Workload:
         """The elements where ``mask`` (full broadcast shape) is set, as a flat workload for ``_at_batch`` and
         ``_batch_for_targets``: re-solving a few elements does not recompute the whole grid."""
         sub = object.__new__(_Workload)
@@ -453,10 +453,8 @@ def _poisson(s: Setup, w: _Workload, rate, q: float):
     for _ in range(4):
         tpot = w.token_time(s, n) + n * p / (w.n * w.o)
         n = np.clip(lam * w.n * (p + w.o * tpot), 1.0, np.maximum(w.slots, 1.0))
-    _, tpot, tpot_q, ttft, ttft_q, util = _at_batch(s, w, n, q)
-    top = np.maximum(w.slots, 1.0)
-    x_max = np.minimum(top / (w.n * (w.o * w.token_time(s, top) + top * p)), 1.0 / np.maximum(s.admission_s, 1e-9))
-    return n, tpot, tpot_q, ttft, ttft_q, lam / x_max
+    _, tpot, tpot_q, ttft, ttft_q, _ = _at_batch(s, w, n, q)
+    return n, tpot, tpot_q, ttft, ttft_q, lam * w.inv_x_max
 
 
 def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf, num_prompts=math.inf,
@@ -744,7 +742,7 @@ def simulate_poisson(s: Setup, input_tokens: float, output_tokens: float, rate: 
                 if state[1] >= o:
                     done[idx[k]] = t - mine[k]
                     del running[k]
-    q = lambda a, x: float(np.nanpercentile(a, x))  # noqa: E731
+    q = lambda a, x: float(np.nanpercentile(a, x))
     return {"ttft_mean_s": float(np.nanmean(ttft)), "ttft_p95_s": q(ttft, 95), "ttft_p99_s": q(ttft, 99),
             "e2e_mean_s": float(np.nanmean(done)), "e2e_p50_s": q(done, 50), "e2e_p95_s": q(done, 95),
             "e2e_p99_s": q(done, 99), "requests": requests, "replicas": replicas, "rate_per_s": rate}
