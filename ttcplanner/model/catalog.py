@@ -163,6 +163,7 @@ class ServingFactors(Entry):
     moe_bw_scale: float = spec(0.05, 4.0, default=1.0)  # bandwidth efficiency of expert reads / eta_bw
     comm_scale: float = spec(0.0, 100.0, default=1.0)  # multiplier on the tensor-parallel all-reduce time
     moe_flops_scale: float = spec(0.001, 4.0, default=1.0)  # tensor-core efficiency of MoE GEMMs / eta_flops
+    moe_prefill_scale: float = spec(0.001, 4.0, default=1.0)  # MoE prefill efficiency / eta_prefill
     ttft_overhead_s: float = spec(0.0, 10.0, default=0.0)  # fixed time to first token (API server, scheduling)
     admission_s: float = spec(0.0, 1.0, default=0.0)  # serial cost per request admitted (tokenise, schedule)
     memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache

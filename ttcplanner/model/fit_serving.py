@@ -45,11 +45,12 @@ from ttcplanner.model.jsonio import write_json_atomic
 POINTS_FILE = "serving_points.csv"
 SPECS_FILE = "gpu_specs.csv"
 PARAMS = ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "moe_bw_scale", "comm_scale", "moe_flops_scale",
-          "ttft_overhead_s", "admission_s")
-LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale")
+          "ttft_overhead_s", "admission_s", "moe_prefill_scale")
+LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale")
 BOUNDS = {"eta_bw": (0.05, 0.95), "eta_flops": (0.005, 0.9), "eta_prefill": (0.02, 0.9),
           "step_overhead_s": (0.0, 0.05), "moe_bw_scale": (0.05, 4.0), "comm_scale": (0.05, 50.0),
-          "moe_flops_scale": (0.01, 4.0), "ttft_overhead_s": (0.0, 1.0), "admission_s": (0.0, 0.05)}
+          "moe_flops_scale": (0.01, 4.0), "ttft_overhead_s": (0.0, 1.0), "admission_s": (0.0, 0.05),
+          "moe_prefill_scale": (0.01, 4.0)}
 ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
 ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
 PRECISION = {"bf16": "bf16", "fp16": "bf16", "": "bf16", "fp8": "fp8", "fp4": "fp4", "mxfp4": "fp4", "nvfp4": "fp4",
@@ -320,7 +321,8 @@ def _to_z(name: str, v: float) -> float:
 
 
 START = {"eta_bw": 0.5, "eta_flops": 0.4, "eta_prefill": 0.3, "step_overhead_s": 0.005, "moe_bw_scale": 0.5,
-         "comm_scale": 1.0, "moe_flops_scale": 0.5, "ttft_overhead_s": 0.05, "admission_s": 0.002}
+         "comm_scale": 1.0, "moe_flops_scale": 0.5, "ttft_overhead_s": 0.05, "admission_s": 0.002,
+         "moe_prefill_scale": 0.5}
 N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
 
 
@@ -350,6 +352,8 @@ def roofline(ds: Dataset) -> serving.LoadEstimate:
     s = dataclasses.replace(ds.setup, eta_bw=np.ones(len(ds.points)), eta_flops=np.ones(len(ds.points)),
                             eta_prefill=np.ones(len(ds.points)), step_overhead_s=np.zeros(len(ds.points)),
                             moe_bw_scale=np.ones(len(ds.points)), comm_scale=np.ones(len(ds.points)),
+                            moe_flops_scale=np.ones(len(ds.points)), moe_prefill_scale=np.ones(len(ds.points)),
+                            ttft_overhead_s=np.zeros(len(ds.points)), admission_s=np.zeros(len(ds.points)),
                             max_running=np.full(len(ds.points), 1e9), spec_max_running=np.zeros(len(ds.points)),
                             max_batched_tokens=np.full(len(ds.points), 1e9))
     return serving.load_estimate(s, ds.i, ds.o, concurrency=np.minimum(ds.c, ds.n), draft_tokens=ds.draft,

@@ -107,6 +107,7 @@ class Setup:
     moe_bw_scale: np.ndarray
     comm_scale: np.ndarray
     moe_flops_scale: np.ndarray
+    moe_prefill_scale: np.ndarray
     ttft_overhead_s: np.ndarray
     admission_s: np.ndarray
     expert_parallel: np.ndarray  # 1: experts sharded (all-to-all), 0: tensor-parallel experts
@@ -181,6 +182,7 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
             eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec, eta_prefill=eff.eta_prefill * pre,
             step_overhead_s=eff.step_overhead_s / dec,
             moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale / dec, moe_flops_scale=eff.moe_flops_scale,
+            moe_prefill_scale=eff.moe_prefill_scale,
             ttft_overhead_s=eff.ttft_overhead_s / pre, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
             memory_fraction=dflt.memory_fraction, max_running=cap,
             spec_max_running=0 if max_num_seqs else dflt.speculative_max_running_requests,
@@ -288,7 +290,7 @@ def prefill_s(s: Setup, prompt_tokens) -> np.ndarray:
     """Compute-bound prefill of one prompt (linear layers plus causal attention)."""
     p = np.asarray(prompt_tokens, dtype=float)
     flops = 2 * s.active_params * p + 2 * s.layers * s.attn_width * p * p
-    return flops / (s.parallel * s.peak_tflops * 1e12 * s.eta_prefill)
+    return flops / (s.parallel * s.peak_tflops * 1e12 * s.eta_prefill * np.where(s.experts_total > 0, s.moe_prefill_scale, 1.0))
 
 
 def prefill_weights_s(s: Setup, prompt_tokens) -> np.ndarray:
