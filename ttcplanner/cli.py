@@ -91,12 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--model", required=True, help="open model id (see: catalog list)")
     se.add_argument("--hardware", required=True, help="GPU id (see: catalog list)")
     se.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica (tensor parallel)")
-    se.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision")
+    se.add_argument("--precision", choices=("bf16", "fp8", "fp4", "int4"), required=True,
+                    help="weight precision (int4: GGUF Q4_K_M-class or AWQ/GPTQ, ~4.8 bits per weight)")
     se.add_argument("--input-tokens", type=_number(0, 1e7), required=True)
     se.add_argument("--output-tokens", type=_number(1, 1e7), required=True)
     se.add_argument("--concurrency", default="max", help="sequences in flight, or 'max' (the most that fit)")
     se.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16")
     se.add_argument("--speculative", type=_speculative, metavar="DRAFT_LEN:ACCEPT_RATE")
+    se.add_argument("--engine", choices=("vllm", "sglang", "trtllm", "llamacpp"), default="vllm",
+                    help="serving engine (fitted efficiencies and its defaults; default vllm)")
+    se.add_argument("--num-prompts", type=_positive_int, metavar="N",
+                    help="a benchmark of N requests: with --concurrency max all at once, with --concurrency C "
+                         "through C slots, with --request-rate R arriving at R/s")
+    se.add_argument("--request-rate", type=_number(1e-9, 1e9), metavar="R",
+                    help="Poisson arrivals at R requests/s (instead of --concurrency)")
+    se.add_argument("--max-num-seqs", type=int, metavar="S", help="the engine's running-request cap (default: its own)")
+    se.add_argument("--expert-parallel", action="store_true", help="shard MoE experts across the GPUs (all-to-all)")
     se.add_argument("--json", action="store_true")
 
     ac = sub.add_parser("accuracy", help="accuracy from test-time compute")
@@ -111,8 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--json", action="store_true")
 
     cb = sub.add_parser("calibrate", help="calibrate serving estimates with your own measurement")
-    cb.add_argument("--vllm-bench", required=True, metavar="RESULT.json",
-                    help="the JSON written by `vllm bench serve --save-result`")
+    cb.add_argument("--vllm-bench", nargs="+", metavar="RESULT.json",
+                    help="the JSON written by `vllm bench serve --save-result` (several files: a sweep, which refits "
+                         "this configuration's decode and prefill efficiencies)")
+    cb.add_argument("--sglang-bench", nargs="+", metavar="OUTPUT.jsonl",
+                    help="SGLang `bench_serving --output-file` output (one run per line): a sweep")
+    cb.add_argument("--engine", choices=("vllm", "sglang", "trtllm", "llamacpp"),
+                    help="engine of the runs (default: vllm for --vllm-bench, sglang for --sglang-bench)")
     cb.add_argument("--model", required=True, help="open model id")
     cb.add_argument("--hardware", required=True, help="GPU id")
     cb.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica in the run")
@@ -306,13 +321,19 @@ def _sensitivity(args) -> int:
 
 
 def _serve_estimate(args) -> int:
+    import math
+
     import numpy as np
 
-    from ttcplanner.model.serving import build_setup, estimate, regime_of
+    from ttcplanner.model.serving import build_setup, load_estimate, precision_of, regime_of
 
     catalog = _catalog(args)
     model = catalog.get("open_models", args.model)
     gpu = catalog.get("gpus", args.hardware)
+    if args.request_rate is not None and args.concurrency != "max":
+        raise InputError("give --request-rate or --concurrency, not both")
+    if args.max_num_seqs is not None and args.max_num_seqs < 1:
+        raise InputError(f"--max-num-seqs must be at least 1, got {args.max_num_seqs}")
     if args.concurrency == "max":
         concurrency = None
     else:
@@ -323,43 +344,70 @@ def _serve_estimate(args) -> int:
         if not 1 <= concurrency <= 1_000_000:
             raise InputError(f"--concurrency must be from 1 to 1,000,000, got {concurrency}")
     draft, accept = args.speculative or (0, 0.0)
-    setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision)
-    est = estimate(setup, args.input_tokens, args.output_tokens, concurrency, draft_tokens=draft, acceptance=accept)
+    setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision, args.engine,
+                        args.expert_parallel, args.max_num_seqs)
+    n_prompts = args.num_prompts if args.num_prompts is not None else math.inf
+    if concurrency is None and args.request_rate is None and args.num_prompts is None:
+        c = math.inf  # steady state with the engine full
+        n_prompts = math.inf
+        cap = float(min(setup.max_running[0], 1e12))
+        c = cap
+    else:
+        c = concurrency if concurrency is not None else math.inf
+    est = load_estimate(setup, args.input_tokens, args.output_tokens, concurrency=c, num_prompts=n_prompts,
+                        request_rate=args.request_rate if args.request_rate is not None else math.inf,
+                        draft_tokens=draft, acceptance=accept)
     v = {name: np.asarray(getattr(est, name)).item() for name in vars(est)}
     fits = bool(v["fits"])
     num = (lambda x: float(x) if fits and np.isfinite(x) else None)
+    weights_gb = float(setup.total_params[0] * setup.weight_bytes_per_param[0]) / args.gpus / 1e9
+    kv_gb = float(v["running"]) * float(setup.kv_bytes_per_token[0]) * (args.input_tokens + args.output_tokens / 2) / args.gpus / 1e9
+    tok = num(v["output_tokens_per_s"])
     data = {
         "model": model.id, "hardware": gpu.id, "gpus": args.gpus, "precision": args.precision,
         "kv_precision": args.kv_precision, "input_tokens": args.input_tokens, "output_tokens": args.output_tokens,
+        "engine": args.engine,
         "fits": fits,
         "max_concurrency": int(v["max_concurrency"]),
-        "concurrency": int(v["concurrency"]),
-        "output_tokens_per_s": num(v["output_tokens_per_s"]),
-        "output_tokens_per_s_per_gpu": num(v["output_tokens_per_s_per_gpu"]),
-        "output_tokens_per_s_per_user": num(v["output_tokens_per_s_per_user"]),
+        "concurrency": int(round(v["running"])) if fits else 0,
+        "output_tokens_per_s": tok,
+        "output_tokens_per_s_per_gpu": tok / args.gpus if tok is not None else None,
+        "output_tokens_per_s_per_user": num(1.0 / v["tpot_s"]) if fits and v["tpot_s"] > 0 else None,
         "ttft_s": num(v["ttft_s"]),
+        "ttft_p99_s": num(v["ttft_p99_s"]),
         "tpot_s": num(v["tpot_s"]),
-        "memory_gb_per_gpu": float(v["memory_gb_per_gpu"]),
+        "e2e_s": num(v["e2e_s"]),
+        "e2e_p99_s": num(v["e2e_p99_s"]),
+        "request_throughput_per_s": num(v["request_throughput_per_s"]),
+        "memory_gb_per_gpu": weights_gb + (kv_gb if fits else 0.0) + 2.0,
         "memory_gb_available_per_gpu": float(gpu.memory_gb),
         "regime": ["dense-small-tp", "dense-large-tp", "moe"][int(regime_of(np.array(model.experts_total > 0), np.array(args.gpus)))],
-        "calibrated_by_user": bool(v.get("calibrated_by_user", False)),
+        "calibrated_by_user": bool(setup.calibrated[0] > 0),
         "speculative": {"draft_tokens": draft, "acceptance": accept} if draft else None,
+        "max_num_seqs": int(setup.max_running[0]),
+        "expert_parallel": bool(args.expert_parallel),
     }
+    del precision_of
     if args.json:
         _print_json(data)
         return 0
     from ttcplanner.model.format import duration, rate
 
-    title = f"{model.name} on {args.gpus}x {gpu.name} ({args.precision.upper()} weights, {args.kv_precision.upper()} KV)"
+    title = (f"{model.name} on {args.gpus}x {gpu.name} ({args.precision.upper()} weights, {args.kv_precision.upper()} KV, "
+             f"{args.engine})")
     if not fits:
         print(f"{title}\nDoes not fit: needs about {data['memory_gb_per_gpu']:.1f} GB per GPU for weights alone "
               f"plus KV cache; {gpu.memory_gb:g} GB available.")
         return 0
     print(f"{title}\n"
-          f"  concurrency        {data['concurrency']} sequences (max that fits: {data['max_concurrency']})\n"
-          f"  replica output     {rate(data['output_tokens_per_s'])} ({rate(data['output_tokens_per_s_per_gpu'])} per GPU)\n"
-          f"  per user           {rate(data['output_tokens_per_s_per_user'])}\n"
-          f"  TTFT / TPOT        {duration(data['ttft_s'])} / {duration(data['tpot_s'])}\n"
+          f"  running            {data['concurrency']} sequences (KV cache fits {data['max_concurrency']}; "
+          f"engine cap {data['max_num_seqs']})\n"
+          f"  replica output     {rate(data['output_tokens_per_s'])} ({rate(data['output_tokens_per_s_per_gpu'])} per GPU), "
+          f"{data['request_throughput_per_s']:.3g} requests/s\n"
+          f"  per user           {rate(data['output_tokens_per_s_per_user'] or 0)}\n"
+          f"  TTFT mean / p99    {duration(data['ttft_s'])} / {duration(data['ttft_p99_s'])}\n"
+          f"  TPOT mean          {duration(data['tpot_s'])}\n"
+          f"  end to end         {duration(data['e2e_s'])} mean / {duration(data['e2e_p99_s'])} p99\n"
           f"  memory per GPU     {data['memory_gb_per_gpu']:.1f} GB of {gpu.memory_gb:g} GB")
     return 0
 
@@ -535,18 +583,33 @@ def _stale(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from ttcplanner.model.calibration import calibrate, calibration_doubts, read_vllm_bench, save_user_calibration
+    from ttcplanner.model.calibration import (calibrate, calibrate_sweep, calibration_doubts, read_sglang_bench,
+                                              read_vllm_bench, save_user_calibration)
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.paths import user_catalog_dir
 
+    if not args.vllm_bench and not args.sglang_bench:
+        raise InputError("give --vllm-bench RESULT.json ... or --sglang-bench OUTPUT.jsonl ...")
     catalog = _catalog(args)
-    result = read_vllm_bench(args.vllm_bench)
-    cal = calibrate(catalog, result, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
-                    force=args.force)
-    doubts = calibration_doubts(result, catalog.get("open_models", args.model), cal.throughput_scale)
+    results = [read_vllm_bench(f) for f in args.vllm_bench or []]
+    for f in args.sglang_bench or []:
+        results += read_sglang_bench(f)
+    engine = args.engine or ("sglang" if args.sglang_bench and not args.vllm_bench else "vllm")
+    doubts = []
+    if len(results) == 1 and args.vllm_bench:
+        cal = calibrate(catalog, results[0], args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
+                        force=args.force)
+        doubts = calibration_doubts(results[0], catalog.get("open_models", args.model), cal.throughput_scale)
+    else:
+        cal = calibrate_sweep(catalog, results, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
+                              engine)
     path = save_user_calibration(cal, args.into or user_catalog_dir())
     if args.json:
         _print_json({"saved_to": str(path), "calibration": entry_to_json(cal), "doubts": doubts})
+    elif cal.runs > 1 or len(results) > 1:
+        print(f"Refitted {cal.name} on {len(results)} runs: decode efficiency x{cal.decode_scale:.3g}, prefill "
+              f"efficiency x{cal.prefill_scale:.3g}. Saved to {_shown(path)}.\nLater estimates for this setup are "
+              f"marked as calibrated by you.")
     else:
         if doubts:
             print("Saved with --force although " + "; ".join(doubts) + ".")

@@ -170,7 +170,10 @@ def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
         assert "cheaper below" in breakeven.toolTip()
 
 
-def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, window):
+def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, make_window):
+    from ttcplanner.model.scenario import Scenario
+
+    window = make_window(Scenario(hardware="h100-sxm"))  # a token-offer card, as before GPUs were sized for p95
     card = window.card
     viewport, bar = card._scroll.viewport(), card._scroll.verticalScrollBar()
     for height, scrolls in ((600, False), (120, True), (600, False)):  # taller than the content, scrolling, back

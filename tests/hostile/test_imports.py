@@ -29,7 +29,7 @@ def _scaled(factor: float) -> dict:
 
 DOUBTFUL = {
     "50x scale": _scaled(45),
-    "0.013x scale": _scaled(0.012),
+    "a tenth of the estimate": _scaled(0.1),
     "another model": {"model_id": "meta-llama/Llama-3.1-8B-Instruct"},
     "zero outputs": {"total_output_tokens": 0},
 }

@@ -168,9 +168,9 @@ def test_an_unreadable_file_is_one_error(tmp_path):
 def test_the_fit_tools_read_through_the_guarded_reader(tmp_path):
     from ttcplanner.model import fit_serving
 
-    (tmp_path / fit_serving.CALIBRATION_FILE).mkdir()
+    (tmp_path / fit_serving.POINTS_FILE).mkdir()
     with pytest.raises(InputError, match="folder"):
-        fit_serving.read_calibration(tmp_path)
+        fit_serving.read_points(tmp_path)
 
 
 def test_no_module_opens_input_files_around_the_reader():

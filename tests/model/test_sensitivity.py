@@ -93,16 +93,18 @@ def test_vendor_price_rows_move_only_their_vendor_and_show_the_flip():
 
 
 def test_volume_flip_reported_in_requests_per_day():
-    t = tornado(CODING, CATALOG)
+    # the on-premises fleet is sized by volume, so x0.3-x3 changes its GPU configuration
+    onprem = sc.load(scenarios_dir() / "on-premises-only.json")
+    t = tornado(onprem, CATALOG)
     row = {r.name: r for r in t.rows}["requests_per_day"]
     assert row.flips, "precondition: volume x0.3-x3 changes the GPU configuration"
-    assert row.flip_natural == pytest.approx(row.flip_value * CODING.requests_per_day)
+    assert row.flip_natural == pytest.approx(row.flip_value * onprem.requests_per_day)
     assert "requests/day" in row.flip_text
-    s, _ = apply_inputs(CODING, {"requests_per_day": row.flip_value})
+    s, _ = apply_inputs(onprem, {"requests_per_day": row.flip_value})
     assert s.requests_per_day == pytest.approx(row.flip_natural)
     # the decision really differs on either side of the reported value
-    below = evaluate(CODING.replace(requests_per_day=row.flip_natural * 0.99), CATALOG).recommended
-    above = evaluate(CODING.replace(requests_per_day=row.flip_natural * 1.01), CATALOG).recommended
+    below = evaluate(onprem.replace(requests_per_day=row.flip_natural * 0.99), CATALOG).recommended
+    above = evaluate(onprem.replace(requests_per_day=row.flip_natural * 1.01), CATALOG).recommended
     assert below != above
 
 

@@ -12,6 +12,7 @@ predict the same setting with the fitted model, and keep the ratio as ``UserCali
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 from ttcplanner.model import serving
 from ttcplanner.model.catalog import PRECISIONS, SCHEMA_VERSION, Catalog, UserCalibration, entry_to_json, load_file
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.jsonio import finite_number, make_folder, read_json, write_json_atomic
+from ttcplanner.model.jsonio import finite_number, make_folder, read_input_text, read_json, write_json_atomic
 
 USER_CALIBRATIONS_FILE = "user_calibrations.json"
 # Older benchmark_serving.py versions and forks used other names for the same figures.
@@ -217,3 +218,104 @@ def save_user_calibration(cal: UserCalibration, folder: str | Path) -> Path:
     write_json_atomic(path, {"schema_version": SCHEMA_VERSION, "kind": "user_calibrations", "as_of": cal.as_of,
                              "entries": list(entries.values())})
     return path
+
+
+# --- sweeps: several runs of one configuration refit its decode and prefill efficiencies -----------------
+
+SWEEP_GRID = np.geomspace(0.1, 10.0, 81)  # multipliers tried on the decode and prefill efficiencies
+
+
+def read_sglang_bench(path: str | Path) -> list[dict[str, Any]]:
+    """Runs in an SGLang ``bench_serving --output-file`` file: one JSON object per line (each run appends one),
+    with the vllm-bench names (output_throughput, completed, total_input_tokens, total_output_tokens,
+    mean_ttft_ms, mean_tpot_ms, request_rate, max_concurrency, duration). Returns read_vllm_bench's essentials
+    for each line."""
+    import json
+
+    source = str(path)
+    text = read_input_text(path, "SGLang bench_serving output")
+    runs = []
+    for k, line in enumerate(t for t in text.splitlines() if t.strip()):
+        try:
+            data = json.loads(line, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+        except ValueError:
+            raise InputError("is not JSON (one object per line expected)", field=f"line {k + 1}", source=source) from None
+        if not isinstance(data, dict):
+            raise InputError("must be a JSON object", field=f"line {k + 1}", source=source)
+        runs.append(_essentials(data, f"{source} line {k + 1}", Path(path).name))
+    if not runs:
+        raise InputError("has no runs", source=source)
+    return runs
+
+
+def _essentials(data: dict, source: str, name: str) -> dict[str, Any]:
+    """read_vllm_bench's fields from an already parsed result object."""
+    completed = _number(data, "completed", source, required=True)
+    if completed < 1:
+        raise InputError("no request completed; nothing to calibrate on", field="completed", source=source)
+    duration = _number(data, "duration", source, required=False)
+    total_out = _number(data, "total_output_tokens", source, required=True)
+    total_in = _number(data, "total_input_tokens", source, required=True)
+    throughput = _number(data, "output_throughput", source, required=False)
+    if throughput is None and duration:
+        throughput = total_out / duration
+    if throughput is None:
+        raise InputError("is missing", field="output_throughput", source=source)
+    max_conc = data.get("max_concurrency")
+    if max_conc is not None and (isinstance(max_conc, bool) or not isinstance(max_conc, (int, float)) or max_conc < 1):
+        raise InputError(f"must be null or a positive number, got {max_conc!r}"[:120], field="max_concurrency", source=source)
+    rate = data.get("request_rate", "inf")
+    rate = math.inf if rate in ("inf", None) else rate
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
+        raise InputError(f"must be a positive number or \"inf\", got {rate!r}"[:120], field="request_rate", source=source)
+    ttft = _number(data, "mean_ttft_ms", source, required=False)
+    tpot = _number(data, "mean_tpot_ms", source, required=False)
+    return {"output_tokens_per_s": throughput, "completed": int(completed), "mean_input_tokens": total_in / completed,
+            "mean_output_tokens": total_out / completed, "max_concurrency": int(max_conc) if max_conc else None,
+            "request_rate_per_s": float(rate), "mean_ttft_s": ttft / 1000 if ttft is not None else None,
+            "mean_tpot_s": tpot / 1000 if tpot is not None else None, "file_name": name}
+
+
+def calibrate_sweep(catalog: Catalog, results: list[dict[str, Any]], model_id: str, hardware_id: str, gpus: int,
+                    precision: str, kv_precision: str | None = None, engine: str = "vllm") -> UserCalibration:
+    """Refit one configuration's efficiencies on a sweep: multipliers on the decode efficiencies (bandwidth and
+    tensor cores) and on the prefill efficiency, chosen on a grid to minimise the squared log errors of output
+    tok/s, mean TPOT and mean TTFT over every run, each predicted at its own load (its concurrency, its rate, or
+    all prompts at once) by serving.load_estimate."""
+    if not results:
+        raise InputError("no benchmark runs given", field="results")
+    model = catalog.get("open_models", model_id)
+    gpu = catalog.get("gpus", hardware_id)
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1:
+        raise InputError(f"must be a whole number of at least 1, got {gpus!r}", field="gpus")
+    prec = serving.precision_of(model, precision)
+    base = serving.build_setup(_without_user_calibrations(catalog), [(model, gpu, gpus)], prec, kv_precision or "bf16", engine)
+    if serving.max_concurrency(base, results[0]["mean_input_tokens"], results[0]["mean_output_tokens"])[0] < 1:
+        raise InputError(f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate",
+                         field="model_id")
+    col = lambda key, missing=math.nan: np.array([r[key] if r.get(key) is not None else missing for r in results], dtype=float)  # noqa: E731
+    i, o = col("mean_input_tokens"), col("mean_output_tokens")
+    conc, rate, n = col("max_concurrency", math.inf), col("request_rate_per_s", math.inf), col("completed")
+    tok, tpot, ttft = col("output_tokens_per_s"), col("mean_tpot_s"), col("mean_ttft_s")
+    d = SWEEP_GRID[:, None, None]
+    p = SWEEP_GRID[None, :, None]
+    s = dataclasses.replace(base, eta_bw=base.eta_bw * d, eta_flops=base.eta_flops * d, eta_prefill=base.eta_prefill * p,
+                            step_overhead_s=base.step_overhead_s / d, comm_scale=base.comm_scale / d,
+                            ttft_overhead_s=base.ttft_overhead_s / p)
+    est = serving.load_estimate(s, i, o, concurrency=conc, num_prompts=n, request_rate=rate)
+    loss = np.zeros((SWEEP_GRID.size, SWEEP_GRID.size))
+    for pred, meas in ((est.output_tokens_per_s, tok), (est.tpot_s, tpot), (est.ttft_s, ttft)):
+        ok = np.isfinite(meas) & (meas > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            err = np.where(ok, np.log(np.maximum(pred, 1e-12) / np.where(ok, meas, 1.0)), 0.0)
+        loss += np.sum(np.where(np.isfinite(err), err, 50.0) ** 2, axis=-1)
+    di, pi = np.unravel_index(np.argmin(loss), loss.shape)
+    names = ", ".join(sorted({r.get("file_name", "result") for r in results}))
+    today = _dt.date.today().isoformat()
+    return UserCalibration(
+        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}", name=f"{model.name} on {gpus} x {gpu.name} ({prec}), {engine} sweep",
+        source=f"user:{engine} bench sweep {names}"[:300], as_of=today, model_id=model.id, hardware_id=gpu.id, gpus=gpus,
+        precision=prec, throughput_scale=1.0, measured_output_tokens_per_s=float(np.nanmax(tok)),
+        input_tokens=float(np.mean(i)), output_tokens=float(np.mean(o)), concurrency=float(np.nanmax(np.where(np.isfinite(conc), conc, n))),
+        decode_scale=round(float(SWEEP_GRID[di]), 6), prefill_scale=round(float(SWEEP_GRID[pi]), 6), engine=engine,
+        runs=len(results))

@@ -214,6 +214,23 @@ class ServingFactors(Entry):
     eta_prefill: float = spec(0.01, 1.0)
     step_overhead_s: float = spec(0, 1.0)
     method: str = ""
+    # Engine entries (serving.ENGINES, and "amd" for AMD GPUs): fitted factors and the engine's defaults.
+    engine: str = ""  # '' for the old regime entries
+    vendor: str = ""  # '' any, 'AMD': used for AMD GPUs
+    moe_bw_scale: float = spec(0.05, 4.0, default=1.0)  # bandwidth efficiency of expert reads / eta_bw
+    comm_scale: float = spec(0.0, 100.0, default=1.0)  # multiplier on the tensor-parallel all-reduce time
+    moe_flops_scale: float = spec(0.001, 4.0, default=1.0)  # tensor-core efficiency of MoE GEMMs / eta_flops
+    moe_prefill_scale: float = spec(0.001, 4.0, default=1.0)  # MoE prefill efficiency / eta_prefill
+    ttft_overhead_s: float = spec(0.0, 10.0, default=0.0)  # fixed time to first token (API server, scheduling)
+    admission_s: float = spec(0.0, 1.0, default=0.0)  # serial cost per request admitted (tokenise, schedule)
+    memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache
+    max_running_requests: int = spec(1, 1_000_000, default=1024, integer=True)
+    max_running_requests_small_gpu: int = spec(1, 1_000_000, default=1024, integer=True)  # < 70 GB or no FP8
+    max_batched_tokens: int = spec(1, 10_000_000, default=8192, integer=True)
+    chunked_prefill: bool = True
+    speculative_max_running_requests: int = spec(0, 1_000_000, default=0, integer=True)  # 0: unchanged
+    supports_int4: bool = False
+    defaults_source: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -229,6 +246,11 @@ class UserCalibration(Entry):
     input_tokens: float = spec(0, 1e9, default=0.0)
     output_tokens: float = spec(0, 1e9, default=0.0)
     concurrency: float = spec(0, 1e9, default=0.0)
+    # A sweep calibration (several benchmark runs): multipliers on the decode and prefill efficiencies.
+    decode_scale: float = spec(0.01, 100, default=1.0)
+    prefill_scale: float = spec(0.01, 100, default=1.0)
+    engine: str = ""  # '' any engine
+    runs: int = spec(1, 100_000, integer=True, default=1)
 
 
 KINDS: dict[str, type[Entry]] = {

@@ -1,16 +1,26 @@
-"""Offline fit of the serving model's efficiency factors to published max-throughput runs.
+"""Offline fit of the serving model's per-engine efficiencies to published serving runs at their real load.
 
     python -m ttcplanner.model.fit_serving /work/shared/data [--catalog DIR] [--out FILE] [--as-of DATE]
+                                           [--leave-one-group-out]
 
-reads ``throughput_calibration.csv`` (8 published runs), predicts each at the benchmark setting
-(``serving.estimate(..., concurrency=None)``: the most sequences whose KV cache fits) and picks, by an
-exhaustive grid search, the factors that minimise the sum of squared log errors. Few parameters, so 8 rows
-can pin them: one ``eta_bw`` per regime (the only factor that differs by regime), one tensor-core efficiency
-shared by all regimes and used for both prefill and compute-bound decode (``eta_prefill = eta_flops``: the data
-cannot separate them), and one ``step_overhead_s`` shared by all regimes. Bounds keep the values physical
-(bandwidth 0.2-0.9 of the datasheet; tensor cores 0.3-0.8; overhead 0-10 ms). Leave-one-out predictions and a
-held-out set from the same source document (other GPUs, models and sequence lengths, not used in the fit)
-show how far the fit travels. numpy only; no network.
+reads ``serving_points.csv`` (see serving_points.md), predicts every usable run at its load with
+``serving.load_estimate`` (a burst of N prompts, N through C slots, or Poisson arrivals) and fits, per engine
+entry (vllm, sglang, trtllm, llamacpp, and ``amd`` fitted on AMD runs only), six factors: eta_bw, eta_flops,
+eta_prefill, step_overhead_s, moe_bw_scale, comm_scale. The loss is the sum of soft-L1 squared log errors of
+output tok/s, mean TPOT and mean TTFT (TTFT at half weight), plus a shrinkage of every engine's factors toward
+shared values (engines with few rows stay near the shared fit). Leave-one-group-out errors were lowest with a strong shrinkage
+(median tok/s error 32% with weight 1, 27% with 4, 24% with 12), so engines differ mostly through their defaults
+(caps, memory fraction, speculative cap); the AMD entry is shrunk with weight 2, looser, so that it follows the
+AMD runs (its own leave-one-group-out: 29% with 2, 21% with 12). Levenberg-Marquardt in numpy (finite
+differences); bounds through logistic / log transforms. ``--leave-one-group-out`` refits with each
+model x hardware x engine group held out and reports its errors (tests/benchmarks/fidelity.py prints them).
+
+Rows used (the rest are counted in the output with the reason): runs on one replica whose GPU count is known
+(InferenceX disaggregated Dynamo rows have no usable GPU count), of models and GPUs the fit knows (the catalog,
+plus FIT_MODELS below for models the planner does not offer and gpu_specs.csv for GPUs the catalog lacks), with
+an engine of the four, without speculative decoding (those rows check item 4 instead), not flagged low
+reliability, interpolated or WARNING. TPOT marked "do not use" (guidellm with a reasoning parser) is replaced by
+1000 / per-user tok/s, which the source derived from the latency.
 """
 
 from __future__ import annotations
@@ -19,6 +29,8 @@ import argparse
 import csv
 import dataclasses
 import datetime as _dt
+import math
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,90 +38,199 @@ from pathlib import Path
 import numpy as np
 
 from ttcplanner.model import serving
-from ttcplanner.model.catalog import Catalog
+from ttcplanner.model.catalog import Catalog, Gpu, OpenModel
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import read_input_text, write_json_atomic
 
-CALIBRATION_FILE = "throughput_calibration.csv"
-TRTLLM_SOURCE = "https://github.com/NVIDIA/TensorRT-LLM/blob/main/docs/source/performance/perf-overview.md"
-BOUNDS = {"eta_bw": (0.2, 0.9), "eta_tensor": (0.3, 0.8), "step_overhead_s": (0.0, 0.010)}
-GRID_ETA_BW = np.round(np.arange(0.2, 0.9001, 0.0125), 4)
-GRID_ETA_TENSOR = np.round(np.arange(0.3, 0.8001, 0.025), 4)
-GRID_OVERHEAD_S = np.round(np.arange(0.0, 0.01001, 0.00025), 6)
-REQUIRED_COLUMNS = ("row", "hardware", "gpus", "model", "precision", "input_tokens", "output_tokens",
-                    "measured_total_output_tok_s", "engine", "source_url")
+POINTS_FILE = "serving_points.csv"
+SPECS_FILE = "gpu_specs.csv"
+PARAMS = ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "moe_bw_scale", "comm_scale", "moe_flops_scale",
+          "ttft_overhead_s", "admission_s", "moe_prefill_scale")
+LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale")
+BOUNDS = {"eta_bw": (0.05, 0.95), "eta_flops": (0.005, 0.9), "eta_prefill": (0.02, 0.9),
+          "step_overhead_s": (0.0, 0.05), "moe_bw_scale": (0.05, 4.0), "comm_scale": (0.05, 50.0),
+          "moe_flops_scale": (0.01, 4.0), "ttft_overhead_s": (0.0, 1.0), "admission_s": (0.0, 0.05),
+          "moe_prefill_scale": (0.01, 4.0)}
+ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
+ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
+PRECISION = {"bf16": "bf16", "fp16": "bf16", "": "bf16", "fp8": "fp8", "fp4": "fp4", "mxfp4": "fp4", "nvfp4": "fp4",
+             "gguf-q4_k_m": "int4", "gguf-q4_1": "int4", "int4-awq": "int4"}
+HARDWARE_ALIASES = {"a100-sxm": "a100-80gb", "h100": "h100-sxm"}
+# Same architecture as a catalog model (a shorter context only): Llama 3 8B/70B = Llama 3.1 8B / 3.3 70B layout.
+MODEL_ALIASES = {"llama-3-8b": "llama-3.1-8b", "llama-3-70b": "llama-3.3-70b", "mistral-7b-v0.2": "mistral-7b-v0.3"}
+EXCLUDED_SOURCES = ("ixcmp-", "smelt-", "runaihome-", "poorpaul-", "mlperf-summ-", "lmsys-")
+W_TOK, W_TPOT, W_TTFT = 1.0, 1.0, 0.5
+SOFT_L1_SCALE = 0.5  # log-error beyond which a row's pull grows linearly, not quadratically
+SHRINK = 12.0  # weight of each engine factor's (transformed) distance from the shared value
+SHRINK_AMD = 2.0  # AMD efficiencies follow the AMD runs more freely (they must not be NVIDIA's)
 
-
-def kv_precision_for(engine: str) -> str:
-    """KV-cache precision of a published run.
-
-    TensorRT-LLM runs use NVIDIA's ModelOpt FP8/NVFP4 checkpoints, which quantise the KV cache to FP8 (an
-    assumption: the perf-overview page does not print it). vLLM's default ``kv_cache_dtype=auto`` keeps BF16.
-    """
-    return "bf16" if "vllm" in engine.lower() else "fp8"
+# Models in serving_points.csv that the planner does not offer (no accuracy data): architecture from each
+# model's Hugging Face config.json / model card, used by the fit only. KV bytes/token = 2 x layers x KV heads x
+# head_dim x 2 bytes (MLA: the 576-wide latent per layer, as DeepSeek-R1 in open_models.json).
+FIT_MODELS = [
+    dict(id="qwen3-8b", name="Qwen3-8B", source="https://huggingface.co/Qwen/Qwen3-8B", total_params_b=8.2,
+         active_params_b=8.2, layers=36, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128,
+         kv_bytes_per_token_bf16=147456, context_tokens=32768),
+    dict(id="qwen3-14b", name="Qwen3-14B", source="https://huggingface.co/Qwen/Qwen3-14B", total_params_b=14.8,
+         active_params_b=14.8, layers=40, hidden_size=5120, attn_heads=40, kv_heads=8, head_dim=128,
+         kv_bytes_per_token_bf16=163840, context_tokens=32768),
+    dict(id="glm-4.5-air", name="GLM-4.5-Air", source="https://huggingface.co/zai-org/GLM-4.5-Air", total_params_b=106,
+         active_params_b=12, layers=46, hidden_size=4096, attn_heads=96, kv_heads=8, head_dim=128, experts_total=128,
+         experts_active=8, kv_bytes_per_token_bf16=188416, context_tokens=131072),
+    dict(id="glm-4.6", name="GLM-4.6", source="https://huggingface.co/zai-org/GLM-4.6", total_params_b=355,
+         active_params_b=32, layers=92, hidden_size=5120, attn_heads=96, kv_heads=8, head_dim=128, experts_total=160,
+         experts_active=8, kv_bytes_per_token_bf16=376832, context_tokens=202752),
+    dict(id="deepseek-v3.2", name="DeepSeek-V3.2", source="https://huggingface.co/deepseek-ai/DeepSeek-V3.2",
+         total_params_b=671, active_params_b=37, layers=61, hidden_size=7168, attn_heads=128, kv_heads=1, head_dim=576,
+         experts_total=256, experts_active=8, kv_bytes_per_token_bf16=70272, native_precision="fp8", context_tokens=163840),
+    dict(id="mistral-7b-v0.3", name="Mistral-7B v0.3", source="https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3",
+         total_params_b=7.25, active_params_b=7.25, layers=32, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128,
+         kv_bytes_per_token_bf16=131072, context_tokens=32768),
+]
+# gpu_specs.csv names -> ids (GPUs the catalog may lack; the prices developer adds them to gpus.json).
+SPEC_IDS = {"B300 (HGX, Blackwell Ultra)": "b300", "GB300 (per GPU)": "gb300", "MI355X": "mi355x",
+            "RTX 5080 16GB": "rtx-5080", "RTX 4080 16GB": "rtx-4080", "RTX 5090": "rtx-5090",
+            "RTX PRO 6000 Blackwell (Workstation)": "rtx-pro-6000", "MI325X": "mi325x", "MI300X": "mi300x",
+            "RTX 4090": "rtx-4090"}
 
 
 @dataclass(frozen=True)
-class Run:
-    """One published throughput measurement at max concurrency."""
+class Point:
+    """One published run at its load (times in seconds; inf: not limited; nan: not published)."""
 
-    label: str
+    id: str
+    source: str
+    engine: str  # one of serving.ENGINES
     hardware: str
     gpus: int
+    ep: bool
     model: str
     precision: str
+    kv_precision: str
     input_tokens: float
     output_tokens: float
-    measured_tok_s: float
-    engine: str
-    source: str
-    kv_precision: str
-    note: str = ""
+    concurrency: float
+    num_prompts: float
+    request_rate: float
+    draft_tokens: int
+    output_cv: float  # spread of output lengths: 1 for ShareGPT (an assumption: roughly exponential), else 0
+    tok_s: float
+    tpot_s: float
+    ttft_s: float
+    ttft_p99_s: float
+
+    @property
+    def group(self) -> str:
+        return f"{self.model} x {self.hardware} x {self.engine}"
+
+    @property
+    def entry(self) -> str:
+        return "amd" if self.hardware.startswith("mi") else self.engine
 
 
-def read_calibration(data_dir: str | Path) -> list[Run]:
-    path = Path(data_dir) / CALIBRATION_FILE
-    text = read_input_text(path, "calibration file")
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"column {missing[0]!r} is missing", source=str(path))
-    runs = []
-    for i, r in enumerate(reader):
-        try:
-            runs.append(Run(label=f"row {r['row']}", hardware=r["hardware"], gpus=int(r["gpus"]), model=r["model"],
-                            precision=r["precision"], input_tokens=float(r["input_tokens"]),
-                            output_tokens=float(r["output_tokens"]),
-                            measured_tok_s=float(r["measured_total_output_tok_s"]), engine=r["engine"],
-                            source=r["source_url"], kv_precision=kv_precision_for(r["engine"])))
-        except (TypeError, ValueError):
-            raise InputError("has a value that is not a number", field=f"line {i + 2}", source=str(path)) from None
-    if not runs:
-        raise InputError("has no rows", source=str(path))
-    return runs
+def _num(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
 
 
-# Held out: same document and engine version as the calibration rows (TensorRT-LLM v1.0 perf overview,
-# read at commit 00f37686aa854010d68bcbd0f4ab000221541ca6), other GPUs, models, TP sizes and sequence lengths.
-# Never used in the fit.
-_HELD_OUT = [
-    ("h200", 1, "llama-3.1-8b", "fp8", 1000, 1000, 17744),
-    ("h100-sxm", 1, "llama-3.1-8b", "fp8", 128, 2048, 22714),
-    ("h100-sxm", 1, "llama-3.1-8b", "fp8", 5000, 500, 3459),
-    ("h100-sxm", 2, "llama-3.3-70b", "fp8", 1000, 1000, 4205),
-    ("h200", 1, "llama-3.3-70b", "fp8", 128, 2048, 4336),
-    ("h200", 1, "llama-3.3-70b", "fp8", 5000, 500, 566),
-    ("h200", 1, "llama-3.3-70b", "fp8", 20000, 2000, 283),
-    ("b200", 1, "llama-3.3-70b", "fp4", 20000, 2000, 665),
-    ("h200", 8, "llama-3.1-405b", "fp8", 1000, 1000, 3330),
-    ("b200", 4, "llama-3.1-405b", "fp4", 1000, 1000, 5209),
-    ("h100-sxm", 8, "qwen3-235b-a22b", "fp8", 1000, 1000, 14898),
-    ("b200", 8, "qwen3-235b-a22b", "fp4", 1000, 1000, 42391),
-    ("b200", 1, "qwen3-30b-a3b", "fp4", 1000, 1000, 25828),
-]
-HELD_OUT = [Run(label=f"{h} x{n} {m} {p} {i}/{o}", hardware=h, gpus=n, model=m, precision=p, input_tokens=i,
-                output_tokens=o, measured_tok_s=v, engine="TensorRT-LLM (PyTorch backend, v1.0 docs)",
-                source=TRTLLM_SOURCE, kv_precision="fp8") for h, n, m, p, i, o, v in _HELD_OUT]
+def gpu_from_specs(data_dir: str | Path) -> dict[str, Gpu]:
+    """GPU records from gpu_specs.csv for the ids in SPEC_IDS (dense figures; a blank BF16 on a GeForce/RTX PRO
+    card is taken as FP4 / 4, the FP16-accumulate rate the file's notes derive, and labelled so)."""
+    path = Path(data_dir) / SPECS_FILE
+    out = {}
+    if not path.exists():
+        return out
+    rows = list(csv.DictReader(read_input_text(path, "GPU specs file").splitlines()))
+    for r in rows:
+        gid = SPEC_IDS.get(r.get("gpu", ""))
+        if gid is None:
+            continue
+        fp4, fp8, bf16 = _num(r["fp4_dense_tflops"]), _num(r["fp8_dense_tflops"]), _num(r["bf16_dense_tflops"])
+        note = ""
+        if math.isnan(bf16):
+            bf16 = fp4 / 4 if not math.isnan(fp4) else (fp8 / 2 if not math.isnan(fp8) else math.nan)
+            note = "bf16 derived from the FP4 (or FP8) dense figure"
+        if math.isnan(bf16):
+            continue
+        link = r["interconnect"].lower()
+        out[gid] = Gpu(id=gid, name=r["gpu"], source=r["source_url"].split(" ; ")[0], as_of="2026-12-05",
+                       vendor="AMD" if gid.startswith("mi") else "NVIDIA", memory_gb=_num(r["memory_gb"]),
+                       mem_bw_tb_s=_num(r["mem_bw_tb_s"]), bf16_tflops=bf16,
+                       fp8_tflops=None if math.isnan(fp8) else fp8, fp4_tflops=None if math.isnan(fp4) else fp4,
+                       tdp_w=_num(r["tdp_w"]),  # unused by the serving fit (blank for some cards)
+                       interconnect="nvlink" if "nvlink" in link else "xgmi" if "infinity" in link else "pcie",
+                       notes=note)
+    return out
+
+
+def fit_models() -> dict[str, OpenModel]:
+    return {m["id"]: OpenModel(as_of="2026-12-05", confidence="medium", accuracy_id="",
+                               notes="fit only (serving_points.csv); not offered by the planner", **m) for m in FIT_MODELS}
+
+
+def read_points(data_dir: str | Path) -> tuple[list[Point], dict[str, int]]:
+    """Every row of serving_points.csv as a Point, and the count of rows left out per reason."""
+    path = Path(data_dir) / POINTS_FILE
+    rows = list(csv.DictReader(read_input_text(path, "serving points file").splitlines()))
+    points, skipped = [], {}
+
+    def skip(reason):
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    for r in rows:
+        notes = r.get("notes", "")
+        if r["id"].startswith(EXCLUDED_SOURCES):
+            skip("low-reliability, interpolated or per-node source")
+            continue
+        if "WARNING" in notes or "should not be used" in notes or "515" in notes:
+            skip("flagged in the source notes")
+            continue
+        if r["engine"].startswith("Dynamo"):
+            skip("prefill/decode disaggregated (no usable GPU count)")
+            continue
+        engine = ENGINE_NAMES.get(r["engine"])
+        if engine is None:
+            skip(f"engine not modelled ({r['engine'] or 'not stated'})")
+            continue
+        gpus = _num(r["gpus"])
+        tok = _num(r["output_tok_s_total"])
+        if math.isnan(gpus) or math.isnan(tok):
+            skip("no GPU count or total throughput")
+            continue
+        spec = r["speculative"]
+        draft = 0
+        if spec and spec != "none":
+            m = re.search(r"num_speculative_tokens=(\d+)|steps=(\d+)", spec)
+            draft = int(next(g for g in m.groups() if g)) if m else 3
+        conc = r["concurrency"].strip()
+        rate = _num(r["request_rate"]) if r["request_rate"] not in ("", "inf") else math.inf
+        n_prompts = _num(r["num_prompts"])
+        concurrency = math.inf if conc in ("max", "") else _num(conc.lstrip("~"))
+        if not math.isinf(rate) and conc:
+            concurrency = math.inf if conc == "max" else concurrency
+        tpot = _num(r["tpot_ms_mean"]) / 1000
+        if "do not use" in notes.lower():
+            per_user = _num(r["output_tok_s_per_user"])
+            tpot = 1 / per_user if per_user > 0 else math.nan
+        if math.isnan(tpot) and concurrency == 1 and not math.isnan(_num(r["output_tok_s_per_user"])):
+            tpot = 1 / _num(r["output_tok_s_per_user"])
+        kv = r["kv_precision"].split(" ")[0]
+        kv = {"f16": "bf16", "": "fp8" if engine == "trtllm" or r["id"].startswith("ix-") else "bf16"}.get(kv, kv)
+        precision = PRECISION.get(r["weights_precision"])
+        if precision is None or kv not in serving.BYTES_PER_VALUE:
+            skip("precision not modelled")
+            continue
+        points.append(Point(
+            id=r["id"], source=r["source_url"], engine=engine,
+            hardware=HARDWARE_ALIASES.get(r["hardware"], r["hardware"]), gpus=int(gpus),
+            ep=_num(r["ep"]) > 1, model=MODEL_ALIASES.get(r["model"], r["model"]), precision=precision,
+            kv_precision=kv, input_tokens=max(_num(r["input_tokens"]) if r["input_tokens"] else 0.0, 0.0),
+            output_tokens=_num(r["output_tokens"]), concurrency=concurrency,
+            num_prompts=n_prompts if not math.isnan(n_prompts) else math.inf, request_rate=rate, draft_tokens=draft,
+            output_cv=1.0 if r["dataset"] == "sharegpt" else 0.0, tok_s=tok, tpot_s=tpot, ttft_s=_num(r["ttft_ms_mean"]) / 1000, ttft_p99_s=_num(r["ttft_ms_p99"]) / 1000))
+    return points, skipped
 
 
 def serving_catalog(*extra: str | Path | None) -> Catalog:
@@ -128,154 +249,290 @@ def serving_catalog(*extra: str | Path | None) -> Catalog:
     return Catalog(**tables, as_of=_dt.date.today().isoformat())
 
 
-def stack_setup(catalog: Catalog, runs: list[Run]) -> serving.Setup:
-    """One Setup with one column per run (each at its own weight and KV precision)."""
+@dataclass
+class Dataset:
+    points: list[Point]
+    setup: serving.Setup  # one column per point, factors to be replaced
+    entry: np.ndarray  # index into ENTRIES
+    i: np.ndarray
+    o: np.ndarray
+    c: np.ndarray
+    n: np.ndarray
+    r: np.ndarray
+    tok: np.ndarray
+    tpot: np.ndarray
+    ttft: np.ndarray
+    draft: np.ndarray
+    cv: np.ndarray
+
+
+def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | None = None,
+                  skipped: dict | None = None) -> Dataset:
+    """Points whose model and GPU are known, stacked into one Setup (engine defaults from the catalog)."""
+    gpus = dict(gpu_from_specs(data_dir)) if data_dir else {}
+    gpus.update(catalog.gpus)
+    models = fit_models()
+    models.update(catalog.open_models)
+    kept, parts = [], []
+    for p in points:
+        model, gpu = models.get(p.model), gpus.get(p.hardware)
+        if model is None or gpu is None:
+            if skipped is not None:
+                reason = f"model not known ({p.model})" if model is None else f"GPU not known ({p.hardware})"
+                skipped[reason] = skipped.get(reason, 0) + 1
+            continue
+        try:
+            s = serving.build_setup(catalog, [(model, gpu, p.gpus)], p.precision, p.kv_precision, p.engine, p.ep)
+        except InputError:
+            if skipped is not None:
+                skipped["precision not run by the engine"] = skipped.get("precision not run by the engine", 0) + 1
+            continue
+        if serving.max_concurrency(s, p.input_tokens, p.output_tokens)[0] < 1:
+            if skipped is not None:
+                reason = "does not fit in the model's memory arithmetic (ran in reality)"
+                skipped[reason] = skipped.get(reason, 0) + 1
+            continue
+        kept.append(p)
+        parts.append(s)
+    setup = serving.stack_setups(parts)
+    arr = lambda name: np.array([getattr(p, name) for p in kept], dtype=float)  # noqa: E731
+    return Dataset(kept, setup, np.array([ENTRIES.index(p.entry) for p in kept]), arr("input_tokens"),
+                   arr("output_tokens"), arr("concurrency"), arr("num_prompts"), arr("request_rate"), arr("tok_s"),
+                   arr("tpot_s"), arr("ttft_s"), arr("draft_tokens"), arr("output_cv"))
+
+
+def _to_value(name: str, z):
+    lo, hi = BOUNDS[name]
+    if name in LOG_PARAMS:
+        return np.clip(np.exp(z), lo, hi)
+    return lo + (hi - lo) / (1 + np.exp(-z))
+
+
+def _to_z(name: str, v: float) -> float:
+    lo, hi = BOUNDS[name]
+    if name in LOG_PARAMS:
+        return float(np.log(v))
+    f = min(max((v - lo) / (hi - lo), 1e-4), 1 - 1e-4)
+    return float(np.log(f / (1 - f)))
+
+
+START = {"eta_bw": 0.5, "eta_flops": 0.4, "eta_prefill": 0.3, "step_overhead_s": 0.005, "moe_bw_scale": 0.5,
+         "comm_scale": 1.0, "moe_flops_scale": 0.5, "ttft_overhead_s": 0.05, "admission_s": 0.002,
+         "moe_prefill_scale": 0.5}
+N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
+
+
+def _values(theta: np.ndarray) -> np.ndarray:
+    """theta -> (entries, params) factor values: shared z plus each entry's offset."""
+    k = len(PARAMS)
+    shared = theta[:k]
+    offsets = theta[k:].reshape(len(ENTRIES), k)
+    z = shared[None, :] + offsets
+    return np.stack([_to_value(name, z[:, j]) for j, name in enumerate(PARAMS)], axis=1)
+
+
+def predict(ds: Dataset, values: np.ndarray, rows=None) -> serving.LoadEstimate:
+    """Predictions of ds rows (all, or a boolean mask) with factor values (entries, params)."""
+    rows = np.ones(len(ds.points), dtype=bool) if rows is None else rows
+    per_row = values[ds.entry[rows]]
+    s = serving.Setup(**{f.name: getattr(ds.setup, f.name)[rows] for f in dataclasses.fields(serving.Setup)})
+    s = dataclasses.replace(s, **{name: per_row[:, j] for j, name in enumerate(PARAMS)})
+    return serving.load_estimate(s, ds.i[rows], ds.o[rows], concurrency=ds.c[rows], num_prompts=ds.n[rows],
+                                 request_rate=ds.r[rows], draft_tokens=ds.draft[rows], acceptance=0.7,
+                                 output_cv=ds.cv[rows])
+
+
+def roofline(ds: Dataset) -> serving.LoadEstimate:
+    """The plain roofline of 0.1.0: every efficiency 1, no overhead, no engine cap, no queue: the steady state
+    at the run's concurrency (or as many as fit)."""
+    s = dataclasses.replace(ds.setup, eta_bw=np.ones(len(ds.points)), eta_flops=np.ones(len(ds.points)),
+                            eta_prefill=np.ones(len(ds.points)), step_overhead_s=np.zeros(len(ds.points)),
+                            moe_bw_scale=np.ones(len(ds.points)), comm_scale=np.ones(len(ds.points)),
+                            moe_flops_scale=np.ones(len(ds.points)), moe_prefill_scale=np.ones(len(ds.points)),
+                            ttft_overhead_s=np.zeros(len(ds.points)), admission_s=np.zeros(len(ds.points)),
+                            max_running=np.full(len(ds.points), 1e9), spec_max_running=np.zeros(len(ds.points)),
+                            max_batched_tokens=np.full(len(ds.points), 1e9))
+    return serving.load_estimate(s, ds.i, ds.o, concurrency=np.minimum(ds.c, ds.n), draft_tokens=ds.draft,
+                                 acceptance=0.7)
+
+
+def _soft(r):
+    c = SOFT_L1_SCALE
+    return np.sign(r) * c * np.sqrt(2 * (np.sqrt(1 + (r / c) ** 2) - 1))
+
+
+def _residuals(ds: Dataset, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    est = predict(ds, _values(theta), rows)
     parts = []
-    for r in runs:
-        model = catalog.get("open_models", r.model)
-        gpu = catalog.get("gpus", r.hardware)
-        parts.append(serving.build_setup(catalog, [(model, gpu, r.gpus)], r.precision, r.kv_precision))
-    return serving.Setup(**{f.name: np.concatenate([getattr(p, f.name) for p in parts])
-                            for f in dataclasses.fields(serving.Setup)})
+    for pred, meas, weight in ((est.output_tokens_per_s, ds.tok[rows], W_TOK), (est.tpot_s, ds.tpot[rows], W_TPOT),
+                               (est.ttft_s, ds.ttft[rows], W_TTFT)):
+        ok = np.isfinite(meas) & (meas > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.log(np.maximum(pred, 1e-9) / np.where(ok, meas, 1.0))
+        r = np.where(ok & np.isfinite(r), r, np.where(ok, 5.0, 0.0))
+        parts.append(weight * _soft(r))
+    weights = np.repeat([SHRINK_AMD if e == "amd" else SHRINK for e in ENTRIES], len(PARAMS))
+    parts.append(weights * theta[len(PARAMS):])
+    return np.concatenate(parts)
 
 
-def regimes_of(setup: serving.Setup) -> np.ndarray:
-    return serving.regime_of(setup.experts_total > 0, setup.gpus)
+def least_squares(ds: Dataset, rows: np.ndarray, theta0: np.ndarray, iterations: int = 25) -> np.ndarray:
+    """Levenberg-Marquardt on the residuals (forward differences)."""
+    theta = theta0.copy()
+    r = _residuals(ds, theta, rows)
+    cost = float(r @ r)
+    lam = 1e-2
+    h = 1e-3
+    for _ in range(iterations):
+        jac = np.empty((r.size, theta.size))
+        for j in range(theta.size):
+            t = theta.copy()
+            t[j] += h
+            jac[:, j] = (_residuals(ds, t, rows) - r) / h
+        g = jac.T @ r
+        a = jac.T @ jac
+        improved = False
+        for _ in range(6):
+            step = np.linalg.solve(a + lam * np.diag(np.diag(a) + 1e-9), -g)
+            t = theta + step
+            rn = _residuals(ds, t, rows)
+            cn = float(rn @ rn)
+            if cn < cost:
+                theta, r, cost = t, rn, cn
+                lam = max(lam / 3, 1e-6)
+                improved = True
+                break
+            lam *= 4
+        if not improved:
+            break
+    return theta
 
 
-def predict(setup: serving.Setup, runs: list[Run], eta_bw, eta_tensor, overhead_s) -> np.ndarray:
-    """Predicted max-concurrency output tok/s; factor arrays broadcast on leading axes, runs on the last."""
-    s = dataclasses.replace(setup, eta_bw=np.asarray(eta_bw, dtype=float), eta_flops=np.asarray(eta_tensor, dtype=float),
-                            eta_prefill=np.asarray(eta_tensor, dtype=float),
-                            step_overhead_s=np.asarray(overhead_s, dtype=float), user_scale=np.ones_like(setup.gpus))
-    i = np.array([r.input_tokens for r in runs])
-    o = np.array([r.output_tokens for r in runs])
-    return serving.estimate(s, i, o).output_tokens_per_s
+def initial_theta() -> np.ndarray:
+    shared = [_to_z(name, START[name]) for name in PARAMS]
+    return np.concatenate([shared, np.zeros(len(PARAMS) * len(ENTRIES))])
 
 
-def roofline(setup: serving.Setup, runs: list[Run]) -> np.ndarray:
-    """The plain roofline: every efficiency 1, no overhead (NOTES.md's baseline)."""
-    return predict(setup, runs, 1.0, 1.0, 0.0)
+def fit(ds: Dataset, rows: np.ndarray | None = None, theta0: np.ndarray | None = None, iterations: int = 25) -> np.ndarray:
+    rows = np.ones(len(ds.points), dtype=bool) if rows is None else rows
+    return least_squares(ds, rows, initial_theta() if theta0 is None else theta0, iterations)
 
 
-@dataclass(frozen=True)
-class Fit:
-    eta_bw: dict[str, float]
-    eta_tensor: float
-    step_overhead_s: float
-    sse: float
+def leave_one_group_out(ds: Dataset, theta: np.ndarray, iterations: int = 8) -> serving.LoadEstimate:
+    """Predictions of every row by a refit without its model x hardware x engine group (warm start)."""
+    groups = np.array([p.group for p in ds.points])
+    fields_ = {f.name: np.empty(len(ds.points)) for f in dataclasses.fields(serving.LoadEstimate)}
+    for g in sorted(set(groups)):
+        held = groups == g
+        t = fit(ds, ~held, theta, iterations)
+        est = predict(ds, _values(t), held)
+        for name in fields_:
+            fields_[name][held] = getattr(est, name)
+    return serving.LoadEstimate(**fields_)
 
 
-def _grid_log_errors(setup: serving.Setup, runs: list[Run]) -> np.ndarray:
-    """log(pred/measured) on the grid: axes (eta_bw, eta_tensor, overhead, run)."""
-    b = GRID_ETA_BW[:, None, None, None]
-    t = GRID_ETA_TENSOR[None, :, None, None]
-    v = GRID_OVERHEAD_S[None, None, :, None]
-    measured = np.array([r.measured_tok_s for r in runs])
-    pred = predict(setup, runs, b, t, v)
-    return np.log(np.maximum(pred, 1e-9) / measured)
-
-
-def fit_from_errors(errors: np.ndarray, regimes: np.ndarray, use: np.ndarray) -> Fit | None:
-    """Best grid point: shared eta_tensor and overhead, eta_bw per regime (each regime's own rows)."""
-    sq = errors ** 2
-    total = np.zeros(sq.shape[1:3])
-    best_b = {}
-    for g, name in enumerate(serving.REGIMES):
-        cols = use & (regimes == g)
-        if not cols.any():
-            continue
-        sse_g = sq[..., cols].sum(axis=-1)  # (b, t, v)
-        best_b[name] = np.argmin(sse_g, axis=0)
-        total += np.min(sse_g, axis=0)
-    if not best_b:
-        return None
-    ti, vi = np.unravel_index(np.argmin(total), total.shape)
-    eta_bw = {name: float(GRID_ETA_BW[idx[ti, vi]]) for name, idx in best_b.items()}
-    return Fit(eta_bw=eta_bw, eta_tensor=float(GRID_ETA_TENSOR[ti]), step_overhead_s=float(GRID_OVERHEAD_S[vi]),
-               sse=float(total[ti, vi]))
-
-
-def predict_with(setup: serving.Setup, runs: list[Run], fit: Fit, default_eta_bw: float | None = None) -> np.ndarray:
-    regimes = regimes_of(setup)
-    eta_bw = np.array([fit.eta_bw.get(serving.REGIMES[g], default_eta_bw if default_eta_bw is not None else np.nan)
-                       for g in regimes])
-    return predict(setup, runs, eta_bw, fit.eta_tensor, fit.step_overhead_s)
-
-
-def fit_serving(catalog: Catalog, runs: list[Run]) -> tuple[Fit, dict]:
-    """Fit on all runs; also leave-one-out predictions and the roofline baseline."""
-    setup = stack_setup(catalog, runs)
-    regimes = regimes_of(setup)
-    errors = _grid_log_errors(setup, runs)
-    everything = np.ones(len(runs), dtype=bool)
-    fit = fit_from_errors(errors, regimes, everything)
-    measured = np.array([r.measured_tok_s for r in runs])
-    predicted = predict_with(setup, runs, fit)
-    loo = []
-    for k in range(len(runs)):
-        use = everything.copy()
-        use[k] = False
-        if not (use & (regimes == regimes[k])).any():
-            loo.append(None)  # its regime has no other row: eta_bw is not identifiable without it
-            continue
-        sub = fit_from_errors(errors, regimes, use)
-        loo.append(float(predict_with(_column(setup, k), [runs[k]], sub)[0] / measured[k]))
-    details = {
-        "regimes": [serving.REGIMES[g] for g in regimes],
-        "predicted": predicted,
-        "measured": measured,
-        "roofline": roofline(setup, runs),
-        "leave_one_out_ratio": loo,
-    }
-    return fit, details
-
-
-def _column(setup: serving.Setup, k: int) -> serving.Setup:
-    return serving.Setup(**{f.name: getattr(setup, f.name)[k:k + 1] for f in dataclasses.fields(serving.Setup)})
+def errors(pred: np.ndarray, meas: np.ndarray) -> dict:
+    """Median |error|, worst ratio (either way), share within 2x, over rows with a measurement."""
+    ok = np.isfinite(meas) & (meas > 0)
+    if not ok.any():
+        return {"rows": 0}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(np.isfinite(pred[ok]) & (pred[ok] > 0), pred[ok] / meas[ok], np.inf)
+    worst = np.maximum(ratio, 1 / ratio)
+    return {"rows": int(ok.sum()), "median_abs_error_pct": round(float(np.median(np.abs(ratio - 1))) * 100, 1),
+            "worst_ratio": round(float(np.max(worst)), 2), "within_2x_pct": round(float(np.mean(worst <= 2)) * 100, 1)}
 
 
 def summary(ratios) -> dict:
+    """Median |error| and worst ratio of prediction / measurement ratios (None skipped)."""
     r = np.asarray([x for x in ratios if x is not None], dtype=float)
-    abs_err = np.abs(r - 1)
     worst = np.maximum(r, 1 / r)
-    return {"median_abs_error_pct": round(float(np.median(abs_err)) * 100, 1),
+    return {"median_abs_error_pct": round(float(np.median(np.abs(r - 1))) * 100, 1),
             "max_ratio": round(float(np.max(worst)), 3), "rows": int(r.size)}
 
 
-def factors_document(fit: Fit, runs: list[Run], details: dict, as_of: str) -> dict:
-    ratios = details["predicted"] / details["measured"]
-    base = details["roofline"] / details["measured"]
-    names = {"dense-small-tp": "Dense model, 1-2 GPUs", "dense-large-tp": "Dense model, 4+ GPUs tensor parallel",
-             "moe": "Mixture-of-experts model"}
+ENGINE_DEFAULTS = {
+    "vllm": dict(name="vLLM", memory_fraction=0.9, max_running_requests=1024, max_running_requests_small_gpu=256,
+                 max_batched_tokens=8192, chunked_prefill=True, speculative_max_running_requests=0, supports_int4=True,
+                 defaults_source="https://docs.vllm.ai/en/latest/configuration/optimization.html",
+                 defaults_note="vLLM V1 OpenAI server defaults: max_num_seqs 1024 and max_num_batched_tokens 8192 on "
+                               "GPUs with >= 70 GiB other than A100, else 256 and 2048 (EngineArgs defaults by device, "
+                               "vLLM 0.9-0.11); gpu_memory_utilization 0.9; chunked prefill on; int4 through AWQ/GPTQ "
+                               "(Marlin) kernels. The Qwen3.5-9B run with --max-num-seqs 256 against ~512 concurrent "
+                               "(serving_points.md) is consistent with a larger default on H100."),
+    "sglang": dict(name="SGLang", memory_fraction=0.9, max_running_requests=4096, max_running_requests_small_gpu=4096,
+                   max_batched_tokens=8192, chunked_prefill=True, speculative_max_running_requests=48,
+                   supports_int4=False, defaults_source="https://docs.sglang.ai/advanced_features/server_arguments.html",
+                   defaults_note="SGLang: mem_fraction_static chosen by GPU memory and TP (0.9 used: about 0.88-0.9 on "
+                                 "large GPUs; 4 x B200 holds DeepSeek-R1 FP8 only above 0.88), chunked_prefill_size 8192, max_running_requests bounded by the KV pool "
+                                 "(4096 used as the cap). With speculative decoding (EAGLE/MTP) the server lowers "
+                                 "max_running_requests to 48 when it is not set -- an assumption from the server "
+                                 "arguments, consistent with the -51%/-67% MTP bursts in serving_points.md. int4 "
+                                 "(AWQ/GPTQ) exists in SGLang but no run is in the data: not modelled."),
+    "trtllm": dict(name="TensorRT-LLM", memory_fraction=0.9, max_running_requests=2048,
+                   max_running_requests_small_gpu=2048, max_batched_tokens=8192, chunked_prefill=True,
+                   speculative_max_running_requests=0, supports_int4=True,
+                   defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
+                   defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
+                                 "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs)."),
+    "llamacpp": dict(name="llama.cpp", memory_fraction=1.0, max_running_requests=1, max_running_requests_small_gpu=1,
+                     max_batched_tokens=2048, chunked_prefill=False, speculative_max_running_requests=0,
+                     supports_int4=True, defaults_source="https://github.com/ggml-org/llama.cpp/tree/master/tools/server",
+                     defaults_note="llama-server: one slot unless --parallel is given, n_batch 2048, layer split "
+                                   "across GPUs (no tensor parallel); GGUF Q4_K_M-class int4 (~4.8 bits/weight)."),
+}
+AMD_NOTE = ("Efficiencies for AMD GPUs (every engine), fitted on the AMD runs only (InferenceX SGLang on MI300X and "
+            "MI355X); engine defaults come from the engine's own entry.")
+
+
+def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, logo: dict | None = None) -> dict:
+    values = _values(theta)
+    est = predict(ds, values)
     entries = []
-    for name in serving.REGIMES:
-        idx = [k for k, g in enumerate(details["regimes"]) if g == name]
-        sources = sorted({runs[k].source for k in idx}) or [TRTLLM_SOURCE]
-        rows_txt = "; ".join(
-            f"{runs[k].label} ({runs[k].hardware} x{runs[k].gpus} {runs[k].model} {runs[k].precision} "
-            f"{runs[k].input_tokens:g}/{runs[k].output_tokens:g}, {runs[k].engine}): measured "
-            f"{runs[k].measured_tok_s:g}, fitted {details['predicted'][k]:.0f} (x{ratios[k]:.2f}), "
-            f"roofline x{base[k]:.2f}" for k in idx)
-        method = (
-            f"Grid search (ttcplanner.model.fit_serving) minimising the sum of squared log errors of total output "
-            f"tok/s at the max concurrency that fits, over all {len(runs)} rows of throughput_calibration.csv "
-            f"(SSE {fit.sse:.3f}). eta_bw fitted on this regime's rows only: {rows_txt or 'none'}. "
-            f"eta_prefill = eta_flops = {fit.eta_tensor:g} and step_overhead_s = {fit.step_overhead_s:g} are shared "
-            f"by all regimes and fitted on all rows. Bounds: eta_bw 0.2-0.9, tensor 0.3-0.8, overhead 0-10 ms. "
-            f"KV cache FP8 for TensorRT-LLM rows (assumed from the ModelOpt checkpoints), BF16 for vLLM. "
-            f"Other sources: {', '.join(sources[1:]) or 'none'}.")
-        entries.append({
-            "id": name, "name": names[name], "source": sources[0], "as_of": as_of,
-            "eta_bw": fit.eta_bw.get(name, BOUNDS["eta_bw"][0]), "eta_flops": fit.eta_tensor,
-            "eta_prefill": fit.eta_tensor, "step_overhead_s": fit.step_overhead_s, "method": method[:3900],
-        })
+    for e, name in enumerate(ENTRIES):
+        rows = ds.entry == e
+        d = ENGINE_DEFAULTS.get(name, ENGINE_DEFAULTS["sglang"])
+        sources = sorted({p.source.split("/blob/")[0] if "/blob/" in p.source else p.source
+                          for p, use in zip(ds.points, rows) if use})
+        err = {k: errors(getattr(est, a)[rows], getattr(ds, m)[rows])
+               for k, a, m in (("tok", "output_tokens_per_s", "tok"), ("tpot", "tpot_s", "tpot"), ("ttft", "ttft_s", "ttft"))}
+        groups = sorted({p.group for p, use in zip(ds.points, rows) if use})
+        method = (f"Levenberg-Marquardt fit (ttcplanner.model.fit_serving) of soft-L1 squared log errors of output "
+                  f"tok/s, mean TPOT and mean TTFT (half weight) over {int(rows.sum())} runs of serving_points.csv on "
+                  f"{'AMD GPUs' if name == 'amd' else d['name'] + ' (NVIDIA and consumer GPUs)'} in {len(groups)} "
+                  f"model x hardware groups, each run predicted at its load (burst, closed loop or Poisson) by "
+                  f"serving.load_estimate; factors shrunk toward values shared by all engines ({len(ds.points)} runs). "
+                  f"In-sample: tok/s median |error| {err['tok'].get('median_abs_error_pct')}% (worst "
+                  f"x{err['tok'].get('worst_ratio')}), TPOT {err['tpot'].get('median_abs_error_pct')}%, TTFT "
+                  f"{err['ttft'].get('median_abs_error_pct')}%. Left out: "
+                  + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())) + ".")
+        entry = {"id": name, "name": "AMD GPUs (all engines)" if name == "amd" else d["name"],
+                 "source": sources[0] if sources else "https://github.com/gpustack/gpustack",
+                 "as_of": as_of, "engine": "" if name == "amd" else name, "vendor": "AMD" if name == "amd" else ""}
+        for j, pname in enumerate(PARAMS):
+            entry[pname] = round(float(values[e, j]), 6)
+        if name != "amd":
+            entry.update({k: v for k, v in d.items() if k not in ("name", "defaults_note")})
+            method += " Defaults: " + d["defaults_note"]
+        else:
+            method += " " + AMD_NOTE
+        entry["method"] = method[:3900]
+        entries.append(entry)
     return {"schema_version": 1, "kind": "serving_factors", "as_of": as_of, "entries": entries}
+
+
+def load_and_fit(data_dir: str | Path, catalog: Catalog):
+    points, skipped = read_points(data_dir)
+    fitted = [p for p in points if p.draft_tokens == 0]
+    skipped["speculative decoding (checked separately)"] = len(points) - len(fitted)
+    ds = build_dataset(catalog, fitted, data_dir, skipped)
+    theta = fit(ds)
+    return ds, theta, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ttcplanner.model.fit_serving", description=__doc__.split("\n")[0])
-    parser.add_argument("data_dir", help="folder holding throughput_calibration.csv")
+    parser.add_argument("data_dir", help="folder holding serving_points.csv and gpu_specs.csv")
     parser.add_argument("--catalog", help="extra catalog folder (GPUs, open models) on top of the shipped one")
     parser.add_argument("--out", help="where to write serving_factors.json (default: the shipped catalog)")
     parser.add_argument("--as-of", default=_dt.date.today().isoformat(), help="date stamped on the fitted factors")
@@ -284,21 +541,19 @@ def main(argv: list[str] | None = None) -> int:
         from ttcplanner.paths import catalog_dir
 
         catalog = serving_catalog(args.catalog)
-        runs = read_calibration(args.data_dir)
-        fit, details = fit_serving(catalog, runs)
+        ds, theta, skipped = load_and_fit(args.data_dir, catalog)
         out = Path(args.out) if args.out else catalog_dir() / "serving_factors.json"
-        write_json_atomic(out, factors_document(fit, runs, details, args.as_of))
+        write_json_atomic(out, factors_document(ds, theta, skipped, args.as_of))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    ratios = details["predicted"] / details["measured"]
-    print(f"wrote {out}")
-    print(f"eta_bw {fit.eta_bw}  eta_prefill=eta_flops {fit.eta_tensor}  step_overhead_s {fit.step_overhead_s}")
-    for r, g, x, b, l in zip(runs, details["regimes"], ratios, details["roofline"] / details["measured"],
-                             details["leave_one_out_ratio"]):
-        loo = f"{l:.2f}" if l is not None else "n/a"
-        print(f"  {r.label:7} {g:15} fitted x{x:.2f}  roofline x{b:.2f}  leave-one-out x{loo}")
-    print(f"fitted {summary(ratios)}  roofline {summary(details['roofline'] / details['measured'])}")
+    values = _values(theta)
+    print(f"wrote {out}  ({len(ds.points)} runs; left out: {skipped})")
+    for e, name in enumerate(ENTRIES):
+        print(f"  {name:9} " + "  ".join(f"{p}={values[e, j]:.4g}" for j, p in enumerate(PARAMS)))
+    est = predict(ds, values)
+    print("in-sample tok/s", errors(est.output_tokens_per_s, ds.tok), "tpot", errors(est.tpot_s, ds.tpot),
+          "ttft", errors(est.ttft_s, ds.ttft))
     return 0
 
 

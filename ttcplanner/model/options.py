@@ -121,7 +121,8 @@ def _token_note(o: TokenOffer, tier, share: float) -> str:
 
 
 @lru_cache(maxsize=16)
-def _gpu_triples(catalog: Catalog, hardware: str, gpus_per_replica: int, weight_precision: str, kv_precision: str):
+def _gpu_triples(catalog: Catalog, hardware: str, gpus_per_replica: int, weight_precision: str, kv_precision: str,
+                 engine: str):
     """(open model, GPU, GPUs per replica) rows and their serving Setup: independent of prices, so a price
     change keeps the same Setup object (and the serving caches keyed on it)."""
     if hardware != "auto":
@@ -133,7 +134,7 @@ def _gpu_triples(catalog: Catalog, hardware: str, gpus_per_replica: int, weight_
         gpus = [g for g in catalog.gpus.values() if not g.not_sized_reason]
     sizes = (gpus_per_replica,) if gpus_per_replica > 0 else TENSOR_PARALLEL_SIZES
     triples = [(m, g, n) for m in catalog.open_models.values() for g in gpus for n in sizes if n <= max(g.max_gpus_per_node, gpus_per_replica)]
-    setup = build_setup(catalog, triples, weight_precision, kv_precision) if triples else None
+    setup = build_setup(catalog, triples, weight_precision, kv_precision, engine) if triples else None
     return triples, setup
 
 
@@ -149,13 +150,13 @@ def check_price_basis(catalog: Catalog, basis: str) -> None:
 
 @lru_cache(maxsize=16)
 def build_options(catalog: Catalog, hardware: str, gpus_per_replica: int, weight_precision: str,
-                  kv_precision: str, prices: PriceSettings = PriceSettings()) -> OptionSet:
-    """All options for a catalog and the hardware and price settings of a scenario (cached: catalogs are
-    immutable)."""
+                  kv_precision: str, prices: PriceSettings = PriceSettings(), engine: str = "vllm") -> OptionSet:
+    """All options for a catalog and the hardware, price and engine settings of a scenario (cached: catalogs
+    are immutable)."""
     check_price_basis(catalog, prices.gpu_price_basis)
     offers = list(catalog.api_offers.values()) + list(catalog.asic_offers.values())
     rows = _token_rows(offers, prices.peak_traffic_share)
-    triples, setup = _gpu_triples(catalog, hardware, gpus_per_replica, weight_precision, kv_precision)
+    triples, setup = _gpu_triples(catalog, hardware, gpus_per_replica, weight_precision, kv_precision, engine)
     choice = {g.id: costs.pick_rent(g, prices.gpu_price_basis, prices.gpu_pricing) for g in {g.id: g for _, g, _ in triples}.values()}
     nan = float("nan")
     inf = float("inf")

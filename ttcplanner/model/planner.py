@@ -301,14 +301,15 @@ def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens,
     rows = opts.gpu_rows if rows is None else rows
     n = opts.gpus_per_replica[rows]
     serving = (scenario.input_tokens, output_tokens, scenario.latency_target_s, scenario.samples,
-               scenario.prefix_cache, scenario.speculative_draft_tokens, scenario.speculative_acceptance)
+               scenario.prefix_cache, scenario.speculative_draft_tokens, scenario.speculative_acceptance,
+               scenario.ttft_target_s)
     key = (id(setup), *(_exact(v) for v in serving)) if np.ndim(output_tokens) == 0 else None
     est = _SERVING_CACHE.get(key) if key is not None else None
     if est is None:
         est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
                                    samples=scenario.samples, prefix_cache=scenario.prefix_cache,
                                    draft_tokens=scenario.speculative_draft_tokens,
-                                   acceptance=scenario.speculative_acceptance)
+                                   acceptance=scenario.speculative_acceptance, ttft_target_s=scenario.ttft_target_s)
         if key is not None:
             _frozen(*(getattr(est, f.name) for f in dataclasses.fields(est)))
             _SERVING_CACHE.put(key, setup, est)
@@ -325,7 +326,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     task = catalog.tasks[scenario.task_id]
     adjust = adjust or Adjustments()
     opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
-                                      scenario.kv_precision, price_settings(scenario)))
+                                      scenario.kv_precision, price_settings(scenario), scenario.engine))
     res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
     rec, best, status = _choose(opts, res)
     volume, breaks = _volume_curves_and_break_evens(scenario, opts, res)
@@ -374,7 +375,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
         fits[g] = est.fits
         monthly[g] = np.where(ok, gm, np.inf)
         cpr[g] = np.where(ok, gm / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
-        latency[g], ttft[g], speed[g] = est.latency_s, est.ttft_s, est.output_tokens_per_s_per_user
+        latency[g], ttft[g], speed[g] = est.latency_s, est.ttft_p95_s, est.output_tokens_per_s_per_user
         replicas[g] = np.where(ok, reps, 0)
         gpus_total[g] = replicas[g] * per
         concurrency[g] = est.concurrency
@@ -384,7 +385,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
-    meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9))
+    meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9)) & ~(ttft > s.ttft_target_s * (1 + 1e-9))
     allowed = index.is_gpu | (not s.on_prem_only)
     costed = np.isfinite(monthly)
     eligible = meets_acc & meets_lat & fits & allowed & costed
@@ -540,7 +541,8 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
     out = np.full((len(rows), t.shape[1], n.shape[2]), np.inf)
     token = opts.kind[rows] != "gpu"
     tr = rows[token]
-    grid_key = (t.tobytes(), n.tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s), s.prefix_cache)
+    grid_key = (t.tobytes(), n.tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s), s.prefix_cache,
+                _exact(s.ttft_target_s))
     if len(tr):
         key = (id(opts), tr.tobytes(), batch[tr].tobytes(), _exact(s.cached_input_fraction), s.samples, *grid_key)
         token_out = _GRID_TOKEN_CACHE.get(key) if cache else None
@@ -578,8 +580,9 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
             for setup in _setup_chunks(opts.setup, pos, step, cache):
                 est = estimate_for_latency(setup, s.input_tokens, t + s.answer_tokens, s.latency_target_s, samples=n,
                                            prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                           acceptance=s.speculative_acceptance)
-                served.append(_frozen(est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s)))
+                                           acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
+                served.append(_frozen(est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s)
+                                      & (est.ttft_p95_s <= s.ttft_target_s)))
             if cache:
                 _GRID_SERVING_CACHE.put(key, opts.setup, served)
         for (requests_per_s, ok), lo in zip(served, range(0, len(g), step)):
@@ -624,7 +627,7 @@ def evaluate_grid(scenario: Scenario, catalog: Catalog, budgets, samples, adjust
     task = catalog.get("tasks", scenario.task_id)
     opts = (adjust or Adjustments()).apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica,
                                                          scenario.weight_precision, scenario.kv_precision,
-                                                         price_settings(scenario)))
+                                                         price_settings(scenario), scenario.engine))
     budgets = np.asarray(budgets, dtype=float)
     samples = np.asarray(samples, dtype=float)
     acc = np.full((opts.size, len(budgets), len(samples)), np.nan)

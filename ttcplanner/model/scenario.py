@@ -46,6 +46,9 @@ class Scenario:
     speculative_draft_tokens: int = spec(0, 16, default=0, integer=True)  # 0: off
     speculative_acceptance: float = spec(0, 0.99, default=0.7)
     prefix_cache: bool = True
+    # serving engine and percentile targets (latency_target_s is the p95 end-to-end latency per request)
+    engine: str = spec(choices=("vllm", "sglang", "trtllm", "llamacpp", "auto"), default="vllm")
+    ttft_target_s: float = spec(0.01, 604_800, default=604_800.0)  # p95 time to first token; the maximum: none
     on_prem_only: bool = False
     amortization_months: float = spec(1, 120, default=36.0)
     electricity_usd_per_kwh: float = spec(0, 10, default=0.12)
