@@ -666,7 +666,7 @@ class LiteLLMImportDialog(QDialog):
         self.save_button.setEnabled(False)
 
     def providers(self):
-        from ttcplanner.cli import FIRST_PARTY_PROVIDERS
+        from ttcplanner.model.providers import FIRST_PARTY_PROVIDERS
 
         return None if self.all_check.isChecked() else FIRST_PARTY_PROVIDERS
 

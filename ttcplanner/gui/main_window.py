@@ -29,6 +29,7 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.format import money
 from ttcplanner.model.planner import Plan, evaluate
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.names import model_names
 
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
@@ -82,16 +83,6 @@ def app_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "ttcplanner", "ttcplanner")
 
 
-def _model_names(catalog: Catalog) -> dict[str, str]:
-    """Display name per accuracy id: the open model's or the API offer's name."""
-    names: dict[str, str] = {}
-    for o in catalog.api_offers.values():
-        names.setdefault(o.accuracy_id or o.id, o.name)
-    for m in catalog.open_models.values():
-        names[m.accuracy_id or m.id] = m.name
-    return names
-
-
 def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None, float]:
     """The scenario, its plan and the plan's compute time (ms) if the catalog can plan it, else the same
     for the defaults (on the first task if needed)."""
@@ -130,7 +121,7 @@ class MainWindow(QMainWindow):
         self.panel = ScenarioPanel(self.catalog)
         self.card = RecommendationCard()
         self.table = OptionsTable()
-        self.accuracy_plot = AccuracyPlot(_model_names(self.catalog))
+        self.accuracy_plot = AccuracyPlot(dict(model_names(self.catalog)))
         self.cost_plot = CostAccuracyPlot()
         self.volume_plot = VolumePlot()
         self.plots = (self.accuracy_plot, self.cost_plot, self.volume_plot)
@@ -455,7 +446,8 @@ class MainWindow(QMainWindow):
             self._error("Cannot export PDF", f"The PDF report is not available: {exc}")
             return False
         try:
-            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self))
+            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self),
+                       names=model_names(self.catalog))
         except (InputError, OSError) as exc:
             self._error("Cannot export PDF", f"{path}:\n{exc}")
             return False

@@ -18,11 +18,10 @@ from ttcplanner.gui.bounded_spin import BoundedSpinBox, committed_text
 from ttcplanner.gui.log_slider import LogSlider
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.labels import AGGREGATION_NAMES
 
 _SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
-AGGREGATION_NAMES = {"majority": "Majority vote", "verifier": "Verifier (tests / checker)",
-                     "scorer": "Learned scorer (best-of-N)"}
 PRECISION_NAMES = {"native": "Native (as released)", "bf16": "BF16", "fp8": "FP8", "fp4": "FP4 / MXFP4"}
 OWNERSHIP_NAMES = {"rent": "Rent (cloud GPU-hours)", "own": "Own (purchase + power)"}
 COMPACT_BODY_WIDTH = 410  # px: sliders keep ~60 px of travel next to their value and unit
