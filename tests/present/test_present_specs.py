@@ -99,10 +99,10 @@ def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, c
 
 
 def test_one_set_of_aggregation_labels(plan):
-    from ttcplanner.gui.scenario_panel import AGGREGATION_NAMES as panel
+    from ttcplanner.gui import scenario_panel
     from ttcplanner.report.document import SCENARIO_FIELDS
 
-    assert panel is AGGREGATION_NAMES
+    assert scenario_panel.AGGREGATION_NAMES is AGGREGATION_NAMES
     assert SCENARIO_FIELDS["aggregation"][1](plan.scenario) == AGGREGATION_NAMES[plan.scenario.aggregation]
 
 
@@ -113,5 +113,5 @@ def test_one_assumptions_text(catalog, plan):
 
     window = assumptions_html(catalog)
     pdf = pdf_assumptions(plan)
-    for general, specific in zip(model_assumptions(), model_assumptions(plan.scenario)):
+    for general, specific in zip(model_assumptions(), model_assumptions(plan.scenario), strict=True):
         assert general[:40] in window.replace("&#x27;", "'") and specific in pdf

@@ -8,11 +8,10 @@ deployment kind, the same rows as the key-figures table, so figures and table ag
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import numpy as np
 from PySide6.QtGui import QImage
-
-from typing import Mapping
 
 from ttcplanner.model.format import count, money_tick, requests
 from ttcplanner.model.options import KIND_NAMES, KINDS
@@ -81,7 +80,8 @@ def accuracy_chart(plan, font_family: str, names: Mapping[str, str] | None = Non
             RefLine(max(s.reasoning_tokens, 10.0), label=f"scenario: {count(s.reasoning_tokens)} tokens", dash="dot")]
     return Chart(FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM,
                  Axis("Reasoning tokens per sample", log=True, lo=10, hi=1e6, fmt=count),
-                 _pct_axis(f"Accuracy ({s.samples} samples, {aggregation_name(s.aggregation).lower()})" if s.samples > 1 else "Accuracy (1 sample)"),
+                 _pct_axis(f"Accuracy ({s.samples} samples, {aggregation_name(s.aggregation).lower()})"
+                           if s.samples > 1 else "Accuracy (1 sample)"),
                  series, refs, font_family=font_family, legend_columns=2)
 
 
@@ -106,8 +106,8 @@ def cost_chart(plan, font_family: str) -> Chart:
         i = h.index
         color, (_, dash, marker) = h.color, KIND_STYLE[h.kind]
         if i in curves:
-            series.append(Series(curves[i].accuracy_pct, curves[i].cost_per_request_usd, label=f"{o.label[i]} ({h.label})",
-                                 color=color, dash=dash, width_pt=1.3))
+            series.append(Series(curves[i].accuracy_pct, curves[i].cost_per_request_usd,
+                                 label=f"{o.label[i]} ({h.label})", color=color, dash=dash, width_pt=1.3))
         series.append(Series([r.accuracy_pct[i]], [r.cost_per_request_usd[i]], color=color, marker=marker, line=False,
                              marker_size_pt=5.5, in_legend=False))
     rec = plan.recommended
