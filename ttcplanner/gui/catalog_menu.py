@@ -3,9 +3,9 @@ the price-age indicator in the status bar.
 
 Why: shipped prices age and the serving model is an estimate; users fix both with their own data. Every
 save goes to the user catalog folder, after which the window reloads the catalog (shipped + user + the
-``--catalog`` folders it started with) and re-plans the same scenario. ``install(window)`` is the one
-call MainWindow makes; ``window.catalog_menu`` is the installed object (its ``catalogChanged`` signal
-tells other features that ``window.catalog`` was replaced).
+``--catalog`` folders it started with) and re-plans the same scenario. MainWindow constructs one
+``CatalogMenu`` and places its ``menu``; its ``catalogChanged`` signal tells other features that
+``window.catalog`` was replaced.
 """
 
 from __future__ import annotations
@@ -47,12 +47,6 @@ class CatalogMenu(QObject):
         self._add("&Open user catalog folder", self.open_user_folder, "actionOpenUserCatalog",
                   "Where your calibrations and prices are saved")
         self._add("&Reload catalog", self.reload, "actionReloadCatalog", "Read the catalog files again")
-        bar = window.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-        if help_menu is not None:
-            bar.insertMenu(help_menu, self.menu)
-        else:
-            bar.addMenu(self.menu)
         window.planUpdated.connect(self.update_status)
         self.update_status(window.plan)
 
@@ -181,7 +175,3 @@ class CatalogMenu(QObject):
         else:
             w.accuracy_plot._names = names
 
-
-def install(window) -> CatalogMenu:
-    window.catalog_menu = CatalogMenu(window)
-    return window.catalog_menu
