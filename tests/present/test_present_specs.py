@@ -115,3 +115,16 @@ def test_one_assumptions_text(catalog, plan):
     pdf = pdf_assumptions(plan)
     for general, specific in zip(model_assumptions(), model_assumptions(plan.scenario), strict=True):
         assert general[:40] in window.replace("&#x27;", "'") and specific in pdf
+
+
+def test_present_loads_no_qt_at_run_time():
+    """The contract checks the imports as written; this checks what importing every present module loads."""
+    import subprocess
+    import sys
+
+    code = ("import pkgutil, importlib, sys, ttcplanner.present as p\n"
+            "for m in pkgutil.iter_modules(p.__path__): importlib.import_module('ttcplanner.present.' + m.name)\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')"
+            " or m.startswith(('ttcplanner.gui', 'ttcplanner.report', 'ttcplanner.cli')))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

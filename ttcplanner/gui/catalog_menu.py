@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from ttcplanner.gui import style
 from ttcplanner.model.catalog import Catalog, load_catalog
@@ -158,16 +158,7 @@ class CatalogMenu(QObject):
 
     def _refresh_views(self, catalog: Catalog) -> None:
         w = self.window
-        tasks = [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)]
-        gpus = [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in sorted(catalog.gpus.values(), key=lambda g: g.name)]
-        for name, items in (("taskCombo", tasks), ("hardwareCombo", gpus)):
-            combo = w.panel.findChild(QComboBox, name)
-            if combo is None:
-                continue
-            with QSignalBlocker(combo):
-                combo.clear()
-                for text, data in items:
-                    combo.addItem(text, data)
+        w.panel.set_catalog(catalog)
         w.panel.set_scenario(w.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
         names = dict(model_names(catalog))
         if hasattr(w.accuracy_plot, "set_model_names"):
