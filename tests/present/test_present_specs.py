@@ -98,6 +98,27 @@ def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, c
     assert not raw_ids & set(pdf_legend), "the PDF legend prints a raw id where the window prints a name"
 
 
+def test_cost_figure_colours_options_by_kind_and_the_recommendation_by_role(qtbot, plan):
+    """As in the window's cost plot: each highlighted option's curve in its kind's colour (the window's
+    best-of-kind pens), the recommended operating point a star in the recommendation's colour."""
+    from PySide6.QtGui import QColor
+
+    from ttcplanner.gui.plots import CostAccuracyPlot
+    from ttcplanner.report.figures import cost_chart
+
+    view = CostAccuracyPlot()
+    qtbot.addWidget(view)
+    chart = cost_chart(plan, "DejaVu Sans")
+    by_label = {s.label: s for s in chart.series if s.label}
+    curves = {c.option for c in plan.cost_curves}
+    for h in highlighted(plan):
+        if h.index in curves:
+            color = by_label[f"{plan.options.label[h.index]} ({h.label})"].color
+            assert QColor(color) == QColor(palette.kind_color(h.kind)) == view.best_curves[h.kind].pen().color()
+    if plan.recommended is not None:
+        assert by_label["recommended (operating point)"].color == palette.ROLE_COLORS["recommended"]
+
+
 def test_one_set_of_aggregation_labels(plan):
     from ttcplanner.gui import scenario_panel
     from ttcplanner.report.document import SCENARIO_FIELDS

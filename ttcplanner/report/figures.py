@@ -104,7 +104,7 @@ def cost_chart(plan, font_family: str) -> Chart:
     curves = {c.option: c for c in plan.cost_curves}
     for h in highlighted(plan):
         i = h.index
-        color, (_, dash, marker) = h.color, KIND_STYLE[h.kind]
+        color, dash, marker = KIND_STYLE[h.kind]  # by kind here, as in the window's cost plot; the star marks the role
         if i in curves:
             series.append(Series(curves[i].accuracy_pct, curves[i].cost_per_request_usd,
                                  label=f"{o.label[i]} ({h.label})", color=color, dash=dash, width_pt=1.3))
@@ -113,7 +113,8 @@ def cost_chart(plan, font_family: str) -> Chart:
     rec = plan.recommended
     if rec is not None:
         series.append(Series([r.accuracy_pct[rec]], [r.cost_per_request_usd[rec]], label="recommended (operating point)",
-                             color="#000000", marker="star", line=False, marker_size_pt=9.0, filled=True))
+                             color=palette.ROLE_COLORS["recommended"], marker="star", line=False, marker_size_pt=9.0,
+                             filled=True))
     anchor = min([s.target_accuracy_pct] + [float(r.accuracy_pct[i]) for i in shown if np.isfinite(r.accuracy_pct[i])])
     xlo = max(0.0, 10 * math.floor((anchor - 30) / 10))  # the region that matters: near the target
     xs = np.concatenate([np.asarray(x.x, dtype=float) for x in series] or [np.zeros(0)])
@@ -161,7 +162,8 @@ def volume_chart(plan, font_family: str) -> Chart:
     if not series and rec is not None and np.isfinite(plan.results.monthly_usd[rec]):
         # No kind has a curve (no option meets every target): show where the closest option stands, not an
         # empty frame.
-        series.append(Series([s.requests_per_day], [float(plan.results.monthly_usd[rec])], color="#000000",
+        series.append(Series([s.requests_per_day], [float(plan.results.monthly_usd[rec])],
+                             color=palette.ROLE_COLORS["recommended"],
                              marker="star", line=False, marker_size_pt=9.0,
                              label=f"no option meets every target; closest: {plan.options.label[rec]}"))
     refs = [RefLine(s.requests_per_day, label=f"this scenario: {requests(s.requests_per_day)}/day", dash="solid",
