@@ -2,7 +2,7 @@
 before Help, analysis toggles in View), and File > Export PDF writes on the export job runner."""
 
 import pytest
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QProgressDialog
 
 # the offscreen platform says so for every dialog the window opens (here the progress note and the error box)
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -32,6 +32,7 @@ def test_pdf_export_runs_on_the_job_runner(qtbot, window, tmp_path):
     assert window.export_runner.current is job
     qtbot.waitUntil(lambda: str(out) in window.statusBar().currentMessage(), timeout=30_000)
     assert job.done.is_set() and out.read_bytes()[:5] == b"%PDF-" and not window.last_error
+    qtbot.waitUntil(lambda: window.findChild(QProgressDialog, "pdfProgress") is None)  # closed and deleted
 
 
 def test_pdf_export_failure_is_shown_and_writes_nothing(qtbot, window, tmp_path):

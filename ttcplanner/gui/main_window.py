@@ -482,6 +482,7 @@ class MainWindow(QMainWindow):
         plan, extras, names = self.plan, analysis.report_extras(self), model_names(self.catalog)
         progress = QProgressDialog("Rendering the plan summary…", "", 0, 0, self)
         progress.setObjectName("pdfProgress")
+        progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
