@@ -14,6 +14,7 @@ from typing import Sequence
 
 from ttcplanner import __version__
 from ttcplanner.model.errors import InputError
+from ttcplanner.model.providers import FIRST_PARTY_PROVIDERS
 from ttcplanner.qt_env import prefer_utf8_locale
 
 EXIT_INPUT = 2
@@ -255,7 +256,9 @@ def _plan(args) -> int:
             from ttcplanner.report.analysis_section import report_extras
 
             extras = report_extras(monte_carlo=mc)
-        export_pdf(plan, args.pdf, paper=args.paper, extras=extras)
+        from ttcplanner.present.names import model_names
+
+        export_pdf(plan, args.pdf, paper=args.paper, extras=extras, names=model_names(catalog))
     if args.json:
         data = plan_to_json(plan)
         if args.pdf is not None:
@@ -510,9 +513,6 @@ def _catalog_cmd(args) -> int:
         if kind == "tasks":
             print(f"{'curves':>28}: {', '.join(entry.curves)}")
     return 0
-
-
-FIRST_PARTY_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "xai", "mistral")
 
 
 def _import_litellm(args) -> int:

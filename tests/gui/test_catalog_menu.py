@@ -384,3 +384,21 @@ def test_reload_keeps_the_extra_catalog_folders(qtbot, settings, user_dir, tmp_p
         find(w, QAction, "actionReloadCatalog").trigger()
     assert w.catalog is not before and w.catalog.api_offers["gpt-5"].output_usd_per_mtok == 77.0
     assert str(extra) in w.catalog.sources
+
+
+def test_litellm_reads_run_on_the_dialogs_job_runner_newest_wins(qtbot, open_window, user_dir):
+    """One way to run background work: the import runs on the dialog's JobRunner; reading again (another
+    providers choice) cancels the older read, whose result never reaches the dialog."""
+    w = open_window()
+    dlg = w.catalog_menu.import_litellm(str(LITELLM))
+    first = dlg.runner.current
+    dlg.all_check.setChecked(True)  # a second read, with every provider
+    second = dlg.runner.current
+    assert second is not first and first.is_cancelled() and not second.is_cancelled()
+    _wait_loaded(qtbot, dlg)
+    qtbot.waitUntil(second.done.is_set, timeout=10_000)
+    skipped = dlg.findChild(QTableWidget, "litellmSkippedTable")
+    keys = {skipped.item(r, 0).text() for r in range(skipped.rowCount())}
+    assert "broken/non-numeric" in keys  # the newest read's result (every provider), not the first's
+    dlg.reject()
+    assert not dlg.runner.running()

@@ -1,7 +1,7 @@
 """The Analysis menu: sensitivity (tornado), uncertainty (Monte Carlo) and scenario comparison.
 
-``install(window)`` adds the menu, two docks (tabbed with "All options", hidden until used, listed
-under View) and the compare window; the views inside are built (and their modules imported) on first
+``Analysis(window)`` builds the menu, two docks (tabbed with "All options", hidden until used; their
+toggles, ``view_actions``, go under View: the window places menu and toggles) and the compare window; the views inside are built (and their modules imported) on first
 use, which keeps them off the start-up path, and keeps the latest results so ``report_extras(window)`` can put
 them in the PDF, but only while they describe the window's current scenario.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStyle
 
 ANALYSIS_DOCK_HEIGHT = 380
 FLOATING_SIZE = (1100, 480)  # an analysis dock that floats for lack of room (small screens)
@@ -65,13 +65,9 @@ class Analysis(QObject):
         return dock
 
     def _build_menu(self) -> None:
-        w = self.window
-        menu = None
-        help_menu = next((a for a in w.menuBar().actions() if a.text().replace("&", "") == "Help"), None)
-        menu = w.menuBar().addMenu("&Analysis")
+        """The Analysis menu and the docks' View toggles (``view_actions``); the window places both."""
+        menu = QMenu("&Analysis", self.window)
         menu.setObjectName("menuAnalysis")
-        if help_menu is not None:  # keep Help last
-            w.menuBar().insertMenu(help_menu, menu)
         self.menu = menu
         self.action_tornado = self._action("&Sensitivity (What Flips the Decision)", self.show_tornado, "F5",
                                            "actionTornado")
@@ -79,12 +75,7 @@ class Analysis(QObject):
                                                "actionMonteCarlo")
         menu.addSeparator()
         self.action_compare = self._action("&Compare Scenarios…", self.show_compare, "Ctrl+Shift+C", "actionCompare")
-        view = next((a.menu() for a in w.menuBar().actions() if a.text().replace("&", "") == "View"), None)
-        if view is not None:
-            first = view.actions()[0] if view.actions() else None
-            sep = next((a for a in view.actions() if a.isSeparator()), None)
-            for dock in (self.tornado_dock, self.monte_carlo_dock):
-                view.insertAction(sep or first, dock.toggleViewAction())
+        self.view_actions = [dock.toggleViewAction() for dock in (self.tornado_dock, self.monte_carlo_dock)]
 
     def _action(self, text: str, slot, shortcut: str, name: str) -> QAction:
         act = QAction(text, self.window)
@@ -181,11 +172,6 @@ class Analysis(QObject):
             if self.compare is not None:
                 self.compare.close()
         return False
-
-
-def install(window: QMainWindow) -> Analysis:
-    window.analysis = Analysis(window)
-    return window.analysis
 
 
 def report_extras(window: QMainWindow) -> dict:

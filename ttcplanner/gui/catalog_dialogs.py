@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import itertools
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, QThreadPool, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 from PySide6.QtWidgets import QMessageBox
 
 from ttcplanner.gui import style
+from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.catalog import Catalog, UserCalibration
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.import_checks import PRICE_JUMP
@@ -599,23 +599,6 @@ class PriceEditorDialog(QDialog):
 
 
 # -- LiteLLM import ---------------------------------------------------------------------------------
-class _Relay(QObject):
-    """Lives in the GUI thread for the whole session; workers report through it (queued to the GUI thread)."""
-
-    finished = Signal(int, object, str)  # job id, ImportResult or None, error text
-
-
-_RELAY: _Relay | None = None
-_JOB_IDS = itertools.count(1)
-
-
-def _relay() -> _Relay:
-    global _RELAY
-    if _RELAY is None:
-        _RELAY = _Relay()
-    return _RELAY
-
-
 def _table(name: str, headers: tuple[str, ...], rows: list[tuple], numeric: tuple[int, ...] = ()) -> QTableWidget:
     t = QTableWidget(len(rows), len(headers))
     t.setObjectName(name)
@@ -656,8 +639,7 @@ class LiteLLMImportDialog(QDialog):
         self.folder = folder
         self.result = None
         self.error = ""
-        self._job = 0
-        _relay().finished.connect(self._on_finished)
+        self.runner = JobRunner(self)  # reading again (the providers box) cancels the older read
 
         self.file_label = _label(f"<b>{html.escape(self.path.name)}</b> <span style='color:#5a6270'>"
                                  f"({html.escape(str(self.path.parent))})</span>")
@@ -687,15 +669,14 @@ class LiteLLMImportDialog(QDialog):
         self.save_button.setEnabled(False)
 
     def providers(self):
-        from ttcplanner.cli import FIRST_PARTY_PROVIDERS
+        from ttcplanner.model.providers import FIRST_PARTY_PROVIDERS
 
         return None if self.all_check.isChecked() else FIRST_PARTY_PROVIDERS
 
-    def start(self) -> None:
-        """(Re)read the file on the global thread pool; an older run still going is ignored when it ends."""
+    def start(self) -> Job:
+        """(Re)read the file off the GUI thread; an older read still going is cancelled and its result dropped."""
         from ttcplanner.model.price_import import import_litellm
 
-        self._job = job = next(_JOB_IDS)
         self.result, self.error = None, ""
         self.save_button.setEnabled(False)
         self.all_check.setEnabled(False)
@@ -703,20 +684,37 @@ class LiteLLMImportDialog(QDialog):
         self.summary.setStyleSheet("")
         self.summary.setText(f"Reading {html.escape(self.path.name)}…")
         self.tabs.clear()
-        path, providers, relay = self.path, self.providers(), _relay()
+        path, providers = self.path, self.providers()
 
-        def work() -> None:
+        def read(_progress, _cancelled):
             try:
-                res, err = import_litellm(path, providers=providers), ""
-            except (InputError, OSError, ValueError, MemoryError) as exc:
-                res, err = None, str(exc)
-            relay.finished.emit(job, res, err)
+                return import_litellm(path, providers=providers)
+            except (OSError, ValueError, MemoryError) as exc:  # InputError is a ValueError: reported as is
+                raise InputError(str(exc)) from exc
 
-        QThreadPool.globalInstance().start(work)
+        job = Job(read, "LiteLLM import")
+        job.signals.finished.connect(self._on_loaded)
+        job.signals.failed.connect(self._on_failed)
+        return self.runner.start(job)
 
-    def _on_finished(self, job: int, result, error: str) -> None:
-        if job != self._job:
-            return
+    def done(self, result: int) -> None:
+        self.runner.shutdown()  # no read outlives the dialog (it cannot be interrupted, so this waits for it)
+        super().done(result)
+
+    def _is_current(self) -> bool:
+        """A read that finished just before a newer one started still reports: only the newest counts."""
+        current = self.runner.current
+        return current is not None and self.sender() is current.signals
+
+    def _on_loaded(self, result) -> None:
+        if self._is_current():
+            self._on_finished(result, "")
+
+    def _on_failed(self, error: str) -> None:
+        if self._is_current():
+            self._on_finished(None, error)
+
+    def _on_finished(self, result, error: str) -> None:
         self.progress.hide()
         self.all_check.setEnabled(True)
         self.result, self.error = result, error

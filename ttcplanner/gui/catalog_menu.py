@@ -3,61 +3,28 @@ the price-age indicator in the status bar.
 
 Why: shipped prices age and the serving model is an estimate; users fix both with their own data. Every
 save goes to the user catalog folder, after which the window reloads the catalog (shipped + user + the
-``--catalog`` folders it started with) and re-plans the same scenario. ``install(window)`` is the one
-call MainWindow makes; ``window.catalog_menu`` is the installed object (its ``catalogChanged`` signal
-tells other features that ``window.catalog`` was replaced).
+``--catalog`` folders it started with) and re-plans the same scenario. MainWindow constructs one
+``CatalogMenu`` and places its ``menu``; its ``catalogChanged`` signal tells other features that
+``window.catalog`` was replaced.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from ttcplanner.gui import style
 from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.planner import STALE_PRICE_DAYS, Plan
+from ttcplanner.model.planner import Plan
+from ttcplanner.present.names import model_names
+from ttcplanner.present.prices import price_age
 
 STALE_CSS = (f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; "
              "padding: 0 6px; color: #5c4400; }")
-
-
-def price_age(catalog: Catalog, plan: Plan | None, today=None) -> tuple[str, bool, str]:
-    """(status text, stale?, tooltip) for the catalog's newest price and the prices behind the recommendation.
-
-    Stale follows the planner's rule (older than STALE_PRICE_DAYS), applied to the newest price in the
-    catalog and to the recommended option's own date, so the bar warns whenever the card does.
-    """
-    import datetime as dt
-
-    today = today or dt.date.today()
-    age = (today - dt.date.fromisoformat(catalog.as_of)).days
-    text = f"Prices as of {catalog.as_of} ({age} day{'s' if age != 1 else ''} old)"
-    tips = [f"Newest price in the catalog: {catalog.as_of}. Each entry keeps its own date (Catalog > Edit prices)."]
-    stale = age > STALE_PRICE_DAYS
-    if stale:
-        tips.append(f"Every price is older than {STALE_PRICE_DAYS} days: prices change often, so check them before "
-                    "committing money. Update with Catalog > Import LiteLLM prices… or Catalog > Edit prices….")
-    i = plan.recommended if plan is not None else None
-    if i is not None:
-        rec_date = plan.options.as_of[i]
-        rec_age = (today - dt.date.fromisoformat(rec_date)).days
-        if rec_age > STALE_PRICE_DAYS:
-            if not stale:
-                text += f" · recommendation's from {rec_date} ({rec_age} days)"
-            stale = True
-            tips.append(f"The recommended option ({plan.options.label[i]}) is priced as of {rec_date}, {rec_age} days ago "
-                        f"(older than {STALE_PRICE_DAYS} days; the card warns too). Update it with Catalog > Edit prices….")
-    return ("⚠ " if stale else "") + text, stale, "\n".join(tips)
-
-
-def _model_names(catalog: Catalog) -> dict[str, str]:
-    from ttcplanner.gui.main_window import _model_names as names
-
-    return names(catalog)
 
 
 class CatalogMenu(QObject):
@@ -84,12 +51,6 @@ class CatalogMenu(QObject):
         self._add("&Open user catalog folder", self.open_user_folder, "actionOpenUserCatalog",
                   "Where your calibrations and prices are saved")
         self._add("&Reload catalog", self.reload, "actionReloadCatalog", "Read the catalog files again")
-        bar = window.menuBar()
-        help_menu = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
-        if help_menu is not None:
-            bar.insertMenu(help_menu, self.menu)
-        else:
-            bar.addMenu(self.menu)
         window.planUpdated.connect(self.update_status)
         self.update_status(window.plan)
 
@@ -217,24 +178,11 @@ class CatalogMenu(QObject):
 
     def _refresh_views(self, catalog: Catalog) -> None:
         w = self.window
-        tasks = [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)]
-        gpus = [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in sorted(catalog.gpus.values(), key=lambda g: g.name)]
-        for name, items in (("taskCombo", tasks), ("hardwareCombo", gpus)):
-            combo = w.panel.findChild(QComboBox, name)
-            if combo is None:
-                continue
-            with QSignalBlocker(combo):
-                combo.clear()
-                for text, data in items:
-                    combo.addItem(text, data)
+        w.panel.set_catalog(catalog)
         w.panel.set_scenario(w.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
-        names = _model_names(catalog)
+        names = dict(model_names(catalog))
         if hasattr(w.accuracy_plot, "set_model_names"):
             w.accuracy_plot.set_model_names(names)
         else:
             w.accuracy_plot._names = names
 
-
-def install(window) -> CatalogMenu:
-    window.catalog_menu = CatalogMenu(window)
-    return window.catalog_menu

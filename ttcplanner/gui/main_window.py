@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
                                QProgressDialog, QSplitter, QStyle, QWidget)
 
 from ttcplanner.gui import analysis, catalog_menu
-from ttcplanner.gui.autosave import install as install_autosave
+from ttcplanner.gui.autosave import Session
 from ttcplanner.gui.controller import Controller
 from ttcplanner.gui.dialogs import AssumptionsDialog, show_about
+from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.gui.options_table import OptionsTable
 from ttcplanner.gui.plots import AccuracyPlot, CostAccuracyPlot, VolumePlot
 from ttcplanner.gui.recommendation_card import RecommendationCard
@@ -29,6 +30,7 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.format import money
 from ttcplanner.model.planner import Plan, evaluate
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.names import model_names
 
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
@@ -82,16 +84,6 @@ def app_settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "ttcplanner", "ttcplanner")
 
 
-def _model_names(catalog: Catalog) -> dict[str, str]:
-    """Display name per accuracy id: the open model's or the API offer's name."""
-    names: dict[str, str] = {}
-    for o in catalog.api_offers.values():
-        names.setdefault(o.accuracy_id or o.id, o.name)
-    for m in catalog.open_models.values():
-        names[m.accuracy_id or m.id] = m.name
-    return names
-
-
 def _usable(scenario: Scenario, catalog: Catalog) -> tuple[Scenario, Plan | None, float]:
     """The scenario, its plan and the plan's compute time (ms) if the catalog can plan it, else the same
     for the defaults (on the first task if needed)."""
@@ -130,7 +122,7 @@ class MainWindow(QMainWindow):
         self.panel = ScenarioPanel(self.catalog)
         self.card = RecommendationCard()
         self.table = OptionsTable()
-        self.accuracy_plot = AccuracyPlot(_model_names(self.catalog))
+        self.accuracy_plot = AccuracyPlot(dict(model_names(self.catalog)))
         self.cost_plot = CostAccuracyPlot()
         self.volume_plot = VolumePlot()
         self.plots = (self.accuracy_plot, self.cost_plot, self.volume_plot)
@@ -154,10 +146,15 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.panel.set_scenario(self.scenario)
         self._show_plan(self.controller.plan)
-        # Extensions: each feature module installs its own menus, docks and workers (one line each, below).
-        analysis.install(self)  # Analysis menu: sensitivity, Monte Carlo, compare; results feed the PDF
-        install_autosave(self, enabled=autosave)  # autosave, crash restore, save-changes prompt (app.run only)
-        catalog_menu.install(self)
+        # Features, constructed here and placed by the window: each builds its own menu; the window puts the
+        # menus before Help and the analysis docks' toggles in View.
+        self.export_runner = JobRunner(self)  # PDF export off the GUI thread (File > Export PDF…)
+        self.analysis = analysis.Analysis(self)  # sensitivity, Monte Carlo, compare; results feed the PDF
+        self.session = Session(self, autosave)  # autosave, crash restore, save-changes prompt (app.run only)
+        self.catalog_menu = catalog_menu.CatalogMenu(self)
+        for menu in (self.analysis.menu, self.catalog_menu.menu):
+            self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+        self.view_menu.insertActions(self._view_tools, self.analysis.view_actions)
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -247,13 +244,15 @@ class MainWindow(QMainWindow):
         self.action_redo.setObjectName("actionRedo")
         e.addAction(self.action_undo)
         e.addAction(self.action_redo)
-        v = self.menuBar().addMenu("&View")
+        v = self.view_menu = self.menuBar().addMenu("&View")
+        v.setObjectName("menuView")
         for dock in (self.scenario_dock, self.card_dock, self.table_dock):
             v.addAction(dock.toggleViewAction())
-        v.addSeparator()
+        self._view_tools = v.addSeparator()  # more docks' toggles go above it
         self._action(v, "Reset &Layout", self.reset_layout, None, "actionResetLayout")
         self._action(v, "&Fit Plots to Data", self.fit_plots, "Ctrl+0", "actionFitPlots")
-        h = self.menuBar().addMenu("&Help")
+        h = self.help_menu = self.menuBar().addMenu("&Help")
+        h.setObjectName("menuHelp")
         self._action(h, "&Assumptions and Sources…", self.show_assumptions, None, "actionAssumptions")
         self._action(h, "&About ttcplanner", lambda: show_about(self.catalog, self), None, "actionAbout")
         self._update_recent_menu()
@@ -455,7 +454,8 @@ class MainWindow(QMainWindow):
             self._error("Cannot export PDF", f"The PDF report is not available: {exc}")
             return False
         try:
-            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self))
+            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self),
+                       names=model_names(self.catalog))
         except (InputError, OSError) as exc:
             self._error("Cannot export PDF", f"{path}:\n{exc}")
             return False
@@ -472,17 +472,32 @@ class MainWindow(QMainWindow):
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
+        self.start_pdf_export(path, paper, ask_to_open=True)
+
+    def start_pdf_export(self, path, paper: str = "a4", ask_to_open: bool = False) -> Job:
+        """Render and write the PDF on the export job runner; the window stays live under a modal progress
+        note. The analyses' images and the names are taken now, in the GUI thread."""
+        from ttcplanner.report.pdf import export_pdf
+
+        plan, extras, names = self.plan, analysis.report_extras(self), model_names(self.catalog)
         progress = QProgressDialog("Rendering the plan summary…", "", 0, 0, self)
+        progress.setObjectName("pdfProgress")
+        progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
+        job = Job(lambda _progress, _cancelled: export_pdf(plan, str(path), paper=paper, extras=extras, names=names),
+                  "PDF export")
+        for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
+            signal.connect(progress.close)
+        job.signals.failed.connect(lambda message: self._error("Cannot export PDF", f"{path}:\n{message}"))
+        job.signals.finished.connect(lambda _written: self._pdf_written(str(path), ask_to_open))
         progress.show()
-        QApplication.processEvents()
-        try:
-            ok = self.export_pdf(path, paper)
-        finally:
-            progress.close()
-        if ok:
+        return self.export_runner.start(job)
+
+    def _pdf_written(self, path: str, ask_to_open: bool) -> None:
+        self.statusBar().showMessage(f"PDF written to {path}", 8000)
+        if ask_to_open:
             answer = QMessageBox.question(self, "PDF exported", f"Wrote {path}.\nOpen it now?")
             if answer == QMessageBox.StandardButton.Yes:
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
@@ -526,6 +541,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.session.finish()
+        self.export_runner.shutdown()  # a PDF being written is finished first
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()

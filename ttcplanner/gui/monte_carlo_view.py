@@ -23,7 +23,7 @@ from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.sensitivity import MAX_SAMPLES, OUTCOMES, MonteCarlo, monte_carlo
-from ttcplanner.report.analysis_section import log_histogram
+from ttcplanner.present.histogram import log_histogram
 
 AUTO_RUN_DELAY_MS = 250
 CHUNK = 500  # samples per cancel check: 10-80 ms measured, well under the 200 ms cancel budget

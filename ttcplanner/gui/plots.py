@@ -40,17 +40,10 @@ def _join(rows: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nda
 
 
 def prominent_options(plan: Plan, selected: int | None) -> list[tuple[int, str]]:
-    """(option index, role) of what is drawn in colour: recommended first, then best of each other kind."""
-    out: list[tuple[int, str]] = []
-    if plan.recommended is not None:
-        out.append((plan.recommended, "recommended"))
-    for k in KINDS:
-        i = plan.best_per_kind.get(k)
-        if i is not None and all(i != j for j, _ in out):
-            out.append((i, f"best {SHORT_KIND[k]}"))
-    if selected is not None and all(selected != j for j, _ in out):
-        out.append((selected, "selected"))
-    return out[:PROMINENT_SLOTS]
+    """(option index, role) of what is drawn in colour: ``present.highlight`` decides, for the PDF too."""
+    from ttcplanner.present.highlight import highlighted
+
+    return [(h.index, h.label) for h in highlighted(plan, selected, PROMINENT_SLOTS)]
 
 
 def _role_color(plan: Plan, i: int, role: str):

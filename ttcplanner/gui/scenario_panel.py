@@ -18,13 +18,23 @@ from ttcplanner.gui.bounded_spin import BoundedSpinBox, committed_text
 from ttcplanner.gui.log_slider import LogSlider
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.labels import AGGREGATION_NAMES
 
 _SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
-AGGREGATION_NAMES = {"majority": "Majority vote", "verifier": "Verifier (tests / checker)",
-                     "scorer": "Learned scorer (best-of-N)"}
 PRECISION_NAMES = {"native": "Native (as released)", "bf16": "BF16", "fp8": "FP8", "fp4": "FP4 / MXFP4"}
 OWNERSHIP_NAMES = {"rent": "Rent (cloud GPU-hours)", "own": "Own (purchase + power)"}
+
+
+def task_items(catalog: Catalog) -> list[tuple[str, str]]:
+    return [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)]
+
+
+def gpu_items(catalog: Catalog) -> list[tuple[str, str]]:
+    gpus = sorted(catalog.gpus.values(), key=lambda g: g.name)
+    return [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in gpus]
+
+
 COMPACT_BODY_WIDTH = 410  # px: sliders keep ~60 px of travel next to their value and unit
 
 
@@ -84,8 +94,7 @@ class ScenarioPanel(QScrollArea):
         self.name_edit.installEventFilter(self._undo_filter)
         self._row(task, "Scenario name", self.name_edit,
                   "Titles the window, the PDF and the comparison view; Save As names an untitled scenario after its file")
-        self._combo(task, "task_id", "taskCombo", "Task profile",
-                    [(t.name, t.id) for t in sorted(catalog.tasks.values(), key=lambda t: t.name)],
+        self._combo(task, "task_id", "taskCombo", "Task profile", task_items(catalog),
                     "Benchmark family whose published accuracy curves drive the accuracy estimates")
         self._slider(task, "target_accuracy_pct", "targetAccuracySlider", "Target accuracy", unit="%", log=False,
                      decimals=1, tip="Options below this accuracy are not recommended")
@@ -116,9 +125,7 @@ class ScenarioPanel(QScrollArea):
                      steps_per_decade=50, tip="GPU fleets are provisioned for the peak; idle hours are paid for")
 
         hw = self._group(col, "Hardware")
-        gpus = sorted(catalog.gpus.values(), key=lambda g: g.name)
-        self._combo(hw, "hardware", "hardwareCombo", "GPU type",
-                    [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in gpus],
+        self._combo(hw, "hardware", "hardwareCombo", "GPU type", gpu_items(catalog),
                     "Restrict local / rented GPU options to one GPU type")
         self._spin(hw, "gpus_per_replica", "gpusPerReplicaSpin", "GPUs per replica", "auto", " GPUs")
         self._combo(hw, "ownership", "ownershipCombo", "Rent or own", [(v, k) for k, v in OWNERSHIP_NAMES.items()])
@@ -235,6 +242,15 @@ class ScenarioPanel(QScrollArea):
         return False
 
     # -- model -> widgets -----------------------------------------------------------------------
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Offer a reloaded catalog's tasks and GPUs (no change is requested; ``set_scenario`` reselects)."""
+        for field, items in (("task_id", task_items(catalog)), ("hardware", gpu_items(catalog))):
+            combo = self._combos[field]
+            with QSignalBlocker(combo):
+                combo.clear()
+                for text, data in items:
+                    combo.addItem(text, data)
+
     def set_scenario(self, s: Scenario) -> None:
         self._name = s.name
         if self.name_edit.text() != s.name:

@@ -1,15 +1,21 @@
-"""Colours and pens shared by the plots, the table and the card, so a kind reads the same everywhere."""
+"""Colours and pens shared by the plots, the table and the card, so a kind reads the same everywhere.
+
+The colours that carry meaning (kinds, roles, target) come from ``ttcplanner.present.palette``, which the
+PDF reads too; the rest here is the window's own chrome.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-KIND_COLORS = {"api": "#1f77b4", "gpu": "#d9711c", "asic": "#7b4fb3"}
-RECOMMENDED_COLOR = "#1a9e4b"
-TARGET_COLOR = "#c0392b"
-CURRENT_COLOR = "#444444"
+from ttcplanner.present import palette
+
+KIND_COLORS = palette.KIND_COLORS
+RECOMMENDED_COLOR = palette.ROLE_COLORS["recommended"]
+TARGET_COLOR = palette.TARGET_COLOR
+CURRENT_COLOR = palette.CURRENT_COLOR
 OTHER_COLOR = (218, 218, 218)  # grey 150 at alpha 90 over the white plot, opaque (see on_plot)
-SELECTED_COLOR = "#e6b800"
+SELECTED_COLOR = palette.ROLE_COLORS["selected"]
 WARNING_BG = "#fff4d6"
 WARNING_BORDER = "#e0a800"
 PLOT_BG = "#ffffff"
@@ -19,7 +25,7 @@ GRID_ALPHA = 0.18  # used by views that keep pyqtgraph's own grid
 
 
 def kind_color(kind: str, alpha: int = 255) -> QColor:
-    c = QColor(KIND_COLORS.get(kind, "#666666"))
+    c = QColor(palette.kind_color(kind))
     c.setAlpha(alpha)
     return c
 

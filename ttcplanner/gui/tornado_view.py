@@ -23,11 +23,10 @@ from ttcplanner.gui.stale import StaleBanner
 from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.sensitivity import Tornado, row_notes, tornado
+from ttcplanner.present import palette
 
 AUTO_RUN_DELAY_MS = 250
-LOW_COLOR = "#5b8fd6"
-HIGH_COLOR = "#e8913f"
-FLIP_COLOR = "#c0392b"
+LOW_COLOR, HIGH_COLOR, FLIP_COLOR = palette.TORNADO_LOW, palette.TORNADO_HIGH, palette.TORNADO_FLIP
 LABEL_WIDTH_PX = 250
 BAR_HEIGHT = 0.2  # each of the pair; the gap above a pair holds its flip note
 

@@ -61,6 +61,13 @@ class Job(QRunnable):
         if self.stop_via_progress and self._cancel.is_set():
             raise Cancelled
 
+    def _fail(self, message: str) -> None:
+        """A cancelled job's failure is no news: the newer request it gave way to reports instead."""
+        if self._cancel.is_set():
+            self.signals.cancelled.emit(None)
+        else:
+            self.signals.failed.emit(message)
+
     def run(self) -> None:  # worker thread
         self.started.set()
         try:
@@ -75,10 +82,10 @@ class Job(QRunnable):
         except Cancelled:
             self.signals.cancelled.emit(None)
         except InputError as exc:
-            self.signals.failed.emit(str(exc))
+            self._fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - a worker must report, never kill the app
             traceback.print_exc()
-            self.signals.failed.emit(f"{self.name} failed: {exc}")
+            self._fail(f"{self.name} failed: {exc}")
         finally:
             self.done.set()
 

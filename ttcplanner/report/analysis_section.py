@@ -16,36 +16,17 @@ import numpy as np
 from ttcplanner.model.format import money, money_tick
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.sensitivity import flip_note, row_notes
+from ttcplanner.present import palette
+from ttcplanner.present.histogram import log_histogram
 
 DPI = 300
 WIDTH_MM = 170.0
 ROW_MM = 12.5
 LABEL_MM = 64.0
-LOW_COLOR = "#0072B2"
-HIGH_COLOR = "#E69F00"
-FLIP_COLOR = "#C0392B"
-HISTOGRAM_BINS = 40
+LOW_COLOR, HIGH_COLOR, FLIP_COLOR = palette.TORNADO_LOW, palette.TORNADO_HIGH, palette.TORNADO_FLIP
 OUTCOME_NAMES = {**KIND_NAMES, "none": "Nothing meets the targets"}
 TORNADO_IMAGE = "analysis-tornado.png"
 COST_IMAGE = "analysis-monte-carlo-cost.png"
-
-
-def log_histogram(values_by_kind: dict[str, np.ndarray], bins: int = HISTOGRAM_BINS):
-    """Shared log-spaced bin edges over every finite positive cost, and each kind's share of all samples
-    (%) per bin (so a kind that rarely has an eligible option shows a small area)."""
-    finite = [v[np.isfinite(v) & (v > 0)] for v in values_by_kind.values()]
-    allv = np.concatenate(finite) if finite else np.zeros(0)
-    if not len(allv):
-        return np.zeros(0), {}
-    lo, hi = float(allv.min()), float(allv.max())
-    if hi <= lo:
-        lo, hi = lo / 1.5, hi * 1.5
-    edges = np.geomspace(lo, hi * (1 + 1e-9), bins + 1)
-    out = {}
-    for k, v in values_by_kind.items():
-        h, _ = np.histogram(v[np.isfinite(v) & (v > 0)], bins=edges)
-        out[k] = 100.0 * h / max(len(v), 1)
-    return edges, out
 
 
 # ------------------------------------------------------------------------------------------- tornado

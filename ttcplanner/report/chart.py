@@ -16,10 +16,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
-# Okabe-Ito: distinguishable with colour-vision deficiencies; dashes and markers carry the rest.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#E69F00", "#56B4E9")  # darkest first
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "dashdotdot")
-MARKERS = ("circle", "square", "triangle", "diamond", "invtriangle", "cross")
+# Colours, dash names and marker names come from the callers (ttcplanner.present.palette); this module draws.
 _DASH_PATTERNS = {"dash": [5, 3], "dot": [1, 2.2], "dashdot": [6, 2.5, 1, 2.5], "longdash": [10, 3],
                   "dashdotdot": [6, 2, 1, 2, 1, 2]}
 

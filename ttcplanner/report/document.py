@@ -10,14 +10,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from html import escape
+from typing import Mapping
 
 import numpy as np
 
 from ttcplanner import __version__
-from ttcplanner.model import costs
 from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, tokens, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
-from ttcplanner.model.planner import STALE_PRICE_DAYS
+from ttcplanner.present.assumptions import model_assumptions as assumptions_for
+from ttcplanner.present.labels import aggregation_name
+from ttcplanner.present.names import display_name
 from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
 
 ACCENT = "#1F3A5F"
@@ -54,8 +56,7 @@ SCENARIO_FIELDS = {
     "target_accuracy_pct": ("Accuracy target", lambda s: pct(s.target_accuracy_pct)),
     "reasoning_tokens": ("Reasoning budget per sample", lambda s: tokens(s.reasoning_tokens)),
     "samples": ("Samples per request", lambda s: f"{s.samples:d}"),
-    "aggregation": ("Aggregation of samples", lambda s: {"majority": "majority vote", "verifier": "verifier (oracle)",
-                                                         "scorer": "learned scorer (best-of-N)"}.get(s.aggregation, s.aggregation)),
+    "aggregation": ("Aggregation of samples", lambda s: aggregation_name(s.aggregation)),
     "scorer_quality": ("Scorer quality (0 = majority vote, 1 = oracle)", lambda s: f"{s.scorer_quality:g}"),
     "requests_per_day": ("Volume", lambda s: f"{requests(s.requests_per_day)}/day ({s.requests_per_day:,.0f})"),
     "input_tokens": ("Prompt per request", lambda s: tokens(s.input_tokens)),
@@ -88,29 +89,9 @@ SCENARIO_FIELDS = {
 
 
 def model_assumptions(plan) -> list[str]:
-    s = plan.scenario
-    return [
-        f"A month is {costs.DAYS_PER_MONTH:g} days ({costs.HOURS_PER_MONTH:g} GPU-hours per GPU).",
-        "GPU hours are paid whether the GPUs are busy or idle; the fleet is sized in whole replicas for the peak "
-        f"rate (average \u00d7 {s.peak_to_average:g}) within the latency target.",
-        "Reasoning tokens are billed at the output-token price; each extra sample repeats the reasoning and the "
-        "answer, while the prompt is read once and then served from the prefix cache when that is on.",
-        f"Batch-API discounts apply only when the latency target is {duration(costs.BATCH_LATENCY_S)} or longer.",
-        "Owned GPUs cost their purchase price, their share of the 8-GPU server and networking, depreciated to the "
-        "residual value over the amortisation period, plus yearly maintenance, the server's power \u00d7 PUE, "
-        "colocation per kW and staff (the scenario's owning fields; sources in tco.csv).",
-        f"Rented GPUs are priced on the {s.gpu_price_basis} basis at {s.gpu_pricing} pricing, the same way for every "
-        "vendor; the source table names the provider and price behind each option.",
-        "GPU throughput and latency come from a roofline model whose efficiency factors were fitted to published "
-        "maximum-throughput runs; they are estimates, not measurements of your serving stack.",
-        "Accuracy vs reasoning tokens is a sigmoid in log tokens fitted to published points, with no gain past the "
-        "model's trained maximum; several samples are combined with a per-problem difficulty model. The band shows "
-        "the fit's uncertainty.",
-        "API and ASIC-cloud speeds and prices are catalog figures with the sources and dates listed below; "
-        "estimated speeds are labelled as such in the catalog.",
-        f"Prices older than {STALE_PRICE_DAYS} days are flagged; the catalog is {plan.catalog_age_days} days old "
-        f"(newest price dated {plan.catalog_as_of}).",
-    ]
+    """``present.assumptions`` for this scenario (Help > Assumptions lists the same), and the catalog's age."""
+    return [*assumptions_for(plan.scenario),
+            f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of})."]
 
 
 def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = False, bg: str = "",
@@ -167,11 +148,9 @@ def key_figures_table(plan) -> str:
                     f"{pct(100 * r.utilization[i], 0) if np.isfinite(r.utilization[i]) else 'n/a'} utilised</span>"
         elif r.batch[i]:
             desc += "<br/><span style='font-size: 7.5pt; color: #555555;'>via batch API</span>"
-        role_text = escape(role.replace("Best ", "Best: ")) if role != "Recommended" else "Recommended"
-        role_text = role_text.replace("Best: ", "Best:<br/>") if len(role_text) > 16 else role_text
         rows.append("<tr>" + "".join([
-            _cell(f"{role_text}<br/><span style='font-size: 7.5pt; color: #555555;'>{escape(KIND_NAMES[kind])}</span>"
-                  if role == "Recommended" else role_text, bg=bg, bold=bold, nowrap=True),
+            _cell(f"{escape(role)}<br/><span style='font-size: 7.5pt; color: #555555;'>{escape(KIND_NAMES[kind])}</span>",
+                  bg=bg, bold=bold, nowrap=True),
             _cell(desc, bg=bg, bold=bold),
             _cell(_band(r, i), bg=bg, align="right", nowrap=True),
             _cell(money(r.monthly_usd[i]), bg=bg, align="right", bold=bold, nowrap=True),
@@ -206,7 +185,7 @@ def _link(url: str) -> str:
     return escape(url)
 
 
-def sources_tables(plan) -> str:
+def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
     o = plan.options
     rows = []
     for role, i in shown_options(plan):
@@ -231,7 +210,7 @@ def sources_tables(plan) -> str:
                 number = notes.setdefault(pt.tokens_derived, len(notes) + 1)
                 method = pt.tokens_derived.split(":", 1)[0].strip().lower() if ":" in pt.tokens_derived[:20] else "note"
                 tag = f" <span style='color: #555555;'>({escape(method)} [{number}])</span>"
-            groups.setdefault((view.accuracy_id, pt.source), []).append(
+            groups.setdefault((display_name(names, view.accuracy_id), pt.source), []).append(
                 f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
     points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="56%") +
               _cell(_link(source)) + "</tr>" for (model, source), lines in groups.items()]
@@ -289,8 +268,9 @@ def _h2(text: str, page_break: bool = False) -> str:
 
 
 def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str, str]] = (),
-                today: dt.date | None = None) -> str:
-    """The whole report body. ``figure_names``: figure key -> image resource name."""
+                today: dt.date | None = None, names: Mapping[str, str] | None = None) -> str:
+    """The whole report body. ``figure_names``: figure key -> image resource name; ``names``: display name
+    per accuracy id (``present.names.model_names``)."""
     s = plan.scenario
     today = today or dt.date.today()
     status = {"ok": "", "target_missed": "No option reaches the accuracy target: the closest is shown.",
@@ -326,5 +306,5 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
         parts += [_h2(title), html]
     parts += [_h2("Scenario inputs"), scenario_table(plan),
               _h2("Assumptions and caveats"), _list(list(plan.warnings) + model_assumptions(plan)),
-              _h2("Sources"), sources_tables(plan)]
+              _h2("Sources"), sources_tables(plan, names)]
     return "\n".join(parts)

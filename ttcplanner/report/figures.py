@@ -1,38 +1,35 @@
 """The report's three plots, built from a Plan as fixed-size print charts.
 
-Which options appear is decided once (``shown_options``): the recommendation and the best option of
-each other deployment kind, the same rows as the key-figures table, so figures and table agree.
+Which options appear, their colours and their names come from ``ttcplanner.present`` (``highlight``,
+``palette``, ``names``), as in the window: the recommendation and the best option of each other
+deployment kind, the same rows as the key-figures table, so figures and table agree.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import numpy as np
 from PySide6.QtGui import QImage
 
 from ttcplanner.model.format import count, money_tick, requests
 from ttcplanner.model.options import KIND_NAMES, KINDS
-from ttcplanner.report.chart import DASHES, MARKERS, PALETTE, Axis, Chart, RefLine, Series
+from ttcplanner.present import palette
+from ttcplanner.present.highlight import highlighted
+from ttcplanner.present.labels import aggregation_name
+from ttcplanner.present.names import display_name
+from ttcplanner.report.chart import Axis, Chart, RefLine, Series
 
 MAX_ACCURACY_MODELS = 6
 FIGURE_WIDTH_MM = 170.0
 FIGURE_HEIGHT_MM = 92.0
-KIND_STYLE = {"api": (PALETTE[0], "solid", "circle"), "gpu": (PALETTE[1], "dash", "square"),
-              "asic": (PALETTE[2], "dashdot", "triangle")}
+KIND_STYLE = {k: (palette.KIND_COLORS[k], palette.KIND_DASHES[k], palette.KIND_MARKERS[k]) for k in KINDS}
 
 
 def shown_options(plan) -> list[tuple[str, int]]:
-    """(role, option index): the recommendation first, then the best of each other kind."""
-    out = []
-    rec = plan.recommended
-    if rec is not None:
-        out.append(("Recommended", rec))
-    for k in KINDS:
-        i = plan.best_per_kind.get(k)
-        if i is not None and i != rec:
-            out.append((f"Best {KIND_NAMES[k]}", i))
-    return out
+    """(role title, option index): ``present.highlight``'s choice (the window draws the same options)."""
+    return [(h.title, h.index) for h in highlighted(plan)]
 
 
 def accuracy_models(plan) -> list:
@@ -50,16 +47,28 @@ def _pct_axis(label: str, lo: float = 0, hi: float = 100) -> Axis:
     return Axis(label, lo=lo, hi=hi, fmt=lambda v: f"{v:g}%")
 
 
-def accuracy_chart(plan, font_family: str) -> Chart:
+def accuracy_chart(plan, font_family: str, names: Mapping[str, str] | None = None) -> Chart:
+    """A curve per model: those behind a highlighted option in its colour and named with its role (as in the
+    window's legend), the others as context in the leftover colours; ``names``: display name per id."""
     s = plan.scenario
     series = []
-    compared = {plan.options.accuracy_id[i] for _, i in shown_options(plan)}
+    roles = {}
+    for h in highlighted(plan):
+        roles.setdefault(plan.options.accuracy_id[h.index], h)
+    context = 0
     for k, view in enumerate(accuracy_models(plan)):
-        band = view.accuracy_id in compared or not compared  # context models get no band: stacked bands turn grey
-        color, dash, marker = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)], MARKERS[k % len(MARKERS)]
+        band = view.accuracy_id in roles or not roles  # context models get no band: stacked bands turn grey
+        dash, marker = palette.DASHES[k % len(palette.DASHES)], palette.MARKERS[k % len(palette.MARKERS)]
+        label = display_name(names, view.accuracy_id)
+        h = roles.get(view.accuracy_id)
+        if h is not None:
+            color, label = h.color, f"{label} ({h.label})"
+        else:
+            color = palette.CONTEXT_COLORS[context % len(palette.CONTEXT_COLORS)]
+            context += 1
         x = np.asarray(view.tokens, dtype=float)
         keep = x > 0
-        series.append(Series(x[keep], np.asarray(view.mean_pct)[keep], label=view.accuracy_id, color=color, dash=dash,
+        series.append(Series(x[keep], np.asarray(view.mean_pct)[keep], label=label, color=color, dash=dash,
                              width_pt=1.3, band_low=np.asarray(view.low_pct)[keep] if band else None,
                              band_high=np.asarray(view.high_pct)[keep] if band else None,
                              band_alpha=0.10, marker=marker, marker_every=0, marker_size_pt=5.0))
@@ -71,7 +80,8 @@ def accuracy_chart(plan, font_family: str) -> Chart:
             RefLine(max(s.reasoning_tokens, 10.0), label=f"scenario: {count(s.reasoning_tokens)} tokens", dash="dot")]
     return Chart(FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM,
                  Axis("Reasoning tokens per sample", log=True, lo=10, hi=1e6, fmt=count),
-                 _pct_axis(f"Accuracy ({s.samples} samples, {s.aggregation})" if s.samples > 1 else "Accuracy (1 sample)"),
+                 _pct_axis(f"Accuracy ({s.samples} samples, {aggregation_name(s.aggregation).lower()})"
+                           if s.samples > 1 else "Accuracy (1 sample)"),
                  series, refs, font_family=font_family, legend_columns=2)
 
 
@@ -84,26 +94,27 @@ def cost_chart(plan, font_family: str) -> Chart:
         if curve.option in shown:
             continue
         series.append(Series(curve.accuracy_pct, curve.cost_per_request_usd, label="other options" if grey_first else "",
-                             color="#B0B0B0", width_pt=0.6))
+                             color=palette.OTHER_COLOR, width_pt=0.6))
         grey_first = False
     fa, fc, _ = plan.frontier
     if len(fa):
         order = np.argsort(fc)
         series.append(Series(np.asarray(fa)[order], np.asarray(fc)[order], label="Pareto frontier (cheapest for its accuracy)",
-                             color="#000000", width_pt=2.2, dash="solid"))
+                             color=palette.FRONTIER_COLOR, width_pt=2.2, dash="solid"))
     curves = {c.option: c for c in plan.cost_curves}
-    for role, i in shown_options(plan):
-        kind = str(o.kind[i])
-        color, dash, marker = KIND_STYLE[kind]
+    for h in highlighted(plan):
+        i = h.index
+        color, dash, marker = KIND_STYLE[h.kind]  # by kind here, as in the window's cost plot; the star marks the role
         if i in curves:
-            series.append(Series(curves[i].accuracy_pct, curves[i].cost_per_request_usd, label=f"{o.label[i]}",
-                                 color=color, dash=dash, width_pt=1.3))
+            series.append(Series(curves[i].accuracy_pct, curves[i].cost_per_request_usd,
+                                 label=f"{o.label[i]} ({h.label})", color=color, dash=dash, width_pt=1.3))
         series.append(Series([r.accuracy_pct[i]], [r.cost_per_request_usd[i]], color=color, marker=marker, line=False,
                              marker_size_pt=5.5, in_legend=False))
     rec = plan.recommended
     if rec is not None:
         series.append(Series([r.accuracy_pct[rec]], [r.cost_per_request_usd[rec]], label="recommended (operating point)",
-                             color="#000000", marker="star", line=False, marker_size_pt=9.0, filled=True))
+                             color=palette.ROLE_COLORS["recommended"], marker="star", line=False, marker_size_pt=9.0,
+                             filled=True))
     anchor = min([s.target_accuracy_pct] + [float(r.accuracy_pct[i]) for i in shown if np.isfinite(r.accuracy_pct[i])])
     xlo = max(0.0, 10 * math.floor((anchor - 30) / 10))  # the region that matters: near the target
     xs = np.concatenate([np.asarray(x.x, dtype=float) for x in series] or [np.zeros(0)])
@@ -151,7 +162,8 @@ def volume_chart(plan, font_family: str) -> Chart:
     if not series and rec is not None and np.isfinite(plan.results.monthly_usd[rec]):
         # No kind has a curve (no option meets every target): show where the closest option stands, not an
         # empty frame.
-        series.append(Series([s.requests_per_day], [float(plan.results.monthly_usd[rec])], color="#000000",
+        series.append(Series([s.requests_per_day], [float(plan.results.monthly_usd[rec])],
+                             color=palette.ROLE_COLORS["recommended"],
                              marker="star", line=False, marker_size_pt=9.0,
                              label=f"no option meets every target; closest: {plan.options.label[rec]}"))
     refs = [RefLine(s.requests_per_day, label=f"this scenario: {requests(s.requests_per_day)}/day", dash="solid",
@@ -171,8 +183,8 @@ def volume_chart(plan, font_family: str) -> Chart:
                  series, refs, font_family=font_family, legend_columns=1)
 
 
-def plan_figures(plan, font_family: str, dpi: int = 300) -> dict[str, QImage]:
-    """name -> rendered image, in report order."""
-    return {"accuracy": accuracy_chart(plan, font_family).render(dpi),
+def plan_figures(plan, font_family: str, dpi: int = 300, names: Mapping[str, str] | None = None) -> dict[str, QImage]:
+    """name -> rendered image, in report order; ``names``: display name per accuracy id."""
+    return {"accuracy": accuracy_chart(plan, font_family, names).render(dpi),
             "cost": cost_chart(plan, font_family).render(dpi),
             "volume": volume_chart(plan, font_family).render(dpi)}

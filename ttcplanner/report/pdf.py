@@ -24,23 +24,24 @@ BODY_PT = 9.5
 
 
 def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
-               extras: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+               extras: Mapping[str, Mapping[str, Any]] | None = None, names: Mapping[str, str] | None = None) -> Path:
     """Write the plan summary for ``plan`` to ``path`` (A4 or Letter) and return the path.
 
     ``extras``: later sections, {key: {"title": str, "html": str, "images": {name: QImage}}}; the html
     refers to its images as ``<img src="name">`` (an image without a width is fitted to the text width).
+    ``names``: display name per accuracy id (``present.names.model_names(catalog)``), as the window shows them.
     Raises InputError when the file cannot be written; an existing file is then left as it was.
     """
     paper = str(paper).lower()
     if paper not in PAPERS:
         raise InputError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}", field="paper")
     writable_target(path, "PDF")  # refuse an empty name, a folder, FIFO or device before rendering
-    data = render_pdf_bytes(plan, paper, extras)
+    data = render_pdf_bytes(plan, paper, extras, names=names)
     write_bytes_atomic(path, data, "PDF")  # through a symlink: the link stays
     return Path(path)
 
 
-def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None = None) -> bytes:
+def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None = None, names=None) -> bytes:
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
     from ttcplanner.report.qt_setup import ensure_app
@@ -49,12 +50,12 @@ def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None
     buffer_bytes = QByteArray()
     buffer = QBuffer(buffer_bytes)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    _render(plan, buffer, paper, extras or {}, family, today)
+    _render(plan, buffer, paper, extras or {}, family, today, names)
     buffer.close()
     return bytes(buffer_bytes.data())
 
 
-def _render(plan, device, paper: str, extras, family: str, today) -> None:
+def _render(plan, device, paper: str, extras, family: str, today, names=None) -> None:
     from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
     from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetricsF, QPageLayout, QPageSize,
                                QPainter, QPdfWriter, QPen, QTextDocument, QTextOption)
@@ -92,7 +93,7 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
     doc.setDefaultStyleSheet(f"body, p, td, th, li {{ font-family: '{family}'; }} a {{ color: #1F3A5F; }}")
 
     images = {}
-    for key, image in plan_figures(plan, family, DPI).items():
+    for key, image in plan_figures(plan, family, DPI, names).items():
         images[f"figure-{key}.png"] = image
     extras_html = []
     extra_images = {}
@@ -103,7 +104,7 @@ def _render(plan, device, paper: str, extras, family: str, today) -> None:
     for name, image in {**images, **extra_images}.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     figure_names = {name.removeprefix("figure-").removesuffix(".png"): name for name in images}
-    doc.setHtml(report_html(plan, figure_names, extras_html, today))
+    doc.setHtml(report_html(plan, figure_names, extras_html, today, names))
     doc.setPageSize(QSizeF(body.width(), body.height()))
     _fit_unsized_images(doc, extra_images, body.width())
     keep_with_next(doc, body.height())

@@ -1,0 +1,1 @@
+"""Presentation decisions shared by the window, the PDF and the CLI (Qt-free)."""
