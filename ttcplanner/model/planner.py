@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ttcplanner.model import costs
+from ttcplanner.model import budget, costs
 from ttcplanner.model.accuracy import task_accuracy, task_accuracy_many
+from ttcplanner.model.budget import Budgets
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options
@@ -84,6 +85,10 @@ class OptionResults:
     batch: np.ndarray
     why_not: tuple[str, ...]
     calibrated_by_user: np.ndarray | None = None  # GPU rows whose throughput a user calibration scales
+    # the budget each option is priced at (budget.py): reasoning tokens per sample, samples, effort level or None
+    reasoning_tokens: np.ndarray | None = None
+    samples: np.ndarray | None = None
+    effort: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,24 @@ class Plan:
     break_evens: tuple[BreakEven, ...]
     alternatives: dict[str, str] = field(default_factory=dict)  # why a kind has no eligible option
     provenance: tuple[tuple[str, str, str], ...] = ()  # (what, source URL, as_of) of the task profile and model factors
+    frontier_extrapolated: np.ndarray | None = None  # per frontier point: meets its accuracy only by extrapolation
+    frontier_budget: tuple[np.ndarray, np.ndarray] | None = None  # per frontier point: (reasoning tokens, samples)
+    budget_hint: "BudgetHint | None" = None  # fixed mode: a budget within the same caps that is much cheaper
+
+
+@dataclass(frozen=True)
+class BudgetHint:
+    """Fixed mode: the auto search within the same caps found a plan at least HINT_SAVING cheaper."""
+
+    reasoning_tokens: float  # per sample, whole tokens (the fixed budget to switch to)
+    samples: int
+    effort: str | None
+    option: int
+    monthly_usd: float
+    saving: float  # fraction of the fixed plan's monthly cost
+
+
+HINT_SAVING = 0.2
 
 
 class _IdentityCache:
@@ -191,13 +214,21 @@ _GRID_TOKEN_CACHE = _IdentityCache(64)  # token offers' cost and feasibility alo
 _GRID_SETUP_CACHE = _IdentityCache(16)  # the cost-curve rows' slices of an option set's Setup
 _CURVE_VIEW_CACHE = _IdentityCache(16)  # accuracy curve views of an accuracy table offered by an option set
 _VOLUME_CACHE = _IdentityCache(32)  # cheapest monthly $ per kind along VOLUME_GRID, and the break-evens
+_CLASS_CACHE = _IdentityCache(16)  # per (catalog, task, option set): the options' budget classes
+_FIXED_BUDGET_CACHE = _IdentityCache(16)  # per budget classes: the fixed budgets at the scenario's budget
+_INVERSE_CACHE = _IdentityCache(16)  # per (task, aggregation, scorer quality): budget.ParallelInverse
+_SEQUENTIAL_CACHE = _IdentityCache(16)  # per task: every curve along budget's token grid
+_EFFORT_CACHE = _IdentityCache(64)  # exact accuracy of effort-level classes at their levels x samples counts
+_POINT_CACHE = _IdentityCache(64)  # exact accuracy of models at the budgets options are bought at
+_SEARCH_SERVING_CACHE = _IdentityCache(16)  # GPU serving estimates at the budgets the search tries
 
 
 def clear_caches() -> None:
     """Forget this thread's cached intermediates and the option sets (tests compare cold and warm plans;
     results never depend on the caches)."""
     for cache in (_ACCURACY_CACHE, _OPTION_INDEX_CACHE, _SERVING_CACHE, _GRID_SERVING_CACHE, _GRID_TOKEN_CACHE,
-                  _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE):
+                  _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE, _CLASS_CACHE, _FIXED_BUDGET_CACHE,
+                  _INVERSE_CACHE, _SEQUENTIAL_CACHE, _EFFORT_CACHE, _POINT_CACHE, _SEARCH_SERVING_CACHE):
         cache.clear()
     build_options.cache_clear()
 
@@ -215,15 +246,16 @@ class _AccuracyTable:
     extrapolated: np.ndarray
 
 
-def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
-    """Accuracy of every model of the task, cached on the inputs that matter, so volume, latency, price and
-    hardware moves do not recompute accuracy."""
-    key = (id(task), _exact(s.reasoning_tokens), s.samples, s.aggregation, _exact(s.scorer_quality))
+def _accuracy_by_model(s: Scenario, task, samples: int | None = None) -> _AccuracyTable:
+    """Accuracy of every model of the task at ``samples`` (default the scenario's), cached on the inputs that
+    matter, so volume, latency, price and hardware moves do not recompute accuracy."""
+    samples = s.samples if samples is None else samples
+    key = (id(task), _exact(s.reasoning_tokens), samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
     if hit is not None:
         return hit
     tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
-    many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
+    many = task_accuracy_many(task, tuple(task.curves), tokens, samples, s.aggregation, s.scorer_quality)
     by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
     ids = tuple(by_model)
     width = len(tokens)
@@ -276,10 +308,12 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     return rows
 
 
-def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None):
-    """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the operating budget
-    (options,) or along BUDGET_GRID (options x budgets); NaN where the task has no curve for the option's model."""
-    table = _accuracy_by_model(scenario, task)
+def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None,
+              samples: int | None = None):
+    """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the scenario's budget
+    (options,) or along BUDGET_GRID (options x budgets), at ``samples`` (default the scenario's); NaN where the
+    task has no curve for the option's model."""
+    table = _accuracy_by_model(scenario, task, samples)
     rows = _table_rows(opts, table) if rows is None else _table_rows(opts, table)[rows]
     cols = slice(1, None) if grid else 0
     mean, low, high, extrap = (a[rows, cols] for a in (table.mean, table.low, table.high, table.extrapolated))
@@ -288,20 +322,24 @@ def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: 
     return mean, low, high, extrap
 
 
-def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None):
+def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None, samples=None):
     """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis.
+    samples: the scenario's, or an array per row (auto budgets; then output_tokens is one too).
 
     The estimate is cached on the setup and the serving inputs, so volume, accuracy-target, ownership and
     price moves reuse it (its arrays are read-only)."""
     rows = opts.gpu_rows if rows is None else rows
     n = opts.gpus_per_replica[rows]
-    serving = (scenario.input_tokens, output_tokens, scenario.latency_target_s, scenario.samples,
-               scenario.prefix_cache, scenario.speculative_draft_tokens, scenario.speculative_acceptance)
-    key = (id(setup), *(_exact(v) for v in serving)) if np.ndim(output_tokens) == 0 else None
+    samples = scenario.samples if samples is None else samples
+    per_row = np.ndim(samples) > 0
+    serving = (scenario.input_tokens, output_tokens.tobytes() if per_row else output_tokens, scenario.latency_target_s,
+               samples.tobytes() if per_row else samples, scenario.prefix_cache, scenario.speculative_draft_tokens,
+               scenario.speculative_acceptance)
+    key = (id(setup), *(_exact(v) for v in serving)) if per_row or np.ndim(output_tokens) == 0 else None
     est = _SERVING_CACHE.get(key) if key is not None else None
     if est is None:
         est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
-                                   samples=scenario.samples, prefix_cache=scenario.prefix_cache,
+                                   samples=samples, prefix_cache=scenario.prefix_cache,
                                    draft_tokens=scenario.speculative_draft_tokens,
                                    acceptance=scenario.speculative_acceptance)
         if key is not None:
@@ -322,29 +360,288 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     adjust = adjust or Adjustments()
     opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
                                       scenario.kv_precision))
-    res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
+    shift = adjust.accuracy_shift_pts
+    classes = _budget_classes(catalog, task, opts)
+    if scenario.budget_mode == "auto":
+        budgets = _auto_budgets(scenario, task, opts, classes, shift)
+    else:
+        budgets = _fixed_budgets(scenario, classes)
+    res = _operating_point(scenario, task, opts, budgets, shift)
     rec, best, status = _choose(opts, res)
+    hint = _budget_hint(scenario, task, opts, classes, res, rec, status, shift) if scenario.budget_mode == "fixed" else None
     volume, breaks = _volume_curves_and_break_evens(scenario, opts, res)
-    acc_curves = _accuracy_curves(scenario, task, opts)
-    cost_curves, frontier = _cost_curves(scenario, task, opts, res, adjust.accuracy_shift_pts)
+    curve_samples = int(res.samples[rec]) if rec is not None else scenario.samples
+    acc_curves = _accuracy_curves(scenario, task, opts, curve_samples)
+    cost_curves, frontier, front_extrap, front_budget = _cost_curves(scenario, task, opts, res, shift)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
     warnings = _warnings(scenario, catalog, opts, res, rec)
     return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
                 results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
                 cost_curves=cost_curves, frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume,
-                break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task))
+                break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task),
+                frontier_extrapolated=front_extrap, frontier_budget=front_budget, budget_hint=hint)
 
 
-def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0) -> OptionResults:
+def _batch(s: Scenario, opts: OptionSet) -> np.ndarray:
+    """Token offers bought through a batch API: the latency target allows 24 h and the offer has a discount."""
+    return _option_index(opts).is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
+
+
+# ---------------------------------------------------------------- budgets: what each option is bought at
+
+
+def _budget_classes(catalog: Catalog, task, opts: OptionSet) -> budget.BudgetClasses:
+    key = (id(catalog), id(task), id(opts))
+    hit = _CLASS_CACHE.get(key)
+    if hit is None:
+        hit = _CLASS_CACHE.put(key, (catalog, task, opts), budget.budget_classes(catalog, task, opts))
+        _frozen(hit.of_option, hit.has_curve)
+    return hit
+
+
+def _fixed_budgets(s: Scenario, classes: budget.BudgetClasses) -> Budgets:
+    key = (id(classes), _exact(s.reasoning_tokens), s.samples)
+    hit = _FIXED_BUDGET_CACHE.get(key)
+    if hit is None:
+        hit = budget.fixed_budgets(s, classes)
+        _frozen(hit.reasoning_tokens, hit.samples)
+        _FIXED_BUDGET_CACHE.put(key, classes, hit)
+    return hit
+
+
+def _accuracy_at(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts: float):
+    """Accuracy of every option at its own budget (new arrays). Fixed budgets read the per-model table at the
+    scenario's budget; other budgets (auto, effort levels) are computed exactly at their (tokens, samples)."""
+    if s.budget_mode == "fixed":
+        mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
+        redo = budgets.reasoning_tokens != s.reasoning_tokens
+    else:
+        mean, low, high = (np.full(opts.size, np.nan) for _ in range(3))
+        extrap = np.zeros(opts.size, dtype=bool)
+        redo = np.ones(opts.size, dtype=bool)
+    ids = np.asarray(opts.accuracy_id)
+    redo &= np.isin(ids, tuple(task.curves))
+    if not redo.any():
+        return mean, low, high, extrap
+    rows = np.flatnonzero(redo)
+    points = np.stack([budgets.reasoning_tokens[rows], budgets.samples[rows]])
+    pairs, which = np.unique(points, axis=1, return_inverse=True)
+    models, model_of = np.unique(ids[rows], return_inverse=True)
+    key = (id(task), tuple(models.tolist()), pairs.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    hit = _POINT_CACHE.get(key)
+    if hit is None:
+        many = task_accuracy_many(task, tuple(models.tolist()), pairs[0], pairs[1], s.aggregation, s.scorer_quality)
+        hit = tuple(_frozen(*(np.stack([getattr(many[m], part) for m in models.tolist()])
+                              for part in ("mean_pct", "low_pct", "high_pct", "extrapolated"))))
+        _POINT_CACHE.put(key, task, hit)
+    m, lo, hi, ex = (a[model_of, which.ravel()] for a in hit)
+    if shift_pts:
+        m, lo, hi = (np.clip(a + shift_pts, 0.0, 100.0) for a in (m, lo, hi))
+    mean[rows], low[rows], high[rows], extrap[rows] = m, lo, hi, ex
+    return mean, low, high, extrap
+
+
+def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float) -> Budgets:
+    """Each option's cheapest (reasoning tokens, samples) within the caps that meets the accuracy and latency
+    targets, memory and context; see budget.py.
+
+    For every samples count within the cap, the fewest tokens that reach the target (per class) are priced for
+    every option at once, (options x samples counts); an option takes its cheapest feasible pair. An option
+    that reaches the target only where it misses latency or memory takes the pair with the lowest latency (its
+    reason then shows by how much); one that cannot reach it within the caps takes its most accurate budget."""
+    ns = budget.samples_candidates(s.samples)
+    need, level = _tokens_needed(s, task, classes, ns, s.target_accuracy_pct - shift_pts)
+    tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach within the caps
+    reach = np.isfinite(tokens)
+    cost, latency = _search_costs(s, opts, np.where(reach, tokens, 0.0), ns)
+    ok = reach & np.isfinite(cost)
+    k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
+                 np.argmin(np.where(reach, np.where(np.isfinite(latency), latency, np.finfo(float).max), np.inf), axis=1))
+    rows = np.arange(opts.size)
+    chosen_tokens, chosen_samples = tokens[rows, k], ns[k]
+    fallback_tokens, fallback_level = _most_accurate_budget(s, task, classes)
+    any_reach = reach.any(axis=1)
+    chosen_tokens = np.where(any_reach, chosen_tokens, fallback_tokens[classes.of_option])
+    chosen_samples = np.where(any_reach, chosen_samples, float(s.samples))
+    chosen_tokens = _spend_what_is_paid_for(s, opts, chosen_tokens, chosen_samples, ok.any(axis=1))
+    chosen_level = np.where(any_reach, level[classes.of_option, k], fallback_level[classes.of_option])
+    effort = tuple(classes.levels[c][lv][0] if lv >= 0 else None
+                   for c, lv in zip(classes.of_option.tolist(), chosen_level.tolist()))
+    return Budgets(chosen_tokens, chosen_samples, effort)
+
+
+def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray, target_pct: float):
+    """The fewest reasoning tokens per sample that reach ``target_pct`` with each samples count in ``ns``, per
+    class, (classes x K): inf where none within the token cap does; and the effort level that buys them (-1 for
+    a free budget)."""
+    need = np.full((len(classes.accuracy_id), len(ns)), np.inf)
+    level = np.full(need.shape, -1, dtype=np.intp)
+    pass1 = None
+    for c, (acc_id, levels) in enumerate(zip(classes.accuracy_id, classes.levels)):
+        if not classes.has_curve[c]:
+            continue
+        if levels:
+            levels = budget.reachable_levels(levels, s.reasoning_tokens)
+            acc = _effort_accuracy(s, task, acc_id, levels, ns)
+            meets = acc >= target_pct - 1e-9
+            first = np.argmax(meets, axis=0)
+            reached = meets.any(axis=0)
+            need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
+            level[c] = np.where(reached, first, -1)
+            continue
+        if pass1 is None:
+            pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
+        t = budget.tokens_needed(_sequential_rows(task)[acc_id], pass1)
+        need[c] = np.where(t <= s.reasoning_tokens, t, np.inf)
+    return need, level
+
+
+def _parallel_inverse(s: Scenario, task) -> budget.ParallelInverse:
+    key = (id(task), s.aggregation, _exact(s.scorer_quality))
+    hit = _INVERSE_CACHE.get(key)
+    return hit if hit is not None else _INVERSE_CACHE.put(key, task, budget.ParallelInverse(task, s.aggregation, s.scorer_quality))
+
+
+def _sequential_rows(task) -> dict:
+    key = id(task)
+    hit = _SEQUENTIAL_CACHE.get(key)
+    if hit is None:
+        ids = tuple(task.curves)
+        table = budget.sequential_table(task, ids)
+        hit = _SEQUENTIAL_CACHE.put(key, task, {a: table[k] for k, a in enumerate(ids)})
+    return hit
+
+
+def _effort_accuracy(s: Scenario, task, acc_id: str, levels: tuple, ns: np.ndarray) -> np.ndarray:
+    """Exact mean accuracy (percent) of a model at its effort levels x samples counts, (levels, K)."""
+    tokens = np.array([t for _, t in levels])
+    key = (id(task), acc_id, tokens.tobytes(), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    hit = _EFFORT_CACHE.get(key)
+    if hit is None:
+        est = task_accuracy_many(task, (acc_id,), tokens[:, None], ns[None, :], s.aggregation, s.scorer_quality)[acc_id]
+        hit = _EFFORT_CACHE.put(key, task, _frozen(np.array(est.mean_pct, dtype=float))[0])
+    return hit
+
+
+def _most_accurate_budget(s: Scenario, task, classes: budget.BudgetClasses):
+    """Per class, the budget an option that cannot reach the target is shown at: its most accurate one within the
+    caps, without tokens its curve gains nothing from (past the trained maximum); and its effort level (-1: free)."""
+    tokens, level = [], []
+    for acc_id, levels in zip(classes.accuracy_id, classes.levels):
+        if levels:
+            reachable = budget.reachable_levels(levels, s.reasoning_tokens)
+            tokens.append(reachable[-1][1])
+            level.append(len(reachable) - 1)
+        else:
+            curve = task.curves.get(acc_id)
+            tokens.append(min(s.reasoning_tokens, curve.max_tokens) if curve is not None else s.reasoning_tokens)
+            level.append(-1)
+    return np.array(tokens, dtype=float), np.array(level, dtype=np.intp)
+
+
+def _search_costs(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
+    """$ per request and latency of every option at (tokens[option, k], ns[k]), (options x K); the cost is inf
+    where the option cannot serve that budget within the latency target, memory or context (the tests of
+    _operating_point, on a grid)."""
+    index = _option_index(opts)
+    cost = np.full(tokens.shape, np.inf)
+    latency = np.full(tokens.shape, np.inf)
+    tr = np.flatnonzero(index.is_token)
+    if len(tr):
+        batch = _batch(s, opts)[tr, None]
+        t = tokens[tr]
+        c = costs.token_offer_cost_per_request({k: v[tr, None] for k, v in opts.prices.items()}, s.input_tokens, t,
+                                               s.answer_tokens, ns[None, :], s.cached_input_fraction, s.prefix_cache, batch)
+        out = t + s.answer_tokens
+        lat = opts.ttft_s[tr, None] + out / opts.tokens_per_s_per_user[tr, None]
+        lat = np.where(batch, np.minimum(lat, costs.BATCH_LATENCY_S), lat)
+        ok = (lat <= s.latency_target_s * (1 + 1e-9)) & (s.input_tokens + out <= opts.context_tokens[tr, None])
+        cost[tr] = np.where(ok & np.isfinite(c), c, np.inf)
+        latency[tr] = lat
+    g = opts.gpu_rows
+    if len(g):
+        cost[g], latency[g] = _gpu_search_costs(s, opts, g, tokens[g], np.broadcast_to(ns, tokens[g].shape))
+    return cost, latency
+
+
+def _gpu_search_costs(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarray, samples: np.ndarray):
+    """$ per request (inf where not served within memory and the latency target) and latency of GPU rows ``g``
+    at budgets (tokens, samples), both (len(g), C). The serving estimate is cached on the budgets and the
+    serving inputs, so volume, price and ownership moves reuse it."""
+    pos = np.searchsorted(opts.gpu_rows, g)
+    samples = np.ascontiguousarray(samples, dtype=float)
+    key = (id(opts.setup), pos.tobytes(), tokens.tobytes(), samples.tobytes(), s.input_tokens, s.answer_tokens,
+           _exact(s.latency_target_s), s.prefix_cache, s.speculative_draft_tokens, _exact(s.speculative_acceptance))
+    est = _SEARCH_SERVING_CACHE.get(key)
+    if est is None:
+        setup = _setup_chunks(opts.setup, pos, len(pos), True)[0]
+        setup = Setup(**{k: v[:, :, 0] for k, v in vars(setup).items()})  # (rows, 1): broadcast along the budgets
+        est = estimate_for_latency(setup, s.input_tokens, tokens + s.answer_tokens, s.latency_target_s, samples=samples,
+                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                                   acceptance=s.speculative_acceptance)
+        est = _frozen(est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s * (1 + 1e-9)), est.latency_s)
+        _SEARCH_SERVING_CACHE.put(key, opts.setup, est)
+    requests_per_s, served, latency = est
+    hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[g], opts.purchase_usd[g], opts.tdp_w[g], s.ownership,
+                              s.amortization_months, s.electricity_usd_per_kwh, s.pue)
+    reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
+    monthly = costs.gpu_monthly_usd(reps, opts.gpus_per_replica[g, None], hour[:, None])
+    with np.errstate(invalid="ignore"):
+        cost = np.where(served & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+    return cost, latency
+
+
+def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray,
+                            feasible: np.ndarray) -> np.ndarray:
+    """A GPU fleet is paid by the replica, so more reasoning can cost nothing: each feasible GPU row takes the
+    most tokens within the cap (on the plots' budget grid, or the cap) that cost no more than its cheapest
+    budget. More accuracy for the same money; and no point of its own cost curve can lie above-left of it."""
+    g = opts.gpu_rows[feasible[opts.gpu_rows]]
+    if not len(g):
+        return tokens
+    grid = np.append(BUDGET_GRID[BUDGET_GRID < s.reasoning_tokens], s.reasoning_tokens)
+    low = tokens[g, None]
+    candidates = np.concatenate([low, np.maximum(grid[None, :], low)], axis=1)  # column 0: the cheapest budget
+    cost, _ = _gpu_search_costs(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))
+    same = np.isfinite(cost) & (cost <= cost[:, :1] * (1 + 1e-12))
+    last = candidates.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a prefix
+    out = tokens.copy()
+    out[g] = candidates[np.arange(len(g)), last]
+    return out
+
+
+def _budget_hint(s: Scenario, task, opts: OptionSet, classes, r: OptionResults, rec, status, shift_pts: float):
+    """Fixed mode: the plan the budget search finds within the same caps, when it meets the targets and costs
+    at least HINT_SAVING less (or the fixed budget misses them)."""
+    auto = s.replace(budget_mode="auto")
+    res = _operating_point(auto, task, opts, _auto_budgets(auto, task, opts, classes, shift_pts), shift_pts)
+    best, _, auto_status = _choose(opts, res)
+    if best is None or auto_status != "ok":
+        return None
+    monthly = float(res.monthly_usd[best])
+    if status == "ok":
+        saving = 1.0 - monthly / float(r.monthly_usd[rec]) if r.monthly_usd[rec] > 0 else 0.0
+        if saving < HINT_SAVING:
+            return None
+    else:
+        saving = float("nan")  # the fixed budget misses the targets: any saving is beside the point
+    effort = res.effort[best]
+    tokens = float(res.reasoning_tokens[best]) if effort else float(math.ceil(res.reasoning_tokens[best]))
+    return BudgetHint(tokens, int(res.samples[best]), effort, int(best), monthly, saving)
+
+
+def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts: float = 0.0) -> OptionResults:
+    """Every option at its budget: accuracy, cost, latency and whether it meets the targets."""
     n = opts.size
-    mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
+    mean, low, high, extrap = _accuracy_at(s, task, opts, budgets, shift_pts)
     has_acc = np.isfinite(mean)
-    output_tokens = s.reasoning_tokens + s.answer_tokens
+    tokens, samples = budgets.reasoning_tokens, budgets.samples
+    output_tokens = tokens + s.answer_tokens
     index = _option_index(opts)
     is_token = index.is_token
-    batch = is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
-    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, s.reasoning_tokens, s.answer_tokens, s.samples,
+    batch = _batch(s, opts)
+    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, tokens, s.answer_tokens, samples,
                                              s.cached_input_fraction, s.prefix_cache, batch)
     speed = opts.tokens_per_s_per_user.copy()
     latency = opts.ttft_s + output_tokens / speed
@@ -361,7 +658,10 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     calibrated = np.zeros(n, dtype=bool)
     if opts.setup is not None:
         g = opts.gpu_rows
-        est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens)
+        if s.budget_mode == "fixed":  # every GPU row at the scenario's budget: one cached estimate
+            est, per, hour = _gpu_costs(s, opts, opts.setup, s.reasoning_tokens + s.answer_tokens)
+        else:
+            est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens[g], samples=samples[g])
         reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
         gm = costs.gpu_monthly_usd(reps, per, hour)
         ok = est.fits & np.isfinite(hour) & np.isfinite(reps)
@@ -388,7 +688,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
-                         calibrated_by_user=calibrated)
+                         calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort)
 
 
 _WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
@@ -416,17 +716,19 @@ def _why_not(opts: OptionSet, allowed, has_acc, fits, costed, meets_lat, meets_a
     return why
 
 
-def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
+def _argmin(values: np.ndarray, mask: np.ndarray, accuracy: np.ndarray) -> int | None:
+    """The cheapest row in ``mask``; of equally cheap rows the most accurate (so no option dominates it)."""
     if not mask.any():
         return None
     masked = np.where(mask, values, np.inf)
-    return int(np.argmin(masked))
+    tied = np.flatnonzero(masked <= masked.min())
+    return int(tied[np.argmax(accuracy[tied])]) if len(tied) > 1 else int(tied[0])
 
 
 def _choose(opts: OptionSet, r: OptionResults):
     of_kind = _option_index(opts).of_kind
-    best = {k: _argmin(r.monthly_usd, r.eligible & of_kind[k]) for k in KINDS}
-    rec = _argmin(r.monthly_usd, r.eligible)
+    best = {k: _argmin(r.monthly_usd, r.eligible & of_kind[k], r.accuracy_pct) for k in KINDS}
+    rec = _argmin(r.monthly_usd, r.eligible, r.accuracy_pct)
     if rec is not None:
         return rec, best, "ok"
     feasible = r.has_accuracy & r.fits & r.meets_latency & r.allowed & np.isfinite(r.monthly_usd)
@@ -494,8 +796,9 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
     return tuple(out)
 
 
-def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
-    cached = _accuracy_by_model(s, task)
+def _accuracy_curves(s: Scenario, task, opts: OptionSet, samples: int) -> tuple[AccuracyCurveView, ...]:
+    """Every offered model's accuracy along BUDGET_GRID at ``samples`` (the recommendation's)."""
+    cached = _accuracy_by_model(s, task, samples)
     key = (id(cached), id(opts))
     hit = _CURVE_VIEW_CACHE.get(key)
     if hit is not None:
@@ -615,7 +918,12 @@ def evaluate_grid(scenario: Scenario, catalog: Catalog, budgets, samples, adjust
 
 def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts: float):
     """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
-    configuration of each open model; plus the Pareto frontier over all of those points."""
+    configuration of each open model (at the samples each is bought with); and the Pareto frontier over the
+    budgets the mode can buy that meet the latency target, memory and the on-premises rule: every option at
+    its own budget, and in auto mode also the curves' points within the caps (a model bought by effort level
+    only at its level). Returns (curves, frontier, its points' extrapolated flags, their (tokens, samples)).
+    The recommendation is one of these points and none lies above-left of it (the search finds the cheapest
+    budget, ties go to the more accurate)."""
     candidates = r.has_accuracy & r.allowed
     index = _option_index(opts)
     token_rows = np.flatnonzero(candidates & index.is_token)
@@ -625,20 +933,31 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts
     model = index.gpu_model[by_model]
     gpu_rows = by_model[np.r_[True, model[1:] != model[:-1]]] if len(by_model) else by_model
     rows = np.concatenate([token_rows, gpu_rows]).astype(int)
-    if not len(rows):
-        return (), (np.zeros(0), np.zeros(0), ())
-    acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows)[0]
-    cost = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, np.array([s.samples]), r.batch, cache=True)[:, :, 0]
+    shape = (len(rows), len(BUDGET_GRID))
+    acc, cost, extrap = np.empty(shape), np.empty(shape), np.zeros(shape, dtype=bool)
+    samples = r.samples[rows] if s.budget_mode == "auto" else np.full(len(rows), float(s.samples))
+    for n in np.unique(samples).tolist():
+        part = samples == n
+        m, _, _, ex = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows[part], samples=int(n))
+        acc[part], extrap[part] = m, ex
+        cost[part] = _grid_cost_per_request(s, opts, rows[part], BUDGET_GRID, np.array([n]), r.batch, cache=True)[:, :, 0]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
-    a, c = acc.ravel(), cost.ravel()
-    which = np.repeat(rows, acc.shape[1])
-    ok = np.isfinite(a) & np.isfinite(c)
-    a, c, which = a[ok], c[ok], which[ok]
+    own = np.flatnonzero(r.has_accuracy & r.allowed & r.fits & r.meets_latency & np.isfinite(r.cost_per_request_usd))
+    a, c, ex, which = r.accuracy_pct[own], r.cost_per_request_usd[own], r.extrapolated[own], own
+    t, n = r.reasoning_tokens[own], r.samples[own]
+    if s.budget_mode == "auto" and len(rows):
+        within = np.broadcast_to(BUDGET_GRID <= s.reasoning_tokens, shape)
+        free = np.array([not r.effort[i] for i in rows.tolist()], dtype=bool)[:, None]
+        ok = within & free & np.isfinite(acc) & np.isfinite(cost)
+        a, c, ex = np.concatenate([a, acc[ok]]), np.concatenate([c, cost[ok]]), np.concatenate([ex, extrap[ok]])
+        which = np.concatenate([which, np.broadcast_to(rows[:, None], shape)[ok]])
+        t = np.concatenate([t, np.broadcast_to(BUDGET_GRID, shape)[ok]])
+        n = np.concatenate([n, np.broadcast_to(samples[:, None], shape)[ok]])
     order = np.lexsort((-a, c))
-    best_acc = np.maximum.accumulate(a[order])
-    keep = np.r_[True, best_acc[1:] > best_acc[:-1]] & (a[order] >= best_acc - 1e-12)
+    best_acc = np.maximum.accumulate(a[order]) if len(order) else a
+    keep = np.r_[True, best_acc[1:] > best_acc[:-1]] & (a[order] >= best_acc - 1e-12) if len(order) else order > 0
     sel = order[keep]
-    return curves, (a[sel], c[sel], tuple(int(w) for w in which[sel]))
+    return curves, (a[sel], c[sel], tuple(int(w) for w in which[sel])), ex[sel], (t[sel], n[sel])
 
 
 def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResults, rec, best, status, breaks):
@@ -739,6 +1058,14 @@ def plan_to_json(plan: Plan) -> dict:
         "catalog_as_of": plan.catalog_as_of,
         "status": plan.status,
         "headline": plan.headline,
+        "budget_mode": plan.scenario.budget_mode,
+        "budget_caps" if plan.scenario.budget_mode == "auto" else "budget": {
+            "reasoning_tokens": plan.scenario.reasoning_tokens, "samples": plan.scenario.samples},
+        "cheaper_budget": None if plan.budget_hint is None else {
+            "reasoning_tokens": plan.budget_hint.reasoning_tokens, "samples": plan.budget_hint.samples,
+            "effort": plan.budget_hint.effort, "option": plan.options.label[plan.budget_hint.option],
+            "monthly_cost_usd": plan.budget_hint.monthly_usd,
+            "saving": None if not math.isfinite(plan.budget_hint.saving) else plan.budget_hint.saving},
         "recommendation": opt(plan.recommended),
         "best_per_kind": {k: opt(i) for k, i in plan.best_per_kind.items()},
         "why_no_option": dict(plan.alternatives),
