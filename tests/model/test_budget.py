@@ -14,7 +14,12 @@ import numpy as np
 import pytest
 
 from ttcplanner.model import scenario as sc
-from ttcplanner.model.budget import describe, level_for_budget, reachable_levels, samples_candidates
+from ttcplanner.model.budget import (
+    describe,
+    level_for_budget,
+    reachable_levels,
+    samples_candidates,
+)
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import HINT_SAVING, evaluate, plan_to_json

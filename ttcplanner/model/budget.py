@@ -130,16 +130,20 @@ class ParallelInverse:
                 self.columns[n] = acc[:, k].copy()
         return np.stack([self.columns[n] for n in samples.tolist()], axis=1)
 
-    def pass1_needed(self, target_pct, samples: np.ndarray) -> np.ndarray:
-        """Pass@1 (percent) reaching ``target_pct`` at each samples count; inf where none does.
-        target_pct: a scalar, or an array (samples,) or (rows, samples)."""
-        table = self.table(samples)  # (m, N)
-        target = np.broadcast_to(np.asarray(target_pct, dtype=float), np.broadcast_shapes(np.shape(target_pct), samples.shape))
-        flat_target = target.reshape(-1, len(samples))
-        out = np.empty_like(flat_target)
-        for j in range(len(samples)):
-            out[:, j] = _first_crossing(_PASS1_GRID, table[:, j], flat_target[:, j], log_x=False)
-        return out.reshape(target.shape)
+    def pass1_needed(self, target_pct: float, samples: np.ndarray) -> np.ndarray:
+        """Pass@1 (percent) reaching ``target_pct`` at each samples count (interpolated linearly between the
+        grid's points); inf where none does."""
+        table = self.table(samples)  # (m, N), each column non-decreasing
+        target = np.broadcast_to(np.asarray(target_pct, dtype=float), samples.shape)
+        k = np.count_nonzero(table < target[None, :], axis=0)  # the first row reaching the target, per column
+        out = np.full(samples.shape, np.inf)
+        out[k == 0] = _PASS1_GRID[0]
+        mid = np.flatnonzero((k > 0) & (k < len(_PASS1_GRID)))
+        kk = k[mid]
+        y0, y1 = table[kk - 1, mid], table[kk, mid]
+        frac = np.where(y1 > y0, (target[mid] - y0) / np.where(y1 > y0, y1 - y0, 1.0), 1.0)
+        out[mid] = _PASS1_GRID[kk - 1] + frac * (_PASS1_GRID[kk] - _PASS1_GRID[kk - 1])
+        return out
 
 
 def sequential_table(task, accuracy_ids) -> np.ndarray:
@@ -153,12 +157,12 @@ def sequential_table(task, accuracy_ids) -> np.ndarray:
 def tokens_needed(seq_row: np.ndarray, pass1_pct: np.ndarray) -> np.ndarray:
     """The fewest reasoning tokens at which a model's curve (a ``sequential_table`` row) reaches each pass@1;
     inf where it never does."""
-    return _first_crossing(_TOKEN_GRID, seq_row, np.asarray(pass1_pct, dtype=float), log_x=True)
+    return _first_crossing(_TOKEN_GRID, seq_row, np.asarray(pass1_pct, dtype=float))
 
 
-def _first_crossing(x: np.ndarray, y: np.ndarray, target: np.ndarray, log_x: bool) -> np.ndarray:
-    """The smallest x where the non-decreasing tabulated y reaches each target, interpolated linearly
-    (in ln x when log_x; x[0] may be 0 there); inf where y never reaches it."""
+def _first_crossing(x: np.ndarray, y: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The smallest x where the non-decreasing tabulated y reaches each target, interpolated linearly in ln x
+    (x[0] may be 0); inf where y never reaches it."""
     target = np.asarray(target, dtype=float)
     k = np.searchsorted(y, target, side="left")  # first index with y >= target
     out = np.full(target.shape, np.inf)
@@ -170,13 +174,10 @@ def _first_crossing(x: np.ndarray, y: np.ndarray, target: np.ndarray, log_x: boo
         kk = k[mid]
         y0, y1 = y[kk - 1], y[kk]
         frac = np.where(y1 > y0, (target[mid] - y0) / np.where(y1 > y0, y1 - y0, 1.0), 1.0)
-        if log_x:
-            lo = np.log(np.maximum(x[kk - 1], 1.0))
-            hi = np.log(x[kk])
-            value = np.exp(lo + frac * (hi - lo))
-            out[mid] = np.where(x[kk - 1] <= 0.0, np.where(frac >= 1.0, x[kk], np.maximum(value, 1.0)), value)
-        else:
-            out[mid] = x[kk - 1] + frac * (x[kk] - x[kk - 1])
+        lo = np.log(np.maximum(x[kk - 1], 1.0))
+        hi = np.log(x[kk])
+        value = np.exp(lo + frac * (hi - lo))
+        out[mid] = np.where(x[kk - 1] <= 0.0, np.where(frac >= 1.0, x[kk], np.maximum(value, 1.0)), value)
     return out
 
 
@@ -184,7 +185,7 @@ def describe(tokens: float, samples: float, effort, aggregation: str) -> str:
     """'high effort, 1 sample' / '8k tokens x 4 samples, majority vote'."""
     from ttcplanner.model.format import count
 
-    n = int(round(samples))
+    n = round(samples)
     what = f"{effort} effort" if effort else f"{count(math.ceil(tokens))} tokens"
     if n == 1:
         return f"{what}, 1 sample"

@@ -139,7 +139,7 @@ class Plan:
     provenance: tuple[tuple[str, str, str], ...] = ()  # (what, source URL, as_of) of the task profile and model factors
     frontier_extrapolated: np.ndarray | None = None  # per frontier point: meets its accuracy only by extrapolation
     frontier_budget: tuple[np.ndarray, np.ndarray] | None = None  # per frontier point: (reasoning tokens, samples)
-    budget_hint: "BudgetHint | None" = None  # fixed mode: a budget within the same caps that is much cheaper
+    budget_hint: BudgetHint | None = None  # fixed mode: a budget within the same caps that is much cheaper
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ _INVERSE_CACHE = _IdentityCache(16)  # per (task, aggregation, scorer quality): 
 _SEQUENTIAL_CACHE = _IdentityCache(16)  # per task: every curve along budget's token grid
 _EFFORT_CACHE = _IdentityCache(64)  # exact accuracy of effort-level classes at their levels x samples counts
 _POINT_CACHE = _IdentityCache(64)  # exact accuracy of models at the budgets options are bought at
-_SEARCH_SERVING_CACHE = _IdentityCache(16)  # GPU serving estimates at the budgets the search tries
+_SEARCH_SERVING_CACHE = _IdentityCache(256)  # GPU serving estimates at the budgets the search tries (per column)
 
 
 def clear_caches() -> None:
@@ -425,13 +425,12 @@ def _accuracy_at(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts
     if not redo.any():
         return mean, low, high, extrap
     rows = np.flatnonzero(redo)
-    points = np.stack([budgets.reasoning_tokens[rows], budgets.samples[rows]])
-    pairs, which = np.unique(points, axis=1, return_inverse=True)
+    pairs, which = np.unique(budgets.reasoning_tokens[rows] + 1j * budgets.samples[rows], return_inverse=True)
     models, model_of = np.unique(ids[rows], return_inverse=True)
     key = (id(task), tuple(models.tolist()), pairs.tobytes(), s.aggregation, _exact(s.scorer_quality))
     hit = _POINT_CACHE.get(key)
     if hit is None:
-        many = task_accuracy_many(task, tuple(models.tolist()), pairs[0], pairs[1], s.aggregation, s.scorer_quality)
+        many = task_accuracy_many(task, tuple(models.tolist()), pairs.real, pairs.imag, s.aggregation, s.scorer_quality)
         hit = tuple(_frozen(*(np.stack([getattr(many[m], part) for m in models.tolist()])
                               for part in ("mean_pct", "low_pct", "high_pct", "extrapolated"))))
         _POINT_CACHE.put(key, task, hit)
@@ -452,9 +451,11 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     reason then shows by how much); one that cannot reach it within the caps takes its most accurate budget."""
     ns = budget.samples_candidates(s.samples)
     need, level = _tokens_needed(s, task, classes, ns, s.target_accuracy_pct - shift_pts)
-    tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach within the caps
+    tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach
+    # priced before the token cap is applied, so moving the cap reuses the GPU estimates (cached per column)
+    cost, latency = _search_costs(s, opts, np.where(np.isfinite(tokens), tokens, 0.0), ns)
+    tokens = np.where(tokens <= s.reasoning_tokens, tokens, np.inf)
     reach = np.isfinite(tokens)
-    cost, latency = _search_costs(s, opts, np.where(reach, tokens, 0.0), ns)
     ok = reach & np.isfinite(cost)
     k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
                  np.argmin(np.where(reach, np.where(np.isfinite(latency), latency, np.finfo(float).max), np.inf), axis=1))
@@ -464,7 +465,8 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     any_reach = reach.any(axis=1)
     chosen_tokens = np.where(any_reach, chosen_tokens, fallback_tokens[classes.of_option])
     chosen_samples = np.where(any_reach, chosen_samples, float(s.samples))
-    chosen_tokens = _spend_what_is_paid_for(s, opts, chosen_tokens, chosen_samples, ok.any(axis=1))
+    best_cost = np.where(ok.any(axis=1), cost[rows, k], np.inf)
+    chosen_tokens = _spend_what_is_paid_for(s, opts, chosen_tokens, chosen_samples, best_cost)
     chosen_level = np.where(any_reach, level[classes.of_option, k], fallback_level[classes.of_option])
     effort = tuple(classes.levels[c][lv][0] if lv >= 0 else None
                    for c, lv in zip(classes.of_option.tolist(), chosen_level.tolist()))
@@ -473,8 +475,8 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
 
 def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray, target_pct: float):
     """The fewest reasoning tokens per sample that reach ``target_pct`` with each samples count in ``ns``, per
-    class, (classes x K): inf where none within the token cap does; and the effort level that buys them (-1 for
-    a free budget)."""
+    class, (classes x K): inf where none does (effort levels: none a budget within the token cap buys; free
+    budgets are not capped here); and the effort level that buys them (-1 for a free budget)."""
     need = np.full((len(classes.accuracy_id), len(ns)), np.inf)
     level = np.full(need.shape, -1, dtype=np.intp)
     pass1 = None
@@ -492,8 +494,7 @@ def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndar
             continue
         if pass1 is None:
             pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
-        t = budget.tokens_needed(_sequential_rows(task)[acc_id], pass1)
-        need[c] = np.where(t <= s.reasoning_tokens, t, np.inf)
+        need[c] = budget.tokens_needed(_sequential_rows(task)[acc_id], pass1)
     return need, level
 
 
@@ -561,14 +562,49 @@ def _search_costs(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarr
         latency[tr] = lat
     g = opts.gpu_rows
     if len(g):
-        cost[g], latency[g] = _gpu_search_costs(s, opts, g, tokens[g], np.broadcast_to(ns, tokens[g].shape))
+        requests_per_s, served, latency[g] = _gpu_search_columns(s, opts, tokens[g], ns)
+        cost[g] = _gpu_cost_per_request(s, opts, g, requests_per_s, served)
     return cost, latency
 
 
-def _gpu_search_costs(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarray, samples: np.ndarray):
-    """$ per request (inf where not served within memory and the latency target) and latency of GPU rows ``g``
-    at budgets (tokens, samples), both (len(g), C). The serving estimate is cached on the budgets and the
-    serving inputs, so volume, price and ownership moves reuse it."""
+def _gpu_search_columns(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
+    """Serving estimates of every GPU row at (tokens[:, k], ns[k]): requests/s of a replica, whether it serves
+    within memory and the latency target, and latency, each (GPU rows x K). Kept per column (samples count and
+    its tokens), so moving a cap or the volume recomputes none and a new samples count only its own column."""
+    key_of = [(id(opts.setup), n, tokens[:, k].tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s),
+               s.prefix_cache, s.speculative_draft_tokens, _exact(s.speculative_acceptance)) for k, n in enumerate(ns.tolist())]
+    columns = [_SEARCH_SERVING_CACHE.get(key) for key in key_of]
+    missing = [k for k, c in enumerate(columns) if c is None]
+    if missing:
+        setup = _setup_chunks(opts.setup, np.arange(len(opts.gpu_rows)), len(opts.gpu_rows), True)[0]
+        setup = Setup(**{f: v[:, :, 0] for f, v in vars(setup).items()})  # (rows, 1): broadcast along the columns
+        est = _serve(s, setup, tokens[:, missing], ns[missing][None, :])
+        for j, k in enumerate(missing):
+            columns[k] = _SEARCH_SERVING_CACHE.put(key_of[k], opts.setup, tuple(a[:, j].copy() for a in est))
+    return tuple(np.stack([c[part] for c in columns], axis=1) for part in range(3))
+
+
+def _serve(s: Scenario, setup: Setup, tokens: np.ndarray, samples: np.ndarray):
+    """(requests/s of a replica, serves within memory and the latency target, latency) at these budgets."""
+    est = estimate_for_latency(setup, s.input_tokens, tokens + s.answer_tokens, s.latency_target_s, samples=samples,
+                               prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                               acceptance=s.speculative_acceptance)
+    return est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s * (1 + 1e-9)), est.latency_s
+
+
+def _gpu_cost_per_request(s: Scenario, opts: OptionSet, g: np.ndarray, requests_per_s, served) -> np.ndarray:
+    """$ per request of GPU rows ``g`` (leading axis) at the scenario's volume; inf where not served."""
+    hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[g], opts.purchase_usd[g], opts.tdp_w[g], s.ownership,
+                              s.amortization_months, s.electricity_usd_per_kwh, s.pue)
+    reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
+    monthly = costs.gpu_monthly_usd(reps, opts.gpus_per_replica[g, None], hour[:, None])
+    with np.errstate(invalid="ignore"):
+        return np.where(served & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+
+
+def _gpu_costs_at(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """$ per request of GPU rows ``g`` at budgets (tokens, samples), both (len(g), C); inf where not served.
+    The serving estimate is cached on the budgets and serving inputs (volume and price moves reuse it)."""
     pos = np.searchsorted(opts.gpu_rows, g)
     samples = np.ascontiguousarray(samples, dtype=float)
     key = (id(opts.setup), pos.tobytes(), tokens.tobytes(), samples.tobytes(), s.input_tokens, s.answer_tokens,
@@ -577,33 +613,28 @@ def _gpu_search_costs(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.nd
     if est is None:
         setup = _setup_chunks(opts.setup, pos, len(pos), True)[0]
         setup = Setup(**{k: v[:, :, 0] for k, v in vars(setup).items()})  # (rows, 1): broadcast along the budgets
-        est = estimate_for_latency(setup, s.input_tokens, tokens + s.answer_tokens, s.latency_target_s, samples=samples,
-                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance)
-        est = _frozen(est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s * (1 + 1e-9)), est.latency_s)
-        _SEARCH_SERVING_CACHE.put(key, opts.setup, est)
-    requests_per_s, served, latency = est
-    hour = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[g], opts.purchase_usd[g], opts.tdp_w[g], s.ownership,
-                              s.amortization_months, s.electricity_usd_per_kwh, s.pue)
-    reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
-    monthly = costs.gpu_monthly_usd(reps, opts.gpus_per_replica[g, None], hour[:, None])
-    with np.errstate(invalid="ignore"):
-        cost = np.where(served & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
-    return cost, latency
+        est = _SEARCH_SERVING_CACHE.put(key, opts.setup, _frozen(*_serve(s, setup, tokens, samples)))
+    return _gpu_cost_per_request(s, opts, g, est[0], est[1])
 
 
 def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray,
-                            feasible: np.ndarray) -> np.ndarray:
-    """A GPU fleet is paid by the replica, so more reasoning can cost nothing: each feasible GPU row takes the
-    most tokens within the cap (on the plots' budget grid, or the cap) that cost no more than its cheapest
-    budget. More accuracy for the same money; and no point of its own cost curve can lie above-left of it."""
-    g = opts.gpu_rows[feasible[opts.gpu_rows]]
-    if not len(g):
+                            cost: np.ndarray) -> np.ndarray:
+    """A GPU fleet is paid by the replica, so more reasoning can cost nothing: the cheapest feasible GPU row of
+    each model (``cost``: each row's $ per request at its budget, inf where infeasible; the row the cost curves
+    draw) takes the most tokens within the cap (on the plots' budget grid, or the cap) that cost no more. More
+    accuracy for the same money, and no point of its cost curve lies above-left of it."""
+    index = _option_index(opts)
+    feasible = index.is_gpu & np.isfinite(cost)
+    rows = np.flatnonzero(feasible)
+    if not len(rows):
         return tokens
+    by_model = rows[np.lexsort((cost[rows], index.gpu_model[rows]))]
+    model = index.gpu_model[by_model]
+    g = by_model[np.r_[True, model[1:] != model[:-1]]]
     grid = np.append(BUDGET_GRID[BUDGET_GRID < s.reasoning_tokens], s.reasoning_tokens)
     low = tokens[g, None]
     candidates = np.concatenate([low, np.maximum(grid[None, :], low)], axis=1)  # column 0: the cheapest budget
-    cost, _ = _gpu_search_costs(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))
+    cost = _gpu_costs_at(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))
     same = np.isfinite(cost) & (cost <= cost[:, :1] * (1 + 1e-12))
     last = candidates.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a prefix
     out = tokens.copy()
