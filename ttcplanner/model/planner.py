@@ -454,7 +454,8 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach
     # priced before the token cap is applied, so moving the cap reuses the GPU estimates (cached per column)
     cost, latency = _search_costs(s, opts, np.where(np.isfinite(tokens), tokens, 0.0), ns)
-    tokens = np.where(tokens <= s.reasoning_tokens, tokens, np.inf)
+    free = np.array([not levels for levels in classes.levels], dtype=bool)[classes.of_option, None]
+    tokens = np.where(free & (tokens > s.reasoning_tokens), np.inf, tokens)  # effort levels were capped already
     reach = np.isfinite(tokens)
     ok = reach & np.isfinite(cost)
     k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
