@@ -186,7 +186,10 @@ def describe(tokens: float, samples: float, effort, aggregation: str) -> str:
     from ttcplanner.model.format import count
 
     n = round(samples)
-    what = f"{effort} effort" if effort else f"{count(math.ceil(tokens))} tokens"
+    if effort:
+        what = f"{effort} effort" if " " not in effort else f"'{effort}'"  # 'thinking 8K' reads better without
+    else:
+        what = f"{count(math.ceil(tokens))} tokens" if tokens > 0 else "no reasoning"
     if n == 1:
         return f"{what}, 1 sample"
     how = {"majority": "majority vote", "verifier": "best by verifier", "scorer": "best by scorer"}.get(aggregation, aggregation)
