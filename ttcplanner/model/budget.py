@@ -154,25 +154,30 @@ def sequential_table(task, accuracy_ids) -> np.ndarray:
     return table
 
 
-def tokens_needed(seq_row: np.ndarray, pass1_pct: np.ndarray) -> np.ndarray:
-    """The fewest reasoning tokens at which a model's curve (a ``sequential_table`` row) reaches each pass@1;
-    inf where it never does."""
-    return _first_crossing(_TOKEN_GRID, seq_row, np.asarray(pass1_pct, dtype=float))
+def tokens_needed(seq_rows: np.ndarray, pass1_pct: np.ndarray) -> np.ndarray:
+    """The fewest reasoning tokens at which each model's curve (``sequential_table`` rows, (models, grid))
+    reaches each pass@1 (K,): (models, K); inf where it never does."""
+    rows, width = seq_rows.shape
+    # one search for every row: row r's values (0..100 percent) and targets shifted by r x 1000 stay in order
+    offset = 1000.0 * np.arange(rows)[:, None]
+    target = np.asarray(pass1_pct, dtype=float)[None, :] + offset
+    flat = (seq_rows + offset).ravel()
+    k = np.searchsorted(flat, target, side="left") - np.arange(rows)[:, None] * width
+    y = seq_rows.take(np.clip(k, 0, width - 1) + np.arange(rows)[:, None] * width)
+    y0 = seq_rows.take(np.clip(k - 1, 0, width - 1) + np.arange(rows)[:, None] * width)
+    return _crossing_at(_TOKEN_GRID, k, y0, y, target - offset)
 
 
-def _first_crossing(x: np.ndarray, y: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """The smallest x where the non-decreasing tabulated y reaches each target, interpolated linearly in ln x
-    (x[0] may be 0); inf where y never reaches it."""
-    target = np.asarray(target, dtype=float)
-    k = np.searchsorted(y, target, side="left")  # first index with y >= target
+def _crossing_at(x: np.ndarray, k: np.ndarray, y0: np.ndarray, y1: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The x where a non-decreasing tabulated y first reaches ``target``, given k, the first index with
+    y >= target (len(x): none), and y[k-1], y[k]: interpolated linearly in ln x (x[0] may be 0); inf where y
+    never reaches it."""
     out = np.full(target.shape, np.inf)
-    inside = k < len(y)
-    first = inside & (k == 0)
-    out[first] = x[0]
+    inside = k < len(x)
+    out[inside & (k == 0)] = x[0]
     mid = inside & (k > 0)
     if np.any(mid):
-        kk = k[mid]
-        y0, y1 = y[kk - 1], y[kk]
+        kk, y0, y1 = k[mid], y0[mid], y1[mid]
         frac = np.where(y1 > y0, (target[mid] - y0) / np.where(y1 > y0, y1 - y0, 1.0), 1.0)
         lo = np.log(np.maximum(x[kk - 1], 1.0))
         hi = np.log(x[kk])

@@ -220,7 +220,7 @@ _INVERSE_CACHE = _IdentityCache(16)  # per (task, aggregation, scorer quality): 
 _SEQUENTIAL_CACHE = _IdentityCache(16)  # per task: every curve along budget's token grid
 _EFFORT_CACHE = _IdentityCache(64)  # exact accuracy of effort-level classes at their levels x samples counts
 _POINT_CACHE = _IdentityCache(64)  # exact accuracy of models at the budgets options are bought at
-_SEARCH_SERVING_CACHE = _IdentityCache(256)  # GPU serving estimates at the budgets the search tries (per column)
+_SEARCH_SERVING_CACHE = _IdentityCache(32)  # GPU serving estimates at the budgets the search tries
 
 
 def clear_caches() -> None:
@@ -452,10 +452,9 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     ns = budget.samples_candidates(s.samples)
     need, level = _tokens_needed(s, task, classes, ns, s.target_accuracy_pct - shift_pts)
     tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach
-    # priced before the token cap is applied, so moving the cap reuses the GPU estimates (cached per column)
-    cost, latency = _search_costs(s, opts, np.where(np.isfinite(tokens), tokens, 0.0), ns)
     free = np.array([not levels for levels in classes.levels], dtype=bool)[classes.of_option, None]
     tokens = np.where(free & (tokens > s.reasoning_tokens), np.inf, tokens)  # effort levels were capped already
+    cost, latency = _search_costs(s, opts, tokens, ns)
     reach = np.isfinite(tokens)
     ok = reach & np.isfinite(cost)
     k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
@@ -480,11 +479,13 @@ def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndar
     budgets are not capped here); and the effort level that buys them (-1 for a free budget)."""
     need = np.full((len(classes.accuracy_id), len(ns)), np.inf)
     level = np.full(need.shape, -1, dtype=np.intp)
-    pass1 = None
+    free = [c for c, levels in enumerate(classes.levels) if classes.has_curve[c] and not levels]
+    if free:
+        pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
+        table, row_of = _sequential_rows(task)
+        need[free] = budget.tokens_needed(table[[row_of[classes.accuracy_id[c]] for c in free]], pass1)
     for c, (acc_id, levels) in enumerate(zip(classes.accuracy_id, classes.levels)):
-        if not classes.has_curve[c]:
-            continue
-        if levels:
+        if classes.has_curve[c] and levels:
             levels = budget.reachable_levels(levels, s.reasoning_tokens)
             acc = _effort_accuracy(s, task, acc_id, levels, ns)
             meets = acc >= target_pct - 1e-9
@@ -492,10 +493,6 @@ def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndar
             reached = meets.any(axis=0)
             need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
             level[c] = np.where(reached, first, -1)
-            continue
-        if pass1 is None:
-            pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
-        need[c] = budget.tokens_needed(_sequential_rows(task)[acc_id], pass1)
     return need, level
 
 
@@ -505,13 +502,13 @@ def _parallel_inverse(s: Scenario, task) -> budget.ParallelInverse:
     return hit if hit is not None else _INVERSE_CACHE.put(key, task, budget.ParallelInverse(task, s.aggregation, s.scorer_quality))
 
 
-def _sequential_rows(task) -> dict:
+def _sequential_rows(task):
+    """(every curve of the task along budget's token grid, each accuracy id's row in it)."""
     key = id(task)
     hit = _SEQUENTIAL_CACHE.get(key)
     if hit is None:
         ids = tuple(task.curves)
-        table = budget.sequential_table(task, ids)
-        hit = _SEQUENTIAL_CACHE.put(key, task, {a: table[k] for k, a in enumerate(ids)})
+        hit = _SEQUENTIAL_CACHE.put(key, task, (budget.sequential_table(task, ids), {a: k for k, a in enumerate(ids)}))
     return hit
 
 
@@ -543,46 +540,54 @@ def _most_accurate_budget(s: Scenario, task, classes: budget.BudgetClasses):
 
 
 def _search_costs(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
-    """$ per request and latency of every option at (tokens[option, k], ns[k]), (options x K); the cost is inf
-    where the option cannot serve that budget within the latency target, memory or context (the tests of
-    _operating_point, on a grid)."""
+    """$ per request and latency of every option at (tokens[option, k], ns[k]), (options x K; tokens inf: out
+    of reach); the cost is inf where the option cannot serve that budget within the latency target, memory or
+    context (the tests of _operating_point, on a grid), or where a GPU row's budget is not tried (see
+    _gpu_search)."""
     index = _option_index(opts)
     cost = np.full(tokens.shape, np.inf)
     latency = np.full(tokens.shape, np.inf)
     tr = np.flatnonzero(index.is_token)
     if len(tr):
         batch = _batch(s, opts)[tr, None]
-        t = tokens[tr]
+        t = np.where(np.isfinite(tokens[tr]), tokens[tr], 0.0)
         c = costs.token_offer_cost_per_request({k: v[tr, None] for k, v in opts.prices.items()}, s.input_tokens, t,
                                                s.answer_tokens, ns[None, :], s.cached_input_fraction, s.prefix_cache, batch)
         out = t + s.answer_tokens
         lat = opts.ttft_s[tr, None] + out / opts.tokens_per_s_per_user[tr, None]
         lat = np.where(batch, np.minimum(lat, costs.BATCH_LATENCY_S), lat)
         ok = (lat <= s.latency_target_s * (1 + 1e-9)) & (s.input_tokens + out <= opts.context_tokens[tr, None])
-        cost[tr] = np.where(ok & np.isfinite(c), c, np.inf)
-        latency[tr] = lat
+        cost[tr] = np.where(ok & np.isfinite(c) & np.isfinite(tokens[tr]), c, np.inf)
+        latency[tr] = np.where(np.isfinite(tokens[tr]), lat, np.inf)
     g = opts.gpu_rows
     if len(g):
-        requests_per_s, served, latency[g] = _gpu_search_columns(s, opts, tokens[g], ns)
-        cost[g] = _gpu_cost_per_request(s, opts, g, requests_per_s, served)
+        cost[g], latency[g] = _gpu_search(s, opts, tokens[g], ns)
     return cost, latency
 
 
-def _gpu_search_columns(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
-    """Serving estimates of every GPU row at (tokens[:, k], ns[k]): requests/s of a replica, whether it serves
-    within memory and the latency target, and latency, each (GPU rows x K). Kept per column (samples count and
-    its tokens), so moving a cap or the volume recomputes none and a new samples count only its own column."""
-    key_of = [(id(opts.setup), n, tokens[:, k].tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s),
-               s.prefix_cache, s.speculative_draft_tokens, _exact(s.speculative_acceptance)) for k, n in enumerate(ns.tolist())]
-    columns = [_SEARCH_SERVING_CACHE.get(key) for key in key_of]
-    missing = [k for k, c in enumerate(columns) if c is None]
-    if missing:
-        setup = _setup_chunks(opts.setup, np.arange(len(opts.gpu_rows)), len(opts.gpu_rows), True)[0]
-        setup = Setup(**{f: v[:, :, 0] for f, v in vars(setup).items()})  # (rows, 1): broadcast along the columns
-        est = _serve(s, setup, tokens[:, missing], ns[missing][None, :])
-        for j, k in enumerate(missing):
-            columns[k] = _SEARCH_SERVING_CACHE.put(key_of[k], opts.setup, tuple(a[:, j].copy() for a in est))
-    return tuple(np.stack([c[part] for c in columns], axis=1) for part in range(3))
+GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
+
+
+def _gpu_search(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
+    """$ per request and latency of the GPU rows at (tokens[:, k], ns[k]), (GPU rows x K), inf where not tried.
+
+    A replica's cost is its decode work, about samples x (reasoning + answer) tokens per request, so each row
+    tries the GPU_SAMPLES_TRIED samples counts with the least of it and the one with the fewest tokens per
+    sample (the lowest latency, for tight targets): 4 serving estimates per row instead of one per count (42
+    for a cap of 1,024). The brute-force test over fixed budgets (tests/model/test_budget.py) checks the cut."""
+    finite = np.isfinite(tokens)
+    work = np.where(finite, ns[None, :] * (tokens + s.answer_tokens), np.inf)
+    tried = np.argsort(work, axis=1, kind="stable")[:, :GPU_SAMPLES_TRIED]
+    fastest = len(ns) - 1 - np.argmax(finite[:, ::-1], axis=1)  # the largest count in reach: fewest tokens each
+    tried = np.concatenate([tried, fastest[:, None]], axis=1)
+    rows = np.arange(len(tokens))[:, None]
+    t, n = tokens[rows, tried], np.broadcast_to(ns[tried], tried.shape)
+    ok = np.isfinite(t)
+    c, lat = _gpu_costs_at(s, opts, opts.gpu_rows, np.where(ok, t, 0.0), n)
+    cost, latency = np.full(tokens.shape, np.inf), np.full(tokens.shape, np.inf)
+    cost[rows, tried] = np.where(ok, c, np.inf)
+    latency[rows, tried] = np.where(ok, lat, np.inf)
+    return cost, latency
 
 
 def _serve(s: Scenario, setup: Setup, tokens: np.ndarray, samples: np.ndarray):
@@ -604,8 +609,9 @@ def _gpu_cost_per_request(s: Scenario, opts: OptionSet, g: np.ndarray, requests_
 
 
 def _gpu_costs_at(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """$ per request of GPU rows ``g`` at budgets (tokens, samples), both (len(g), C); inf where not served.
-    The serving estimate is cached on the budgets and serving inputs (volume and price moves reuse it)."""
+    """$ per request (inf where not served) and latency of GPU rows ``g`` at budgets (tokens, samples), both
+    (len(g), C). The serving estimate is cached on the budgets and serving inputs (volume and price moves
+    reuse it)."""
     pos = np.searchsorted(opts.gpu_rows, g)
     samples = np.ascontiguousarray(samples, dtype=float)
     key = (id(opts.setup), pos.tobytes(), tokens.tobytes(), samples.tobytes(), s.input_tokens, s.answer_tokens,
@@ -615,7 +621,7 @@ def _gpu_costs_at(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarra
         setup = _setup_chunks(opts.setup, pos, len(pos), True)[0]
         setup = Setup(**{k: v[:, :, 0] for k, v in vars(setup).items()})  # (rows, 1): broadcast along the budgets
         est = _SEARCH_SERVING_CACHE.put(key, opts.setup, _frozen(*_serve(s, setup, tokens, samples)))
-    return _gpu_cost_per_request(s, opts, g, est[0], est[1])
+    return _gpu_cost_per_request(s, opts, g, est[0], est[1]), est[2]
 
 
 def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray,
@@ -635,7 +641,7 @@ def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, sa
     grid = np.append(BUDGET_GRID[BUDGET_GRID < s.reasoning_tokens], s.reasoning_tokens)
     low = tokens[g, None]
     candidates = np.concatenate([low, np.maximum(grid[None, :], low)], axis=1)  # column 0: the cheapest budget
-    cost = _gpu_costs_at(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))
+    cost = _gpu_costs_at(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))[0]
     same = np.isfinite(cost) & (cost <= cost[:, :1] * (1 + 1e-12))
     last = candidates.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a prefix
     out = tokens.copy()
