@@ -117,9 +117,13 @@ class ParallelInverse:
     def __init__(self, task, aggregation: str, scorer_quality: float):
         self.task, self.aggregation, self.scorer_quality = task, aggregation, scorer_quality
         self.columns: dict[float, np.ndarray] = {}
+        self._stacked: tuple = (b"", None)  # the last table asked for: most steps ask for the same one
 
     def table(self, samples: np.ndarray) -> np.ndarray:
         """(len(_PASS1_GRID), len(samples)) accuracy in percent."""
+        key = samples.tobytes()
+        if self._stacked[0] == key:
+            return self._stacked[1]
         missing = [n for n in samples.tolist() if n not in self.columns]
         if missing:
             t = self.task
@@ -128,7 +132,9 @@ class ParallelInverse:
             acc = np.maximum.accumulate(acc, axis=0)  # monotone in pass@1, as the model is
             for k, n in enumerate(missing):
                 self.columns[n] = acc[:, k].copy()
-        return np.stack([self.columns[n] for n in samples.tolist()], axis=1)
+        table = np.stack([self.columns[n] for n in samples.tolist()], axis=1)
+        self._stacked = (key, table)
+        return table
 
     def pass1_needed(self, target_pct: float, samples: np.ndarray) -> np.ndarray:
         """Pass@1 (percent) reaching ``target_pct`` at each samples count (interpolated linearly between the

@@ -250,11 +250,13 @@ def _accuracy_by_model(s: Scenario, task, samples: int | None = None) -> _Accura
     """Accuracy of every model of the task at ``samples`` (default the scenario's), cached on the inputs that
     matter, so volume, latency, price and hardware moves do not recompute accuracy."""
     samples = s.samples if samples is None else samples
-    key = (id(task), _exact(s.reasoning_tokens), samples, s.aggregation, _exact(s.scorer_quality))
+    # the first column is the fixed budget; auto mode reads only the grid, so a moved cap reuses the table
+    first = s.reasoning_tokens if s.budget_mode == "fixed" else 0.0
+    key = (id(task), _exact(first), samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
     if hit is not None:
         return hit
-    tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
+    tokens = np.concatenate([[first], BUDGET_GRID])
     many = task_accuracy_many(task, tuple(task.curves), tokens, samples, s.aggregation, s.scorer_quality)
     by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
     ids = tuple(by_model)
@@ -974,11 +976,14 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts
     shape = (len(rows), len(BUDGET_GRID))
     acc, cost, extrap = np.empty(shape), np.empty(shape), np.zeros(shape, dtype=bool)
     samples = r.samples[rows] if s.budget_mode == "auto" else np.full(len(rows), float(s.samples))
-    for n in np.unique(samples).tolist():
-        part = samples == n
+    counts, which_n = np.unique(samples, return_inverse=True)
+    for k, n in enumerate(counts.tolist()):
+        part = which_n == k
         m, _, _, ex = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows[part], samples=int(n))
         acc[part], extrap[part] = m, ex
-        cost[part] = _grid_cost_per_request(s, opts, rows[part], BUDGET_GRID, np.array([n]), r.batch, cache=True)[:, :, 0]
+    # every row at every samples count in one (cached) pass, then each row's own
+    every = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, counts, r.batch, cache=True)
+    cost[:] = every[np.arange(len(rows)), :, which_n]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
     own = np.flatnonzero(r.has_accuracy & r.allowed & r.fits & r.meets_latency & np.isfinite(r.cost_per_request_usd))
     a, c, ex, which = r.accuracy_pct[own], r.cost_per_request_usd[own], r.extrapolated[own], own
