@@ -228,3 +228,15 @@ def test_no_hint_when_the_fixed_budget_is_already_cheapest():
     i = auto.recommended
     at_best = s.replace(reasoning_tokens=float(np.ceil(auto.results.reasoning_tokens[i])), samples=int(auto.results.samples[i]))
     assert evaluate(at_best, CATALOG).budget_hint is None
+
+
+def test_thinking_budgets_are_free_not_effort_levels():
+    catalog = _with_effort_levels({"thinking 1K": 1200.0, "thinking 8K": 5000.0, "low": 1500.0})
+    s = sc.Scenario(task_id="abstract-reasoning", target_accuracy_pct=12, reasoning_tokens=32000, samples=1,
+                    budget_mode="auto", latency_target_s=3600)
+    plan = evaluate(s, catalog)
+    i = plan.options.entry_id.index("gpt-5-mini")
+    assert plan.results.effort[i] == "low"  # the only effort level; the thinking budgets are not levels
+    only_thinking = _with_effort_levels({"thinking 1K": 1200.0, "thinking 8K": 5000.0})
+    plan = evaluate(s, only_thinking)
+    assert plan.results.effort[i] is None  # free: any token count

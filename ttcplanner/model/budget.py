@@ -27,6 +27,7 @@ approximation the catalog fixes by filling the field.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,7 @@ from ttcplanner.model.accuracy import parallel_mean_pct, sequential_pct
 SAMPLES_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(16 * 2 ** (np.arange(1, 33) / 4))])).astype(float)
 _PASS1_GRID = np.linspace(0.0, 100.0, 2001)  # percent
 _TOKEN_GRID = np.concatenate([[0.0], np.logspace(0, 6, 1201)])  # reasoning tokens: 200 points per decade
+_THINKING_BUDGET = re.compile(r"^thinking \d+(\.\d+)?[kK]$")  # a thinking budget, not an effort level
 SEARCH_MARGIN_PTS = 0.01  # aim this far above the target: covers the grids' read-back error (~0.003 points)
 
 
@@ -70,9 +72,10 @@ def budget_classes(catalog, task, opts) -> BudgetClasses:
         if kind != "gpu" and curve is not None and curve.effort_tokens:
             offer = catalog.api_offers.get(entry_id) or catalog.asic_offers.get(entry_id)
             named = offer.effort_levels if offer is not None else []
-            levels = tuple(sorted(((str(n), float(t)) for n, t in curve.effort_tokens.items() if n in named),
-                                  key=lambda level: level[1]))
-            # levels the offer does not list have no tokens on this task: its budget stays free (see module doc)
+            levels = tuple(sorted(((str(n), float(t)) for n, t in curve.effort_tokens.items()
+                                   if n in named and not _THINKING_BUDGET.match(str(n))), key=lambda level: level[1]))
+            # levels the offer does not sell, and thinking budgets ('thinking 8K': any budget can be set), leave
+            # the budget free (see module doc)
         of_option.append(keys.setdefault((acc_id, levels), len(keys)))
     classes = tuple(keys)
     return BudgetClasses(tuple(a for a, _ in classes), tuple(lv for _, lv in classes), np.array(of_option, dtype=np.intp),
