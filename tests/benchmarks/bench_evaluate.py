@@ -7,7 +7,8 @@ evaluate over BENCH_CHANGES changes (default 240). Like the slider, each field w
 rounds; a position equal to the previous one is skipped (the GUI does not recompute then). Scenarios are built
 before timing, so only evaluate is timed. The shipped catalog only (no user catalog), so runs are comparable.
 Wall times on a shared machine vary by a third between runs: compare builds in interleaved runs.
-Run: python tests/benchmarks/bench_evaluate.py   (BENCH_SCENARIOS=stem,stem to run some scenarios only)
+Run: python tests/benchmarks/bench_evaluate.py   (BENCH_SCENARIOS=stem,stem to run some scenarios only;
+BENCH_BUDGET=auto or fixed to plan every scenario in that budget mode)
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def stats(ms: list[float]) -> dict:
 
 def bench_scenario(path: Path, catalog) -> dict:
     base = load(path)
+    if os.environ.get("BENCH_BUDGET"):  # auto | fixed: every scenario in that budget mode (default: the file's)
+        base = base.replace(budget_mode=os.environ["BENCH_BUDGET"])
     evaluate(base, catalog)  # options and accuracy tables built once, as at start-up
     out, every = {}, []
     for field in SWEEPS:

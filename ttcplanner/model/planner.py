@@ -443,7 +443,8 @@ def _accuracy_at(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts
     return mean, low, high, extrap
 
 
-def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float) -> Budgets:
+def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float,
+                  with_cost: bool = False):
     """Each option's cheapest (reasoning tokens, samples) within the caps that meets the accuracy and latency
     targets, memory and context; see budget.py.
 
@@ -459,6 +460,8 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     cost, latency = _search_costs(s, opts, tokens, ns)
     reach = np.isfinite(tokens)
     ok = reach & np.isfinite(cost)
+    if s.on_prem_only:
+        ok &= _option_index(opts).is_gpu[:, None]
     k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
                  np.argmin(np.where(reach, np.where(np.isfinite(latency), latency, np.finfo(float).max), np.inf), axis=1))
     rows = np.arange(opts.size)
@@ -472,7 +475,8 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     chosen_level = np.where(any_reach, level[classes.of_option, k], fallback_level[classes.of_option])
     effort = tuple(classes.levels[c][lv][0] if lv >= 0 else None
                    for c, lv in zip(classes.of_option.tolist(), chosen_level.tolist()))
-    return Budgets(chosen_tokens, chosen_samples, effort)
+    budgets = Budgets(chosen_tokens, chosen_samples, effort)
+    return (budgets, best_cost) if with_cost else budgets  # best_cost: $ per request, inf where infeasible
 
 
 def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray, target_pct: float):
@@ -652,23 +656,23 @@ def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, sa
 
 
 def _budget_hint(s: Scenario, task, opts: OptionSet, classes, r: OptionResults, rec, status, shift_pts: float):
-    """Fixed mode: the plan the budget search finds within the same caps, when it meets the targets and costs
-    at least HINT_SAVING less (or the fixed budget misses them)."""
-    auto = s.replace(budget_mode="auto")
-    res = _operating_point(auto, task, opts, _auto_budgets(auto, task, opts, classes, shift_pts), shift_pts)
-    best, _, auto_status = _choose(opts, res)
-    if best is None or auto_status != "ok":
+    """Fixed mode: the cheapest option the budget search finds within the same caps (the search's own price
+    of it: no second operating point), when it costs at least HINT_SAVING less (or the fixed budget misses
+    the targets)."""
+    budgets, cost = _auto_budgets(s, task, opts, classes, shift_pts, with_cost=True)
+    if not np.isfinite(cost).any():
         return None
-    monthly = float(res.monthly_usd[best])
+    best = int(np.argmin(cost))
+    monthly = float(costs.monthly_from_per_request(cost[best], s.requests_per_day))
     if status == "ok":
         saving = 1.0 - monthly / float(r.monthly_usd[rec]) if r.monthly_usd[rec] > 0 else 0.0
         if saving < HINT_SAVING:
             return None
     else:
         saving = float("nan")  # the fixed budget misses the targets: any saving is beside the point
-    effort = res.effort[best]
-    tokens = float(res.reasoning_tokens[best]) if effort else float(math.ceil(res.reasoning_tokens[best]))
-    return BudgetHint(tokens, int(res.samples[best]), effort, int(best), monthly, saving)
+    effort = budgets.effort[best]
+    tokens = float(budgets.reasoning_tokens[best]) if effort else float(math.ceil(budgets.reasoning_tokens[best]))
+    return BudgetHint(tokens, int(budgets.samples[best]), effort, best, monthly, saving)
 
 
 def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts: float = 0.0) -> OptionResults:
