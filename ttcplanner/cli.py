@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also sample the uncertain inputs N times: how likely each deployment kind wins")
     pl.add_argument("--seed", type=_int_range(0, 2**63 - 1), default=0, metavar="S",
                     help="random seed for --monte-carlo (default 0; same seed, same result)")
+    pl.add_argument("--budget", choices=("auto", "fixed"),
+                    help="auto: the scenario's reasoning tokens and samples are caps and each option is bought at its "
+                         "cheapest budget within them; fixed: price exactly that budget (default: the file's budget_mode)")
 
     sn = sub.add_parser("sensitivity", help="which uncertain input moves the cost most, and where the decision flips")
     sn.add_argument("scenario", help="scenario JSON file")
@@ -241,6 +244,8 @@ def _plan(args) -> int:
 
         writable_target(args.pdf, "PDF")
     scenario = sc.load(args.scenario)
+    if args.budget:
+        scenario = scenario.replace(budget_mode=args.budget)
     catalog = _catalog(args)
     plan = evaluate(scenario, catalog)
     mc = None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ttcplanner.model.format import duration, money, pct, requests
+import math
+
+from ttcplanner.model.budget import describe
+from ttcplanner.model.format import count, duration, money, pct, requests
 from ttcplanner.model.options import KIND_NAMES, KINDS
 
 
@@ -15,6 +18,15 @@ def plan_text(plan) -> str:
         lines.append(f"  accuracy {pct(r.accuracy_pct[i])} (band {pct(r.low_pct[i])}-{pct(r.high_pct[i])})"
                      f"{' extrapolated' if r.extrapolated[i] else ''}, {money(r.monthly_usd[i])}/month, "
                      f"{money(r.cost_per_request_usd[i] * 1000)} per 1k requests, latency {duration(r.latency_s[i])}")
+        lines.append(f"  budget {describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation)}")
+    caps = f"{count(s.reasoning_tokens)} tokens x {s.samples} sample{'s' if s.samples != 1 else ''}"
+    lines.append(f"  ({'auto budget: the cheapest within the caps of ' if s.budget_mode == 'auto' else 'fixed budget: every option at '}"
+                 f"{caps})")
+    h = plan.budget_hint
+    if h is not None:
+        gain = f", {h.saving:.0%} less" if math.isfinite(h.saving) else " and meets every target"
+        lines.append(f"  Cheaper budget within these caps: {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} "
+                     f"costs {money(h.monthly_usd)}/month ({o.label[h.option]}){gain}")
     lines += ["", "Why:"] + [f"  - {reason}" for reason in plan.reasons]
     lines += ["", "Best of each deployment kind:"]
     for k in KINDS:
@@ -23,7 +35,8 @@ def plan_text(plan) -> str:
             lines.append(f"  {KIND_NAMES[k]:<20} {plan.alternatives.get(k, 'none')}")
         else:
             lines.append(f"  {KIND_NAMES[k]:<20} {o.label[i]}: {pct(r.accuracy_pct[i])}, {money(r.monthly_usd[i])}/month, "
-                         f"{money(r.cost_per_request_usd[i] * 1000)}/1k requests, {duration(r.latency_s[i])}")
+                         f"{money(r.cost_per_request_usd[i] * 1000)}/1k requests, {duration(r.latency_s[i])}, "
+                         f"{describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation)}")
     if plan.break_evens:
         lines += ["", "Break-even volumes:"]
         lines += [f"  {requests(b.requests_per_day)}/day: {KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above"

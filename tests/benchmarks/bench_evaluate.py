@@ -7,7 +7,8 @@ evaluate over BENCH_CHANGES changes (default 240). Like the slider, each field w
 rounds; a position equal to the previous one is skipped (the GUI does not recompute then). Scenarios are built
 before timing, so only evaluate is timed. The shipped catalog only (no user catalog), so runs are comparable.
 Wall times on a shared machine vary by a third between runs: compare builds in interleaved runs.
-Run: python tests/benchmarks/bench_evaluate.py   (BENCH_SCENARIOS=stem,stem to run some scenarios only)
+Run: python tests/benchmarks/bench_evaluate.py   (BENCH_SCENARIOS=stem,stem to run some scenarios only;
+BENCH_BUDGET=auto or fixed to plan every scenario in that budget mode)
 """
 
 from __future__ import annotations
@@ -65,18 +66,22 @@ def stats(ms: list[float]) -> dict:
 
 def bench_scenario(path: Path, catalog) -> dict:
     base = load(path)
+    if os.environ.get("BENCH_BUDGET"):  # auto | fixed: every scenario in that budget mode (default: the file's)
+        base = base.replace(budget_mode=os.environ["BENCH_BUDGET"])
     evaluate(base, catalog)  # options and accuracy tables built once, as at start-up
-    out, every = {}, []
+    out, every, every_cpu = {}, [], []
     for field in SWEEPS:
         scenarios = [base.replace(**{field: v}) for v in positions(field, float(getattr(base, field)))]
-        times = []
+        times, cpu = [], []
         for s in scenarios:
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             evaluate(s, catalog)
             times.append((time.perf_counter() - t0) * 1000)
-        out[field] = stats(times)
+            cpu.append((time.thread_time() - c0) * 1000)  # a busy shared machine inflates wall times, less this
+        out[field] = {**stats(times), "cpu": stats(cpu)}
         every += times
-    out["all"] = stats(every)
+        every_cpu += cpu
+    out["all"] = {**stats(every), "cpu": stats(every_cpu)}
     return out
 
 

@@ -42,7 +42,8 @@ CONTROLS = [
     ("computeBudgetSlider", "reasoning_tokens", _slider(60), []),
     ("samplesSlider", "samples", _slider(40), []),
     ("aggregationCombo", "aggregation", _combo("verifier"), [("samplesSliderValue", _dspin(8))]),
-    ("scorerQualitySlider", "scorer_quality", _slider(30), [("samplesSliderValue", _dspin(8)),
+    # fixed budget: in auto mode one sample is the cheapest here, and the scorer then changes nothing
+    ("scorerQualitySlider", "scorer_quality", _slider(30), [("budgetAutoCheck", _toggle()), ("samplesSliderValue", _dspin(8)),
                                                              ("aggregationCombo", _combo("scorer"))]),
     ("tokenVolumeSlider", "requests_per_day", _slider(60), []),
     ("inputTokensSlider", "input_tokens", _slider(80), []),
@@ -53,13 +54,15 @@ CONTROLS = [
     ("gpusPerReplicaSpin", "gpus_per_replica", _spin(8), []),
     ("ownershipCombo", "ownership", _combo("own"), []),
     ("weightPrecisionCombo", "weight_precision", _combo("bf16"), []),
-    ("kvPrecisionCombo", "kv_precision", _combo("bf16"), []),
+    # fixed budget: the cheapest auto budget (6.3k tokens) still fits one GPU with a bf16 KV cache, 8k does not
+    ("kvPrecisionCombo", "kv_precision", _combo("bf16"), [("budgetAutoCheck", _toggle())]),
     ("speculativeDraftSpin", "speculative_draft_tokens", _spin(4), []),
     ("speculativeAcceptanceSlider", "speculative_acceptance", _slider(-40), [("speculativeDraftSpin", _spin(4))]),
     ("taskCombo", "task_id", _combo("science-qa"), []),
     ("targetAccuracySlider", "target_accuracy_pct", _slider(-150), []),
     ("latencyTargetSlider", "latency_target_s", _slider(-40), []),
     ("onPremOnlyCheck", "on_prem_only", _toggle(), []),
+    ("budgetAutoCheck", "budget_mode", _toggle(), []),  # on the recommendation card
 ]
 
 

@@ -134,9 +134,12 @@ def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
     assert window.card.monthly.value_text in copied and "Why" in copied and "<" not in copied
 
 
-def test_a_step_paints_each_card_text_once(qtbot, window):
+def test_a_step_paints_each_card_text_once(qtbot, make_window):
     """A new figure is laid out once and painted once: a rich-text QLabel painted before being measured
     asked for a second repaint an event-loop pass later, on most steps."""
+    from ttcplanner.model.scenario import Scenario
+
+    window = make_window(Scenario(budget_mode="fixed"))  # each samples step changes the figures (auto: maybe none)
     card = window.card
     texts = [card.headline, card.alternatives, card.reasons]
     counter = EventCounter(QEvent.Type.Paint, only=texts)
@@ -180,8 +183,8 @@ def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, make_window):
         window.resizeDocks([window.card_dock], [height], Qt.Orientation.Vertical)
         qtbot.waitUntil(lambda: bar.isVisible() == scrolls and card._body.width() == viewport.width())
         image = card.grab().toImage()
-        if not scrolls:  # scrolled, the viewport's bottom row shows whatever content lies there
-            assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
+        if not scrolls:  # white to the bottom (when it scrolls, the bottom row shows whatever content is there)
+            assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")
         assert card._body.height() >= viewport.height()
 
 
@@ -293,7 +296,7 @@ def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):
         change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 5))
     assert not resets  # a reset would also rebuild the header and drop the selection
     i = model.option_at(0)
-    assert model.index(0, 4).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
+    assert model.index(0, 6).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
 
 
 def test_table_shapes_each_cell_text_once(qtbot, window):
@@ -332,6 +335,8 @@ def _shown(window, widget):
 
 
 def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
+    # fixed budget: each samples or budget step reprices every option (in auto mode a cap may change nothing)
+    change_and_wait(qtbot, window, lambda: window.card.auto_budget.setChecked(False))
     view = window.table.view
     port = view.viewport()
     painted = PaintRegions(port)
@@ -411,13 +416,17 @@ def test_highlighted_published_points_follow_the_models_drawn_in_colour(qtbot, w
 def test_frontier_dots_sit_on_the_frontier_points(qtbot, window):
     plot = window.cost_plot
     x, y = plot.frontier.getData()
-    shown = [d for d in plot.frontier_dots if d.isVisible()]
+    # solid dots, and hollow ones where the accuracy is extrapolated
+    shown = [d for d in plot.frontier_dots + plot.extrapolated_dots if d.isVisible()]
     assert len(shown) == len(x) > 0
-    assert np.allclose([d.getData()[0][0] for d in shown], x) and np.allclose([d.getData()[1][0] for d in shown], y)
+    at = sorted((d.getData()[0][0], d.getData()[1][0]) for d in shown)
+    assert np.allclose(at, sorted(zip(x, y)))
+    hollow = sum(d.isVisible() for d in plot.extrapolated_dots)
+    assert hollow == int(np.sum(window.plan.frontier_extrapolated))
     slider = find(window, QSlider, "targetAccuracySlider")
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
     x2, _ = plot.frontier.getData()
-    assert sum(d.isVisible() for d in plot.frontier_dots) == len(x2)
+    assert sum(d.isVisible() for d in plot.frontier_dots + plot.extrapolated_dots) == len(x2)
 
 
 def test_curves_are_bounded_by_their_finite_points_plus_the_pen(qtbot, window):
@@ -548,7 +557,8 @@ def test_card_tiles_keep_their_widths_while_their_texts_fit(qtbot, window):
     assert [t.geometry() for t in card.tiles] == before
     card.monthly.set("$" + "9" * 12, "wider than the tile it had")  # outgrows its tile: the row is laid out again
     card._place()
-    assert card.monthly.width() > before[1].width() and card.monthly.width() >= card.monthly.sizeHint().width()
+    monthly = card.tiles.index(card.monthly)
+    assert card.monthly.width() > before[monthly].width() and card.monthly.width() >= card.monthly.sizeHint().width()
 
 
 def test_long_curves_drop_only_the_points_inside_straight_runs():

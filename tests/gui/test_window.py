@@ -80,7 +80,9 @@ def test_a_slider_drag_is_one_undo_step(qtbot, window):
 
 
 @pytest.mark.parametrize("content", ["{not json", '{"schema_version": 1, "task_id": "no-such-task"}',
-                                     '{"schema_version": 1, "requests_per_day": -5}', '[1, 2]'])
+                                     '{"schema_version": 1, "requests_per_day": -5}', '[1, 2]',
+                                     '{"schema_version": 2, "budget_mode": "cheapest"}',
+                                     '{"schema_version": 2, "budget_mode": "auto", "samples": 0}'])
 def test_a_bad_file_keeps_the_scenario(qtbot, window, tmp_path, content):
     change_and_wait(qtbot, window, lambda: find(window, QDoubleSpinBox, "tokenVolumeSliderValue").setValue(4_321))
     before, plan = window.scenario, window.plan
@@ -90,6 +92,8 @@ def test_a_bad_file_keeps_the_scenario(qtbot, window, tmp_path, content):
     assert window.scenario == before and window.plan is plan
     texts = _close_error_dialogs(window)
     assert texts and "bad.json" in texts[0]
+    if "budget_mode" in content:  # the dialog names the field
+        assert ("budget_mode" if "cheapest" in content else "samples") in texts[0]
     assert window.open_scenario(tmp_path / "missing.json") is False
     assert window.scenario == before
     assert _close_error_dialogs(window)
@@ -182,7 +186,7 @@ def test_only_options_that_fit_filter(qtbot, window):
 
 def test_table_sorts_numerically(window):
     model = window.table.model
-    model.sort(4, Qt.SortOrder.AscendingOrder)
+    model.sort(6, Qt.SortOrder.AscendingOrder)  # $ / month
     monthly = [window.plan.results.monthly_usd[model.option_at(r)] for r in range(model.rowCount())]
     finite = [m for m in monthly if m == m and m != float("inf")]
     assert finite == sorted(finite) and monthly[: len(finite)] == finite
@@ -191,7 +195,7 @@ def test_table_sorts_numerically(window):
 def test_hover_reads_out_values(window):
     plan = window.plan
     i = plan.recommended
-    text = window.accuracy_plot.hover_at_data(plan.scenario.reasoning_tokens, plan.results.accuracy_pct[i])
+    text = window.accuracy_plot.hover_at_data(plan.results.reasoning_tokens[i], plan.results.accuracy_pct[i])  # its budget
     assert "%" in text and "tokens" in text
 
 

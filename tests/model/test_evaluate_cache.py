@@ -39,6 +39,7 @@ def _varied() -> list[sc.Scenario]:
         out.append(b.replace(speculative_draft_tokens=2, prefix_cache=False, cached_input_fraction=-0.0))
         out.append(b.replace(peak_to_average=5, input_tokens=8_000, answer_tokens=250, speculative_acceptance=0.5,
                              amortization_months=24, electricity_usd_per_kwh=0.2, pue=1.5))
+        out.append(b.replace(budget_mode="fixed" if b.budget_mode == "auto" else "auto"))
     return out
 
 

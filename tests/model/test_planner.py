@@ -112,7 +112,7 @@ def test_cost_never_decreases_with_volume(volume, factor):
 
 def test_fleet_scale_tens_of_thousands_of_gpus():
     s = sc.Scenario(task_id="maths-olympiad", target_accuracy_pct=50, requests_per_day=1e9, reasoning_tokens=16_000,
-                    on_prem_only=True, hardware="h100-sxm")
+                    on_prem_only=True, hardware="h100-sxm", budget_mode="fixed")  # 16k tokens per request, as priced
     plan = evaluate(s, CATALOG)
     assert plan.recommended is not None
     assert plan.results.gpus_total[plan.recommended] >= 10_000

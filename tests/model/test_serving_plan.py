@@ -27,7 +27,8 @@ def test_recommended_fleet_meets_p95_in_a_simulated_poisson_run():
     assert replicas * res.replica_requests_per_s[k] >= peak * (1 - 1e-9)
     column = int(np.searchsorted(plan.options.gpu_rows, k))
     setup = serving.Setup(**{f: np.asarray(v)[column:column + 1] for f, v in vars(plan.options.setup).items()})
-    output = scenario.reasoning_tokens + scenario.answer_tokens
+    assert res.samples[k] == 1  # the cap: one sample per request
+    output = res.reasoning_tokens[k] + scenario.answer_tokens  # the budget the planner chose (auto mode)
     sim = serving.simulate_poisson(setup, scenario.input_tokens, output, peak, 1500, replicas=replicas, seed=3)
     assert sim["e2e_p95_s"] <= scenario.latency_target_s, sim
     assert sim["ttft_p95_s"] <= scenario.ttft_target_s, sim

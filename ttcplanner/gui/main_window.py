@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self._build_status()
 
         self.panel.changeRequested.connect(self.controller.request)
+        self.card.changeRequested.connect(self.controller.request)  # the card's budget switches (issue 16)
         self.panel.dragFinished.connect(self.controller.end_drag)
         self.panel.inputClamped.connect(self._say)
         self.controller.planChanged.connect(self._show_plan)

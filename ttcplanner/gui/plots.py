@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont
 
 from ttcplanner.gui import style
 from ttcplanner.gui.plot_base import HoverTarget, PlanPlot, Points
+from ttcplanner.model.budget import describe
 from ttcplanner.model.format import count, money, money_tick, pct, requests, tokens
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
@@ -80,6 +81,8 @@ class AccuracyPlot(PlanPlot):
             self.getPlotItem().addItem(item)
         self._highlight_key = None
         self.operating = self.marker("star", 15, style.RECOMMENDED_COLOR)
+        # each other kind's best option at the budget it is bought at (the recommendation's is the star)
+        self.kind_budgets = {k: self.marker("d", 11, style.KIND_COLORS[k], z=29) for k in KINDS}
         self.budget_line = self.line(90, style.CURRENT_COLOR, label_pos=0.55)
         self.target_line = self.line(0, style.TARGET_COLOR, label_pos=0.1)
         self.others_legend = pg.PlotDataItem([], [], pen=pg.mkPen(style.OTHER_COLOR, width=1.5))
@@ -135,17 +138,32 @@ class AccuracyPlot(PlanPlot):
                 f"{self.name_of(rest[which[k]].accuracy_id)}\n{tokens(x[k])}/sample: {pct(y[k])}")))
         self.set_legend(legend)
         self._show_points(plan, shown)
+        r, rec = plan.results, plan.recommended
+        chosen = [(i, "recommended")] if (i := rec) is not None else []
+        chosen += [(i, f"best {SHORT_KIND[k]}") for k, i in plan.best_per_kind.items() if i is not None and i != rec]
+        for k, marker in self.kind_budgets.items():
+            i = plan.best_per_kind.get(k)
+            if i is None or i == rec or r.reasoning_tokens[i] <= 0:
+                marker.place()
+            else:
+                marker.place(*self.to_view(r.reasoning_tokens[i], r.accuracy_pct[i]))
+        if chosen:  # the budget each highlighted option is bought at (its samples may differ from the curves')
+            tx = np.array([max(r.reasoning_tokens[i], 1.0) for i, _ in chosen])
+            ty = np.array([r.accuracy_pct[i] for i, _ in chosen])
+            targets.insert(0, HoverTarget(tx, ty, lambda k, chosen=chosen: (
+                f"{opts.label[chosen[k][0]]} ({chosen[k][1]})\nbought at "
+                f"{describe(r.reasoning_tokens[chosen[k][0]], r.samples[chosen[k][0]], r.effort[chosen[k][0]], s.aggregation)}"
+                f"\n{pct(r.accuracy_pct[chosen[k][0]])}")))
         self.set_hover_targets(targets)
-        rec = plan.recommended
-        if rec is not None and s.reasoning_tokens > 0:
-            self.operating.place(*self.to_view(s.reasoning_tokens, plan.results.accuracy_pct[rec]))
+        if rec is not None and r.reasoning_tokens[rec] > 0:
+            self.operating.place(*self.to_view(r.reasoning_tokens[rec], r.accuracy_pct[rec]))
         else:
             self.operating.place()
         self.fit_view(x=np.concatenate([c.tokens for c in plan.accuracy_curves]
                                        + [[p.reasoning_tokens for c in plan.accuracy_curves for p in c.points]]
                                        + [[max(s.reasoning_tokens, 1.0)]]))
         bx, _ = self.to_view(max(s.reasoning_tokens, 1.0), 1)
-        self.budget_line.place(bx, f"budget {count(s.reasoning_tokens)}")
+        self.budget_line.place(bx, f"{'cap' if s.budget_mode == 'auto' else 'budget'} {count(s.reasoning_tokens)}")
         self.target_line.place(s.target_accuracy_pct, f"target {pct(s.target_accuracy_pct, 0)}")
 
     def _show_points(self, plan: Plan, shown) -> None:
@@ -193,20 +211,23 @@ class CostAccuracyPlot(PlanPlot):
         self.selected_curve = self.curve(style.SELECTED_COLOR, 3.0, z=9)
         self.frontier = self.curve("#111111", 2.0, z=10, style_=Qt.PenStyle.DashLine)
         self.frontier_dots: list = []  # one marker per frontier point (see _show_frontier_dots)
+        self.extrapolated_dots: list = []  # hollow: points that reach their accuracy only by extrapolation
         self.recommended = self.marker("star", 16, style.RECOMMENDED_COLOR)
         self.target_line = self.line(90, style.TARGET_COLOR, label_pos=0.5)
         self.rec_legend = pg.ScatterPlotItem(symbol="star", size=12, pen=pg.mkPen("#111"), brush=style.RECOMMENDED_COLOR)
         self.set_legend([(self.best_curves[k], KIND_NAMES[k]) for k in KINDS] +
-                        [(self.frontier, "Pareto frontier"), (self.rec_legend, "recommended (current budget)")])
+                        [(self.frontier, "Pareto frontier (○ extrapolated)"), (self.rec_legend, "recommended (its budget)")])
 
-    def _show_frontier_dots(self, x_view, y_view) -> None:
-        """A dot on each frontier point: pixmap markers Qt draws itself (a ScatterPlotItem of ten dots took
-        half of this plot's repaint, in Python)."""
+    def _show_frontier_dots(self, x_view, y_view, extrapolated) -> None:
+        """A dot on each frontier point, hollow where its accuracy is extrapolated: pixmap markers Qt draws
+        itself (a ScatterPlotItem of ten dots took half of this plot's repaint, in Python)."""
         x_view = [] if x_view is None else x_view
-        while len(self.frontier_dots) < len(x_view):
-            self.frontier_dots.append(self.marker("o", 4, "#111", z=10, pen=None))
-        for i, dot in enumerate(self.frontier_dots):
-            dot.place(*((x_view[i], y_view[i]) if i < len(x_view) else (None, None)))
+        for dots, hollow, symbol in ((self.frontier_dots, False, ("o", 4, "#111")), (self.extrapolated_dots, True, ("o", 7, "white"))):
+            at = [(x_view[i], y_view[i]) for i in range(len(x_view)) if bool(extrapolated[i]) == hollow]
+            while len(dots) < len(at):
+                dots.append(self.marker(*symbol, z=11 if hollow else 10, pen="#111" if hollow else None))
+            for i, dot in enumerate(dots):
+                dot.place(*(at[i] if i < len(at) else (None, None)))
 
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
         opts, r = plan.options, plan.results
@@ -227,12 +248,18 @@ class CostAccuracyPlot(PlanPlot):
         x, y, which = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in sel])
         self.set_curve(self.selected_curve, x, y)
         fa, fc, fo = plan.frontier
+        extrap = plan.frontier_extrapolated if plan.frontier_extrapolated is not None else np.zeros(len(fa), dtype=bool)
+        ft, fn = plan.frontier_budget if plan.frontier_budget is not None else (np.full(len(fa), np.nan),) * 2
         self.set_curve(self.frontier, fa, fc, every_point=True)  # a dot on each point
-        self._show_frontier_dots(*self.frontier.getData())
-        self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [[plan.scenario.target_accuracy_pct]]),
-                      y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [[np.nan]]))
-        targets.insert(0, HoverTarget(fa, fc, lambda k: f"Pareto frontier: {opts.label[fo[k]]}\n"
-                                                      f"{pct(fa[k])} for {money(fc[k])} per request"))
+        xv, yv = self.frontier.getData()
+        self._show_frontier_dots(xv, yv, extrap if xv is not None and len(xv) == len(fa) else np.zeros(0, dtype=bool))
+        self.fit_view(x=np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [fa, [plan.scenario.target_accuracy_pct]]),
+                      y=np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [fc, [np.nan]]))
+        agg = plan.scenario.aggregation
+        targets.insert(0, HoverTarget(fa, fc, lambda k: (
+            f"Pareto frontier: {opts.label[fo[k]]}\n{pct(fa[k])} for {money(fc[k])} per request"
+            + (f"\nat {describe(ft[k], fn[k], None, agg)}" if np.isfinite(ft[k]) else "")
+            + ("\naccuracy extrapolated beyond the published points" if extrap[k] else ""))))
         rec = plan.recommended
         if rec is not None:
             self.recommended.place(*self.to_view(r.accuracy_pct[rec], r.cost_per_request_usd[rec]))

@@ -8,13 +8,14 @@ from __future__ import annotations
 import html
 import math
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import (QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap,
                            QStaticText)
-from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QPushButton, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
 from ttcplanner.gui.rich_text import RichText, prepared
+from ttcplanner.model.budget import describe
 from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
@@ -161,7 +162,42 @@ class _Metric(QWidget):
             y += metrics.height()
 
 
+def budget_tile(plan: Plan) -> tuple[str, str, str]:
+    """(value, detail, tooltip) of the budget tile: what the recommendation is bought at ("high effort, 1
+    sample" / "8k tokens x 4 samples", then how they are aggregated), and the caps or fixed budget behind it."""
+    r, s, i = plan.results, plan.scenario, plan.recommended
+    caps = f"{count(s.reasoning_tokens)} tokens × {s.samples} sample{'s' if s.samples != 1 else ''}"
+    if s.budget_mode == "auto":
+        where = "auto"
+        tip = f"Searched: the cheapest budget within your caps of {caps} that meets the targets, for every option."
+    else:
+        where = "fixed"
+        tip = f"Fixed: every option is priced at {caps} (a model sold by effort level at the level that buys it)."
+    if i is None:
+        return "—", where, tip
+    full = describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation)
+    per_sample = describe(r.reasoning_tokens[i], 1, r.effort[i], s.aggregation).rsplit(", ", 1)[0]
+    n = int(r.samples[i])
+    value = per_sample if n == 1 else f"{per_sample} × {n}"
+    how = "1 sample" if n == 1 else f"{n} samples, {full.rsplit(', ', 1)[1]}"
+    return value, f"{how} · {where}", f"{full}\n{tip}"
+
+
+def hint_text(plan: Plan) -> str:
+    """Fixed mode: one line on a much cheaper budget within the same caps ('' when there is none)."""
+    h = plan.budget_hint
+    if h is None:
+        return ""
+    what = describe(h.reasoning_tokens, h.samples, h.effort, plan.scenario.aggregation)
+    gain = f", {h.saving:.0%} less" if math.isfinite(h.saving) else " and meets every target"
+    return (f"<b>Cheaper budget within these caps:</b> {html.escape(what)} costs {money(h.monthly_usd)}/month "
+            f"({html.escape(plan.options.label[h.option])}){gain}.")
+
+
 class RecommendationCard(QFrame):
+    # (undo-step key, Scenario fields): the budget switches, applied by the controller as one undoable step
+    changeRequested = Signal(str, dict)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("recommendationCard")
@@ -190,18 +226,29 @@ class RecommendationCard(QFrame):
         self.headline = RichText("recommendationHeadline", 13, bold=True, color="#111111")
         self.status = RichText("recommendationStatus", wrap=False)
         self.accuracy = _Metric("metricAccuracy", "Expected accuracy")
+        self.budget = _Metric("metricBudget", "Compute budget")
         self.monthly = _Metric("metricMonthly", "Monthly cost")
         self.per_1k = _Metric("metricPer1k", "Per 1k requests")
         self.latency = _Metric("metricLatency", "Latency per request")
         self.gpus = _Metric("metricGpus", "GPUs needed")
         self.breakeven = _Metric("metricBreakEven", "Break-even volume")
-        self.tiles = (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven)
+        self.tiles = (self.accuracy, self.budget, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven)
         self.alternatives = RichText("recommendationAlternatives", 9)
         self.reasons = RichText("recommendationReasons", 9, color="#222222")
         self.warnings = RichText("recommendationWarnings", color="#5c4400", box=(style.WARNING_BG, style.WARNING_BORDER))
         self.footer = RichText("recommendationFooter", 8, color="#6b7280")
+        self.auto_budget = QCheckBox("Search the cheapest budget")
+        self.auto_budget.setObjectName("budgetAutoCheck")
+        self.auto_budget.setToolTip("On: reasoning tokens and samples are caps, and each option is bought at its "
+                                    "cheapest budget within them.\nOff: every option is priced at exactly that budget.")
+        self.auto_budget.toggled.connect(lambda on: self.changeRequested.emit(
+            "budget_mode", {"budget_mode": "auto" if on else "fixed"}))
+        self.use_hint = QPushButton("Use this budget")
+        self.use_hint.setObjectName("useCheaperBudget")
+        self.use_hint.clicked.connect(self._use_hint)
+        self._hint_budget: dict | None = None
         for w in (self.kind, self.headline, self.status, *self.tiles, self.alternatives, self.reasons,
-                  self.warnings, self.footer):
+                  self.warnings, self.footer, self.auto_budget, self.use_hint):
             w.setParent(self._body)
         self._scroll.setWidget(self._body)
         # The texts are drawn, not selectable labels: right-click or Ctrl+C copies the whole card instead.
@@ -288,14 +335,27 @@ class RecommendationCard(QFrame):
             y += h + gap
         else:  # shown, but of no size: hiding and showing it would repaint the card a frame later
             self.warnings.setGeometry(left, y, 0, 0)
-        h = self.footer.heightForWidth(inner)
-        _put(self.footer, left, y, inner, h)
+        # the footer, with the budget switches at its right: fixed mode's "use this budget" (of no size without
+        # a hint, see the warnings) and auto/fixed
+        controls = [self.use_hint] if self._hint_budget is not None else []
+        controls.append(self.auto_budget)
+        widths = [c.sizeHint().width() for c in controls]
+        text_w = max(1, inner - sum(widths) - gap * len(controls))
+        footer_h = self.footer.heightForWidth(text_w)
+        h = max([footer_h] + [c.sizeHint().height() for c in controls])
+        _put(self.footer, left, y + (h - footer_h) // 2, text_w, footer_h)
+        x = left + text_w + gap
+        if self._hint_budget is None:
+            self.use_hint.setGeometry(x, y, 0, 0)
+        for c, wid in zip(controls, widths):
+            _put(c, x, y, wid, c.sizeHint().height())
+            x += wid + gap
         return y + h + top
 
     def text(self) -> str:
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
         parts = [self.kind.text(), self.headline.text(), self.status.text()]
-        for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven):
+        for m in self.tiles:
             parts += [m.value_text, m.detail_text]
         parts += [self.alternatives.text(), self.reasons.text(), self.warnings.text(), self.footer.text()]
         from PySide6.QtGui import QTextDocument
@@ -331,12 +391,21 @@ class RecommendationCard(QFrame):
                 self.gpus.set(whole(r.gpus_total[i]), f"{whole(reps)} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}")
             else:
                 self.gpus.set("none", "billed per token")
+        value, detail, tip = budget_tile(plan)
+        self.budget.set(value, detail)
+        self.budget.setToolTip(tip)
+        if self.auto_budget.isChecked() != (s.budget_mode == "auto"):
+            with QSignalBlocker(self.auto_budget):  # model to widget: no request back
+                self.auto_budget.setChecked(s.budget_mode == "auto")
+        h = plan.budget_hint
+        self._hint_budget = None if h is None else {"reasoning_tokens": h.reasoning_tokens, "samples": h.samples}
         self._show_alternatives(plan)
         self._show_break_even(plan)
         # Per-kind comparisons ("API tier: best is ...") are already in the alternatives block.
         why = [x for x in plan.reasons if not any(x.startswith(KIND_NAMES[k] + ":") for k in KINDS)]
         self.reasons.setText("<b>Why</b><br>" + "<br>".join(f"• {esc(x)}" for x in why))
-        self.warnings.setText("<br>".join(f"⚠ {esc(w)}" for w in plan.warnings))  # empty: no room (see _arrange)
+        hint = [hint_text(plan)] if plan.budget_hint is not None else []
+        self.warnings.setText("<br>".join(hint + [f"⚠ {esc(w)}" for w in plan.warnings]))  # empty: no room (see _arrange)
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
                             f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
         self._place()
@@ -355,9 +424,16 @@ class RecommendationCard(QFrame):
                 rows.append(f"{name}: {html.escape(plan.alternatives.get(k, 'no eligible option'))}")
             else:
                 vs = saving(r.monthly_usd[rec], r.monthly_usd[b]) if rec is not None else ""
-                rows.append(f"{name}: {html.escape(o.label[b])}, {money(r.monthly_usd[b])}/month"
+                n = int(r.samples[b])
+                how = describe(r.reasoning_tokens[b], 1, r.effort[b], "").rsplit(", ", 1)[0] + (f" × {n}" if n > 1 else "")
+                rows.append(f"{name}: {html.escape(o.label[b])} ({html.escape(how)}), {money(r.monthly_usd[b])}/month"
                             f"{f'; recommendation {vs}' if vs else ''}")
         self.alternatives.setText("<b>Against the best of each other kind</b><br>" + "<br>".join(f"• {x}" for x in rows))
+
+    def _use_hint(self) -> None:
+        """Switch the fixed budget to the cheaper one the hint names (one undoable step)."""
+        if self._hint_budget is not None:
+            self.changeRequested.emit("budget", dict(self._hint_budget))
 
     def _show_break_even(self, plan: Plan) -> None:
         s = plan.scenario
@@ -366,8 +442,8 @@ class RecommendationCard(QFrame):
             return
         b = min(plan.break_evens, key=lambda b: abs(math.log(b.requests_per_day / s.requests_per_day)))
         side = KIND_NAMES[b.above] if s.requests_per_day >= b.requests_per_day else KIND_NAMES[b.below]
-        self.breakeven.set(f"{count(b.requests_per_day)}/day",
-                           f"{KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above")
+        short = {"api": "API", "gpu": "GPUs", "asic": "ASIC cloud"}  # the full names are in the tooltip
+        self.breakeven.set(f"{count(b.requests_per_day)}/day", f"{short[b.below]} below, {short[b.above]} above")
         self.breakeven.setToolTip("\n".join(f"{requests(x.requests_per_day)}/day: {KIND_NAMES[x.below]} cheaper below, "
                                             f"{KIND_NAMES[x.above]} above" for x in plan.break_evens) +
                                   f"\nAt {requests(s.requests_per_day)}/day: {side} side")

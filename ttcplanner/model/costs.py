@@ -251,14 +251,18 @@ def output_caps(opts) -> np.ndarray:
     return opts.max_output_tokens if opts.max_output_tokens is not None else np.full(opts.size, np.inf)
 
 
-def rows_within_rate_limits(opts, s) -> np.ndarray:
-    """Every row: True unless its tier's limits are exceeded at the scenario's load (only limited rows checked)."""
+def rows_within_rate_limits(opts, s, output_tokens=None, samples=None) -> np.ndarray:
+    """Every row: True unless its tier's limits are exceeded at the scenario's load (only limited rows checked).
+    ``output_tokens`` (per sample) and ``samples`` are per-row arrays of each option's budget (default: the
+    scenario's budget for every row)."""
     out = np.ones(opts.size, dtype=bool)
     lr = opts.limited_rows
     if lr is not None and len(lr):
+        per_row = (lambda a: None if a is None else np.asarray(a, dtype=float)[lr])
+        tokens = per_row(output_tokens)
         out[lr] = within_rate_limits(opts.rate_limit_rpm[lr], opts.rate_limit_tpm[lr], s,
-                                     s.reasoning_tokens + s.answer_tokens, None, opts.rate_limit_rpd[lr],
-                                     opts.rate_limit_tpd[lr])
+                                     s.reasoning_tokens + s.answer_tokens if tokens is None else tokens,
+                                     per_row(samples), opts.rate_limit_rpd[lr], opts.rate_limit_tpd[lr])
     return out
 
 

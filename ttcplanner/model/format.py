@@ -104,6 +104,9 @@ def option_json(opts: OptionSet, r, i: int, scenario=None) -> dict:
         "replicas": int(r.replicas[i]),
         "gpus_total": int(r.gpus_total[i]),
         "precision": opts.precision[i] or None,
+        "reasoning_tokens": _num(r.reasoning_tokens[i]) if r.reasoning_tokens is not None else None,  # per sample
+        "samples": int(r.samples[i]) if r.samples is not None else None,
+        "effort": (r.effort[i] or None) if r.effort else None,  # the named effort level, or null
         "accuracy_pct": _num(r.accuracy_pct[i]),
         "accuracy_low_pct": _num(r.low_pct[i]),
         "accuracy_high_pct": _num(r.high_pct[i]),

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ttcplanner.model import costs
+from ttcplanner.model import budget, costs
 from ttcplanner.model.accuracy import task_accuracy, task_accuracy_many
+from ttcplanner.model.budget import Budgets
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options, price_settings
@@ -89,6 +90,10 @@ class OptionResults:
     batch: np.ndarray
     why_not: tuple[str, ...]
     calibrated_by_user: np.ndarray | None = None  # GPU rows whose throughput a user calibration scales
+    # the budget each option is priced at (budget.py): reasoning tokens per sample, samples, effort level or None
+    reasoning_tokens: np.ndarray | None = None
+    samples: np.ndarray | None = None
+    effort: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,24 @@ class Plan:
     break_evens: tuple[BreakEven, ...]
     alternatives: dict[str, str] = field(default_factory=dict)  # why a kind has no eligible option
     provenance: tuple[tuple[str, str, str], ...] = ()  # (what, source URL, as_of) of the task profile and model factors
+    frontier_extrapolated: np.ndarray | None = None  # per frontier point: meets its accuracy only by extrapolation
+    frontier_budget: tuple[np.ndarray, np.ndarray] | None = None  # per frontier point: (reasoning tokens, samples)
+    budget_hint: BudgetHint | None = None  # fixed mode: a budget within the same caps that is much cheaper
+
+
+@dataclass(frozen=True)
+class BudgetHint:
+    """Fixed mode: the auto search within the same caps found a plan at least HINT_SAVING cheaper."""
+
+    reasoning_tokens: float  # per sample, whole tokens (the fixed budget to switch to)
+    samples: int
+    effort: str | None
+    option: int
+    monthly_usd: float
+    saving: float  # fraction of the fixed plan's monthly cost
+
+
+HINT_SAVING = 0.2
 
 
 class _IdentityCache:
@@ -196,13 +219,21 @@ _GRID_TOKEN_CACHE = _IdentityCache(64)  # token offers' cost and feasibility alo
 _GRID_SETUP_CACHE = _IdentityCache(16)  # the cost-curve rows' slices of an option set's Setup
 _CURVE_VIEW_CACHE = _IdentityCache(16)  # accuracy curve views of an accuracy table offered by an option set
 _VOLUME_CACHE = _IdentityCache(32)  # cheapest monthly $ per kind along VOLUME_GRID, and the break-evens
+_CLASS_CACHE = _IdentityCache(16)  # per (catalog, task, option set): the options' budget classes
+_FIXED_BUDGET_CACHE = _IdentityCache(16)  # per budget classes: the fixed budgets at the scenario's budget
+_INVERSE_CACHE = _IdentityCache(16)  # per (task, aggregation, scorer quality): budget.ParallelInverse
+_SEQUENTIAL_CACHE = _IdentityCache(16)  # per task: every curve along budget's token grid
+_EFFORT_CACHE = _IdentityCache(64)  # exact accuracy of effort-level classes at their levels x samples counts
+_POINT_CACHE = _IdentityCache(64)  # exact accuracy of models at the budgets options are bought at
+_SEARCH_SERVING_CACHE = _IdentityCache(32)  # GPU serving estimates at the budgets the search tries
 
 
 def clear_caches() -> None:
     """Forget this thread's cached intermediates and the option sets (tests compare cold and warm plans;
     results never depend on the caches)."""
     for cache in (_ACCURACY_CACHE, _OPTION_INDEX_CACHE, _SERVING_CACHE, _GRID_SERVING_CACHE, _GRID_TOKEN_CACHE,
-                  _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE):
+                  _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE, _CLASS_CACHE, _FIXED_BUDGET_CACHE,
+                  _INVERSE_CACHE, _SEQUENTIAL_CACHE, _EFFORT_CACHE, _POINT_CACHE, _SEARCH_SERVING_CACHE):
         cache.clear()
     build_options.cache_clear()
 
@@ -220,15 +251,18 @@ class _AccuracyTable:
     extrapolated: np.ndarray
 
 
-def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
-    """Accuracy of every model of the task, cached on the inputs that matter, so volume, latency, price and
-    hardware moves do not recompute accuracy."""
-    key = (id(task), _exact(s.reasoning_tokens), s.samples, s.aggregation, _exact(s.scorer_quality))
+def _accuracy_by_model(s: Scenario, task, samples: int | None = None) -> _AccuracyTable:
+    """Accuracy of every model of the task at ``samples`` (default the scenario's), cached on the inputs that
+    matter, so volume, latency, price and hardware moves do not recompute accuracy."""
+    samples = s.samples if samples is None else samples
+    # the first column is the fixed budget; auto mode reads only the grid, so a moved cap reuses the table
+    first = s.reasoning_tokens if s.budget_mode == "fixed" else 0.0
+    key = (id(task), _exact(first), samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
     if hit is not None:
         return hit
-    tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
-    many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
+    tokens = np.concatenate([[first], BUDGET_GRID])
+    many = task_accuracy_many(task, tuple(task.curves), tokens, samples, s.aggregation, s.scorer_quality)
     by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
     ids = tuple(by_model)
     width = len(tokens)
@@ -281,10 +315,12 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     return rows
 
 
-def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None):
-    """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the operating budget
-    (options,) or along BUDGET_GRID (options x budgets); NaN where the task has no curve for the option's model."""
-    table = _accuracy_by_model(scenario, task)
+def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None,
+              samples: int | None = None):
+    """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the scenario's budget
+    (options,) or along BUDGET_GRID (options x budgets), at ``samples`` (default the scenario's); NaN where the
+    task has no curve for the option's model."""
+    table = _accuracy_by_model(scenario, task, samples)
     rows = _table_rows(opts, table) if rows is None else _table_rows(opts, table)[rows]
     cols = slice(1, None) if grid else 0
     mean, low, high, extrap = (a[rows, cols] for a in (table.mean, table.low, table.high, table.extrapolated))
@@ -293,21 +329,24 @@ def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: 
     return mean, low, high, extrap
 
 
-def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None):
+def _gpu_costs(scenario: Scenario, opts: OptionSet, setup: Setup, output_tokens, rows=None, samples=None):
     """Serving estimate, replicas and monthly $ of GPU rows; output_tokens broadcasts along a trailing axis.
+    samples: the scenario's, or an array per row (auto budgets; then output_tokens is one too).
 
     The estimate is cached on the setup and the serving inputs, so volume, accuracy-target, ownership and
     price moves reuse it (its arrays are read-only)."""
     rows = opts.gpu_rows if rows is None else rows
     n = opts.gpus_per_replica[rows]
-    serving = (scenario.input_tokens, output_tokens, scenario.latency_target_s, scenario.samples,
-               scenario.prefix_cache, scenario.speculative_draft_tokens, scenario.speculative_acceptance,
-               scenario.ttft_target_s)
-    key = (id(setup), *(_exact(v) for v in serving)) if np.ndim(output_tokens) == 0 else None
+    samples = scenario.samples if samples is None else samples
+    per_row = np.ndim(samples) > 0
+    serving = (scenario.input_tokens, output_tokens.tobytes() if per_row else output_tokens, scenario.latency_target_s,
+               samples.tobytes() if per_row else samples, scenario.prefix_cache, scenario.speculative_draft_tokens,
+               scenario.speculative_acceptance, scenario.ttft_target_s)
+    key = (id(setup), *(_exact(v) for v in serving)) if per_row or np.ndim(output_tokens) == 0 else None
     est = _SERVING_CACHE.get(key) if key is not None else None
     if est is None:
         est = estimate_for_latency(setup, scenario.input_tokens, output_tokens, scenario.latency_target_s,
-                                   samples=scenario.samples, prefix_cache=scenario.prefix_cache,
+                                   samples=samples, prefix_cache=scenario.prefix_cache,
                                    draft_tokens=scenario.speculative_draft_tokens,
                                    acceptance=scenario.speculative_acceptance, ttft_target_s=scenario.ttft_target_s)
         if key is not None:
@@ -327,36 +366,342 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     adjust = adjust or Adjustments()
     opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
                                       scenario.kv_precision, price_settings(scenario), scenario.engine))
-    res = _operating_point(scenario, task, opts, adjust.accuracy_shift_pts)
+    shift = adjust.accuracy_shift_pts
+    classes = _budget_classes(catalog, task, opts)
+    if scenario.budget_mode == "auto":
+        budgets = _auto_budgets(scenario, task, opts, classes, shift)
+    else:
+        budgets = _fixed_budgets(scenario, classes)
+    res = _operating_point(scenario, task, opts, budgets, shift)
     rec, best, status = _choose(opts, res)
+    hint = _budget_hint(scenario, task, opts, classes, res, rec, status, shift) if scenario.budget_mode == "fixed" else None
     volume, breaks = _volume_curves_and_break_evens(scenario, opts, res)
-    acc_curves = _accuracy_curves(scenario, task, opts)
-    cost_curves, frontier = _cost_curves(scenario, task, opts, res, adjust.accuracy_shift_pts)
+    curve_samples = int(res.samples[rec]) if rec is not None else scenario.samples
+    acc_curves = _accuracy_curves(scenario, task, opts, curve_samples)
+    cost_curves, frontier, front_extrap, front_budget = _cost_curves(scenario, task, opts, res, shift)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
     warnings = _warnings(scenario, catalog, opts, res, rec)
     return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
                 results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
                 cost_curves=cost_curves, frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume,
-                break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task))
+                break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task),
+                frontier_extrapolated=front_extrap, frontier_budget=front_budget, budget_hint=hint)
 
 
-def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0) -> OptionResults:
+def _batch(s: Scenario, opts: OptionSet) -> np.ndarray:
+    """Token offers bought through a batch API: the latency target allows 24 h and the offer has a discount."""
+    return _option_index(opts).is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
+
+
+# ---------------------------------------------------------------- budgets: what each option is bought at
+
+
+def _budget_classes(catalog: Catalog, task, opts: OptionSet) -> budget.BudgetClasses:
+    key = (id(catalog), id(task), id(opts))
+    hit = _CLASS_CACHE.get(key)
+    if hit is None:
+        hit = _CLASS_CACHE.put(key, (catalog, task, opts), budget.budget_classes(catalog, task, opts))
+        _frozen(hit.of_option, hit.has_curve)
+    return hit
+
+
+def _fixed_budgets(s: Scenario, classes: budget.BudgetClasses) -> Budgets:
+    key = (id(classes), _exact(s.reasoning_tokens), s.samples)
+    hit = _FIXED_BUDGET_CACHE.get(key)
+    if hit is None:
+        hit = budget.fixed_budgets(s, classes)
+        _frozen(hit.reasoning_tokens, hit.samples)
+        _FIXED_BUDGET_CACHE.put(key, classes, hit)
+    return hit
+
+
+def _accuracy_at(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts: float):
+    """Accuracy of every option at its own budget (new arrays). Fixed budgets read the per-model table at the
+    scenario's budget; other budgets (auto, effort levels) are computed exactly at their (tokens, samples)."""
+    if s.budget_mode == "fixed":
+        mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
+        redo = budgets.reasoning_tokens != s.reasoning_tokens
+    else:
+        mean, low, high = (np.full(opts.size, np.nan) for _ in range(3))
+        extrap = np.zeros(opts.size, dtype=bool)
+        redo = np.ones(opts.size, dtype=bool)
+    ids = np.asarray(opts.accuracy_id)
+    redo &= np.isin(ids, tuple(task.curves))
+    if not redo.any():
+        return mean, low, high, extrap
+    rows = np.flatnonzero(redo)
+    pairs, which = np.unique(budgets.reasoning_tokens[rows] + 1j * budgets.samples[rows], return_inverse=True)
+    models, model_of = np.unique(ids[rows], return_inverse=True)
+    key = (id(task), tuple(models.tolist()), pairs.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    hit = _POINT_CACHE.get(key)
+    if hit is None:
+        many = task_accuracy_many(task, tuple(models.tolist()), pairs.real, pairs.imag, s.aggregation, s.scorer_quality)
+        hit = tuple(_frozen(*(np.stack([getattr(many[m], part) for m in models.tolist()])
+                              for part in ("mean_pct", "low_pct", "high_pct", "extrapolated"))))
+        _POINT_CACHE.put(key, task, hit)
+    m, lo, hi, ex = (a[model_of, which.ravel()] for a in hit)
+    if shift_pts:
+        m, lo, hi = (np.clip(a + shift_pts, 0.0, 100.0) for a in (m, lo, hi))
+    mean[rows], low[rows], high[rows], extrap[rows] = m, lo, hi, ex
+    return mean, low, high, extrap
+
+
+def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float,
+                  with_cost: bool = False):
+    """Each option's cheapest (reasoning tokens, samples) within the caps that meets the accuracy and latency
+    targets, memory and context; see budget.py.
+
+    For every samples count within the cap, the fewest tokens that reach the target (per class) are priced for
+    every option at once, (options x samples counts); an option takes its cheapest feasible pair. An option
+    that reaches the target only where it misses latency or memory takes the pair with the lowest latency (its
+    reason then shows by how much); one that cannot reach it within the caps takes its most accurate budget."""
+    ns = budget.samples_candidates(s.samples)
+    need, level = _tokens_needed(s, task, classes, ns, s.target_accuracy_pct - shift_pts)
+    tokens = need[classes.of_option]  # (options, K): inf where the target is out of reach
+    free = np.array([not levels for levels in classes.levels], dtype=bool)[classes.of_option, None]
+    tokens = np.where(free & (tokens > s.reasoning_tokens), np.inf, tokens)  # effort levels were capped already
+    cost, latency = _search_costs(s, opts, tokens, ns)
+    reach = np.isfinite(tokens)
+    ok = reach & np.isfinite(cost)
+    if s.on_prem_only:
+        ok &= _option_index(opts).is_gpu[:, None]
+    k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1),
+                 np.argmin(np.where(reach, np.where(np.isfinite(latency), latency, np.finfo(float).max), np.inf), axis=1))
+    rows = np.arange(opts.size)
+    chosen_tokens, chosen_samples = tokens[rows, k], ns[k]
+    fallback_tokens, fallback_level = _most_accurate_budget(s, task, classes)
+    any_reach = reach.any(axis=1)
+    chosen_tokens = np.where(any_reach, chosen_tokens, fallback_tokens[classes.of_option])
+    chosen_samples = np.where(any_reach, chosen_samples, float(s.samples))
+    best_cost = np.where(ok.any(axis=1), cost[rows, k], np.inf)
+    chosen_tokens = _spend_what_is_paid_for(s, opts, chosen_tokens, chosen_samples, best_cost)
+    chosen_level = np.where(any_reach, level[classes.of_option, k], fallback_level[classes.of_option])
+    effort = tuple(classes.levels[c][lv][0] if lv >= 0 else None
+                   for c, lv in zip(classes.of_option.tolist(), chosen_level.tolist()))
+    budgets = Budgets(chosen_tokens, chosen_samples, effort)
+    return (budgets, best_cost) if with_cost else budgets  # best_cost: $ per request, inf where infeasible
+
+
+def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray, target_pct: float):
+    """The fewest reasoning tokens per sample that reach ``target_pct`` with each samples count in ``ns``, per
+    class, (classes x K): inf where none does (effort levels: none a budget within the token cap buys; free
+    budgets are not capped here); and the effort level that buys them (-1 for a free budget)."""
+    need = np.full((len(classes.accuracy_id), len(ns)), np.inf)
+    level = np.full(need.shape, -1, dtype=np.intp)
+    free = [c for c, levels in enumerate(classes.levels) if classes.has_curve[c] and not levels]
+    if free:
+        pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
+        table, row_of = _sequential_rows(task)
+        need[free] = budget.tokens_needed(table[[row_of[classes.accuracy_id[c]] for c in free]], pass1)
+    for c, (acc_id, levels) in enumerate(zip(classes.accuracy_id, classes.levels)):
+        if classes.has_curve[c] and levels:
+            levels = budget.reachable_levels(levels, s.reasoning_tokens)
+            acc = _effort_accuracy(s, task, acc_id, levels, ns)
+            meets = acc >= target_pct - 1e-9
+            first = np.argmax(meets, axis=0)
+            reached = meets.any(axis=0)
+            need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
+            level[c] = np.where(reached, first, -1)
+    return need, level
+
+
+def _parallel_inverse(s: Scenario, task) -> budget.ParallelInverse:
+    key = (id(task), s.aggregation, _exact(s.scorer_quality))
+    hit = _INVERSE_CACHE.get(key)
+    return hit if hit is not None else _INVERSE_CACHE.put(key, task, budget.ParallelInverse(task, s.aggregation, s.scorer_quality))
+
+
+def _sequential_rows(task):
+    """(every curve of the task along budget's token grid, each accuracy id's row in it)."""
+    key = id(task)
+    hit = _SEQUENTIAL_CACHE.get(key)
+    if hit is None:
+        ids = tuple(task.curves)
+        hit = _SEQUENTIAL_CACHE.put(key, task, (budget.sequential_table(task, ids), {a: k for k, a in enumerate(ids)}))
+    return hit
+
+
+def _effort_accuracy(s: Scenario, task, acc_id: str, levels: tuple, ns: np.ndarray) -> np.ndarray:
+    """Exact mean accuracy (percent) of a model at its effort levels x samples counts, (levels, K)."""
+    tokens = np.array([t for _, t in levels])
+    key = (id(task), acc_id, tokens.tobytes(), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    hit = _EFFORT_CACHE.get(key)
+    if hit is None:
+        est = task_accuracy_many(task, (acc_id,), tokens[:, None], ns[None, :], s.aggregation, s.scorer_quality)[acc_id]
+        hit = _EFFORT_CACHE.put(key, task, _frozen(np.array(est.mean_pct, dtype=float))[0])
+    return hit
+
+
+def _most_accurate_budget(s: Scenario, task, classes: budget.BudgetClasses):
+    """Per class, the budget an option that cannot reach the target is shown at: its most accurate one within the
+    caps, without tokens its curve gains nothing from (past the trained maximum); and its effort level (-1: free)."""
+    tokens, level = [], []
+    for acc_id, levels in zip(classes.accuracy_id, classes.levels):
+        if levels:
+            reachable = budget.reachable_levels(levels, s.reasoning_tokens)
+            tokens.append(reachable[-1][1])
+            level.append(len(reachable) - 1)
+        else:
+            curve = task.curves.get(acc_id)
+            tokens.append(min(s.reasoning_tokens, curve.max_tokens) if curve is not None else s.reasoning_tokens)
+            level.append(-1)
+    return np.array(tokens, dtype=float), np.array(level, dtype=np.intp)
+
+
+def _search_costs(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
+    """$ per request and latency of every option at (tokens[option, k], ns[k]), (options x K; tokens inf: out
+    of reach); the cost is inf where the option cannot serve that budget within the latency target, memory or
+    context (the tests of _operating_point, on a grid), or where a GPU row's budget is not tried (see
+    _gpu_search)."""
+    index = _option_index(opts)
+    cost = np.full(tokens.shape, np.inf)
+    latency = np.full(tokens.shape, np.inf)
+    tr = np.flatnonzero(index.is_token)
+    if len(tr):
+        batch = _batch(s, opts)[tr, None]
+        t = np.where(np.isfinite(tokens[tr]), tokens[tr], 0.0)
+        c = costs.token_offer_cost_per_request({k: v[tr, None] for k, v in opts.prices.items()}, s.input_tokens, t,
+                                               s.answer_tokens, ns[None, :], s.cached_input_fraction, s.prefix_cache, batch)
+        out = t + s.answer_tokens
+        lat = opts.ttft_s[tr, None] + out / opts.tokens_per_s_per_user[tr, None]
+        lat = np.where(batch, np.minimum(lat, costs.BATCH_LATENCY_S), lat)
+        ok = ((lat <= s.latency_target_s * (1 + 1e-9)) & ~(opts.ttft_s[tr, None] > s.ttft_target_s * (1 + 1e-9))
+              & (s.input_tokens + out <= opts.context_tokens[tr, None]) & (out <= costs.output_caps(opts)[tr, None])
+              & costs.within_rate_limits(opts.rate_limit_rpm[tr, None], opts.rate_limit_tpm[tr, None], s, out,
+                                         ns[None, :], opts.rate_limit_rpd[tr, None], opts.rate_limit_tpd[tr, None]))
+        cost[tr] = np.where(ok & np.isfinite(c) & np.isfinite(tokens[tr]), c, np.inf)
+        latency[tr] = np.where(np.isfinite(tokens[tr]), lat, np.inf)
+    g = opts.gpu_rows
+    if len(g):
+        cost[g], latency[g] = _gpu_search(s, opts, tokens[g], ns)
+    return cost, latency
+
+
+GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
+
+
+def _gpu_search(s: Scenario, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
+    """$ per request and latency of the GPU rows at (tokens[:, k], ns[k]), (GPU rows x K), inf where not tried.
+
+    A replica's cost is its decode work, about samples x (reasoning + answer) tokens per request, so each row
+    tries the GPU_SAMPLES_TRIED samples counts with the least of it and the one with the fewest tokens per
+    sample (the lowest latency, for tight targets): 4 serving estimates per row instead of one per count (42
+    for a cap of 1,024). The brute-force test over fixed budgets (tests/model/test_budget.py) checks the cut."""
+    finite = np.isfinite(tokens)
+    work = np.where(finite, ns[None, :] * (tokens + s.answer_tokens), np.inf)
+    tried = np.argsort(work, axis=1, kind="stable")[:, :GPU_SAMPLES_TRIED]
+    fastest = len(ns) - 1 - np.argmax(finite[:, ::-1], axis=1)  # the largest count in reach: fewest tokens each
+    tried = np.concatenate([tried, fastest[:, None]], axis=1)
+    rows = np.arange(len(tokens))[:, None]
+    t, n = tokens[rows, tried], np.broadcast_to(ns[tried], tried.shape)
+    ok = np.isfinite(t)
+    c, lat = _gpu_costs_at(s, opts, opts.gpu_rows, np.where(ok, t, 0.0), n)
+    cost, latency = np.full(tokens.shape, np.inf), np.full(tokens.shape, np.inf)
+    cost[rows, tried] = np.where(ok, c, np.inf)
+    latency[rows, tried] = np.where(ok, lat, np.inf)
+    return cost, latency
+
+
+def _serve(s: Scenario, setup: Setup, tokens: np.ndarray, samples: np.ndarray):
+    """(requests/s of a replica, serves within memory and the latency target, latency) at these budgets."""
+    est = estimate_for_latency(setup, s.input_tokens, tokens + s.answer_tokens, s.latency_target_s, samples=samples,
+                               prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
+                               acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
+    served = (est.fits & (est.latency_s <= s.latency_target_s * (1 + 1e-9))
+              & ~(est.ttft_p95_s > s.ttft_target_s * (1 + 1e-9)))
+    return est.requests_per_s, served, est.latency_s
+
+
+def _gpu_cost_per_request(s: Scenario, opts: OptionSet, g: np.ndarray, requests_per_s, served) -> np.ndarray:
+    """$ per request of GPU rows ``g`` (leading axis) at the scenario's volume; inf where not served."""
+    hour = costs.gpu_hour_for(opts, g, s)
+    reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
+    monthly = costs.gpu_monthly_usd(reps, opts.gpus_per_replica[g, None], hour[:, None])
+    with np.errstate(invalid="ignore"):
+        return np.where(served & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf)
+
+
+def _gpu_costs_at(s: Scenario, opts: OptionSet, g: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """$ per request (inf where not served) and latency of GPU rows ``g`` at budgets (tokens, samples), both
+    (len(g), C). The serving estimate is cached on the budgets and serving inputs (volume and price moves
+    reuse it)."""
+    pos = np.searchsorted(opts.gpu_rows, g)
+    samples = np.ascontiguousarray(samples, dtype=float)
+    key = (id(opts.setup), pos.tobytes(), tokens.tobytes(), samples.tobytes(), s.input_tokens, s.answer_tokens,
+           _exact(s.latency_target_s), s.prefix_cache, s.speculative_draft_tokens, _exact(s.speculative_acceptance),
+           _exact(s.ttft_target_s))
+    est = _SEARCH_SERVING_CACHE.get(key)
+    if est is None:
+        setup = _setup_chunks(opts.setup, pos, len(pos), True)[0]
+        setup = Setup(**{k: v[:, :, 0] for k, v in vars(setup).items()})  # (rows, 1): broadcast along the budgets
+        est = _SEARCH_SERVING_CACHE.put(key, opts.setup, _frozen(*_serve(s, setup, tokens, samples)))
+    return _gpu_cost_per_request(s, opts, g, est[0], est[1]), est[2]
+
+
+def _spend_what_is_paid_for(s: Scenario, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray,
+                            cost: np.ndarray) -> np.ndarray:
+    """A GPU fleet is paid by the replica, so more reasoning can cost nothing: the cheapest feasible GPU row of
+    each model (``cost``: each row's $ per request at its budget, inf where infeasible; the row the cost curves
+    draw) takes the most tokens within the cap (on the plots' budget grid, or the cap) that cost no more. More
+    accuracy for the same money, and no point of its cost curve lies above-left of it."""
+    index = _option_index(opts)
+    feasible = index.is_gpu & np.isfinite(cost)
+    rows = np.flatnonzero(feasible)
+    if not len(rows):
+        return tokens
+    by_model = rows[np.lexsort((cost[rows], index.gpu_model[rows]))]
+    model = index.gpu_model[by_model]
+    g = by_model[np.r_[True, model[1:] != model[:-1]]]
+    grid = np.append(BUDGET_GRID[BUDGET_GRID < s.reasoning_tokens], s.reasoning_tokens)
+    low = tokens[g, None]
+    candidates = np.concatenate([low, np.maximum(grid[None, :], low)], axis=1)  # column 0: the cheapest budget
+    cost = _gpu_costs_at(s, opts, g, candidates, np.broadcast_to(samples[g, None], candidates.shape))[0]
+    same = np.isfinite(cost) & (cost <= cost[:, :1] * (1 + 1e-12))
+    last = candidates.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a prefix
+    out = tokens.copy()
+    out[g] = candidates[np.arange(len(g)), last]
+    return out
+
+
+def _budget_hint(s: Scenario, task, opts: OptionSet, classes, r: OptionResults, rec, status, shift_pts: float):
+    """Fixed mode: the cheapest option the budget search finds within the same caps (the search's own price
+    of it: no second operating point), when it costs at least HINT_SAVING less (or the fixed budget misses
+    the targets)."""
+    budgets, cost = _auto_budgets(s, task, opts, classes, shift_pts, with_cost=True)
+    if not np.isfinite(cost).any():
+        return None
+    best = int(np.argmin(cost))
+    monthly = float(costs.monthly_from_per_request(cost[best], s.requests_per_day))
+    if status == "ok":
+        saving = 1.0 - monthly / float(r.monthly_usd[rec]) if r.monthly_usd[rec] > 0 else 0.0
+        if saving < HINT_SAVING:
+            return None
+    else:
+        saving = float("nan")  # the fixed budget misses the targets: any saving is beside the point
+    effort = budgets.effort[best]
+    tokens = float(budgets.reasoning_tokens[best]) if effort else float(math.ceil(budgets.reasoning_tokens[best]))
+    return BudgetHint(tokens, int(budgets.samples[best]), effort, best, monthly, saving)
+
+
+def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts: float = 0.0) -> OptionResults:
+    """Every option at its budget: accuracy, cost, latency and whether it meets the targets."""
     n = opts.size
-    mean, low, high, extrap = _accuracy(s, task, opts, grid=False, shift_pts=shift_pts)
+    mean, low, high, extrap = _accuracy_at(s, task, opts, budgets, shift_pts)
     has_acc = np.isfinite(mean)
-    output_tokens = s.reasoning_tokens + s.answer_tokens
+    tokens, samples = budgets.reasoning_tokens, budgets.samples
+    output_tokens = tokens + s.answer_tokens
     index = _option_index(opts)
     is_token = index.is_token
-    batch = is_token & (s.latency_target_s >= costs.BATCH_LATENCY_S) & (opts.prices["batch_discount"] > 0)
-    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, s.reasoning_tokens, s.answer_tokens, s.samples,
+    batch = _batch(s, opts)
+    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, tokens, s.answer_tokens, samples,
                                              s.cached_input_fraction, s.prefix_cache, batch)
     speed = opts.tokens_per_s_per_user.copy()
     latency = opts.ttft_s + output_tokens / speed
     latency = np.where(batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
     ttft = opts.ttft_s.copy()
     in_context = (s.input_tokens + output_tokens <= opts.context_tokens) & (output_tokens <= costs.output_caps(opts))
-    within_limits = costs.rows_within_rate_limits(opts, s)
+    within_limits = costs.rows_within_rate_limits(opts, s, output_tokens, samples)
     fits = is_token & in_context & within_limits
     monthly = costs.monthly_from_per_request(cpr, s.requests_per_day)
     replicas = np.zeros(n)
@@ -368,7 +713,10 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
     calibrated = np.zeros(n, dtype=bool)
     if opts.setup is not None:
         g = opts.gpu_rows
-        est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens)
+        if s.budget_mode == "fixed":  # every GPU row at the scenario's budget: one cached estimate
+            est, per, hour = _gpu_costs(s, opts, opts.setup, s.reasoning_tokens + s.answer_tokens)
+        else:
+            est, per, hour = _gpu_costs(s, opts, opts.setup, output_tokens[g], samples=samples[g])
         reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
         gm = costs.gpu_monthly_usd(reps, per, hour)
         ok = est.fits & np.isfinite(hour) & np.isfinite(reps)
@@ -398,7 +746,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
-                         calibrated_by_user=calibrated)
+                         calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort)
 
 
 _WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
@@ -426,17 +774,19 @@ def _why_not(opts: OptionSet, allowed, has_acc, fits, costed, meets_lat, meets_a
     return why
 
 
-def _argmin(values: np.ndarray, mask: np.ndarray) -> int | None:
+def _argmin(values: np.ndarray, mask: np.ndarray, accuracy: np.ndarray) -> int | None:
+    """The cheapest row in ``mask``; of equally cheap rows the most accurate (so no option dominates it)."""
     if not mask.any():
         return None
     masked = np.where(mask, values, np.inf)
-    return int(np.argmin(masked))
+    tied = np.flatnonzero(masked <= masked.min())
+    return int(tied[np.argmax(accuracy[tied])]) if len(tied) > 1 else int(tied[0])
 
 
 def _choose(opts: OptionSet, r: OptionResults):
     of_kind = _option_index(opts).of_kind
-    best = {k: _argmin(r.monthly_usd, r.eligible & of_kind[k]) for k in KINDS}
-    rec = _argmin(r.monthly_usd, r.eligible)
+    best = {k: _argmin(r.monthly_usd, r.eligible & of_kind[k], r.accuracy_pct) for k in KINDS}
+    rec = _argmin(r.monthly_usd, r.eligible, r.accuracy_pct)
     if rec is not None:
         return rec, best, "ok"
     feasible = r.has_accuracy & r.fits & r.meets_latency & r.allowed & np.isfinite(r.monthly_usd)
@@ -513,8 +863,9 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
     return tuple(out)
 
 
-def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
-    cached = _accuracy_by_model(s, task)
+def _accuracy_curves(s: Scenario, task, opts: OptionSet, samples: int) -> tuple[AccuracyCurveView, ...]:
+    """Every offered model's accuracy along BUDGET_GRID at ``samples`` (the recommendation's)."""
+    cached = _accuracy_by_model(s, task, samples)
     key = (id(cached), id(opts))
     hit = _CURVE_VIEW_CACHE.get(key)
     if hit is not None:
@@ -644,7 +995,12 @@ def evaluate_grid(scenario: Scenario, catalog: Catalog, budgets, samples, adjust
 
 def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts: float):
     """Cost per request vs accuracy along the budget grid for each token offer and the cheapest GPU
-    configuration of each open model; plus the Pareto frontier over all of those points."""
+    configuration of each open model (at the samples each is bought with); and the Pareto frontier over the
+    budgets the mode can buy that meet the latency target, memory and the on-premises rule: every option at
+    its own budget, and in auto mode also the curves' points within the caps (a model bought by effort level
+    only at its level). Returns (curves, frontier, its points' extrapolated flags, their (tokens, samples)).
+    The recommendation is one of these points and none lies above-left of it (the search finds the cheapest
+    budget, ties go to the more accurate)."""
     candidates = r.has_accuracy & r.allowed
     index = _option_index(opts)
     token_rows = np.flatnonzero(candidates & index.is_token)
@@ -654,20 +1010,34 @@ def _cost_curves(s: Scenario, task, opts: OptionSet, r: OptionResults, shift_pts
     model = index.gpu_model[by_model]
     gpu_rows = by_model[np.r_[True, model[1:] != model[:-1]]] if len(by_model) else by_model
     rows = np.concatenate([token_rows, gpu_rows]).astype(int)
-    if not len(rows):
-        return (), (np.zeros(0), np.zeros(0), ())
-    acc = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows)[0]
-    cost = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, np.array([s.samples]), r.batch, cache=True)[:, :, 0]
+    shape = (len(rows), len(BUDGET_GRID))
+    acc, cost, extrap = np.empty(shape), np.empty(shape), np.zeros(shape, dtype=bool)
+    samples = r.samples[rows] if s.budget_mode == "auto" else np.full(len(rows), float(s.samples))
+    counts, which_n = np.unique(samples, return_inverse=True)
+    for k, n in enumerate(counts.tolist()):
+        part = which_n == k
+        m, _, _, ex = _accuracy(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows[part], samples=int(n))
+        acc[part], extrap[part] = m, ex
+    # every row at every samples count in one (cached) pass, then each row's own
+    every = _grid_cost_per_request(s, opts, rows, BUDGET_GRID, counts, r.batch, cache=True)
+    cost[:] = every[np.arange(len(rows)), :, which_n]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
-    a, c = acc.ravel(), cost.ravel()
-    which = np.repeat(rows, acc.shape[1])
-    ok = np.isfinite(a) & np.isfinite(c)
-    a, c, which = a[ok], c[ok], which[ok]
+    own = np.flatnonzero(r.has_accuracy & r.allowed & r.fits & r.meets_latency & np.isfinite(r.cost_per_request_usd))
+    a, c, ex, which = r.accuracy_pct[own], r.cost_per_request_usd[own], r.extrapolated[own], own
+    t, n = r.reasoning_tokens[own], r.samples[own]
+    if s.budget_mode == "auto" and len(rows):
+        within = np.broadcast_to(BUDGET_GRID <= s.reasoning_tokens, shape)
+        free = np.array([not r.effort[i] for i in rows.tolist()], dtype=bool)[:, None]
+        ok = within & free & np.isfinite(acc) & np.isfinite(cost)
+        a, c, ex = np.concatenate([a, acc[ok]]), np.concatenate([c, cost[ok]]), np.concatenate([ex, extrap[ok]])
+        which = np.concatenate([which, np.broadcast_to(rows[:, None], shape)[ok]])
+        t = np.concatenate([t, np.broadcast_to(BUDGET_GRID, shape)[ok]])
+        n = np.concatenate([n, np.broadcast_to(samples[:, None], shape)[ok]])
     order = np.lexsort((-a, c))
-    best_acc = np.maximum.accumulate(a[order])
-    keep = np.r_[True, best_acc[1:] > best_acc[:-1]] & (a[order] >= best_acc - 1e-12)
+    best_acc = np.maximum.accumulate(a[order]) if len(order) else a
+    keep = np.r_[True, best_acc[1:] > best_acc[:-1]] & (a[order] >= best_acc - 1e-12) if len(order) else order > 0
     sel = order[keep]
-    return curves, (a[sel], c[sel], tuple(int(w) for w in which[sel]))
+    return curves, (a[sel], c[sel], tuple(int(w) for w in which[sel])), ex[sel], (t[sel], n[sel])
 
 
 def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResults, rec, best, status, breaks):
@@ -779,6 +1149,14 @@ def plan_to_json(plan: Plan) -> dict:
         "catalog_as_of": plan.catalog_as_of,
         "status": plan.status,
         "headline": plan.headline,
+        "budget_mode": plan.scenario.budget_mode,
+        "budget_caps" if plan.scenario.budget_mode == "auto" else "budget": {
+            "reasoning_tokens": plan.scenario.reasoning_tokens, "samples": plan.scenario.samples},
+        "cheaper_budget": None if plan.budget_hint is None else {
+            "reasoning_tokens": plan.budget_hint.reasoning_tokens, "samples": plan.budget_hint.samples,
+            "effort": plan.budget_hint.effort, "option": plan.options.label[plan.budget_hint.option],
+            "monthly_cost_usd": plan.budget_hint.monthly_usd,
+            "saving": None if not math.isfinite(plan.budget_hint.saving) else plan.budget_hint.saving},
         "recommendation": opt(plan.recommended),
         "best_per_kind": {k: opt(i) for k, i in plan.best_per_kind.items()},
         "why_no_option": dict(plan.alternatives),

@@ -16,8 +16,11 @@ from ttcplanner.model.catalog import PRECISIONS, checked_fields, from_json, spec
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import read_json, write_json_atomic
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AGGREGATIONS = ("majority", "verifier", "scorer")
+# "auto": reasoning_tokens and samples are caps and the planner buys each option at its cheapest budget
+# within them; "fixed": every option is priced at exactly this budget (the only meaning before version 2)
+BUDGET_MODES = ("auto", "fixed")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,6 +33,7 @@ class Scenario:
     samples: int = spec(1, 4_096, default=1, integer=True)
     aggregation: str = spec(choices=AGGREGATIONS, default="majority")
     scorer_quality: float = spec(0, 1, default=0.5)  # 0 = majority vote, 1 = oracle verifier
+    budget_mode: str = spec(choices=BUDGET_MODES, default="auto")
     # token volume
     requests_per_day: float = spec(1, 1e9, default=10_000.0)
     input_tokens: int = spec(0, 10_000_000, default=1_000, integer=True)
@@ -84,6 +88,9 @@ def from_dict(data: Any, source: str = "scenario") -> Scenario:
         raise InputError("a scenario must be a JSON object", source=source)
     data = dict(data)
     version = data.pop("schema_version", None)
+    if version == 1:  # version 1 had no budget search: its budget was the one every option was priced at
+        data.setdefault("budget_mode", "fixed")
+        version = SCHEMA_VERSION
     if version != SCHEMA_VERSION:
         raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source)
     scenario = from_json(Scenario, data, "scenario", source)

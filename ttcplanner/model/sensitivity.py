@@ -382,7 +382,14 @@ def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
         raise InputError(f"Monte Carlo samples must be a whole number from 1 to {MAX_SAMPLES:,}, got {n}")
     n = int(n)
     base = evaluate(scenario, catalog)
-    resolved = _effective_inputs(scenario, resolve_inputs(scenario, base, inputs))
+    priced = scenario
+    if scenario.budget_mode == "auto" and base.recommended is not None:
+        # the surrogate prices every option at one budget: sample the budget the planner chose (issue 16)
+        i = base.recommended
+        priced = scenario.replace(budget_mode="fixed", reasoning_tokens=float(base.results.reasoning_tokens[i]),
+                                  samples=int(base.results.samples[i]))
+        base = evaluate(priced, catalog)
+    resolved = _effective_inputs(priced, resolve_inputs(priced, base, inputs))
     drawn = sample_inputs(resolved, n, seed, cancelled)
     stop_now = cancelled is not None and cancelled()
     model = None if stop_now else _SurrogateModel(base, resolved, catalog.tasks[scenario.task_id])

@@ -58,6 +58,9 @@ SCENARIO_FIELDS = {
     "samples": ("Samples per request", lambda s: f"{s.samples:d}"),
     "aggregation": ("Aggregation of samples", lambda s: aggregation_name(s.aggregation)),
     "scorer_quality": ("Scorer quality (0 = majority vote, 1 = oracle)", lambda s: f"{s.scorer_quality:g}"),
+    "budget_mode": ("Budget mode", lambda s: "auto (reasoning tokens and samples are caps; the cheapest budget "
+                                             "within them is searched)" if s.budget_mode == "auto" else
+                    "fixed (every option priced at this budget)"),
     "requests_per_day": ("Volume", lambda s: f"{requests(s.requests_per_day)}/day ({s.requests_per_day:,.0f})"),
     "input_tokens": ("Prompt per request", lambda s: tokens(s.input_tokens)),
     "answer_tokens": ("Answer per sample", lambda s: tokens(s.answer_tokens)),
@@ -92,6 +95,26 @@ def model_assumptions(plan) -> list[str]:
     """``present.assumptions`` for this scenario (Help > Assumptions lists the same), and the catalog's age."""
     return [*assumptions_for(plan.scenario),
             f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of})."]
+
+
+def _budget_line(plan) -> str:
+    """The budget the recommendation is bought at, against the caps (auto) or the fixed budget; and fixed mode's
+    cheaper budget within the same caps."""
+    from ttcplanner.model.budget import describe
+
+    s, r, i = plan.scenario, plan.results, plan.recommended
+    caps = f"{tokens(s.reasoning_tokens)} \u00d7 {s.samples} sample{'s' if s.samples != 1 else ''}"
+    chosen = describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation) if i is not None else "none"
+    if s.budget_mode == "auto":
+        line = f"Compute budget: {chosen}, the cheapest within the caps of {caps} per request."
+    else:
+        line = f"Compute budget: {chosen} (fixed: every option priced at {caps})."
+    h = plan.budget_hint
+    if h is not None:
+        gain = f", {h.saving:.0%} less" if h.saving == h.saving else " and meets every target"
+        line += (f" Within these caps, {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} costs "
+                 f"{money(h.monthly_usd)}/month ({plan.options.label[h.option]}){gain}.")
+    return line
 
 
 def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = False, bg: str = "",
@@ -289,6 +312,7 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
     if status:
         parts.append(f'<p style="color: #8B0000;"><b>{escape(status)}</b></p>')
     parts.append(f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 4pt;"><b>{escape(plan.headline)}</b></p>')
+    parts.append(f"<p>{escape(_budget_line(plan))}</p>")  # the chosen budget and the caps (issue 16)
     parts += [_list(plan.reasons), _h2("Key figures"), key_figures_table(plan),
               '<p style="font-size: 8pt; color: #444444;">Accuracy band: the fit\'s uncertainty range (extrap.: beyond '
               "the published points). Monthly cost at the scenario's volume; latency is per request including all "
