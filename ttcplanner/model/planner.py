@@ -84,6 +84,8 @@ class OptionResults:
     batch: np.ndarray
     why_not: tuple[str, ...]
     calibrated_by_user: np.ndarray | None = None  # GPU rows whose throughput a user calibration scales
+    # per option: 'published' / 'estimated_from_other_tasks' (the task curve's basis) or 'none' (no accuracy data)
+    accuracy_basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class AccuracyCurveView:
     high_pct: np.ndarray
     extrapolated: np.ndarray
     points: tuple  # CurvePoint records (published measurements)
+    basis: str = "published"  # or 'estimated_from_other_tasks' (no published point on this task)
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,8 @@ class _AccuracyTable:
     low: np.ndarray
     high: np.ndarray
     extrapolated: np.ndarray
+    beyond_max: np.ndarray | None = None  # budgets above the model's maximum reasoning tokens (refused)
+    basis: tuple[str, ...] = ()  # per id, then 'none' for the trailing row
 
 
 def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
@@ -232,9 +237,11 @@ def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
         rows = [by_model[i][part] for i in ids] + [np.full(width, fill, dtype=dtype)]
         return np.stack(rows).astype(dtype, copy=False)
 
+    beyond = np.stack([many[i].beyond_max for i in ids] + [np.zeros(width, dtype=bool)]).astype(bool)
     table = _AccuracyTable(by_model, ids, stacked(0, np.nan, float), stacked(1, np.nan, float),
-                           stacked(2, np.nan, float), stacked(3, False, bool))
-    _frozen(table.mean, table.low, table.high, table.extrapolated)
+                           stacked(2, np.nan, float), stacked(3, False, bool), beyond,
+                           tuple(many[i].basis for i in ids) + ("none",))
+    _frozen(table.mean, table.low, table.high, table.extrapolated, table.beyond_max)
     return _ACCURACY_CACHE.put(key, task, table)
 
 
@@ -274,6 +281,16 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
         rows.flags.writeable = False
         index.row_of[table.ids] = rows
     return rows
+
+
+def _basis_of(opts: OptionSet, table: _AccuracyTable) -> tuple[str, ...]:
+    """Each option's accuracy basis (cached per option set and task table: a tuple of ~1000 strings per step)."""
+    index = _option_index(opts)
+    key = ("basis", table.ids, table.basis)
+    hit = index.row_of.get(key)
+    if hit is None:
+        hit = index.row_of[key] = tuple(table.basis[k] for k in _table_rows(opts, table).tolist())
+    return hit
 
 
 def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None):
@@ -377,21 +394,26 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
         calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
-    meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
+    table = _accuracy_by_model(s, task)
+    rows = _table_rows(opts, table)
+    beyond = table.beyond_max[rows, 0]  # budget above the model's maximum reasoning: refused, not extrapolated
+    meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
     meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9))
     allowed = index.is_gpu | (not s.on_prem_only)
     costed = np.isfinite(monthly)
     eligible = meets_acc & meets_lat & fits & allowed & costed
     why = _why_not(opts, allowed, has_acc, fits, costed, meets_lat, meets_acc, latency, mean)
+    for i in np.flatnonzero(beyond & has_acc & allowed).tolist():
+        why[i] = f"{s.reasoning_tokens:g} reasoning tokens exceed the model's maximum ({task.curves[opts.accuracy_id[i]].max_tokens:g})"
     return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
                          fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
-                         calibrated_by_user=calibrated)
+                         calibrated_by_user=calibrated, accuracy_basis=_basis_of(opts, table))
 
 
-_WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
+_WHY_NOT = ("excluded: on-premises only", "no accuracy data for this task", "does not fit in memory",
             "prompt + output exceed the context limit", "no price for this GPU in the catalog", "no price",
             None, None, "")  # None: the text carries a number (latency, accuracy)
 
@@ -501,7 +523,8 @@ def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveV
     if hit is not None:
         return hit
     offered = set(opts.accuracy_id)
-    views = tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points))
+    views = tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points),
+                                    task.curves[acc_id].basis)
                   for acc_id, (m, lo, hi, ex) in sorted(cached.by_model.items()) if acc_id in offered)
     return _CURVE_VIEW_CACHE.put(key, (cached, opts), views)  # read-only arrays: views cannot change the cache
 
@@ -653,7 +676,7 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
             elif not (r.allowed & rows).any():
                 alternatives[k] = "excluded: on-premises only"
             elif not (r.has_accuracy & rows).any():
-                alternatives[k] = f"no published accuracy on {task.name}"
+                alternatives[k] = f"no accuracy data on {task.name}"
             elif not (r.meets_accuracy & r.has_accuracy & rows).any():
                 top = np.nanmax(np.where(rows & r.has_accuracy, r.accuracy_pct, np.nan))
                 alternatives[k] = f"none reaches {pct(s.target_accuracy_pct)} (best {pct(top)})"
@@ -707,7 +730,20 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         age = (today - dt.date.fromisoformat(stale[0])).days
         w.append(f"Prices behind this recommendation date from {stale[0]} ({age} days old; older than {STALE_PRICE_DAYS} days): "
                  "check current prices before committing money.")
+    index = _option_index(opts)
+    key = ("coverage", r.accuracy_basis)
+    coverage = index.row_of.get(key)
+    if coverage is None:
+        coverage = index.row_of[key] = accuracy_coverage(opts, r)
+    thin = {k: v for k, v in coverage.items() if v["estimated_from_other_tasks"] or v["none"]}
+    if thin:
+        w.append("Accuracy data on this task: " + "; ".join(
+            f"{KIND_NAMES[k]} {v['published']} published, {v['estimated_from_other_tasks']} only estimated from other "
+            f"tasks, {v['none']} without data" for k, v in thin.items()) + ".")
     if rec is not None:
+        if r.accuracy_basis and r.accuracy_basis[rec] == "estimated_from_other_tasks":
+            w.append("The recommended option's accuracy is estimated from the model's other tasks (no published result "
+                     "on this task); its band says how far such estimates missed on held-out published results.")
         if r.extrapolated[rec]:
             w.append("The recommended option's accuracy is extrapolated beyond its published points.")
         if opts.confidence[rec].lower().startswith("low"):
@@ -717,6 +753,18 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
             w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
     return w
+
+
+def accuracy_coverage(opts: OptionSet, r: OptionResults) -> dict:
+    """kind -> how many of its offers (distinct entries) have a published, an estimated or no accuracy curve."""
+    out = {}
+    for k in KINDS:
+        seen = {}
+        for i in np.flatnonzero(opts.kind == k).tolist():
+            seen.setdefault(opts.entry_id[i], r.accuracy_basis[i] if r.accuracy_basis else "none")
+        if seen:
+            out[k] = {b: sum(1 for v in seen.values() if v == b) for b in ("published", "estimated_from_other_tasks", "none")}
+    return out
 
 
 def _provenance(catalog: Catalog, task) -> tuple[tuple[str, str, str], ...]:
