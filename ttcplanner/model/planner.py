@@ -220,15 +220,27 @@ class _AccuracyTable:
     basis: tuple[str, ...] = ()  # per id, then 'none' for the trailing row
 
 
-def _accuracy_by_model(s: Scenario, task) -> _AccuracyTable:
-    """Accuracy of every model of the task, cached on the inputs that matter, so volume, latency, price and
-    hardware moves do not recompute accuracy."""
-    key = (id(task), _exact(s.reasoning_tokens), s.samples, s.aggregation, _exact(s.scorer_quality))
+def _offered_ids(task, opts: OptionSet) -> tuple[str, ...]:
+    """The task's curves some option uses (a task has ~100 curves, the options use a few dozen), cached."""
+    index = _option_index(opts)
+    key = ("offered", id(task))
+    hit = index.row_of.get(key)
+    if hit is None:
+        offered = set(opts.accuracy_id)
+        hit = index.row_of[key] = tuple(i for i in task.curves if i in offered)
+    return hit
+
+
+def _accuracy_by_model(s: Scenario, task, opts: OptionSet) -> _AccuracyTable:
+    """Accuracy of every model of the task that an option uses, cached on the inputs that matter, so volume,
+    latency, price and hardware moves do not recompute accuracy."""
+    ids = _offered_ids(task, opts)
+    key = (id(task), ids, _exact(s.reasoning_tokens), s.samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
     if hit is not None:
         return hit
     tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
-    many = task_accuracy_many(task, tuple(task.curves), tokens, s.samples, s.aggregation, s.scorer_quality)
+    many = task_accuracy_many(task, ids, tokens, s.samples, s.aggregation, s.scorer_quality)
     by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
     ids = tuple(by_model)
     width = len(tokens)
@@ -296,7 +308,7 @@ def _basis_of(opts: OptionSet, table: _AccuracyTable) -> tuple[str, ...]:
 def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None):
     """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the operating budget
     (options,) or along BUDGET_GRID (options x budgets); NaN where the task has no curve for the option's model."""
-    table = _accuracy_by_model(scenario, task)
+    table = _accuracy_by_model(scenario, task, opts)
     rows = _table_rows(opts, table) if rows is None else _table_rows(opts, table)[rows]
     cols = slice(1, None) if grid else 0
     mean, low, high, extrap = (a[rows, cols] for a in (table.mean, table.low, table.high, table.extrapolated))
@@ -394,7 +406,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, shift_pts: float = 0.0)
         calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
-    table = _accuracy_by_model(s, task)
+    table = _accuracy_by_model(s, task, opts)
     rows = _table_rows(opts, table)
     beyond = table.beyond_max[rows, 0]  # budget above the model's maximum reasoning: refused, not extrapolated
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
@@ -517,7 +529,7 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 
 
 def _accuracy_curves(s: Scenario, task, opts: OptionSet) -> tuple[AccuracyCurveView, ...]:
-    cached = _accuracy_by_model(s, task)
+    cached = _accuracy_by_model(s, task, opts)
     key = (id(cached), id(opts))
     hit = _CURVE_VIEW_CACHE.get(key)
     if hit is not None:
