@@ -345,9 +345,11 @@ def _accuracy(args) -> int:
         extrap, basis = False, "fitted"
         what = f"pass@1 {args.pass1:g}%" + (f" on {task.name}" if task is not None else " (prior over all published pairs)")
         extra = {"concentration": kappa}
+    elif args.model and task is None:
+        return _accuracy_every_task(args, quality)
     else:
         if not (args.model and task is not None):
-            raise InputError("give --pass1 PCT [--task ID], or --model ID --task ID [--effort E | --reasoning-tokens T]")
+            raise InputError("give --pass1 PCT [--task ID], or --model ID [--task ID] [--effort E | --reasoning-tokens T]")
         if args.answer_format:
             raise InputError("--answer-format goes with --pass1; a task profile has its own answer format")
         if args.effort and args.reasoning_tokens is not None:
@@ -377,6 +379,49 @@ def _accuracy(args) -> int:
         note += " [estimated from the model's other tasks]" if basis == "estimated_from_other_tasks" else ""
         print(f"{what}, {args.samples} sample(s), {args.aggregate}: {data['accuracy_pct']:.1f}% "
               f"(band {data['low_pct']:.1f}-{data['high_pct']:.1f}%){note}")
+    return 0
+
+
+def _accuracy_every_task(args, quality) -> int:
+    """`accuracy --model ID` without --task: the model on every task where it has data, at its default effort (or
+    the given effort / tokens), each with its basis; tasks without data are named."""
+    import numpy as np
+
+    from ttcplanner.model import accuracy as acc
+
+    catalog = _catalog(args)
+    results, missing = {}, []
+    for task in catalog.tasks.values():
+        if args.model not in task.curves:
+            missing.append(task.id)
+            continue
+        if args.reasoning_tokens is not None:
+            tokens, level = float(args.reasoning_tokens), None
+        elif args.effort and args.effort not in task.curves[args.model].effort_tokens:
+            missing.append(task.id)
+            continue
+        else:
+            tokens, level, _ = acc.effort_tokens(task, args.model, args.effort)
+        if tokens > task.curves[args.model].max_tokens:
+            missing.append(task.id)
+            continue
+        est = acc.task_accuracy(task, args.model, np.array([tokens]), args.samples, args.aggregate, quality)
+        results[task.id] = {"accuracy_pct": float(est.mean_pct[0]), "low_pct": float(est.low_pct[0]),
+                            "high_pct": float(est.high_pct[0]), "extrapolated": bool(est.extrapolated[0]),
+                            "basis": acc.point_basis(task, args.model, tokens, args.samples),
+                            "effort": level, "reasoning_tokens": tokens}
+    if not results:
+        raise InputError(f"no accuracy data for {args.model!r} on any task", field="model")
+    if args.json:
+        _print_json({"model": args.model, "samples": args.samples, "aggregate": args.aggregate, "tasks": results,
+                     "no_data": missing})
+        return 0
+    for task_id, r in results.items():
+        setting = f"{r['effort']} effort" if r["effort"] else f"{r['reasoning_tokens']:g} tokens"
+        print(f"{task_id:22s} {r['accuracy_pct']:5.1f}% (band {r['low_pct']:.1f}-{r['high_pct']:.1f}%) at {setting} "
+              f"({r['reasoning_tokens']:,.0f} tokens), {r['basis']}{', extrapolated' if r['extrapolated'] else ''}")
+    if missing:
+        print(f"no accuracy data: {', '.join(missing)}")
     return 0
 
 

@@ -581,7 +581,12 @@ def estimated_curve(aid, estimates, floor, prior_b, band, known_max, column):
     levels = sorted(estimates, key=lambda lv: estimates[lv][0])
     tokens = [estimates[lv][0] for lv in levels]
     accs = [estimates[lv][1] for lv in levels]
-    a, b, ceiling, how = fit_points(tokens, accs, floor, prior_b)
+    # the task's prior slope (per-task slope of the cross-benchmark model); only the offset a is fitted (minimax):
+    # estimated levels often sit close together in tokens, and a slope fitted to two nearby estimates is noise
+    ln_t, y = np.log(np.asarray(tokens, float)), np.asarray(accs, float)
+    b, ceiling = prior_b, 100.0
+    a = float(_minimax_a(ln_t, y, floor, ceiling, np.array([b]))[0])
+    how = f"{len(levels)} estimated level(s): offset a by minimax at the task's prior slope, ceiling 100"
     max_tokens, max_note = _max_tokens(aid, max(tokens), known_max)
     listed = ", ".join(f"{lv} {estimates[lv][1]:.1f}% at {estimates[lv][0]:.0f} tokens" for lv in levels)
     note = (f"ESTIMATED from the model's results on other benchmarks (cross-benchmark model, main variant {column}): "
