@@ -337,14 +337,17 @@ def _accuracy(args) -> int:
         if task is not None:
             if args.answer_format:
                 raise InputError("--answer-format goes with --pass1 alone; a task profile has its own answer format")
-            fmt, kappa, band = task.answer_format, task.concentration, acc.concentration_band(task)
+            fmt, kappa, settings = task.answer_format, task.concentration, acc.parallel_settings(task)
         else:
-            fmt, kappa, band = args.answer_format or "free", acc.PRIOR_CONCENTRATION, acc.PRIOR_CONCENTRATION_BAND
+            fmt, kappa = args.answer_format or "free", acc.PRIOR_CONCENTRATION
+            settings = {"concentration_band": acc.PRIOR_CONCENTRATION_BAND,
+                        "verifier_concentration": acc.PRIOR_VERIFIER_CONCENTRATION,
+                        "verifier_band": acc.PRIOR_VERIFIER_CONCENTRATION_BAND}
             _check_answer_format(fmt)
-        mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt, kappa, quality, band)
+        mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt, kappa, quality, **settings)
         extrap, basis = False, "fitted"
         what = f"pass@1 {args.pass1:g}%" + (f" on {task.name}" if task is not None else " (prior over all published pairs)")
-        extra = {"concentration": kappa}
+        extra = {"concentration": kappa, "verifier_concentration": settings["verifier_concentration"] or kappa}
     elif args.model and task is None:
         return _accuracy_every_task(args, quality)
     else:

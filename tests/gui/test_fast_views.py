@@ -171,7 +171,8 @@ def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, window):
         window.resizeDocks([window.card_dock], [height], Qt.Orientation.Vertical)
         qtbot.waitUntil(lambda: bar.isVisible() == scrolls and card._body.width() == viewport.width())
         image = card.grab().toImage()
-        assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
+        if not scrolls:  # scrolled, the bottom row shows whatever content lies there (the warnings, with long ones)
+            assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")  # white to the bottom
         assert card._body.height() >= viewport.height()
 
 

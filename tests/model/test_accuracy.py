@@ -418,7 +418,10 @@ def test_prior_concentration_is_the_fit_over_all_published_pairs():
     data = Path(__file__).resolve().parents[3] / "shared" / "data"
     if not (data / "parallel_points.csv").is_file():
         pytest.skip("shared data folder not present")
-    from ttcplanner.model.fit_accuracy import fit_kappa, parallel_pairs
+    from ttcplanner.model.fit_accuracy import family_fit, parallel_pairs
 
-    kappa, lo, hi = fit_kappa(parallel_pairs(data))
-    assert (round(kappa, 4), (round(lo, 4), round(hi, 4))) == (acc.PRIOR_CONCENTRATION, acc.PRIOR_CONCENTRATION_BAND)
+    pairs = parallel_pairs(data)
+    for aggregate, kappa, band in (("majority", acc.PRIOR_CONCENTRATION, acc.PRIOR_CONCENTRATION_BAND),
+                                   ("verifier", acc.PRIOR_VERIFIER_CONCENTRATION, acc.PRIOR_VERIFIER_CONCENTRATION_BAND)):
+        fit = family_fit(pairs, None, aggregate)
+        assert (round(fit[0], 4), (round(fit[1], 4), round(fit[2], 4))) == (kappa, band), aggregate

@@ -19,8 +19,8 @@ def test_estimated_options_are_labelled_in_results_json_and_warnings():
     for option in [data["recommendation"], *data["best_per_kind"].values()]:
         if option is not None:
             assert option["accuracy_basis"] in ("published", "estimated_from_other_tasks")
-    (line,) = [w for w in plan.warnings if w.startswith("Accuracy data on this task")]
-    assert "only estimated from other tasks" in line and "without data" in line
+    (line,) = [w for w in plan.warnings if w.startswith("Offers' accuracy published")]
+    assert "estimated from other tasks / no data: API " in line and "GPU " in line
     views = {v.accuracy_id: v.basis for v in plan.accuracy_curves}
     assert "estimated_from_other_tasks" in views.values()
 

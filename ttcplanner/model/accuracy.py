@@ -41,11 +41,14 @@ FREE_FORM_TOP_WRONG_SHARE = 0.2
 BAND_WIDENING_PTS_PER_LN = 4.0
 # A token count within 5% of the fitted range counts as inside it.
 EXTRAPOLATION_TOLERANCE_LN = 0.05
-# Concentration when no task profile is given (CLI --pass1 without --task): the least-squares fit over all 89
-# published majority and verifier pairs of parallel_points.csv, and the 10th-90th percentile of the per-pair fits as
-# its band (python -m ttcplanner.model.fit_accuracy prints them as prior_concentration; a test checks they agree).
-PRIOR_CONCENTRATION = 0.5504
-PRIOR_CONCENTRATION_BAND = (0.035, 4.0835)
+# Concentrations when no task profile is given (CLI --pass1 without --task): least-squares fits over all published
+# pairs of parallel_points.csv, the vote over the 53 majority pairs and the oracle over the 36 verifier pairs, each
+# with the 5th-95th percentile of the per-pair fits as its band (python -m ttcplanner.model.fit_accuracy prints them
+# as prior_concentration; tests/model/test_accuracy.py checks they agree).
+PRIOR_CONCENTRATION = 0.4284
+PRIOR_CONCENTRATION_BAND = (0.01, 11.3864)
+PRIOR_VERIFIER_CONCENTRATION = 0.7071
+PRIOR_VERIFIER_CONCENTRATION_BAND = (0.1573, 50.0)
 DEFAULT_CONCENTRATION = PRIOR_CONCENTRATION
 # Parallel-model parameter uncertainty where no fitted spread is given: concentration x/÷ this factor.
 CONCENTRATION_BAND_FACTOR = 2.0
@@ -310,12 +313,14 @@ def _interp_accuracy(table: np.ndarray, index) -> np.ndarray:
 
 def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
                  concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
-                 concentration_band: tuple | None = None):
+                 concentration_band: tuple | None = None, verifier_concentration: float | None = None,
+                 verifier_band: tuple | None = None):
     """(mean, low, high) percent accuracy of N samples aggregated by majority, verifier or scorer.
 
-    The band varies the concentration over ``concentration_band`` (the spread of the fits to published pairs), or
-    x/÷ CONCENTRATION_BAND_FACTOR when none is given, and a scorer's quality by ±0.25; pass@1 is taken as exact
-    here (task_accuracy adds the sequential band).
+    ``concentration`` drives the vote, ``verifier_concentration`` (default: the same) the oracle pass@N; both are
+    fitted per task family to the published pairs of their kind. The band varies them over their bands (the
+    spread of the per-pair fits), or x/÷ CONCENTRATION_BAND_FACTOR when none is given, and a scorer's quality by
+    ±0.25; pass@1 is taken as exact here (task_accuracy adds the sequential band).
     """
     if aggregation not in AGGREGATIONS:
         raise InputError(f"must be one of {', '.join(AGGREGATIONS)}; got {aggregation!r}", field="aggregation")
@@ -335,21 +340,27 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     if concentration_band is None:
         concentration_band = (concentration / CONCENTRATION_BAND_FACTOR, concentration * CONCENTRATION_BAND_FACTOR)
     kappas = (concentration, min(concentration_band[0], concentration), max(concentration_band[1], concentration))
+    if verifier_concentration is None:
+        verifier_concentration, verifier_band = concentration, concentration_band
+    if verifier_band is None:
+        verifier_band = (verifier_concentration / CONCENTRATION_BAND_FACTOR, verifier_concentration * CONCENTRATION_BAND_FACTOR)
+    vkappas = (verifier_concentration, min(verifier_band[0], verifier_concentration),
+               max(verifier_band[1], verifier_concentration))
     if aggregation == "scorer":
         qualities = (scorer_quality, max(scorer_quality - 0.25, 0.0), min(scorer_quality + 0.25, 1.0))
     else:
         qualities = (scorer_quality,)
     results = []
-    for kappa in kappas:
-        kappa = float(round(kappa, 9))
+    for kappa, vkappa in zip(kappas, vkappas):
+        kappa, vkappa = float(round(kappa, 9)), float(round(vkappa, 9))
         if aggregation == "verifier":
-            results.append(_interp_accuracy(_accuracy_table("verifier", kappa, "free"), index))
+            results.append(_interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index))
             continue
         majority = _interp_accuracy(_accuracy_table("majority", kappa, answer_format), index)
         if aggregation == "majority":
             results.append(majority)
             continue
-        verifier = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+        verifier = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
         for quality in qualities:
             results.append(majority + quality * np.maximum(verifier - majority, 0.0))
     flat_m, flat_n = m.ravel(), n.ravel()
@@ -362,19 +373,21 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
 
 
 def parallel_mean_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
-                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5) -> np.ndarray:
+                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
+                      verifier_concentration: float | None = None) -> np.ndarray:
     """The mean of parallel_pct without the band (one table lookup; used by the offline fits)."""
     m = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0) / 100.0
     n = np.maximum(_finite(samples, "samples"), 1.0)
     m, n = np.broadcast_arrays(m, n)
     index = _grid_index(m.ravel(), np.log(n).ravel())
     kappa = float(round(concentration, 9))
+    vkappa = kappa if verifier_concentration is None else float(round(verifier_concentration, 9))
     if aggregation == "verifier":
-        acc = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+        acc = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
     else:
         acc = _interp_accuracy(_accuracy_table("majority", kappa, answer_format), index)
         if aggregation == "scorer":
-            ver = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+            ver = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
             acc = acc + scorer_quality * np.maximum(ver - acc, 0.0)
     flat_m, flat_n = m.ravel(), n.ravel()
     acc = np.where(flat_n <= 1.0, flat_m, np.maximum(acc, flat_m))
@@ -418,7 +431,7 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
     n = np.broadcast_to(np.asarray(samples, dtype=float), stack.shape)
     mean, low, high = parallel_pct(stack, n, aggregation=aggregation, answer_format=task.answer_format,
                                    concentration=task.concentration, scorer_quality=scorer_quality,
-                                   concentration_band=concentration_band(task))
+                                   **parallel_settings(task))
     m = mean[:, 0]
     low_band, high_band = np.minimum(low[:, 1], m), np.maximum(high[:, 2], m)
     extrap = np.broadcast_to(seq_extrap, (len(ids),) + shape).astype(bool)
@@ -428,6 +441,15 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
                                           extrapolated=extrap[k], basis=task.curves[accuracy_id].basis,
                                           beyond_max=beyond[k])
             for k, accuracy_id in enumerate(ids)}
+
+
+def parallel_settings(task: TaskProfile) -> dict:
+    """The task's concentration bands and verifier concentration as parallel_pct keyword arguments."""
+    verifier_band = None
+    if task.verifier_concentration_low is not None and task.verifier_concentration_high is not None:
+        verifier_band = (task.verifier_concentration_low, task.verifier_concentration_high)
+    return {"concentration_band": concentration_band(task), "verifier_concentration": task.verifier_concentration,
+            "verifier_band": verifier_band}
 
 
 def concentration_band(task: TaskProfile) -> tuple | None:
@@ -519,7 +541,7 @@ def parallel_fidelity_rows(tasks=None) -> list[dict]:
         task = tasks[r["task"]]
         quality = task.scorer_quality if task.scorer_quality is not None else FIDELITY_SCORER_QUALITY
         mean, low, high = parallel_pct(r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"],
-                                       task.concentration, quality, concentration_band(task))
+                                       task.concentration, quality, **parallel_settings(task))
         rows.append({
             "case": r["case"], "pass1_pct": r["pass1_pct"], "samples": r["samples"], "aggregate": r["aggregate"],
             "answer_format": r["answer_format"], "predicted_pct": round(float(mean), 2),

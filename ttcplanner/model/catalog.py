@@ -153,6 +153,10 @@ class TaskProfile(Entry):
     concentration_low: float | None = spec(0.01, 1_000, default=None)
     concentration_high: float | None = spec(0.01, 1_000, default=None)
     scorer_quality: float | None = spec(0, 1, default=None)  # fitted best-of-N scorer quality (None: the caller's)
+    # concentration of the oracle (verifier) pass@N, fitted to the verifier pairs; None: the same as concentration
+    verifier_concentration: float | None = spec(0.01, 1_000, default=None)
+    verifier_concentration_low: float | None = spec(0.01, 1_000, default=None)
+    verifier_concentration_high: float | None = spec(0.01, 1_000, default=None)
     default_input_tokens: int = spec(0, 10_000_000, default=1_000, integer=True)
     default_answer_tokens: int = spec(0, 10_000_000, default=500, integer=True)
     curves: dict = spec(default={})  # accuracy_id -> AccuracyCurve

@@ -614,6 +614,9 @@ def pair_family(benchmark: str) -> str | None:
 
 
 KAPPA_GRID = np.geomspace(0.01, 50.0, 35)
+# the parallel band spans these quantiles of the per-pair concentration fits; 5th-95th, because the 10th-90th
+# covered only 74% of the held-out pairs (leave-one-pair-out, fidelity.py)
+PAIR_BAND_QUANTILES = (0.05, 0.95)
 
 
 def _pair_prediction(pair, kappa, quality=0.5):
@@ -651,30 +654,40 @@ def _prediction_table(pairs: list[dict]) -> np.ndarray:
 
 
 def fit_kappa(pairs: list[dict]) -> tuple[float, float, float]:
-    """Least-squares concentration over the pairs, and the 10th-90th percentile of the per-pair best fits (the band)."""
+    """Least-squares concentration over the pairs, and PAIR_BAND_QUANTILES of the per-pair best fits (the band)."""
     table = _prediction_table(pairs) - np.array([p["measured"] for p in pairs])[:, None]
     best = KAPPA_GRID[int(np.argmin((table ** 2).sum(axis=0)))]
     own = KAPPA_GRID[np.argmin(np.abs(table), axis=1)]
-    lo, hi = np.quantile(own, [0.1, 0.9])
+    lo, hi = np.quantile(own, PAIR_BAND_QUANTILES)
     return float(best), float(min(lo, best)), float(max(hi, best))
+
+
+AGG_OF_FIT = ("majority", "verifier")  # the vote and the oracle are fitted separately: their errors differ
+
+
+def family_fit(pairs: list[dict], family: str | None, aggregate: str):
+    """(kappa, lo, hi, n pairs, what): the family's pairs of this aggregation if there are 3 or more, else the prior
+    over every pair of this aggregation."""
+    same = [p for p in pairs if p["aggregate"] == aggregate]
+    members = [p for p in same if family is not None and p["family"] == family]
+    if len(members) >= 3:
+        return fit_kappa(members) + (len(members), f"the '{family}' family's {len(members)} {aggregate} pairs")
+    return fit_kappa(same) + (len(same), f"the prior over all {len(same)} {aggregate} pairs (too few of this family)")
 
 
 def parallel_fits(data: Path) -> dict:
     pairs = parallel_pairs(data)
-    fits = {"prior": fit_kappa(pairs) + (len(pairs),)}
-    for fam in ("maths", "choice", "expert", "code"):
-        members = [p for p in pairs if p["family"] == fam]
-        fits[fam] = fit_kappa(members) + (len(members),) if len(members) >= 3 else None
-    return fits
+    return {(fam, agg): family_fit(pairs, fam, agg) for fam in ("maths", "choice", "expert", "code", None)
+            for agg in AGG_OF_FIT}
 
 
-def fit_scorer_quality(kappa: float) -> float:
+def fit_scorer_quality(kappa: float, verifier_kappa: float) -> float:
     """Scorer quality reproducing o1's AIME re-rank of 1000 samples (93.0 from 74.4), the one best-of-N pair with
     a known N (the Claude 4 'parallel test-time compute' pairs do not state N)."""
     lo, hi = 0.0, 1.0
     for _ in range(40):
         mid = 0.5 * (lo + hi)
-        if float(accuracy.parallel_mean_pct(74.4, 1000, "scorer", "free", kappa, mid)) < 93.0:
+        if float(accuracy.parallel_mean_pct(74.4, 1000, "scorer", "free", kappa, mid, verifier_kappa)) < 93.0:
             lo = mid
         else:
             hi = mid
@@ -714,8 +727,8 @@ def build(data: Path) -> tuple[dict, dict]:
               "token_model_rms_ln": round(tokens_model.residual_rms, 3), "matrix_rows": len(matrix.rows),
               "matrix_columns": len(matrix.cols), "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
               "leave_one_out": loo_summary(loo, bands), "band_check": band_check,
-              "kappa": {k: (None if v is None else [round(x, 4) for x in v[:3]] + [v[3]]) for k, v in fits.items()}}
-    prior_k = fits["prior"]
+              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]] for (fam, agg), v in fits.items()}}
+    quality = fit_scorer_quality(fits[("maths", "majority")][0], fits[("maths", "verifier")][0])
     tasks = []
     for task_id, meta in TASKS.items():
         floor = chance_of(meta["answer_format"])
@@ -756,18 +769,13 @@ def build(data: Path) -> tuple[dict, dict]:
             tokens, how = effort_table(aid, levels_of[aid], task_id, by_model.get(aid, []), tokens_model)
             curve["effort_tokens"], curve["effort_basis"] = tokens, how
             curve["default_effort"] = default_effort(levels_of[aid], named_default.get(aid))
-        fam = {"maths": "maths", "choice": "choice", "expert": "expert", "code": "code"}.get(meta["family"])
-        fit = fits.get(fam) if fam else None
-        if fit is None:
-            fit, conc_note = prior_k, (f"kappa={prior_k[0]:.4f}: the prior fitted over all {prior_k[3]} published pairs "
-                                       f"(parallel_points.csv majority and verifier; none of this task's family)")
-        else:
-            conc_note = (f"kappa={fit[0]:.4f} fitted by least squares to the {fit[3]} published pairs of the '{fam}' family "
-                         f"(parallel_points.csv, majority and verifier)")
-        conc_note += f"; band {fit[1]:.3g}-{fit[2]:.3g} = 10th-90th percentile of the per-pair fits"
+        fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
+        fit, vfit = fits[(fam, "majority")], fits[(fam, "verifier")]
+        conc_note = (f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
+                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} (parallel_points.csv; "
+                     "bands = 5th-95th percentile of the per-pair fits)")
         if fit[0] < 0.05:
-            conc_note += " (the fit is below the catalog's lower bound 0.05, so 0.05 is used; the band keeps the fit)"
-        quality = fit_scorer_quality(fits["maths"][0])
+            conc_note += "; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps the fit)"
         if task_id == "abstract-reasoning":
             p1 = o3_preview_pass1(fit[0])
             arc_url = "https://arcprize.org/blog/oai-o3-pub-breakthrough"
@@ -791,14 +799,17 @@ def build(data: Path) -> tuple[dict, dict]:
             "answer_format": meta["answer_format"], "verifier_available": meta["verifier_available"],
             "concentration": round(max(fit[0], 0.05), 4), "concentration_low": round(max(fit[1], 0.01), 4),
             "concentration_high": round(max(fit[2], 0.05), 4), "scorer_quality": round(quality, 4),
+            "verifier_concentration": round(max(vfit[0], 0.01), 4),
+            "verifier_concentration_low": round(max(vfit[1], 0.01), 4),
+            "verifier_concentration_high": round(max(vfit[2], 0.01), 4),
             "default_input_tokens": meta["input_tokens"], "default_answer_tokens": meta["answer_tokens"],
             "curves": curves,
             "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 samples "
-                      f"(74.4 -> 93.0) at the maths concentration. {prior_note}. Estimated curves: band "
+                      f"(74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
                       f"{bands[task_id]:.1f} pts. {meta['io_note']}"),
         })
-    report["prior_concentration"] = [round(x, 4) for x in prior_k[:3]]
-    report["scorer_quality"] = round(fit_scorer_quality(fits["maths"][0]), 4)
+    report["prior_concentration"] = {agg: [round(x, 4) for x in fits[(None, agg)][:3]] for agg in AGG_OF_FIT}
+    report["scorer_quality"] = round(quality, 4)
     doc = {"schema_version": 1, "kind": "tasks", "as_of": AS_OF,
            "note": "generated by python -m ttcplanner.model.fit_accuracy /work/shared/data; do not edit by hand",
            "entries": tasks}
@@ -834,9 +845,9 @@ def parallel_leave_one_out(data: Path) -> dict:
     rows = []
     for k, p in enumerate(pairs):
         rest = [q for j, q in enumerate(pairs) if j != k]
-        family = [q for q in rest if p["family"] is not None and q["family"] == p["family"]]
-        kappa, lo, hi = fit_kappa(family if len(family) >= 3 else rest)
-        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi))
+        kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"])[:3]
+        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi),
+                                                kappa, (lo, hi))
         old = _pair_prediction(p, 1.0)
         rows.append({"id": p["id"], "model": p["model"], "benchmark": p["bench"], "aggregate": p["aggregate"],
                      "samples": p["samples"], "pass1_pct": p["pass1"], "measured_pct": p["measured"],

@@ -357,7 +357,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     acc_curves = _accuracy_curves(scenario, task, opts)
     cost_curves, frontier = _cost_curves(scenario, task, opts, res, adjust.accuracy_shift_pts)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
-    warnings = _warnings(scenario, catalog, opts, res, rec)
+    warnings = _warnings(scenario, catalog, opts, res, rec, best)
     return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
                 results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
@@ -731,7 +731,7 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
     return headline, reasons, alternatives
 
 
-def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec) -> list[str]:
+def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec, best=None) -> list[str]:
     import datetime as dt
 
     w = []
@@ -742,20 +742,8 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         age = (today - dt.date.fromisoformat(stale[0])).days
         w.append(f"Prices behind this recommendation date from {stale[0]} ({age} days old; older than {STALE_PRICE_DAYS} days): "
                  "check current prices before committing money.")
-    index = _option_index(opts)
-    key = ("coverage", r.accuracy_basis)
-    coverage = index.row_of.get(key)
-    if coverage is None:
-        coverage = index.row_of[key] = accuracy_coverage(opts, r)
-    thin = {k: v for k, v in coverage.items() if v["estimated_from_other_tasks"] or v["none"]}
-    if thin:
-        w.append("Accuracy data on this task: " + "; ".join(
-            f"{KIND_NAMES[k]} {v['published']} published, {v['estimated_from_other_tasks']} only estimated from other "
-            f"tasks, {v['none']} without data" for k, v in thin.items()) + ".")
+    w.extend(_coverage_warning(opts, r, rec, best or {}))
     if rec is not None:
-        if r.accuracy_basis and r.accuracy_basis[rec] == "estimated_from_other_tasks":
-            w.append("The recommended option's accuracy is estimated from the model's other tasks (no published result "
-                     "on this task); its band says how far such estimates missed on held-out published results.")
         if r.extrapolated[rec]:
             w.append("The recommended option's accuracy is extrapolated beyond its published points.")
         if opts.confidence[rec].lower().startswith("low"):
@@ -765,6 +753,28 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
             w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
     return w
+
+
+def _coverage_warning(opts: OptionSet, r: OptionResults, rec, best: dict) -> list[str]:
+    """One line counting each kind's offers with published / estimated / no accuracy, when it matters: a kind has
+    no eligible option (is that "no data" rather than "too weak"?) or a shown option rests on an estimate."""
+    if not r.accuracy_basis:
+        return []
+    index = _option_index(opts)
+    key = ("coverage", r.accuracy_basis)
+    coverage = index.row_of.get(key)
+    if coverage is None:
+        coverage = index.row_of[key] = accuracy_coverage(opts, r)
+    shown = [i for i in (rec, *best.values()) if i is not None]
+    estimated = [i for i in shown if r.accuracy_basis[i] == "estimated_from_other_tasks"]
+    missing = [k for k, v in coverage.items() if best.get(k, 0) is None and v["published"] < sum(v.values())]
+    if not estimated and not missing:
+        return []
+    line = "Offers' accuracy published / estimated from other tasks / no data: " + ", ".join(
+        f"{k.upper()} {v['published']}/{v['estimated_from_other_tasks']}/{v['none']}" for k, v in coverage.items()) + "."
+    if rec is not None and r.accuracy_basis[rec] == "estimated_from_other_tasks":
+        line += " The recommendation's is estimated."
+    return [line]
 
 
 def accuracy_coverage(opts: OptionSet, r: OptionResults) -> dict:
