@@ -320,7 +320,7 @@ class RecommendationCard(QFrame):
             self.headline.setText(esc(plan.headline.split(": ", 1)[1] if plan.headline.startswith(KIND_NAMES[kind]) else plan.headline))
             extra = " (extrapolated)" if r.extrapolated[i] else ""
             if r.accuracy_basis and r.accuracy_basis[i] == "estimated_from_other_tasks":
-                extra += " (estimated from other tasks)"
+                extra += " (estimated)"
             self.accuracy.set(pct(r.accuracy_pct[i]), f"band {pct(r.low_pct[i])} to {pct(r.high_pct[i])}{extra}")
             self.monthly.set(money(r.monthly_usd[i]), f"at {requests(s.requests_per_day)}/day")
             self.per_1k.set(money(r.cost_per_request_usd[i] * 1000), f"{money(r.cost_per_request_usd[i])} per request")

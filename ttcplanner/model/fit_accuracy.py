@@ -288,6 +288,13 @@ def observations(data: Path) -> list[dict]:
         m = re.match(r"(\w+) \(default\)", o["effort"].lower())
         if m and o["level"] in LEVELS:
             named[o["aid"]] = o["level"]
+    # a model published only with reasoning off and at its default (GPT-4.1, GPT-4o): the default is reasoning off
+    levels = defaultdict(set)
+    for o in out:
+        levels[o["aid"]].add(o["level"])
+    for aid, lv in levels.items():
+        if lv == {"none", "default"}:
+            named.setdefault(aid, "none")
     for o in out:
         if o["level"] == "default" and o["aid"] in named:
             o["level"] = named[o["aid"]]
