@@ -95,24 +95,39 @@ def sequential_pct(curve: AccuracyCurve, reasoning_tokens):
     return tuple(part[0] for part in _sequential_many([curve], t))
 
 
+_COLUMNS: dict = {}  # id(curve) tuple -> (curves kept alive, their constant columns)
+
+
+def _curve_columns(curves) -> list[np.ndarray]:
+    """Per-curve constants as arrays (floor, a, b, band, max tokens, ceiling - floor, ln of the fitted range's
+    ends, has a range), remembered per list of curves: a slider step asks for the same few dozen curves again."""
+    key = tuple(id(c) for c in curves)
+    hit = _COLUMNS.get(key)
+    if hit is not None:
+        return hit[1]
+    spans = [[p.reasoning_tokens for p in c.points] or list(c.token_range) for c in curves]
+    columns = [np.array(v, dtype=float) for v in (
+        [c.floor_pct for c in curves], [c.a for c in curves], [c.b for c in curves], [c.band_pct for c in curves],
+        [c.max_tokens for c in curves], [c.ceiling_pct - c.floor_pct for c in curves],
+        [math.log(min(s)) if s else 0.0 for s in spans], [math.log(max(s)) if s else 0.0 for s in spans],
+        [1.0 if s else 0.0 for s in spans])]
+    if len(_COLUMNS) > 64:
+        _COLUMNS.clear()
+    _COLUMNS[key] = (tuple(curves), columns)
+    return columns
+
+
 def _sequential_many(curves, t: np.ndarray):
     """``sequential_pct`` of several curves at once, arrays (curves,) + t.shape: one pass instead of a few
     dozen (each element gets the same operations whatever the other curves are). T clipped to
     [1, max_tokens]; the band widens with the distance in ln T outside the published points."""
-    def column(values) -> np.ndarray:
-        return np.array(values, dtype=float).reshape((len(curves),) + (1,) * t.ndim)
-
-    floor = column([c.floor_pct for c in curves])
-    a, b, band = column([c.a for c in curves]), column([c.b for c in curves]), column([c.band_pct for c in curves])
-    clipped = np.clip(t, 1.0, column([c.max_tokens for c in curves]))
-    span = column([c.ceiling_pct - c.floor_pct for c in curves])  # the per-curve Python subtraction
+    shape = (len(curves),) + (1,) * t.ndim
+    floor, a, b, band, max_tokens, span, lo, hi, has_points = (c.reshape(shape) for c in _curve_columns(curves))
+    clipped = np.clip(t, 1.0, max_tokens)
     z = a + b * np.log(clipped)
     mean = floor + span / (1.0 + np.exp(-z))
     ln_t = np.log(np.maximum(t, 1.0))
-    spans = [[p.reasoning_tokens for p in c.points] or list(c.token_range) for c in curves]
-    lo = column([math.log(min(s)) if s else 0.0 for s in spans])
-    hi = column([math.log(max(s)) if s else 0.0 for s in spans])
-    has_points = column([1.0 if s else 0.0 for s in spans]) > 0.0
+    has_points = has_points > 0.0
     fitted = np.maximum(0.0, np.maximum(lo - ln_t, ln_t - hi) - EXTRAPOLATION_TOLERANCE_LN)
     distance = np.where(has_points, fitted, 3.0)  # a curve without points is all prior
     extrapolated = distance > 0.0

@@ -241,19 +241,18 @@ def _accuracy_by_model(s: Scenario, task, opts: OptionSet) -> _AccuracyTable:
         return hit
     tokens = np.concatenate([[s.reasoning_tokens], BUDGET_GRID])
     many = task_accuracy_many(task, ids, tokens, s.samples, s.aggregation, s.scorer_quality)
-    by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
-    ids = tuple(by_model)
     width = len(tokens)
 
-    def stacked(part: int, fill, dtype) -> np.ndarray:
-        rows = [by_model[i][part] for i in ids] + [np.full(width, fill, dtype=dtype)]
+    def stacked(part: str, fill, dtype) -> np.ndarray:
+        rows = [getattr(many[i], part) for i in ids] + [np.full(width, fill, dtype=dtype)]
         return np.stack(rows).astype(dtype, copy=False)
 
-    beyond = np.stack([many[i].beyond_max for i in ids] + [np.zeros(width, dtype=bool)]).astype(bool)
-    table = _AccuracyTable(by_model, ids, stacked(0, np.nan, float), stacked(1, np.nan, float),
-                           stacked(2, np.nan, float), stacked(3, False, bool), beyond,
+    mean, low, high = stacked("mean_pct", np.nan, float), stacked("low_pct", np.nan, float), stacked("high_pct", np.nan, float)
+    extrap, beyond = stacked("extrapolated", False, bool), stacked("beyond_max", False, bool)
+    _frozen(mean, low, high, extrap, beyond)  # the per-model rows below are views of these, read-only too
+    by_model = {acc_id: (mean[k], low[k], high[k], extrap[k]) for k, acc_id in enumerate(ids)}
+    table = _AccuracyTable(by_model, ids, mean, low, high, extrap, beyond,
                            tuple(many[i].basis for i in ids) + ("none",))
-    _frozen(table.mean, table.low, table.high, table.extrapolated, table.beyond_max)
     return _ACCURACY_CACHE.put(key, task, table)
 
 
