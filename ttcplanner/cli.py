@@ -117,11 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--pass1", type=_number(0, 100), metavar="PCT", help="single-sample accuracy in percent")
     ac.add_argument("--model", help="accuracy model id (with --task and --reasoning-tokens)")
     ac.add_argument("--task", help="task profile id")
-    ac.add_argument("--reasoning-tokens", type=_number(0, 1e6), metavar="T")
+    ac.add_argument("--reasoning-tokens", type=_number(0, 1e9), metavar="T")
+    ac.add_argument("--effort", metavar="LEVEL", help="the model's effort level (default: its default level)")
     ac.add_argument("--samples", type=_positive_int, default=1, metavar="N")
     ac.add_argument("--aggregate", choices=("majority", "verifier", "scorer"), default="majority")
     ac.add_argument("--answer-format", default=None, metavar="{free,choice:K}")
-    ac.add_argument("--scorer-quality", type=_number(0, 1), default=0.5)
+    ac.add_argument("--scorer-quality", type=_number(0, 1), default=None,
+                    help="best-of-N scorer quality 0-1 (default: the task's fitted value, else 0.5)")
     ac.add_argument("--json", action="store_true")
 
     cb = sub.add_parser("calibrate", help="calibrate serving estimates with your own measurement")
@@ -426,34 +428,106 @@ def _accuracy(args) -> int:
     from ttcplanner.model import accuracy as acc
 
     if args.pass1 is not None and args.model:
-        raise InputError("give either --pass1 or --model/--task/--reasoning-tokens, not both")
+        raise InputError("give either --pass1 or --model (with --task), not both")
+    task = _catalog(args).get("tasks", args.task) if args.task else None
+    quality = args.scorer_quality
+    if quality is None:
+        quality = task.scorer_quality if task is not None and task.scorer_quality is not None else 0.5
+    extra = {}
     if args.pass1 is not None:
-        fmt = args.answer_format or "free"
-        _check_answer_format(fmt)
-        mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt,
-                                           acc.DEFAULT_CONCENTRATION, args.scorer_quality)
-        extrap = False
-        what = f"pass@1 {args.pass1:g}%"
+        if args.reasoning_tokens is not None or args.effort:
+            raise InputError("--reasoning-tokens and --effort go with --model, not --pass1")
+        if task is not None:
+            if args.answer_format:
+                raise InputError("--answer-format goes with --pass1 alone; a task profile has its own answer format")
+            fmt, kappa, settings = task.answer_format, task.concentration, acc.parallel_settings(task)
+        else:
+            fmt, kappa = args.answer_format or "free", acc.PRIOR_CONCENTRATION
+            settings = {"concentration_band": acc.PRIOR_CONCENTRATION_BAND,
+                        "verifier_concentration": acc.PRIOR_VERIFIER_CONCENTRATION,
+                        "verifier_band": acc.PRIOR_VERIFIER_CONCENTRATION_BAND}
+            _check_answer_format(fmt)
+        mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt, kappa, quality, **settings)
+        extrap, basis = False, "fitted"
+        what = f"pass@1 {args.pass1:g}%" + (f" on {task.name}" if task is not None else " (prior over all published pairs)")
+        extra = {"concentration": kappa, "verifier_concentration": settings["verifier_concentration"] or kappa}
+    elif args.model and task is None:
+        return _accuracy_every_task(args, quality)
     else:
-        if not (args.model and args.task and args.reasoning_tokens is not None):
-            raise InputError("give --pass1 PCT, or all of --model ID --task ID --reasoning-tokens T")
+        if not (args.model and task is not None):
+            raise InputError("give --pass1 PCT [--task ID], or --model ID [--task ID] [--effort E | --reasoning-tokens T]")
         if args.answer_format:
             raise InputError("--answer-format goes with --pass1; a task profile has its own answer format")
-        catalog = _catalog(args)
-        task = catalog.get("tasks", args.task)
-        est = acc.task_accuracy(task, args.model, np.array([args.reasoning_tokens]), args.samples, args.aggregate,
-                                args.scorer_quality)
+        if args.effort and args.reasoning_tokens is not None:
+            raise InputError("give --effort or --reasoning-tokens, not both")
+        if args.model not in task.curves:
+            raise InputError(f"no accuracy data for {args.model!r} on task {task.id!r} (neither published nor estimable "
+                             f"from its other tasks); models with data: {', '.join(sorted(task.curves)[:20])}, ...",
+                             field="model")
+        if args.reasoning_tokens is not None:
+            tokens, level = float(args.reasoning_tokens), None
+        else:
+            tokens, level, how = acc.effort_tokens(task, args.model, args.effort)
+            extra = {"effort": level, "reasoning_tokens": tokens, "effort_tokens_basis": how}
+        acc.check_budget(task, args.model, tokens)
+        est = acc.task_accuracy(task, args.model, np.array([tokens]), args.samples, args.aggregate, quality)
         mean, low, high, extrap = est.mean_pct, est.low_pct, est.high_pct, est.extrapolated
-        what = f"{args.model} on {task.name} at {args.reasoning_tokens:g} reasoning tokens"
+        basis = acc.point_basis(task, args.model, tokens, args.samples)
+        what = f"{args.model} on {task.name} at " + (f"{level} effort ({tokens:,.0f} reasoning tokens)" if level
+                                                      else f"{tokens:g} reasoning tokens")
     data = {"accuracy_pct": float(np.ravel(mean)[0]), "low_pct": float(np.ravel(low)[0]),
-            "high_pct": float(np.ravel(high)[0]), "extrapolated": bool(np.ravel(extrap)[0]),
-            "samples": args.samples, "aggregate": args.aggregate}
+            "high_pct": float(np.ravel(high)[0]), "extrapolated": bool(np.ravel(extrap)[0]), "basis": basis,
+            "samples": args.samples, "aggregate": args.aggregate, **extra}
     if args.json:
         _print_json(data)
     else:
         note = " (extrapolated beyond published points)" if data["extrapolated"] else ""
+        note += " [estimated from the model's other tasks]" if basis == "estimated_from_other_tasks" else ""
         print(f"{what}, {args.samples} sample(s), {args.aggregate}: {data['accuracy_pct']:.1f}% "
               f"(band {data['low_pct']:.1f}-{data['high_pct']:.1f}%){note}")
+    return 0
+
+
+def _accuracy_every_task(args, quality) -> int:
+    """`accuracy --model ID` without --task: the model on every task where it has data, at its default effort (or
+    the given effort / tokens), each with its basis; tasks without data are named."""
+    import numpy as np
+
+    from ttcplanner.model import accuracy as acc
+
+    catalog = _catalog(args)
+    results, missing = {}, []
+    for task in catalog.tasks.values():
+        if args.model not in task.curves:
+            missing.append(task.id)
+            continue
+        if args.reasoning_tokens is not None:
+            tokens, level = float(args.reasoning_tokens), None
+        elif args.effort and args.effort not in task.curves[args.model].effort_tokens:
+            missing.append(task.id)
+            continue
+        else:
+            tokens, level, _ = acc.effort_tokens(task, args.model, args.effort)
+        if tokens > task.curves[args.model].max_tokens:
+            missing.append(task.id)
+            continue
+        est = acc.task_accuracy(task, args.model, np.array([tokens]), args.samples, args.aggregate, quality)
+        results[task.id] = {"accuracy_pct": float(est.mean_pct[0]), "low_pct": float(est.low_pct[0]),
+                            "high_pct": float(est.high_pct[0]), "extrapolated": bool(est.extrapolated[0]),
+                            "basis": acc.point_basis(task, args.model, tokens, args.samples),
+                            "effort": level, "reasoning_tokens": tokens}
+    if not results:
+        raise InputError(f"no accuracy data for {args.model!r} on any task", field="model")
+    if args.json:
+        _print_json({"model": args.model, "samples": args.samples, "aggregate": args.aggregate, "tasks": results,
+                     "no_data": missing})
+        return 0
+    for task_id, r in results.items():
+        setting = f"{r['effort']} effort" if r["effort"] else f"{r['reasoning_tokens']:g} tokens"
+        print(f"{task_id:22s} {r['accuracy_pct']:5.1f}% (band {r['low_pct']:.1f}-{r['high_pct']:.1f}%) at {setting} "
+              f"({r['reasoning_tokens']:,.0f} tokens), {r['basis']}{', extrapolated' if r['extrapolated'] else ''}")
+    if missing:
+        print(f"no accuracy data: {', '.join(missing)}")
     return 0
 
 

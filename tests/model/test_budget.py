@@ -54,7 +54,11 @@ def test_auto_is_at_most_2_percent_dearer_than_any_fixed_budget_within_the_caps(
     assert auto.status == "ok", f"fixed {where} meets the targets at ${cheapest:,.0f}/month; auto: {auto.status}"
     rec = auto.recommended
     assert auto.results.monthly_usd[rec] <= cheapest * 1.02, (where, cheapest, auto.results.monthly_usd[rec])
-    assert auto.results.reasoning_tokens[rec] <= s.reasoning_tokens and auto.results.samples[rec] <= s.samples
+    assert auto.results.samples[rec] <= s.samples
+    # within the caps: no more tokens than a fixed budget at the caps buys this option (the cap itself, or for a
+    # model bought by effort level the lowest level whose tokens reach the cap)
+    at_caps = evaluate(s.replace(budget_mode="fixed"), CATALOG)
+    assert auto.results.reasoning_tokens[rec] <= max(s.reasoning_tokens, at_caps.results.reasoning_tokens[rec])
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
@@ -88,10 +92,10 @@ def test_frontier_points_meet_latency_and_on_premises_rule():
 
 
 def test_auto_buys_fewer_tokens_than_the_cap_when_they_reach_the_target():
-    s = sc.load(scenarios_dir() / "maths-tutor-high-volume.json").replace(budget_mode="auto")
-    plan = evaluate(s, CATALOG)
+    s = sc.load(scenarios_dir() / "maths-tutor-high-volume.json").replace(budget_mode="auto", on_prem_only=True)
+    plan = evaluate(s, CATALOG)  # on premises: an open model on GPUs, whose reasoning budget is free
     r, i = plan.results, plan.recommended
-    assert plan.status == "ok" and r.reasoning_tokens[i] < s.reasoning_tokens
+    assert plan.status == "ok" and r.effort[i] is None and r.reasoning_tokens[i] < s.reasoning_tokens
     assert r.accuracy_pct[i] >= s.target_accuracy_pct
     # the cheapest budget: a little fewer tokens misses the target
     lower = evaluate(s.replace(budget_mode="fixed", reasoning_tokens=float(r.reasoning_tokens[i]) * 0.97,
@@ -108,8 +112,9 @@ def test_every_option_in_the_json_carries_its_budget():
         for o in options:
             assert {"reasoning_tokens", "samples", "effort"} <= set(o)
             assert o["samples"] >= 1 and o["reasoning_tokens"] >= 0
-        if mode == "fixed":
-            assert all(o["reasoning_tokens"] == s.reasoning_tokens and o["samples"] == s.samples for o in options)
+        if mode == "fixed":  # the budget itself, or the effort level it buys
+            assert all((o["effort"] is not None or o["reasoning_tokens"] == s.reasoning_tokens)
+                       and o["samples"] == s.samples for o in options)
         assert data["budget_mode"] == mode
 
 
@@ -226,7 +231,9 @@ def test_no_hint_when_the_fixed_budget_is_already_cheapest():
     s = sc.load(scenarios_dir() / "maths-tutor-high-volume.json").replace(budget_mode="fixed")
     auto = evaluate(s.replace(budget_mode="auto"), CATALOG)
     i = auto.recommended
-    at_best = s.replace(reasoning_tokens=float(np.ceil(auto.results.reasoning_tokens[i])), samples=int(auto.results.samples[i]))
+    tokens = float(auto.results.reasoning_tokens[i])  # an effort level's own tokens buy exactly that level
+    at_best = s.replace(reasoning_tokens=tokens if auto.results.effort[i] else float(np.ceil(tokens)),
+                        samples=int(auto.results.samples[i]))
     assert evaluate(at_best, CATALOG).budget_hint is None
 
 

@@ -123,7 +123,7 @@ def test_open_models_are_consistent(catalog):
             assert 0 < m.experts_active < m.experts_total, mid
         else:
             assert m.active_params_b == m.total_params_b, mid
-        if mid == "deepseek-r1":
+        if mid in ("deepseek-r1", "deepseek-r1-0528", "deepseek-v3"):  # one architecture (MLA)
             assert m.kv_bytes_per_token_bf16 == m.layers * MLA_LATENT_VALUES * 2 == 70272
         else:  # GQA: K and V, per layer, per KV head, head_dim values of 2 bytes
             assert m.kv_bytes_per_token_bf16 == 2 * m.layers * m.kv_heads * m.head_dim * 2, mid

@@ -27,6 +27,9 @@ CATALOG = dataclasses.replace(_SHIPPED, api_offers={k: o for k, o in _SHIPPED.ap
 SCENARIOS = sorted(scenarios_dir().glob("*.json"))
 # GPU recommended, an ASIC cloud the cheapest alternative: prices of either kind move the decision.
 CODING = sc.load(scenarios_dir() / "coding-agent-verifier.json")
+# Since the API tier has SWE-bench accuracy (GPT-5 nano is published there) an API offer wins this scenario; the
+# flip tests below need a GPU recommendation with an ASIC alternative, so they use the catalog without API offers.
+NO_API = dataclasses.replace(CATALOG, api_offers={})
 
 
 def _best(plan, kind):
@@ -50,7 +53,7 @@ def test_table_names_real_fields_with_sane_ranges():
 
 def test_asic_price_flip_matches_the_analytic_crossing():
     """Lowering ASIC prices flips a GPU recommendation where the best ASIC offer's cost equals it."""
-    coding = CODING.replace(latency_target_s=120.0)  # a 2-minute target keeps the ASIC cloud within x0.5 of the GPU
+    coding = CODING  # its 4-minute target keeps the ASIC cloud within x0.5 of the GPU fleet
     base = evaluate(coding, CATALOG)
     assert base.options.kind[base.recommended] == "gpu", "precondition: GPU recommended"
     expected = _best(base, "gpu") / _best(base, "asic")
@@ -63,10 +66,10 @@ def test_asic_price_flip_matches_the_analytic_crossing():
 
 def test_gpu_price_flip_matches_the_analytic_crossing():
     """Rented GPUs: every GPU row scales with the rent factor, so the flip is at asic_best / gpu_best."""
-    base = evaluate(CODING, CATALOG)
+    base = evaluate(CODING, NO_API)
     expected = _best(base, "asic") / _best(base, "gpu")
     wide = (UncertainInput("gpu_price_factor", "GPU rent (x factor)", "adjust", "factor", 0.5, 3.0, "test"),)
-    t = tornado(CODING, CATALOG, inputs=wide)
+    t = tornado(CODING, NO_API, inputs=wide)
     (row,) = t.rows
     assert row.flips_kind and row.flip_to_kind == "asic"
     assert row.flip_value == pytest.approx(expected, rel=0.05)
@@ -110,10 +113,10 @@ def test_volume_flip_reported_in_requests_per_day():
 
 
 def test_tornado_rows_sorted_by_swing_and_base_cost_consistent():
-    t = tornado(CODING, CATALOG)
+    t = tornado(CODING, NO_API)
     swings = [r.swing for r in t.rows]
     assert swings == sorted(swings, reverse=True)
-    assert t.base_cost == pytest.approx(float(evaluate(CODING, CATALOG).results.monthly_usd[t.base_option]))
+    assert t.base_cost == pytest.approx(float(evaluate(CODING, NO_API).results.monthly_usd[t.base_option]))
     by = {r.name: r for r in t.rows}
     assert by["api_price_factor"].cost_at_low == pytest.approx(t.base_cost)  # API prices do not move a GPU's cost
     assert by["gpu_efficiency_factor"].cost_at_low >= t.base_cost >= by["gpu_efficiency_factor"].cost_at_high

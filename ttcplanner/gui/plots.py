@@ -324,7 +324,8 @@ class VolumePlot(PlanPlot):
         empty = not any(np.isfinite(plan.volume_monthly_usd[k]).any() for k in KINDS)
         # no curve: half a decade below the markers and a decade and a half above them, so the axis has
         # figures to read and the notice room above the markers
-        spread = [m * f for m in markers for f in (0.3, 30.0)] if empty else markers
+        # with curves: a fifth of a decade either side of the markers, so a marker at the data's end is drawn whole
+        spread = [m * f for m in markers for f in ((0.3, 30.0) if empty else (0.6, 1.6))]
         self.fit_view(y=np.concatenate([plan.volume_monthly_usd[k] for k in KINDS] + [spread]))
         if empty:
             self._place_notice(markers)

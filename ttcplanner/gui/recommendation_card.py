@@ -380,6 +380,8 @@ class RecommendationCard(QFrame):
             self.kind.setText(_kind_badge(kind))
             self.headline.setText(esc(plan.headline.split(": ", 1)[1] if plan.headline.startswith(KIND_NAMES[kind]) else plan.headline))
             extra = " (extrapolated)" if r.extrapolated[i] else ""
+            if r.accuracy_basis and r.accuracy_basis[i] == "estimated_from_other_tasks":
+                extra += " (estimated)"
             self.accuracy.set(pct(r.accuracy_pct[i]), f"band {pct(r.low_pct[i])} to {pct(r.high_pct[i])}{extra}")
             self.monthly.set(money(r.monthly_usd[i]), f"at {requests(s.requests_per_day)}/day")
             self.monthly.setToolTip("\n".join(cost_lines(o, i, s)))  # the rent and its provider, or owning itemised

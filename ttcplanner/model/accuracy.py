@@ -41,11 +41,18 @@ FREE_FORM_TOP_WRONG_SHARE = 0.2
 BAND_WIDENING_PTS_PER_LN = 4.0
 # A token count within 5% of the fitted range counts as inside it.
 EXTRAPOLATION_TOLERANCE_LN = 0.05
-# Concentration when no task profile is given (CLI --pass1): 1.0 is a neutral prior (uniform difficulty at
-# pass@1 50%), not a fit; the fitted task values range from 0.05 (GPQA) through 0.37 (AIME) to 3.4 (ARC).
-DEFAULT_CONCENTRATION = 1.0
-# Parallel-model parameter uncertainty: concentration x/÷ this factor.
+# Concentrations when no task profile is given (CLI --pass1 without --task): least-squares fits over all published
+# pairs of parallel_points.csv, the vote over the 53 majority pairs and the oracle over the 36 verifier pairs, each
+# with the 5th-95th percentile of the per-pair fits as its band (python -m ttcplanner.model.fit_accuracy prints them
+# as prior_concentration; tests/model/test_accuracy.py checks they agree).
+PRIOR_CONCENTRATION = 0.4284
+PRIOR_CONCENTRATION_BAND = (0.01, 11.3864)
+PRIOR_VERIFIER_CONCENTRATION = 0.7071
+PRIOR_VERIFIER_CONCENTRATION_BAND = (0.1573, 50.0)
+DEFAULT_CONCENTRATION = PRIOR_CONCENTRATION
+# Parallel-model parameter uncertainty where no fitted spread is given: concentration x/÷ this factor.
 CONCENTRATION_BAND_FACTOR = 2.0
+BASES = ("published", "fitted", "estimated_from_other_tasks")
 
 _M_GRID = np.linspace(0.0, 1.0, 201)
 _N_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(np.geomspace(16, 2 ** 20, 57))])).astype(float)
@@ -63,6 +70,8 @@ class AccuracyEstimate:
     low_pct: np.ndarray
     high_pct: np.ndarray
     extrapolated: np.ndarray
+    basis: str = "published"  # the curve's: 'published' (fitted to this task's points) or 'estimated_from_other_tasks'
+    beyond_max: np.ndarray | None = None  # budgets above the model's maximum reasoning tokens (refused, not clipped)
 
 
 # ---------------------------------------------------------------- sequential
@@ -86,24 +95,39 @@ def sequential_pct(curve: AccuracyCurve, reasoning_tokens):
     return tuple(part[0] for part in _sequential_many([curve], t))
 
 
+_COLUMNS: dict = {}  # id(curve) tuple -> (curves kept alive, their constant columns)
+
+
+def _curve_columns(curves) -> list[np.ndarray]:
+    """Per-curve constants as arrays (floor, a, b, band, max tokens, ceiling - floor, ln of the fitted range's
+    ends, has a range), remembered per list of curves: a slider step asks for the same few dozen curves again."""
+    key = tuple(id(c) for c in curves)
+    hit = _COLUMNS.get(key)
+    if hit is not None:
+        return hit[1]
+    spans = [[p.reasoning_tokens for p in c.points] or list(c.token_range) for c in curves]
+    columns = [np.array(v, dtype=float) for v in (
+        [c.floor_pct for c in curves], [c.a for c in curves], [c.b for c in curves], [c.band_pct for c in curves],
+        [c.max_tokens for c in curves], [c.ceiling_pct - c.floor_pct for c in curves],
+        [math.log(min(s)) if s else 0.0 for s in spans], [math.log(max(s)) if s else 0.0 for s in spans],
+        [1.0 if s else 0.0 for s in spans])]
+    if len(_COLUMNS) > 64:
+        _COLUMNS.clear()
+    _COLUMNS[key] = (tuple(curves), columns)
+    return columns
+
+
 def _sequential_many(curves, t: np.ndarray):
     """``sequential_pct`` of several curves at once, arrays (curves,) + t.shape: one pass instead of a few
     dozen (each element gets the same operations whatever the other curves are). T clipped to
     [1, max_tokens]; the band widens with the distance in ln T outside the published points."""
-    def column(values) -> np.ndarray:
-        return np.array(values, dtype=float).reshape((len(curves),) + (1,) * t.ndim)
-
-    floor = column([c.floor_pct for c in curves])
-    a, b, band = column([c.a for c in curves]), column([c.b for c in curves]), column([c.band_pct for c in curves])
-    clipped = np.clip(t, 1.0, column([c.max_tokens for c in curves]))
-    span = column([c.ceiling_pct - c.floor_pct for c in curves])  # the per-curve Python subtraction
+    shape = (len(curves),) + (1,) * t.ndim
+    floor, a, b, band, max_tokens, span, lo, hi, has_points = (c.reshape(shape) for c in _curve_columns(curves))
+    clipped = np.clip(t, 1.0, max_tokens)
     z = a + b * np.log(clipped)
     mean = floor + span / (1.0 + np.exp(-z))
     ln_t = np.log(np.maximum(t, 1.0))
-    spans = [[p.reasoning_tokens for p in c.points] for c in curves]
-    lo = column([math.log(min(s)) if s else 0.0 for s in spans])
-    hi = column([math.log(max(s)) if s else 0.0 for s in spans])
-    has_points = column([1.0 if s else 0.0 for s in spans]) > 0.0
+    has_points = has_points > 0.0
     fitted = np.maximum(0.0, np.maximum(lo - ln_t, ln_t - hi) - EXTRAPOLATION_TOLERANCE_LN)
     distance = np.where(has_points, fitted, 3.0)  # a curve without points is all prior
     extrapolated = distance > 0.0
@@ -195,25 +219,42 @@ def _exact_vote_weights(n: int, answer_format: str) -> np.ndarray:
                 tied = (1 if w == c else 0) + (r if c == 1 else 0)
                 g[c] += math.comb(rem, w) * s ** w * (1 - s) ** r * _plurality_win(c, top, tied, 0)
         return g
-    options = int(answer_format[7:]) - 1
+    return _choice_vote_weights(n, int(answer_format[7:]) - 1)
+
+
+@lru_cache(maxsize=64)
+def _below_powers(c: int, nmax: int) -> np.ndarray:
+    """G[j, d] = coefficient of x^d in g(x)^j with g(x) = sum_{1 <= k < c} x^k / k! (j, d <= nmax)."""
+    g = np.array([1.0 / math.factorial(k) if 1 <= k < c else 0.0 for k in range(nmax + 1)])
+    powers = np.zeros((nmax + 1, nmax + 1))
+    powers[0, 0] = 1.0
+    for j in range(1, nmax + 1):
+        powers[j] = np.convolve(powers[j - 1], g)[: nmax + 1]
+    return powers
+
+
+def _choice_vote_weights(n: int, options: int) -> np.ndarray:
+    """g[c] for choice:K (options = K - 1 wrong options, each equally likely), in closed form: the rem = n - c wrong
+    votes fall on j options with 1..c-1 votes, t options with exactly c (a tie) and the rest with none, so
+
+        P(j, t) = L! / (j! t! (L-j-t)!) * rem! / L^rem * [x^(rem - c t)] g(x)^j / c!^t,
+
+    summed over j, t with weight 1 / (1 + t). At most n options receive a vote, so the work is O(n^2 log n) per n
+    whatever K is (choice:100000 costs what choice:50 does); the former per-option recursion grew with K."""
+    g = np.zeros(n + 1)
+    lg_l = math.lgamma(options + 1)
+    ln_l = math.log(options)
     for c in range(1, n + 1):
         rem = n - c
-        # dp[v][t]: sum over ways to give v votes to the options seen so far, each <= c, t of them == c,
-        # of prod 1/k_i! (the multinomial weight without rem!)
-        dp = np.zeros((rem + 1, options + 1))
-        dp[0, 0] = 1.0
-        for _ in range(options):
-            new = np.zeros_like(dp)
-            for k in range(min(c, rem) + 1):
-                weight = 1.0 / math.factorial(k)
-                shifted = dp[: rem + 1 - k] * weight
-                if k == c:
-                    new[k:, 1:] += shifted[:, :-1]
-                else:
-                    new[k:, :] += shifted
-            dp = new
-        scale = math.factorial(rem) / options ** rem
-        g[c] = sum(scale * dp[rem, t] / (1 + t) for t in range(options + 1))
+        powers = _below_powers(c, EXACT_MAX_N)
+        total = 0.0
+        for t in range(0, min(rem // c, options) + 1):
+            d = rem - c * t
+            j = np.arange(0, min(d, options - t) + 1)
+            log_w = (lg_l - np.array([math.lgamma(k + 1) + math.lgamma(options - k - t + 1) for k in j])
+                     - math.lgamma(t + 1) + math.lgamma(rem + 1) - rem * ln_l - t * math.lgamma(c + 1))
+            total += float(np.sum(np.exp(log_w) * powers[j, d])) / (1 + t)
+        g[c] = total
     return g
 
 
@@ -286,11 +327,15 @@ def _interp_accuracy(table: np.ndarray, index) -> np.ndarray:
 
 
 def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
-                 concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5):
+                 concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
+                 concentration_band: tuple | None = None, verifier_concentration: float | None = None,
+                 verifier_band: tuple | None = None):
     """(mean, low, high) percent accuracy of N samples aggregated by majority, verifier or scorer.
 
-    The band varies the concentration x/÷ CONCENTRATION_BAND_FACTOR (and, for a scorer, its quality by
-    ±0.25); pass@1 is taken as exact here (task_accuracy adds the sequential band).
+    ``concentration`` drives the vote, ``verifier_concentration`` (default: the same) the oracle pass@N; both are
+    fitted per task family to the published pairs of their kind. The band varies them over their bands (the
+    spread of the per-pair fits), or x/÷ CONCENTRATION_BAND_FACTOR when none is given, and a scorer's quality by
+    ±0.25; pass@1 is taken as exact here (task_accuracy adds the sequential band).
     """
     if aggregation not in AGGREGATIONS:
         raise InputError(f"must be one of {', '.join(AGGREGATIONS)}; got {aggregation!r}", field="aggregation")
@@ -307,22 +352,30 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
         flat = 100.0 * np.clip(m.ravel(), 0.0, 1.0)
         return flat.reshape(m.shape), flat.copy().reshape(m.shape), flat.copy().reshape(m.shape)
     index = _grid_index(m.ravel(), np.log(n).ravel())
-    kappas = (concentration, concentration / CONCENTRATION_BAND_FACTOR, concentration * CONCENTRATION_BAND_FACTOR)
+    if concentration_band is None:
+        concentration_band = (concentration / CONCENTRATION_BAND_FACTOR, concentration * CONCENTRATION_BAND_FACTOR)
+    kappas = (concentration, min(concentration_band[0], concentration), max(concentration_band[1], concentration))
+    if verifier_concentration is None:
+        verifier_concentration, verifier_band = concentration, concentration_band
+    if verifier_band is None:
+        verifier_band = (verifier_concentration / CONCENTRATION_BAND_FACTOR, verifier_concentration * CONCENTRATION_BAND_FACTOR)
+    vkappas = (verifier_concentration, min(verifier_band[0], verifier_concentration),
+               max(verifier_band[1], verifier_concentration))
     if aggregation == "scorer":
         qualities = (scorer_quality, max(scorer_quality - 0.25, 0.0), min(scorer_quality + 0.25, 1.0))
     else:
         qualities = (scorer_quality,)
     results = []
-    for kappa in kappas:
-        kappa = float(round(kappa, 9))
+    for kappa, vkappa in zip(kappas, vkappas):
+        kappa, vkappa = float(round(kappa, 9)), float(round(vkappa, 9))
         if aggregation == "verifier":
-            results.append(_interp_accuracy(_accuracy_table("verifier", kappa, "free"), index))
+            results.append(_interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index))
             continue
         majority = _interp_accuracy(_accuracy_table("majority", kappa, answer_format), index)
         if aggregation == "majority":
             results.append(majority)
             continue
-        verifier = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+        verifier = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
         for quality in qualities:
             results.append(majority + quality * np.maximum(verifier - majority, 0.0))
     flat_m, flat_n = m.ravel(), n.ravel()
@@ -335,19 +388,21 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
 
 
 def parallel_mean_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
-                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5) -> np.ndarray:
+                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
+                      verifier_concentration: float | None = None) -> np.ndarray:
     """The mean of parallel_pct without the band (one table lookup; used by the offline fits)."""
     m = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0) / 100.0
     n = np.maximum(_finite(samples, "samples"), 1.0)
     m, n = np.broadcast_arrays(m, n)
     index = _grid_index(m.ravel(), np.log(n).ravel())
     kappa = float(round(concentration, 9))
+    vkappa = kappa if verifier_concentration is None else float(round(verifier_concentration, 9))
     if aggregation == "verifier":
-        acc = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+        acc = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
     else:
         acc = _interp_accuracy(_accuracy_table("majority", kappa, answer_format), index)
         if aggregation == "scorer":
-            ver = _interp_accuracy(_accuracy_table("verifier", kappa, "free"), index)
+            ver = _interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index)
             acc = acc + scorer_quality * np.maximum(ver - acc, 0.0)
     flat_m, flat_n = m.ravel(), n.ravel()
     acc = np.where(flat_n <= 1.0, flat_m, np.maximum(acc, flat_m))
@@ -390,13 +445,68 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
                                                  (len(ids), 3) + shape))  # (ids, 3, ...)
     n = np.broadcast_to(np.asarray(samples, dtype=float), stack.shape)
     mean, low, high = parallel_pct(stack, n, aggregation=aggregation, answer_format=task.answer_format,
-                                   concentration=task.concentration, scorer_quality=scorer_quality)
+                                   concentration=task.concentration, scorer_quality=scorer_quality,
+                                   **parallel_settings(task))
     m = mean[:, 0]
     low_band, high_band = np.minimum(low[:, 1], m), np.maximum(high[:, 2], m)
     extrap = np.broadcast_to(seq_extrap, (len(ids),) + shape).astype(bool)
+    beyond = np.broadcast_to(t > np.array([task.curves[i].max_tokens for i in ids]).reshape((-1,) + (1,) * t.ndim),
+                             (len(ids),) + shape)
     return {accuracy_id: AccuracyEstimate(mean_pct=m[k], low_pct=low_band[k], high_pct=high_band[k],
-                                          extrapolated=extrap[k])
+                                          extrapolated=extrap[k], basis=task.curves[accuracy_id].basis,
+                                          beyond_max=beyond[k])
             for k, accuracy_id in enumerate(ids)}
+
+
+def parallel_settings(task: TaskProfile) -> dict:
+    """The task's concentration bands and verifier concentration as parallel_pct keyword arguments."""
+    verifier_band = None
+    if task.verifier_concentration_low is not None and task.verifier_concentration_high is not None:
+        verifier_band = (task.verifier_concentration_low, task.verifier_concentration_high)
+    return {"concentration_band": concentration_band(task), "verifier_concentration": task.verifier_concentration,
+            "verifier_band": verifier_band}
+
+
+def concentration_band(task: TaskProfile) -> tuple | None:
+    """The task's fitted concentration spread, or None (then x/÷ CONCENTRATION_BAND_FACTOR)."""
+    if task.concentration_low is None or task.concentration_high is None:
+        return None
+    return (task.concentration_low, task.concentration_high)
+
+
+def effort_tokens(task: TaskProfile, accuracy_id: str, effort: str | None = None) -> tuple[float, str, str]:
+    """(reasoning tokens per problem, level, how) of a model's effort level on a task; ``effort`` None: the
+    model's default level. Unknown model or level: InputError naming the known ones."""
+    curve = task.curves.get(accuracy_id)
+    if curve is None:
+        raise InputError(f"no accuracy data for {accuracy_id!r} on task {task.id!r}", field="accuracy_id")
+    if not curve.effort_tokens:
+        raise InputError(f"{accuracy_id!r} has no effort levels on task {task.id!r}; give reasoning tokens", field="effort")
+    level = effort if effort is not None else (curve.default_effort or next(iter(curve.effort_tokens)))
+    if level not in curve.effort_tokens:
+        raise InputError(f"unknown effort {level!r} for {accuracy_id!r}; known: {', '.join(curve.effort_tokens)}",
+                         field="effort")
+    return float(curve.effort_tokens[level]), level, str(curve.effort_basis.get(level, ""))
+
+
+def check_budget(task: TaskProfile, accuracy_id: str, reasoning_tokens: float) -> None:
+    """InputError when a budget exceeds the model's maximum reasoning tokens: refused, never extrapolated."""
+    curve = task.curves[accuracy_id]
+    if reasoning_tokens > curve.max_tokens:
+        raise InputError(f"{reasoning_tokens:g} reasoning tokens exceed {accuracy_id}'s maximum of {curve.max_tokens:g} "
+                         f"({curve.fit_note.split('max_tokens', 1)[-1].split(';')[0].strip(' =') or 'see catalog'})",
+                         field="reasoning_tokens")
+
+
+def point_basis(task: TaskProfile, accuracy_id: str, reasoning_tokens: float, samples: int = 1) -> str:
+    """'published' where a single-sample budget sits on one of the task's published points (within 5%), 'fitted'
+    elsewhere on a published curve, 'estimated_from_other_tasks' for an estimated curve."""
+    curve = task.curves[accuracy_id]
+    if curve.basis != "published":
+        return curve.basis
+    on_point = any(point_setting(p)[0] == 1 and abs(math.log(max(reasoning_tokens, 1.0) / p.reasoning_tokens))
+                   <= EXTRAPOLATION_TOLERANCE_LN for p in curve.points)
+    return "published" if on_point and samples == 1 else "fitted"
 
 
 _SAMPLES_TAG = re.compile(r"\[samples=(\d+) (majority|verifier|scorer)\]")
@@ -444,8 +554,9 @@ def parallel_fidelity_rows(tasks=None) -> list[dict]:
     rows = []
     for r in CALIBRATION_ROWS:
         task = tasks[r["task"]]
+        quality = task.scorer_quality if task.scorer_quality is not None else FIDELITY_SCORER_QUALITY
         mean, low, high = parallel_pct(r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"],
-                                       task.concentration, FIDELITY_SCORER_QUALITY)
+                                       task.concentration, quality, **parallel_settings(task))
         rows.append({
             "case": r["case"], "pass1_pct": r["pass1_pct"], "samples": r["samples"], "aggregate": r["aggregate"],
             "answer_format": r["answer_format"], "predicted_pct": round(float(mean), 2),

@@ -187,6 +187,13 @@ class AccuracyCurve:
     # effort level name -> reasoning tokens per problem on this task, for models bought by effort level
     # (the budget search prices those levels only); filled by fit_accuracy, empty where the budget is free
     effort_tokens: dict = spec(default={})
+    # how each effort_tokens value was obtained (measured / derived / estimated, with the arithmetic)
+    effort_basis: dict = spec(default={})
+    default_effort: str = ""  # the level used when none is given (e.g. the API's default)
+    # 'published': fitted to this task's published points; 'estimated_from_other_tasks': no published result on
+    # this task, placed by the cross-benchmark model from the model's other tasks (see fit_accuracy.py)
+    basis: str = spec(choices=("published", "estimated_from_other_tasks"), default="published")
+    token_range: list = spec(default=[])  # [lo, hi] tokens the curve rests on when it has no published points
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +202,14 @@ class TaskProfile(Entry):
     answer_format: str = "free"  # 'free' or 'choice:K'
     verifier_available: bool = False
     concentration: float = spec(0.05, 1_000, default=1.0)  # Beta concentration of per-problem difficulty
+    # spread of the concentration over the published pairs it was fitted to (the parallel band); None: x/÷ 2
+    concentration_low: float | None = spec(0.01, 1_000, default=None)
+    concentration_high: float | None = spec(0.01, 1_000, default=None)
+    scorer_quality: float | None = spec(0, 1, default=None)  # fitted best-of-N scorer quality (None: the caller's)
+    # concentration of the oracle (verifier) pass@N, fitted to the verifier pairs; None: the same as concentration
+    verifier_concentration: float | None = spec(0.01, 1_000, default=None)
+    verifier_concentration_low: float | None = spec(0.01, 1_000, default=None)
+    verifier_concentration_high: float | None = spec(0.01, 1_000, default=None)
     default_input_tokens: int = spec(0, 10_000_000, default=1_000, integer=True)
     default_answer_tokens: int = spec(0, 10_000_000, default=500, integer=True)
     curves: dict = spec(default={})  # accuracy_id -> AccuracyCurve

@@ -111,6 +111,7 @@ def option_json(opts: OptionSet, r, i: int, scenario=None) -> dict:
         "accuracy_low_pct": _num(r.low_pct[i]),
         "accuracy_high_pct": _num(r.high_pct[i]),
         "accuracy_extrapolated": bool(r.extrapolated[i]),
+        "accuracy_basis": r.accuracy_basis[i] if r.accuracy_basis else None,
         "monthly_cost_usd": _num(r.monthly_usd[i]),
         "cost_per_request_usd": _num(r.cost_per_request_usd[i]),
         "cost_per_1k_requests_usd": _num(r.cost_per_request_usd[i] * 1000),

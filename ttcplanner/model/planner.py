@@ -94,6 +94,8 @@ class OptionResults:
     reasoning_tokens: np.ndarray | None = None
     samples: np.ndarray | None = None
     effort: tuple = ()
+    # per option: 'published' / 'estimated_from_other_tasks' (the task curve's basis) or 'none' (no accuracy data)
+    accuracy_basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class AccuracyCurveView:
     high_pct: np.ndarray
     extrapolated: np.ndarray
     points: tuple  # CurvePoint records (published measurements)
+    basis: str = "published"  # or 'estimated_from_other_tasks' (no published point on this task)
 
 
 @dataclass(frozen=True)
@@ -249,31 +252,46 @@ class _AccuracyTable:
     low: np.ndarray
     high: np.ndarray
     extrapolated: np.ndarray
+    beyond_max: np.ndarray | None = None  # budgets above the model's maximum reasoning tokens (refused)
+    basis: tuple[str, ...] = ()  # per id, then 'none' for the trailing row
 
 
-def _accuracy_by_model(s: Scenario, task, samples: int | None = None) -> _AccuracyTable:
-    """Accuracy of every model of the task at ``samples`` (default the scenario's), cached on the inputs that
-    matter, so volume, latency, price and hardware moves do not recompute accuracy."""
+def _offered_ids(task, opts: OptionSet) -> tuple[str, ...]:
+    """The task's curves some option uses (a task has ~100 curves, the options use a few dozen), cached."""
+    index = _option_index(opts)
+    key = ("offered", id(task))
+    hit = index.row_of.get(key)
+    if hit is None:
+        offered = set(opts.accuracy_id)
+        hit = index.row_of[key] = tuple(i for i in task.curves if i in offered)
+    return hit
+
+
+def _accuracy_by_model(s: Scenario, task, opts: OptionSet, samples: int | None = None) -> _AccuracyTable:
+    """Accuracy of every model of the task that an option uses, at ``samples`` (default the scenario's), cached
+    on the inputs that matter, so volume, latency, price and hardware moves do not recompute accuracy."""
+    ids = _offered_ids(task, opts)
     samples = s.samples if samples is None else samples
     # the first column is the fixed budget; auto mode reads only the grid, so a moved cap reuses the table
     first = s.reasoning_tokens if s.budget_mode == "fixed" else 0.0
-    key = (id(task), _exact(first), samples, s.aggregation, _exact(s.scorer_quality))
+    key = (id(task), ids, _exact(first), samples, s.aggregation, _exact(s.scorer_quality))
     hit = _ACCURACY_CACHE.get(key)
     if hit is not None:
         return hit
     tokens = np.concatenate([[first], BUDGET_GRID])
-    many = task_accuracy_many(task, tuple(task.curves), tokens, samples, s.aggregation, s.scorer_quality)
-    by_model = {acc_id: _frozen(e.mean_pct, e.low_pct, e.high_pct, e.extrapolated) for acc_id, e in many.items()}
-    ids = tuple(by_model)
+    many = task_accuracy_many(task, ids, tokens, samples, s.aggregation, s.scorer_quality)
     width = len(tokens)
 
-    def stacked(part: int, fill, dtype) -> np.ndarray:
-        rows = [by_model[i][part] for i in ids] + [np.full(width, fill, dtype=dtype)]
+    def stacked(part: str, fill, dtype) -> np.ndarray:
+        rows = [getattr(many[i], part) for i in ids] + [np.full(width, fill, dtype=dtype)]
         return np.stack(rows).astype(dtype, copy=False)
 
-    table = _AccuracyTable(by_model, ids, stacked(0, np.nan, float), stacked(1, np.nan, float),
-                           stacked(2, np.nan, float), stacked(3, False, bool))
-    _frozen(table.mean, table.low, table.high, table.extrapolated)
+    mean, low, high = stacked("mean_pct", np.nan, float), stacked("low_pct", np.nan, float), stacked("high_pct", np.nan, float)
+    extrap, beyond = stacked("extrapolated", False, bool), stacked("beyond_max", False, bool)
+    _frozen(mean, low, high, extrap, beyond)  # the per-model rows below are views of these, read-only too
+    by_model = {acc_id: (mean[k], low[k], high[k], extrap[k]) for k, acc_id in enumerate(ids)}
+    table = _AccuracyTable(by_model, ids, mean, low, high, extrap, beyond,
+                           tuple(many[i].basis for i in ids) + ("none",))
     return _ACCURACY_CACHE.put(key, task, table)
 
 
@@ -303,6 +321,18 @@ def _option_index(opts: OptionSet) -> _OptionIndex:
     return _OPTION_INDEX_CACHE.put(key, opts, index)
 
 
+def _max_tokens(task, opts: OptionSet) -> np.ndarray:
+    """Each option's most reasoning tokens per sample its model takes on this task (inf without a curve), cached."""
+    index = _option_index(opts)
+    key = ("max_tokens", id(task))
+    hit = index.row_of.get(key)
+    if hit is None:
+        hit = np.array([task.curves[a].max_tokens if a in task.curves else np.inf for a in opts.accuracy_id])
+        hit.flags.writeable = False
+        index.row_of[key] = hit
+    return hit
+
+
 def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     """Each option's row in ``table`` (the trailing NaN row when the task has no curve for its model)."""
     index = _option_index(opts)
@@ -315,12 +345,22 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     return rows
 
 
+def _basis_of(opts: OptionSet, table: _AccuracyTable) -> tuple[str, ...]:
+    """Each option's accuracy basis (cached per option set and task table: a tuple of ~1000 strings per step)."""
+    index = _option_index(opts)
+    key = ("basis", table.ids, table.basis)
+    hit = index.row_of.get(key)
+    if hit is None:
+        hit = index.row_of[key] = tuple(table.basis[k] for k in _table_rows(opts, table).tolist())
+    return hit
+
+
 def _accuracy(scenario: Scenario, task, opts: OptionSet, grid: bool, shift_pts: float = 0.0, rows=None,
               samples: int | None = None):
     """Accuracy arrays for every option, or for ``rows`` (new arrays, safe to change): at the scenario's budget
     (options,) or along BUDGET_GRID (options x budgets), at ``samples`` (default the scenario's); NaN where the
     task has no curve for the option's model."""
-    table = _accuracy_by_model(scenario, task, samples)
+    table = _accuracy_by_model(scenario, task, opts, samples)
     rows = _table_rows(opts, table) if rows is None else _table_rows(opts, table)[rows]
     cols = slice(1, None) if grid else 0
     mean, low, high, extrap = (a[rows, cols] for a in (table.mean, table.low, table.high, table.extrapolated))
@@ -380,7 +420,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     acc_curves = _accuracy_curves(scenario, task, opts, curve_samples)
     cost_curves, frontier, front_extrap, front_budget = _cost_curves(scenario, task, opts, res, shift)
     headline, reasons, alternatives = _explain(scenario, catalog, task, opts, res, rec, best, status, breaks)
-    warnings = _warnings(scenario, catalog, opts, res, rec)
+    warnings = _warnings(scenario, catalog, opts, res, rec, best)
     return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
                 results=res, recommended=rec, best_per_kind=best, status=status, headline=headline,
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
@@ -732,7 +772,9 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
         calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
-    meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9)
+    table = _accuracy_by_model(s, task, opts)
+    beyond = tokens > _max_tokens(task, opts) * (1 + 1e-9)  # above the model's maximum reasoning: refused
+    meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
     meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9)) & ~(ttft > s.ttft_target_s * (1 + 1e-9))
     allowed = index.is_gpu | (not s.on_prem_only)
     costed = np.isfinite(monthly)
@@ -741,15 +783,19 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
     for i in np.flatnonzero(is_token & in_context & ~within_limits & (~fits)).tolist():
         if why[i] == _WHY_NOT[3]:
             why[i] = costs.RATE_LIMIT_REASON
+    for i in np.flatnonzero(beyond & has_acc & allowed).tolist():
+        why[i] = (f"{tokens[i]:g} reasoning tokens exceed the model's maximum "
+                  f"({task.curves[opts.accuracy_id[i]].max_tokens:g})")
     return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
                          fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
                          tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
-                         calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort)
+                         calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort,
+                         accuracy_basis=_basis_of(opts, table))
 
 
-_WHY_NOT = ("excluded: on-premises only", "no published accuracy for this task", "does not fit in memory",
+_WHY_NOT = ("excluded: on-premises only", "no accuracy data for this task", "does not fit in memory",
             "prompt + output exceed the context or output limit", "no price for this GPU in the catalog", "no price",
             None, None, "")  # None: the text carries a number (latency, accuracy)
 
@@ -865,13 +911,14 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 
 def _accuracy_curves(s: Scenario, task, opts: OptionSet, samples: int) -> tuple[AccuracyCurveView, ...]:
     """Every offered model's accuracy along BUDGET_GRID at ``samples`` (the recommendation's)."""
-    cached = _accuracy_by_model(s, task, samples)
+    cached = _accuracy_by_model(s, task, opts, samples)
     key = (id(cached), id(opts))
     hit = _CURVE_VIEW_CACHE.get(key)
     if hit is not None:
         return hit
     offered = set(opts.accuracy_id)
-    views = tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points))
+    views = tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:], tuple(task.curves[acc_id].points),
+                                    task.curves[acc_id].basis)
                   for acc_id, (m, lo, hi, ex) in sorted(cached.by_model.items()) if acc_id in offered)
     return _CURVE_VIEW_CACHE.put(key, (cached, opts), views)  # read-only arrays: views cannot change the cache
 
@@ -1052,7 +1099,7 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
             elif not (r.allowed & rows).any():
                 alternatives[k] = "excluded: on-premises only"
             elif not (r.has_accuracy & rows).any():
-                alternatives[k] = f"no published accuracy on {task.name}"
+                alternatives[k] = f"no accuracy data on {task.name}"
             elif not (r.meets_accuracy & r.has_accuracy & rows).any():
                 top = np.nanmax(np.where(rows & r.has_accuracy, r.accuracy_pct, np.nan))
                 alternatives[k] = f"none reaches {pct(s.target_accuracy_pct)} (best {pct(top)})"
@@ -1104,7 +1151,7 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
     return headline, reasons, alternatives
 
 
-def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec) -> list[str]:
+def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, rec, best=None) -> list[str]:
     import datetime as dt
 
     w = []
@@ -1115,6 +1162,7 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         age = (today - dt.date.fromisoformat(stale[0])).days
         w.append(f"Prices behind this recommendation date from {stale[0]} ({age} days old; older than {STALE_PRICE_DAYS} days): "
                  "check current prices before committing money.")
+    w.extend(_coverage_warning(opts, r, rec, best or {}))
     if rec is not None:
         if r.extrapolated[rec]:
             w.append("The recommended option's accuracy is extrapolated beyond its published points.")
@@ -1127,6 +1175,40 @@ def _warnings(s: Scenario, catalog: Catalog, opts: OptionSet, r: OptionResults, 
         if opts.kind[rec] == "gpu" and s.on_prem_only and s.ownership == "rent":
             w.append("On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.")
     return w
+
+
+def _coverage_warning(opts: OptionSet, r: OptionResults, rec, best: dict) -> list[str]:
+    """One line counting each kind's offers with published / estimated / no accuracy, when it matters: a kind has
+    no eligible option (is that "no data" rather than "too weak"?) or a shown option rests on an estimate."""
+    if not r.accuracy_basis:
+        return []
+    index = _option_index(opts)
+    key = ("coverage", r.accuracy_basis)
+    coverage = index.row_of.get(key)
+    if coverage is None:
+        coverage = index.row_of[key] = accuracy_coverage(opts, r)
+    shown = [i for i in (rec, *best.values()) if i is not None]
+    estimated = [i for i in shown if r.accuracy_basis[i] == "estimated_from_other_tasks"]
+    missing = [k for k, v in coverage.items() if best.get(k, 0) is None and v["published"] < sum(v.values())]
+    if not estimated and not missing:
+        return []
+    line = "Offers' accuracy published / estimated from other tasks / no data: " + ", ".join(
+        f"{k.upper()} {v['published']}/{v['estimated_from_other_tasks']}/{v['none']}" for k, v in coverage.items()) + "."
+    if rec is not None and r.accuracy_basis[rec] == "estimated_from_other_tasks":
+        line += " The recommendation's is estimated."
+    return [line]
+
+
+def accuracy_coverage(opts: OptionSet, r: OptionResults) -> dict:
+    """kind -> how many of its offers (distinct entries) have a published, an estimated or no accuracy curve."""
+    out = {}
+    for k in KINDS:
+        seen = {}
+        for i in np.flatnonzero(opts.kind == k).tolist():
+            seen.setdefault(opts.entry_id[i], r.accuracy_basis[i] if r.accuracy_basis else "none")
+        if seen:
+            out[k] = {b: sum(1 for v in seen.values() if v == b) for b in ("published", "estimated_from_other_tasks", "none")}
+    return out
 
 
 def _provenance(catalog: Catalog, task) -> tuple[tuple[str, str, str], ...]:

@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from ttcplanner.model import costs
+from ttcplanner.model import budget, costs
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KINDS
@@ -392,7 +392,7 @@ def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
     resolved = _effective_inputs(priced, resolve_inputs(priced, base, inputs))
     drawn = sample_inputs(resolved, n, seed, cancelled)
     stop_now = cancelled is not None and cancelled()
-    model = None if stop_now else _SurrogateModel(base, resolved, catalog.tasks[scenario.task_id])
+    model = None if stop_now else _SurrogateModel(base, resolved, catalog.tasks[scenario.task_id], catalog)
     winner = np.full(n, -1)
     best = {k: np.full(n, np.inf) for k in KINDS}
     done, stopped = 0, False
@@ -436,7 +436,7 @@ class _SurrogateModel:
     REFINE_CANDIDATES = 8  # cheapest GPU rows per sample re-estimated exactly
     EFFICIENCY_GRID_POINTS = 5
 
-    def __init__(self, plan: Plan, inputs: tuple[UncertainInput, ...], task):
+    def __init__(self, plan: Plan, inputs: tuple[UncertainInput, ...], task, catalog):
         s, o, r = plan.scenario, plan.options, plan.results
         self.s, self.o = s, o
         self.names = {u.name for u in inputs}
@@ -451,10 +451,14 @@ class _SurrogateModel:
         b = r.batch[token]
         fixed = costs.token_offer_cost_per_request(pr, s.input_tokens, 0.0, 0.0, s.samples, s.cached_input_fraction,
                                                    s.prefix_cache, b)
-        full = costs.token_offer_cost_per_request(pr, s.input_tokens, s.reasoning_tokens, s.answer_tokens, s.samples,
+        # each option's own budget (a model bought by effort level is priced at the level's tokens)
+        base = (np.asarray(r.reasoning_tokens, dtype=float) if r.reasoning_tokens is not None
+                else np.full(o.size, float(s.reasoning_tokens)))
+        self.tok_base = base[token]
+        full = costs.token_offer_cost_per_request(pr, s.input_tokens, self.tok_base, s.answer_tokens, s.samples,
                                                   s.cached_input_fraction, s.prefix_cache, b)
         self.tok_fixed = fixed
-        self.tok_per_output = (full - fixed) / (s.reasoning_tokens + s.answer_tokens)
+        self.tok_per_output = (full - fixed) / (self.tok_base + s.answer_tokens)
         self.tok_ttft, self.tok_speed, self.tok_batch = o.ttft_s[token], o.tokens_per_s_per_user[token], b
         self.tok_context = o.context_tokens[token]
         # accuracy: base value + change along each model's curve, tabulated on a fine grid of the token factor
@@ -464,13 +468,32 @@ class _SurrogateModel:
         ids = np.array(o.accuracy_id)
         self.curve_of = np.full(o.size, -1)
         self.curves = []
-        if s.reasoning_tokens > 0 and t_hi > t_lo:
-            tokens = s.reasoning_tokens * np.concatenate([[1.0], np.exp(self.acc_log_t)])
-            for acc_id in sorted(set(ids[r.has_accuracy])):
+        if t_hi > t_lo:
+            for acc_id, t0 in sorted(set(zip(ids[r.has_accuracy].tolist(), base[r.has_accuracy].tolist()))):
+                if t0 <= 0:
+                    continue
+                tokens = t0 * np.concatenate([[1.0], np.exp(self.acc_log_t)])
                 est = task_accuracy(task, acc_id, tokens, s.samples, s.aggregation, s.scorer_quality)
                 mean = np.asarray(est.mean_pct, dtype=float)
-                self.curve_of[ids == acc_id] = len(self.curves)
-                self.curves.append(mean[1:] - mean[0])  # change from the base budget
+                self.curve_of[(ids == acc_id) & (base == t0)] = len(self.curves)
+                self.curves.append(mean[1:] - mean[0])  # change from the option's base budget
+        # offers bought by effort level: a budget of t x the scenario's buys the lowest level whose tokens reach
+        # it, or the highest (as the planner's fixed mode does), so their tokens and accuracy step with t
+        self.effort_groups = []
+        if t_hi > t_lo:
+            classes = budget.budget_classes(catalog, task, o)
+            where = {row: k for k, row in enumerate(token.tolist())}
+            for c, levels in enumerate(classes.levels):
+                rows = [i for i in np.flatnonzero(classes.of_option == c).tolist() if i in where]
+                if not levels or not rows or not classes.has_curve[c]:
+                    continue
+                level_tokens = np.array([t for _, t in levels])
+                est = task_accuracy(task, classes.accuracy_id[c], level_tokens, s.samples, s.aggregation,
+                                    s.scorer_quality)
+                rows = np.array(rows)
+                self.curve_of[rows] = -1  # the level's own accuracy replaces the curve change
+                self.effort_groups.append((rows, np.array([where[i] for i in rows.tolist()]), level_tokens,
+                                           np.asarray(est.mean_pct, dtype=float)))
         # GPU rows on a (reasoning factor x efficiency factor) grid; rows that can never be eligible are dropped
         self.gpu = np.zeros(0, dtype=int)
         if o.setup is not None:
@@ -495,7 +518,7 @@ class _SurrogateModel:
         output = s.reasoning_tokens * np.exp(self.t_grid)[None, :, None] + s.answer_tokens
         est = estimate_for_latency(setup, s.input_tokens, output, s.latency_target_s, samples=s.samples,
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance)
+                                   acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
         scaled, fixed = costs.gpu_hour_parts(o, self.gpu, s)
         hour = scaled + fixed
         ok = est.fits & (est.requests_per_s > 0)
@@ -534,12 +557,12 @@ class _SurrogateModel:
         output = (s.reasoning_tokens * t + s.answer_tokens)[:, None]
         est = estimate_for_latency(Setup(**fields), s.input_tokens, output, s.latency_target_s, samples=s.samples,
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance)
+                                   acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
         reps = costs.replicas_needed(volume[:, None], peak[:, None], est.requests_per_s)
         rows = np.arange(len(t))[:, None]
         cost = reps * (self.g_hour_fixed[pos] + self.g_hour_scaled[pos] * price_factor[rows, pos])
         ok = (static_ok[rows, g[pos]] & est.fits & np.isfinite(cost)
-              & (est.latency_s <= s.latency_target_s * (1 + 1e-9)))
+              & (est.latency_s <= s.latency_target_s * (1 + 1e-9)) & ~(est.ttft_p95_s > s.ttft_target_s * (1 + 1e-9)))
         masked[rows, g[pos]] = np.where(ok, cost, np.inf)
 
     @staticmethod
@@ -576,13 +599,19 @@ class _SurrogateModel:
         fits = np.zeros((m, o.size), dtype=bool)
         # token offers
         tk = self.token
-        output = s.reasoning_tokens * t[:, None] + s.answer_tokens  # (m, 1)
+        output = self.tok_base[None, :] * t[:, None] + s.answer_tokens  # (m, token rows)
+        level_acc = []
+        for rows, pos, level_tokens, acc_at_level in self.effort_groups:
+            k = np.minimum(np.searchsorted(level_tokens, s.reasoning_tokens * t * (1 - 1e-12)), len(level_tokens) - 1)
+            output[:, pos] = (level_tokens[k] + s.answer_tokens)[:, None]
+            level_acc.append((rows, acc_at_level[k]))
         pf = np.where(o.kind[tk][None, :] == "api", get("api_price_factor")[:, None], get("asic_price_factor")[:, None])
         cpr = pf * (self.tok_fixed[None, :] + self.tok_per_output[None, :] * output)
         monthly[:, tk] = cpr * (volume * costs.DAYS_PER_MONTH)[:, None]
         lat = self.tok_ttft[None, :] + output / self.tok_speed[None, :]
         lat = np.where(self.tok_batch[None, :], np.minimum(lat, costs.BATCH_LATENCY_S), lat)
-        latency_ok[:, tk] = np.isfinite(lat) & (lat <= s.latency_target_s * (1 + 1e-9))
+        latency_ok[:, tk] = (np.isfinite(lat) & (lat <= s.latency_target_s * (1 + 1e-9))
+                             & ~(self.tok_ttft[None, :] > s.ttft_target_s * (1 + 1e-9)))
         fits[:, tk] = (s.input_tokens + output <= self.tok_context[None, :]) & (output <= costs.output_caps(o)[tk][None, :])
         per_minute = volume[:, None] / 1440.0 * peak[:, None] * s.samples  # rate-limit tiers at each sample's load
         daily = volume[:, None] * s.samples
@@ -613,6 +642,8 @@ class _SurrogateModel:
             delta = np.stack([np.interp(lt, self.acc_log_t, c) for c in self.curves], axis=1)
             has = self.curve_of >= 0
             acc[:, has] += delta[:, self.curve_of[has]]
+        for rows, at_level in level_acc:
+            acc[:, rows] = at_level[:, None] + shift[:, None]
         acc = np.clip(acc, 0.0, 100.0)
         static_ok = self.allowed[None, :] & (acc >= self.target - 1e-9)
         eligible = static_ok & fits & latency_ok & np.isfinite(monthly)

@@ -149,7 +149,8 @@ def _band(r, i) -> str:
     if not np.isfinite(r.accuracy_pct[i]):
         return "n/a"
     text = f"{pct(r.accuracy_pct[i])}<br/><span style='font-size: 7.5pt; color: #555555;'>" \
-           f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}{' extrap.' if r.extrapolated[i] else ''}</span>"
+           f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}{' extrap.' if r.extrapolated[i] else ''}"\
+           f"{' est. from other tasks' if r.accuracy_basis and r.accuracy_basis[i] == 'estimated_from_other_tasks' else ''}</span>"
     return text
 
 
