@@ -215,3 +215,30 @@ def test_a_typed_out_of_range_share_is_clamped_and_said(qtbot, window):
         qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
     assert window.scenario.peak_traffic_share == 1.0
     assert messages and "set to the maximum" in messages[-1]
+
+
+def test_the_wheel_passes_an_unfocused_ttft_box_on_without_setting_a_target(qtbot, window):
+    """An ignored wheel event goes on to the scroll area (Qt propagates real, spontaneous ones; a synthetic
+    one stops, so this checks the box ignores it and leaves the value), and a focused box takes it."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    box = find(window, QDoubleSpinBox, "ttftTargetEdit")
+
+    def wheel(delta) -> bool:
+        centre = QPointF(box.rect().center())
+        event = QWheelEvent(centre, QPointF(box.mapToGlobal(box.rect().center())), QPoint(), QPoint(0, delta),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(box, event)
+        return event.isAccepted()
+
+    assert not box.hasFocus()
+    assert not wheel(120) and box.text() == "none"
+    assert window.scenario.ttft_target_s == Scenario().ttft_target_s and not window.controller._pending
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    with qtbot.waitSignal(window.planUpdated):
+        assert wheel(120)
+    assert window.scenario.ttft_target_s == 0.01  # the first step above "none"

@@ -91,6 +91,22 @@ class _UndoToWindow(QObject):
         return False
 
 
+class _FieldBox(BoundedDoubleSpinBox):
+    """A number field without step buttons that a mouse wheel changes only once it has focus: wheeling
+    through the panel must not set, say, a 0.01 s TTFT target on the way past (the wheel scrolls the panel)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # goes on to the scroll area
+
+
 class ScenarioPanel(QScrollArea):
     changeRequested = Signal(str, dict, bool)
     dragFinished = Signal()
@@ -337,7 +353,7 @@ class ScenarioPanel(QScrollArea):
         """A number field for a Scenario field shown as ``value x scale`` (e.g. a fraction in %), unit in the
         suffix. ``none``: the field's default is its maximum meaning "no target"; the box shows ``none`` at 0."""
         lo, hi = _bounds(field)
-        w = BoundedDoubleSpinBox()
+        w = _FieldBox()
         w.setObjectName(name)
         w.setDecimals(decimals)
         w.setRange(0.0 if none else lo * scale, hi * scale)
