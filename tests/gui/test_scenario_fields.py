@@ -242,3 +242,20 @@ def test_the_wheel_passes_an_unfocused_ttft_box_on_without_setting_a_target(qtbo
     with qtbot.waitSignal(window.planUpdated):
         assert wheel(120)
     assert window.scenario.ttft_target_s == 0.01  # the first step above "none"
+
+
+def test_a_reloaded_catalog_offers_its_rent_providers(qtbot, window, catalog):
+    """Catalog > Reload / an import goes through panel.set_catalog: a provider new to the catalog's GPU rents is
+    offered, and the current basis stays selected."""
+    from ttcplanner.model.catalog import Rent
+
+    gpu = next(iter(catalog.gpus.values()))
+    rent = Rent(provider="example-cloud", pricing="on-demand", usd_per_gpu_hour=2.0, source="https://example.com",
+                as_of="2026-12-01")
+    more = dataclasses.replace(gpu, rents=(*gpu.rents, rent))
+    bigger = dataclasses.replace(catalog, gpus={**catalog.gpus, gpu.id: more})
+    combo = find(window, QComboBox, "priceBasisCombo")
+    assert combo.findData("example-cloud") < 0
+    window.panel.set_catalog(bigger)
+    window.panel.set_scenario(window.scenario)
+    assert combo.findData("example-cloud") >= 0 and combo.currentData() == window.scenario.gpu_price_basis
