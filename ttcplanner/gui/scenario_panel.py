@@ -8,6 +8,7 @@ Bounds come from the Scenario field specs, so the widgets can never offer a valu
 from __future__ import annotations
 
 import dataclasses
+import html
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence
@@ -67,6 +68,11 @@ def _bounds(name: str) -> tuple[float, float]:
 
 def _default(field: str) -> object:
     return next(f.default for f in dataclasses.fields(Scenario) if f.name == field)
+
+
+def _wrapped(tip: str) -> str:
+    """Rich text, so Qt wraps a long tooltip instead of drawing one line wider than a small screen."""
+    return f"<p>{html.escape(tip)}</p>"
 
 
 def _number(value: float) -> str:
@@ -297,8 +303,9 @@ class ScenarioPanel(QScrollArea):
 
         toggle.toggled.connect(show)
         show(True)
-        toggle.setToolTip("Purchase, server, networking, power, colocation, maintenance, staff and residual value of "
-                          "owned GPUs; used when Rent or own is Own (the section opens when you choose Own)")
+        toggle.setToolTip(_wrapped("Purchase, server, networking, power, colocation, maintenance, staff and residual "
+                                   "value of owned GPUs; used when Rent or own is Own (the section opens when you "
+                                   "choose Own)"))
         outer.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(content)
         col.addWidget(box)
@@ -308,6 +315,7 @@ class ScenarioPanel(QScrollArea):
     def _row(self, form: QFormLayout, label: str, widget: QWidget, tip: str = "") -> None:
         lab = QLabel(label)
         if tip:
+            tip = _wrapped(tip)
             lab.setToolTip(tip)
             widget.setToolTip(tip)
         form.addRow(lab, widget)
