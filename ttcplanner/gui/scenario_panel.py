@@ -8,13 +8,14 @@ Bounds come from the Scenario field specs, so the widgets can never offer a valu
 from __future__ import annotations
 
 import dataclasses
+import html
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit,
-                               QScrollArea, QSizePolicy, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
+                               QLineEdit, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from ttcplanner.gui.bounded_spin import BoundedSpinBox, committed_text
+from ttcplanner.gui.bounded_spin import BoundedDoubleSpinBox, BoundedSpinBox, committed_text
 from ttcplanner.gui.log_slider import LogSlider
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.scenario import Scenario
@@ -24,6 +25,16 @@ _SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
 PRECISION_NAMES = {"native": "Native (as released)", "bf16": "BF16", "fp8": "FP8", "fp4": "FP4 / MXFP4"}
 OWNERSHIP_NAMES = {"rent": "Rent (cloud GPU-hours)", "own": "Own (purchase + power)"}
+ENGINE_NAMES = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM", "llamacpp": "llama.cpp",
+                "auto": "Auto (fastest per model and GPU)"}
+PRICE_BASIS_NAMES = {"market-low": "Market low (cheapest provider)", "market-median": "Market median",
+                     "hyperscaler": "Hyperscaler median (AWS, GCP, Azure, Oracle)"}
+PRICING_NAMES = {"on-demand": "On-demand", "spot": "Spot / interruptible", "reserved-1y": "Reserved, 1 year",
+                 "reserved-3y": "Reserved, 3 years"}
+# Fields that price owned GPUs: enabled only when ownership is "own" (renting prices GPUs by the rent alone).
+OWNING_FIELDS = ("amortization_months", "electricity_usd_per_kwh", "pue", "gpu_share_of_server", "networking_fraction",
+                 "colo_usd_per_kw_month", "maintenance_per_year", "staff_usd_per_gpu_month", "residual_fraction")
+RENTING_FIELDS = ("gpu_price_basis", "gpu_pricing")  # which rent is picked: no effect on owned GPUs
 
 
 def task_items(catalog: Catalog) -> list[tuple[str, str]]:
@@ -35,11 +46,33 @@ def gpu_items(catalog: Catalog) -> list[tuple[str, str]]:
     return [("Any GPU (cheapest)", "auto")] + [(g.name, g.id) for g in gpus]
 
 
+def price_basis_items(catalog: Catalog) -> list[tuple[str, str]]:
+    """The three market bases, then every provider that quotes a bare GPU rent in the catalog (a provider
+    with only managed deployments is never picked by the model, so it is not offered)."""
+    gpus_of: dict[str, set[str]] = {}
+    for g in catalog.gpus.values():
+        for r in g.rents:
+            if r.market:
+                gpus_of.setdefault(r.provider, set()).add(g.id)
+    providers = [(f"{p} (rents for {len(ids)} GPU type{'s' if len(ids) != 1 else ''})", p)
+                 for p, ids in sorted(gpus_of.items())]
+    return [(v, k) for k, v in PRICE_BASIS_NAMES.items()] + providers
+
+
 COMPACT_BODY_WIDTH = 410  # px: sliders keep ~60 px of travel next to their value and unit
 
 
 def _bounds(name: str) -> tuple[float, float]:
     return _SPECS[name]["lo"], _SPECS[name]["hi"]
+
+
+def _default(field: str) -> object:
+    return next(f.default for f in dataclasses.fields(Scenario) if f.name == field)
+
+
+def _wrapped(tip: str) -> str:
+    """Rich text, so Qt wraps a long tooltip instead of drawing one line wider than a small screen."""
+    return f"<p>{html.escape(tip)}</p>"
 
 
 def _number(value: float) -> str:
@@ -64,6 +97,22 @@ class _UndoToWindow(QObject):
         return False
 
 
+class _FieldBox(BoundedDoubleSpinBox):
+    """A number field without step buttons that a mouse wheel changes only once it has focus: wheeling
+    through the panel must not set, say, a 0.01 s TTFT target on the way past (the wheel scrolls the panel)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()  # goes on to the scroll area
+
+
 class ScenarioPanel(QScrollArea):
     changeRequested = Signal(str, dict, bool)
     dragFinished = Signal()
@@ -78,6 +127,8 @@ class ScenarioPanel(QScrollArea):
         self._combos: dict[str, QComboBox] = {}
         self._spins: dict[str, QSpinBox] = {}
         self._checks: dict[str, QCheckBox] = {}
+        self._edits: dict[str, tuple[QDoubleSpinBox, float, bool]] = {}  # field -> (box, scale, none at 0)
+        self._owned: bool | None = None  # ownership last shown (the Owning section opens on a change to "own")
         self._name = ""
         self._undo_filter = _UndoToWindow(self)
         body = QWidget()
@@ -98,8 +149,15 @@ class ScenarioPanel(QScrollArea):
                     "Benchmark family whose published accuracy curves drive the accuracy estimates")
         self._slider(task, "target_accuracy_pct", "targetAccuracySlider", "Target accuracy", unit="%", log=False,
                      decimals=1, tip="Options below this accuracy are not recommended")
-        self._slider(task, "latency_target_s", "latencyTargetSlider", "Latency target", unit="s / request",
-                     decimals=1, steps_per_decade=60, tip="End-to-end time per request, all samples included")
+        self._slider(task, "latency_target_s", "latencyTargetSlider", "p95 latency", unit="s end-to-end",
+                     decimals=1, steps_per_decade=60,
+                     tip="p95 end-to-end latency target: 95% of requests finish within it, all samples included "
+                         "(GPU fleets are sized for it under Poisson arrivals at the peak rate). "
+                         f"Default {_default('latency_target_s'):g} s")
+        self._edit(task, "ttft_target_s", "ttftTargetEdit", "p95 TTFT", " s to first token", decimals=2, none="none",
+                   tip="p95 time to first token target: 95% of requests see their first token within it. Options "
+                       "whose p95 TTFT exceeds it miss the targets; GPU fleets are sized (smaller batches, more "
+                       "replicas) to meet it. Default \"none\": no TTFT target (type 0 to remove one)")
         self._check(task, "on_prem_only", "onPremOnlyCheck", "On-premises only (no APIs or ASIC clouds)")
 
         budget = self._group(col, "Compute budget (test-time compute)")
@@ -128,16 +186,18 @@ class ScenarioPanel(QScrollArea):
         self._combo(hw, "hardware", "hardwareCombo", "GPU type", gpu_items(catalog),
                     "Restrict local / rented GPU options to one GPU type")
         self._spin(hw, "gpus_per_replica", "gpusPerReplicaSpin", "GPUs per replica", "auto", " GPUs")
-        self._combo(hw, "ownership", "ownershipCombo", "Rent or own", [(v, k) for k, v in OWNERSHIP_NAMES.items()])
+        self._combo(hw, "ownership", "ownershipCombo", "Rent or own", [(v, k) for k, v in OWNERSHIP_NAMES.items()],
+                    "Rented GPUs cost their hourly rent (Prices); owned GPUs their purchase, server, power and "
+                    "upkeep (Owning)")
         self._combo(hw, "weight_precision", "weightPrecisionCombo", "Weight precision",
                     [(v, k) for k, v in PRECISION_NAMES.items()])
-        self._slider(hw, "amortization_months", "amortizationSlider", "Amortisation", unit="months", log=False,
-                     integer=True, tip="Owned hardware: purchase price spread over this many months")
-        self._slider(hw, "electricity_usd_per_kwh", "electricitySlider", "Electricity", unit="$ / kWh", log=False,
-                     decimals=3, linear_steps=1000)
-        self._slider(hw, "pue", "pueSlider", "PUE", unit="facility", log=False, decimals=2, linear_steps=200)
 
-        opt = self._group(col, "Inference optimisations (GPU serving)")
+        opt = self._group(col, "Serving (GPU engine and optimisations)")
+        engines = _SPECS["engine"]["choices"]
+        self._combo(opt, "engine", "engineCombo", "Serving engine", [(ENGINE_NAMES.get(e, e), e) for e in engines],
+                    "Engine whose fitted factors (serving_factors.json, fitted to published serving runs) set the "
+                    "throughput and latency of GPU options. Auto picks, per model and GPU, the engine with the "
+                    f"highest throughput on a 1000-prompt burst. Default {ENGINE_NAMES[_default('engine')]}")
         self._combo(opt, "kv_precision", "kvPrecisionCombo", "KV-cache precision",
                     [(PRECISION_NAMES[p], p) for p in ("bf16", "fp8", "fp4")],
                     "Smaller KV entries fit more concurrent sequences per GPU")
@@ -146,11 +206,63 @@ class ScenarioPanel(QScrollArea):
                      log=False, decimals=2, linear_steps=99)
         self._check(opt, "prefix_cache", "prefixCacheCheck", "Prefix cache (prompt prefilled once)")
         self._checks["prefix_cache"].setToolTip("The shared prompt is prefilled once for all samples of a request")
+
+        prices = self._group(col, "Prices")
+        self._combo(prices, "gpu_price_basis", "priceBasisCombo", "GPU rent basis", price_basis_items(catalog),
+                    "Which of the catalog's sourced GPU rents prices a rented GPU: the cheapest provider, the median "
+                    "of all providers, the hyperscalers' median, or one provider (where it has no rent for a GPU, "
+                    "the market median is used and the card says so). Your own rent in the catalog wins on every "
+                    f"basis. Renting only. Default {PRICE_BASIS_NAMES[_default('gpu_price_basis')].lower()}")
+        self._combo(prices, "gpu_pricing", "gpuPricingCombo", "GPU rent pricing",
+                    [(v, k) for k, v in PRICING_NAMES.items()],
+                    "Which of a provider's published prices: on demand, spot (interruptible) or a 1- or 3-year "
+                    f"reservation. Renting only. Default {PRICING_NAMES[_default('gpu_pricing')].lower()}")
+        self._edit(prices, "peak_traffic_share", "peakShareEdit", "API peak-hour share", " % of traffic", scale=100,
+                   decimals=2, tip="Share of requests sent in an API's peak hours, billed at its peak prices "
+                   "(offers with time-of-day prices only, e.g. DeepSeek). Default "
+                   f"{100 * _default('peak_traffic_share'):g}%: DeepSeek's peak hours are 35 of the week's 168 "
+                   "hours (7 a day, weekdays), so evenly spread traffic sends 35/168 of its requests then")
+
+        own = self._collapsible(col, "Owning (when you own the GPUs)", "owningGroup", "owningToggle")
+        self._slider(own, "amortization_months", "amortizationSlider", "Amortisation", unit="months", log=False,
+                     integer=True, tip="Purchase price (less the residual value) spread over this many months. "
+                     f"Default {_default('amortization_months'):g} months; tco.csv: CoreWeave depreciates GPUs over "
+                     "6 years, Nebius over 4; residual values are quoted after 36 months")
+        self._slider(own, "electricity_usd_per_kwh", "electricitySlider", "Electricity", unit="$ / kWh", log=False,
+                     decimals=3, linear_steps=1000, tip="Tariff for the servers' draw x PUE. Default "
+                     f"${_default('electricity_usd_per_kwh'):g}/kWh; tco.csv: US industrial average $0.0977/kWh "
+                     "(EIA, 2026-07)")
+        self._slider(own, "pue", "pueSlider", "PUE", unit="facility", log=False, decimals=2, linear_steps=200,
+                     tip="Power usage effectiveness: facility power / IT power. Default "
+                     f"{_default('pue'):g}; tco.csv: industry average 1.54 (Uptime Institute 2025), modern "
+                     "liquid-cooled AI data centres about 1.2")
+        self._edit(own, "gpu_share_of_server", "gpuShareOfServerEdit", "GPU share of server", " % of server price",
+                   scale=100, decimals=1, tip="Where the catalog has no server price, the 8-GPU server costs the "
+                   "GPUs' price / this share. Default "
+                   f"{100 * _default('gpu_share_of_server'):g}%; tco.csv: GPUs are 60-70% of an HGX server's price")
+        self._edit(own, "networking_fraction", "networkingFractionEdit", "Networking", " % of server capex", scale=100,
+                   decimals=1, tip="InfiniBand / RoCE fabric and optics, depreciated with the server. Default "
+                   f"{100 * _default('networking_fraction'):g}%; tco.csv: +10-15% of server capex (low confidence)")
+        self._edit(own, "colo_usd_per_kw_month", "coloEdit", "Colocation", " / kW-month", prefix="$", decimals=0,
+                   tip="Data-centre space and cooling, billed per provisioned kW of server draw. Default "
+                   f"${_default('colo_usd_per_kw_month'):g}/kW-month; tco.csv: CBRE H1 2025 North America "
+                   "primary-market average")
+        self._edit(own, "maintenance_per_year", "maintenanceEdit", "Maintenance", " % of hardware / year", scale=100,
+                   decimals=1, tip="Support contracts and repairs, a yearly share of server and networking capex. "
+                   f"Default {100 * _default('maintenance_per_year'):g}%; tco.csv: 8-12% of hardware value per year")
+        self._edit(own, "staff_usd_per_gpu_month", "staffEdit", "Staff", " / GPU-month", prefix="$", decimals=0,
+                   tip="Operations staff cost per owned GPU. Default "
+                   f"${_default('staff_usd_per_gpu_month'):g}: no sourced figure, enter your own")
+        self._edit(own, "residual_fraction", "residualEdit", "Residual value", " % of purchase", scale=100, decimals=1,
+                   tip="Resale value at the end of amortisation; the rest depreciates. Default "
+                   f"{100 * _default('residual_fraction'):g}%; tco.csv: 25-35% after 36 months (low confidence)")
         col.addStretch(1)
         self.setWidget(body)
-        # Small screens get the compact width (shorter sliders), wide ones the comfortable one (preferred_width).
+        # Small screens get the compact width (shorter sliders), wide ones the comfortable one (preferred_width);
+        # measured with the Owning section open, so opening it never squeezes the panel.
         self.preferred_width = body.sizeHint().width() + 24
         self.setMinimumWidth(min(self.preferred_width, max(body.minimumSizeHint().width(), COMPACT_BODY_WIDTH) + 24))
+        self.owning_toggle.setChecked(False)
 
     # -- building ---------------------------------------------------------------------------------
     def _group(self, col: QVBoxLayout, title: str) -> QFormLayout:
@@ -163,9 +275,47 @@ class ScenarioPanel(QScrollArea):
         col.addWidget(box)
         return form
 
+    def _collapsible(self, col: QVBoxLayout, title: str, name: str, toggle_name: str) -> QFormLayout:
+        """A group whose rows fold away behind a toggle (the Owning items: nine rows that matter only to owners)."""
+        box = QGroupBox(title)
+        box.setObjectName(name)
+        outer = QVBoxLayout(box)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(4)
+        toggle = QToolButton()
+        toggle.setObjectName(toggle_name)
+        toggle.setCheckable(True)
+        toggle.setChecked(True)
+        toggle.setAutoRaise(True)
+        toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        content = QWidget()
+        form = QFormLayout(content)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(6)
+
+        def show(on: bool) -> None:
+            toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+            toggle.setText("Hide the cost of owning" if on else "Show the cost of owning (9 items)")
+            content.setVisible(on)
+
+        toggle.toggled.connect(show)
+        show(True)
+        toggle.setToolTip(_wrapped("Purchase, server, networking, power, colocation, maintenance, staff and residual "
+                                   "value of owned GPUs; used when Rent or own is Own (the section opens when you "
+                                   "choose Own)"))
+        outer.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        outer.addWidget(content)
+        col.addWidget(box)
+        self.owning_toggle, self.owning_content = toggle, content
+        return form
+
     def _row(self, form: QFormLayout, label: str, widget: QWidget, tip: str = "") -> None:
         lab = QLabel(label)
         if tip:
+            tip = _wrapped(tip)
             lab.setToolTip(tip)
             widget.setToolTip(tip)
         form.addRow(lab, widget)
@@ -207,6 +357,35 @@ class ScenarioPanel(QScrollArea):
         self._spins[field] = w
         self._row(form, label, w)
 
+    def _edit(self, form, field, name, label, suffix, *, prefix="", scale=1.0, decimals=2, none="", tip="") -> None:
+        """A number field for a Scenario field shown as ``value x scale`` (e.g. a fraction in %), unit in the
+        suffix. ``none``: the field's default is its maximum meaning "no target"; the box shows ``none`` at 0."""
+        lo, hi = _bounds(field)
+        w = _FieldBox()
+        w.setObjectName(name)
+        w.setDecimals(decimals)
+        w.setRange(0.0 if none else lo * scale, hi * scale)
+        if none:
+            w.setSpecialValueText(none)
+        w.setPrefix(prefix)
+        w.setSuffix(suffix)
+        w.setKeyboardTracking(False)
+        w.setGroupSeparatorShown(True)
+        w.setAlignment(Qt.AlignmentFlag.AlignRight)
+        w.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+        w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        unit = (prefix + suffix).strip()
+        w.clamped.connect(lambda typed, used, lab=label, u=unit: self._say_clamped(lab, u, typed, used))
+        w.installEventFilter(self._undo_filter)
+
+        def changed(v: float, f=field) -> None:
+            value = hi if none and v == 0 else round(v / scale, decimals + 2) if scale != 1 else v
+            self.changeRequested.emit(f, {f: value}, False)
+
+        w.valueChanged.connect(changed)
+        self._edits[field] = (w, scale, bool(none))
+        self._row(form, label, w, tip)
+
     def _check(self, form, field, name, text) -> None:
         w = QCheckBox(text)
         w.setObjectName(name)
@@ -229,7 +408,8 @@ class ScenarioPanel(QScrollArea):
         """Apply what is typed but not yet entered (a save or a prompt must not lose it)."""
         if self.editing(self.name_edit):
             self._on_name_edited()
-        for w in list(self._spins.values()) + [s.spin for s in self._sliders.values()]:
+        boxes = [w for w, _, _ in self._edits.values()]
+        for w in list(self._spins.values()) + [s.spin for s in self._sliders.values()] + boxes:
             if self.editing(w):
                 w.interpretText()
 
@@ -243,8 +423,10 @@ class ScenarioPanel(QScrollArea):
 
     # -- model -> widgets -----------------------------------------------------------------------
     def set_catalog(self, catalog: Catalog) -> None:
-        """Offer a reloaded catalog's tasks and GPUs (no change is requested; ``set_scenario`` reselects)."""
-        for field, items in (("task_id", task_items(catalog)), ("hardware", gpu_items(catalog))):
+        """Offer a reloaded catalog's tasks, GPUs and rent providers (no change is requested; ``set_scenario``
+        reselects)."""
+        for field, items in (("task_id", task_items(catalog)), ("hardware", gpu_items(catalog)),
+                             ("gpu_price_basis", price_basis_items(catalog))):
             combo = self._combos[field]
             with QSignalBlocker(combo):
                 combo.clear()
@@ -270,11 +452,22 @@ class ScenarioPanel(QScrollArea):
             if w.value() != int(getattr(s, field)):  # re-setting the same value still repaints the editor
                 with QSignalBlocker(w):
                     w.setValue(int(getattr(s, field)))
+        for field, (w, scale, none) in self._edits.items():
+            value = getattr(s, field)
+            shown = 0.0 if none and value >= w.maximum() else round(value * scale, w.decimals())
+            if w.value() != shown:
+                with QSignalBlocker(w):
+                    w.setValue(shown)
         for field, w in self._checks.items():
             with QSignalBlocker(w):
                 w.setChecked(bool(getattr(s, field)))
         self._sliders["scorer_quality"].setEnabled(s.aggregation == "scorer")
         owned = s.ownership == "own"
-        for field in ("amortization_months", "electricity_usd_per_kwh", "pue"):
-            self._sliders[field].setEnabled(owned)
+        for field in OWNING_FIELDS:
+            (self._sliders[field] if field in self._sliders else self._edits[field][0]).setEnabled(owned)
+        for field in RENTING_FIELDS:
+            self._combos[field].setEnabled(not owned)
+        if owned and self._owned is not True:
+            self.owning_toggle.setChecked(True)  # choosing Own shows what owning costs are made of
+        self._owned = owned
         self._sliders["speculative_acceptance"].setEnabled(s.speculative_draft_tokens > 0)
