@@ -66,26 +66,72 @@ SHRINK_AMD = 2.0  # AMD efficiencies follow the AMD runs more freely (they must 
 
 # Models in serving_points.csv that the planner does not offer (no accuracy data): architecture from each
 # model's Hugging Face config.json / model card, used by the fit only. KV bytes/token = 2 x layers x KV heads x
-# head_dim x 2 bytes (MLA: the 576-wide latent per layer, as DeepSeek-R1 in open_models.json).
+# head_dim x 2 bytes (MLA: the 576-wide latent per layer, as DeepSeek-R1 in open_models.json). Every figure was
+# checked on 2026-12-05 against the copies of the config named in "notes" (the huggingface.co files themselves
+# are not reachable from here); confidence "high" = a verbatim copy of the model's own config.json was read and
+# the parameter count computed from it matches the model card, "medium" = read from a config of the same
+# architecture or from converted-weight metadata, not from the model's own file.
 FIT_MODELS = [
     dict(id="qwen3-8b", name="Qwen3-8B", source="https://huggingface.co/Qwen/Qwen3-8B", total_params_b=8.2,
          active_params_b=8.2, layers=36, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128,
-         kv_bytes_per_token_bf16=147456, context_tokens=32768),
+         kv_bytes_per_token_bf16=147456, context_tokens=32768, confidence="high",
+         notes="config: https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json, read as verbatim copies "
+               "(https://huggingface.co/thejaminator/qwen-hook-layer-9/commit/478fb720f1f3ced834fce0275b55b2732d438edc "
+               "'Copy config.json from Qwen/Qwen3-8B'; github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): "
+               "num_hidden_layers 36, hidden_size 4096, num_attention_heads 32, num_key_value_heads 8, head_dim 128, "
+               "max_position_embeddings 40960. Model card: 8.2B parameters (6.95B non-embedding; the config "
+               "reproduces both), context 32,768 natively (131,072 with YaRN); 32,768 used."),
     dict(id="qwen3-14b", name="Qwen3-14B", source="https://huggingface.co/Qwen/Qwen3-14B", total_params_b=14.8,
          active_params_b=14.8, layers=40, hidden_size=5120, attn_heads=40, kv_heads=8, head_dim=128,
-         kv_bytes_per_token_bf16=163840, context_tokens=32768),
+         kv_bytes_per_token_bf16=163840, context_tokens=32768, confidence="high",
+         notes="config: https://huggingface.co/Qwen/Qwen3-14B/blob/main/config.json, read as a verbatim copy "
+               "(github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): num_hidden_layers 40, hidden_size 5120, "
+               "num_attention_heads 40, num_key_value_heads 8, head_dim 128, intermediate_size 17408, "
+               "max_position_embeddings 40960. Model card: 14.8B parameters (13.2B non-embedding; the config "
+               "reproduces both), 40 Q / 8 KV heads, context 32,768 natively; 32,768 used. apxml.com's 48 layers / "
+               "80 heads for this model are wrong (they contradict the config and the card)."),
     dict(id="glm-4.5-air", name="GLM-4.5-Air", source="https://huggingface.co/zai-org/GLM-4.5-Air", total_params_b=106,
          active_params_b=12, layers=46, hidden_size=4096, attn_heads=96, kv_heads=8, head_dim=128, experts_total=128,
-         experts_active=8, kv_bytes_per_token_bf16=188416, context_tokens=131072),
+         experts_active=8, kv_bytes_per_token_bf16=188416, context_tokens=131072, confidence="medium",
+         notes="106B total / 12B active and the 128K context: github.com/zai-org/GLM-4.5 README (official). "
+               "Architecture read from the config.json of INTELLECT-3-Base, a GLM-4.5-Air-Base derivative "
+               "(https://huggingface.co/PrimeIntellect/INTELLECT-3-Base/blob/main/config.json): num_hidden_layers 46 "
+               "(first_k_dense_replace 1), hidden_size 4096, num_attention_heads 96, num_key_value_heads 8, head_dim "
+               "128, n_routed_experts 128 (+1 shared), num_experts_per_tok 8, max_position_embeddings 131072; "
+               "llama.cpp maps 46 layers to 106B-A12B. zai-org/GLM-4.5-Air's own config.json was not read (medium). "
+               "The MTP (nextn) layer is not counted."),
     dict(id="glm-4.6", name="GLM-4.6", source="https://huggingface.co/zai-org/GLM-4.6", total_params_b=355,
          active_params_b=32, layers=92, hidden_size=5120, attn_heads=96, kv_heads=8, head_dim=128, experts_total=160,
-         experts_active=8, kv_bytes_per_token_bf16=376832, context_tokens=202752),
+         experts_active=8, kv_bytes_per_token_bf16=376832, context_tokens=202752, confidence="medium",
+         notes="Same Glm4Moe architecture as GLM-4.5 (355B total / 32B active, github.com/zai-org/GLM-4.5 README; "
+               "transformers glm4_moe docs: GLM-4.6 uses this class, context 128K -> 200K). GLM-4.6 GGUF metadata "
+               "(https://ollama.com/MichelRosselli/GLM-4.6:latest/blobs/579108167db6): block_count 93 = 92 + 1 nextn, "
+               "head_count 96, head_count_kv 8, key_length 128, embedding_length 5120, expert_count 160, "
+               "expert_used_count 8, context_length 202752; the same values are in zai-org's GLM-4.7 config.json "
+               "(https://huggingface.co/zai-org/GLM-4.7-FP8/blob/main/config.json). zai-org/GLM-4.6's own "
+               "config.json was not read (medium)."),
     dict(id="deepseek-v3.2", name="DeepSeek-V3.2", source="https://huggingface.co/deepseek-ai/DeepSeek-V3.2",
          total_params_b=671, active_params_b=37, layers=61, hidden_size=7168, attn_heads=128, kv_heads=1, head_dim=576,
-         experts_total=256, experts_active=8, kv_bytes_per_token_bf16=70272, native_precision="fp8", context_tokens=163840),
-    dict(id="mistral-7b-v0.3", name="Mistral-7B v0.3", source="https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3",
-         total_params_b=7.25, active_params_b=7.25, layers=32, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128,
-         kv_bytes_per_token_bf16=131072, context_tokens=32768),
+         experts_total=256, experts_active=8, kv_bytes_per_token_bf16=70272, native_precision="fp8",
+         context_tokens=163840, confidence="medium",
+         notes="config: DeepSeek's inference/config_671B_v3.2.json of DeepSeek-V3.2-Exp, read in a fork of the "
+               "V3.2-Exp repository (https://github.com/awesome-mini-project/DeepSeek-V3.2-Exp): n_layers 61, "
+               "dim 7168, n_heads 128, n_routed_experts 256 (+1 shared), n_activated_experts 8, kv_lora_rank 512, "
+               "qk_rope_head_dim 64, dtype fp8, max_seq_len 163840; NVIDIA NeMo's DeepseekV32Config defaults agree "
+               "(61 / 7168 / 128 / 256 / 8 / 512 / 163840). 671B total / 37B active as in the DeepSeek-V3 README "
+               "(the 685B on Hugging Face adds the 14B MTP module). KV = 61 x (512 + 64) x 2 bytes; the lightning "
+               "indexer also caches a 128-wide FP8 key per layer, about 11% more, not counted (as for DeepSeek-R1). "
+               "Read from V3.2-Exp, whose layout V3.2 keeps, not from V3.2's own file (medium)."),
+    dict(id="mistral-7b-v0.3", name="Mistral-7B v0.3",
+         source="https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3", total_params_b=7.25, active_params_b=7.25,
+         layers=32, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128, kv_bytes_per_token_bf16=131072,
+         context_tokens=32768, confidence="high",
+         notes="config: https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3/blob/main/config.json, read as "
+               "verbatim copies (https://huggingface.co/fuliucansheng/Mistral-7B-Instruct-v0.3/blob/main/config.json; "
+               "a fine-tune whose _name_or_path is mistralai/Mistral-7B-Instruct-v0.3): num_hidden_layers 32, "
+               "hidden_size 4096, num_attention_heads 32, num_key_value_heads 8 (head_dim 4096/32 = 128), "
+               "intermediate_size 14336, vocab_size 32768, max_position_embeddings 32768, sliding_window null. "
+               "7.25B computed from these dimensions (7.248B); the model card gives no exact count."),
 ]
 # gpu_specs.csv names -> ids (GPUs the catalog may lack; the prices developer adds them to gpus.json).
 SPEC_IDS = {"B300 (HGX, Blackwell Ultra)": "b300", "GB300 (per GPU)": "gb300", "MI355X": "mi355x",
@@ -166,8 +212,9 @@ def gpu_from_specs(data_dir: str | Path) -> dict[str, Gpu]:
 
 
 def fit_models() -> dict[str, OpenModel]:
-    return {m["id"]: OpenModel(as_of="2026-12-05", confidence="medium", accuracy_id="",
-                               notes="fit only (serving_points.csv); not offered by the planner", **m) for m in FIT_MODELS}
+    return {m["id"]: OpenModel(**{**m, "as_of": "2026-12-05", "accuracy_id": "",
+                                  "notes": "fit only (serving_points.csv); not offered by the planner. " + m["notes"]})
+            for m in FIT_MODELS}
 
 
 def read_points(data_dir: str | Path) -> tuple[list[Point], dict[str, int]]:
