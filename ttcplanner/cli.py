@@ -675,3 +675,7 @@ COMMANDS = {
     "accuracy": _accuracy,
     "catalog": _catalog_cmd,
 }
+
+
+if __name__ == "__main__":  # `python -m ttcplanner.cli ...` runs the CLI too
+    sys.exit(main())

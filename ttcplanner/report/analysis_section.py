@@ -233,7 +233,7 @@ def report_extras(tornado=None, monte_carlo=None, font_family: str | None = None
         font_family = ensure_app()
     out = {}
     if tornado is not None:
-        out["tornado"] = tornado_section(tornado, font_family)
+        out["tornado"] = {**tornado_section(tornado, font_family), "result": tornado}  # for page 1's summary
     if monte_carlo is not None and not monte_carlo.cancelled and monte_carlo.n:
         out["monte_carlo"] = monte_carlo_section(monte_carlo, font_family)
     return out
