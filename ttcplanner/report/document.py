@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from html import escape
 from typing import Mapping
 
@@ -228,7 +229,7 @@ def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
                 method = pt.tokens_derived.split(":", 1)[0].strip().lower() if ":" in pt.tokens_derived[:20] else "note"
                 tag = f" <span style='color: #555555;'>({escape(method)} [{number}])</span>"
             groups.setdefault((display_name(names, view.accuracy_id), pt.source), []).append(
-                f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
+                f"{escape(_named(pt.label, names))}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
     ranked = sorted(groups.items(), key=lambda item: source_tier(clean_url(item[0][1])))
     points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="56%") +
               _cell(_link(source)) + "</tr>" for (model, source), lines in ranked]
@@ -244,9 +245,10 @@ def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
                        points, font_pt=8)
         if notes:
             shared = _shared_tail(list(notes))
-            lines = [f"[{n}] {escape(text[:len(text) - len(shared)].rstrip('; '))}" for text, n in notes.items()]
+            lines = [f"[{n}] {escape(_named(text[:len(text) - len(shared)].rstrip('; '), names))}"
+                     for text, n in notes.items()]
             if shared:
-                lines.append(f"[1\u2013{len(notes)}] {escape(shared.lstrip('; '))}")
+                lines.append(f"[1\u2013{len(notes)}] {escape(_named(shared.lstrip('; '), names))}")
             html += ("<p style='font-size: 7.5pt; margin-bottom: 1pt;'><b>How token counts were obtained</b> where the "
                      "source does not publish them (numbers in brackets above):</p>"
                      "<p style='font-size: 7.5pt; color: #333333; margin-top: 0;'>" + "<br/>".join(lines) + "</p>")
@@ -276,6 +278,16 @@ def ranked_sources_html(plan) -> str:
                      "<p style='font-size: 8pt; margin-top: 0; margin-bottom: 4pt;'>"
                      + "<br/>".join(_link(u) for u in urls) + "</p>")
     return html
+
+
+def _named(text: str, names: Mapping[str, str] | None) -> str:
+    """``text`` with the catalog ids it quotes (a price file's row, 'api_prices.csv: gpt-5-mini') replaced by
+    their display names, so the reader meets the names the rest of the report uses."""
+    ids = sorted((i for i, name in (names or {}).items() if name != i and i in text), key=len, reverse=True)
+    if not ids:
+        return text
+    pattern = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
+    return pattern.sub(lambda m: names[m.group(1)], text)
 
 
 def _shared_tail(notes: list[str]) -> str:
