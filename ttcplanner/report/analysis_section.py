@@ -114,7 +114,11 @@ def tornado_image(t, font_family: str, dpi: int = DPI):
         # label: input name, range, and the flip note
         p.setPen(QColor(FLIP_COLOR if r.flips else "#000000"))
         p.setFont(bold if r.flips else font)
-        label = fm.elidedText(r.label, Qt.TextElideMode.ElideRight, left - 3 * px_mm)
+        lfm = QFontMetricsF(bold if r.flips else font, img)
+        label = r.label
+        if lfm.horizontalAdvance(label) > left - 3 * px_mm and " (" in label:
+            label = label[:label.rindex(" (")]  # the units; the range line below says them
+        label = lfm.elidedText(label, Qt.TextElideMode.ElideRight, left - 3 * px_mm)
         p.drawText(QPointF(1 * px_mm, mid - 0.6 * pt - fm.descent()), label)
         p.setFont(small)
         p.setPen(QColor("#444444"))

@@ -171,7 +171,8 @@ def _keeps_with_next(block) -> bool:
             or block.text().rstrip().endswith(":"))
 
 
-SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs one line
+SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs KEEP_LINES
+KEEP_LINES = 2  # a heading with one line of its paragraph under it at a page's foot reads as cut off
 
 
 def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
@@ -197,7 +198,8 @@ def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
                 rect = layout.blockBoundingRect(nxt)
                 lines = nxt.layout()
                 whole = _has_image(nxt) or lines.lineCount() <= SHORT_BLOCK_LINES
-                end = rect.top() + (rect.height() if whole else lines.lineAt(0).height())
+                first = lines.lineAt(KEEP_LINES - 1)  # a heading takes this many lines of a long block along
+                end = rect.top() + (rect.height() if whole else first.y() + first.height())
                 page_of_top = int((top + 1) // page_height)  # +1: a block moved to a page starts a hair above it
                 starts_page = top + 1 - page_of_top * page_height < 2
                 already = bool(block.blockFormat().pageBreakPolicy() & always_before)
