@@ -161,8 +161,11 @@ def tornado_section(t, font_family: str) -> dict:
     summary = (f"<p><b>{len(flips)} of {len(t.rows)} inputs flip the decision within their range:</b> "
                + "; ".join(f"{escape(r.label)}: {escape(flip_note(r))}" for r in flips) + ".</p>") if flips else \
         "<p><b>No single input flips the decision within its range.</b></p>"
-    html = (f"<p>{intro}</p>{summary}"
+    # the answer, then the chart and its explanation under it (as the figures' captions): the section's heading,
+    # its answer and its chart then fit on one page (the PDF keeps a heading and a lead-in with the image)
+    html = (f"{summary}"
             f'<p style="margin: 0;"><img src="{TORNADO_IMAGE}"/></p>'
+            f"<p style='font-size: 8pt; color: #333333; margin-top: 2pt;'>{intro}</p>"
             f"<table width='100%' cellspacing='0' cellpadding='2' style='font-size: 8pt;'>{head}{rows}</table>"
             f"<p style='font-size: 8pt; color: #333333;'>Where each range comes from: ttcplanner sensitivity "
             f"lists the sources. {t.evaluations} full plan evaluations.</p>")
