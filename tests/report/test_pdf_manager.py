@@ -21,7 +21,7 @@ from ttcplanner.report.analysis_section import report_extras
 from ttcplanner.report.pdf import export_pdf, keep_with_next
 
 SCENARIOS = sorted(p.stem for p in scenarios_dir().glob("*.json"))
-HEADINGS = ("Executive summary", "Key figures", "Why this option", "Warnings", "Figures", "Scenario inputs",
+HEADINGS = ("Executive summary", "Key figures", "Why this option", "What to change", "Warnings", "Figures", "Scenario inputs",
             "Assumptions and caveats", "Sources", "Sensitivity", "Uncertainty")
 
 

@@ -177,8 +177,8 @@ def flip_assumption(plan, tornado=None) -> str:
     grid = plan.volume_grid
     lo, hi = count(float(grid[0])), count(float(grid[-1]))
     if plan.recommended is None:
-        return (f"No volume between {lo} and {hi}/day changes the outcome on its own; run the sensitivity analysis "
-                "for the other inputs.")
+        return (f"No volume between {lo} and {hi} requests/day changes the outcome on its own; run the sensitivity "
+                "analysis for the other inputs.")
     kind = KIND_NAMES[str(plan.options.kind[plan.recommended])]
-    return (f"Volume does not flip it: {kind} stays the cheapest kind from {lo} to {hi}/day (no break-even); run the "
-            "sensitivity analysis for the other inputs.")
+    return (f"Volume does not flip it: {kind} stays the cheapest kind from {lo} to {hi} requests/day (no break-even); "
+            "run the sensitivity analysis for the other inputs.")

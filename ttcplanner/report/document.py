@@ -338,7 +338,7 @@ def executive_summary(plan, names: Mapping[str, str] | None = None, tornado=None
                                          "most accurate option within the latency target is shown instead.",
               "nothing_feasible": "No option can serve this workload within the targets."}[plan.status]
     html = ""
-    if status:
+    if status and i is not None:  # without a recommendation the headline below says it
         html += f'<p style="color: #8B0000; margin-bottom: 2pt;"><b>{escape(status)}</b></p>'
     rows = []
     if i is None:
@@ -396,7 +396,7 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
     other_kinds = tuple(f"{KIND_NAMES[k]}:" for k in KINDS if k != rec_kind)
     reasons = [t for t in plan.reasons if not t.startswith(other_kinds)]  # the summary's alternatives say these
     if reasons:
-        parts += [_h2("Why this option"), _list(reasons)]
+        parts += [_h2("Why this option" if plan.recommended is not None else "What to change"), _list(reasons)]
     if plan.warnings:
         parts += [_h2("Warnings"), _list(plan.warnings)]
     parts.append(_h2("Figures", page_break=True))  # page 1 is the summary; the figures start on a page of their own
