@@ -14,7 +14,7 @@ from ttcplanner.model.format import money, requests
 from ttcplanner.model.planner import BreakEven, evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.present.names import model_names
-from ttcplanner.present.summary import (alternatives, budget_text, chosen_budget, flip_assumption,
+from ttcplanner.present.summary import (Budget, alternatives, budget_text, chosen_budget, flip_assumption,
                                         no_option_text)
 
 
@@ -60,6 +60,12 @@ def test_budget_per_option_when_the_plan_carries_it(plan):
     b = chosen_budget(per_option, plan.recommended)
     assert (b.reasoning_tokens, b.samples, b.effort) == (3000.0, 5, "high")
     assert "effort level high" in budget_text(per_option, plan.recommended)
+
+
+def test_budget_for_the_whole_plan_when_the_plan_carries_one_value(plan):
+    one = SimpleNamespace(**{f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)},
+                          reasoning_tokens=12000.0, samples=3, effort="medium")
+    assert chosen_budget(one, plan.recommended) == Budget(12000.0, 3, "medium")
 
 
 def test_alternatives_are_the_best_of_each_other_kind_with_cost_and_reason(plan, catalog):

@@ -38,7 +38,11 @@ def _per_option(plan, name: str, i: int):
     else None: before the budget search the scenario's value holds for every option."""
     for holder in (plan.results, plan.options, plan):
         values = getattr(holder, name, None)
-        if values is None or isinstance(values, (str, bytes)):
+        if values is None:
+            continue
+        if holder is plan and (isinstance(values, str) or np.ndim(values) == 0):
+            return values or None  # one value for the whole plan
+        if isinstance(values, (str, bytes)):
             continue
         try:
             value = values[i]
