@@ -21,8 +21,8 @@ from ttcplanner.report.analysis_section import report_extras
 from ttcplanner.report.pdf import export_pdf, keep_with_next
 
 SCENARIOS = sorted(p.stem for p in scenarios_dir().glob("*.json"))
-HEADINGS = ("Executive summary", "Key figures", "Why this option", "What to change", "Warnings", "Figures", "Scenario inputs",
-            "Assumptions and caveats", "Sources", "Sensitivity", "Uncertainty")
+HEADINGS = ("Executive summary", "Key figures", "Why this option", "What to change", "Warnings", "Figures",
+            "Scenario inputs", "Assumptions and caveats", "Sources", "Sensitivity", "Uncertainty")
 
 
 @pytest.fixture(scope="module")
