@@ -156,8 +156,8 @@ def tornado_section(t, font_family: str) -> dict:
         f"<tr><td>{escape(r.label)}</td><td>{escape(r.low_text)} to {escape(r.high_text)}</td>"
         f"<td align='right'>{money(r.cost_at_low)}</td><td align='right'>{money(r.cost_at_high)}</td>"
         f"<td>{escape(flip_note(r)) or 'no'}</td></tr>" for r in t.rows)
-    head = ("<tr style='background-color: #E6EBF1;'><th align='left'>Input</th><th align='left'>Range</th>"
-            "<th align='right'>Cost at low</th><th align='right'>Cost at high</th><th align='left'>Decision</th></tr>")
+    head = ("<thead><tr style='background-color: #E6EBF1;'><th align='left'>Input</th><th align='left'>Range</th>"
+            "<th align='right'>Cost at low</th><th align='right'>Cost at high</th><th align='left'>Decision</th></tr></thead>")
     summary = (f"<p><b>{len(flips)} of {len(t.rows)} inputs flip the decision within their range:</b> "
                + "; ".join(f"{escape(r.label)}: {escape(flip_note(r))}" for r in flips) + ".</p>") if flips else \
         "<p><b>No single input flips the decision within its range.</b></p>"
@@ -213,9 +213,9 @@ def monte_carlo_section(mc, font_family: str) -> dict:
         pct = f"{100 * p:.1f}%" if math.isfinite(p) else "n/a"
         rows.append(f"<tr><td>{escape(OUTCOME_NAMES[k])}</td><td align='right'>{pct}</td>"
                     f"<td align='right'>{med}</td><td align='right'>{spread}</td></tr>")
-    head = ("<tr style='background-color: #E6EBF1;'><th align='left'>Outcome</th>"
+    head = ("<thead><tr style='background-color: #E6EBF1;'><th align='left'>Outcome</th>"
             "<th align='right'>Probability cheapest meeting the targets</th><th align='right'>Median monthly cost</th>"
-            "<th align='right'>5th to 95th percentile</th></tr>")
+            "<th align='right'>5th to 95th percentile</th></tr></thead>")
     intro = (f"{mc.n:,} samples (seed {mc.seed}) with every uncertain input drawn at once: independent triangular "
              "distributions with the mode at the scenario value (log space for factors), over the ranges of the "
              "sensitivity analysis (ttcplanner sensitivity lists them with their sources). Probability: the share of samples in which the kind offers the cheapest option that "

@@ -128,8 +128,8 @@ def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = 
 def _table(header: list[tuple] | None, rows: list[str], font_pt: float = 8.5) -> str:
     """header: (title, align) or (title, align, width) per column, None for no header row. One font size per
     table so a row that straddles a page break breaks at the same line in every cell."""
-    head = "" if header is None else "<tr>" + "".join(
-        _cell(escape(h[0]), header=True, align=h[1], width=h[2] if len(h) > 2 else "") for h in header) + "</tr>"
+    head = "" if header is None else "<thead><tr>" + "".join(  # <thead>: repeated on each page the table spans
+        _cell(escape(h[0]), header=True, align=h[1], width=h[2] if len(h) > 2 else "") for h in header) + "</tr></thead>"
     return ('<table width="100%" cellspacing="0" cellpadding="3" style="border-collapse: collapse; '
             f'margin-top: 4pt; margin-bottom: 6pt; font-size: {font_pt}pt;">{head}{"".join(rows)}</table>')
 
