@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also sample the uncertain inputs N times: how likely each deployment kind wins")
     pl.add_argument("--seed", type=_int_range(0, 2**63 - 1), default=0, metavar="S",
                     help="random seed for --monte-carlo (default 0; same seed, same result)")
+    pl.add_argument("--sensitivity", action="store_true",
+                    help="with --pdf: add the sensitivity (tornado) section; page 1 then names the input that flips "
+                         "the recommendation")
 
     sn = sub.add_parser("sensitivity", help="which uncertain input moves the cost most, and where the decision flips")
     sn.add_argument("scenario", help="scenario JSON file")
@@ -252,10 +255,15 @@ def _plan(args) -> int:
         from ttcplanner.report.pdf import export_pdf
 
         extras = None
-        if mc is not None:
+        t = None
+        if args.sensitivity:
+            from ttcplanner.model.sensitivity import tornado
+
+            t = tornado(scenario, catalog)
+        if mc is not None or t is not None:
             from ttcplanner.report.analysis_section import report_extras
 
-            extras = report_extras(monte_carlo=mc)
+            extras = report_extras(tornado=t, monte_carlo=mc)
         from ttcplanner.present.names import model_names
 
         export_pdf(plan, args.pdf, paper=args.paper, extras=extras, names=model_names(catalog))

@@ -184,3 +184,14 @@ def test_a_heading_is_never_the_last_block_on_a_page(follower):
         kept = lines.lineAt(min(lines.lineCount(), 2) - 1)  # two lines of a long block at least, not one
         kept_bottom = layout.blockBoundingRect(nxt).top() + kept.y() + kept.height()
         assert _page(doc, top, page_height) == _page(doc, kept_bottom - 2, page_height), filler
+
+
+def test_cli_sensitivity_flag_puts_the_flipping_input_on_page_one(tmp_path, capsys):
+    from ttcplanner.cli import main
+
+    out = tmp_path / "plan.pdf"
+    assert main(["plan", str(scenarios_dir() / "coding-agent-verifier.json"), "--pdf", str(out), "--sensitivity"]) == 0
+    reader = PdfReader(out)
+    first = flat(reader.pages[0].extract_text())
+    assert "(sensitivity analysis)" in first
+    assert "Sensitivity: what moves the cost" in flat(" ".join(p.extract_text() for p in reader.pages[1:]))
