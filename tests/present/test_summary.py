@@ -14,8 +14,15 @@ from ttcplanner.model.format import money, requests
 from ttcplanner.model.planner import BreakEven, evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.present.names import model_names
-from ttcplanner.present.summary import (Budget, alternatives, budget_text, chosen_budget, flip_assumption,
-                                        no_option_text)
+from ttcplanner.present.summary import (
+    Budget,
+    accuracy_basis,
+    alternatives,
+    budget_text,
+    chosen_budget,
+    flip_assumption,
+    no_option_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +105,14 @@ def test_flip_without_a_tornado_is_the_nearest_break_even(plan):
     assert flip_assumption(moved).startswith("Volume: above")
     none = dataclasses.replace(plan, break_evens=())
     assert flip_assumption(none).startswith("Volume does not flip it")
+
+
+def test_accuracy_basis_names_published_points_or_your_eval(plan):
+    i = plan.recommended
+    assert accuracy_basis(plan, i).startswith("curve fitted to 3 published results for ")
+    acc_id = plan.options.accuracy_id[i]
+    views = tuple(dataclasses.replace(v, points=tuple(dataclasses.replace(pt, source="user:your eval results")
+                                                      for pt in v.points)) if v.accuracy_id == acc_id else v
+                  for v in plan.accuracy_curves)
+    own = dataclasses.replace(plan, accuracy_curves=views)
+    assert "3 of your eval results" in accuracy_basis(own, i)

@@ -80,11 +80,14 @@ def accuracy_basis(plan, i: int, names=None) -> str:
     acc_id = str(plan.options.accuracy_id[i])
     model = display_name(names, acc_id)
     views = [v for v in plan.accuracy_curves if v.accuracy_id == acc_id]
-    n = len(views[0].points) if views else 0
+    points = views[0].points if views else ()
+    n = len(points)
     where = ("extrapolated beyond them, so less certain" if bool(plan.results.extrapolated[i])
              else "within their range")
+    own = n and all(str(pt.source).startswith("user:") for pt in points)  # an imported eval (eval_import)
+    what = "of your eval results" if own else f"published result{'s' if n != 1 else ''}"
     if n:
-        return f"curve fitted to {n} published result{'s' if n != 1 else ''} for {model} on this task, {where}"
+        return f"curve fitted to {n} {what} for {model} on this task, {where}"
     return f"catalog curve for {model} on this task, {where}"
 
 
