@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--budget", choices=("auto", "fixed"),
                     help="auto: the scenario's reasoning tokens and samples are caps and each option is bought at its "
                          "cheapest budget within them; fixed: price exactly that budget (default: the file's budget_mode)")
+    pl.add_argument("--sensitivity", action="store_true",
+                    help="with --pdf: add the sensitivity (tornado) section; page 1 then names the input that flips "
+                         "the recommendation")
 
     sn = sub.add_parser("sensitivity", help="which uncertain input moves the cost most, and where the decision flips")
     sn.add_argument("scenario", help="scenario JSON file")
@@ -259,10 +262,15 @@ def _plan(args) -> int:
         from ttcplanner.report.pdf import export_pdf
 
         extras = None
-        if mc is not None:
+        t = None
+        if args.sensitivity:
+            from ttcplanner.model.sensitivity import tornado
+
+            t = tornado(scenario, catalog)
+        if mc is not None or t is not None:
             from ttcplanner.report.analysis_section import report_extras
 
-            extras = report_extras(monte_carlo=mc)
+            extras = report_extras(tornado=t, monte_carlo=mc)
         from ttcplanner.present.names import model_names
 
         export_pdf(plan, args.pdf, paper=args.paper, extras=extras, names=model_names(catalog))
@@ -754,3 +762,7 @@ COMMANDS = {
     "accuracy": _accuracy,
     "catalog": _catalog_cmd,
 }
+
+
+if __name__ == "__main__":  # `python -m ttcplanner.cli ...` runs the CLI too
+    sys.exit(main())

@@ -114,7 +114,11 @@ def tornado_image(t, font_family: str, dpi: int = DPI):
         # label: input name, range, and the flip note
         p.setPen(QColor(FLIP_COLOR if r.flips else "#000000"))
         p.setFont(bold if r.flips else font)
-        label = fm.elidedText(r.label, Qt.TextElideMode.ElideRight, left - 3 * px_mm)
+        lfm = QFontMetricsF(bold if r.flips else font, img)
+        label = r.label
+        if lfm.horizontalAdvance(label) > left - 3 * px_mm and " (" in label:
+            label = label[:label.rindex(" (")]  # the units; the range line below says them
+        label = lfm.elidedText(label, Qt.TextElideMode.ElideRight, left - 3 * px_mm)
         p.drawText(QPointF(1 * px_mm, mid - 0.6 * pt - fm.descent()), label)
         p.setFont(small)
         p.setPen(QColor("#444444"))
@@ -152,13 +156,16 @@ def tornado_section(t, font_family: str) -> dict:
         f"<tr><td>{escape(r.label)}</td><td>{escape(r.low_text)} to {escape(r.high_text)}</td>"
         f"<td align='right'>{money(r.cost_at_low)}</td><td align='right'>{money(r.cost_at_high)}</td>"
         f"<td>{escape(flip_note(r)) or 'no'}</td></tr>" for r in t.rows)
-    head = ("<tr style='background-color: #E6EBF1;'><th align='left'>Input</th><th align='left'>Range</th>"
-            "<th align='right'>Cost at low</th><th align='right'>Cost at high</th><th align='left'>Decision</th></tr>")
+    head = ("<thead><tr style='background-color: #E6EBF1;'><th align='left'>Input</th><th align='left'>Range</th>"
+            "<th align='right'>Cost at low</th><th align='right'>Cost at high</th><th align='left'>Decision</th></tr></thead>")
     summary = (f"<p><b>{len(flips)} of {len(t.rows)} inputs flip the decision within their range:</b> "
                + "; ".join(f"{escape(r.label)}: {escape(flip_note(r))}" for r in flips) + ".</p>") if flips else \
         "<p><b>No single input flips the decision within its range.</b></p>"
-    html = (f"<p>{intro}</p>{summary}"
+    # the answer, then the chart and its explanation under it (as the figures' captions): the section's heading,
+    # its answer and its chart then fit on one page (the PDF keeps a heading and a lead-in with the image)
+    html = (f"{summary}"
             f'<p style="margin: 0;"><img src="{TORNADO_IMAGE}"/></p>'
+            f"<p style='font-size: 8pt; color: #333333; margin-top: 2pt;'>{intro}</p>"
             f"<table width='100%' cellspacing='0' cellpadding='2' style='font-size: 8pt;'>{head}{rows}</table>"
             f"<p style='font-size: 8pt; color: #333333;'>Where each range comes from: ttcplanner sensitivity "
             f"lists the sources. {t.evaluations} full plan evaluations.</p>")
@@ -206,9 +213,9 @@ def monte_carlo_section(mc, font_family: str) -> dict:
         pct = f"{100 * p:.1f}%" if math.isfinite(p) else "n/a"
         rows.append(f"<tr><td>{escape(OUTCOME_NAMES[k])}</td><td align='right'>{pct}</td>"
                     f"<td align='right'>{med}</td><td align='right'>{spread}</td></tr>")
-    head = ("<tr style='background-color: #E6EBF1;'><th align='left'>Outcome</th>"
+    head = ("<thead><tr style='background-color: #E6EBF1;'><th align='left'>Outcome</th>"
             "<th align='right'>Probability cheapest meeting the targets</th><th align='right'>Median monthly cost</th>"
-            "<th align='right'>5th to 95th percentile</th></tr>")
+            "<th align='right'>5th to 95th percentile</th></tr></thead>")
     intro = (f"{mc.n:,} samples (seed {mc.seed}) with every uncertain input drawn at once: independent triangular "
              "distributions with the mode at the scenario value (log space for factors), over the ranges of the "
              "sensitivity analysis (ttcplanner sensitivity lists them with their sources). Probability: the share of samples in which the kind offers the cheapest option that "
@@ -233,7 +240,7 @@ def report_extras(tornado=None, monte_carlo=None, font_family: str | None = None
         font_family = ensure_app()
     out = {}
     if tornado is not None:
-        out["tornado"] = tornado_section(tornado, font_family)
+        out["tornado"] = {**tornado_section(tornado, font_family), "result": tornado}  # for page 1's summary
     if monte_carlo is not None and not monte_carlo.cancelled and monte_carlo.n:
         out["monte_carlo"] = monte_carlo_section(monte_carlo, font_family)
     return out

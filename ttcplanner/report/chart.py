@@ -242,7 +242,7 @@ class _Renderer:
                 tw = fm.horizontalAdvance(text)
                 if horizontal:
                     p.drawLine(QPointF(c, plot.bottom()), QPointF(c, plot.bottom() - tick))
-                    x0 = min(max(c - tw / 2, 0), self.w - tw)
+                    x0 = min(max(c - tw / 2, self.px(1)), self.w - tw - self.px(1))  # a hair inside the image
                     if x0 > last_right + self.px(2):
                         p.drawText(QPointF(x0, plot.bottom() + self.px(3) + fm.ascent()), text)
                         last_right = x0 + tw

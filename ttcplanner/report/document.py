@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from html import escape
 from typing import Mapping
 
@@ -20,6 +21,9 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.present.assumptions import model_assumptions as assumptions_for
 from ttcplanner.present.labels import aggregation_name
 from ttcplanner.present.names import display_name
+from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, source_tier
+from ttcplanner.present.summary import (accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption,
+                                        no_option_text)
 from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
 
 ACCENT = "#1F3A5F"
@@ -45,6 +49,10 @@ FIGURE_CAPTIONS = {
 }
 
 
+ENGINE_NAMES = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM", "tensorrt-llm": "TensorRT-LLM",
+                "llamacpp": "llama.cpp", "llama.cpp": "llama.cpp"}
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -52,7 +60,7 @@ def _yes(value: bool) -> str:
 # label, how to show the value (from the Scenario), unit note
 SCENARIO_FIELDS = {
     "name": ("Scenario name", lambda s: s.name),
-    "task_id": ("Task profile", lambda s: s.task_id),
+    "task_id": ("Task profile", lambda s, names=None: display_name(names, s.task_id)),
     "target_accuracy_pct": ("Accuracy target", lambda s: pct(s.target_accuracy_pct)),
     "reasoning_tokens": ("Reasoning budget per sample", lambda s: tokens(s.reasoning_tokens)),
     "samples": ("Samples per request", lambda s: f"{s.samples:d}"),
@@ -67,7 +75,8 @@ SCENARIO_FIELDS = {
     "cached_input_fraction": ("Cached share of the prompt", lambda s: pct(100 * s.cached_input_fraction, 0)),
     "peak_to_average": ("Peak-to-average load", lambda s: f"{s.peak_to_average:g} \u00d7"),
     "latency_target_s": ("Latency target per request", lambda s: f"{duration(s.latency_target_s)} ({s.latency_target_s:g} s)"),
-    "hardware": ("GPU hardware", lambda s: "auto (every GPU in the catalog)" if s.hardware == "auto" else s.hardware),
+    "hardware": ("GPU hardware", lambda s, names=None: "auto (every GPU in the catalog)" if s.hardware == "auto"
+                 else display_name(names, s.hardware)),
     "gpus_per_replica": ("GPUs per replica", lambda s: "auto (smallest that fits)" if s.gpus_per_replica == 0 else f"{s.gpus_per_replica:d}"),
     "ownership": ("GPU ownership", lambda s: {"rent": "rented (hourly price)", "own": "owned (purchase + power)"}.get(s.ownership, s.ownership)),
     "weight_precision": ("Weight precision", lambda s: s.weight_precision.upper() if s.weight_precision != "native" else "native"),
@@ -75,6 +84,9 @@ SCENARIO_FIELDS = {
     "speculative_draft_tokens": ("Speculative decoding draft tokens", lambda s: "off" if s.speculative_draft_tokens == 0 else f"{s.speculative_draft_tokens:d}"),
     "speculative_acceptance": ("Speculative acceptance rate", lambda s: pct(100 * s.speculative_acceptance, 0)),
     "prefix_cache": ("Prefix (prompt) cache", lambda s: "on" if s.prefix_cache else "off"),
+    "engine": ("Serving engine (GPU options)", lambda s: ENGINE_NAMES.get(s.engine, s.engine)),
+    "ttft_target_s": ("Time-to-first-token target", lambda s: "none" if s.ttft_target_s >= 7 * 86400
+                      else f"{duration(s.ttft_target_s)} ({s.ttft_target_s:g} s)"),
     "on_prem_only": ("On-premises only", lambda s: _yes(s.on_prem_only)),
     "amortization_months": ("GPU purchase amortisation", lambda s: f"{s.amortization_months:g} months"),
     "electricity_usd_per_kwh": ("Electricity price", lambda s: f"${s.electricity_usd_per_kwh:g}/kWh"),
@@ -136,11 +148,11 @@ def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = 
     return f'<{tag}{w} style="{style}">{body}</{tag}>'
 
 
-def _table(header: list[tuple], rows: list[str], font_pt: float = 8.5) -> str:
-    """header: (title, align) or (title, align, width) per column. One font size per table so a row that
-    straddles a page break breaks at the same line in every cell."""
-    head = "<tr>" + "".join(_cell(escape(h[0]), header=True, align=h[1], width=h[2] if len(h) > 2 else "")
-                            for h in header) + "</tr>"
+def _table(header: list[tuple] | None, rows: list[str], font_pt: float = 8.5) -> str:
+    """header: (title, align) or (title, align, width) per column, None for no header row. One font size per
+    table so a row that straddles a page break breaks at the same line in every cell."""
+    head = "" if header is None else "<thead><tr>" + "".join(  # <thead>: repeated on each page the table spans
+        _cell(escape(h[0]), header=True, align=h[1], width=h[2] if len(h) > 2 else "") for h in header) + "</tr></thead>"
     return ('<table width="100%" cellspacing="0" cellpadding="3" style="border-collapse: collapse; '
             f'margin-top: 4pt; margin-bottom: 6pt; font-size: {font_pt}pt;">{head}{"".join(rows)}</table>')
 
@@ -185,25 +197,29 @@ def key_figures_table(plan) -> str:
     shown_kinds = {str(o.kind[i]) for _, i in shown}
     for k in KINDS:
         if k not in shown_kinds:
-            why = plan.alternatives.get(k, "no option meets the targets")
-            rows.append("<tr>" + _cell(escape(f"Best: {KIND_NAMES[k]}")) +
+            why = plan.alternatives.get(k, "none meets the targets")
+            rows.append("<tr>" + _cell(f"No option<br/><span style='font-size: 7.5pt; color: #555555;'>"
+                                       f"{escape(KIND_NAMES[k])}</span>", nowrap=True) +
                         f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
-                        f"none: {escape(why)}</td></tr>")
+                        f"{escape(no_option_text(k, why))}.</td></tr>")
     return _table(header, rows, font_pt=9)
 
 
-def scenario_table(plan) -> str:
+def scenario_table(plan, names: Mapping[str, str] | None = None) -> str:
     s = plan.scenario
     rows = []
     for f in dataclasses.fields(s):
-        label, show = SCENARIO_FIELDS.get(f.name, (f.name.replace("_", " "), lambda sc, n=f.name: str(getattr(sc, n))))
-        rows.append("<tr>" + _cell(escape(label), width="45%") + _cell(escape(show(s))) +
+        label, show = SCENARIO_FIELDS.get(f.name, (f.name.replace("_", " ").capitalize(),
+                                                   lambda sc, n=f.name: str(getattr(sc, n))))
+        value = show(s, names) if f.name in ("task_id", "hardware") else show(s)
+        rows.append("<tr>" + _cell(escape(label), width="45%") + _cell(escape(value)) +
                     _cell(f"<span style='color: #666666;'>{escape(f.name)}</span>", width="27%") + "</tr>")
     return _table([("Input", "left"), ("Value", "left"), ("Scenario file field", "left")], rows)
 
 
 def _link(url: str) -> str:
-    url = url.strip()
+    """A source as a link, cleaned of tracking parameters (``present.sources.clean_url``)."""
+    url = clean_url(url)
     if url.startswith(("http://", "https://")):
         return f'<a href="{escape(url)}" style="color: {ACCENT}; text-decoration: none;">{escape(url)}</a>'
     return escape(url)
@@ -214,6 +230,8 @@ def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
     rows = []
     for role, i in shown_options(plan):
         parts = [p.strip() for p in o.source[i].split(";") if p.strip()]
+        if o.kind[i] != "gpu" or len(parts) != 2:  # a GPU option's two parts stay labelled GPU, Model
+            parts = [u for _, u in rank_sources(parts)]
         if o.kind[i] == "gpu" and len(parts) == 2:
             src = f"GPU: {_link(parts[0])}<br/>Model: {_link(parts[1])}"
         else:
@@ -235,12 +253,14 @@ def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
                 method = pt.tokens_derived.split(":", 1)[0].strip().lower() if ":" in pt.tokens_derived[:20] else "note"
                 tag = f" <span style='color: #555555;'>({escape(method)} [{number}])</span>"
             groups.setdefault((display_name(names, view.accuracy_id), pt.source), []).append(
-                f"{escape(pt.label)}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
+                f"{escape(_named(pt.label, names))}: {pct(pt.accuracy_pct)} at {count(pt.reasoning_tokens)} tokens{tag}")
+    ranked = sorted(groups.items(), key=lambda item: source_tier(clean_url(item[0][1])))
     points = ["<tr>" + _cell(escape(model), width="17%") + _cell("<br/>".join(lines), width="56%") +
-              _cell(_link(source)) + "</tr>" for (model, source), lines in groups.items()]
+              _cell(_link(source)) + "</tr>" for (model, source), lines in ranked]
     if plan.provenance:
-        rows = ["<tr>" + _cell(escape(what), width="38%") + _cell(_link(src)) + _cell(escape(date), width="12%") + "</tr>"
-                for what, src, date in plan.provenance]
+        provenance = sorted(plan.provenance, key=lambda row: source_tier(clean_url(row[1])))
+        rows = ["<tr>" + _cell(escape(what), width="38%") + _cell(_link(src)) + _cell(escape(date), width="12%")
+                + "</tr>" for what, src, date in provenance]
         html += "<p><b>Task profile and fitted model factors</b>:</p>"
         html += _table([("What", "left"), ("Source", "left"), ("As of", "left")], rows, font_pt=8)
     html += "<p><b>Published accuracy points</b> plotted in Figure 1:</p>"
@@ -249,15 +269,49 @@ def sources_tables(plan, names: Mapping[str, str] | None = None) -> str:
                        points, font_pt=8)
         if notes:
             shared = _shared_tail(list(notes))
-            lines = [f"[{n}] {escape(text[:len(text) - len(shared)].rstrip('; '))}" for text, n in notes.items()]
+            lines = [f"[{n}] {escape(_named(text[:len(text) - len(shared)].rstrip('; '), names))}"
+                     for text, n in notes.items()]
             if shared:
-                lines.append(f"[1\u2013{len(notes)}] {escape(shared.lstrip('; '))}")
+                lines.append(f"[1\u2013{len(notes)}] {escape(_named(shared.lstrip('; '), names))}")
             html += ("<p style='font-size: 7.5pt; margin-bottom: 1pt;'><b>How token counts were obtained</b> where the "
                      "source does not publish them (numbers in brackets above):</p>"
                      "<p style='font-size: 7.5pt; color: #333333; margin-top: 0;'>" + "<br/>".join(lines) + "</p>")
     else:
         html += "<p>None: the task profile has no published points for the plotted models (curves are catalog fits).</p>"
     return html
+
+
+def _source_urls(plan) -> list[str]:
+    """Every web address the Sources section cites, in the order it cites them."""
+    o = plan.options
+    urls = [p.strip() for _, i in shown_options(plan) for p in o.source[i].split(";")]
+    urls += [src for _, src, _ in plan.provenance]
+    urls += [pt.source for view in accuracy_models(plan) for pt in view.points]
+    return [u for u in urls if u.startswith(("http://", "https://"))]
+
+
+def ranked_sources_html(plan) -> str:
+    """The sources in one list by how much weight they carry: vendor and primary pages, papers, then
+    secondary sites and blogs (``present.sources``), each cleaned of tracking parameters."""
+    ranked = rank_sources(_source_urls(plan))
+    html = ""
+    for tier, heading in enumerate(SOURCE_TIERS):
+        urls = [u for t, u in ranked if t == tier]
+        if urls:
+            html += (f"<p style='margin-bottom: 1pt;'><b>{escape(heading)}</b> ({len(urls)}):</p>"
+                     "<p style='font-size: 8pt; margin-top: 0; margin-bottom: 4pt;'>"
+                     + "<br/>".join(_link(u) for u in urls) + "</p>")
+    return html
+
+
+def _named(text: str, names: Mapping[str, str] | None) -> str:
+    """``text`` with the catalog ids it quotes (a price file's row, 'api_prices.csv: gpt-5-mini') replaced by
+    their display names, so the reader meets the names the rest of the report uses."""
+    ids = sorted((i for i, name in (names or {}).items() if name != i and i in text), key=len, reverse=True)
+    if not ids:
+        return text
+    pattern = re.compile(r"(?<![\w/.-])(" + "|".join(map(re.escape, ids)) + r")(?![\w/-])")
+    return pattern.sub(lambda m: names[m.group(1)], text)
 
 
 def _shared_tail(notes: list[str]) -> str:
@@ -291,30 +345,71 @@ def _h2(text: str, page_break: bool = False) -> str:
             f"{escape(text)}</h2>")
 
 
+def _summary_row(label: str, body: str, shade: bool = False) -> str:
+    bg = REC_BG if shade else ""
+    return "<tr>" + _cell(f"<b>{escape(label)}</b>", width="22%", bg=bg) + _cell(body, bg=bg) + "</tr>"
+
+
+def _small(text: str) -> str:
+    return f"<br/><span style='font-size: 8pt; color: #555555;'>{text}</span>"
+
+
+def executive_summary(plan, names: Mapping[str, str] | None = None, tornado=None) -> str:
+    """Page 1's answer: the recommendation, its cost, accuracy and budget, the alternatives and the one
+    assumption that would change it (``present.summary`` decides the words)."""
+    s, r, i = plan.scenario, plan.results, plan.recommended
+    status = {"ok": "", "target_missed": f"No option reaches the {pct(s.target_accuracy_pct)} accuracy target: the "
+                                         "most accurate option within the latency target is shown instead.",
+              "nothing_feasible": "No option can serve this workload within the targets."}[plan.status]
+    html = ""
+    if status and i is not None:  # without a recommendation the headline below says it
+        html += f'<p style="color: #8B0000; margin-bottom: 2pt;"><b>{escape(status)}</b></p>'
+    rows = []
+    if i is None:
+        html += f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 2pt;"><b>{escape(plan.headline)}</b></p>'
+    else:
+        kind = str(plan.options.kind[i])
+        what = plan.headline.removeprefix(f"{KIND_NAMES[kind]}: ")  # the option and, for GPUs, its fleet
+        rows.append(_summary_row("Recommendation", f"<span style='font-size: 11pt;'><b>{escape(what)}</b></span>"
+                                 + _small(escape(KIND_NAMES[kind])), shade=True))
+        rows.append(_summary_row("Monthly cost", f"<b>{money(r.monthly_usd[i])}/month</b> at "
+                                 f"{requests(s.requests_per_day)}/day"
+                                 + _small(f"{money(r.cost_per_request_usd[i] * 1000)} per 1,000 requests; "
+                                          f"{duration(r.latency_s[i])} per request (target "
+                                          f"{duration(s.latency_target_s)})"), shade=True))
+        rows.append(_summary_row("Accuracy", f"<b>{escape(accuracy_text(plan, i))}</b> against a "
+                                 f"{pct(s.target_accuracy_pct)} target"
+                                 + _small("Basis: " + escape(accuracy_basis(plan, i, names))), shade=True))
+        rows.append(_summary_row("Chosen budget", escape(budget_text(plan, i)), shade=True))
+    alts = alternatives(plan, names)
+    if alts:
+        rows.append(_summary_row("Alternatives" if i is not None else "By deployment kind",
+                                 "<br/>".join(escape(a.text) for a in alts)))
+    rows.append(_summary_row("What would change it", escape(flip_assumption(plan, tornado))))
+    return html + _table(None, rows, font_pt=9.5)
+
+
 def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str, str]] = (),
-                today: dt.date | None = None, names: Mapping[str, str] | None = None) -> str:
+                today: dt.date | None = None, names: Mapping[str, str] | None = None, tornado=None) -> str:
     """The whole report body. ``figure_names``: figure key -> image resource name; ``names``: display name
-    per accuracy id (``present.names.model_names``)."""
+    per accuracy, task and GPU id (``present.names.model_names``); ``tornado``: a sensitivity result for this
+    scenario, if one was run (page 1 then names the input that flips the recommendation)."""
     s = plan.scenario
     today = today or dt.date.today()
-    status = {"ok": "", "target_missed": "No option reaches the accuracy target: the closest is shown.",
-              "nothing_feasible": "No option can serve this workload."}[plan.status]
     parts = [
         '<p style="font-size: 8.5pt; color: #555555; margin-bottom: 0;">TEST-TIME COMPUTE PLAN</p>',
         f'<h1 style="font-size: 18pt; color: {ACCENT}; margin-top: 2pt; margin-bottom: 4pt;">{escape(s.name)}</h1>',
-        f'<p style="color: #444444; margin-top: 0;">Task <b>{escape(s.task_id)}</b> \u00b7 target '
-        f"{pct(s.target_accuracy_pct)} within {duration(s.latency_target_s)} per request \u00b7 "
+        f'<p style="color: #444444; margin-top: 0;">Task <b>{escape(display_name(names, s.task_id))}</b> \u00b7 '
+        f"target {pct(s.target_accuracy_pct)} within {duration(s.latency_target_s)} per request \u00b7 "
         f"{requests(s.requests_per_day)}/day<br/>"
         f"Report date {today.isoformat()} \u00b7 catalog as of {escape(plan.catalog_as_of)} "
         f"({plan.catalog_age_days} days old) \u00b7 ttcplanner {__version__}</p>",
         f'<hr style="height: 1px; background-color: {RULE};"/>',
-        _h2("Recommendation"),
+        _h2("Executive summary"),
+        executive_summary(plan, names, tornado),
     ]
-    if status:
-        parts.append(f'<p style="color: #8B0000;"><b>{escape(status)}</b></p>')
-    parts.append(f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 4pt;"><b>{escape(plan.headline)}</b></p>')
     parts.append(f"<p>{escape(_budget_line(plan))}</p>")  # the chosen budget and the caps (issue 16)
-    parts += [_list(plan.reasons), _h2("Key figures"), key_figures_table(plan),
+    parts += [_h2("Key figures"), key_figures_table(plan),
               '<p style="font-size: 8pt; color: #444444;">Accuracy band: the fit\'s uncertainty range (extrap.: beyond '
               "the published points). Monthly cost at the scenario's volume; latency is per request including all "
               "samples; GPUs: total GPUs in the fleet (managed: the provider runs the hardware).</p>"]
@@ -322,14 +417,22 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
         parts.append("<p>Break-even volumes: " + "; ".join(
             f"{requests(b.requests_per_day)}/day ({escape(KIND_NAMES[b.below])} cheaper below, "
             f"{escape(KIND_NAMES[b.above])} above)" for b in plan.break_evens) + ".</p>")
+    rec_kind = None if plan.recommended is None else plan.options.kind[plan.recommended]
+    other_kinds = tuple(f"{KIND_NAMES[k]}:" for k in KINDS if k != rec_kind)
+    reasons = [t for t in plan.reasons if not t.startswith(other_kinds)]  # the summary's alternatives say these
+    if reasons:
+        parts += [_h2("Why this option" if plan.recommended is not None else "What to change"), _list(reasons)]
     if plan.warnings:
         parts += [_h2("Warnings"), _list(plan.warnings)]
-    parts.append(_h2("Figures"))
+    parts.append(_h2("Figures", page_break=True))  # page 1 is the summary; the figures start on a page of their own
     for n, (name, image) in enumerate(figure_names.items(), start=1):
         parts.append(figure_html(n, name, image))
     for title, html in extras_html:
         parts += [_h2(title), html]
-    parts += [_h2("Scenario inputs"), scenario_table(plan),
+    parts += [_h2("Scenario inputs"), scenario_table(plan, names),
               _h2("Assumptions and caveats"), _list(list(plan.warnings) + model_assumptions(plan)),
-              _h2("Sources"), sources_tables(plan, names)]
+              _h2("Sources"),
+              "<p>Ranked by the weight they carry: vendor and primary pages first, then papers, then secondary "
+              "sites and blogs; tracking parameters removed. The tables after the list say which figure each "
+              "source supports.</p>", ranked_sources_html(plan), sources_tables(plan, names)]
     return "\n".join(parts)

@@ -28,8 +28,11 @@ def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
     """Write the plan summary for ``plan`` to ``path`` (A4 or Letter) and return the path.
 
     ``extras``: later sections, {key: {"title": str, "html": str, "images": {name: QImage}}}; the html
-    refers to its images as ``<img src="name">`` (an image without a width is fitted to the text width).
-    ``names``: display name per accuracy id (``present.names.model_names(catalog)``), as the window shows them.
+    refers to its images as ``<img src="name">`` (an image without a width is fitted to the text width); the
+    "tornado" section may carry its ``Tornado`` as "result" (``report_extras`` does), and page 1 then names the
+    input that flips the recommendation.
+    ``names``: display name per accuracy, task and GPU id (``present.names.model_names(catalog)``), as the window
+    shows them.
     Raises InputError when the file cannot be written; an existing file is then left as it was.
     """
     paper = str(paper).lower()
@@ -97,14 +100,16 @@ def _render(plan, device, paper: str, extras, family: str, today, names=None) ->
         images[f"figure-{key}.png"] = image
     extras_html = []
     extra_images = {}
+    tornado = None
     for key, section in extras.items():
+        tornado = section.get("result") if key == "tornado" else tornado  # page 1 names the input that flips it
         extras_html.append((str(section.get("title", key)), str(section.get("html", ""))))
         for name, image in (section.get("images") or {}).items():
             extra_images[str(name)] = image
     for name, image in {**images, **extra_images}.items():
         doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
     figure_names = {name.removeprefix("figure-").removesuffix(".png"): name for name in images}
-    doc.setHtml(report_html(plan, figure_names, extras_html, today, names))
+    doc.setHtml(report_html(plan, figure_names, extras_html, today, names, tornado))
     doc.setPageSize(QSizeF(body.width(), body.height()))
     _fit_unsized_images(doc, extra_images, body.width())
     keep_with_next(doc, body.height())
@@ -118,6 +123,8 @@ def _render(plan, device, paper: str, extras, family: str, today, names=None) ->
     try:
         footer_font = QFont(family)
         footer_font.setPointSizeF(7.5)
+        for tag in ("liga", "clig"):  # as in the body: "fi" stays two letters for search and copy
+            footer_font.setFeature(QFont.Tag(tag), 0)
         fm = QFontMetricsF(footer_font, writer)
         left_text = f"ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}  \u00b7  {plan.scenario.name}"
         for page in range(pages):
@@ -164,7 +171,8 @@ def _keeps_with_next(block) -> bool:
             or block.text().rstrip().endswith(":"))
 
 
-SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs one line
+SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs KEEP_LINES
+KEEP_LINES = 2  # a heading with one line of its paragraph under it at a page's foot reads as cut off
 
 
 def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
@@ -190,7 +198,8 @@ def keep_with_next(doc, page_height: float, max_rounds: int = 50) -> None:
                 rect = layout.blockBoundingRect(nxt)
                 lines = nxt.layout()
                 whole = _has_image(nxt) or lines.lineCount() <= SHORT_BLOCK_LINES
-                end = rect.top() + (rect.height() if whole else lines.lineAt(0).height())
+                first = lines.lineAt(KEEP_LINES - 1)  # a heading takes this many lines of a long block along
+                end = rect.top() + (rect.height() if whole else first.y() + first.height())
                 page_of_top = int((top + 1) // page_height)  # +1: a block moved to a page starts a hair above it
                 starts_page = top + 1 - page_of_top * page_height < 2
                 already = bool(block.blockFormat().pageBreakPolicy() & always_before)
