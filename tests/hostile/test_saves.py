@@ -4,7 +4,6 @@ one InputError line."""
 
 import os
 import stat
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,6 @@ import pytest
 from ttcplanner.cli import main
 from ttcplanner.model import price_import
 from ttcplanner.model.catalog import load_catalog
-from ttcplanner.model.errors import InputError
 
 CATALOG = load_catalog(include_user=False)
 TODAY = dt.date(2026, 12, 5)

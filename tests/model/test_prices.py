@@ -12,7 +12,7 @@ from ttcplanner.model.catalog import RateLimitTier, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import PriceSettings, build_options
 from ttcplanner.model.planner import evaluate
-from ttcplanner.model.scenario import Scenario, from_dict
+from ttcplanner.model.scenario import Scenario
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.model import scenario as sc
 
