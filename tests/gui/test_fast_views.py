@@ -553,13 +553,21 @@ def test_grid_lines_fall_on_the_axis_ticks_computed_once(qtbot, window):
 def test_card_tiles_keep_their_widths_while_their_texts_fit(qtbot, window):
     """A tile that moves repaints the whole row: texts that still fit their tiles keep the row still."""
     card = window.card
+    # Wide enough for every tile's text: the default scenario's accuracy tile now reads 'band .. to ..
+    # (extrapolated)' and its break-even tile 'one kind is cheapest at every volume', and at the desktop
+    # default size the row is cut (a cut tile does not fit its text, so any step rightly lays the row out again).
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: card.width() > 1300)
+    QApplication.processEvents()
+    assert all(t.sizeHint().width() <= t.width() for t in card.tiles), "precondition: every text fits its tile"
     before = [t.geometry() for t in card.tiles]
     card.monthly.set("$1", "short")  # narrower than before: every tile stays where it is
     card._place()
     assert [t.geometry() for t in card.tiles] == before
-    card.monthly.set("$" + "9" * 12, "wider than the tile it had")  # outgrows its tile: the row is laid out again
+    card.monthly.set("$" + "9" * 12, "wider than the tile it had, in the wider window too")  # outgrows its tile:
+    monthly = card.tiles.index(card.monthly)  # the row is laid out again
+    assert card.monthly.sizeHint().width() > before[monthly].width(), "precondition: the text outgrows its tile"
     card._place()
-    monthly = card.tiles.index(card.monthly)
     assert card.monthly.width() > before[monthly].width() and card.monthly.width() >= card.monthly.sizeHint().width()
 
 
