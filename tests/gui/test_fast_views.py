@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QPalette, QStaticText
 from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 
 from tests.gui.gui_helpers import EventCounter, PaintRegions, change_and_wait, find
+from ttcplanner.gui.options_table import COLUMNS
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
 from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
@@ -296,7 +297,8 @@ def test_a_slider_step_updates_table_cells_without_resetting_it(qtbot, window):
         change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + 5))
     assert not resets  # a reset would also rebuild the header and drop the selection
     i = model.option_at(0)
-    assert model.index(0, 6).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
+    monthly = COLUMNS.index("$ / month")
+    assert model.index(0, monthly).data() == money(window.plan.results.monthly_usd[i])  # the new plan's figures
 
 
 def test_table_shapes_each_cell_text_once(qtbot, window):
