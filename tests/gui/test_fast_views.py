@@ -158,6 +158,26 @@ def test_a_step_paints_each_card_text_once(qtbot, make_window):
         QApplication.instance().removeEventFilter(counter)
 
 
+def test_card_shows_a_full_paint_after_it_starts_and_stops_scrolling(qtbot, make_window):
+    """The card lays its texts out for the width with the scroll bar, and its viewport and body repaint only
+    what a resize uncovers (WA_StaticContents): the screen must still show what a full paint draws."""
+    from ttcplanner.model.scenario import Scenario
+
+    window = make_window(Scenario(budget_mode="fixed"))
+    card = window.card
+    bar, port = card._scroll.verticalScrollBar(), card._scroll.viewport()
+    slider = find(window, QSlider, "samplesSlider")
+    seen = []
+    for value in (slider.maximum() // 4, slider.maximum() // 3):  # 4 warning lines (it scrolls), then 2
+        change_and_wait(qtbot, window, lambda v=value: slider.setValue(v))
+        for _ in range(4):
+            QApplication.processEvents()
+        seen.append(bar.isVisible())
+        shown, full = _shown(window, port)
+        assert shown == full, value
+    assert seen == [True, False], "precondition: the first step makes the card scroll, the second ends it"
+
+
 def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
     slider = find(window, QSlider, "tokenVolumeSlider")
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
