@@ -61,10 +61,14 @@ def test_rich_text_wraps_to_its_width_and_sizes_itself_on_one_line(qtbot):
     assert boxed.heightForWidth(300) == plain.heightForWidth(300) + 10  # padding 4 + border 1, twice
 
 
-def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, window):
+def test_rich_text_lays_a_text_out_again_only_for_a_new_width(qtbot, make_window):
     """QTextDocument re-lays out its whole text on every setTextWidth, even to the width it has: a slider
     step that changes the card's texts but not their widths must not ask for it, and heights still follow
     the new text."""
+    from ttcplanner.model.scenario import Scenario
+
+    # fixed budget: each samples step changes the figures (in auto mode samples is a cap the plan may not use)
+    window = make_window(Scenario(budget_mode="fixed"))
     card = window.card
     slider = find(window, QSlider, "samplesSlider")
     kind = None
