@@ -54,8 +54,10 @@ CONTROLS = [
     ("gpusPerReplicaSpin", "gpus_per_replica", _spin(8), []),
     ("ownershipCombo", "ownership", _combo("own"), []),
     ("weightPrecisionCombo", "weight_precision", _combo("bf16"), []),
-    # fixed budget: the cheapest auto budget (6.3k tokens) still fits one GPU with a bf16 KV cache, 8k does not
-    ("kvPrecisionCombo", "kv_precision", _combo("bf16"), [("budgetAutoCheck", _toggle())]),
+    # on-premises at 1M requests/day: the default scenario now recommends an API offer, which the KV cache's
+    # precision does not touch; this fleet (80 MI325X) holds fewer sequences per GPU with a bf16 KV cache (88)
+    ("kvPrecisionCombo", "kv_precision", _combo("bf16"), [("onPremOnlyCheck", _toggle()),
+                                                          ("tokenVolumeSliderValue", _dspin(1_000_000))]),
     ("speculativeDraftSpin", "speculative_draft_tokens", _spin(4), []),
     ("speculativeAcceptanceSlider", "speculative_acceptance", _slider(-40), [("speculativeDraftSpin", _spin(4))]),
     ("taskCombo", "task_id", _combo("science-qa"), []),

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QMessageBox, QSlider, QTableView
 
+from ttcplanner.gui.options_table import COLUMNS
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.format import count
 from ttcplanner.model.options import KIND_NAMES
@@ -186,7 +187,7 @@ def test_only_options_that_fit_filter(qtbot, window):
 
 def test_table_sorts_numerically(window):
     model = window.table.model
-    model.sort(6, Qt.SortOrder.AscendingOrder)  # $ / month
+    model.sort(COLUMNS.index("$ / month"), Qt.SortOrder.AscendingOrder)
     monthly = [window.plan.results.monthly_usd[model.option_at(r)] for r in range(model.rowCount())]
     finite = [m for m in monthly if m == m and m != float("inf")]
     assert finite == sorted(finite) and monthly[: len(finite)] == finite

@@ -20,9 +20,12 @@ from ttcplanner.model.format import count, duration, money, pct, whole
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.model.planner import Plan
 
-COLUMNS = ("Kind", "Option", "Accuracy", "Band", "Reasoning / sample", "Samples", "$ / month", "$ / 1k requests",
-           "Latency", "GPUs", "Meets targets", "Why not")
+# The budget columns come after Latency: at 1366x768 the key columns (main_window.KEY_TABLE_COLUMNS) up to
+# Latency must be on screen, and with the budget columns before it Latency ended 96 px past the viewport.
+COLUMNS = ("Kind", "Option", "Accuracy", "Band", "$ / month", "$ / 1k requests", "Latency", "Reasoning / sample",
+           "Samples", "GPUs", "Meets targets", "Why not")
 OPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # option index in the plan
+MONTHLY_COLUMN = COLUMNS.index("$ / month")  # ties in any sort: cheapest first
 DEFAULT_SORT_COLUMN = 10  # options that meet the targets first, cheapest first: the recommendation is row 1
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
                     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
@@ -41,7 +44,8 @@ def _sort_key(plan: Plan, column: int) -> np.ndarray:
     """The numeric (or text) key of one column (only that one is built: this runs on every plan)."""
     r, o = plan.results, plan.options
     keys = [lambda: (o.kind == "gpu") + 2 * (o.kind == "asic"), lambda: np.array(o.label), lambda: r.accuracy_pct,
-            lambda: r.high_pct - r.low_pct, lambda: r.reasoning_tokens, lambda: r.samples, lambda: r.monthly_usd, lambda: r.cost_per_request_usd, lambda: r.latency_s,
+            lambda: r.high_pct - r.low_pct, lambda: r.monthly_usd, lambda: r.cost_per_request_usd, lambda: r.latency_s,
+            lambda: r.reasoning_tokens, lambda: r.samples,
             lambda: np.where(o.kind == "gpu", r.gpus_total, np.nan), lambda: (~r.eligible).astype(float),
             lambda: np.array(r.why_not)]
     return np.asarray(keys[column]())
@@ -151,17 +155,17 @@ class OptionsModel(QAbstractTableModel):
             return pct(r.accuracy_pct[i]) + ("*" if r.extrapolated[i] else "")
         if col == 3:
             return f"{pct(r.low_pct[i], 0)}–{pct(r.high_pct[i], 0)}" if np.isfinite(r.low_pct[i]) else "n/a"
-        if col == 4:  # the budget this option is priced at: its effort level, or tokens per sample
+        if col == 4:
+            return money(r.monthly_usd[i])
+        if col == 5:
+            return money(r.cost_per_request_usd[i] * 1000)
+        if col == 6:
+            return duration(r.latency_s[i])
+        if col == 7:  # the budget this option is priced at: its effort level, or tokens per sample
             tokens = count(np.ceil(r.reasoning_tokens[i]))
             return f"{r.effort[i]} ({tokens})" if r.effort[i] else tokens
-        if col == 5:
-            return whole(r.samples[i])
-        if col == 6:
-            return money(r.monthly_usd[i])
-        if col == 7:
-            return money(r.cost_per_request_usd[i] * 1000)
         if col == 8:
-            return duration(r.latency_s[i])
+            return whole(r.samples[i])
         if col == 9:
             return whole(r.gpus_total[i]) if kind == "gpu" and r.gpus_total[i] > 0 else "—"
         if col == 10:
@@ -197,7 +201,7 @@ class OptionsModel(QAbstractTableModel):
 def _sort_all(plan: Plan, column: int, order) -> np.ndarray:
     """Every option of ``plan`` in the order of one column; NaN/inf last, ties cheapest first."""
     key = _sort_key(plan, column)
-    cheap = _sort_key(plan, 6).astype(float)
+    cheap = _sort_key(plan, MONTHLY_COLUMN).astype(float)
     cheap = np.where(np.isfinite(cheap), cheap, np.inf)  # ties: cheapest first
     if key.dtype.kind in "fi":
         key = key.astype(float)
@@ -358,7 +362,7 @@ class OptionsTable(QWidget):
         header.setHighlightSections(False)  # a selected row made every header bold, too wide for its column
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 268, 72, 82, 96, 58, 78, 104, 82, 60, 98)):
+        for col, width in enumerate((150, 268, 72, 82, 78, 104, 82, 96, 58, 60, 98)):
             self.view.setColumnWidth(col, width)
         self.only_fit = QCheckBox("Only options that meet the targets")
         self.only_fit.setObjectName("onlyFitCheck")

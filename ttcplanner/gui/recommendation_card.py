@@ -215,8 +215,12 @@ class RecommendationCard(QFrame):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroll.viewport().installEventFilter(self)  # see eventFilter
+        # A scroll bar that goes away widens the viewport and the body: repaint only the strip that appears
+        # (Qt repaints a widened widget whole, and with it every text of the card, a pass after the step).
+        self._scroll.viewport().setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self._body = QWidget()
         self._body.setObjectName("recommendationBody")
+        self._body.setAttribute(Qt.WidgetAttribute.WA_StaticContents)  # children placed from the top left
         # White from the palette, not a style sheet: a style sheet on the card made Qt paint the card and
         # every child through its style-sheet engine, on each text's repaint
         for w in (self, self._body):
@@ -259,7 +263,8 @@ class RecommendationCard(QFrame):
         self.addAction(self.copy_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self._placed_for = None  # (viewport size, texts) last placed: unchanged, they need no new geometry
+        self._placed_for = None  # (layout width, viewport height, texts) last placed: unchanged, no new geometry
+        self._height = 0  # the body's height the last placing needed
         self._tile_row: tuple[int, list[int]] = (-1, [])  # (row width, tile widths) the tiles were given
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
@@ -277,11 +282,19 @@ class RecommendationCard(QFrame):
         scroll bar that comes or goes resizes the viewport, which places the body again) and as tall as
         its contents or the viewport, whichever is taller."""
         width, room = self._scroll.viewport().width(), self._scroll.viewport().height()
-        key = (width, room, self._texts())
-        if key == self._placed_for or width <= 0:
+        if width <= 0:
             return
-        self._placed_for = key
-        self._body.setFixedSize(width, max(self._arrange(width), room))  # white to the card's bottom edge
+        # The children are laid out for the viewport's width with the scroll bar shown, shown or not: a step
+        # whose new text made the card start (or stop) scrolling laid every text out and painted it again a
+        # pass later, at a width one scroll bar different.
+        laid_out = self._scroll.maximumViewportSize().width() - self._scroll.verticalScrollBar().sizeHint().width()
+        key = (laid_out, room, self._texts())
+        if key != self._placed_for:
+            self._placed_for = key
+            self._height = self._arrange(max(1, laid_out))
+        size = QSize(width, max(self._height, room))  # white to the card's bottom edge
+        if self._body.size() != size:
+            self._body.setFixedSize(size)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if obj is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
