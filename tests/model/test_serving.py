@@ -15,7 +15,7 @@ from ttcplanner.model import fit_serving, serving
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # the shared folder beside the checkout
 
 
 @pytest.fixture(scope="module")
