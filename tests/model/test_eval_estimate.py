@@ -137,3 +137,18 @@ def test_models_without_an_ability_stay_no_data(catalog, block, tmp_path):
     assert without and set(without) <= set(summary.no_data_models)
     assert not set(without) & set(task.curves)
     assert "ESTIMATED" in " ".join(summary.lines()) and "no ability estimate" in " ".join(summary.lines())
+
+
+def test_a_bad_abilities_block_is_refused_by_field_and_a_missing_one_gives_nothing(tmp_path):
+    import json
+
+    from ttcplanner.model.errors import InputError
+
+    doc = {"schema_version": 1, "kind": "tasks", "as_of": "2026-12-05", "entries": [],
+           "abilities": {"columns": {}, "models": {"gpt-5": {"high": {"theta": "strong", "tokens": 9000}}}}}
+    (tmp_path / "tasks.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="abilities.models.gpt-5.high.theta"):
+        est.load_abilities(tmp_path / "tasks.json")
+    del doc["abilities"]
+    (tmp_path / "none.json").write_text(json.dumps(doc))
+    assert est.load_abilities(tmp_path / "none.json") == {}

@@ -65,7 +65,7 @@ class TaskFit:
 def _read_block(path: str) -> dict:
     doc = read_json(path, "catalog file")
     block = doc.get("abilities") if isinstance(doc, dict) else None
-    if not isinstance(block, dict) or not isinstance(block.get("models"), dict) or not isinstance(block.get("columns"), dict):
+    if not isinstance(block, dict) or not all(isinstance(block.get(k), dict) for k in ("models", "columns")):
         return {}
     for aid, levels in block["models"].items():
         if not isinstance(levels, dict):
@@ -73,7 +73,8 @@ def _read_block(path: str) -> dict:
         for level, rec in levels.items():
             for key in ("theta", "tokens"):
                 v = rec.get(key) if isinstance(rec, dict) else None
-                if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or (key == "tokens" and v <= 0):
+                bad = not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)
+                if bad or (key == "tokens" and v <= 0):
                     raise InputError("must be a finite number" + (" above 0" if key == "tokens" else ""),
                                      field=f"abilities.models.{aid}.{level}.{key}", source=path)
     return block
@@ -105,8 +106,8 @@ def _pct(z, floor: float):
 
 def default_level(catalog, model: str) -> str | None:
     """The effort level a model runs at when none is named: its default on the shipped curves."""
-    named = [t.curves[model].default_effort for t in catalog.tasks.values()
-             if getattr(t, "basis", "published") != "user_eval" and model in t.curves and t.curves[model].default_effort]
+    shipped = [t for t in catalog.tasks.values() if getattr(t, "basis", "published") != "user_eval"]
+    named = [t.curves[model].default_effort for t in shipped if model in t.curves and t.curves[model].default_effort]
     return Counter(named).most_common(1)[0][0] if named else None
 
 
@@ -165,9 +166,9 @@ def fit_task(anchors: list[Anchor], floor: float, block: dict, band_floor: float
             s2, c2, _ = _fit_sc(theta[keep], y[keep], [x for x in models if x != m], s_median)
             errs.extend(np.abs(_pct(s2 * theta[~keep] + c2, floor) - np.array([a.pass1_pct for a in anchors])[~keep]))
         residual, res_how = float(np.max(errs)), "largest leave-one-anchoring-model-out residual"
-    offset = float(np.median([math.log(a.tokens) for a in anchors]) -
-                   np.median([math.log(block["models"][a.model][a.level]["tokens"]) for a in anchors]))
-    note += f"; {res_how} {residual:.1f} pts" if len(distinct) >= 2 else "; no residual to measure (one anchoring model)"
+    neutral = [math.log(block["models"][a.model][a.level]["tokens"]) for a in anchors]
+    offset = float(np.median([math.log(a.tokens) for a in anchors]) - np.median(neutral))
+    note += f"; {res_how} {residual:.1f} pts" if len(distinct) >= 2 else "; no residual (one anchoring model)"
     return TaskFit(s=s, c=c, slope_how=how, note=note, anchors=anchors, token_offset=offset, residual_pts=residual,
                    band_floor_pts=band_floor)
 
