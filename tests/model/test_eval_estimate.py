@@ -152,3 +152,19 @@ def test_a_bad_abilities_block_is_refused_by_field_and_a_missing_one_gives_nothi
     del doc["abilities"]
     (tmp_path / "none.json").write_text(json.dumps(doc))
     assert est.load_abilities(tmp_path / "none.json") == {}
+
+
+def test_replacing_an_import_lists_measured_models_and_counts_estimates(catalog, block, tmp_path):
+    import dataclasses
+
+    from ttcplanner.model.user_tasks import describe_changes
+
+    models = _models(catalog, block)
+    old, _ = build_user_task(read_eval_files([_csv(tmp_path / "a.csv", models[:2], block)]), catalog, "Synth")
+    new, _ = build_user_task(read_eval_files([_csv(tmp_path / "b.csv", models[:3], block)]), catalog, "Synth")
+    changes = describe_changes(old, new)
+    assert f"{models[2][1]}: added" in changes and len([c for c in changes if c.endswith(": added")]) == 1
+    n_old = sum(c.basis == "estimated_from_other_tasks" for c in old.curves.values())
+    assert f"models estimated from other tasks: {n_old} -> {n_old - 1}" in changes
+    before = dataclasses.replace(old, curves={m: c for m, c in old.curves.items() if c.points})  # an import made
+    assert f"models estimated from other tasks: 0 -> {n_old - 1}" in describe_changes(before, new)  # before item 4

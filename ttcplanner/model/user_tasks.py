@@ -89,8 +89,8 @@ class ImportSummary:
         if self.estimate_note:
             out.append(f"  estimate: {self.estimate_note}")
         if self.no_data_models:
-            out.append(f"  no data on this task (no ability estimate from other tasks): {len(self.no_data_models)} catalog "
-                       "models, e.g. " + ", ".join(self.no_data_models[:5]))
+            out.append(f"  no data on this task (no ability estimate from other tasks): {len(self.no_data_models)} "
+                       "catalog models, e.g. " + ", ".join(self.no_data_models[:5]))
         for note in self.notes:
             out.append(f"  note: {note}")
         if self.skipped:
@@ -364,7 +364,8 @@ def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float
         rows = []
         for level, rec in levels.items():
             pred, band = est.predict_band(fit, float(rec["theta"]), floor, block)
-            rows.append((float(rec["tokens"]) * math.exp(fit.token_offset), pred, band, level, rec.get("tokens_how", "")))
+            tokens = float(rec["tokens"]) * math.exp(fit.token_offset)
+            rows.append((tokens, pred, band, level, rec.get("tokens_how", "")))
         rows.sort()
         ln_t, y = np.log([r[0] for r in rows]), np.array([r[1] for r in rows])
         if np.ptp(ln_t) >= math.log(2.0):  # levels a factor 2 or more apart in tokens: their own slope (B_MIN..B_MAX)
@@ -388,18 +389,19 @@ def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float
             "effort_basis": {r[3]: f"estimated: {r[4]}, times exp({fit.token_offset:+.3f}) = your eval's token offset "
                                    "(median over the anchoring results)" for r in rows},
             "default_effort": default if default in levels else max(levels, key=lambda lv: levels[lv].get("cells", 0)),
-            "fit_note": (f"ESTIMATED, not in your eval: {model}'s abilities on the published benchmarks placed on your task "
-                         f"by the cross-benchmark model ({fit.note}): {listed}; curve {curve_how}, "
-                         f"a={a:.4f}, b={b:.4f}, ceiling 100 (largest gap {curve_err:.1f} pts); band {band:.1f} pts = quadrature "
-                         f"of {floor_how}, the fit's residual, your results' bands carried through the fit"
+            "fit_note": (f"ESTIMATED, not in your eval: {model}'s abilities on the published benchmarks placed on your "
+                         f"task by the cross-benchmark model ({fit.note}): {listed}; curve {curve_how}, "
+                         f"a={a:.4f}, b={b:.4f}, ceiling 100 (largest gap {curve_err:.1f} pts); band {band:.1f} pts = "
+                         f"quadrature of {floor_how}, the fit's residual, your results' bands carried through the fit"
                          + (" and the spread of the shipped slopes" if fit.slope_how == "median" else "")
                          + f"; max_tokens {max_tokens:,.0f}")[:4000]}
     summary.estimated_models = targets
     summary.estimate_note = (f"{fit.note}; {len(anchors)} anchoring result(s): "
                              + ", ".join(f"{a.model} {a.level} ({a.how})" for a in anchors)
                              + f"; band at least {floor_how}{skipped}")
-    return {"slope": fit.slope_how, "s": round(fit.s, 4), "c": round(fit.c, 4), "token_offset": round(fit.token_offset, 4),
-            "residual_pts": round(fit.residual_pts, 2), "band_floor_pts": round(floor_band, 2),
+    return {"slope": fit.slope_how, "s": round(fit.s, 4), "c": round(fit.c, 4),
+            "token_offset": round(fit.token_offset, 4), "residual_pts": round(fit.residual_pts, 2),
+            "band_floor_pts": round(floor_band, 2),
             "anchors": [f"{a.model} {a.level}" for a in anchors], "note": fit.note}
 
 
@@ -431,8 +433,8 @@ def _others_sentence(record: dict) -> str:
     n = len(record.get("estimated_models") or [])
     if not n:
         return "models without results in it have no data."
-    how = ("the median slope of the shipped tasks, one anchoring model" if (record.get("estimate") or {}).get("slope") == "median"
-           else "a slope fitted to your results")
+    median = (record.get("estimate") or {}).get("slope") == "median"
+    how = "the median slope of the shipped tasks, one anchoring model" if median else "a slope fitted to your results"
     return (f"{n} models without results in it are ESTIMATED from their other tasks (basis estimated_from_other_tasks, "
             f"{how}); the rest have no data.")
 
@@ -487,10 +489,14 @@ def validated_task(raw: dict, src: str) -> TaskProfile:
 def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
     """What replacing ``old`` by ``new`` changes, one line each (models, pass@1 at each point, spread)."""
     out = []
-    for model in sorted(set(old.curves) | set(new.curves)):
-        if model not in new.curves:
+    est_basis = "estimated_from_other_tasks"
+    # estimates follow the measured models: counted, not listed
+    old_measured, new_measured = ({m for m, c in t.curves.items() if getattr(c, "basis", "") != est_basis}
+                                  for t in (old, new))
+    for model in sorted(old_measured | new_measured):
+        if model not in new_measured:
             out.append(f"{model}: removed")
-        elif model not in old.curves:
+        elif model not in old_measured:
             out.append(f"{model}: added")
         else:
             before = {(round(p.reasoning_tokens), p.label): p.accuracy_pct for p in old.curves[model].points}
@@ -498,6 +504,9 @@ def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
             if before != after:
                 fmt = lambda d: ", ".join(f"{v:.1f}% at {k[0]:,} tokens" for k, v in sorted(d.items()))
                 out.append(f"{model}: {fmt(before)} -> {fmt(after)}")
+    n_old, n_new = len(set(old.curves) - old_measured), len(set(new.curves) - new_measured)
+    if n_old != n_new:
+        out.append(f"models estimated from other tasks: {n_old} -> {n_new}")
     if abs(old.concentration - new.concentration) > 1e-9:
         out.append(f"difficulty spread kappa: {old.concentration:.3g} -> {new.concentration:.3g}")
     if old.answer_format != new.answer_format:
