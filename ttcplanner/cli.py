@@ -746,7 +746,8 @@ def _eval(args) -> int:
         _print_json({"task": entry_to_json(task), "replaces": summary.replaces, "changes": summary.changes,
                      "unknown_models": summary.unknown_models,
                      "not_usable": [{"where": w, "reason": r} for w, r in summary.skipped], "notes": summary.notes,
-                     "no_data_models": summary.no_data_models, "saved_to": str(path) if path else None})
+                     "no_data_models": summary.no_data_models, "estimated_models": summary.estimated_models,
+                     "estimate": summary.estimate_note, "saved_to": str(path) if path else None})
     else:
         print("\n".join(summary.lines()))
         print(f"Saved to {path}; plan on it with task_id {task.id!r}." if path else "Dry run: nothing written.")

@@ -37,7 +37,14 @@ def test_import_then_plan_says_basis_user_eval(qapp, cli, cli_json, user_dir, tm
     plan = cli_json("plan", str(scenario), "--pdf", str(pdf))
     assert plan["basis"] == "user_eval"
     assert plan["provenance"][0]["source"] == f"user:your eval results (basis user_eval): {INSPECT.name}"
-    assert plan["recommendation"] is not None and "gpt-5-mini" in plan["recommendation"]["id"]
+    rec = plan["recommendation"]
+    assert rec is not None  # the measured model, or one estimated from its other tasks and marked so (item 4)
+    assert rec["accuracy_basis"] == ("published" if "gpt-5-mini" in rec["id"] else "estimated_from_other_tasks")
+    # no open model is in the eval: the GPU kind's best rests on an estimate, and plan --json says so
+    assert plan["best_per_kind"]["gpu"]["accuracy_basis"] == "estimated_from_other_tasks"
+    assert any("ESTIMATED from their other tasks" in r for r in plan["reasons"])
+    est = cli_json("accuracy", "--task", "ticket-routing", "--model", "gpt-5", "--reasoning-tokens", "2000")
+    assert est["basis"] == "estimated_from_other_tasks"
     assert pdf.stat().st_size > 10_000
     acc = cli_json("accuracy", "--task", "ticket-routing", "--model", "gpt-5-mini", "--reasoning-tokens", "1915")
     assert abs(acc["accuracy_pct"] - 50.0) < 1.0

@@ -186,7 +186,9 @@ def test_user_task_from_each_format(catalog):
     task, summary = build_user_task(read_eval_files([JSONL]), catalog, "Tickets")
     assert summary.unknown_models == ["my-finetune-v2"]  # listed, not guessed
     assert "my-finetune-v2" not in task.curves
-    assert "gpt-5" in summary.no_data_models
+    # item 4: a model without results in the eval is estimated from its other tasks; one without an ability has no data
+    assert "gpt-5" in summary.estimated_models and task.curves["gpt-5"].basis == "estimated_from_other_tasks"
+    assert summary.no_data_models and not set(summary.no_data_models) & set(task.curves)
 
 
 def test_refuses_shipped_task_names_and_unknown_only(catalog, tmp_path):

@@ -56,6 +56,8 @@ class ImportSummary:
     changes: list[str] = field(default_factory=list)  # against the task it replaces
     replaces: bool = False
     no_data_models: list[str] = field(default_factory=list)
+    estimated_models: list[str] = field(default_factory=list)  # curves estimated from other tasks (eval_estimate)
+    estimate_note: str = ""  # how the user's task was placed in the cross-benchmark model, or why it was not
 
     def lines(self) -> list[str]:
         """The summary as text lines (CLI output and the dialog's preview)."""
@@ -81,9 +83,14 @@ class ImportSummary:
                            f"{s['reasoning_tokens']:,.0f} tokens ({problems}){extra}{wide}")
         if self.unknown_models:
             out.append("  not imported, not in the catalog (give --model ID): " + ", ".join(self.unknown_models))
+        if self.estimated_models:
+            out.append(f"  ESTIMATED from other tasks (basis estimated_from_other_tasks, not your results): "
+                       f"{len(self.estimated_models)} catalog models, e.g. " + ", ".join(self.estimated_models[:5]))
+        if self.estimate_note:
+            out.append(f"  estimate: {self.estimate_note}")
         if self.no_data_models:
-            out.append(f"  no data on this task (no estimate from other tasks yet): {len(self.no_data_models)} catalog "
-                       "models, e.g. " + ", ".join(self.no_data_models[:5]))
+            out.append(f"  no data on this task (no ability estimate from other tasks): {len(self.no_data_models)} "
+                       "catalog models, e.g. " + ", ".join(self.no_data_models[:5]))
         for note in self.notes:
             out.append(f"  note: {note}")
         if self.skipped:
@@ -213,7 +220,7 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
                  "tokens_derived": st["how"]}
         points_by_model.setdefault(st["model"], []).append(point)
         shown = {"label": label, "accuracy_pct": acc, "band_pts": band, "reasoning_tokens": st["tokens"],
-                 "problems": st["problems"], "samples": st["samples"], "tokens_how": st["how"]}
+                 "problems": st["problems"], "samples": st["samples"], "tokens_how": st["how"], "effort": st["effort"]}
         if st["samples"] >= 2:
             shown["verifier_pct"] = eval_fit.predict_pct(fit, j, st["samples"], "verifier")
             shown["majority_pct"] = eval_fit.predict_pct(fit, j, st["samples"], "majority", answer_format)
@@ -245,7 +252,7 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         figures.setdefault(model, []).append({
             "label": label, "accuracy_pct": pass1, "band_pts": band, "reasoning_tokens": float(tokens),
             "problems": n or 0, "samples": row.samples, "tokens_how": how,
-            "aggregate_pct": row.accuracy_pct if row.samples > 1 else None})
+            "aggregate_pct": row.accuracy_pct if row.samples > 1 else None, "effort": row.effort})
     if not points_by_model:
         why = (f"every model is unknown to the catalog ({', '.join(summary.unknown_models)}); give --model ID"
                if summary.unknown_models else "no usable result (see the lines listed)")
@@ -281,6 +288,8 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
     input_tokens = int(round(float(np.median(measured_input)))) if measured_input else DEFAULT_INPUT_TOKENS
     input_note = (f"default_input_tokens {input_tokens} = median prompt tokens of {len(measured_input)} samples in your "
                   "eval" if measured_input else f"default_input_tokens {DEFAULT_INPUT_TOKENS} is the planner's default")
+    measured = set(curves)
+    estimate = _estimate_others(catalog, figures, curves, floor, prior_b, summary)
     summary.no_data_models = sorted(catalog_model_ids(catalog) - set(curves))
     eval_record = {
         "files": [Path(f).name for f in data.files], "formats": sorted(set(data.formats)), "imported": today.isoformat(),
@@ -289,7 +298,10 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         "concentration_measured": summary.concentration_measured,
         "unknown_models": summary.unknown_models, "lines_not_usable": len(summary.skipped),
         "source_tasks": [t for t in data.tasks if t],
+        "measured_models": sorted(measured), "estimated_models": sorted(set(curves) - measured),
     }
+    if estimate:
+        eval_record["estimate"] = estimate
     raw = {
         "id": task_id, "name": summary.task_name, "source": source_note[:4000], "as_of": today.isoformat(),
         "benchmark": "your eval: " + ", ".join(eval_record["source_tasks"] or ["(unnamed)"]),
@@ -315,6 +327,89 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
     return task, summary
 
 
+def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float, prior_b: float,
+                     summary: ImportSummary) -> dict:
+    """Add estimated curves (eval_estimate) for the catalog's models without the user's results; returns the
+    record kept in eval_import['estimate'] (empty when nothing could be estimated)."""
+    from ttcplanner.model import eval_estimate as est
+    from ttcplanner.model.fit_accuracy import _fit_ab, _minimax_a
+
+    block = est.load_abilities()
+    models = block.get("models", {}) if block else {}
+    if not models:
+        summary.estimate_note = "the shipped catalog has no abilities block: models without your results have no data"
+        return {}
+    anchors, unusable = [], []
+    for model in sorted(curves):
+        if model not in models:
+            unusable.append(f"{model}: no ability estimate")
+            continue
+        for f in figures.get(model, []):
+            level, how = est.anchor_level(models[model], f.get("effort"), est.default_level(catalog, model))
+            if level is None:
+                unusable.append(f"{model} {f['label']}: {how}")
+                continue
+            anchors.append(est.Anchor(model=model, level=level, theta=float(models[model][level]["theta"]),
+                                      tokens=float(f["reasoning_tokens"]), pass1_pct=float(f["accuracy_pct"]),
+                                      band_pts=float(f["band_pts"]), how=how))
+    skipped = ("; not anchoring: " + "; ".join(unusable)) if unusable else ""
+    if not anchors:
+        summary.estimate_note = "no result of yours is on a model with an ability estimate: no estimate" + skipped
+        return {}
+    floor_band, floor_how = est.band_floor(catalog, block)
+    fit = est.fit_task(anchors, floor, block, floor_band)
+    targets = sorted((catalog_model_ids(catalog) & set(models)) - set(curves))
+    for model in targets:
+        levels = models[model]
+        rows = []
+        for level, rec in levels.items():
+            pred, band = est.predict_band(fit, float(rec["theta"]), floor, block)
+            tokens = float(rec["tokens"]) * math.exp(fit.token_offset)
+            rows.append((tokens, pred, band, level, rec.get("tokens_how", "")))
+        rows.sort()
+        ln_t, y = np.log([r[0] for r in rows]), np.array([r[1] for r in rows])
+        if np.ptp(ln_t) >= math.log(2.0):  # levels a factor 2 or more apart in tokens: their own slope (B_MIN..B_MAX)
+            a, b = _fit_ab(ln_t, y, floor, 100.0, prior_b)
+            curve_how = f"(a, b) by minimax through the {len(rows)} levels"
+        else:  # levels close together in tokens: a slope between them is noise
+            a, b = float(_minimax_a(ln_t, y, floor, 100.0, np.array([prior_b]))[0]), prior_b
+            curve_how = f"offset a by minimax at the prior slope b={prior_b:.4f}"
+        curve_err = float(np.max(np.abs(accuracy_pct_of(ln_t, a, b, floor) - y)))
+        band = min(math.hypot(max(r[2] for r in rows), curve_err), 50.0)
+        largest = max(r[0] for r in rows)
+        shipped_max = _shipped_max_tokens(catalog, model)
+        max_tokens = max(shipped_max or 0.0, 2.0 * largest)
+        default = est.default_level(catalog, model)
+        listed = ", ".join(f"{r[3]} {r[1]:.1f}% at {r[0]:,.0f} tokens" for r in rows)
+        curves[model] = {
+            "floor_pct": floor, "ceiling_pct": 100.0, "a": round(a, 6), "b": round(float(b), 6),
+            "max_tokens": float(max_tokens), "band_pct": round(band, 2), "points": [], "basis": est.BASIS,
+            "token_range": [round(rows[0][0], 1), round(rows[-1][0], 1)],
+            "effort_tokens": {r[3]: round(r[0], 1) for r in rows},
+            "effort_basis": {r[3]: f"estimated: {r[4]}, times exp({fit.token_offset:+.3f}) = your eval's token offset "
+                                   "(median over the anchoring results)" for r in rows},
+            "default_effort": default if default in levels else max(levels, key=lambda lv: levels[lv].get("cells", 0)),
+            "fit_note": (f"ESTIMATED, not in your eval: {model}'s abilities on the published benchmarks placed on your "
+                         f"task by the cross-benchmark model ({fit.note}): {listed}; curve {curve_how}, "
+                         f"a={a:.4f}, b={b:.4f}, ceiling 100 (largest gap {curve_err:.1f} pts); band {band:.1f} pts = "
+                         f"quadrature of {floor_how}, the fit's residual, your results' bands carried through the fit"
+                         + (" and the spread of the shipped slopes" if fit.slope_how == "median" else "")
+                         + f"; max_tokens {max_tokens:,.0f}")[:4000]}
+    summary.estimated_models = targets
+    summary.estimate_note = (f"{fit.note}; {len(anchors)} anchoring result(s): "
+                             + ", ".join(f"{a.model} {a.level} ({a.how})" for a in anchors)
+                             + f"; band at least {floor_how}{skipped}")
+    return {"slope": fit.slope_how, "s": round(fit.s, 4), "c": round(fit.c, 4),
+            "token_offset": round(fit.token_offset, 4), "residual_pts": round(fit.residual_pts, 2),
+            "band_floor_pts": round(floor_band, 2),
+            "anchors": [f"{a.model} {a.level}" for a in anchors], "note": fit.note}
+
+
+def accuracy_pct_of(ln_t: np.ndarray, a: float, b: float, floor: float) -> np.ndarray:
+    """The curve's accuracy at ln tokens (ceiling 100), as accuracy.py computes it."""
+    return floor + (100.0 - floor) / (1.0 + np.exp(-(a + b * ln_t)))
+
+
 def _curves_take_basis() -> bool:
     """Whether AccuracyCurve has a per-curve ``basis`` accepting 'user_eval' (the accuracy work adds the field;
     until 'user_eval' is one of its choices the task-level ``basis`` alone carries it)."""
@@ -331,7 +426,17 @@ def accuracy_source(task: TaskProfile) -> str:
               else "difficulty spread not measurable from it (the planner's prior is used)")
     size = f"{problems} problems, " if problems else ""
     return (f"Accuracy on {task.name} comes from your eval results (basis user_eval: {files}, imported "
-            f"{record.get('imported', task.as_of)}; {size}{spread}); models without results in it have no data.")
+            f"{record.get('imported', task.as_of)}; {size}{spread}); " + _others_sentence(record))
+
+
+def _others_sentence(record: dict) -> str:
+    n = len(record.get("estimated_models") or [])
+    if not n:
+        return "models without results in it have no data."
+    median = (record.get("estimate") or {}).get("slope") == "median"
+    how = "the median slope of the shipped tasks, one anchoring model" if median else "a slope fitted to your results"
+    return (f"{n} models without results in it are ESTIMATED from their other tasks (basis estimated_from_other_tasks, "
+            f"{how}); the rest have no data.")
 
 
 def _group_tokens(rows: list[Sample], catalog: Catalog, model: str, effort: str | None) -> tuple[float | None, str]:
@@ -384,10 +489,14 @@ def validated_task(raw: dict, src: str) -> TaskProfile:
 def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
     """What replacing ``old`` by ``new`` changes, one line each (models, pass@1 at each point, spread)."""
     out = []
-    for model in sorted(set(old.curves) | set(new.curves)):
-        if model not in new.curves:
+    est_basis = "estimated_from_other_tasks"
+    # estimates follow the measured models: counted, not listed
+    old_measured, new_measured = ({m for m, c in t.curves.items() if getattr(c, "basis", "") != est_basis}
+                                  for t in (old, new))
+    for model in sorted(old_measured | new_measured):
+        if model not in new_measured:
             out.append(f"{model}: removed")
-        elif model not in old.curves:
+        elif model not in old_measured:
             out.append(f"{model}: added")
         else:
             before = {(round(p.reasoning_tokens), p.label): p.accuracy_pct for p in old.curves[model].points}
@@ -395,6 +504,9 @@ def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
             if before != after:
                 fmt = lambda d: ", ".join(f"{v:.1f}% at {k[0]:,} tokens" for k, v in sorted(d.items()))
                 out.append(f"{model}: {fmt(before)} -> {fmt(after)}")
+    n_old, n_new = len(set(old.curves) - old_measured), len(set(new.curves) - new_measured)
+    if n_old != n_new:
+        out.append(f"models estimated from other tasks: {n_old} -> {n_new}")
     if abs(old.concentration - new.concentration) > 1e-9:
         out.append(f"difficulty spread kappa: {old.concentration:.3g} -> {new.concentration:.3g}")
     if old.answer_format != new.answer_format:
