@@ -238,10 +238,13 @@ class ServingFactors(Entry):
     moe_prefill_scale: float = spec(0.001, 4.0, default=1.0)  # MoE prefill efficiency / eta_prefill
     ttft_overhead_s: float = spec(0.0, 10.0, default=0.0)  # fixed time to first token (API server, scheduling)
     admission_s: float = spec(0.0, 1.0, default=0.0)  # serial cost per request admitted (tokenise, schedule)
+    # efficiency multiplier for fp4 (MXFP4) weights on GPUs without fp4 tensor cores (dequantising kernels)
+    fp4_emulated_scale: float = spec(0.01, 10.0, default=1.0)
     memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache
     max_running_requests: int = spec(1, 1_000_000, default=1024, integer=True)
     max_running_requests_small_gpu: int = spec(1, 1_000_000, default=1024, integer=True)  # < 70 GB or no FP8
     max_batched_tokens: int = spec(1, 10_000_000, default=8192, integer=True)
+    max_batched_tokens_small_gpu: int = spec(1, 10_000_000, default=8192, integer=True)  # < 70 GB or no FP8
     chunked_prefill: bool = True
     speculative_max_running_requests: int = spec(0, 1_000_000, default=0, integer=True)  # 0: unchanged
     supports_int4: bool = False

@@ -5,13 +5,20 @@
 
 reads ``serving_points.csv`` (see serving_points.md), predicts every usable run at its load with
 ``serving.load_estimate`` (a burst of N prompts, N through C slots, or Poisson arrivals) and fits, per engine
-entry (vllm, sglang, trtllm, llamacpp, and ``amd`` fitted on AMD runs only), six factors: eta_bw, eta_flops,
-eta_prefill, step_overhead_s, moe_bw_scale, comm_scale. The loss is the sum of soft-L1 squared log errors of
-output tok/s, mean TPOT and mean TTFT (TTFT at half weight), plus a shrinkage of every engine's factors toward
-shared values (engines with few rows stay near the shared fit). Leave-one-group-out errors were lowest with a strong shrinkage
-(median tok/s error 32% with weight 1, 27% with 4, 24% with 12), so engines differ mostly through their defaults
-(caps, memory fraction, speculative cap); the AMD entry is shrunk with weight 2, looser, so that it follows the
-AMD runs (its own leave-one-group-out: 29% with 2, 21% with 12). Levenberg-Marquardt in numpy (finite
+entry (vllm, sglang, trtllm, llamacpp, and ``amd`` fitted on AMD runs only), the factors in PARAMS (efficiencies,
+overheads, MoE and communication scales, and fp4_emulated_scale: the efficiency of the engine's kernels for fp4
+weights on GPUs without fp4 tensor cores, where the data shows engines 3-17x apart). The loss is the sum of
+soft-L1 squared log errors of output tok/s, mean TPOT and mean TTFT (TTFT at half weight), plus a shrinkage of
+every engine's factors toward shared values (engines with few rows stay near the shared fit). The shrinkage
+weights were chosen by the leave-one-group-out error (the sum of the median |error| of tok/s, TPOT and TTFT):
+SHRINK 12 / 24 / 48 gave 98.5 / 96.4 / 96.6 (tok/s 22.7 / 23.0 / 23.0%, TPOT 32.2 / 30.0 / 30.4%, worst tok/s
+x5.5 / x5.5 / x9.0; 5 gave 98.8 on the model one step earlier), so 24; SHRINK_ENGINE_TERMS (the fp4 term's weight relative to SHRINK) 0.03 / 0.1 / 0.3 gave
+97.2 / 96.4 / 95.5 with worst tok/s x5.6 / x5.5 / x10.1, so 0.1 (0.3 is 0.9 points better on the medians but
+doubles the worst run). A TTFT term per running sequence and a per-expert GEMM tile floor were tried and left
+out: held-out TTFT within 2x fell from 68% to 64%, held-out tok/s rose from 22.6% to 23.4% (each against the
+model of that step). The AMD entry is
+shrunk with weight 2, looser, so that it follows the AMD runs; its fp4 term is 1 (no AMD run has fp4 weights on
+a GPU without fp4). Levenberg-Marquardt in numpy (finite
 differences); bounds through logistic / log transforms. ``--leave-one-group-out`` refits with each
 model x hardware x engine group held out and reports its errors (tests/benchmarks/fidelity.py prints them).
 
@@ -45,12 +52,12 @@ from ttcplanner.model.jsonio import read_input_text, write_json_atomic
 POINTS_FILE = "serving_points.csv"
 SPECS_FILE = "gpu_specs.csv"
 PARAMS = ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "moe_bw_scale", "comm_scale", "moe_flops_scale",
-          "ttft_overhead_s", "admission_s", "moe_prefill_scale")
-LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale")
+          "ttft_overhead_s", "admission_s", "moe_prefill_scale", "fp4_emulated_scale")
+LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale", "fp4_emulated_scale")
 BOUNDS = {"eta_bw": (0.05, 0.95), "eta_flops": (0.005, 0.9), "eta_prefill": (0.02, 0.9),
           "step_overhead_s": (0.0, 0.05), "moe_bw_scale": (0.05, 4.0), "comm_scale": (0.05, 50.0),
           "moe_flops_scale": (0.01, 4.0), "ttft_overhead_s": (0.0, 1.0), "admission_s": (0.0, 0.05),
-          "moe_prefill_scale": (0.01, 4.0)}
+          "moe_prefill_scale": (0.01, 4.0), "fp4_emulated_scale": (0.05, 8.0)}
 ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
 ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
 PRECISION = {"bf16": "bf16", "fp16": "bf16", "": "bf16", "fp8": "fp8", "fp4": "fp4", "mxfp4": "fp4", "nvfp4": "fp4",
@@ -61,7 +68,11 @@ MODEL_ALIASES = {"llama-3-8b": "llama-3.1-8b", "llama-3-70b": "llama-3.3-70b", "
 EXCLUDED_SOURCES = ("ixcmp-", "smelt-", "runaihome-", "poorpaul-", "mlperf-summ-", "lmsys-")
 W_TOK, W_TPOT, W_TTFT = 1.0, 1.0, 0.5
 SOFT_L1_SCALE = 0.5  # log-error beyond which a row's pull grows linearly, not quadratically
-SHRINK = 12.0  # weight of each engine factor's (transformed) distance from the shared value
+SHRINK = 24.0  # weight of each engine factor's (transformed) distance from the shared value (cross-validated)
+# Terms where the engines differ in the data (MXFP4 kernels on GPUs without fp4; scheduling before the first
+# token): their offsets are shrunk by SHRINK x SHRINK_ENGINE_TERMS, chosen by the leave-one-group-out error.
+ENGINE_TERMS = ("fp4_emulated_scale", "ttft_per_seq_s")
+SHRINK_ENGINE_TERMS = 0.1
 SHRINK_AMD = 2.0  # AMD efficiencies follow the AMD runs more freely (they must not be NVIDIA's)
 
 # Models in serving_points.csv that the planner does not offer (no accuracy data): architecture from each
@@ -311,6 +322,7 @@ class Dataset:
     ttft: np.ndarray
     draft: np.ndarray
     cv: np.ndarray
+    emulated: np.ndarray  # 1: fp4 weights on a GPU without fp4 tensor cores (serving.fp4_emulated)
 
 
 def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | None = None,
@@ -320,7 +332,7 @@ def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | 
     gpus.update(catalog.gpus)
     models = fit_models()
     models.update(catalog.open_models)
-    kept, parts = [], []
+    kept, parts, emulated = [], [], []
     for p in points:
         model, gpu = models.get(p.model), gpus.get(p.hardware)
         if model is None or gpu is None:
@@ -341,11 +353,12 @@ def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | 
             continue
         kept.append(p)
         parts.append(s)
+        emulated.append(float(serving.fp4_emulated(gpu, p.precision)))
     setup = serving.stack_setups(parts)
     arr = lambda name: np.array([getattr(p, name) for p in kept], dtype=float)  # noqa: E731
     return Dataset(kept, setup, np.array([ENTRIES.index(p.entry) for p in kept]), arr("input_tokens"),
                    arr("output_tokens"), arr("concurrency"), arr("num_prompts"), arr("request_rate"), arr("tok_s"),
-                   arr("tpot_s"), arr("ttft_s"), arr("draft_tokens"), arr("output_cv"))
+                   arr("tpot_s"), arr("ttft_s"), arr("draft_tokens"), arr("output_cv"), np.array(emulated))
 
 
 def _to_value(name: str, z):
@@ -365,7 +378,7 @@ def _to_z(name: str, v: float) -> float:
 
 START = {"eta_bw": 0.5, "eta_flops": 0.4, "eta_prefill": 0.3, "step_overhead_s": 0.005, "moe_bw_scale": 0.5,
          "comm_scale": 1.0, "moe_flops_scale": 0.5, "ttft_overhead_s": 0.05, "admission_s": 0.002,
-         "moe_prefill_scale": 0.5}
+         "moe_prefill_scale": 0.5, "fp4_emulated_scale": 1.0}
 N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
 
 
@@ -383,7 +396,11 @@ def predict(ds: Dataset, values: np.ndarray, rows=None) -> serving.LoadEstimate:
     rows = np.ones(len(ds.points), dtype=bool) if rows is None else rows
     per_row = values[ds.entry[rows]]
     s = serving.Setup(**{f.name: getattr(ds.setup, f.name)[rows] for f in dataclasses.fields(serving.Setup)})
-    s = dataclasses.replace(s, **{name: per_row[:, j] for j, name in enumerate(PARAMS)})
+    col = {name: per_row[:, j] for j, name in enumerate(PARAMS)}
+    k4 = np.where(ds.emulated[rows] > 0, col.pop("fp4_emulated_scale"), 1.0)  # as serving.build_setup applies it
+    for name in ("eta_flops", "eta_prefill"):
+        col[name] = col[name] * k4
+    s = dataclasses.replace(s, **col)
     return serving.load_estimate(s, ds.i[rows], ds.o[rows], concurrency=ds.c[rows], num_prompts=ds.n[rows],
                                  request_rate=ds.r[rows], draft_tokens=ds.draft[rows], acceptance=0.7,
                                  output_cv=ds.cv[rows])
@@ -418,7 +435,8 @@ def _residuals(ds: Dataset, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
             r = np.log(np.maximum(pred, 1e-9) / np.where(ok, meas, 1.0))
         r = np.where(ok & np.isfinite(r), r, np.where(ok, 5.0, 0.0))
         parts.append(weight * _soft(r))
-    weights = np.repeat([SHRINK_AMD if e == "amd" else SHRINK for e in ENTRIES], len(PARAMS))
+    per_param = np.array([SHRINK_ENGINE_TERMS if name in ENGINE_TERMS else 1.0 for name in PARAMS])
+    weights = np.concatenate([per_param * (SHRINK_AMD if e == "amd" else SHRINK) for e in ENTRIES])
     parts.append(weights * theta[len(PARAMS):])
     return np.concatenate(parts)
 
@@ -500,7 +518,7 @@ def summary(ratios) -> dict:
 
 ENGINE_DEFAULTS = {
     "vllm": dict(name="vLLM", memory_fraction=0.9, max_running_requests=1024, max_running_requests_small_gpu=256,
-                 max_batched_tokens=8192, chunked_prefill=True, speculative_max_running_requests=0, supports_int4=True,
+                 max_batched_tokens=8192, max_batched_tokens_small_gpu=2048, chunked_prefill=True, speculative_max_running_requests=0, supports_int4=True,
                  defaults_source="https://docs.vllm.ai/en/latest/configuration/optimization.html",
                  defaults_note="vLLM V1 OpenAI server defaults: max_num_seqs 1024 and max_num_batched_tokens 8192 on "
                                "GPUs with >= 70 GiB other than A100, else 256 and 2048 (EngineArgs defaults by device, "
@@ -508,7 +526,8 @@ ENGINE_DEFAULTS = {
                                "(Marlin) kernels. The Qwen3.5-9B run with --max-num-seqs 256 against ~512 concurrent "
                                "(serving_points.md) is consistent with a larger default on H100."),
     "sglang": dict(name="SGLang", memory_fraction=0.9, max_running_requests=4096, max_running_requests_small_gpu=4096,
-                   max_batched_tokens=8192, chunked_prefill=True, speculative_max_running_requests=48,
+                   max_batched_tokens=8192, max_batched_tokens_small_gpu=8192, chunked_prefill=True,
+                   speculative_max_running_requests=48,
                    supports_int4=False, defaults_source="https://docs.sglang.ai/advanced_features/server_arguments.html",
                    defaults_note="SGLang: mem_fraction_static chosen by GPU memory and TP (0.9 used: about 0.88-0.9 on "
                                  "large GPUs; 4 x B200 holds DeepSeek-R1 FP8 only above 0.88), chunked_prefill_size 8192, max_running_requests bounded by the KV pool "
@@ -517,13 +536,14 @@ ENGINE_DEFAULTS = {
                                  "arguments, consistent with the -51%/-67% MTP bursts in serving_points.md. int4 "
                                  "(AWQ/GPTQ) exists in SGLang but no run is in the data: not modelled."),
     "trtllm": dict(name="TensorRT-LLM", memory_fraction=0.9, max_running_requests=2048,
-                   max_running_requests_small_gpu=2048, max_batched_tokens=8192, chunked_prefill=True,
+                   max_running_requests_small_gpu=2048, max_batched_tokens=8192, max_batched_tokens_small_gpu=8192,
+                   chunked_prefill=True,
                    speculative_max_running_requests=0, supports_int4=True,
                    defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
                    defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
                                  "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs)."),
     "llamacpp": dict(name="llama.cpp", memory_fraction=1.0, max_running_requests=1, max_running_requests_small_gpu=1,
-                     max_batched_tokens=2048, chunked_prefill=False, speculative_max_running_requests=0,
+                     max_batched_tokens=2048, max_batched_tokens_small_gpu=2048, chunked_prefill=False, speculative_max_running_requests=0,
                      supports_int4=True, defaults_source="https://github.com/ggml-org/llama.cpp/tree/master/tools/server",
                      defaults_note="llama-server: one slot unless --parallel is given, n_batch 2048, layer split "
                                    "across GPUs (no tensor parallel); GGUF Q4_K_M-class int4 (~4.8 bits/weight)."),
@@ -558,6 +578,10 @@ def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, 
                  "as_of": as_of, "engine": "" if name == "amd" else name, "vendor": "AMD" if name == "amd" else ""}
         for j, pname in enumerate(PARAMS):
             entry[pname] = round(float(values[e, j]), 6)
+        if name == "amd" and not np.any(ds.emulated[rows] > 0):
+            entry["fp4_emulated_scale"] = 1.0  # no AMD run with fp4 weights on a GPU without fp4: not fitted
+            method += (" fp4_emulated_scale is 1 (no AMD run has fp4 weights on a GPU without fp4 tensor cores; "
+                       "the shrunk value would be NVIDIA engines' only).")
         if name != "amd":
             entry.update({k: v for k, v in d.items() if k not in ("name", "defaults_note")})
             method += " Defaults: " + d["defaults_note"]

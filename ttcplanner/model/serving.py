@@ -67,13 +67,20 @@ def precision_of(model: OpenModel, requested: str) -> str:
 
 def peak_tflops(gpu: Gpu, precision: str) -> float:
     """Tensor throughput at the weight precision, falling back to the next wider format the card has
-    (int4 weights are dequantised to 16-bit for the matrix multiplies)."""
-    order = {"fp4": ("fp4", "fp8", "bf16"), "fp8": ("fp8", "bf16"), "bf16": ("bf16",), "int4": ("bf16",)}[precision]
+    (int4 weights, and fp4 weights on a card without fp4 tensor cores, are dequantised to 16-bit for the matrix
+    multiplies: MXFP4 on H100 runs as 4-bit weights x 16-bit activations, not at the FP8 rate)."""
+    order = {"fp4": ("fp4", "bf16"), "fp8": ("fp8", "bf16"), "bf16": ("bf16",), "int4": ("bf16",)}[precision]
     for p in order:
         value = getattr(gpu, f"{p}_tflops")
         if value:
             return value
     return gpu.bf16_tflops
+
+
+def fp4_emulated(gpu: Gpu, precision: str) -> bool:
+    """fp4 weights on a GPU without fp4 tensor cores (A100, H100, H200, Ada): engines dequantise them in their own
+    kernels, whose speed differs by engine (gpt-oss MXFP4 on H100: vLLM 2,901 vs SGLang 866 tok/s)."""
+    return precision == "fp4" and not gpu.fp4_tflops
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,9 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
                 scale = cal.throughput_scale
                 dec, pre = getattr(cal, "decode_scale", 1.0), getattr(cal, "prefill_scale", 1.0)
                 calibrated = 1.0
+        # fp4 weights on a GPU without fp4 tensor cores run through the engine's dequantising kernels: their
+        # compute efficiency is the engine's own (the bytes read are the same)
+        k4 = getattr(eff, "fp4_emulated_scale", 1.0) if fp4_emulated(gpu, prec) else 1.0
         large = gpu.memory_gb >= LARGE_GPU_GB and gpu.fp8_tflops is not None
         cap = max_num_seqs or (dflt.max_running_requests if large else dflt.max_running_requests_small_gpu)
         row = dict(
@@ -179,14 +189,15 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
             parallel=1 if engine == "llamacpp" else n,
             link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
-            eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec, eta_prefill=eff.eta_prefill * pre,
+            eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec * k4, eta_prefill=eff.eta_prefill * pre * k4,
             step_overhead_s=eff.step_overhead_s / dec,
             moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale / dec, moe_flops_scale=eff.moe_flops_scale,
             moe_prefill_scale=eff.moe_prefill_scale,
             ttft_overhead_s=eff.ttft_overhead_s / pre, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
             memory_fraction=dflt.memory_fraction, max_running=cap,
             spec_max_running=0 if max_num_seqs else dflt.speculative_max_running_requests,
-            max_batched_tokens=dflt.max_batched_tokens, engine_index=ENGINES.index(engine), user_scale=scale,
+            max_batched_tokens=dflt.max_batched_tokens if large else dflt.max_batched_tokens_small_gpu,
+            engine_index=ENGINES.index(engine), user_scale=scale,
             calibrated=calibrated,
         )
         for k, v in row.items():
@@ -329,7 +340,13 @@ class _Workload:
         self.kv_per_seq = kv_bytes_per_sequence(s, self.context)
         self.weights = weight_bytes(s)
         cap = np.where(self.spec & (s.spec_max_running > 0), np.minimum(s.spec_max_running, s.max_running), s.max_running)
-        self.slots = np.minimum(self.kv_max, cap)  # sequences the engine runs at once
+        # Sequences the engine runs at once: the cap, the KV cache, and the prefill budget. Each step prefills at
+        # most max_batched_tokens - b tokens (decode tokens count against the budget), so b sequences of o tokens
+        # are replaced no faster than that: b <= samples x o x budget / (prompt + samples x o). Long prompts on a
+        # small budget (32k prompts, 2048 tokens per step on A100) run a few sequences, not the cap.
+        per_request = self.i * np.where(prefix_cache, 1.0, self.n) + self.n * self.o
+        prefill_bound = np.maximum(self.n * self.o * s.max_batched_tokens / per_request, 1.0)
+        self.slots = np.minimum(np.minimum(self.kv_max, cap), np.floor(prefill_bound))
         self.chunk_steps = np.ceil(np.maximum(self.i, 1.0) / np.maximum(s.max_batched_tokens, 1.0))
         # a request's own prefill (TTFT): compute, or the weights it reads, plus the engine's fixed TTFT cost
         self.first_floor = np.maximum(self.prefill_one, prefill_weights_s(s, np.minimum(self.i, s.max_batched_tokens))
