@@ -723,8 +723,11 @@ def _eval(args) -> int:
         else:
             print(f"{len(tasks)} imported eval task(s) in {folder}" + (":" if tasks else ""))
             for t in tasks.values():
-                print(f"  {t.id:<24} {t.name}  [{t.as_of}] {', '.join(sorted(t.curves))} from "
-                      f"{', '.join(t.eval_import.get('files', []))}")
+                measured = t.eval_import.get("measured_models") or sorted(t.curves)
+                estimated = len(t.curves) - len(measured)
+                print(f"  {t.id:<24} {t.name}  [{t.as_of}] your results: {', '.join(measured)}"
+                      + (f"; estimated from other tasks: {estimated} models" if estimated > 0 else "")
+                      + f"; from {', '.join(t.eval_import.get('files', []))}")
         return 0
     if args.eval_command == "remove":
         task_id = task_id_for(args.name)

@@ -158,12 +158,15 @@ def _table(header: list[tuple] | None, rows: list[str], font_pt: float = 8.5) ->
 
 
 def _band(r, i) -> str:
+    """Accuracy over its band, each caveat on a line of its own (the cell does not wrap)."""
     if not np.isfinite(r.accuracy_pct[i]):
         return "n/a"
-    text = f"{pct(r.accuracy_pct[i])}<br/><span style='font-size: 7.5pt; color: #555555;'>" \
-           f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}{' extrap.' if r.extrapolated[i] else ''}"\
-           f"{' est. from other tasks' if r.accuracy_basis and r.accuracy_basis[i] == 'estimated_from_other_tasks' else ''}</span>"
-    return text
+    notes = [f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}"]
+    if r.extrapolated[i]:
+        notes.append("extrapolated")
+    if r.accuracy_basis and r.accuracy_basis[i] == "estimated_from_other_tasks":
+        notes.append("est. from other tasks")
+    return f"{pct(r.accuracy_pct[i])}<br/><span style='font-size: 7.5pt; color: #555555;'>{'<br/>'.join(notes)}</span>"
 
 
 def key_figures_table(plan) -> str:
