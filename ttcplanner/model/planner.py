@@ -590,15 +590,14 @@ def _sequential_rows(task):
 def _effort_accuracy(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray) -> dict:
     """Exact mean accuracy (percent) of each effort-level class at all its levels x samples counts ``ns``:
     {class: (levels, K)}. Built from columns kept per samples count (the whole SAMPLES_GRID at once, the cap on
-    its own), so a moved samples cap computes one new column, for every class in one call."""
-    key = (id(classes), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    its own), so a moved samples cap computes one new column, for every class in one call (task_accuracy_many
+    works element by element: a column is the same whichever columns it is computed with)."""
+    key = (id(task), id(classes), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
     hit = _EFFORT_CACHE.get(key)
     if hit is not None:
         return hit
     grid = budget.SAMPLES_GRID
     on_grid = np.isin(ns, grid)
-    if len(ns) == 1:  # a cap of one sample: task_accuracy_many takes pass@1 exactly, not from its grid
-        on_grid[:] = False
     ongrid = _effort_columns(s, task, classes, grid) if on_grid.any() else {}
     offgrid = _effort_columns(s, task, classes, ns[~on_grid]) if not on_grid.all() else {}
     cols = np.searchsorted(grid, ns[on_grid])
@@ -616,7 +615,7 @@ def _effort_accuracy(s: Scenario, task, classes: budget.BudgetClasses, ns: np.nd
 def _effort_columns(s: Scenario, task, classes: budget.BudgetClasses, samples: np.ndarray) -> dict:
     """{class: (its levels, len(samples))} exact mean accuracy of the effort-level classes with a curve, in one
     ``task_accuracy_many`` call (every such model at every level's tokens), cached."""
-    key = (id(classes), samples.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    key = (id(task), id(classes), samples.tobytes(), s.aggregation, _exact(s.scorer_quality))
     hit = _EFFORT_COLUMN_CACHE.get(key)
     if hit is not None:
         return hit
