@@ -360,13 +360,17 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     return rows
 
 
-def _basis_of(opts: OptionSet, table: _AccuracyTable) -> tuple[str, ...]:
-    """Each option's accuracy basis (cached per option set and task table: a tuple of ~1000 strings per step)."""
+def _basis_of(task, opts: OptionSet) -> tuple[str, ...]:
+    """Each option's accuracy basis (cached per option set and task curves: a tuple of ~1000 strings per step).
+    Read from the task's curves, not from an accuracy table: auto mode has no table at the samples cap."""
     index = _option_index(opts)
-    key = ("basis", table.ids, table.basis)
+    ids = _offered_ids(task, opts)
+    basis = tuple(task.curves[i].basis for i in ids) + ("none",)  # as _AccuracyTable.basis
+    key = ("basis", ids, basis)
     hit = index.row_of.get(key)
     if hit is None:
-        hit = index.row_of[key] = tuple(table.basis[k] for k in _table_rows(opts, table).tolist())
+        position = {acc_id: k for k, acc_id in enumerate(ids)}
+        hit = index.row_of[key] = tuple(basis[position.get(acc_id, len(ids))] for acc_id in opts.accuracy_id)
     return hit
 
 
@@ -829,7 +833,6 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
         calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
-    table = _accuracy_by_model(s, task, opts)
     beyond = tokens > _max_tokens(task, opts) * (1 + 1e-9)  # above the model's maximum reasoning: refused
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
     meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9)) & ~(ttft > s.ttft_target_s * (1 + 1e-9))
@@ -849,7 +852,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
                          calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort,
-                         accuracy_basis=_basis_of(opts, table))
+                         accuracy_basis=_basis_of(task, opts))
 
 
 _WHY_NOT = ("excluded: on-premises only", "no accuracy data for this task", "does not fit in memory",
