@@ -224,9 +224,11 @@ _CURVE_VIEW_CACHE = _IdentityCache(16)  # accuracy curve views of an accuracy ta
 _VOLUME_CACHE = _IdentityCache(32)  # cheapest monthly $ per kind along VOLUME_GRID, and the break-evens
 _CLASS_CACHE = _IdentityCache(16)  # per (catalog, task, option set): the options' budget classes
 _FIXED_BUDGET_CACHE = _IdentityCache(16)  # per budget classes: the fixed budgets at the scenario's budget
+_LEVEL_NAME_CACHE = _IdentityCache(16)  # per budget classes: every level name, for one gather per plan
 _INVERSE_CACHE = _IdentityCache(16)  # per (task, aggregation, scorer quality): budget.ParallelInverse
 _SEQUENTIAL_CACHE = _IdentityCache(16)  # per task: every curve along budget's token grid
-_EFFORT_CACHE = _IdentityCache(64)  # exact accuracy of effort-level classes at their levels x samples counts
+_EFFORT_CACHE = _IdentityCache(16)  # per budget classes: exact accuracy of the effort-level ones at the search's counts
+_EFFORT_COLUMN_CACHE = _IdentityCache(16)  # the same on SAMPLES_GRID, or at the counts off it (the cap)
 _POINT_CACHE = _IdentityCache(64)  # exact accuracy of models at the budgets options are bought at
 _SEARCH_SERVING_CACHE = _IdentityCache(32)  # GPU serving estimates at the budgets the search tries
 
@@ -236,7 +238,8 @@ def clear_caches() -> None:
     results never depend on the caches)."""
     for cache in (_ACCURACY_CACHE, _OPTION_INDEX_CACHE, _SERVING_CACHE, _GRID_SERVING_CACHE, _GRID_TOKEN_CACHE,
                   _GRID_SETUP_CACHE, _CURVE_VIEW_CACHE, _VOLUME_CACHE, _CLASS_CACHE, _FIXED_BUDGET_CACHE,
-                  _INVERSE_CACHE, _SEQUENTIAL_CACHE, _EFFORT_CACHE, _POINT_CACHE, _SEARCH_SERVING_CACHE):
+                  _LEVEL_NAME_CACHE, _INVERSE_CACHE, _SEQUENTIAL_CACHE, _EFFORT_CACHE, _EFFORT_COLUMN_CACHE,
+                  _POINT_CACHE, _SEARCH_SERVING_CACHE):
         cache.clear()
     build_options.cache_clear()
 
@@ -333,6 +336,18 @@ def _max_tokens(task, opts: OptionSet) -> np.ndarray:
     return hit
 
 
+def _has_curve(task, opts: OptionSet) -> np.ndarray:
+    """Whether the task has a curve for each option's model, cached."""
+    index = _option_index(opts)
+    key = ("has_curve", id(task))
+    hit = index.row_of.get(key)
+    if hit is None:
+        hit = np.isin(index.accuracy_id, tuple(task.curves))
+        hit.flags.writeable = False
+        index.row_of[key] = hit
+    return hit
+
+
 def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     """Each option's row in ``table`` (the trailing NaN row when the task has no curve for its model)."""
     index = _option_index(opts)
@@ -345,13 +360,17 @@ def _table_rows(opts: OptionSet, table: _AccuracyTable) -> np.ndarray:
     return rows
 
 
-def _basis_of(opts: OptionSet, table: _AccuracyTable) -> tuple[str, ...]:
-    """Each option's accuracy basis (cached per option set and task table: a tuple of ~1000 strings per step)."""
+def _basis_of(task, opts: OptionSet) -> tuple[str, ...]:
+    """Each option's accuracy basis (cached per option set and task curves: a tuple of ~1000 strings per step).
+    Read from the task's curves, not from an accuracy table: auto mode has no table at the samples cap."""
     index = _option_index(opts)
-    key = ("basis", table.ids, table.basis)
+    ids = _offered_ids(task, opts)
+    basis = tuple(task.curves[i].basis for i in ids) + ("none",)  # as _AccuracyTable.basis
+    key = ("basis", ids, basis)
     hit = index.row_of.get(key)
     if hit is None:
-        hit = index.row_of[key] = tuple(table.basis[k] for k in _table_rows(opts, table).tolist())
+        position = {acc_id: k for k, acc_id in enumerate(ids)}
+        hit = index.row_of[key] = tuple(basis[position.get(acc_id, len(ids))] for acc_id in opts.accuracy_id)
     return hit
 
 
@@ -466,8 +485,8 @@ def _accuracy_at(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift_pts
         mean, low, high = (np.full(opts.size, np.nan) for _ in range(3))
         extrap = np.zeros(opts.size, dtype=bool)
         redo = np.ones(opts.size, dtype=bool)
-    ids = np.asarray(opts.accuracy_id)
-    redo &= np.isin(ids, tuple(task.curves))
+    ids = _option_index(opts).accuracy_id
+    redo &= _has_curve(task, opts)
     if not redo.any():
         return mean, low, high, extrap
     rows = np.flatnonzero(redo)
@@ -517,10 +536,22 @@ def _auto_budgets(s: Scenario, task, opts: OptionSet, classes: budget.BudgetClas
     best_cost = np.where(ok.any(axis=1), cost[rows, k], np.inf)
     chosen_tokens = _spend_what_is_paid_for(s, opts, chosen_tokens, chosen_samples, best_cost)
     chosen_level = np.where(any_reach, level[classes.of_option, k], fallback_level[classes.of_option])
-    effort = tuple(classes.levels[c][lv][0] if lv >= 0 else None
-                   for c, lv in zip(classes.of_option.tolist(), chosen_level.tolist()))
+    names, first = _level_names(classes)
+    effort = tuple(names[np.where(chosen_level >= 0, first[classes.of_option] + chosen_level, 0)].tolist())
     budgets = Budgets(chosen_tokens, chosen_samples, effort)
     return (budgets, best_cost) if with_cost else budgets  # best_cost: $ per request, inf where infeasible
+
+
+def _level_names(classes: budget.BudgetClasses):
+    """(None followed by every class's level names, as an object array; each class's first name in it), so an
+    option's effort is one gather: names[first[class] + level]; cached with the classes."""
+    key = id(classes)
+    hit = _LEVEL_NAME_CACHE.get(key)
+    if hit is None:
+        names = np.array([None] + [name for levels in classes.levels for name, _ in levels], dtype=object)
+        first = 1 + np.cumsum([0] + [len(levels) for levels in classes.levels[:-1]])
+        hit = _LEVEL_NAME_CACHE.put(key, classes, _frozen(names, first))
+    return hit
 
 
 def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray, target_pct: float):
@@ -534,15 +565,13 @@ def _tokens_needed(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndar
         pass1 = _parallel_inverse(s, task).pass1_needed(target_pct + budget.SEARCH_MARGIN_PTS, ns)
         table, row_of = _sequential_rows(task)
         need[free] = budget.tokens_needed(table[[row_of[classes.accuracy_id[c]] for c in free]], pass1)
-    for c, (acc_id, levels) in enumerate(zip(classes.accuracy_id, classes.levels)):
-        if classes.has_curve[c] and levels:
-            levels = budget.reachable_levels(levels, s.reasoning_tokens)
-            acc = _effort_accuracy(s, task, acc_id, levels, ns)
-            meets = acc >= target_pct - 1e-9
-            first = np.argmax(meets, axis=0)
-            reached = meets.any(axis=0)
-            need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
-            level[c] = np.where(reached, first, -1)
+    for c, acc in _effort_accuracy(s, task, classes, ns).items():
+        levels = budget.reachable_levels(classes.levels[c], s.reasoning_tokens)
+        meets = acc[:len(levels)] >= target_pct - 1e-9  # the reachable levels: the first rows
+        first = np.argmax(meets, axis=0)
+        reached = meets.any(axis=0)
+        need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
+        level[c] = np.where(reached, first, -1)
     return need, level
 
 
@@ -562,15 +591,47 @@ def _sequential_rows(task):
     return hit
 
 
-def _effort_accuracy(s: Scenario, task, acc_id: str, levels: tuple, ns: np.ndarray) -> np.ndarray:
-    """Exact mean accuracy (percent) of a model at its effort levels x samples counts, (levels, K)."""
-    tokens = np.array([t for _, t in levels])
-    key = (id(task), acc_id, tokens.tobytes(), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
+def _effort_accuracy(s: Scenario, task, classes: budget.BudgetClasses, ns: np.ndarray) -> dict:
+    """Exact mean accuracy (percent) of each effort-level class at all its levels x samples counts ``ns``:
+    {class: (levels, K)}. Built from columns kept per samples count (the whole SAMPLES_GRID at once, the cap on
+    its own), so a moved samples cap computes one new column, for every class in one call (task_accuracy_many
+    works element by element: a column is the same whichever columns it is computed with)."""
+    key = (id(task), id(classes), ns.tobytes(), s.aggregation, _exact(s.scorer_quality))
     hit = _EFFORT_CACHE.get(key)
-    if hit is None:
-        est = task_accuracy_many(task, (acc_id,), tokens[:, None], ns[None, :], s.aggregation, s.scorer_quality)[acc_id]
-        hit = _EFFORT_CACHE.put(key, task, _frozen(np.array(est.mean_pct, dtype=float))[0])
-    return hit
+    if hit is not None:
+        return hit
+    grid = budget.SAMPLES_GRID
+    on_grid = np.isin(ns, grid)
+    ongrid = _effort_columns(s, task, classes, grid) if on_grid.any() else {}
+    offgrid = _effort_columns(s, task, classes, ns[~on_grid]) if not on_grid.all() else {}
+    cols = np.searchsorted(grid, ns[on_grid])
+    hit = {}
+    for c in (ongrid or offgrid):
+        acc = np.empty((len(classes.levels[c]), len(ns)))
+        if on_grid.any():
+            acc[:, on_grid] = ongrid[c][:, cols]
+        if not on_grid.all():
+            acc[:, ~on_grid] = offgrid[c]
+        hit[c] = _frozen(acc)[0]
+    return _EFFORT_CACHE.put(key, (task, classes), hit)
+
+
+def _effort_columns(s: Scenario, task, classes: budget.BudgetClasses, samples: np.ndarray) -> dict:
+    """{class: (its levels, len(samples))} exact mean accuracy of the effort-level classes with a curve, in one
+    ``task_accuracy_many`` call (every such model at every level's tokens), cached."""
+    key = (id(task), id(classes), samples.tobytes(), s.aggregation, _exact(s.scorer_quality))
+    hit = _EFFORT_COLUMN_CACHE.get(key)
+    if hit is not None:
+        return hit
+    effort = [c for c, levels in enumerate(classes.levels) if classes.has_curve[c] and levels]
+    models = tuple(dict.fromkeys(classes.accuracy_id[c] for c in effort))
+    tokens = np.unique([t for c in effort for _, t in classes.levels[c]])
+    many = task_accuracy_many(task, models, tokens[:, None], samples[None, :], s.aggregation, s.scorer_quality)
+    hit = {}
+    for c in effort:
+        rows = np.searchsorted(tokens, [t for _, t in classes.levels[c]])
+        hit[c] = _frozen(np.array(many[classes.accuracy_id[c]].mean_pct, dtype=float)[rows])[0]
+    return _EFFORT_COLUMN_CACHE.put(key, (task, classes), hit)
 
 
 def _most_accurate_budget(s: Scenario, task, classes: budget.BudgetClasses):
@@ -772,7 +833,6 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
         calibrated[g] = est.calibrated_by_user
         with np.errstate(divide="ignore", invalid="ignore"):
             utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est.requests_per_s), np.nan)
-    table = _accuracy_by_model(s, task, opts)
     beyond = tokens > _max_tokens(task, opts) * (1 + 1e-9)  # above the model's maximum reasoning: refused
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
     meets_lat = np.isfinite(latency) & (latency <= s.latency_target_s * (1 + 1e-9)) & ~(ttft > s.ttft_target_s * (1 + 1e-9))
@@ -792,7 +852,7 @@ def _operating_point(s: Scenario, task, opts: OptionSet, budgets: Budgets, shift
                          utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour, meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed,
                          eligible=eligible, batch=batch, why_not=tuple(why),
                          calibrated_by_user=calibrated, reasoning_tokens=tokens, samples=samples, effort=budgets.effort,
-                         accuracy_basis=_basis_of(opts, table))
+                         accuracy_basis=_basis_of(task, opts))
 
 
 _WHY_NOT = ("excluded: on-premises only", "no accuracy data for this task", "does not fit in memory",
@@ -942,7 +1002,7 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
     grid_key = (t.tobytes(), n.tobytes(), s.input_tokens, s.answer_tokens, _exact(s.latency_target_s), s.prefix_cache,
                 _exact(s.ttft_target_s))
     if len(tr):
-        key = (id(opts), tr.tobytes(), batch[tr].tobytes(), _exact(s.cached_input_fraction), s.samples, *grid_key)
+        key = (id(opts), tr.tobytes(), batch[tr].tobytes(), _exact(s.cached_input_fraction), *grid_key)
         token_out = _GRID_TOKEN_CACHE.get(key) if cache else None
         if token_out is None:
             prices = {k: v[tr, None, None] for k, v in opts.prices.items()}
@@ -970,8 +1030,7 @@ def _grid_cost_per_request(s: Scenario, opts: OptionSet, rows: np.ndarray, budge
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
-        key = (id(opts.setup), pos.tobytes(), s.samples, s.speculative_draft_tokens, _exact(s.speculative_acceptance),
-               *grid_key)
+        key = (id(opts.setup), pos.tobytes(), s.speculative_draft_tokens, _exact(s.speculative_acceptance), *grid_key)
         served = _GRID_SERVING_CACHE.get(key) if cache else None
         if served is None:
             served = []  # per chunk: (requests/s of a replica, serves the point within memory and latency)
