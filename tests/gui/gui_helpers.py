@@ -75,3 +75,14 @@ class PaintRegions(QObject):
 
     def remove(self) -> None:
         self.widget.removeEventFilter(self)
+
+
+def choose_data(data):
+    """(QComboBox, action) that selects the item whose data is ``data`` (it must exist)."""
+    from PySide6.QtWidgets import QComboBox
+
+    def act(w):
+        i = w.findData(data)
+        assert i >= 0, data
+        w.setCurrentIndex(i)
+    return QComboBox, act

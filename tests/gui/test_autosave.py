@@ -30,13 +30,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 @pytest.fixture
-def data_home(tmp_path, monkeypatch):
-    home = tmp_path / "xdg-data"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    return home
-
-
-@pytest.fixture
 def app_window(qtbot, catalog, settings, data_home):
     """Windows as app.run makes them (autosave on); teardown quits cleanly without a prompt."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gui_helpers import change_and_wait, find, plot_snapshot
+from gui_helpers import change_and_wait, choose_data, find, plot_snapshot
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSlider, QSpinBox
 
 
@@ -13,12 +13,6 @@ def _slider(delta):
     return QSlider, act
 
 
-def _combo(data):
-    def act(w: QComboBox):
-        i = w.findData(data)
-        assert i >= 0, data
-        w.setCurrentIndex(i)
-    return QComboBox, act
 
 
 def _combo_index(i):
@@ -41,10 +35,10 @@ def _toggle():
 CONTROLS = [
     ("computeBudgetSlider", "reasoning_tokens", _slider(60), []),
     ("samplesSlider", "samples", _slider(40), []),
-    ("aggregationCombo", "aggregation", _combo("verifier"), [("samplesSliderValue", _dspin(8))]),
+    ("aggregationCombo", "aggregation", choose_data("verifier"), [("samplesSliderValue", _dspin(8))]),
     # fixed budget: in auto mode one sample is the cheapest here, and the scorer then changes nothing
     ("scorerQualitySlider", "scorer_quality", _slider(30), [("budgetAutoCheck", _toggle()), ("samplesSliderValue", _dspin(8)),
-                                                             ("aggregationCombo", _combo("scorer"))]),
+                                                             ("aggregationCombo", choose_data("scorer"))]),
     ("tokenVolumeSlider", "requests_per_day", _slider(60), []),
     ("inputTokensSlider", "input_tokens", _slider(80), []),
     ("answerTokensSlider", "answer_tokens", _slider(60), []),
@@ -52,15 +46,15 @@ CONTROLS = [
     ("peakToAverageSlider", "peak_to_average", _slider(30), []),
     ("hardwareCombo", "hardware", _combo_index(1), []),
     ("gpusPerReplicaSpin", "gpus_per_replica", _spin(8), []),
-    ("ownershipCombo", "ownership", _combo("own"), []),
-    ("weightPrecisionCombo", "weight_precision", _combo("bf16"), []),
+    ("ownershipCombo", "ownership", choose_data("own"), []),
+    ("weightPrecisionCombo", "weight_precision", choose_data("bf16"), []),
     # on-premises at 1M requests/day: the default scenario now recommends an API offer, which the KV cache's
     # precision does not touch; this fleet (80 MI325X) holds fewer sequences per GPU with a bf16 KV cache (88)
-    ("kvPrecisionCombo", "kv_precision", _combo("bf16"), [("onPremOnlyCheck", _toggle()),
+    ("kvPrecisionCombo", "kv_precision", choose_data("bf16"), [("onPremOnlyCheck", _toggle()),
                                                           ("tokenVolumeSliderValue", _dspin(1_000_000))]),
     ("speculativeDraftSpin", "speculative_draft_tokens", _spin(4), []),
     ("speculativeAcceptanceSlider", "speculative_acceptance", _slider(-40), [("speculativeDraftSpin", _spin(4))]),
-    ("taskCombo", "task_id", _combo("science-qa"), []),
+    ("taskCombo", "task_id", choose_data("science-qa"), []),
     ("targetAccuracySlider", "target_accuracy_pct", _slider(-150), []),
     ("latencyTargetSlider", "latency_target_s", _slider(-40), []),
     ("onPremOnlyCheck", "on_prem_only", _toggle(), []),

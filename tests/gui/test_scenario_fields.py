@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from gui_helpers import change_and_wait, find
+from gui_helpers import change_and_wait, choose_data, find
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSlider, QToolButton
 
@@ -17,12 +17,6 @@ from ttcplanner.model.scenario import Scenario
 SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
 
-def _combo(data):
-    def act(w: QComboBox):
-        i = w.findData(data)
-        assert i >= 0, data
-        w.setCurrentIndex(i)
-    return QComboBox, act
 
 
 def _box(value):
@@ -35,11 +29,11 @@ def _slider(delta):
 
 # (objectName, field, how, expected value or None (just different), ownership needed)
 CONTROLS = [
-    ("engineCombo", "engine", _combo("sglang"), "sglang", "rent"),
+    ("engineCombo", "engine", choose_data("sglang"), "sglang", "rent"),
     ("ttftTargetEdit", "ttft_target_s", _box(2.5), 2.5, "rent"),
-    ("priceBasisCombo", "gpu_price_basis", _combo("market-low"), "market-low", "rent"),
-    ("priceBasisCombo", "gpu_price_basis", _combo("runpod"), "runpod", "rent"),
-    ("gpuPricingCombo", "gpu_pricing", _combo("spot"), "spot", "rent"),
+    ("priceBasisCombo", "gpu_price_basis", choose_data("market-low"), "market-low", "rent"),
+    ("priceBasisCombo", "gpu_price_basis", choose_data("runpod"), "runpod", "rent"),
+    ("gpuPricingCombo", "gpu_pricing", choose_data("spot"), "spot", "rent"),
     ("peakShareEdit", "peak_traffic_share", _box(50), 0.5, "rent"),
     ("amortizationSlider", "amortization_months", _slider(12), None, "own"),
     ("electricitySlider", "electricity_usd_per_kwh", _slider(50), None, "own"),
@@ -64,7 +58,7 @@ def _do(qtbot, window, name, how):
                          ids=[f"{c[0]}-{c[3]}" for c in CONTROLS])
 def test_control_changes_the_plans_scenario_and_undo_restores_it(qtbot, window, name, field, how, expected, ownership):
     if ownership == "own":
-        _do(qtbot, window, "ownershipCombo", _combo("own"))
+        _do(qtbot, window, "ownershipCombo", choose_data("own"))
     before = window.scenario
     _do(qtbot, window, name, how)
     after = window.scenario
@@ -152,7 +146,7 @@ def test_owning_fields_are_enabled_only_when_owning(qtbot, window):
     assert all(panel._combos[f].isEnabled() for f in RENTING_FIELDS)
     toggle = find(window, QToolButton, "owningToggle")
     assert not toggle.isChecked() and not panel.owning_content.isVisibleTo(panel)  # folded while renting
-    _do(qtbot, window, "ownershipCombo", _combo("own"))
+    _do(qtbot, window, "ownershipCombo", choose_data("own"))
     assert all(control(f).isEnabled() for f in OWNING_FIELDS)
     assert not any(panel._combos[f].isEnabled() for f in RENTING_FIELDS)
     assert toggle.isChecked() and panel.owning_content.isVisibleTo(panel)  # choosing Own opens the section

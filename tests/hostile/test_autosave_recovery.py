@@ -55,13 +55,6 @@ CRASH_SCRIPT = textwrap.dedent("""
 
 
 @pytest.fixture
-def data_home(tmp_path, monkeypatch):
-    home = tmp_path / "xdg-data"
-    monkeypatch.setenv("XDG_DATA_HOME", str(home))
-    return home
-
-
-@pytest.fixture
 def catalog():
     return load_catalog(include_user=False)
 
