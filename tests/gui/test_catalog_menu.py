@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QTableWidget
 
 from tests.gui.gui_helpers import find
 from ttcplanner.gui.catalog_dialogs import PRICE_COLUMNS, PriceEditorDialog
-from ttcplanner.gui.catalog_menu import price_age
+from ttcplanner.present.prices import price_age
 from ttcplanner.model.format import option_json
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 from ttcplanner.model.price_import import LITELLM_SOURCE

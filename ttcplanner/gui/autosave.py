@@ -342,9 +342,3 @@ class Session(QObject):
         self._lock.unlock()
         self._lock = None
         self.enabled = False
-
-
-def install(window, enabled: bool = False, folder: Path | None = None) -> Session:
-    """Attach the session to ``window`` as ``window.session``; ``enabled`` only for the real app."""
-    window.session = Session(window, enabled, folder)
-    return window.session

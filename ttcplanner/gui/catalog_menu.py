@@ -180,9 +180,5 @@ class CatalogMenu(QObject):
         w = self.window
         w.panel.set_catalog(catalog)
         w.panel.set_scenario(w.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
-        names = dict(model_names(catalog))
-        if hasattr(w.accuracy_plot, "set_model_names"):
-            w.accuracy_plot.set_model_names(names)
-        else:
-            w.accuracy_plot._names = names
+        w.accuracy_plot.set_model_names(dict(model_names(catalog)))
 

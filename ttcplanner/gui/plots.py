@@ -96,6 +96,10 @@ class AccuracyPlot(PlanPlot):
     def name_of(self, acc_id: str) -> str:
         return self._names.get(acc_id, acc_id)
 
+    def set_model_names(self, names: dict[str, str]) -> None:
+        """Display names after a catalog reload; the next plan draws with them."""
+        self._names = names
+
     def show_plan(self, plan: Plan, selected: int | None = None) -> None:
         s, opts = plan.scenario, plan.options
         curves = {c.accuracy_id: c for c in plan.accuracy_curves}
