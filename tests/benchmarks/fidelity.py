@@ -106,8 +106,8 @@ def accuracy_rows(data_dir=ACCURACY_DATA):
 def main(argv):
     data_dir = Path(argv[1]) if len(argv) > 1 else SHARED_DATA
     catalog = dataclasses.replace(load_catalog(include_user=False), user_calibrations={})
-    factors = {k: {f: getattr(v, f) for f in ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "moe_bw_scale",
-                                              "comm_scale", "max_running_requests", "as_of")}
+    factors = {k: {f: getattr(v, f) for f in ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "seq_overhead_s",
+                                              "moe_bw_scale", "comm_scale", "max_running_requests", "as_of")}
                for k, v in catalog.serving_factors.items()}
     report = {
         "factors": factors,

@@ -300,7 +300,8 @@ def calibrate_sweep(catalog: Catalog, results: list[dict[str, Any]], model_id: s
     d = SWEEP_GRID[:, None, None]
     p = SWEEP_GRID[None, :, None]
     s = dataclasses.replace(base, eta_bw=base.eta_bw * d, eta_flops=base.eta_flops * d, eta_prefill=base.eta_prefill * p,
-                            step_overhead_s=base.step_overhead_s / d, comm_scale=base.comm_scale / d,
+                            step_overhead_s=base.step_overhead_s / d, seq_overhead_s=base.seq_overhead_s / d,
+                            comm_scale=base.comm_scale / d,
                             ttft_overhead_s=base.ttft_overhead_s / p)
     est = serving.load_estimate(s, i, o, concurrency=conc, num_prompts=n, request_rate=rate)
     loss = np.zeros((SWEEP_GRID.size, SWEEP_GRID.size))

@@ -228,6 +228,7 @@ class ServingFactors(Entry):
     eta_flops: float = spec(0.01, 1.0)
     eta_prefill: float = spec(0.01, 1.0)
     step_overhead_s: float = spec(0, 1.0)
+    seq_overhead_s: float = spec(0, 0.01, default=0.0)  # host time per running sequence per decode step
     method: str = ""
     # Engine entries (serving.ENGINES, and "amd" for AMD GPUs): fitted factors and the engine's defaults.
     engine: str = ""  # '' for the old regime entries

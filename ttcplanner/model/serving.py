@@ -10,6 +10,7 @@ Engine step (DESIGN.md, "Serving open models on GPUs"):
 - KV capacity = GPUs x memory x the engine's memory fraction - weights - activations;
 - decode step at batch B = max(weights read / (bandwidth x eta_bw), GEMM FLOPs / (peak x eta_flops))
   + max(KV read / (bandwidth x eta_bw), attention FLOPs / (peak x eta_flops)) + per-step overhead
+  + B x per-sequence host time (scheduling, sampling, detokenising and streaming each token)
   + tensor-parallel all-reduces x comm_scale (expert-parallel MoE: an all-to-all instead of the expert
   all-reduce); MoE reads the experts the B tokens touch, at eta_bw x moe_bw_scale;
 - prefill = (2 x active params x prompt + attention) / (peak x eta_prefill).
@@ -111,6 +112,7 @@ class Setup:
     eta_flops: np.ndarray
     eta_prefill: np.ndarray
     step_overhead_s: np.ndarray
+    seq_overhead_s: np.ndarray  # host time per running sequence per step (scheduling, sampling, streaming)
     moe_bw_scale: np.ndarray
     comm_scale: np.ndarray
     moe_flops_scale: np.ndarray
@@ -190,7 +192,7 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
             link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
             eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec * k4, eta_prefill=eff.eta_prefill * pre * k4,
-            step_overhead_s=eff.step_overhead_s / dec,
+            step_overhead_s=eff.step_overhead_s / dec, seq_overhead_s=eff.seq_overhead_s / dec,
             moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale / dec, moe_flops_scale=eff.moe_flops_scale,
             moe_prefill_scale=eff.moe_prefill_scale,
             ttft_overhead_s=eff.ttft_overhead_s / pre, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
@@ -273,12 +275,25 @@ def _comm_s(s: Setup, tokens) -> np.ndarray:
     return np.where(multi, s.comm_scale * s.layers * (per_layer + moe_layer), 0.0)
 
 
+def gemm_efficiency(s: Setup) -> np.ndarray:
+    """Share of peak tensor throughput the decode GEMMs reach (MoE: x moe_flops_scale), at most 1: fp4 weights
+    on a GPU without fp4 (eta_flops x fp4_emulated_scale, fitted on MoE runs) must not exceed the peak."""
+    return np.minimum(s.eta_flops * np.where(s.experts_total > 0, s.moe_flops_scale, 1.0), 1.0)
+
+
+def prefill_efficiency(s: Setup) -> np.ndarray:
+    """Share of peak tensor throughput a prefill reaches (MoE: x moe_prefill_scale), at most 1."""
+    return np.minimum(s.eta_prefill * np.where(s.experts_total > 0, s.moe_prefill_scale, 1.0), 1.0)
+
+
 def decode_step_s(s: Setup, batch, context, tokens_per_seq=1.0) -> np.ndarray:
     """Time of one decode step for ``batch`` sequences at ``context`` tokens, verifying ``tokens_per_seq`` each.
 
     The weight GEMMs and the attention are separate kernels run one after the other, so their times add:
     GEMMs take max(weights read / bandwidth, 2 x active params x tokens / peak); attention takes
-    max(KV read / bandwidth, attention FLOPs / peak).
+    max(KV read / bandwidth, attention FLOPs / peak). The host adds a fixed time per step and a time per running
+    sequence (seq_overhead_s: scheduling, sampling, detokenising and streaming each new token; it grows with the
+    batch, not with the model or the GPU).
     """
     batch = np.maximum(np.asarray(batch, dtype=float), 1.0)
     context = np.asarray(context, dtype=float)
@@ -287,21 +302,21 @@ def decode_step_s(s: Setup, batch, context, tokens_per_seq=1.0) -> np.ndarray:
     share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
     touched = 1 - (1 - share) ** tokens  # fraction of experts some token in the step routes to
     bandwidth = s.parallel * s.mem_bw_tb_s * 1e12 * s.eta_bw
-    compute = s.parallel * s.peak_tflops * 1e12 * s.eta_flops * np.where(s.experts_total > 0, s.moe_flops_scale, 1.0)
+    compute = s.parallel * s.peak_tflops * 1e12 * gemm_efficiency(s)
     weights_t = (dense_params + s.expert_params * touched / s.moe_bw_scale) * s.weight_bytes_per_param / bandwidth
     kv_read = batch * kv_bytes_per_sequence(s, context)
     # Weight reads and tensor-core work do not overlap fully in real engines (grouped MoE GEMMs, small
     # per-expert batches): their times add, which the fit to serving_points.csv prefers to a roofline max().
     t_gemm = weights_t + tokens * 2 * s.active_params / compute
     t_attn = np.maximum(kv_read / bandwidth, tokens * 4 * s.layers * s.attn_width * context / compute)
-    return t_gemm + t_attn + s.step_overhead_s + _comm_s(s, tokens)
+    return t_gemm + t_attn + s.step_overhead_s + batch * s.seq_overhead_s + _comm_s(s, tokens)
 
 
 def prefill_s(s: Setup, prompt_tokens) -> np.ndarray:
     """Compute-bound prefill of one prompt (linear layers plus causal attention)."""
     p = np.asarray(prompt_tokens, dtype=float)
     flops = 2 * s.active_params * p + 2 * s.layers * s.attn_width * p * p
-    return flops / (s.parallel * s.peak_tflops * 1e12 * s.eta_prefill * np.where(s.experts_total > 0, s.moe_prefill_scale, 1.0))
+    return flops / (s.parallel * s.peak_tflops * 1e12 * prefill_efficiency(s))
 
 
 def prefill_weights_s(s: Setup, prompt_tokens) -> np.ndarray:
@@ -356,7 +371,7 @@ class _Workload:
         tps = self.tokens_per_seq
         share = np.where(s.experts_total > 0, s.experts_active / np.maximum(s.experts_total, 1), 0.0)
         bandwidth = s.parallel * s.mem_bw_tb_s * 1e12 * s.eta_bw
-        compute = s.parallel * s.peak_tflops * 1e12 * s.eta_flops * np.where(s.experts_total > 0, s.moe_flops_scale, 1.0)
+        compute = s.parallel * s.peak_tflops * 1e12 * gemm_efficiency(s)
         multi = (s.gpus > 1) & (s.parallel > 1)
         ep = s.expert_parallel > 0
         lat = s.allreduce_latency_s
@@ -366,7 +381,7 @@ class _Workload:
         comm1 = np.where(multi, s.comm_scale * s.layers * (per_seq_link + moe_link), 0.0)
         attn = np.maximum(self.kv_per_seq / bandwidth, tps * 4 * s.layers * s.attn_width * self.context / compute)
         self._a = s.step_overhead_s + (s.total_params - s.expert_params) * s.weight_bytes_per_param / bandwidth + comm0
-        self._b = tps * 2 * s.active_params / compute + attn + comm1
+        self._b = tps * 2 * s.active_params / compute + attn + comm1 + s.seq_overhead_s
         self._e = s.expert_params * s.weight_bytes_per_param / (s.moe_bw_scale * bandwidth)
         self._l = tps * np.log1p(-np.minimum(share, 0.999999))
         self._f_step = self.draft_cost / s.user_scale
