@@ -57,7 +57,7 @@ def test_calibrate_on_a_sweep_refits_decode_and_prefill(cli, tmp_path):
     cat = load_catalog(include_user=False)
     s = serving.build_setup(cat, [(cat.open_models["qwen3-32b"], cat.gpus["h100-sxm"], 1)], "fp8", "bf16", "vllm")
     slow = dataclasses.replace(s, eta_bw=s.eta_bw * 0.5, eta_flops=s.eta_flops * 0.5, step_overhead_s=s.step_overhead_s * 2,
-                               comm_scale=s.comm_scale * 2, eta_prefill=s.eta_prefill * 2, ttft_overhead_s=s.ttft_overhead_s / 2)
+                               seq_overhead_s=s.seq_overhead_s * 2, comm_scale=s.comm_scale * 2, eta_prefill=s.eta_prefill * 2, ttft_overhead_s=s.ttft_overhead_s / 2)
     lines = []
     for c in (1, 8, 32, 128):
         e = serving.load_estimate(slow, 1000, 300, concurrency=c, num_prompts=10 * c)

@@ -427,6 +427,7 @@ def roofline(ds: Dataset) -> serving.LoadEstimate:
     at the run's concurrency (or as many as fit)."""
     s = dataclasses.replace(ds.setup, eta_bw=np.ones(len(ds.points)), eta_flops=np.ones(len(ds.points)),
                             eta_prefill=np.ones(len(ds.points)), step_overhead_s=np.zeros(len(ds.points)),
+                            seq_overhead_s=np.zeros(len(ds.points)),
                             moe_bw_scale=np.ones(len(ds.points)), comm_scale=np.ones(len(ds.points)),
                             moe_flops_scale=np.ones(len(ds.points)), moe_prefill_scale=np.ones(len(ds.points)),
                             ttft_overhead_s=np.zeros(len(ds.points)), admission_s=np.zeros(len(ds.points)),
