@@ -170,16 +170,22 @@ def test_card_shows_a_full_paint_after_it_starts_and_stops_scrolling(qtbot, make
     window = make_window(Scenario(budget_mode="fixed"))
     card = window.card
     bar, port = card._scroll.verticalScrollBar(), card._scroll.viewport()
-    slider = find(window, QSlider, "samplesSlider")
+    slider = find(window, QSlider, "targetAccuracySlider")
     seen = []
-    for value in (slider.maximum() // 4, slider.maximum() // 3):  # 4 warning lines (it scrolls), then 2
+    # Step the target up until a step makes the card scroll (3-4 warning lines) and a later one ends it (1-2):
+    # which steps do depends on the fitted models, so the test finds them rather than naming them.
+    for value in range(slider.maximum() // 2, slider.maximum() + 1, max(1, slider.maximum() // 30)):
+        if value == slider.value():
+            continue
         change_and_wait(qtbot, window, lambda v=value: slider.setValue(v))
         for _ in range(4):
             QApplication.processEvents()
         seen.append(bar.isVisible())
         shown, full = _shown(window, port)
         assert shown == full, value
-    assert seen == [True, False], "precondition: the first step makes the card scroll, the second ends it"
+        if True in seen and not seen[-1]:
+            break
+    assert True in seen and not seen[-1], "precondition: a step makes the card scroll, a later one ends it"
 
 
 def test_card_follows_a_new_plan_and_a_narrow_window(qtbot, window):
