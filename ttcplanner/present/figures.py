@@ -144,6 +144,7 @@ class Key:
     band: bool = False
     hollow: bool = False
     suffix: str = ""
+    marker: str | None = None  # print: the marker its line carries every few points
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,9 @@ def _join(rows) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs)[:-1], np.concatenate(ys)[:-1]
 
 
-def _key_of(s: Series, symbol: str | None = None) -> Key:
-    return Key(s.label, s.color, s.dash, s.width_pt, symbol, s.band is not None, False, s.suffix)
+def _key_of(s: Series) -> Key:
+    return Key(s.label, s.color, s.dash, s.width_pt, None, s.band is not None, False, s.suffix,
+               s.marker if s.role == "kind" else None)
 
 
 def curve_samples(plan) -> int:
@@ -203,23 +205,29 @@ def _best_pct(curve) -> float:
     return float(finite.max()) if finite.size else -1.0
 
 
+def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
+    """The accuracy curves by how they are drawn: (curve, Highlight) of the highlighted options' models (a model
+    behind two options in its first role), the TOP_MODELS other models with the highest accuracy, the rest."""
+    curves = {c.accuracy_id: c for c in plan.accuracy_curves}
+    roles = {}
+    for h in highlighted(plan, selected):
+        acc = str(plan.options.accuracy_id[h.index])
+        if acc in curves:
+            roles.setdefault(acc, h)
+    ranked = sorted((c for c in plan.accuracy_curves if c.accuracy_id not in roles),
+                    key=lambda c: (-_best_pct(c), c.accuracy_id))
+    return [(curves[a], h) for a, h in roles.items()], ranked[:TOP_MODELS], ranked[TOP_MODELS:]
+
+
 def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int | None = None,
                     show_all: bool = False) -> Figure:
     """A curve per highlighted model (in its role's colour, with its band), the TOP_MODELS other models with
     the highest accuracy, and, with ``show_all``, every other model as one grey line; published dots of the
     drawn models; the recommendation's budget as a star, each other kind's best as a diamond."""
     s, opts, r = plan.scenario, plan.options, plan.results
-    curves = {c.accuracy_id: c for c in plan.accuracy_curves}
-    roles = {}
-    for h in highlighted(plan, selected):
-        acc = str(opts.accuracy_id[h.index])
-        if acc in curves:
-            roles.setdefault(acc, h)
-    ranked = sorted((c for c in plan.accuracy_curves if c.accuracy_id not in roles),
-                    key=lambda c: (-_best_pct(c), c.accuracy_id))
-    context, rest = ranked[:TOP_MODELS], ranked[TOP_MODELS:]
+    roles, context, rest = drawn_models(plan, selected)
     series, dots, legend = [], [], []
-    drawn = [(curves[a], h) for a, h in roles.items()] + [(c, None) for c in context]
+    drawn = [(c, h) for c, h in roles] + [(c, None) for c in context]
     for k, (c, h) in enumerate(drawn):
         name = display_name(names, c.accuracy_id)
         if h is not None:
