@@ -53,6 +53,15 @@ class KeptPicturesAxis(pg.AxisItem):
         return (tuple(self.range), self.logMode, self.size().width(), self.size().height(), repr(self.style),
                 self.pen().color().rgba(), self.textPen().color().rgba())
 
+    def setTicks(self, ticks) -> None:  # noqa: N802 - pyqtgraph API
+        """Explicit ticks are not in the pictures' key: drop the kept pictures."""
+        self._pictures.clear()
+        super().setTicks(ticks)
+
+    def setTickSpacing(self, major=None, minor=None, levels=None) -> None:  # noqa: N802 - pyqtgraph API
+        self._pictures.clear()
+        super().setTickSpacing(major, minor, levels)
+
     def paint(self, p, opt, widget) -> None:
         if self.picture is None:
             self.picture = remembered(self._pictures, self._picture_key(), self._draw_picture)

@@ -102,6 +102,10 @@ class FormatAxis(KeptPicturesAxis):
             self.setStyle(autoExpandTextSpace=False, tickTextHeight=int(metrics.height()) + TICK_ROOM_PX // 2)
             self.setHeight(None)
 
+    def setTickSpacing(self, major=None, minor=None, levels=None) -> None:  # noqa: N802 - pyqtgraph API
+        self._ticks.clear()  # the spacing decides the ticks, and it is not in their key
+        super().setTickSpacing(major, minor, levels)
+
     def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
         """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
         range changes), then the axis's picture (when it is painted)."""
@@ -420,6 +424,7 @@ class PlanPlot(pg.PlotWidget):
             ax.setTextPen(pen)
             ax.setLabel(_axis_html(label, ""))
             ax.fit_text_space(metrics, _tick_samples(log))
+        pi.getAxis("left").geometryChanged.connect(self._fit_title)  # a wider axis leaves the title less room
         for side in ("top", "right"):  # never shown, but linked: each range change re-set their labels' HTML
             pi.getAxis(side).unlinkFromView()
         for item in (pi.getAxis("bottom"), pi.getAxis("left"), pi.titleLabel):
@@ -475,16 +480,25 @@ class PlanPlot(pg.PlotWidget):
         self._title = title
         self._fit_title()
 
-    def _fit_title(self) -> None:
+    def _fit_title(self, *_) -> None:
         """The title, cut with "…" to the width it has (pyqtgraph pins the plot's minimum width to its
         title's, and a long title then pushed the plot past the window's edge)."""
         font = QFont(self.font())
         font.setPointSizeF(TITLE_POINT_SIZE)
         font.setBold(True)
-        room = max(40, self.width() - self.getPlotItem().getAxis("left").width() - 16)
-        text = QFontMetrics(font).elidedText(self._title, Qt.TextElideMode.ElideRight, int(room))
-        if self.drawn.changed(self.getPlotItem().titleLabel, text):
-            self.getPlotItem().setTitle(text, size=f"{TITLE_POINT_SIZE}pt", bold=True, color="#222", justify="left")
+        label = self.getPlotItem().titleLabel
+        room = max(40, self.width() - self.getPlotItem().getAxis("left").width() - 8)
+        text_room = room - 10
+        for _ in range(3):  # the label's box is its text's plus the text document's margins: measured, then cut
+            text = QFontMetrics(font).elidedText(self._title, Qt.TextElideMode.ElideRight, int(text_room))
+            if self.drawn.changed(label, text):
+                self.getPlotItem().setTitle(text, size=f"{TITLE_POINT_SIZE}pt", bold=True, color="#222")
+            if label.minimumWidth() <= room:
+                break
+            text_room -= label.minimumWidth() - room + 1
+        pi, port = self.getPlotItem(), self.viewport()
+        if pi.geometry().width() > port.width():  # sized while the title was wider: fit the view again
+            pi.setGeometry(QRectF(0, 0, port.width(), port.height()))
 
     # -- view range ------------------------------------------------------------------------------
     def fit_view(self, x=None, y=None) -> None:
@@ -508,7 +522,8 @@ class PlanPlot(pg.PlotWidget):
         """An axis that always shows the same view-space span (accuracy 0-100 %); Fit Plots restores it too."""
         self._fitted = (x or self._fitted[0], y or self._fitted[1])
         self._tight = (x or self._tight[0], y or self._tight[1])
-        self._apply_fitted()
+        if not self.user_view:
+            self._apply_fitted()
 
     def reset_view(self) -> None:
         """Back to the fitted range after the user zoomed or panned (double-click, View > Fit Plots)."""
@@ -778,7 +793,7 @@ class PlanPlot(pg.PlotWidget):
             else:
                 lo, hi = axis.span
                 spans.append((math.log10(lo), math.log10(hi)) if log else (lo, hi))
-        if spans[0] or spans[1]:
+        if (spans[0] or spans[1]) and self.drawn.changed(self, tuple(spans), "fixed axes"):
             self.fix_axis(x=spans[0], y=spans[1])
         fx, fy = fig.fit[0], fig.fit[1]
         self.fit_view(x=fx if spans[0] is None and np.isfinite(fx).any() else None,
