@@ -665,7 +665,7 @@ class PlanPlot(pg.PlotWidget):
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
-        if getattr(self, "drawn", None) is None:  # resize events arrive during __init__
+        if getattr(self, "drawn", None) is None or self.plotItem is None:  # during __init__, after close
             return
         self._fit_title()
         if self._legend_entries:
