@@ -31,7 +31,7 @@ from ttcplanner.gui import style
 from ttcplanner.gui.legend import QT_DASHES, Legend, spec_pen, symbol_pixmap
 from ttcplanner.gui.pg_internals import KeptPicturesAxis, remembered, render_symbol
 from ttcplanner.model.format import pct
-from ttcplanner.present.figures import Figure
+from ttcplanner.present.figures import Figure, Key
 from ttcplanner.present.placement import Box, LineLabel, marker_box, place_line_labels
 
 HOVER_RADIUS_PX = 14
@@ -652,7 +652,8 @@ class PlanPlot(pg.PlotWidget):
         """
         self._legend_entries = entries
         room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
-        if not self.drawn.changed(self.legend, (room, tuple((id(item), *text) for item, *text in entries))):
+        samples = tuple(item if isinstance(item, Key) else id(item) for item, *_ in entries)  # a Key by value
+        if not self.drawn.changed(self.legend, (room, samples, tuple(tuple(text) for _, *text in entries))):
             return
         metrics = QFontMetrics(self._legend_font)
         shown = []
@@ -769,7 +770,7 @@ class PlanPlot(pg.PlotWidget):
 
     def _readout(self, x: float, y: float) -> str:
         fig = self.figure
-        return f"{fig.x.title}: {fig.x.tick(x)}, {fig.y.title}: {fig.y.tick(y)}" if fig else ""
+        return f"{fig.x.title}: {fig.x.readout(x)}\n{fig.y.title}: {fig.y.readout(y)}" if fig else ""
 
     def _series_target(self, fig: Figure, s) -> HoverTarget:
         x, y = s.xy[0], s.xy[1]

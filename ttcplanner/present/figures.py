@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 
 from ttcplanner.model.budget import describe
-from ttcplanner.model.format import count, money_tick, pct
+from ttcplanner.model.format import count, money, money_tick, pct
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.present import palette
 from ttcplanner.present.highlight import highlighted
@@ -25,6 +25,7 @@ from ttcplanner.present.names import display_name
 TOP_MODELS = 3  # models drawn besides the highlighted ones unless the user asks for all of them
 VOLUME_SPAN = (10 ** -0.2, 10 ** 9.2)  # the volume slider's 1 to 10^9 a day, a marker at either end drawn whole
 TICK_FORMATS = {"count": count, "pct": lambda v: f"{v:g}%", "money": money_tick}
+READOUT_FORMATS = {"count": count, "pct": pct, "money": money}  # a point's figures in a hover read-out
 AGGREGATION_OF = {"majority": "majority vote of {n} samples", "verifier": "best of {n} by a verifier",
                   "scorer": "best of {n} by a learned scorer"}
 
@@ -71,6 +72,9 @@ class Axis:
 
     def tick(self, v: float) -> str:
         return TICK_FORMATS[self.fmt](v)
+
+    def readout(self, v: float) -> str:
+        return READOUT_FORMATS[self.fmt](v)
 
 
 @dataclass(frozen=True)
@@ -161,10 +165,6 @@ class Figure:
     notices: tuple[str, ...]
     fit: Values  # (x, y) in data units: what the fitted view must show (NaN: nothing on that axis)
     optional: int = 0  # models drawn only on demand (show_all)
-
-    @property
-    def drawn_keys(self) -> set[str]:
-        return {s.key for s in self.series} | {m.key for m in self.marks} | {d.key for d in self.dots}
 
 
 def _join(rows) -> tuple[np.ndarray, np.ndarray]:
@@ -257,14 +257,19 @@ def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int 
                           symbol="circle"))
     marks = []
     rec = plan.recommended
+
+    def bought(i: int, role: str) -> str:
+        budget = describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation)
+        return f"{opts.label[i]} ({role})\nbought at {budget}"
+
     if rec is not None and r.reasoning_tokens[rec] > 0:
         marks.append(Mark("recommended", "star", palette.ROLE_COLORS["recommended"], float(r.reasoning_tokens[rec]),
-                          float(r.accuracy_pct[rec]), 11.0, f"{opts.label[rec]} (recommended)"))
-    for k in KINDS:
-        i = plan.best_per_kind.get(k)
-        if i is not None and i != rec and r.reasoning_tokens[i] > 0:
-            marks.append(Mark(f"best:{k}", "diamond", palette.kind_color(k), float(r.reasoning_tokens[i]),
-                              float(r.accuracy_pct[i]), 8.0, f"{opts.label[i]} (best {k.upper()})"))
+                          float(r.accuracy_pct[rec]), 11.0, bought(rec, "recommended")))
+    for h in highlighted(plan):
+        i = h.index
+        if h.role == "best" and r.reasoning_tokens[i] > 0:
+            marks.append(Mark(f"best:{h.kind}", "diamond", h.color, float(r.reasoning_tokens[i]),
+                              float(r.accuracy_pct[i]), 8.0, bought(i, h.label)))
     budget = max(float(s.reasoning_tokens), 1.0)
     lines = (Line("target", False, float(s.target_accuracy_pct), f"target {pct(s.target_accuracy_pct, 0)}",
                   palette.TARGET_COLOR, "dash", along=0.02),
