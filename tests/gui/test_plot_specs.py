@@ -30,6 +30,9 @@ def plans(catalog):
     base = scenario_io.load(Path(resource_dir()) / "scenarios" / "maths-tutor-high-volume.json")
     out["target-missed"] = evaluate(base.replace(target_accuracy_pct=99.0), catalog)
     out["nothing-feasible"] = evaluate(base.replace(latency_target_s=0.1), catalog)
+    chat = scenario_io.load(Path(resource_dir()) / "scenarios" / "chat-assistant-low-volume.json")
+    out["break-evens"] = evaluate(chat.replace(target_accuracy_pct=60.0, reasoning_tokens=4000), catalog)
+    out["more-break-evens"] = evaluate(base.replace(target_accuracy_pct=80.0, reasoning_tokens=16000), catalog)
     return out
 
 
@@ -128,7 +131,7 @@ def test_marker_line_labels_sit_inside_the_view_clear_of_each_other_and_the_mark
         for plot in window.plots:
             vb = plot.getPlotItem().getViewBox().boundingRect()
             labels, markers = _label_boxes(plot), _marker_boxes(plot)
-            shown = [ln for ln in plot.figure.lines if np.isfinite(plot.to_view(ln.value, ln.value)[0])]
+            shown = [ln for ln in plot.figure.lines if ln.label and np.isfinite(plot.to_view(ln.value, ln.value)[0])]
             assert len(labels) == len(shown), (stem, plot.objectName())
             for k, box in enumerate(labels):
                 where = (stem, plot.objectName(), box)

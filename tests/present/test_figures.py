@@ -127,6 +127,21 @@ def test_notices_only_when_they_apply(catalog):
     assert fig.notices and "Star" not in fig.notices[0] and not fig.marks
 
 
+def test_break_evens_close_together_share_one_label(catalog):
+    """The cheapest kind can flip back and forth as GPU replicas step up: nine break-evens between 2M and 8M
+    a day get nine lines but one label naming the range, on the first line."""
+    plan = _load(catalog, "chat-assistant-low-volume", target_accuracy_pct=60.0, reasoning_tokens=4000)
+    assert len(plan.break_evens) > 3
+    lines = [ln for ln in volume_figure(plan).lines if ln.key.startswith("break-even")]
+    assert len(lines) == len(plan.break_evens)
+    labelled = [ln for ln in lines if ln.label]
+    assert len(labelled) < len(lines) and labelled[0].value == min(ln.value for ln in lines)
+    assert labelled[0].label.startswith("break-evens ")
+    one = _load(catalog, "maths-tutor-high-volume", target_accuracy_pct=70.0, reasoning_tokens=16000)
+    (single,) = [ln for ln in volume_figure(one).lines if ln.key.startswith("break-even")]
+    assert single.label.startswith("break-even ") and single.label.endswith("/day")
+
+
 def test_marks_are_the_highlighted_options_at_their_budget(plan):
     fig = accuracy_figure(plan)
     r = plan.results
@@ -170,6 +185,12 @@ def test_a_label_near_the_right_edge_goes_left_of_its_line_inside_the_plot():
     label = LineLabel(False, 5, 80, 16)  # a horizontal line at the top: its label goes below it
     (box,) = place_line_labels([label], AREA)
     assert box.inside(AREA) and box.y >= 5
+
+
+def test_a_label_too_wide_for_either_side_sits_over_its_line_inside_the_plot():
+    narrow = Box(0, 0, 200, 100)
+    (box,) = place_line_labels([LineLabel(True, 120, 150, 16)], narrow)
+    assert box.inside(narrow) and box.x <= 120 <= box.right
 
 
 def test_a_line_outside_the_plot_gets_no_label_and_crowds_take_the_least_overlap():

@@ -823,6 +823,10 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         area = Box(LABEL_INSET_PX, LABEL_INSET_PX, vb.width() - 2 * LABEL_INSET_PX, vb.height() - 2 * LABEL_INSET_PX)
         shown = [(line, self._lines[line.key]) for line in fig.lines if self._lines[line.key].isVisible()]
+        for line, item in shown:
+            if not line.label:
+                item.put_label(None)
+        shown = [(line, item) for line, item in shown if line.label]
         wants = []
         for line, item in shown:
             w, h = item.label_size()

@@ -363,6 +363,28 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
                   tuple(legend), (), Values.of(x, y))
 
 
+BREAK_EVEN_CLUSTER = 10.0  # break-evens within this factor of a group's first volume share one label
+
+
+def _break_even_labels(break_evens) -> list[tuple[float, str]]:
+    """(volume, label) per break-even line; lines close together (the cheapest kind flips back and forth as
+    GPU replicas step up) are one group labelled once on its first line, 'break-evens 2M-8.08M/day', the
+    others unlabelled: a label per line stacked nine boxes over the curves."""
+    volumes = sorted(float(b.requests_per_day) for b in break_evens)
+    groups: list[list[float]] = []
+    for v in volumes:
+        if groups and v <= groups[-1][0] * BREAK_EVEN_CLUSTER:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    out = []
+    for g in groups:
+        label = (f"break-even {count(g[0])}/day" if len(g) == 1
+                 else f"break-evens {count(g[0])}-{count(g[-1])}/day")
+        out += [(g[0], label)] + [(v, "") for v in g[1:]]
+    return out
+
+
 def volume_figure(plan, selected: int | None = None) -> Figure:
     """Monthly cost vs requests per day of the cheapest option of each kind, the break-even volumes, the
     scenario's volume ('now'), the recommendation (star) and the selected option (circle)."""
@@ -392,8 +414,8 @@ def volume_figure(plan, selected: int | None = None) -> Figure:
         notices = ("No option meets every target,\nso no kind has a cost curve."
                    + ("\nStar: the closest option." if star else ""),)
     lines = [Line("now", True, v, f"now {count(v)}/day", palette.CURRENT_COLOR, "solid", along=0.02)]
-    lines += [Line(f"break-even:{j}", True, float(b.requests_per_day), f"break-even {count(b.requests_per_day)}/day",
-                   "#555555", "dot", along=0.3) for j, b in enumerate(plan.break_evens)]
+    for j, (volume, label) in enumerate(_break_even_labels(plan.break_evens)):
+        lines.append(Line(f"break-even:{j}", True, volume, label, "#555555", "dot", along=0.3))
     # markers drawn whole: a fifth of a decade either side (with curves), or room for the notice above them
     spread = [m.y * f for m in marks for f in ((0.3, 30.0) if not series else (0.6, 1.6))]
     y = np.concatenate([s_.xy[1] for s_ in series] + [np.asarray(spread, float)])

@@ -74,18 +74,23 @@ def _candidates(label: LineLabel, area: Box) -> list[Box]:
     if label.vertical:
         xs = [label.at + GAP_PX, label.at - GAP_PX - w]  # right of the line first, then left
         xs = [x for x in xs if area.x <= x and x + w <= area.right]
+        if not xs and w <= area.w:  # too wide for either side: over its line, inside the plot all the same
+            xs = [min(max(label.at - w / 2, area.x), area.right - w)]
         ys = _offsets(area.y + label.along * (area.h - h), area.y, area.bottom - h, h / 2 + STEP_PX / 2)
         return [Box(x, y, w, h) for y in ys for x in xs]
     ys = [label.at - GAP_PX - h, label.at + GAP_PX]  # above the line first, then below
     ys = [y for y in ys if area.y <= y and y + h <= area.bottom]
+    if not ys and h <= area.h:
+        ys = [min(max(label.at - h / 2, area.y), area.bottom - h)]
     xs = _offsets(area.x + label.along * (area.w - w), area.x, area.right - w, STEP_PX * 6)
     return [Box(x, y, w, h) for x in xs for y in ys]
 
 
 def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = ()) -> tuple[Box | None, ...]:
     """A box per label, in order of importance (earlier labels get the better places): inside ``area``,
-    beside its own line, overlapping no earlier label and no obstacle where any such place exists (else the
-    place that overlaps least). None for a label whose line is outside the area or that is larger than it."""
+    beside its own line (over it when neither side has room), overlapping no earlier label and no obstacle
+    where any such place exists (else the place that overlaps least). None for a label whose line is outside
+    the area or that is larger than it."""
     placed: list[Box] = []
     out: list[Box | None] = []
     for label in labels:
