@@ -125,6 +125,8 @@ def test_notices_only_when_they_apply(catalog):
     assert nothing.recommended is None
     fig = volume_figure(nothing)
     assert fig.notices and "Star" not in fig.notices[0] and not fig.marks
+    assert cost_figure(nothing).notices and not cost_figure(nothing).series
+    assert all(cost_figure(p).notices == () for p in (missed, _load(catalog, "maths-tutor-high-volume")))
 
 
 def test_break_evens_close_together_share_one_label(catalog):

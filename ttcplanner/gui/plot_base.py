@@ -801,24 +801,33 @@ class PlanPlot(pg.PlotWidget):
                       y=fy if spans[1] is None and np.isfinite(fy).any() else None)
 
     def _show_notice(self, fig: Figure) -> None:
-        """The figure's notice just above the highest marker, or in the view's upper quarter without one."""
         text = "\n".join(fig.notices)
         if text and self.drawn.changed(self.notice, text):
             self.notice.setText(text)
-        if text:
-            vb = self.getPlotItem().getViewBox()
-            (x0, x1), (y0, y1) = vb.viewRange()
-            tops = [self.to_view(m.x, m.y)[1] for m in fig.marks]
-            tops = [y for y in tops if math.isfinite(y)]
-            y = max(tops) + NOTICE_GAP_PX * vb.viewPixelSize()[1] if tops else y0 + 0.75 * (y1 - y0)
-            self.notice.setPos((x0 + x1) / 2, y)
         self.notice.setVisible(bool(text))
+        self._place_notice()
+
+    def _place_notice(self) -> None:
+        """The notice just above the highest marker, or in the view's upper half without one (again after
+        each range change: it is placed in view units)."""
+        fig = self.figure
+        if fig is None or not self.notice.isVisible():
+            return
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        tops = [self.to_view(m.x, m.y)[1] for m in fig.marks]
+        tops = [y for y in tops if math.isfinite(y)]
+        y = max(tops) + NOTICE_GAP_PX * vb.viewPixelSize()[1] if tops else y0 + 0.6 * (y1 - y0)
+        self.notice.setPos((x0 + x1) / 2, y)
 
     def place_labels(self, *_) -> None:
         """Every marker line's label beside its line, inside the view, clear of the other labels, the markers,
         the legend and the notice (``present.placement``)."""
         fig = self.figure
-        if fig is None or not fig.lines:
+        if fig is None:
+            return
+        self._place_notice()
+        if not fig.lines:
             return
         vb = self.getPlotItem().getViewBox()
         area = Box(LABEL_INSET_PX, LABEL_INSET_PX, vb.width() - 2 * LABEL_INSET_PX, vb.height() - 2 * LABEL_INSET_PX)
@@ -846,7 +855,7 @@ class PlanPlot(pg.PlotWidget):
                     obstacles.append(marker_box(x, y, item.size_px + 2))
         for item in (self.legend, self.notice):
             if item.isVisible():
-                r = item.mapRectToItem(vb, item.boundingRect())
+                r = vb.mapRectFromScene(item.sceneBoundingRect())
                 obstacles.append(Box(r.x(), r.y(), r.width(), r.height()))
         return obstacles
 

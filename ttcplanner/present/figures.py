@@ -317,7 +317,9 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
             if not cs:
                 continue
             x, y = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in cs])
-            drawn |= bool(np.isfinite(y).any())
+            if not (np.isfinite(y) & (y > 0)).any():  # nothing a log axis can draw
+                continue
+            drawn = True
             series.append(Series(key, role, color, width, "solid", Values.of(x, y),
                                  parts=tuple(str(opts.label[c.option]) for c in cs), z=z))
         if drawn:
@@ -358,9 +360,11 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
                   palette.TARGET_COLOR, "dash", along=0.5),)
     x = np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [fa, [s.target_accuracy_pct]])
     y = np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [fc, [np.nan]])
+    notices = () if series else ("No option meets the latency target\nand the hardware rules (memory, on-premises),\n"
+                                 "so there is no cost curve.",)
     return Figure("cost", "Cost vs accuracy", Axis("Accuracy (%)", False, "pct"),
                   Axis("Cost per request ($)", True, "money"), tuple(series), tuple(marks), lines, (),
-                  tuple(legend), (), Values.of(x, y))
+                  tuple(legend), notices, Values.of(x, y))
 
 
 BREAK_EVEN_CLUSTER = 10.0  # break-evens within this factor of a group's first volume share one label
