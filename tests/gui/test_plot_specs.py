@@ -120,7 +120,7 @@ def _marker_boxes(plot) -> list[QRectF]:
     return out
 
 
-def test_marker_line_labels_sit_inside_the_view_clear_of_each_other_and_the_markers(qtbot, make_window, plans):
+def test_line_labels_and_notices_sit_inside_the_view_clear_of_each_other_and_the_markers(qtbot, make_window, plans):
     window = make_window(plans["reasoning-frontier-production"].scenario)
     window.resize(1366, 768)
     QApplication.processEvents()
@@ -131,6 +131,10 @@ def test_marker_line_labels_sit_inside_the_view_clear_of_each_other_and_the_mark
         for plot in window.plots:
             vb = plot.getPlotItem().getViewBox().boundingRect()
             labels, markers = _label_boxes(plot), _marker_boxes(plot)
+            if plot.notice.isVisible():  # a notice is read whole, inside the plot
+                notice = plot.getPlotItem().getViewBox().mapRectFromScene(plot.notice.sceneBoundingRect())
+                assert vb.contains(notice), (stem, plot.objectName(), notice)
+                assert not any(notice.intersects(b) for b in labels + markers), (stem, plot.objectName())
             shown = [ln for ln in plot.figure.lines if ln.label and np.isfinite(plot.to_view(ln.value, ln.value)[0])]
             assert len(labels) == len(shown), (stem, plot.objectName())
             for k, box in enumerate(labels):

@@ -360,8 +360,7 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
                   palette.TARGET_COLOR, "dash", along=0.5),)
     x = np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [fa, [s.target_accuracy_pct]])
     y = np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [fc, [np.nan]])
-    notices = () if series else ("No option meets the latency target\nand the hardware rules (memory, on-premises),\n"
-                                 "so there is no cost curve.",)
+    notices = () if series else ("No option meets the latency\ntarget and hardware rules,\nso there is no cost curve.",)
     return Figure("cost", "Cost vs accuracy", Axis("Accuracy (%)", False, "pct"),
                   Axis("Cost per request ($)", True, "money"), tuple(series), tuple(marks), lines, (),
                   tuple(legend), notices, Values.of(x, y))
