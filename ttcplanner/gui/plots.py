@@ -9,8 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox
 
 from ttcplanner.gui.plot_base import PlanPlot
-from ttcplanner.model.format import count, money_tick
-from ttcplanner.present.figures import accuracy_figure, cost_figure, volume_figure
+from ttcplanner.present.figures import TICK_FORMATS, accuracy_figure, cost_figure, volume_figure
 from ttcplanner.present.placement import Box
 
 SHOW_ALL_MARGIN_PX = 6
@@ -22,7 +21,7 @@ class AccuracyPlot(PlanPlot):
 
     def __init__(self, model_names: dict[str, str]):
         super().__init__("accuracyPlot", "Accuracy vs compute", "Reasoning tokens per sample",
-                         "Accuracy (%)", count, lambda v: f"{v:.0f}%", log_x=True, log_y=False,
+                         "Accuracy (%)", TICK_FORMATS["count"], TICK_FORMATS["pct"], log_x=True, log_y=False,
                          legend_corner="bottom-right")
         self._names = model_names
         self._last: tuple | None = None  # the plan and selection drawn, to redraw when the check box toggles
@@ -82,7 +81,7 @@ class CostAccuracyPlot(PlanPlot):
 
     def __init__(self):
         super().__init__("costAccuracyPlot", "Cost vs accuracy", "Accuracy (%)", "Cost per request ($)",
-                         lambda v: f"{v:.0f}%", money_tick, log_x=False, log_y=True)
+                         TICK_FORMATS["pct"], TICK_FORMATS["money"], log_x=False, log_y=True)
 
     def show_plan(self, plan, selected: int | None = None) -> None:
         self.draw_figure(cost_figure(plan, selected))
@@ -93,7 +92,8 @@ class VolumePlot(PlanPlot):
 
     def __init__(self):
         super().__init__("volumePlot", "Monthly cost vs volume", "Requests per day", "Monthly cost ($)",
-                         count, money_tick, log_x=True, log_y=True, legend_corner="bottom-right")
+                         TICK_FORMATS["count"], TICK_FORMATS["money"], log_x=True, log_y=True,
+                         legend_corner="bottom-right")
 
     def show_plan(self, plan, selected: int | None = None) -> None:
         self.draw_figure(volume_figure(plan, selected))

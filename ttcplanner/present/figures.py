@@ -24,7 +24,15 @@ from ttcplanner.present.names import display_name
 
 TOP_MODELS = 3  # models drawn besides the highlighted ones unless the user asks for all of them
 VOLUME_SPAN = (10 ** -0.2, 10 ** 9.2)  # the volume slider's 1 to 10^9 a day, a marker at either end drawn whole
-TICK_FORMATS = {"count": count, "pct": lambda v: f"{v:g}%", "money": money_tick}
+
+
+def money_axis_tick(v: float) -> str:
+    """``money_tick``, with trillions as '$10T' (it prints '$1e+04B': a volume axis at a billion requests a
+    day reaches them)."""
+    return f"${v / 1e12:g}T" if abs(v) >= 1e12 else money_tick(v)
+
+
+TICK_FORMATS = {"count": count, "pct": lambda v: f"{v:g}%", "money": money_axis_tick}
 READOUT_FORMATS = {"count": count, "pct": pct, "money": money}  # a point's figures in a hover read-out
 AGGREGATION_OF = {"majority": "majority vote of {n} samples", "verifier": "best of {n} by a verifier",
                   "scorer": "best of {n} by a learned scorer"}
