@@ -282,7 +282,7 @@ def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int 
     lines = (Line("target", False, float(s.target_accuracy_pct), f"target {pct(s.target_accuracy_pct, 0)}",
                   palette.TARGET_COLOR, "dash", along=0.02),
              Line("budget", True, budget, f"{'cap' if s.budget_mode == 'auto' else 'budget'} {count(budget)}",
-                  palette.CURRENT_COLOR, "dash", along=0.55))
+                  palette.CURRENT_COLOR, "dot", along=0.55))
     fit_x = [v.xy[0] for v in series] + [d.xy[0] for d in dots] + [[budget], [m.x for m in marks]]
     fit_x = np.concatenate([np.asarray(a, float) for a in fit_x])
     return Figure("accuracy", "Accuracy vs compute",
