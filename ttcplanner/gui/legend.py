@@ -26,7 +26,7 @@ QT_DASHES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot"
              "dashdotdot": Qt.PenStyle.DashDotDotLine}
 PG_SYMBOLS = {"circle": "o", "square": "s", "triangle": "t1", "invtriangle": "t", "diamond": "d", "cross": "x",
               "star": "star"}
-PT_TO_PX = 1.1  # the window draws a spec's point sizes a little larger than print, as pyqtgraph's widths
+PT_TO_PX = 1.0  # a spec's width in points is the window's in pixels: a 1-pixel cosmetic pen takes Qt's fast line path
 
 
 def spec_pen(color: str, width_pt: float, dash: str) -> QPen:

@@ -841,18 +841,24 @@ class PlanPlot(pg.PlotWidget):
             w, h = item.label_size()
             x, y = self.to_pixels(item.value(), item.value())
             wants.append(LineLabel(line.vertical, x if line.vertical else y, w, h, line.along))
-        for (_, item), box in zip(shown, place_line_labels(wants, area, self.obstacles()), strict=True):
+        obstacles = self.obstacles()
+        if not self.drawn.changed(self, (area, tuple(wants), tuple(obstacles)), "labels"):
+            return  # the same lines, sizes and obstacles: the labels are where they belong
+        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles), strict=True):
             item.put_label(box)
 
     def obstacles(self) -> list[Box]:
         """What marker-line labels keep clear of, in view-box pixels: markers, dots, legend and notice."""
         vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if x1 <= x0 or y1 <= y0:
+            return []
+        sx, sy = vb.width() / (x1 - x0), vb.height() / (y1 - y0)  # to_pixels, once for every marker
         obstacles = []
         for item in (*self._marks.values(), *self._dots):
             if item.isVisible():
-                x, y = self.to_pixels(item.pos().x(), item.pos().y())
-                if math.isfinite(x) and math.isfinite(y):
-                    obstacles.append(marker_box(x, y, item.size_px + 2))
+                at = item.pos()
+                obstacles.append(marker_box((at.x() - x0) * sx, (y1 - at.y()) * sy, item.size_px + 2))
         for item in (self.legend, self.notice):
             if item.isVisible():
                 r = vb.mapRectFromScene(item.sceneBoundingRect())

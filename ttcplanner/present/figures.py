@@ -213,6 +213,21 @@ def _best_pct(curve) -> float:
     return float(finite.max()) if finite.size else -1.0
 
 
+_RANKED: tuple = (None, ())  # the curves last ranked (the planner keeps one tuple while they are unchanged), ranked
+
+
+def _by_accuracy(curves: tuple) -> tuple:
+    """The curves, most accurate first (ties by id); ranked again only for new curves: a volume or latency step
+    keeps them. (One global pair, read once: the PDF export builds figures on another thread.)"""
+    global _RANKED
+    last = _RANKED
+    if last[0] is curves:
+        return last[1]
+    ranked = tuple(sorted(curves, key=lambda c: (-_best_pct(c), c.accuracy_id)))
+    _RANKED = (curves, ranked)
+    return ranked
+
+
 def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
     """The accuracy curves by how they are drawn: (curve, Highlight) of the highlighted options' models (a model
     behind two options in its first role), the TOP_MODELS other models with the highest accuracy, the rest."""
@@ -222,8 +237,7 @@ def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
         acc = str(plan.options.accuracy_id[h.index])
         if acc in curves:
             roles.setdefault(acc, h)
-    ranked = sorted((c for c in plan.accuracy_curves if c.accuracy_id not in roles),
-                    key=lambda c: (-_best_pct(c), c.accuracy_id))
+    ranked = [c for c in _by_accuracy(plan.accuracy_curves) if c.accuracy_id not in roles]
     return [(curves[a], h) for a, h in roles.items()], ranked[:TOP_MODELS], ranked[TOP_MODELS:]
 
 
@@ -354,8 +368,13 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
                      "Pareto frontier", parts=tuple(parts), z=10)
         series.append(one)
         legend.append(_key_of(one))
+        solid = hollow = 0  # numbered apart: a marker keeps its look as the frontier changes (no new pixmap)
         for k in range(len(fa)):
-            marks.append(Mark(f"frontier:{k}", "circle", "#ffffff" if extrap[k] else palette.FRONTIER_COLOR,
+            if extrap[k]:
+                key, hollow = f"frontier:hollow:{hollow}", hollow + 1
+            else:
+                key, solid = f"frontier:{solid}", solid + 1
+            marks.append(Mark(key, "circle", "#ffffff" if extrap[k] else palette.FRONTIER_COLOR,
                               float(fa[k]), float(fc[k]), 5.0 if extrap[k] else 3.0, parts[k], hollow=bool(extrap[k])))
         if extrap.any():
             legend.append(Key("extrapolated", palette.FRONTIER_COLOR, symbol="circle", hollow=True))

@@ -31,9 +31,11 @@ class Box:
 
     def overlap(self, other: Box) -> float:
         """The area both boxes cover (0 when they only touch)."""
-        dx = min(self.right, other.right) - max(self.x, other.x)
-        dy = min(self.bottom, other.bottom) - max(self.y, other.y)
-        return dx * dy if dx > 0 and dy > 0 else 0.0
+        dx = min(self.x + self.w, other.x + other.w) - max(self.x, other.x)
+        if dx <= 0:
+            return 0.0
+        dy = min(self.y + self.h, other.y + other.h) - max(self.y, other.y)
+        return dx * dy if dy > 0 else 0.0
 
     def inside(self, area: Box, tol: float = 0.01) -> bool:
         return (self.x >= area.x - tol and self.y >= area.y - tol and self.right <= area.right + tol
@@ -86,6 +88,14 @@ def _candidates(label: LineLabel, area: Box) -> list[Box]:
     return [Box(x, y, w, h) for x in xs for y in ys]
 
 
+def _near(label: LineLabel, obstacles: Sequence[Box]) -> list[Box]:
+    """The obstacles a label beside its line can touch (the band a label's width either side of it)."""
+    reach = (label.w if label.vertical else label.h) + GAP_PX
+    if label.vertical:
+        return [o for o in obstacles if o.right > label.at - reach and o.x < label.at + reach]
+    return [o for o in obstacles if o.bottom > label.at - reach and o.y < label.at + reach]
+
+
 def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = ()) -> tuple[Box | None, ...]:
     """A box per label, in order of importance (earlier labels get the better places): inside ``area``,
     beside its own line (over it when neither side has room), overlapping no earlier label and no obstacle
@@ -96,9 +106,14 @@ def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequenc
     for label in labels:
         lo, hi = (area.x, area.right) if label.vertical else (area.y, area.bottom)
         candidates = _candidates(label, area) if lo <= label.at <= hi else []
+        others = [(o, 2.0) for o in placed] + [(o, 1.0) for o in _near(label, obstacles)]
         best, best_cost = None, float("inf")
         for box in candidates:
-            cost = sum(box.overlap(o) for o in placed) * 2 + sum(box.overlap(o) for o in obstacles)
+            cost = 0.0
+            for o, weight in others:
+                cost += weight * box.overlap(o)
+                if cost >= best_cost:
+                    break
             if cost < best_cost:
                 best, best_cost = box, cost
                 if cost == 0:
