@@ -38,3 +38,19 @@ def test_axis_paint_draws_generate_draw_specs_into_picture_and_drops_it_on_chang
     kept = len(axis._pictures)
     widget.getPlotItem().setYRange(0, 1, padding=0)
     qtbot.waitUntil(lambda: len(axis._pictures) > kept)  # painted from a new picture, the old ones kept
+
+
+def test_tick_values_depend_on_log_mode_scale_and_style_attributes(qtbot):
+    """The ticks' key reads ``logMode``, ``scale`` and ``style['maxTickLevel']``: pyqtgraph must keep them as the
+    attributes setLogMode, setScale and setStyle change."""
+    axis = KeptPicturesAxis("bottom")
+    axis.setLogMode(True)
+    assert axis.logMode is True
+    axis.setScale(2.0)
+    assert axis.scale == 2.0
+    axis.setStyle(maxTickLevel=1)
+    assert axis.style["maxTickLevel"] == 1
+    once = axis.tickValues(0.0, 3.0, 300)
+    assert axis.tickValues(0.0, 3.0, 300) is once  # kept
+    axis.setLogMode(False)
+    assert axis.tickValues(0.0, 3.0, 300) is not once

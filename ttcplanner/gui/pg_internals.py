@@ -8,7 +8,9 @@ it (pyqtgraph is capped below 0.15 in pyproject.toml; lift the cap when those te
 - ``KeptPicturesAxis``: ``AxisItem.paint`` draws its ticks into ``self.picture`` through ``generateDrawSpecs``
   and ``drawPicture`` and sets ``picture`` to None whenever what it draws changes. The subclass keeps the
   pictures of recent ranges: fitted ranges are snapped to half decades, so a slider drag moves an axis between
-  a few of them, and generating one (in Python) is a quarter of such a step.
+  a few of them, and generating one (in Python) is a quarter of such a step. It also computes the ticks of a
+  range once for the grid and the axis (``tickValues`` keyed on the attributes they depend on: ``logMode``,
+  ``scale``, ``style``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ class KeptPicturesAxis(pg.AxisItem):
     def __init__(self, orientation: str):
         super().__init__(orientation)
         self._pictures: OrderedDict = OrderedDict()  # drawing key -> the QPicture pyqtgraph made for it
+        self._ticks: OrderedDict = OrderedDict()  # tickValues' arguments -> its answer
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
+        """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
+        range changes), then the axis's picture (when it is painted)."""
+        key = (minVal, maxVal, size, self.logMode, self.scale, self.style["maxTickLevel"])
+        return remembered(self._ticks, key, lambda: super(KeptPicturesAxis, self).tickValues(minVal, maxVal, size))
 
     def _picture_key(self) -> tuple:
         """What the drawn ticks and figures depend on: the range, the size and every style setting (the plots
@@ -59,7 +68,9 @@ class KeptPicturesAxis(pg.AxisItem):
         super().setTicks(ticks)
 
     def setTickSpacing(self, major=None, minor=None, levels=None) -> None:  # noqa: N802 - pyqtgraph API
+        """The spacing decides the ticks and is in neither key: drop both."""
         self._pictures.clear()
+        self._ticks.clear()
         super().setTickSpacing(major, minor, levels)
 
     def paint(self, p, opt, widget) -> None:

@@ -90,7 +90,6 @@ class FormatAxis(KeptPicturesAxis):
         super().__init__(orientation)
         self._fmt = fmt
         self.enableAutoSIPrefix(False)
-        self._ticks: OrderedDict = OrderedDict()  # tickValues' arguments -> its answer
 
     def fit_text_space(self, metrics: QFontMetrics, samples: list[float]) -> None:
         """Reserve room for the widest (or tallest) of the labels ``samples`` format to, plus TICK_ROOM_PX."""
@@ -101,16 +100,6 @@ class FormatAxis(KeptPicturesAxis):
         else:
             self.setStyle(autoExpandTextSpace=False, tickTextHeight=int(metrics.height()) + TICK_ROOM_PX // 2)
             self.setHeight(None)
-
-    def setTickSpacing(self, major=None, minor=None, levels=None) -> None:  # noqa: N802 - pyqtgraph API
-        self._ticks.clear()  # the spacing decides the ticks, and it is not in their key
-        super().setTickSpacing(major, minor, levels)
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
-        """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
-        range changes), then the axis's picture (when it is painted)."""
-        key = (minVal, maxVal, size, self.logMode, self.scale, self.style["maxTickLevel"])
-        return remembered(self._ticks, key, lambda: super(FormatAxis, self).tickValues(minVal, maxVal, size))
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         if self.logMode:
