@@ -423,7 +423,8 @@ def test_marker_lines_span_the_view_and_keep_their_labels_inside(qtbot, window):
         box = line.box.mapRectToItem(vb, line.box.rect())
         assert vb.boundingRect().contains(box), (end, box)  # the label is placed inside the view
         x = plot.to_pixels(line.value(), 0)[0]
-        assert box.right() <= x if end == slider.maximum() else box.left() >= x  # beside its line, on the side with room
+        # beside its line, on the side with room
+        assert box.right() <= x if end == slider.maximum() else box.left() >= x
     (x0, x1), (y0, y1) = vb.viewRange()
     assert (line.line.pos().y(), line.line.line().length()) == (y1, vb.height())  # from the top, full height
     vb.setRange(yRange=(y0 - 1, y1 + 1), padding=0)  # a zoom or pan: the line follows the view at once
@@ -437,7 +438,8 @@ def test_published_dots_are_the_drawn_models_and_carry_their_source(qtbot, windo
     plan = window.plan
     roles, context, _ = drawn_models(plan)
     drawn = {c.accuracy_id for c, _ in roles} | {c.accuracy_id for c in context}
-    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in drawn for p in c.points if p.reasoning_tokens > 0)
+    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in drawn
+                   for p in c.points if p.reasoning_tokens > 0)
     shown = [d for d in plot._dots if d.isVisible()]
     assert len(shown) == expected > 0
     d = plot.figure.dots[0]
