@@ -24,6 +24,8 @@ def plot_snapshot(window) -> bytes:
     for name in PLOTS:
         plot = find(window, QWidget, name)
         for item in plot.getPlotItem().items:
+            if not item.isVisible():  # what the plots draw: a hidden item keeps its last data
+                continue
             if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem, Curve)):
                 x, y = item.getOriginalDataset() if isinstance(item, pg.PlotDataItem) else item.getData()
                 if x is not None:

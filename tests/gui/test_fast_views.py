@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QSlider
 from tests.gui.gui_helpers import EventCounter, PaintRegions, change_and_wait, find
 from ttcplanner.gui.options_table import COLUMNS
 from ttcplanner.gui.plot_base import KEEP_FILLED, steady_span
-from ttcplanner.gui.plots import prominent_options
 from ttcplanner.gui.recommendation_card import _tile_widths
 from ttcplanner.gui.rich_text import RichText
 from ttcplanner.model.format import money
@@ -292,11 +291,12 @@ def test_fit_plots_tightens_what_a_drag_left_wide(qtbot, window):
 
 def test_markers_sit_on_the_plan_and_hide_without_one(qtbot, window):
     plan = window.plan
-    x, y = window.volume_plot.recommended.getData()
+    star = window.volume_plot.mark("recommended")
+    x, y = star.getData()
     vx, vy = window.volume_plot.to_view(plan.scenario.requests_per_day, plan.results.monthly_usd[plan.recommended])
-    assert (x[0], y[0]) == (vx, vy) and window.volume_plot.recommended.isVisible()
-    window.volume_plot.recommended.place()
-    assert window.volume_plot.recommended.getData()[0].size == 0 and not window.volume_plot.recommended.isVisible()
+    assert (x[0], y[0]) == (vx, vy) and star.isVisible()
+    star.place()
+    assert star.getData()[0].size == 0 and not star.isVisible()
 
 
 def test_volume_markers_at_either_end_of_the_slider_are_whole(qtbot, window):
@@ -308,13 +308,13 @@ def test_volume_markers_at_either_end_of_the_slider_are_whole(qtbot, window):
     for end in (slider.maximum(), slider.minimum()):
         change_and_wait(qtbot, window, lambda end=end: slider.setValue(end))
         QApplication.processEvents()
-        star = plot.recommended
+        star = plot.mark("recommended")
         assert star.isVisible()
         view = vb.sceneBoundingRect()  # scene units are the plot's pixels
         side = star.pixmap().width() / star.pixmap().devicePixelRatio()
         at = star.scenePos()  # the items ignore the view's scaling: their size is in pixels
         assert view.contains(QRectF(at.x() - side / 2, at.y() - side / 2, side, side)), (end, at, view)
-        line = plot.volume_line.line
+        line = plot.marker_line("now").line
         assert view.left() < line.scenePos().x() < view.right()
 
 
@@ -421,44 +421,57 @@ def test_sorting_by_a_column_keeps_the_selected_option_highlighted(qtbot, window
 
 def test_marker_lines_span_the_view_and_keep_their_labels_inside(qtbot, window):
     plot = window.volume_plot
-    line = plot.volume_line
+    line = plot.marker_line("now")
     vb = plot.getPlotItem().getViewBox()
+    slider = find(window, QSlider, "tokenVolumeSlider")
+    for end in (slider.maximum(), slider.minimum()):
+        change_and_wait(qtbot, window, lambda end=end: slider.setValue(end))
+        box = line.box.mapRectToItem(vb, line.box.rect())
+        assert vb.boundingRect().contains(box), (end, box)  # the label is placed inside the view
+        x = plot.to_pixels(line.value(), 0)[0]
+        # beside its line, on the side with room
+        assert box.right() <= x if end == slider.maximum() else box.left() >= x
     (x0, x1), (y0, y1) = vb.viewRange()
-    line.place(x0 + 0.9 * (x1 - x0), "now right")
-    assert line.label_text() == "now right" and line.box.rect().right() < 0  # label on the left of the line
-    line.place(x0 + 0.1 * (x1 - x0), "now left")
-    assert line.box.rect().left() > 0
     assert (line.line.pos().y(), line.line.line().length()) == (y1, vb.height())  # from the top, full height
     vb.setRange(yRange=(y0 - 1, y1 + 1), padding=0)  # a zoom or pan: the line follows the view at once
     assert line.line.pos().y() == vb.viewRange()[1][1]
 
 
-def test_highlighted_published_points_follow_the_models_drawn_in_colour(qtbot, window):
+def test_published_dots_are_the_drawn_models_and_carry_their_source(qtbot, window):
+    from ttcplanner.present.figures import drawn_models
+
     plot = window.accuracy_plot
     plan = window.plan
-    shown = {plan.options.accuracy_id[i] for i, _role in prominent_options(plan, None)}
-    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in shown for p in c.points if p.reasoning_tokens > 0)
-    every = sum(1 for c in plan.accuracy_curves for p in c.points if p.reasoning_tokens > 0)
-    assert len(plot.highlighted_points.points()) == expected > 0
-    assert len(plot.points.points()) == every  # every model's, grey, underneath
-    tips = [s.data() for s in plot.highlighted_points.points()]
-    assert all("source:" in t for t in tips)
+    roles, context, _ = drawn_models(plan)
+    drawn = {c.accuracy_id for c, _ in roles} | {c.accuracy_id for c in context}
+    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in drawn
+                   for p in c.points if p.reasoning_tokens > 0)
+    shown = [d for d in plot._dots if d.isVisible()]
+    assert len(shown) == expected > 0
+    d = plot.figure.dots[0]
+    text = plot.hover_at_data(d.xy[0][0], d.xy[1][0])
+    assert "source:" in text and "published" in text
 
 
 def test_frontier_dots_sit_on_the_frontier_points(qtbot, window):
     plot = window.cost_plot
-    x, y = plot.frontier.getData()
+
+    def dots():
+        return [plot.mark(m.key) for m in plot.figure.marks if m.key.startswith("frontier:")]
+
+    x, y = plot.series_curve("frontier").getData()
     # solid dots, and hollow ones where the accuracy is extrapolated
-    shown = [d for d in plot.frontier_dots + plot.extrapolated_dots if d.isVisible()]
+    shown = [d for d in dots() if d.isVisible()]
     assert len(shown) == len(x) > 0
     at = sorted((d.getData()[0][0], d.getData()[1][0]) for d in shown)
-    assert np.allclose(at, sorted(zip(x, y)))
-    hollow = sum(d.isVisible() for d in plot.extrapolated_dots)
+    assert np.allclose(at, sorted(zip(x, y, strict=True)))
+    hollow = sum(m.hollow for m in plot.figure.marks)
     assert hollow == int(np.sum(window.plan.frontier_extrapolated))
     slider = find(window, QSlider, "targetAccuracySlider")
     change_and_wait(qtbot, window, lambda: slider.setValue(slider.maximum()))
-    x2, _ = plot.frontier.getData()
-    assert sum(d.isVisible() for d in plot.frontier_dots + plot.extrapolated_dots) == len(x2)
+    x2, _ = plot.series_curve("frontier").getData()
+    assert sum(d.isVisible() for d in dots()) == len(x2)
+    assert sum(m.isVisible() for k, m in plot._marks.items() if k.startswith("frontier:")) == len(x2)  # none left over
 
 
 def test_curves_are_bounded_by_their_finite_points_plus_the_pen(qtbot, window):
@@ -501,7 +514,7 @@ def test_volume_plot_says_why_it_has_no_curve(qtbot, make_window):
         QApplication.processEvents()
         box = plot.notice.sceneBoundingRect()
         assert vb.sceneBoundingRect().contains(box)
-        for marker in (plot.recommended, plot.selected):
+        for marker in (plot.mark("recommended"), plot.mark("selected")):
             if marker.isVisible():
                 at, side = marker.scenePos(), marker.pixmap().width() / marker.pixmap().devicePixelRatio()
                 assert not box.intersects(QRectF(at.x() - side / 2, at.y() - side / 2, side, side))
@@ -626,30 +639,11 @@ def test_long_curves_drop_only_the_points_inside_straight_runs():
     assert without_collinear(few, few)[0].size == few.size  # short curves are drawn as they are
 
 
-def test_published_points_keep_their_bounds_until_points_sizes_or_view_change(qtbot, window):
-    import pyqtgraph as pg
-
-    plot = window.accuracy_plot
-    points, vb = plot.points, plot.getPlotItem().getViewBox()
-
-    def fresh():
-        return pg.ScatterPlotItem.boundingRect(points)
-
-    assert points.boundingRect() == fresh() and not points.boundingRect().isEmpty()
-    x, y = points.getData()
-    points.setData(x=list(x) + [float(x.max()) + 1.0], y=list(y) + [50.0], data=[""] * (len(x) + 1))
-    assert points.boundingRect() == fresh()  # new points: new bounds
-    vb.setXRange(float(x.min()) - 1.0, float(x.max()) + 3.0, padding=0)
-    QApplication.processEvents()
-    assert points.boundingRect() == fresh()  # the view's scale changed the pixel padding in data units
-    points.setSize(20)
-    assert points.boundingRect() == fresh()  # bigger spots
-
-
 def test_axis_with_explicit_ticks_paints_from_its_kept_pictures(qtbot, window):
     """pyqtgraph's setTicks stores lists: the axis's picture and tick keys must still be usable."""
     axis = window.cost_plot.getPlotItem().getAxis("left")
     axis.setTicks([[(-1.0, "ten cents")], []])
     axis.picture = None
     window.cost_plot.grab()
-    assert axis.picture is not None and "ten cents" in axis._tick_settings()
+    assert axis.picture is not None and len(axis._pictures) == 1  # explicit ticks: the kept pictures were dropped
+    axis.setTicks(None)

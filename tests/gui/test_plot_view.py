@@ -110,7 +110,7 @@ def test_the_selected_option_stays_on_the_volume_plot(qtbot, make_window):
     plan = window.plan
     monthly = np.where(np.isfinite(plan.results.monthly_usd), plan.results.monthly_usd, -1)
     window.table.select_option(int(np.argmax(monthly)))
-    x, y = window.volume_plot.selected.getData()
+    x, y = window.volume_plot.mark("selected").getData()
     (x0, x1), (y0, y1) = _view_range(window.volume_plot)
     assert len(y) == 1 and y0 <= y[0] <= y1 and x0 <= x[0] <= x1
 
@@ -175,7 +175,7 @@ def test_legend_draws_each_entry_at_its_corner_and_follows_new_names(qtbot, wind
 
     plot = window.volume_plot  # legend at the bottom right
     legend, vb = plot.legend, plot.getPlotItem().getViewBox()
-    curve = plot.kind_curves["gpu"]
+    curve = plot.series_curve("kind:api")
 
     def right_bottom_gap():
         r = legend.mapRectToItem(vb, legend.boundingRect())

@@ -161,9 +161,8 @@ def test_selecting_a_row_highlights_it_in_the_plots(qtbot, window):
                and plan.results.has_accuracy[model.option_at(r)] and plan.options.kind[model.option_at(r)] == "gpu")
     option = model.option_at(row)
     view.selectRow(row)
-    assert window.volume_plot.selected.getData()[0].size == 1
-    roles = [slot[0].isVisible() for slot in window.accuracy_plot.slots]
-    assert sum(roles) >= 1
+    assert window.volume_plot.mark("selected").getData()[0].size == 1
+    assert any(s.role == "selected" or s.role == "recommended" for s in window.accuracy_plot.figure.series)
     name = window.accuracy_plot.name_of(plan.options.accuracy_id[option])
     legend_names = [label.text for _, label in window.accuracy_plot.legend.items]
     assert any(name in n for n in legend_names) or any("selected" in n for n in legend_names), (name, legend_names, window.accuracy_plot.getPlotItem().getViewBox().width())
@@ -268,11 +267,8 @@ def test_window_opens_with_a_bad_scenario_path_on_defaults(qtbot, make_window, t
 
 
 def test_published_points_carry_their_source(window):
-    points = window.accuracy_plot.points
-    spots = points.points()
-    assert len(spots) > 0
-    tip = points.opts["tip"](x=spots[0].pos().x(), y=spots[0].pos().y(), data=spots[0].data())
-    assert "source: http" in tip and "published" in tip
+    dots = window.accuracy_plot.figure.dots
+    assert dots and all("source: http" in tip and "published" in tip for d in dots for tip in d.tips)
 
 
 def test_log_plots_never_get_non_finite_values(qtbot, window):
@@ -280,6 +276,6 @@ def test_log_plots_never_get_non_finite_values(qtbot, window):
     from PySide6.QtWidgets import QCheckBox
 
     change_and_wait(qtbot, window, lambda: find(window, QCheckBox, "onPremOnlyCheck").setChecked(True))
-    for curve in window.volume_plot.kind_curves.values():
+    for curve in (window.volume_plot.series_curve(f"kind:{k}") for k in ("api", "gpu", "asic")):
         x, y = curve.getData()
         assert y is None or not np.isinf(y).any()

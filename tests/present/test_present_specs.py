@@ -41,13 +41,16 @@ def test_highlight_is_frozen_comparable_and_ordered(plan):
 
 
 def test_window_and_pdf_highlight_the_same_options(plan):
-    from ttcplanner.gui.plots import PROMINENT_SLOTS, prominent_options
-    from ttcplanner.report.figures import shown_options
+    """Both draw the accuracy models ``present.figures.drawn_models`` picks; the PDF's key-figures rows are
+    ``present.highlight``'s."""
+    from ttcplanner.present.figures import accuracy_figure, drawn_models
+    from ttcplanner.report.figures import accuracy_models, shown_options
 
-    gui = prominent_options(plan, None)
-    pdf = shown_options(plan)
-    assert [i for i, _ in gui] == [i for _, i in pdf][:PROMINENT_SLOTS]
-    assert [role for role, _ in pdf][:PROMINENT_SLOTS] == [role[:1].upper() + role[1:] for _, role in gui]  # same words
+    roles, context, _ = drawn_models(plan)
+    assert [c.accuracy_id for c in accuracy_models(plan)] == [c.accuracy_id for c, _ in roles] + \
+        [c.accuracy_id for c in context]
+    assert [i for _, i in shown_options(plan)] == [h.index for h in highlighted(plan)]
+    assert [s.role for s in accuracy_figure(plan).series][:len(roles)] == [h.role for _, h in roles]
 
 
 def test_window_and_pdf_share_one_palette():
@@ -67,8 +70,8 @@ def test_window_and_pdf_share_one_palette():
 
 
 def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, catalog):
-    """The curves of the highlighted options' models: in the window's accuracy plot and in the PDF's
-    accuracy figure, each in the same colour under the same display name and role (no raw ids)."""
+    """The highlighted options' models in the window's accuracy plot and the PDF's accuracy figure: each in its
+    role's colour under its display name and role (no raw ids), in both from the same spec."""
     from PySide6.QtGui import QColor
 
     from ttcplanner.gui.plots import AccuracyPlot
@@ -77,30 +80,29 @@ def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, c
     names = model_names(catalog)
     view = AccuracyPlot(dict(names))
     qtbot.addWidget(view)
+    view.resize(900, 600)
     view.show_plan(plan)
-    window_legend = {}
-    for item, name, *suffix in view._legend_entries:
-        if item is not view.others_legend:
-            window_legend[name + "".join(suffix)] = QColor(item.pen().color()).name()
-
-    chart = accuracy_chart(plan, "DejaVu Sans", names)
     first = {}  # a model behind two highlighted options is drawn once, in its first role
-    for h in highlighted(plan, limit=len(view.slots)):
+    for h in highlighted(plan):
         acc = plan.options.accuracy_id[h.index]
         if any(c.accuracy_id == acc for c in plan.accuracy_curves):
             first.setdefault(acc, h)
     expected = {f"{names.get(acc, acc)} ({h.label})": QColor(h.color).name() for acc, h in first.items()}
     assert expected, "every shipped scenario highlights at least one model"
-    assert window_legend == expected
-    pdf_legend = {s.label: QColor(s.color).name() for s in chart.series if s.label and s.in_legend}
+    window = {s.label + s.suffix: QColor(view.series_curve(s.key).pen().color()).name()
+              for s in view.figure.series if s.role != "context"}
+    assert window == expected
+    assert expected.items() <= {e.text: QColor(e.item.color).name() for e in view.legend.entries}.items()
+    chart = accuracy_chart(plan, "DejaVu Sans", names)
+    pdf_legend = {k.label: QColor(k.color).name() for k in chart.legend}
     assert expected.items() <= pdf_legend.items()
     raw_ids = {c.accuracy_id for c in plan.accuracy_curves} - set(names.values())
     assert not raw_ids & set(pdf_legend), "the PDF legend prints a raw id where the window prints a name"
 
 
 def test_cost_figure_colours_options_by_kind_and_the_recommendation_by_role(qtbot, plan):
-    """As in the window's cost plot: each highlighted option's curve in its kind's colour (the window's
-    best-of-kind pens), the recommended operating point a star in the recommendation's colour."""
+    """In the window's cost plot and the PDF's: the highlighted options' curves in their kind's colour, the
+    recommended operating point a star in the recommendation's colour."""
     from PySide6.QtGui import QColor
 
     from ttcplanner.gui.plots import CostAccuracyPlot
@@ -108,15 +110,17 @@ def test_cost_figure_colours_options_by_kind_and_the_recommendation_by_role(qtbo
 
     view = CostAccuracyPlot()
     qtbot.addWidget(view)
+    view.show_plan(plan)
     chart = cost_chart(plan, "DejaVu Sans")
-    by_label = {s.label: s for s in chart.series if s.label}
-    curves = {c.option for c in plan.cost_curves}
-    for h in highlighted(plan):
-        if h.index in curves:
-            color = by_label[f"{plan.options.label[h.index]} ({h.label})"].color
-            assert QColor(color) == QColor(palette.kind_color(h.kind)) == view.best_curves[h.kind].pen().color()
+    kinds = {h.kind for h in highlighted(plan) if any(c.option == h.index for c in plan.cost_curves)}
+    for k in kinds:
+        pen = view.series_curve(f"best:{k}").pen().color()
+        assert pen == QColor(palette.kind_color(k))
+        assert any(QColor(s.color) == pen and s.width_pt > 1 for s in chart.series)
     if plan.recommended is not None:
-        assert by_label["recommended (operating point)"].color == palette.ROLE_COLORS["recommended"]
+        star = next(m for m in view.figure.marks if m.key == "recommended")
+        assert star.color == palette.ROLE_COLORS["recommended"] and view.mark("recommended").isVisible()
+        assert any(s.marker == "star" and s.color == star.color for s in chart.series)
 
 
 def test_one_set_of_aggregation_labels(plan):

@@ -70,10 +70,14 @@ def test_volume_figure_shows_the_closest_option_when_no_kind_has_a_curve():
     assert plan.recommended is not None and not any(np.isfinite(v).any() for v in plan.volume_monthly_usd.values())
     chart = volume_chart(plan, "DejaVu Sans")
     (star,) = chart.series
-    assert "no option meets every target" in star.label and star.y[0] == plan.results.monthly_usd[plan.recommended]
+    assert star.marker == "star" and star.y[0] == plan.results.monthly_usd[plan.recommended]
+    assert len(chart.notices) == 1 and "No option meets every target" in chart.notices[0]
+    assert "Star: the closest option" in chart.notices[0]
     assert chart.y.lo <= star.y[0] <= chart.y.hi and chart.y.hi / chart.y.lo >= 10
+    boxes = chart.layout(dpi=100)
+    assert boxes["notices"] and not any(boxes["notices"][0].intersects(m) for m in boxes["markers"])
     ok = evaluate(base, load_catalog(include_user=False))  # the scenario as shipped: curves, no such note
-    assert all("no option meets" not in s.label for s in volume_chart(ok, "DejaVu Sans").series)
+    assert volume_chart(ok, "DejaVu Sans").notices == []
 
 
 def test_a_marker_at_the_axis_end_is_drawn_whole(app):

@@ -16,13 +16,23 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPicture, QPixmap
-from PySide6.QtWidgets import (QGraphicsItem, QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
-                               QGraphicsRectItem, QGraphicsSimpleTextItem, QGraphicsView)
-from pyqtgraph.graphicsItems.ScatterPlotItem import renderSymbol
+from PySide6.QtGui import QFont, QFontMetrics, QPainterPath, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
 
 from ttcplanner.gui import style
-from ttcplanner.gui.legend import Legend
+from ttcplanner.gui.legend import QT_DASHES, Legend, spec_pen, symbol_pixmap
+from ttcplanner.gui.pg_internals import KeptPicturesAxis, remembered, render_symbol
+from ttcplanner.model.format import pct
+from ttcplanner.present.figures import Figure, Key
+from ttcplanner.present.placement import Box, LineLabel, marker_box, place_line_labels
 
 HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
@@ -66,88 +76,30 @@ def steady_span(current: tuple[float, float] | None, wanted: tuple[float, float]
     return wanted
 
 
-def _let_title_shrink(label: pg.LabelItem) -> None:
-    """pyqtgraph pins a title's minimum width to its text, which then sets the plot's minimum width: in a
-    narrow window the whole plot is cut off at the right. Let the title (only) be narrower than its text."""
-    fit_text = label.updateMin
-
-    def update_min():
-        fit_text()
-        label.setMinimumWidth(0)
-
-    label.updateMin = update_min
-    update_min()
-
-
-def _cache_pixels(item) -> None:
-    """Keep the item's pixels and repaint it from them until it changes. Axes and titles
-    touch the plot area, so each curve that moves used to redraw them in Python as well."""
-    for part in (item, *item.childItems()):  # the text of a pyqtgraph label is a child QGraphicsTextItem
-        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
 AXIS_END_PX = 2.0  # an axis measures its ticks for its side plus a pixel at each end (generateDrawSpecs)
-RANGES_KEPT = 32  # view ranges whose axis pictures and grid paths are kept
+TICK_ROOM_PX = 4  # between the widest tick label and the axis title
 
 
-def _remembered(kept: OrderedDict, key, make: Callable[[], object]):
-    """``kept[key]``, made by ``make()`` the first time; beyond RANGES_KEPT the least recently used go."""
-    value = kept.get(key)
-    if value is None:
-        value = kept[key] = make()
-        while len(kept) > RANGES_KEPT:
-            kept.popitem(last=False)
-    else:
-        kept.move_to_end(key)
-    return value
-
-
-class FormatAxis(pg.AxisItem):
-    """Tick labels through the project's formatters (``$12k``, ``100k``) rather than ``1e+04``."""
+class FormatAxis(KeptPicturesAxis):
+    """Tick labels through the project's formatters (``$12k``, ``100k``) rather than ``1e+04``, in a fixed space
+    as wide as the widest label the formatter can print (``fit_text_space``): pyqtgraph's own sizing follows
+    the ticks shown, which re-lays out the plot as a slider moves, and a fixed space too small for the labels
+    lets them run under the axis title."""
 
     def __init__(self, orientation: str, fmt: Callable[[float], str]):
         super().__init__(orientation)
         self._fmt = fmt
         self.enableAutoSIPrefix(False)
-        self._pictures: OrderedDict = OrderedDict()  # drawing key -> the QPicture pyqtgraph made for it
-        self._ticks: OrderedDict = OrderedDict()  # tickValues' arguments and settings -> its answer
 
-    def _picture_key(self) -> tuple:
-        """What the drawn ticks and figures depend on: the range, the size and every style setting."""
-        return (tuple(self.range), self.logMode, self.size().width(), self.size().height(), repr(self.style),
-                self.pen().color().rgba(), self.textPen().color().rgba(), self._tick_settings())
-
-    def _tick_settings(self) -> str:
-        """pyqtgraph's explicit ticks and spacing (lists after setTicks / setTickSpacing), as a key."""
-        return repr((self._tickLevels, self._tickSpacing, self._tickDensity))
-
-    def paint(self, p, opt, widget) -> None:
-        """pyqtgraph's paint, with the pictures of recent ranges kept: fitted ranges are snapped to half
-        decades, so a drag moves the axes between a few ranges, and re-generating the ticks and figures of
-        one (in Python) was a quarter of such a step."""
-        if self.picture is None:
-            self.picture = _remembered(self._pictures, self._picture_key(), self._draw_picture)
-        self.picture.play(p)
-
-    def _draw_picture(self) -> QPicture:
-        """The axis as pyqtgraph draws it (its paint, without playing the picture)."""
-        picture = QPicture()
-        painter = QPainter(picture)
-        try:
-            if self.style["tickFont"]:
-                painter.setFont(self.style["tickFont"])
-            specs = self.generateDrawSpecs(painter)
-            if specs is not None:
-                self.drawPicture(painter, *specs)
-        finally:
-            painter.end()
-        return picture
-
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802, N803 - pyqtgraph API
-        """pyqtgraph's ticks, computed once per range and length: the grid asks first (it is updated when the
-        range changes), then the axis's picture (when it is painted)."""
-        key = (minVal, maxVal, size, self.logMode, self.scale, self._tick_settings(), self.style["maxTickLevel"])
-        return _remembered(self._ticks, key, lambda: super(FormatAxis, self).tickValues(minVal, maxVal, size))
+    def fit_text_space(self, metrics: QFontMetrics, samples: list[float]) -> None:
+        """Reserve room for the widest (or tallest) of the labels ``samples`` format to, plus TICK_ROOM_PX."""
+        if self.orientation in ("left", "right"):
+            room = max(metrics.horizontalAdvance(self._fmt(v)) for v in samples) + TICK_ROOM_PX
+            self.setStyle(autoExpandTextSpace=False, tickTextWidth=int(room))
+            self.setWidth(None)
+        else:
+            self.setStyle(autoExpandTextSpace=False, tickTextHeight=int(metrics.height()) + TICK_ROOM_PX // 2)
+            self.setHeight(None)
 
     def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph API
         if self.logMode:
@@ -155,6 +107,31 @@ class FormatAxis(pg.AxisItem):
             few = spacing is not None and spacing < 1
             return [self._fmt(10.0 ** v) if abs(v - round(v)) < 1e-6 or few else "" for v in values]
         return [self._fmt(v) for v in values]
+
+
+class Drawn:
+    """What each item of a view last drew: a view redraws an item only when its new spec differs (each touch
+    of an item repaints it). The one change check of the plots."""
+
+    def __init__(self):
+        self._specs: dict = {}
+
+    def changed(self, item, spec, aspect: str = "") -> bool:
+        """True (and ``spec`` remembered) when ``item`` last drew something else or nothing; ``aspect`` tells
+        apart what one item draws separately (a curve's data and its pen)."""
+        key = (id(item), aspect)  # items live as long as their plot
+        if key in self._specs and self._specs[key] == spec:
+            return False
+        self._specs[key] = spec
+        return True
+
+
+
+def _cache_pixels(item) -> None:
+    """Keep the item's pixels and repaint it from them until it changes. Axes and titles
+    touch the plot area, so each curve that moves used to redraw them in Python as well."""
+    for part in (item, *item.childItems()):  # the text of a pyqtgraph label is a child QGraphicsTextItem
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def _shows(current: list[float], fitted: tuple[float, float]) -> bool:
@@ -171,28 +148,32 @@ class Marker(QGraphicsPixmapItem):
 
     def __init__(self, symbol: str, size: float, pen, brush, dpr: float = 2.0):
         super().__init__()
-        image = renderSymbol(symbol, size, pg.mkPen(pen), pg.mkBrush(brush), dpr=dpr)  # sharp on HiDPI too
-        self.setPixmap(QPixmap.fromImage(image))
-        side = image.width() / dpr
-        self.setOffset(-side / 2, -side / 2)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self._at: tuple[float, float] | None = None
+        self.size_px = size
+        self.restyle(render_symbol(symbol, size, pen, brush, dpr=dpr))
         self.hide()
 
+    def restyle(self, image) -> None:
+        """A new picture (a QImage or QPixmap with its device pixel ratio set), centred on the point."""
+        pix = image if isinstance(image, QPixmap) else QPixmap.fromImage(image)
+        self.setPixmap(pix)
+        side = pix.width() / pix.devicePixelRatio()
+        self.setOffset(-side / 2, -side / 2)
+        self.size_px = side
+
     def place(self, x_view: float | None = None, y_view: float | None = None) -> None:
-        """Show the marker at (x_view, y_view), or hide it when either is None or not finite."""
+        """Show the marker at (x_view, y_view), or hide it when either is None or not finite (Qt ignores a
+        position or visibility that is already the item's)."""
         shown = x_view is not None and y_view is not None and math.isfinite(x_view) and math.isfinite(y_view)
-        at = (x_view, y_view) if shown else None
-        if at == self._at:
-            return
-        self._at = at
-        if at is not None:
-            self.setPos(*at)
-        self.setVisible(at is not None)
+        if shown:
+            self.setPos(x_view, y_view)
+        self.setVisible(shown)
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 - pyqtgraph's name
-        return (np.array([self._at[0]]), np.array([self._at[1]])) if self._at else (np.zeros(0), np.zeros(0))
+        if not self.isVisible():
+            return np.zeros(0), np.zeros(0)
+        return np.array([self.pos().x()]), np.array([self.pos().y()])
 
 
 class Curve(QGraphicsPathItem):
@@ -268,55 +249,39 @@ class Curve(QGraphicsPathItem):
         return QPainterPath()
 
 
-class Points(pg.ScatterPlotItem):
-    """pyqtgraph's scatter (hover, per-point tooltips) with its bounds kept until its points, their sizes or
-    the view's scale change: Qt asks every item for its bounds on each repaint of the plot, and the scatter
-    measured its data and pixel padding again in Python each time (a few per slider step)."""
-
-    _bounds_for: tuple | None = None
-    _bounds: QRectF | None = None
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
-        key = (self.data["x"].tobytes(), self.data["y"].tobytes(), self._maxSpotWidth, self._maxSpotPxWidth,
-               self.sceneTransform())
-        if key != self._bounds_for:
-            self._bounds_for, self._bounds = key, super().boundingRect()
-        return self._bounds
-
-
 class MarkerLine:
     """A marker line across the plot (budget, target, volume, break-even) with a boxed label, drawn by Qt.
 
-    Both parts ignore the view's scaling and are laid out in screen pixels from the view range, so a move is
-    a few setPos calls. (pyqtgraph's InfiniteLine recomputed its bounds, its label's place and the label's
-    transform in Python on every move and repaint: about a millisecond per slider step over three plots.)
-    A vertical line's label sits on the side with room, so it is never clipped at the plot's edge.
+    The line ignores the view's scaling and is laid out in screen pixels from the view range, so a move is a
+    few setPos calls (pyqtgraph's InfiniteLine recomputed its bounds and its label in Python on every move and
+    repaint). The label is a child of the view box, in its pixels: the plot places every line's label at once
+    (``PlanPlot.place_labels``, by ``present.placement``) so they avoid each other and the markers.
     """
 
     PEN_PX = 1.5
-    LABEL_GAP_PX, LABEL_PAD_PX = 3, 2
+    LABEL_PAD_PX = 2
 
-    def __init__(self, plot: "PlanPlot", vertical: bool, color, dash: bool, label_pos: float):
+    def __init__(self, plot: "PlanPlot", vertical: bool, color, dash: str = "dash"):
         self._vb = plot.getPlotItem().getViewBox()
-        self._vertical, self._label_pos = vertical, label_pos
-        pen = QPen(pg.mkColor(color), self.PEN_PX, Qt.PenStyle.DashLine if dash else Qt.PenStyle.SolidLine)
+        self.vertical = vertical
+        pen = QPen(pg.mkColor(color), self.PEN_PX, QT_DASHES.get(dash, Qt.PenStyle.DashLine))
         pen.setCosmetic(True)
         self.line = QGraphicsLineItem()
         self.line.setPen(pen)
-        self.box = QGraphicsRectItem()
+        self.line.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.line.setZValue(50)
+        plot.getPlotItem().addItem(self.line, ignoreBounds=True)
+        self.box = QGraphicsRectItem(self._vb)
         self.box.setPen(QPen(Qt.PenStyle.NoPen))
-        self.box.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.box.setBrush(pg.mkBrush(255, 255, 255, 215))
+        self.box.setZValue(90)
         self.text = QGraphicsSimpleTextItem(self.box)
         self.text.setBrush(pg.mkColor(color))
         self.text.setFont(plot.font())
         # its pixels are kept: the label is redrawn under every moving curve, and its text rarely changes
         self.text.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        for z, item in ((50, self.line), (51, self.box)):
-            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-            item.setZValue(z)
-            plot.getPlotItem().addItem(item, ignoreBounds=True)
+        self.text.setPos(self.LABEL_PAD_PX, self.LABEL_PAD_PX)
         self._pos: float | None = None
-        self._label_size = (0.0, 0.0)
         self._vb.sigRangeChanged.connect(self._layout)
         self._vb.sigResized.connect(self._layout)
 
@@ -328,41 +293,40 @@ class MarkerLine:
 
     def setVisible(self, on: bool) -> None:  # noqa: N802 - Qt's name
         self.line.setVisible(on)
-        self.box.setVisible(on)
+        self.box.setVisible(on and self.box.rect().width() > 0)
 
     def label_text(self) -> str:
         return self.text.text()
 
+    def label_size(self) -> tuple[float, float]:
+        size = self.text.boundingRect().size()
+        return size.width() + 2 * self.LABEL_PAD_PX, size.height() + 2 * self.LABEL_PAD_PX
+
     def place(self, pos_view: float, text: str) -> None:
-        """Move the line and relabel it, touching nothing that is unchanged (each touch repaints)."""
-        relabelled = text != self.text.text()
-        if relabelled:
-            self.text.setText(text)
-            size = self.text.boundingRect().size()
-            self.text.setPos(self.LABEL_PAD_PX, self.LABEL_PAD_PX)
-            self._label_size = (size.width() + 2 * self.LABEL_PAD_PX, size.height() + 2 * self.LABEL_PAD_PX)
-        if relabelled or pos_view != self._pos:
-            self._pos = pos_view
-            self._layout()
+        """Move the line (view units) and relabel it; the plot places the label afterwards."""
+        self.text.setText(text)
+        self._pos = pos_view
+        self._layout()
+
+    def put_label(self, box) -> None:
+        """Show the label in ``box`` (view-box pixels, a present.placement.Box), or hide it for None."""
+        if box is None:
+            self.box.setVisible(False)
+            return
+        self.box.setRect(0, 0, box.w, box.h)
+        self.box.setPos(box.x, box.y)
+        self.box.setVisible(self.line.isVisible())
 
     def _layout(self, *_) -> None:
         if self._pos is None or not math.isfinite(self._pos):
             return
         (x0, x1), (y0, y1) = self._vb.viewRange()
-        width_px, height_px = self._vb.width(), self._vb.height()
-        w, h = self._label_size
-        if self._vertical:
+        if self.vertical:
             self.line.setPos(self._pos, y1)  # the top; the line runs down the view in pixels
-            self.line.setLine(0, 0, 0, height_px)
-            on_right = not (x1 > x0 and (self._pos - x0) / (x1 - x0) > 0.6)
-            self.box.setPos(self._pos, y0 + self._label_pos * (y1 - y0))
-            self.box.setRect(self.LABEL_GAP_PX if on_right else -w - self.LABEL_GAP_PX, -h / 2, w, h)
+            self.line.setLine(0, 0, 0, self._vb.height())
         else:
             self.line.setPos(x0, self._pos)
-            self.line.setLine(0, 0, width_px, 0)
-            self.box.setPos(x0 + self._label_pos * (x1 - x0), self._pos)
-            self.box.setRect(0, -h - self.LABEL_GAP_PX, w, h)
-        self.text.setPos(self.box.rect().topLeft() + QPointF(self.LABEL_PAD_PX, self.LABEL_PAD_PX))
+            self.line.setLine(0, 0, self._vb.width(), 0)
 
 
 @dataclass
@@ -405,6 +369,24 @@ def log_safe(values, log: bool) -> np.ndarray:
     return a
 
 
+TITLE_POINT_SIZE = 10
+NOTICE_GAP_PX = 14  # between a notice and the highest marker below it
+LABEL_INSET_PX = 2  # marker-line labels keep this far inside the view box
+DOT_SIZE_PX = 6
+
+
+def _tick_samples(log: bool) -> list[float]:
+    """Values whose labels are as wide as any this axis can show (``FormatAxis.fit_text_space``)."""
+    if log:
+        return [m * 10.0 ** e for e in range(-4, 10) for m in (1, 2, 5)]
+    return [-5.0, 0.0, 55.0, 100.0]
+
+
+def _axis_html(title: str, note: str) -> str:
+    html = f"<span style='color:#333'>{title}</span>"
+    return html + (f"<br><span style='color:#555; font-size:7.5pt'>{note}</span>" if note else "")
+
+
 class PlanPlot(pg.PlotWidget):
     def __init__(self, name: str, title: str, x_label: str, y_label: str, x_fmt, y_fmt, log_x: bool, log_y: bool,
                  legend_corner: str = "top-left"):
@@ -416,27 +398,28 @@ class PlanPlot(pg.PlotWidget):
         # Items are drawn without antialiasing (pyqtgraph's default), so the 2-pixel margin Qt adds around
         # each changed item only made a moving curve repaint the axes and title beside the view as well.
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
-        # One rectangle around everything that changed: most steps change items all over the plot, and
-        # painting a region of many small rectangles cost more than the pixels it spared (-0.3 % to -2.3 %
-        # instructions per slider change, every control).
+        # One rectangle around everything that changed: most steps change items all over the plot, and a
+        # region of many small rectangles cost more to paint than the pixels it spared.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
+        self.drawn = Drawn()
         pi = self.getPlotItem()
-        pi.setTitle(f"<span style='font-size:11pt; font-weight:600; color:#222'>{title}</span>")
-        _let_title_shrink(pi.titleLabel)
+        self._title = ""
+        self.set_title(title)
         pen = pg.mkPen(style.AXIS_COLOR)
-        for side, label in (("bottom", x_label), ("left", y_label)):
+        metrics = QFontMetrics(self.font())
+        for side, label, log in (("bottom", x_label, log_x), ("left", y_label, log_y)):
             ax = pi.getAxis(side)
             ax.setPen(pen)
             ax.setTextPen(pen)
-            ax.setLabel(f"<span style='color:#333'>{label}</span>")
-        pi.getAxis("left").setWidth(58)
+            ax.setLabel(_axis_html(label, ""))
+            ax.fit_text_space(metrics, _tick_samples(log))
+        pi.getAxis("left").geometryChanged.connect(self._fit_title)  # a wider axis leaves the title less room
         for side in ("top", "right"):  # never shown, but linked: each range change re-set their labels' HTML
             pi.getAxis(side).unlinkFromView()
         for item in (pi.getAxis("bottom"), pi.getAxis("left"), pi.titleLabel):
             _cache_pixels(item)
-        # pyqtgraph's built-in grid (showGrid) costs ~100 ms per repaint here; one opaque line item is ~free.
-        # One path of hairlines Qt draws itself (a width-0 pen: one pixel, bounds without stroking): cheaper
-        # to draw again under each moving curve than a cached plot-sized pixmap is to blend.
+        # One path of hairlines Qt draws itself (a width-0 pen: one pixel, bounds without stroking); pyqtgraph's
+        # showGrid repaints in Python.
         self._grid = QGraphicsPathItem()
         self._grid.setPen(QPen(pg.mkColor(style.GRID_COLOR), 0))
         self._grid.setZValue(-100)
@@ -451,7 +434,6 @@ class PlanPlot(pg.PlotWidget):
         self._legend_font = QFont(self.font().family())
         self._legend_font.setPointSizeF(LEGEND_POINT_SIZE)
         self.legend = Legend(pi.getViewBox(), offset, self._legend_font)
-        self._legend_key: tuple = ()
         self._legend_entries: list[tuple] = []
         self._hover_targets: list[HoverTarget] = []
         self._hover = pg.TextItem(anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235),
@@ -461,19 +443,58 @@ class PlanPlot(pg.PlotWidget):
         self._hover.hide()
         pi.addItem(self._hover, ignoreBounds=True)
         self._hover_dot = self.marker("o", 9, (255, 255, 255, 0), z=999, pen=pg.mkPen("#111", width=1.5))
+        # Said in the plot when a figure has a notice (the volume plot without a cost curve).
+        self.notice = pg.TextItem("", anchor=(0.5, 1.0), color="#444", fill=pg.mkBrush(255, 255, 255, 230),
+                                  border=pg.mkPen("#bbb"))
+        self.notice.setFont(QFont(self.font().family(), 8))
+        self.notice.setZValue(60)
+        self.notice.hide()
+        pi.addItem(self.notice, ignoreBounds=True)
         self.scene().sigMouseMoved.connect(self._on_mouse)
         self._fitted: tuple = (None, None)  # the view range shown when the user has not zoomed
         self._tight: tuple = (None, None)  # the snapped range of the latest data (Fit Plots goes back to it)
         self.user_view = False  # True once the user zooms or pans: plans stop moving the axes
         pi.getViewBox().sigRangeChangedManually.connect(self._on_user_range)
+        # the figure's items by spec key, made on first use and hidden when a figure lacks them
+        self._series: dict[str, tuple[Curve, QGraphicsPathItem]] = {}
+        self._marks: dict[str, Marker] = {}
+        self._lines: dict[str, MarkerLine] = {}
+        self._dots: list[Marker] = []
+        self.figure: Figure | None = None
+        pi.getViewBox().sigRangeChanged.connect(self.place_labels)
+        pi.getViewBox().sigResized.connect(self.place_labels)
+
+    # -- title -------------------------------------------------------------------------------------
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self._fit_title()
+
+    def _fit_title(self, *_) -> None:
+        """The title, cut with "…" to the width it has (pyqtgraph pins the plot's minimum width to its
+        title's, and a long title then pushed the plot past the window's edge)."""
+        font = QFont(self.font())
+        font.setPointSizeF(TITLE_POINT_SIZE)
+        font.setBold(True)
+        label = self.getPlotItem().titleLabel
+        room = max(40, self.width() - self.getPlotItem().getAxis("left").width() - 8)
+        text_room = room - 10
+        for _ in range(3):  # the label's box is its text's plus the text document's margins: measured, then cut
+            text = QFontMetrics(font).elidedText(self._title, Qt.TextElideMode.ElideRight, int(text_room))
+            if self.drawn.changed(label, text):
+                self.getPlotItem().setTitle(text, size=f"{TITLE_POINT_SIZE}pt", bold=True, color="#222")
+            if label.minimumWidth() <= room:
+                break
+            text_room -= label.minimumWidth() - room + 1
+        pi, port = self.getPlotItem(), self.viewport()
+        if pi.geometry().width() > port.width():  # sized while the title was wider: fit the view again
+            pi.setGeometry(QRectF(0, 0, port.width(), port.height()))
 
     # -- view range ------------------------------------------------------------------------------
     def fit_view(self, x=None, y=None) -> None:
         """Show data-space ``x`` / ``y`` (None: leave that axis alone), snapped to a coarse grid.
 
         Explicit ranges instead of pyqtgraph's auto-range: auto-range re-measures every item's bounds
-        before each paint (a third of a redraw here) and shifts the axes on every slider step, which
-        makes curves hard to follow while dragging.
+        before each paint and shifts the axes on every slider step, which makes curves hard to follow.
         """
         vx, vy = self.view_arrays(np.ravel(x) if x is not None else [], np.ravel(y) if y is not None else [])
         step_x = SNAP_LOG_DECADES if self._log_x else SNAP_LINEAR
@@ -490,7 +511,8 @@ class PlanPlot(pg.PlotWidget):
         """An axis that always shows the same view-space span (accuracy 0-100 %); Fit Plots restores it too."""
         self._fitted = (x or self._fitted[0], y or self._fitted[1])
         self._tight = (x or self._tight[0], y or self._tight[1])
-        self._apply_fitted()
+        if not self.user_view:
+            self._apply_fitted()
 
     def reset_view(self) -> None:
         """Back to the fitted range after the user zoomed or panned (double-click, View > Fit Plots)."""
@@ -522,9 +544,9 @@ class PlanPlot(pg.PlotWidget):
     def _update_grid(self, *_):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
-        # a range seen before (see FormatAxis.paint): its lines, not the ticks again
-        path = _remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
-                           lambda: pg.arrayToQPath(*self._grid_lines(vb, x0, x1, y0, y1), connect="pairs"))
+        # a range seen before: its lines, not the ticks again
+        path = remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
+                          lambda: pg.arrayToQPath(*self._grid_lines(vb, x0, x1, y0, y1), connect="pairs"))
         self._grid.setPath(path)
 
     def _grid_lines(self, vb, x0, x1, y0, y1) -> tuple[np.ndarray, np.ndarray]:
@@ -554,6 +576,14 @@ class PlanPlot(pg.PlotWidget):
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.log10(xs) if self._log_x else xs), (np.log10(ys) if self._log_y else ys)
 
+    def to_pixels(self, x_view: float, y_view: float) -> tuple[float, float]:
+        """View coordinates -> the view box's pixels (y down)."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        return ((x_view - x0) / (x1 - x0) * vb.width() if x1 > x0 else math.nan,
+                (y1 - y_view) / (y1 - y0) * vb.height() if y1 > y0 else math.nan)
+
+    # -- items ---------------------------------------------------------------------------------------
     def curve(self, color, width: float = 1.5, z: float = 0, style_=None) -> Curve:
         """A curve that ``set_curve`` fills with data already mapped to the axes (log10 where an axis is log)."""
         pen = pg.mkPen(color, width=width) if style_ is None else pg.mkPen(color, width=width, style=style_)
@@ -564,12 +594,10 @@ class PlanPlot(pg.PlotWidget):
 
     def set_curve(self, item: Curve, x, y, every_point: bool = False) -> None:
         """Show data-space ``x``, ``y`` on a ``curve`` (values these axes cannot draw are gaps); setData only
-        when the numbers changed: most curves stay put while one slider moves. Points in the middle of a
-        straight run are left out (see ``without_collinear``) unless ``every_point``."""
+        when the numbers changed. Points in the middle of a straight run are left out (see
+        ``without_collinear``) unless ``every_point``."""
         xs, ys = self.view_arrays(x, y)
-        key = (xs.tobytes(), ys.tobytes())
-        if getattr(item, "_shown_data", None) != key:
-            item._shown_data = key
+        if self.drawn.changed(item, (xs.tobytes(), ys.tobytes())):
             item.setData(*((xs, ys) if every_point else without_collinear(xs, ys)))
 
     def band(self, z: float = 3) -> QGraphicsPathItem:
@@ -588,18 +616,15 @@ class PlanPlot(pg.PlotWidget):
         vhi = self.view_arrays(x, high)[1]
         ok = np.isfinite(vx) & np.isfinite(vlo) & np.isfinite(vhi)
         vx, vlo, vhi = vx[ok], vlo[ok], vhi[ok]
-        key = (vx.tobytes(), vlo.tobytes(), vhi.tobytes())
-        if getattr(item, "_shown_data", None) == key:
+        if not self.drawn.changed(item, (vx.tobytes(), vlo.tobytes(), vhi.tobytes())):
             return
-        item._shown_data = key
         path = pg.arrayToQPath(np.concatenate([vx, vx[::-1]]), np.concatenate([vhi, vlo[::-1]]), connect="all")
         path.closeSubpath()
         item.setPath(path)
 
-    def line(self, angle: int, color, dash=True, label_pos=0.92) -> "MarkerLine":
-        """A marker across the plot (vertical for angle 90, else horizontal) whose label sits ``label_pos``
-        of the way along it (from the bottom or the left)."""
-        return MarkerLine(self, angle == 90, color, dash, label_pos)
+    def line(self, angle: int, color, dash: str = "dash") -> MarkerLine:
+        """A marker across the plot (vertical for angle 90, else horizontal)."""
+        return MarkerLine(self, angle == 90, color, dash)
 
     def marker(self, symbol: str, size: float, brush, z: float = 30, pen="#111") -> Marker:
         item = Marker(symbol, size, pen, brush)
@@ -608,35 +633,230 @@ class PlanPlot(pg.PlotWidget):
         return item
 
     def set_legend(self, entries: list[tuple]) -> None:
-        """Show ``(item, name)`` or ``(item, name, suffix)`` entries, names cut with "…" to fit the plot.
+        """Show ``(sample, name)`` or ``(sample, name, suffix)`` entries, names cut with "…" to fit the plot.
 
         A long model name would otherwise push the legend past the plot's edge, where it is clipped; the
         suffix (a role such as " (recommended)") is always kept whole, and hovering the curve shows the full
-        name. The legend is redrawn only when its text changes (slider moves rarely change it) or on resize.
+        name. The legend is redrawn only when its text changes or on resize.
         """
         self._legend_entries = entries
         room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
-        key = (room, tuple((id(item), *text) for item, *text in entries))
-        if key == self._legend_key:
+        samples = tuple(item if isinstance(item, Key) else id(item) for item, *_ in entries)  # a Key by value
+        if not self.drawn.changed(self.legend, (room, samples, tuple(tuple(text) for _, *text in entries))):
             return
-        self._legend_key = key
         metrics = QFontMetrics(self._legend_font)
         shown = []
         for item, name, *suffix in entries:
             tail = suffix[0] if suffix else ""
-            fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, max(room - metrics.horizontalAdvance(tail), 24))
+            width = max(room - metrics.horizontalAdvance(tail), 24)
+            fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
             shown.append((item, fitted + tail))
         self.legend.set_entries(shown)
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
-        if getattr(self, "_legend_entries", None):  # resize events arrive during __init__, before the legend
+        if getattr(self, "drawn", None) is None or self.plotItem is None:  # during __init__, after close
+            return
+        self._fit_title()
+        if self._legend_entries:
             self.set_legend(self._legend_entries)
+
+    # -- a figure spec -------------------------------------------------------------------------------
+    def draw_figure(self, fig: Figure) -> None:
+        """Draw ``fig`` (a ``present.figures.Figure``): every item whose spec differs from the one it drew last
+        is redrawn, items the figure lacks are hidden, and the view is fitted to what the figure shows."""
+        self.figure = fig
+        pi = self.getPlotItem()
+        for side, axis in (("bottom", fig.x), ("left", fig.y)):
+            ax = pi.getAxis(side)
+            if self.drawn.changed(ax, (axis.title, axis.note), "title"):
+                ax.setLabel(_axis_html(axis.title, axis.note))
+        wanted = {s.key for s in fig.series}
+        for key, (curve, band) in self._series.items():
+            if key not in wanted:
+                curve.setVisible(False)
+                band.setVisible(False)
+        targets = []
+        for s in fig.series:
+            curve, band = self._series_items(s.key)
+            if self.drawn.changed(curve, (s.color, s.width_pt, s.dash, s.z), "pen"):
+                curve.setPen(spec_pen(s.color, s.width_pt, s.dash))
+                curve.setZValue(s.z)
+                color = pg.mkColor(s.color)
+                band.setBrush(pg.mkBrush(color.red(), color.green(), color.blue(), 38))
+            self.set_curve(curve, s.xy[0], s.xy[1], every_point=s.role == "frontier")
+            curve.setVisible(True)
+            if s.band is not None:
+                self.set_band(band, s.xy[0], s.band[0], s.band[1])
+            band.setVisible(s.band is not None)
+            targets.append(self._series_target(fig, s))
+        for key, mark in self._marks.items():
+            if all(m.key != key for m in fig.marks):
+                mark.place()
+        for m in fig.marks:
+            item = self.mark(m.key)
+            if self.drawn.changed(item, (m.symbol, m.color, m.size_pt, m.hollow)):
+                item.restyle(symbol_pixmap(m.symbol, m.size_pt * 1.45, m.color, m.hollow))
+            item.place(*self.to_view(m.x, m.y))
+            if m.tip:
+                targets.insert(0, HoverTarget(np.array([m.x]), np.array([m.y]),
+                                              lambda k, m=m: f"{m.tip}\n{self._readout(m.x, m.y)}"))
+        self._draw_dots(fig, targets)
+        for key, ln in self._lines.items():
+            ln.setVisible(any(line.key == key for line in fig.lines))
+        for line in fig.lines:
+            item = self._lines.get(line.key)
+            if item is None:
+                item = self._lines[line.key] = self.line(90 if line.vertical else 0, line.color, line.dash)
+            v = self.to_view(line.value, 1.0)[0] if line.vertical else self.to_view(1.0, line.value)[1]
+            if self.drawn.changed(item, (v, line.label)):
+                item.place(v, line.label)
+            item.setVisible(math.isfinite(v))
+        self.set_legend([(k, k.label, k.suffix) for k in fig.legend])
+        self.set_hover_targets(targets)
+        self._fit_figure(fig)
+        self._show_notice(fig)
+        self.place_labels()
+
+    def mark(self, key: str) -> Marker:
+        """The marker drawn for the figure's ``Mark`` of this key (hidden while the figure has none)."""
+        item = self._marks.get(key)
+        if item is None:
+            item = self._marks[key] = self.marker("o", 6, "#000", z=30 if key == "recommended" else 29)
+        return item
+
+    def marker_line(self, key: str) -> MarkerLine | None:
+        """The marker line drawn for the figure's ``Line`` of this key (None before one was drawn)."""
+        return self._lines.get(key)
+
+    def series_curve(self, key: str) -> Curve:
+        """The curve drawn for the figure's ``Series`` of this key (hidden while the figure has none)."""
+        return self._series_items(key)[0]
+
+    def _series_items(self, key: str) -> tuple[Curve, QGraphicsPathItem]:
+        items = self._series.get(key)
+        if items is None:
+            items = self._series[key] = (self.curve("#000"), self.band())
+        return items
+
+    def _draw_dots(self, fig: Figure, targets: list) -> None:
+        """Published dots: a pixmap marker each (pyqtgraph's scatter paints in Python), grey underneath the
+        coloured ones."""
+        specs = [(d, j) for d in fig.dots for j in range(len(d.tips))]
+        while len(self._dots) < len(specs):
+            self._dots.append(self.marker("o", DOT_SIZE_PX, "#888", z=20))
+        for k, dot in enumerate(self._dots):
+            if k >= len(specs):
+                dot.place()
+                continue
+            d, j = specs[k]
+            if self.drawn.changed(dot, (d.color, d.symbol)):
+                dot.restyle(symbol_pixmap(d.symbol, DOT_SIZE_PX, d.color))
+                dot.setZValue(19 if d.key.startswith("dots:other") else 20)
+            dot.place(*self.to_view(d.xy[0][j], d.xy[1][j]))
+        for d in fig.dots:
+            targets.append(HoverTarget(d.xy[0], d.xy[1], lambda k, d=d: d.tips[k]))
+
+    def _readout(self, x: float, y: float) -> str:
+        fig = self.figure
+        return f"{fig.x.title}: {fig.x.readout(x)}\n{fig.y.title}: {fig.y.readout(y)}" if fig else ""
+
+    def _series_target(self, fig: Figure, s) -> HoverTarget:
+        x, y = s.xy[0], s.xy[1]
+        which = np.cumsum(~np.isfinite(x) & ~np.isfinite(y))  # the NaN gaps between joined pieces
+        parts = s.parts or (s.label,)
+
+        def text(k: int) -> str:
+            name = parts[min(int(which[k]), len(parts) - 1)]
+            extra = ""
+            if s.band is not None:
+                extra = f"\nband {pct(s.band[0][k])} to {pct(s.band[1][k])}"
+            return f"{name}{s.suffix}\n{self._readout(x[k], y[k])}{extra}"
+
+        return HoverTarget(x, y, text)
+
+    def _fit_figure(self, fig: Figure) -> None:
+        spans = []
+        for axis, log in ((fig.x, self._log_x), (fig.y, self._log_y)):
+            if axis.span is None:
+                spans.append(None)
+            else:
+                lo, hi = axis.span
+                spans.append((math.log10(lo), math.log10(hi)) if log else (lo, hi))
+        if (spans[0] or spans[1]) and self.drawn.changed(self, tuple(spans), "fixed axes"):
+            self.fix_axis(x=spans[0], y=spans[1])
+        fx, fy = fig.fit[0], fig.fit[1]
+        self.fit_view(x=fx if spans[0] is None and np.isfinite(fx).any() else None,
+                      y=fy if spans[1] is None and np.isfinite(fy).any() else None)
+
+    def _show_notice(self, fig: Figure) -> None:
+        text = "\n".join(fig.notices)
+        if text and self.drawn.changed(self.notice, text):
+            self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self._place_notice()
+
+    def _place_notice(self) -> None:
+        """The notice just above the highest marker, or in the view's upper half without one (again after
+        each range change: it is placed in view units)."""
+        fig = self.figure
+        if fig is None or not self.notice.isVisible():
+            return
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        tops = [self.to_view(m.x, m.y)[1] for m in fig.marks]
+        tops = [y for y in tops if math.isfinite(y)]
+        y = max(tops) + NOTICE_GAP_PX * vb.viewPixelSize()[1] if tops else y0 + 0.6 * (y1 - y0)
+        self.notice.setPos((x0 + x1) / 2, y)
+
+    def place_labels(self, *_) -> None:
+        """Every marker line's label beside its line, inside the view, clear of the other labels, the markers,
+        the legend and the notice (``present.placement``)."""
+        fig = self.figure
+        if fig is None:
+            return
+        self._place_notice()
+        if not fig.lines:
+            return
+        vb = self.getPlotItem().getViewBox()
+        area = Box(LABEL_INSET_PX, LABEL_INSET_PX, vb.width() - 2 * LABEL_INSET_PX, vb.height() - 2 * LABEL_INSET_PX)
+        shown = [(line, self._lines[line.key]) for line in fig.lines if self._lines[line.key].isVisible()]
+        for line, item in shown:
+            if not line.label:
+                item.put_label(None)
+        shown = [(line, item) for line, item in shown if line.label]
+        wants = []
+        for line, item in shown:
+            w, h = item.label_size()
+            x, y = self.to_pixels(item.value(), item.value())
+            wants.append(LineLabel(line.vertical, x if line.vertical else y, w, h, line.along))
+        obstacles = self.obstacles()
+        if not self.drawn.changed(self, (area, tuple(wants), tuple(obstacles)), "labels"):
+            return  # the same lines, sizes and obstacles: the labels are where they belong
+        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles), strict=True):
+            item.put_label(box)
+
+    def obstacles(self) -> list[Box]:
+        """What marker-line labels keep clear of, in view-box pixels: markers, dots, legend and notice."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if x1 <= x0 or y1 <= y0:
+            return []
+        sx, sy = vb.width() / (x1 - x0), vb.height() / (y1 - y0)  # to_pixels, once for every marker
+        obstacles = []
+        for item in (*self._marks.values(), *self._dots):
+            if item.isVisible():
+                at = item.pos()
+                obstacles.append(marker_box((at.x() - x0) * sx, (y1 - at.y()) * sy, item.size_px + 2))
+        for item in (self.legend, self.notice):
+            if item.isVisible():
+                r = vb.mapRectFromScene(item.sceneBoundingRect())
+                obstacles.append(Box(r.x(), r.y(), r.width(), r.height()))
+        return obstacles
 
     # -- hover ---------------------------------------------------------------------------------------
     def set_hover_targets(self, targets: list[HoverTarget]) -> None:
         self._hover_targets = targets
-
     def _on_mouse(self, pos: QPointF) -> None:
         vb = self.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):

@@ -35,4 +35,4 @@ def on_plot(color: QColor, alpha: int) -> QColor:
     can be painted as line segments (pyqtgraph's fast path), which would darken the joints of a
     translucent pen."""
     bg, a = QColor(PLOT_BG), alpha / 255
-    return QColor.fromRgbF(*(a * c + (1 - a) * b for c, b in zip(color.getRgbF()[:3], bg.getRgbF()[:3])))
+    return QColor.fromRgbF(*(a * c + (1 - a) * b for c, b in zip(color.getRgbF()[:3], bg.getRgbF()[:3], strict=True)))

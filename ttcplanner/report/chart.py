@@ -16,6 +16,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
+from ttcplanner.present.placement import Box, LineLabel, place_line_labels
+
 # Colours, dash names and marker names come from the callers (ttcplanner.present.palette); this module draws.
 _DASH_PATTERNS = {"dash": [5, 3], "dot": [1, 2.2], "dashdot": [6, 2.5, 1, 2.5], "longdash": [10, 3],
                   "dashdotdot": [6, 2, 1, 2, 1, 2]}
@@ -28,6 +30,23 @@ class Axis:
     lo: float | None = None  # None: from the data
     hi: float | None = None
     fmt: Callable[[float], str] = lambda v: f"{v:g}"
+    note: str = ""  # a second, smaller line under the title
+
+
+@dataclass
+class LegendKey:
+    """A legend row drawn as given (a figure spec's ``Key``), instead of one per labelled series."""
+
+    label: str
+    color: str
+    dash: str = "solid"
+    width_pt: float = 1.2
+    marker: str | None = None
+    filled: bool = True
+    band: bool = False
+    line: bool = True
+    marker_size_pt: float = 5.0
+    band_alpha: float = 0.13
 
 
 @dataclass
@@ -62,6 +81,7 @@ class RefLine:
     dash: str = "dash"
     color: str = "#444444"
     width_pt: float = 0.9
+    along: float = 0.02  # where its label would rather sit along it (present.placement.LineLabel)
 
 
 @dataclass
@@ -75,9 +95,18 @@ class Chart:
     font_family: str = "DejaVu Sans"
     font_pt: float = 7.5
     legend_columns: int = 3
+    legend: list[LegendKey] | None = None  # None: a row per series with a label
+    notices: list[str] = field(default_factory=list)  # said in a box at the top of the plot area
 
     def render(self, dpi: int = 300) -> QImage:
         return _Renderer(self, dpi).draw()
+
+    def layout(self, dpi: int = 300) -> dict[str, list[QRectF]]:
+        """Where the chart drew its texts and markers (pixels at ``dpi``): 'plot', 'x_title', 'y_title',
+        'x_ticks', 'y_ticks', 'ref_labels', 'markers', 'notices'; for tests of what overlaps."""
+        renderer = _Renderer(self, dpi)
+        renderer.draw()
+        return renderer.boxes
 
 
 def log_ticks(lo: float, hi: float) -> tuple[list[float], list[float]]:
@@ -128,6 +157,8 @@ class _Renderer:
         self.font.setPointSizeF(chart.font_pt)
         self.small = QFont(self.font)
         self.small.setPointSizeF(chart.font_pt * 0.9)
+        self.boxes: dict[str, list[QRectF]] = {k: [] for k in ("plot", "x_title", "y_title", "x_ticks", "y_ticks",
+                                                                "ref_labels", "markers", "notices")}
 
     # geometry ------------------------------------------------------------------------------------
     def _axis_range(self, axis: Axis, which: str) -> tuple[float, float]:
@@ -178,11 +209,13 @@ class _Renderer:
         ymaj = log_ticks(*yr)[0] if self.c.y.log else linear_ticks(*yr)
         label_w = max((fm.horizontalAdvance(self.c.y.fmt(v)) for v in ymaj), default=0)
         pad = self.px(4)
-        left = pad + fm.height() + pad + label_w + self.px(4)
+        title_h = fm.height() * (2 if self.c.y.note else 1)  # the bold title and the note under it
+        left = pad + title_h + pad + label_w + self.px(4)
         right = self.w - self.px(10)
         top = self.px(6)
         bottom = self.h - legend_h - pad - fm.height() * 2 - self.px(6)
         self.plot = QRectF(left, top, right - left, bottom - top)
+        self.boxes["plot"].append(QRectF(self.plot))
         self.xr, self.yr = xr, yr
         self._grid_and_axes(p, fm)
         p.save()
@@ -196,20 +229,21 @@ class _Renderer:
             if s.line:
                 self._line(p, s)
         p.restore()
-        self._ref_labels(p)
         p.setPen(self.pen("#000000", 0.8))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(self.plot)
         for s in self.c.series:  # on the frame, whole: a point at the axis's end was cut in half
             self._markers(p, s)
+        self._notices(p)
+        self._ref_labels(p)
         self._legend(p, fm, self.h - legend_h)
         p.end()
         return img
 
-    def X(self, v):
+    def to_x(self, v):
         return self._map(v, *self.xr, self.c.x.log, self.plot.left(), self.plot.right())
 
-    def Y(self, v):
+    def to_y(self, v):
         return self._map(v, *self.yr, self.c.y.log, self.plot.bottom(), self.plot.top())
 
     def _grid_and_axes(self, p: QPainter, fm: QFontMetricsF) -> None:
@@ -220,8 +254,8 @@ class _Renderer:
                 major, minor = log_ticks(*rng)
             else:
                 major, minor = linear_ticks(*rng), []
-            coords_major = (self.X if horizontal else self.Y)(np.array(major, dtype=float))
-            coords_minor = (self.X if horizontal else self.Y)(np.array(minor, dtype=float))
+            coords_major = (self.to_x if horizontal else self.to_y)(np.array(major, dtype=float))
+            coords_minor = (self.to_x if horizontal else self.to_y)(np.array(minor, dtype=float))
             p.setPen(self.pen("#E4E4E4", 0.4))
             for c in coords_minor:
                 p.drawLine(QPointF(c, plot.top()), QPointF(c, plot.bottom())) if horizontal else \
@@ -237,7 +271,7 @@ class _Renderer:
                 else:
                     p.drawLine(QPointF(plot.left(), c), QPointF(plot.left() + tick * 0.5, c))
             last_right = -1e9
-            for v, c in zip(major, coords_major):
+            for v, c in zip(major, coords_major, strict=True):
                 text = axis.fmt(v)
                 tw = fm.horizontalAdvance(text)
                 if horizontal:
@@ -245,29 +279,43 @@ class _Renderer:
                     x0 = min(max(c - tw / 2, self.px(1)), self.w - tw - self.px(1))  # a hair inside the image
                     if x0 > last_right + self.px(2):
                         p.drawText(QPointF(x0, plot.bottom() + self.px(3) + fm.ascent()), text)
+                        self.boxes["x_ticks"].append(QRectF(x0, plot.bottom() + self.px(3), tw, fm.height()))
                         last_right = x0 + tw
                 else:
                     p.drawLine(QPointF(plot.left(), c), QPointF(plot.left() + tick, c))
-                    p.drawText(QPointF(plot.left() - self.px(3) - tw, c + fm.ascent() / 2 - fm.descent() / 2), text)
+                    base = c + fm.ascent() / 2 - fm.descent() / 2
+                    p.drawText(QPointF(plot.left() - self.px(3) - tw, base), text)
+                    left = plot.left() - self.px(3) - tw
+                    self.boxes["y_ticks"].append(QRectF(left, base - fm.ascent(), tw, fm.height()))
         # axis titles
         bold = QFont(self.font)
         bold.setBold(True)
         p.setFont(bold)
         bfm = QFontMetricsF(bold, p.device())
         xt = self.c.x.label
-        p.drawText(QPointF(plot.center().x() - bfm.horizontalAdvance(xt) / 2,
-                           plot.bottom() + self.px(3) + fm.height() + self.px(2) + bfm.ascent()), xt)
+        xw, x_top = bfm.horizontalAdvance(xt), plot.bottom() + self.px(3) + fm.height() + self.px(2)
+        p.drawText(QPointF(plot.center().x() - xw / 2, x_top + bfm.ascent()), xt)
+        self.boxes["x_title"].append(QRectF(plot.center().x() - xw / 2, x_top, xw, bfm.height()))
+        yt, note = self.c.y.label, self.c.y.note
         p.save()
         p.translate(self.px(4) + bfm.ascent(), plot.center().y())
         p.rotate(-90)
-        yt = self.c.y.label
         p.drawText(QPointF(-bfm.horizontalAdvance(yt) / 2, 0), yt)
+        if note:
+            p.setFont(self.small)
+            sfm = QFontMetricsF(self.small, p.device())
+            p.setPen(QColor("#444444"))
+            p.drawText(QPointF(-sfm.horizontalAdvance(note) / 2, bfm.descent() + sfm.ascent()), note)
         p.restore()
+        y_w = max(bfm.horizontalAdvance(yt), QFontMetricsF(self.small, p.device()).horizontalAdvance(note))
+        title_h = bfm.height() + (QFontMetricsF(self.small, p.device()).height() if note else 0)
+        self.boxes["y_title"].append(QRectF(self.px(4), plot.center().y() - y_w / 2, title_h, y_w))
+        p.setPen(QColor("#000000"))
         p.setFont(self.font)
 
     def _segments(self, s: Series, y=None):
         """Runs of consecutive drawable points (finite, positive on log axes) as pixel arrays."""
-        xs, ys = self.X(np.asarray(s.x, dtype=float)), self.Y(np.asarray(s.y if y is None else y, dtype=float))
+        xs, ys = self.to_x(np.asarray(s.x, dtype=float)), self.to_y(np.asarray(s.y if y is None else y, dtype=float))
         ok = np.isfinite(xs) & np.isfinite(ys)
         out, start = [], None
         for i, good in enumerate(np.append(ok, False)):
@@ -290,8 +338,8 @@ class _Renderer:
             p.drawPath(path)
 
     def _band(self, p: QPainter, s: Series) -> None:
-        xs = self.X(np.asarray(s.x, dtype=float))
-        lo, hi = self.Y(np.asarray(s.band_low, dtype=float)), self.Y(np.asarray(s.band_high, dtype=float))
+        xs = self.to_x(np.asarray(s.x, dtype=float))
+        lo, hi = self.to_y(np.asarray(s.band_low, dtype=float)), self.to_y(np.asarray(s.band_high, dtype=float))
         ok = np.isfinite(xs) & np.isfinite(lo) & np.isfinite(hi)
         color = QColor(s.color)
         color.setAlphaF(s.band_alpha)
@@ -306,7 +354,7 @@ class _Renderer:
     def _markers(self, p: QPainter, s: Series) -> None:
         if not s.marker:
             return
-        xs, ys = self.X(np.asarray(s.x, dtype=float)), self.Y(np.asarray(s.y, dtype=float))
+        xs, ys = self.to_x(np.asarray(s.x, dtype=float)), self.to_y(np.asarray(s.y, dtype=float))
         inside = self.plot.adjusted(-0.5, -0.5, 0.5, 0.5)  # the points, not the markers, must be in the plot
         idx = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys) & (xs >= inside.left()) & (xs <= inside.right())
                              & (ys >= inside.top()) & (ys <= inside.bottom()))
@@ -316,43 +364,63 @@ class _Renderer:
             return
         for i in idx:
             draw_marker(p, QPointF(xs[i], ys[i]), s.marker, self.px(s.marker_size_pt), s.color, s.filled, self.px(0.9))
+            side = self.px(s.marker_size_pt) * 1.3
+            self.boxes["markers"].append(QRectF(xs[i] - side / 2, ys[i] - side / 2, side, side))
 
     def _ref(self, p: QPainter, r: RefLine) -> None:
         p.setPen(self.pen(r.color, r.width_pt, r.dash))
         if r.vertical:
-            c = float(self.X(np.array([r.value]))[0])
+            c = float(self.to_x(np.array([r.value]))[0])
             if np.isfinite(c):
                 p.drawLine(QPointF(c, self.plot.top()), QPointF(c, self.plot.bottom()))
         else:
-            c = float(self.Y(np.array([r.value]))[0])
+            c = float(self.to_y(np.array([r.value]))[0])
             if np.isfinite(c):
                 p.drawLine(QPointF(self.plot.left(), c), QPointF(self.plot.right(), c))
 
-    def _ref_labels(self, p: QPainter) -> None:
-        """Labels sit inside the plot on a white box, staggered so neighbours do not overlap."""
+    def _notices(self, p: QPainter) -> None:
+        """Each notice in a white box at the top centre of the plot area."""
         p.setFont(self.small)
         fm = QFontMetricsF(self.small, p.device())
-        placed: list[QRectF] = []
+        top = self.plot.top() + self.px(4)
+        for text in self.c.notices:
+            lines = text.split("\n")
+            w = max(fm.horizontalAdvance(line) for line in lines) + self.px(6)
+            h = fm.height() * len(lines) + self.px(4)
+            rect = QRectF(self.plot.center().x() - w / 2, top, w, h)
+            p.setPen(QPen(QColor("#BBBBBB")))
+            p.setBrush(QColor(255, 255, 255, 235))
+            p.drawRect(rect)
+            p.setPen(QColor("#444444"))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            self.boxes["notices"].append(rect)
+            top = rect.bottom() + self.px(2)
+        p.setFont(self.font)
+
+    def _ref_labels(self, p: QPainter) -> None:
+        """Labels inside the plot on a white box, beside their line and clear of each other, the markers and
+        the notices (``present.placement``, as in the window)."""
+        p.setFont(self.small)
+        fm = QFontMetricsF(self.small, p.device())
+        refs, wants = [], []
         for r in self.c.refs:
             if not r.label:
                 continue
-            tw, th = fm.horizontalAdvance(r.label) + self.px(3), fm.height() + self.px(1)
-            if r.vertical:
-                c = float(self.X(np.array([r.value]))[0])
-                if not np.isfinite(c) or not (self.plot.left() <= c <= self.plot.right()):
-                    continue
-                x0 = c + self.px(2) if c + self.px(2) + tw <= self.plot.right() else c - self.px(2) - tw
-                rect = QRectF(x0, self.plot.top() + self.px(2), tw, th)
-            else:
-                c = float(self.Y(np.array([r.value]))[0])
-                if not np.isfinite(c) or not (self.plot.top() <= c <= self.plot.bottom()):
-                    continue
-                rect = QRectF(self.plot.left() + self.px(3), c - th - self.px(1), tw, th)
-                if rect.top() < self.plot.top():
-                    rect.moveTop(c + self.px(1))
-            while any(rect.intersects(o) for o in placed) and rect.bottom() < self.plot.bottom():
-                rect.moveTop(rect.top() + th + self.px(1))
-            placed.append(rect)
+            c = float((self.to_x if r.vertical else self.to_y)(np.array([r.value]))[0])
+            if not np.isfinite(c):
+                continue
+            refs.append(r)
+            wants.append(LineLabel(r.vertical, c, fm.horizontalAdvance(r.label) + self.px(3),
+                                   fm.height() + self.px(1), r.along))
+        inset = self.px(1.5)
+        area = Box(self.plot.left() + inset, self.plot.top() + inset, self.plot.width() - 2 * inset,
+                   self.plot.height() - 2 * inset)
+        obstacles = [Box(b.x(), b.y(), b.width(), b.height()) for b in self.boxes["markers"] + self.boxes["notices"]]
+        for r, box in zip(refs, place_line_labels(wants, area, obstacles), strict=True):
+            if box is None:
+                continue
+            rect = QRectF(box.x, box.y, box.w, box.h)
+            self.boxes["ref_labels"].append(rect)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(255, 255, 255, 225))
             p.drawRect(rect)
@@ -361,8 +429,12 @@ class _Renderer:
         p.setFont(self.font)
 
     # legend --------------------------------------------------------------------------------------
-    def _legend_items(self) -> list[Series]:
-        return [s for s in self.c.series if s.label and s.in_legend]
+    def _legend_items(self) -> list:
+        if self.c.legend is not None:
+            return list(self.c.legend)
+        return [LegendKey(s.label, s.color, s.dash, s.width_pt, s.marker,
+                          s.filled, s.band_low is not None, s.line, s.marker_size_pt, s.band_alpha)
+                for s in self.c.series if s.label and s.in_legend]
 
     def _legend_layout(self, fm: QFontMetricsF):
         items = self._legend_items()
@@ -391,7 +463,7 @@ class _Renderer:
             r, c = divmod(k, cols)
             x = self.px(4) + c * col_w
             y = top + self.px(2) + r * row_h + row_h / 2
-            if s.band_low is not None:
+            if s.band:
                 color = QColor(s.color)
                 color.setAlphaF(s.band_alpha * 1.6)
                 p.fillRect(QRectF(x, y - row_h * 0.32, sample_w, row_h * 0.64), color)
@@ -419,9 +491,11 @@ def draw_marker(p: QPainter, c: QPointF, shape: str, size: float, color: str, fi
         p.drawRect(QRectF(x - r * 0.88, y - r * 0.88, r * 1.76, r * 1.76))
     elif shape in ("triangle", "invtriangle"):
         s = -1 if shape == "triangle" else 1
-        p.drawPolygon(QPolygonF([QPointF(x, y + s * r * 1.1), QPointF(x - r, y - s * r * 0.7), QPointF(x + r, y - s * r * 0.7)]))
+        p.drawPolygon(QPolygonF([QPointF(x, y + s * r * 1.1), QPointF(x - r, y - s * r * 0.7),
+                                 QPointF(x + r, y - s * r * 0.7)]))
     elif shape == "diamond":
-        p.drawPolygon(QPolygonF([QPointF(x, y - r * 1.2), QPointF(x + r, y), QPointF(x, y + r * 1.2), QPointF(x - r, y)]))
+        p.drawPolygon(QPolygonF([QPointF(x, y - r * 1.2), QPointF(x + r, y), QPointF(x, y + r * 1.2),
+                                 QPointF(x - r, y)]))
     elif shape == "star":
         pts = []
         for k in range(10):
