@@ -17,8 +17,9 @@ rows of the older ttc_points.csv), every assumption written into the JSON:
 - Published curves: acc = floor + (ceiling - floor) sigmoid(a + b ln T), one benchmark variant per curve
   (the variant with most rows of that model: harnesses differ by up to 30 points), minimax fit with
   B_MIN <= b <= B_MAX (no flat curves); points the sigmoid cannot pass within 2 points are dropped and named.
-- Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark),
-  fitted by ridge-regularised alternating least squares on every (model, level) x benchmark-variant cell. A model
+- Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark)
+  + d(benchmark) [reasoning off] + h(family, domain), fitted by ridge-regularised alternating least squares on every
+  (model, level) x benchmark-variant cell (Matrix says why each term). A model
   with no published result on a task gets an estimated curve through its levels' predictions on the task's main
   variant (basis `estimated_from_other_tasks`), its band the 80th percentile of the leave-one-(model x task)-out
   absolute residuals (fidelity.py prints them).
@@ -35,6 +36,7 @@ import math
 import re
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +48,13 @@ AS_OF = "2026-12-05"
 TOLERANCE_PTS = 2.0
 ARC_BOARD = "https://arcprize.org/leaderboard"
 LOGIT_CLIP = 0.005  # accuracies are clipped to [0.5%, 99.5%] of the above-chance range before the logit
-RIDGE_THETA = 0.3  # ridge toward ability 0 (the mean model): a single cell does not pin an ability exactly
+# ridge strengths of the cross-benchmark model, each chosen on a coarse grid (0.1 / 0.3 / 1 / 3) by the
+# leave-one-(model x task)-out MAE over all tasks at once (fidelity.py), never per task or per source
+RIDGE_LEVEL = 1.0  # each (model, level) ability toward its model's mean: levels with few cells borrow from the others
+RIDGE_MODEL = 0.3  # each model's mean ability toward 0 (the mean model)
 RIDGE_COLUMN = 2.0  # ridge of each benchmark's slope toward 1 and offset toward its mean (few-cell benchmarks)
+RIDGE_OFF = 0.3  # each benchmark's reasoning-off effect toward the mean effect over all benchmarks
+RIDGE_FAMILY_DOMAIN = 1.0  # each family's strength in a domain (maths, code, knowledge, ARC) toward none
 MIN_COLUMN_CELLS = 4  # benchmark variants with fewer (model, level) cells stay out of the cross-benchmark model
 BAND_QUANTILE = 0.8  # bands cover this share of held-out published points
 
@@ -288,12 +295,15 @@ def observations(data: Path) -> list[dict]:
         m = re.match(r"(\w+) \(default\)", o["effort"].lower())
         if m and o["level"] in LEVELS:
             named[o["aid"]] = o["level"]
-    # a model published only with reasoning off and at its default (GPT-4.1, GPT-4o): the default is reasoning off
-    levels = defaultdict(set)
+    # a model published only with reasoning off and at its default (GPT-4.1, GPT-4o): the default is reasoning off,
+    # unless a default row says it thinks (Qwen3 'thinking', Nemotron 'reasoning on': those are the reasoning mode)
+    levels, thinks = defaultdict(set), set()
     for o in out:
         levels[o["aid"]].add(o["level"])
+        if o["level"] == "default" and re.search(r"think|reason", o["effort"].lower()):
+            thinks.add(o["aid"])
     for aid, lv in levels.items():
-        if lv == {"none", "default"}:
+        if lv == {"none", "default"} and aid not in thinks:
             named.setdefault(aid, "none")
     for o in out:
         if o["level"] == "default" and o["aid"] in named:
@@ -394,8 +404,40 @@ def _pct_of_logit(z, chance):
     return chance + (100.0 - chance) / (1.0 + np.exp(-z))
 
 
+def domain_of(benchmark: str) -> str:
+    """The skill a benchmark variant mostly tests: models of one family are often stronger in one of these than their
+    overall ability says (Claude on code vs maths, small OpenAI reasoning models on maths)."""
+    b = benchmark.lower()
+    if b.startswith("arc-agi"):
+        return "arc"
+    if any(k in b for k in ("aime", "hmmt", "math-500", "imoanswer", "frontiermath")):
+        return "maths"
+    if any(k in b for k in ("swe-bench", "livecodebench", "aider", "scicode", "terminal-bench")):
+        return "code"
+    return "knowledge"
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """One fit of the cross-benchmark model (see Matrix)."""
+
+    theta: np.ndarray  # (rows,) ability of each (model, level)
+    s: np.ndarray  # (cols,) slope of each benchmark variant
+    c: np.ndarray  # (cols,) offset of each benchmark variant
+    d: np.ndarray  # (cols,) reasoning-off effect of each benchmark variant (added for level 'none')
+    h: np.ndarray  # (families, domains) family strength per domain, centred per family
+
+
 class Matrix:
-    """logit(acc) = s(column) theta(row) + c(column): rows (model, level), columns benchmark variants."""
+    """logit(acc) = s(col) theta(row) + c(col) + d(col) [level is none] + h(family, domain of col).
+
+    Rows are (model, level), columns benchmark variants. Why each term (leave-one-(model x task)-out, fidelity.py):
+    - theta(model, level) = the model's mean ability + a level offset shrunk toward it (RIDGE_LEVEL), so a level with
+      few cells borrows from the model's other levels;
+    - d: reasoning off costs far more on maths than on knowledge questions or code (Claude 4 without thinking:
+      AIME 2025 34%, SWE-bench 72%): one ability per level cannot carry that;
+    - h: a family's strength differs by domain (maths, code, knowledge, ARC), shrunk toward 0 (RIDGE_FAMILY_DOMAIN).
+    """
 
     def __init__(self, obs: list[dict]):
         cells = defaultdict(list)
@@ -417,28 +459,64 @@ class Matrix:
                 self.acc[ri[r], ci[col]] = float(np.mean(values))
                 self.mask[ri[r], ci[col]] = True
         self.y = np.where(self.mask, _logit_pct(self.acc, self.chance[None, :]), 0.0)
-        self.theta, self.s, self.c = self.fit(self.mask)
+        self.models = sorted({aid for aid, _ in self.rows})
+        mi = {m: i for i, m in enumerate(self.models)}
+        self.row_model = np.array([mi[aid] for aid, _ in self.rows], dtype=int)
+        self.off = np.array([1.0 if level == "none" else 0.0 for _, level in self.rows])
+        self.families = sorted({family_of(m) for m in self.models})
+        fi = {f: i for i, f in enumerate(self.families)}
+        self.row_family = np.array([fi[family_of(aid)] for aid, _ in self.rows], dtype=int)
+        self.domains = sorted({domain_of(c) for c in self.cols})
+        di = {d: i for i, d in enumerate(self.domains)}
+        self.col_domain = np.array([di[domain_of(c)] for c in self.cols], dtype=int)
+        self.fitted = self.fit(self.mask)
+        self.theta, self.s, self.c = self.fitted.theta, self.fitted.s, self.fitted.c
 
-    def fit(self, mask: np.ndarray, iters: int = 80):
+    def _terms(self, d: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """The reasoning-off and family-domain terms of every cell, (rows, cols)."""
+        return self.off[:, None] * d[None, :] + h[self.row_family][:, self.col_domain]
+
+    def fit(self, mask: np.ndarray, iters: int = 80) -> Fitted:
+        """Ridge-regularised alternating least squares over the cells in mask."""
         m = mask.astype(float)
         y = self.y
+        n_models, n_fam, n_dom = len(self.models), len(self.families), len(self.domains)
         count = m.sum(axis=0)
         cbar = np.where(count > 0, (m * y).sum(axis=0) / np.maximum(count, 1), 0.0)
         s, c = np.ones(len(self.cols)), cbar.copy()
-        theta = np.zeros(len(self.rows))
+        theta, mean = np.zeros(len(self.rows)), np.zeros(n_models)
+        d, h = np.zeros(len(self.cols)), np.zeros((n_fam, n_dom))
+        level_rows = np.bincount(self.row_model, minlength=n_models)
+        cell_fam = np.broadcast_to(self.row_family[:, None], m.shape).ravel()
+        cell_dom = np.broadcast_to(self.col_domain[None, :], m.shape).ravel()
+        cell_fd = cell_fam * n_dom + cell_dom
         for _ in range(iters):
-            theta = (m * s * (y - c)).sum(axis=1) / ((m * s * s).sum(axis=1) + RIDGE_THETA)
+            r = y - c - self._terms(d, h)
+            theta = ((m * s * r).sum(axis=1) + RIDGE_LEVEL * mean[self.row_model]) / (
+                (m * s * s).sum(axis=1) + RIDGE_LEVEL)
+            mean = RIDGE_LEVEL * np.bincount(self.row_model, theta, n_models) / (RIDGE_LEVEL * level_rows + RIDGE_MODEL)
+            r = y - self._terms(d, h)
             t1, t2 = (m * theta[:, None]).sum(axis=0), (m * theta[:, None] ** 2).sum(axis=0)
-            ty, sy = (m * theta[:, None] * y).sum(axis=0), (m * y).sum(axis=0)
+            ty, sy = (m * theta[:, None] * r).sum(axis=0), (m * r).sum(axis=0)
             a11, a12, a22 = t2 + RIDGE_COLUMN, t1, count + RIDGE_COLUMN
             b1, b2 = ty + RIDGE_COLUMN * 1.0, sy + RIDGE_COLUMN * cbar
             det = a11 * a22 - a12 * a12
             s, c = (a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det
-        return theta, s, c
+            base = s[None, :] * theta[:, None] + c[None, :]
+            off = m * self.off[:, None]
+            r = y - base - h[self.row_family][:, self.col_domain]
+            d_mean = (off * r).sum() / max(off.sum(), 1e-9)
+            d = ((off * r).sum(axis=0) + RIDGE_OFF * d_mean) / (off.sum(axis=0) + RIDGE_OFF)
+            r = y - base - self.off[:, None] * d[None, :]
+            h = (np.bincount(cell_fd, (m * r).ravel(), n_fam * n_dom)
+                 / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + RIDGE_FAMILY_DOMAIN)).reshape(n_fam, n_dom)
+            h -= h.mean(axis=1, keepdims=True)  # a family's overall strength is in theta
+        return Fitted(theta=theta, s=s, c=c, d=d, h=h)
 
-    def predict(self, fitted, row: int, col: int) -> float:
-        theta, s, c = fitted
-        return float(_pct_of_logit(s[col] * theta[row] + c[col], self.chance[col]))
+    def predict(self, fitted: Fitted, row: int, col: int) -> float:
+        z = (fitted.s[col] * fitted.theta[row] + fitted.c[col] + self.off[row] * fitted.d[col]
+             + fitted.h[self.row_family[row], self.col_domain[col]])
+        return float(_pct_of_logit(z, self.chance[col]))
 
     def main_column(self, task: str) -> int | None:
         """The task's variant with the most cells (estimates are made for it)."""
@@ -771,7 +849,7 @@ def build(data: Path) -> tuple[dict, dict]:
                     if r is None:
                         continue
                     t, _ = tokens_model.estimate(aid, level, task_id)
-                    estimates[level] = (t, matrix.predict((matrix.theta, matrix.s, matrix.c), r, column))
+                    estimates[level] = (t, matrix.predict(matrix.fitted, r, column))
                 if estimates:
                     curves[aid] = estimated_curve(aid, estimates, floor, prior_b, bands[task_id], known_max,
                                                   matrix.cols[column])
@@ -830,6 +908,10 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
     """The cross-benchmark model's fitted numbers, kept in tasks.json so an imported eval can place the models
     without its results (user_tasks, eval_fit.cross_benchmark_estimates) at run time without the CSVs."""
     cells = matrix.mask.sum(axis=1)
+    fitted = matrix.fitted
+    task_cols = [matrix.main_column(t) for t in TASKS]
+    s_median = float(np.median([fitted.s[i] for i in task_cols if i is not None]))
+    d_mean = float(np.mean(fitted.d))
     models: dict[str, dict] = defaultdict(dict)
     for (aid, level), i in sorted(matrix.ri.items()):
         if (aid, level) in tokens_model.u:
@@ -837,9 +919,12 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         else:
             tokens, how = tokens_model.estimate(aid, level, "")
             how = how.split("; no token counts on")[0]
-        models[aid][level] = {"theta": round(float(matrix.theta[i]), 6), "cells": int(cells[i]),
+        # a user's task has no reasoning-off term of its own: level none carries the mean one, at the median slope
+        theta = float(fitted.theta[i]) + (d_mean / s_median if level == "none" else 0.0)
+        models[aid][level] = {"theta": round(theta, 6), "cells": int(cells[i]),
                               "tokens": round(tokens, 1), "tokens_how": how}
     columns = {col: {"s": round(float(matrix.s[i]), 6), "c": round(float(matrix.c[i]), 6),
+                     "d_reasoning_off": round(float(fitted.d[i]), 6), "domain": domain_of(col),
                      "chance_pct": float(matrix.chance[i]), "cells": int(matrix.mask[:, i].sum()), "task": task_of(col)}
                for col, i in matrix.ci.items()}
     task_columns = {}
@@ -851,10 +936,17 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
                       "names its source URL there), every (model, level) x benchmark-variant cell with >= "
                       f"{MIN_COLUMN_CELLS} cells per variant",
             "as_of": AS_OF,
-            "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark); "
+            "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
+                     "+ d_reasoning_off(benchmark) [level none] + h(family, domain of the benchmark); "
                      f"accuracies clipped to [{LOGIT_CLIP:.1%}, {1 - LOGIT_CLIP:.1%}] of the above-chance range; ridge "
-                     f"{RIDGE_THETA} on theta toward 0, {RIDGE_COLUMN} on s toward 1 and c toward the variant's mean",
+                     f"{RIDGE_LEVEL} on theta toward its model's mean, {RIDGE_MODEL} on that mean toward 0, "
+                     f"{RIDGE_COLUMN} on s toward 1 and c toward the variant's mean, {RIDGE_OFF} on d toward its mean, "
+                     f"{RIDGE_FAMILY_DOMAIN} on h toward 0. theta of level none here includes the mean d over the "
+                     f"benchmarks at the median task slope ({d_mean:.3f} / {s_median:.3f}): a user's task has no d of "
+                     "its own",
             "logit_clip": LOGIT_CLIP, "columns": columns, "task_columns": task_columns,
+            "family_domain": {f: {dom: round(float(fitted.h[i, k]), 6) for k, dom in enumerate(matrix.domains)}
+                              for i, f in enumerate(matrix.families)},
             "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
             "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the log-additive "
                            "token model set to 0 (the mean benchmark)",
