@@ -64,11 +64,14 @@ TASKS = {
         name="Maths olympiad (AIME)", source="https://artofproblemsolving.com/wiki/index.php/AIME_Problems_and_Solutions",
         benchmark="AIME 2024/2025 and OTIS mock AIME (no tools)", answer_format="free", verifier_available=False,
         input_tokens=300, answer_tokens=200, family="maths",
-        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem (not published)."),
+        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem "
+                "(not published)."),
     "science-qa": dict(
-        name="Science QA (GPQA Diamond)", source="https://arxiv.org/abs/2311.12022", benchmark="GPQA Diamond (no tools)",
+        name="Science QA (GPQA Diamond)", source="https://arxiv.org/abs/2311.12022",
+        benchmark="GPQA Diamond (no tools)",
         answer_format="choice:4", verifier_available=False, input_tokens=400, answer_tokens=100, family="choice",
-        io_note="default_input_tokens 400 / default_answer_tokens 100: estimates for one 4-option question (not published)."),
+        io_note="default_input_tokens 400 / default_answer_tokens 100: estimates for one 4-option question "
+                "(not published)."),
     "coding-agent": dict(
         name="Coding agent (SWE-bench Verified)", source="https://www.swebench.com/", benchmark="SWE-bench Verified",
         answer_format="free", verifier_available=True, input_tokens=50000, answer_tokens=2000, family="code",
@@ -88,22 +91,24 @@ TASKS = {
         io_note="ARC scores allow 2 attempts; tokens are per task and derived from cost (upper bounds). "
                 "default_input_tokens 6000 / default_answer_tokens 1500: estimates (not published)."),
     "expert-qa": dict(
-        name="Expert QA (Humanity's Last Exam)", source="https://lastexam.ai/", benchmark="Humanity's Last Exam (text, no tools)",
+        name="Expert QA (Humanity's Last Exam)", source="https://lastexam.ai/",
+        benchmark="Humanity's Last Exam (text, no tools)",
         answer_format="free", verifier_available=False, input_tokens=300, answer_tokens=200, family="expert",
         io_note="HLE mixes free-form and multiple-choice questions, modelled as free-form. default_input_tokens 300 / "
                 "default_answer_tokens 200: estimates (not published)."),
     "competitive-coding": dict(
-        name="Competitive coding (LiveCodeBench)", source="https://livecodebench.github.io/", benchmark="LiveCodeBench (pass@1)",
+        name="Competitive coding (LiveCodeBench)", source="https://livecodebench.github.io/",
+        benchmark="LiveCodeBench (pass@1)",
         answer_format="free", verifier_available=True, input_tokens=600, answer_tokens=800, family="code",
         io_note="verifier_available: hidden tests judge a program. Time windows differ between sources "
-                "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / default_answer_tokens 800: "
-                "estimates (not published)."),
+                "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / "
+                "default_answer_tokens 800: estimates (not published)."),
     "research-maths": dict(
         name="Research maths (FrontierMath tiers 1-3)", source="https://epoch.ai/frontiermath",
         benchmark="FrontierMath tiers 1-3 (private)", answer_format="free", verifier_available=True,
         input_tokens=500, answer_tokens=300, family="maths",
-        io_note="verifier_available: answers are checked automatically. default_input_tokens 500 / default_answer_tokens 300: "
-                "estimates (not published)."),
+        io_note="verifier_available: answers are checked automatically. default_input_tokens 500 / "
+                "default_answer_tokens 300: estimates (not published)."),
 }
 
 
@@ -284,7 +289,8 @@ def observations(data: Path) -> list[dict]:
         tokens = float(r["reasoning_tokens_per_problem"]) if r["reasoning_tokens_per_problem"] else None
         basis = r["tokens_basis"] if tokens else "unknown"
         task = task_of(r["benchmark"])
-        out.append({"row": r["id"], "aid": accuracy_id(r["model"]), "model": r["model"], "level": level_of(r["effort_or_budget"]),
+        out.append({"row": r["id"], "aid": accuracy_id(r["model"]), "model": r["model"],
+                    "level": level_of(r["effort_or_budget"]),
                     "effort": r["effort_or_budget"], "bench": r["benchmark"], "task": task,
                     "key": task or r["benchmark"], "acc": float(r["accuracy_pct"]), "tokens": tokens,
                     "tokens_basis": basis, "source": r["source_url"], "chance": chance_of_benchmark(r["benchmark"]),
@@ -374,12 +380,14 @@ def max_tokens_known(data: Path) -> dict[str, tuple[float, str]]:
             name = name.strip()
             if name == "R1":
                 name = "DeepSeek-R1"
-            out[accuracy_id(name)] = (float(m.group(1)), f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})")
+            out[accuracy_id(name)] = (float(m.group(1)),
+                                      f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})")
     for r in _read(data / "api_prices_2026-12.csv"):
         if r["max_output_tokens"]:
             aid = accuracy_id(r["model"].split("/")[-1])
-            out.setdefault(aid, (float(r["max_output_tokens"]), f"max_tokens {r['max_output_tokens']} = max output tokens "
-                                                               f"(api_prices_2026-12.csv: {r['model']})"))
+            out.setdefault(aid, (float(r["max_output_tokens"]),
+                                 f"max_tokens {r['max_output_tokens']} = max output tokens "
+                                 f"(api_prices_2026-12.csv: {r['model']})"))
     if "deepseek-r1" in out:
         out.setdefault("deepseek-r1-0528", (out["deepseek-r1"][0], out["deepseek-r1"][1] + ", same architecture"))
     return out
@@ -646,10 +654,11 @@ def published_curve(aid, members, floor, prior_b, tokens_model, known_max, held_
     band = max(2.0, 1.5 * max_err) + extra + (4.0 if single else 0.0) + held_out_extra
     largest = max(p["reasoning_tokens"] for p in pts)
     max_tokens, max_note = _max_tokens(aid, largest, known_max)
-    note = (f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted points "
-            f"{max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = max(2, 1.5 x max "
-            f"error) + {extra:g} for token provenance" + (" + 4 for a single point" if single else "") +
-            f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside")
+    note = (f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted "
+            f"points {max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = "
+            f"max(2, 1.5 x max error) + {extra:g} for token provenance"
+            + (" + 4 for a single point" if single else "")
+            + f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside")
     if dropped:
         note += "; dropped (no sigmoid in log-tokens passes within 2 pts of every point): " + "; ".join(
             f"{p['label']} {p['accuracy_pct']}% at {p['reasoning_tokens']:.0f} tokens" for p in dropped)
@@ -706,7 +715,8 @@ PAIR_BAND_QUANTILES = (0.05, 0.95)
 
 
 def _pair_prediction(pair, kappa, quality=0.5):
-    return float(accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa, quality))
+    return float(accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa,
+                                            quality))
 
 
 def parallel_pairs(data: Path) -> list[dict]:
@@ -815,7 +825,8 @@ def build(data: Path) -> tuple[dict, dict]:
               "matrix_columns": len(matrix.cols), "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
               "leave_one_out": loo_summary(loo, bands), "band_check": band_check,
               "published_band_extra_pts": round(pub_extra, 2),
-              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]] for (fam, agg), v in fits.items()}}
+              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]]
+                        for (fam, agg), v in fits.items()}}
     quality = fit_scorer_quality(fits[("maths", "majority")][0], fits[("maths", "verifier")][0])
     tasks = []
     for task_id, meta in TASKS.items():
@@ -825,7 +836,7 @@ def build(data: Path) -> tuple[dict, dict]:
         for o in on_task:
             by_model[o["aid"]].append(o)
         multi = []
-        for aid, members in by_model.items():
+        for members in by_model.values():
             pts = [_point_of(o, tokens_model)[0] for o in members]
             if len({p["reasoning_tokens"] for p in pts}) >= 3:
                 multi.append(fit_series(pts, floor, None)[3])
@@ -860,10 +871,11 @@ def build(data: Path) -> tuple[dict, dict]:
         fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
         fit, vfit = fits[(fam, "majority")], fits[(fam, "verifier")]
         conc_note = (f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
-                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} (parallel_points.csv; "
-                     "bands = 5th-95th percentile of the per-pair fits)")
+                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} "
+                     "(parallel_points.csv; bands = 5th-95th percentile of the per-pair fits)")
         if fit[0] < 0.05:
-            conc_note += "; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps the fit)"
+            conc_note += ("; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps "
+                          "the fit)")
         if task_id == "abstract-reasoning":
             p1 = o3_preview_pass1(fit[0])
             arc_url = "https://arcprize.org/blog/oai-o3-pub-breakthrough"
@@ -875,15 +887,20 @@ def build(data: Path) -> tuple[dict, dict]:
                 "band_pct": 8.0, "basis": "published", "default_effort": "high-efficiency",
                 "effort_tokens": {"high-efficiency": 55000.0}, "effort_basis": {
                     "high-efficiency": "derived: 330k tokens per task / 6 samples (ttc_points.csv)"},
-                "points": [point(55000.0, 75.7, "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
+                "points": [point(55000.0, 75.7,
+                                 "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
                                  arc_url, "derived: 330k tokens/task total / 6 samples = 55.0k tokens per sample"),
                            ],
-                "fit_note": (f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = 75.7 with the "
-                             f"task concentration; the low-efficiency run (1024 samples, 55.7k tokens per sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts {check:.1f} vs 87.5 published (the ARC concentration is the prior over all published pairs, not fitted to this one model); slope = ARC prior "
-                             f"{b_arc:.4f}; band 8 pts (one token level, aggregation assumed majority); max_tokens = 2 x per-sample "
-                             "budget (ASSUMED)")}
+                "fit_note": (f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = "
+                             "75.7 with the task concentration; the low-efficiency run (1024 samples, 55.7k tokens per "
+                             "sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts "
+                             f"{check:.1f} vs 87.5 published (the ARC concentration is the prior over all published "
+                             f"pairs, not fitted to this one model); slope = ARC prior {b_arc:.4f}; band 8 pts (one "
+                             "token level, aggregation assumed majority); max_tokens = 2 x per-sample budget "
+                             "(ASSUMED)")}
         tasks.append({
-            "id": task_id, "name": meta["name"], "source": meta["source"], "as_of": AS_OF, "benchmark": meta["benchmark"],
+            "id": task_id, "name": meta["name"], "source": meta["source"], "as_of": AS_OF,
+            "benchmark": meta["benchmark"],
             "answer_format": meta["answer_format"], "verifier_available": meta["verifier_available"],
             "concentration": round(max(fit[0], 0.05), 4), "concentration_low": round(max(fit[1], 0.01), 4),
             "concentration_high": round(max(fit[2], 0.05), 4), "scorer_quality": round(quality, 4),
@@ -892,8 +909,8 @@ def build(data: Path) -> tuple[dict, dict]:
             "verifier_concentration_high": round(max(vfit[2], 0.01), 4),
             "default_input_tokens": meta["input_tokens"], "default_answer_tokens": meta["answer_tokens"],
             "curves": curves,
-            "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 samples "
-                      f"(74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
+            "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 "
+                      f"samples (74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
                       f"{bands[task_id]:.1f} pts. {meta['io_note']}"),
         })
     report["prior_concentration"] = {agg: [round(x, 4) for x in fits[(None, agg)][:3]] for agg in AGG_OF_FIT}
@@ -932,8 +949,8 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         col = matrix.main_column(task)
         if col is not None:
             task_columns[task] = matrix.cols[col]
-    return {"source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv (each row "
-                      "names its source URL there), every (model, level) x benchmark-variant cell with >= "
+    return {"source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv "
+                      "(each row names its source URL there), every (model, level) x benchmark-variant cell with >= "
                       f"{MIN_COLUMN_CELLS} cells per variant",
             "as_of": AS_OF,
             "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
@@ -948,8 +965,8 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
             "family_domain": {f: {dom: round(float(fitted.h[i, k]), 6) for k, dom in enumerate(matrix.domains)}
                               for i, f in enumerate(matrix.families)},
             "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
-            "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the log-additive "
-                           "token model set to 0 (the mean benchmark)",
+            "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the "
+                           "log-additive token model set to 0 (the mean benchmark)",
             "models": dict(models)}
 
 
@@ -962,10 +979,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m ttcplanner.model.fit_accuracy DATA_DIR [OUT_JSON] | --coverage", file=sys.stderr)
         return 2
     data = Path(argv[0])
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "resources" / "catalog" / "tasks.json"
+    default_out = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "tasks.json"
+    out = Path(argv[1]) if len(argv) > 1 else default_out
     doc, report = build(data)
     write_json_atomic(out, doc)
-    counts = {t["id"]: {b: sum(1 for c in t["curves"].values() if c["basis"] == b) for b in ("published", "estimated_from_other_tasks")}
+    counts = {t["id"]: {b: sum(1 for c in t["curves"].values() if c["basis"] == b)
+                        for b in ("published", "estimated_from_other_tasks")}
               for t in doc["entries"]}
     import json
     print(json.dumps({"wrote": str(out), "curves": counts, **report}, indent=1))
@@ -983,19 +1002,21 @@ def parallel_leave_one_out(data: Path) -> dict:
     for k, p in enumerate(pairs):
         rest = [q for j, q in enumerate(pairs) if j != k]
         kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"])[:3]
-        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi),
-                                                kappa, (lo, hi))
+        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5,
+                                                (lo, hi), kappa, (lo, hi))
         old = _pair_prediction(p, 1.0)
         rows.append({"id": p["id"], "model": p["model"], "benchmark": p["bench"], "aggregate": p["aggregate"],
                      "samples": p["samples"], "pass1_pct": p["pass1"], "measured_pct": p["measured"],
-                     "predicted_pct": round(float(mean), 2), "low_pct": round(float(low), 2), "high_pct": round(float(high), 2),
+                     "predicted_pct": round(float(mean), 2), "low_pct": round(float(low), 2),
+                     "high_pct": round(float(high), 2),
                      "fixed_kappa_1_pct": round(old, 2)})
     err = np.array([r["predicted_pct"] - r["measured_pct"] for r in rows])
     inside = np.array([r["low_pct"] - 0.05 <= r["measured_pct"] <= r["high_pct"] + 0.05 for r in rows])
     summary = {"pairs": len(rows), "mae_pts": round(float(np.abs(err).mean()), 2),
                "median_abs_error_pts": round(float(np.median(np.abs(err))), 2),
                "inside_band_share": round(float(inside.mean()), 3),
-               "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"]) for r in rows])), 2),
+               "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"])
+                                                                 for r in rows])), 2),
                "baseline_fixed_kappa_1_mae_pts": round(float(np.mean([abs(r["fixed_kappa_1_pct"] - r["measured_pct"])
                                                                        for r in rows])), 2),
                "goal": "MAE <= 3 pts, >= 80% inside the band"}
@@ -1021,10 +1042,11 @@ def fidelity_report(data: Path) -> dict:
         if rows:
             per_task[task] = loo_summary(rows, bands)
     return {"sequential_cross_benchmark": {
-                "method": "hold out every published (model, task): all its levels and variants; refit the cross-benchmark "
-                          "model on the rest; predict each held-out published point. Baseline: the mean of the other models' "
-                          "published results on the same benchmark variant.",
-                "overall": loo_summary(loo, bands), "band_check": check, "band_pts": {k: round(v, 2) for k, v in bands.items()},
+                "method": "hold out every published (model, task): all its levels and variants; refit the "
+                          "cross-benchmark model on the rest; predict each held-out published point. Baseline: the "
+                          "mean of the other models' published results on the same benchmark variant.",
+                "overall": loo_summary(loo, bands), "band_check": check,
+                "band_pts": {k: round(v, 2) for k, v in bands.items()},
                 "per_task": per_task, "goal": "MAE <= 3 pts, >= 80% inside the band"},
             "published_curves_leave_one_point_out": published_curve_leave_one_out(data),
             "parallel_pairs": parallel_leave_one_out(data)}
@@ -1093,8 +1115,8 @@ def published_curve_leave_one_out(data: Path) -> dict:
             "inside_fit_error_band_share": round(float(np.mean(errs <= bands)), 3),
             "band_extra_pts": round(extra, 2),
             "inside_shipped_band_share": round(float(np.mean(errs <= bands + extra)), 3),
-            "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the token-provenance "
-                    "extra; coverage with the extra is in-sample for that one constant"}
+            "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the "
+                    "token-provenance extra; coverage with the extra is in-sample for that one constant"}
 
 if __name__ == "__main__":
     raise SystemExit(main())
