@@ -32,7 +32,7 @@ def test_import_then_plan_says_basis_user_eval(qapp, cli, cli_json, user_dir, tm
 
     scenario = tmp_path / "s.json"
     scenario.write_text(json.dumps({"schema_version": 1, "task_id": "ticket-routing", "target_accuracy_pct": 45,
-                                    "reasoning_tokens": 2000, "latency_target_s": 600}))
+                                    "reasoning_tokens": 8000, "latency_target_s": 600}))
     pdf = tmp_path / "plan.pdf"
     plan = cli_json("plan", str(scenario), "--pdf", str(pdf))
     assert plan["basis"] == "user_eval"

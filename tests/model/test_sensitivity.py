@@ -79,17 +79,18 @@ def test_gpu_price_flip_matches_the_analytic_crossing():
 
 def test_vendor_price_rows_move_only_their_vendor_and_show_the_flip():
     """NVIDIA and AMD rents are separate rows: raising AMD rents flips an AMD recommendation where the best
-    option not on AMD costs the same; NVIDIA rents leave an AMD plan's cost alone. (The maths tutor: since fp4
-    weights on GPUs without fp4 tensor cores run at the 16-bit rate, an NVIDIA GPU wins the coding scenario.)"""
-    scenario = sc.load(scenarios_dir() / "maths-tutor-high-volume.json")
-    base = evaluate(scenario, CATALOG)
+    option not on AMD costs the same; NVIDIA rents leave an AMD plan's cost alone. (The coding scenario without
+    API offers at an 85% target, where an AMD GPU wins; the maths tutor's AMD option reached its 75% target only
+    through Qwen3-30B's thinking results folded into its reasoning-off level, fixed in the accuracy fit.)"""
+    scenario = CODING.replace(target_accuracy_pct=85.0)
+    base = evaluate(scenario, NO_API)
     rec = base.recommended
     assert base.options.vendor[rec] == "AMD", "precondition: an AMD GPU recommended"
     not_amd = [i for i in range(base.options.size) if base.results.eligible[i] and base.options.vendor[i] != "AMD"]
     expected = min(base.results.monthly_usd[i] for i in not_amd) / base.results.monthly_usd[rec]
     wide = tuple(dataclasses.replace(u, low=0.5, high=3.0) for u in UNCERTAIN_INPUTS
                  if u.name in ("amd_gpu_price_factor", "nvidia_gpu_price_factor"))
-    rows = {r.name: r for r in tornado(scenario, CATALOG, inputs=wide).rows}
+    rows = {r.name: r for r in tornado(scenario, NO_API, inputs=wide).rows}
     amd, nvidia = rows["amd_gpu_price_factor"], rows["nvidia_gpu_price_factor"]
     assert amd.flips and amd.flip_value == pytest.approx(expected, rel=0.05)
     assert "AMD" in amd.label and "NVIDIA" in nvidia.label

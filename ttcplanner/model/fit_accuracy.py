@@ -17,8 +17,9 @@ rows of the older ttc_points.csv), every assumption written into the JSON:
 - Published curves: acc = floor + (ceiling - floor) sigmoid(a + b ln T), one benchmark variant per curve
   (the variant with most rows of that model: harnesses differ by up to 30 points), minimax fit with
   B_MIN <= b <= B_MAX (no flat curves); points the sigmoid cannot pass within 2 points are dropped and named.
-- Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark),
-  fitted by ridge-regularised alternating least squares on every (model, level) x benchmark-variant cell. A model
+- Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark)
+  + d(benchmark) [reasoning off] + h(family, domain), fitted by ridge-regularised alternating least squares on every
+  (model, level) x benchmark-variant cell (Matrix says why each term). A model
   with no published result on a task gets an estimated curve through its levels' predictions on the task's main
   variant (basis `estimated_from_other_tasks`), its band the 80th percentile of the leave-one-(model x task)-out
   absolute residuals (fidelity.py prints them).
@@ -35,6 +36,7 @@ import math
 import re
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +48,13 @@ AS_OF = "2026-12-05"
 TOLERANCE_PTS = 2.0
 ARC_BOARD = "https://arcprize.org/leaderboard"
 LOGIT_CLIP = 0.005  # accuracies are clipped to [0.5%, 99.5%] of the above-chance range before the logit
-RIDGE_THETA = 0.3  # ridge toward ability 0 (the mean model): a single cell does not pin an ability exactly
+# ridge strengths of the cross-benchmark model, each chosen on a coarse grid (0.1 / 0.3 / 1 / 3) by the
+# leave-one-(model x task)-out MAE over all tasks at once (fidelity.py), never per task or per source
+RIDGE_LEVEL = 1.0  # each (model, level) ability toward its model's mean: levels with few cells borrow from the others
+RIDGE_MODEL = 0.3  # each model's mean ability toward 0 (the mean model)
 RIDGE_COLUMN = 2.0  # ridge of each benchmark's slope toward 1 and offset toward its mean (few-cell benchmarks)
+RIDGE_OFF = 0.3  # each benchmark's reasoning-off effect toward the mean effect over all benchmarks
+RIDGE_FAMILY_DOMAIN = 1.0  # each family's strength in a domain (maths, code, knowledge, ARC) toward none
 MIN_COLUMN_CELLS = 4  # benchmark variants with fewer (model, level) cells stay out of the cross-benchmark model
 BAND_QUANTILE = 0.8  # bands cover this share of held-out published points
 
@@ -57,11 +64,14 @@ TASKS = {
         name="Maths olympiad (AIME)", source="https://artofproblemsolving.com/wiki/index.php/AIME_Problems_and_Solutions",
         benchmark="AIME 2024/2025 and OTIS mock AIME (no tools)", answer_format="free", verifier_available=False,
         input_tokens=300, answer_tokens=200, family="maths",
-        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem (not published)."),
+        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem "
+                "(not published)."),
     "science-qa": dict(
-        name="Science QA (GPQA Diamond)", source="https://arxiv.org/abs/2311.12022", benchmark="GPQA Diamond (no tools)",
+        name="Science QA (GPQA Diamond)", source="https://arxiv.org/abs/2311.12022",
+        benchmark="GPQA Diamond (no tools)",
         answer_format="choice:4", verifier_available=False, input_tokens=400, answer_tokens=100, family="choice",
-        io_note="default_input_tokens 400 / default_answer_tokens 100: estimates for one 4-option question (not published)."),
+        io_note="default_input_tokens 400 / default_answer_tokens 100: estimates for one 4-option question "
+                "(not published)."),
     "coding-agent": dict(
         name="Coding agent (SWE-bench Verified)", source="https://www.swebench.com/", benchmark="SWE-bench Verified",
         answer_format="free", verifier_available=True, input_tokens=50000, answer_tokens=2000, family="code",
@@ -81,22 +91,24 @@ TASKS = {
         io_note="ARC scores allow 2 attempts; tokens are per task and derived from cost (upper bounds). "
                 "default_input_tokens 6000 / default_answer_tokens 1500: estimates (not published)."),
     "expert-qa": dict(
-        name="Expert QA (Humanity's Last Exam)", source="https://lastexam.ai/", benchmark="Humanity's Last Exam (text, no tools)",
+        name="Expert QA (Humanity's Last Exam)", source="https://lastexam.ai/",
+        benchmark="Humanity's Last Exam (text, no tools)",
         answer_format="free", verifier_available=False, input_tokens=300, answer_tokens=200, family="expert",
         io_note="HLE mixes free-form and multiple-choice questions, modelled as free-form. default_input_tokens 300 / "
                 "default_answer_tokens 200: estimates (not published)."),
     "competitive-coding": dict(
-        name="Competitive coding (LiveCodeBench)", source="https://livecodebench.github.io/", benchmark="LiveCodeBench (pass@1)",
+        name="Competitive coding (LiveCodeBench)", source="https://livecodebench.github.io/",
+        benchmark="LiveCodeBench (pass@1)",
         answer_format="free", verifier_available=True, input_tokens=600, answer_tokens=800, family="code",
         io_note="verifier_available: hidden tests judge a program. Time windows differ between sources "
-                "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / default_answer_tokens 800: "
-                "estimates (not published)."),
+                "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / "
+                "default_answer_tokens 800: estimates (not published)."),
     "research-maths": dict(
         name="Research maths (FrontierMath tiers 1-3)", source="https://epoch.ai/frontiermath",
         benchmark="FrontierMath tiers 1-3 (private)", answer_format="free", verifier_available=True,
         input_tokens=500, answer_tokens=300, family="maths",
-        io_note="verifier_available: answers are checked automatically. default_input_tokens 500 / default_answer_tokens 300: "
-                "estimates (not published)."),
+        io_note="verifier_available: answers are checked automatically. default_input_tokens 500 / "
+                "default_answer_tokens 300: estimates (not published)."),
 }
 
 
@@ -277,7 +289,8 @@ def observations(data: Path) -> list[dict]:
         tokens = float(r["reasoning_tokens_per_problem"]) if r["reasoning_tokens_per_problem"] else None
         basis = r["tokens_basis"] if tokens else "unknown"
         task = task_of(r["benchmark"])
-        out.append({"row": r["id"], "aid": accuracy_id(r["model"]), "model": r["model"], "level": level_of(r["effort_or_budget"]),
+        out.append({"row": r["id"], "aid": accuracy_id(r["model"]), "model": r["model"],
+                    "level": level_of(r["effort_or_budget"]),
                     "effort": r["effort_or_budget"], "bench": r["benchmark"], "task": task,
                     "key": task or r["benchmark"], "acc": float(r["accuracy_pct"]), "tokens": tokens,
                     "tokens_basis": basis, "source": r["source_url"], "chance": chance_of_benchmark(r["benchmark"]),
@@ -288,12 +301,15 @@ def observations(data: Path) -> list[dict]:
         m = re.match(r"(\w+) \(default\)", o["effort"].lower())
         if m and o["level"] in LEVELS:
             named[o["aid"]] = o["level"]
-    # a model published only with reasoning off and at its default (GPT-4.1, GPT-4o): the default is reasoning off
-    levels = defaultdict(set)
+    # a model published only with reasoning off and at its default (GPT-4.1, GPT-4o): the default is reasoning off,
+    # unless a default row says it thinks (Qwen3 'thinking', Nemotron 'reasoning on': those are the reasoning mode)
+    levels, thinks = defaultdict(set), set()
     for o in out:
         levels[o["aid"]].add(o["level"])
+        if o["level"] == "default" and re.search(r"think|reason", o["effort"].lower()):
+            thinks.add(o["aid"])
     for aid, lv in levels.items():
-        if lv == {"none", "default"}:
+        if lv == {"none", "default"} and aid not in thinks:
             named.setdefault(aid, "none")
     for o in out:
         if o["level"] == "default" and o["aid"] in named:
@@ -364,12 +380,14 @@ def max_tokens_known(data: Path) -> dict[str, tuple[float, str]]:
             name = name.strip()
             if name == "R1":
                 name = "DeepSeek-R1"
-            out[accuracy_id(name)] = (float(m.group(1)), f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})")
+            out[accuracy_id(name)] = (float(m.group(1)),
+                                      f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})")
     for r in _read(data / "api_prices_2026-12.csv"):
         if r["max_output_tokens"]:
             aid = accuracy_id(r["model"].split("/")[-1])
-            out.setdefault(aid, (float(r["max_output_tokens"]), f"max_tokens {r['max_output_tokens']} = max output tokens "
-                                                               f"(api_prices_2026-12.csv: {r['model']})"))
+            out.setdefault(aid, (float(r["max_output_tokens"]),
+                                 f"max_tokens {r['max_output_tokens']} = max output tokens "
+                                 f"(api_prices_2026-12.csv: {r['model']})"))
     if "deepseek-r1" in out:
         out.setdefault("deepseek-r1-0528", (out["deepseek-r1"][0], out["deepseek-r1"][1] + ", same architecture"))
     return out
@@ -394,8 +412,40 @@ def _pct_of_logit(z, chance):
     return chance + (100.0 - chance) / (1.0 + np.exp(-z))
 
 
+def domain_of(benchmark: str) -> str:
+    """The skill a benchmark variant mostly tests: models of one family are often stronger in one of these than their
+    overall ability says (Claude on code vs maths, small OpenAI reasoning models on maths)."""
+    b = benchmark.lower()
+    if b.startswith("arc-agi"):
+        return "arc"
+    if any(k in b for k in ("aime", "hmmt", "math-500", "imoanswer", "frontiermath")):
+        return "maths"
+    if any(k in b for k in ("swe-bench", "livecodebench", "aider", "scicode", "terminal-bench")):
+        return "code"
+    return "knowledge"
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """One fit of the cross-benchmark model (see Matrix)."""
+
+    theta: np.ndarray  # (rows,) ability of each (model, level)
+    s: np.ndarray  # (cols,) slope of each benchmark variant
+    c: np.ndarray  # (cols,) offset of each benchmark variant
+    d: np.ndarray  # (cols,) reasoning-off effect of each benchmark variant (added for level 'none')
+    h: np.ndarray  # (families, domains) family strength per domain, centred per family
+
+
 class Matrix:
-    """logit(acc) = s(column) theta(row) + c(column): rows (model, level), columns benchmark variants."""
+    """logit(acc) = s(col) theta(row) + c(col) + d(col) [level is none] + h(family, domain of col).
+
+    Rows are (model, level), columns benchmark variants. Why each term (leave-one-(model x task)-out, fidelity.py):
+    - theta(model, level) = the model's mean ability + a level offset shrunk toward it (RIDGE_LEVEL), so a level with
+      few cells borrows from the model's other levels;
+    - d: reasoning off costs far more on maths than on knowledge questions or code (Claude 4 without thinking:
+      AIME 2025 34%, SWE-bench 72%): one ability per level cannot carry that;
+    - h: a family's strength differs by domain (maths, code, knowledge, ARC), shrunk toward 0 (RIDGE_FAMILY_DOMAIN).
+    """
 
     def __init__(self, obs: list[dict]):
         cells = defaultdict(list)
@@ -417,28 +467,64 @@ class Matrix:
                 self.acc[ri[r], ci[col]] = float(np.mean(values))
                 self.mask[ri[r], ci[col]] = True
         self.y = np.where(self.mask, _logit_pct(self.acc, self.chance[None, :]), 0.0)
-        self.theta, self.s, self.c = self.fit(self.mask)
+        self.models = sorted({aid for aid, _ in self.rows})
+        mi = {m: i for i, m in enumerate(self.models)}
+        self.row_model = np.array([mi[aid] for aid, _ in self.rows], dtype=int)
+        self.off = np.array([1.0 if level == "none" else 0.0 for _, level in self.rows])
+        self.families = sorted({family_of(m) for m in self.models})
+        fi = {f: i for i, f in enumerate(self.families)}
+        self.row_family = np.array([fi[family_of(aid)] for aid, _ in self.rows], dtype=int)
+        self.domains = sorted({domain_of(c) for c in self.cols})
+        di = {d: i for i, d in enumerate(self.domains)}
+        self.col_domain = np.array([di[domain_of(c)] for c in self.cols], dtype=int)
+        self.fitted = self.fit(self.mask)
+        self.theta, self.s, self.c = self.fitted.theta, self.fitted.s, self.fitted.c
 
-    def fit(self, mask: np.ndarray, iters: int = 80):
+    def _terms(self, d: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """The reasoning-off and family-domain terms of every cell, (rows, cols)."""
+        return self.off[:, None] * d[None, :] + h[self.row_family][:, self.col_domain]
+
+    def fit(self, mask: np.ndarray, iters: int = 80) -> Fitted:
+        """Ridge-regularised alternating least squares over the cells in mask."""
         m = mask.astype(float)
         y = self.y
+        n_models, n_fam, n_dom = len(self.models), len(self.families), len(self.domains)
         count = m.sum(axis=0)
         cbar = np.where(count > 0, (m * y).sum(axis=0) / np.maximum(count, 1), 0.0)
         s, c = np.ones(len(self.cols)), cbar.copy()
-        theta = np.zeros(len(self.rows))
+        theta, mean = np.zeros(len(self.rows)), np.zeros(n_models)
+        d, h = np.zeros(len(self.cols)), np.zeros((n_fam, n_dom))
+        level_rows = np.bincount(self.row_model, minlength=n_models)
+        cell_fam = np.broadcast_to(self.row_family[:, None], m.shape).ravel()
+        cell_dom = np.broadcast_to(self.col_domain[None, :], m.shape).ravel()
+        cell_fd = cell_fam * n_dom + cell_dom
         for _ in range(iters):
-            theta = (m * s * (y - c)).sum(axis=1) / ((m * s * s).sum(axis=1) + RIDGE_THETA)
+            r = y - c - self._terms(d, h)
+            theta = ((m * s * r).sum(axis=1) + RIDGE_LEVEL * mean[self.row_model]) / (
+                (m * s * s).sum(axis=1) + RIDGE_LEVEL)
+            mean = RIDGE_LEVEL * np.bincount(self.row_model, theta, n_models) / (RIDGE_LEVEL * level_rows + RIDGE_MODEL)
+            r = y - self._terms(d, h)
             t1, t2 = (m * theta[:, None]).sum(axis=0), (m * theta[:, None] ** 2).sum(axis=0)
-            ty, sy = (m * theta[:, None] * y).sum(axis=0), (m * y).sum(axis=0)
+            ty, sy = (m * theta[:, None] * r).sum(axis=0), (m * r).sum(axis=0)
             a11, a12, a22 = t2 + RIDGE_COLUMN, t1, count + RIDGE_COLUMN
             b1, b2 = ty + RIDGE_COLUMN * 1.0, sy + RIDGE_COLUMN * cbar
             det = a11 * a22 - a12 * a12
             s, c = (a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det
-        return theta, s, c
+            base = s[None, :] * theta[:, None] + c[None, :]
+            off = m * self.off[:, None]
+            r = y - base - h[self.row_family][:, self.col_domain]
+            d_mean = (off * r).sum() / max(off.sum(), 1e-9)
+            d = ((off * r).sum(axis=0) + RIDGE_OFF * d_mean) / (off.sum(axis=0) + RIDGE_OFF)
+            r = y - base - self.off[:, None] * d[None, :]
+            h = (np.bincount(cell_fd, (m * r).ravel(), n_fam * n_dom)
+                 / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + RIDGE_FAMILY_DOMAIN)).reshape(n_fam, n_dom)
+            h -= h.mean(axis=1, keepdims=True)  # a family's overall strength is in theta
+        return Fitted(theta=theta, s=s, c=c, d=d, h=h)
 
-    def predict(self, fitted, row: int, col: int) -> float:
-        theta, s, c = fitted
-        return float(_pct_of_logit(s[col] * theta[row] + c[col], self.chance[col]))
+    def predict(self, fitted: Fitted, row: int, col: int) -> float:
+        z = (fitted.s[col] * fitted.theta[row] + fitted.c[col] + self.off[row] * fitted.d[col]
+             + fitted.h[self.row_family[row], self.col_domain[col]])
+        return float(_pct_of_logit(z, self.chance[col]))
 
     def main_column(self, task: str) -> int | None:
         """The task's variant with the most cells (estimates are made for it)."""
@@ -568,10 +654,11 @@ def published_curve(aid, members, floor, prior_b, tokens_model, known_max, held_
     band = max(2.0, 1.5 * max_err) + extra + (4.0 if single else 0.0) + held_out_extra
     largest = max(p["reasoning_tokens"] for p in pts)
     max_tokens, max_note = _max_tokens(aid, largest, known_max)
-    note = (f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted points "
-            f"{max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = max(2, 1.5 x max "
-            f"error) + {extra:g} for token provenance" + (" + 4 for a single point" if single else "") +
-            f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside")
+    note = (f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted "
+            f"points {max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = "
+            f"max(2, 1.5 x max error) + {extra:g} for token provenance"
+            + (" + 4 for a single point" if single else "")
+            + f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside")
     if dropped:
         note += "; dropped (no sigmoid in log-tokens passes within 2 pts of every point): " + "; ".join(
             f"{p['label']} {p['accuracy_pct']}% at {p['reasoning_tokens']:.0f} tokens" for p in dropped)
@@ -628,7 +715,8 @@ PAIR_BAND_QUANTILES = (0.05, 0.95)
 
 
 def _pair_prediction(pair, kappa, quality=0.5):
-    return float(accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa, quality))
+    return float(accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa,
+                                            quality))
 
 
 def parallel_pairs(data: Path) -> list[dict]:
@@ -737,7 +825,8 @@ def build(data: Path) -> tuple[dict, dict]:
               "matrix_columns": len(matrix.cols), "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
               "leave_one_out": loo_summary(loo, bands), "band_check": band_check,
               "published_band_extra_pts": round(pub_extra, 2),
-              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]] for (fam, agg), v in fits.items()}}
+              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]]
+                        for (fam, agg), v in fits.items()}}
     quality = fit_scorer_quality(fits[("maths", "majority")][0], fits[("maths", "verifier")][0])
     tasks = []
     for task_id, meta in TASKS.items():
@@ -747,7 +836,7 @@ def build(data: Path) -> tuple[dict, dict]:
         for o in on_task:
             by_model[o["aid"]].append(o)
         multi = []
-        for aid, members in by_model.items():
+        for members in by_model.values():
             pts = [_point_of(o, tokens_model)[0] for o in members]
             if len({p["reasoning_tokens"] for p in pts}) >= 3:
                 multi.append(fit_series(pts, floor, None)[3])
@@ -771,7 +860,7 @@ def build(data: Path) -> tuple[dict, dict]:
                     if r is None:
                         continue
                     t, _ = tokens_model.estimate(aid, level, task_id)
-                    estimates[level] = (t, matrix.predict((matrix.theta, matrix.s, matrix.c), r, column))
+                    estimates[level] = (t, matrix.predict(matrix.fitted, r, column))
                 if estimates:
                     curves[aid] = estimated_curve(aid, estimates, floor, prior_b, bands[task_id], known_max,
                                                   matrix.cols[column])
@@ -782,10 +871,11 @@ def build(data: Path) -> tuple[dict, dict]:
         fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
         fit, vfit = fits[(fam, "majority")], fits[(fam, "verifier")]
         conc_note = (f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
-                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} (parallel_points.csv; "
-                     "bands = 5th-95th percentile of the per-pair fits)")
+                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} "
+                     "(parallel_points.csv; bands = 5th-95th percentile of the per-pair fits)")
         if fit[0] < 0.05:
-            conc_note += "; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps the fit)"
+            conc_note += ("; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps "
+                          "the fit)")
         if task_id == "abstract-reasoning":
             p1 = o3_preview_pass1(fit[0])
             arc_url = "https://arcprize.org/blog/oai-o3-pub-breakthrough"
@@ -797,15 +887,20 @@ def build(data: Path) -> tuple[dict, dict]:
                 "band_pct": 8.0, "basis": "published", "default_effort": "high-efficiency",
                 "effort_tokens": {"high-efficiency": 55000.0}, "effort_basis": {
                     "high-efficiency": "derived: 330k tokens per task / 6 samples (ttc_points.csv)"},
-                "points": [point(55000.0, 75.7, "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
+                "points": [point(55000.0, 75.7,
+                                 "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
                                  arc_url, "derived: 330k tokens/task total / 6 samples = 55.0k tokens per sample"),
                            ],
-                "fit_note": (f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = 75.7 with the "
-                             f"task concentration; the low-efficiency run (1024 samples, 55.7k tokens per sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts {check:.1f} vs 87.5 published (the ARC concentration is the prior over all published pairs, not fitted to this one model); slope = ARC prior "
-                             f"{b_arc:.4f}; band 8 pts (one token level, aggregation assumed majority); max_tokens = 2 x per-sample "
-                             "budget (ASSUMED)")}
+                "fit_note": (f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = "
+                             "75.7 with the task concentration; the low-efficiency run (1024 samples, 55.7k tokens per "
+                             "sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts "
+                             f"{check:.1f} vs 87.5 published (the ARC concentration is the prior over all published "
+                             f"pairs, not fitted to this one model); slope = ARC prior {b_arc:.4f}; band 8 pts (one "
+                             "token level, aggregation assumed majority); max_tokens = 2 x per-sample budget "
+                             "(ASSUMED)")}
         tasks.append({
-            "id": task_id, "name": meta["name"], "source": meta["source"], "as_of": AS_OF, "benchmark": meta["benchmark"],
+            "id": task_id, "name": meta["name"], "source": meta["source"], "as_of": AS_OF,
+            "benchmark": meta["benchmark"],
             "answer_format": meta["answer_format"], "verifier_available": meta["verifier_available"],
             "concentration": round(max(fit[0], 0.05), 4), "concentration_low": round(max(fit[1], 0.01), 4),
             "concentration_high": round(max(fit[2], 0.05), 4), "scorer_quality": round(quality, 4),
@@ -814,8 +909,8 @@ def build(data: Path) -> tuple[dict, dict]:
             "verifier_concentration_high": round(max(vfit[2], 0.01), 4),
             "default_input_tokens": meta["input_tokens"], "default_answer_tokens": meta["answer_tokens"],
             "curves": curves,
-            "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 samples "
-                      f"(74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
+            "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 "
+                      f"samples (74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
                       f"{bands[task_id]:.1f} pts. {meta['io_note']}"),
         })
     report["prior_concentration"] = {agg: [round(x, 4) for x in fits[(None, agg)][:3]] for agg in AGG_OF_FIT}
@@ -830,6 +925,10 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
     """The cross-benchmark model's fitted numbers, kept in tasks.json so an imported eval can place the models
     without its results (user_tasks, eval_fit.cross_benchmark_estimates) at run time without the CSVs."""
     cells = matrix.mask.sum(axis=1)
+    fitted = matrix.fitted
+    task_cols = [matrix.main_column(t) for t in TASKS]
+    s_median = float(np.median([fitted.s[i] for i in task_cols if i is not None]))
+    d_mean = float(np.mean(fitted.d))
     models: dict[str, dict] = defaultdict(dict)
     for (aid, level), i in sorted(matrix.ri.items()):
         if (aid, level) in tokens_model.u:
@@ -837,9 +936,12 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         else:
             tokens, how = tokens_model.estimate(aid, level, "")
             how = how.split("; no token counts on")[0]
-        models[aid][level] = {"theta": round(float(matrix.theta[i]), 6), "cells": int(cells[i]),
+        # a user's task has no reasoning-off term of its own: level none carries the mean one, at the median slope
+        theta = float(fitted.theta[i]) + (d_mean / s_median if level == "none" else 0.0)
+        models[aid][level] = {"theta": round(theta, 6), "cells": int(cells[i]),
                               "tokens": round(tokens, 1), "tokens_how": how}
     columns = {col: {"s": round(float(matrix.s[i]), 6), "c": round(float(matrix.c[i]), 6),
+                     "d_reasoning_off": round(float(fitted.d[i]), 6), "domain": domain_of(col),
                      "chance_pct": float(matrix.chance[i]), "cells": int(matrix.mask[:, i].sum()), "task": task_of(col)}
                for col, i in matrix.ci.items()}
     task_columns = {}
@@ -847,17 +949,24 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         col = matrix.main_column(task)
         if col is not None:
             task_columns[task] = matrix.cols[col]
-    return {"source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv (each row "
-                      "names its source URL there), every (model, level) x benchmark-variant cell with >= "
+    return {"source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv "
+                      "(each row names its source URL there), every (model, level) x benchmark-variant cell with >= "
                       f"{MIN_COLUMN_CELLS} cells per variant",
             "as_of": AS_OF,
-            "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark); "
+            "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
+                     "+ d_reasoning_off(benchmark) [level none] + h(family, domain of the benchmark); "
                      f"accuracies clipped to [{LOGIT_CLIP:.1%}, {1 - LOGIT_CLIP:.1%}] of the above-chance range; ridge "
-                     f"{RIDGE_THETA} on theta toward 0, {RIDGE_COLUMN} on s toward 1 and c toward the variant's mean",
+                     f"{RIDGE_LEVEL} on theta toward its model's mean, {RIDGE_MODEL} on that mean toward 0, "
+                     f"{RIDGE_COLUMN} on s toward 1 and c toward the variant's mean, {RIDGE_OFF} on d toward its mean, "
+                     f"{RIDGE_FAMILY_DOMAIN} on h toward 0. theta of level none here includes the mean d over the "
+                     f"benchmarks at the median task slope ({d_mean:.3f} / {s_median:.3f}): a user's task has no d of "
+                     "its own",
             "logit_clip": LOGIT_CLIP, "columns": columns, "task_columns": task_columns,
+            "family_domain": {f: {dom: round(float(fitted.h[i, k]), 6) for k, dom in enumerate(matrix.domains)}
+                              for i, f in enumerate(matrix.families)},
             "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
-            "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the log-additive "
-                           "token model set to 0 (the mean benchmark)",
+            "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the "
+                           "log-additive token model set to 0 (the mean benchmark)",
             "models": dict(models)}
 
 
@@ -870,10 +979,12 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m ttcplanner.model.fit_accuracy DATA_DIR [OUT_JSON] | --coverage", file=sys.stderr)
         return 2
     data = Path(argv[0])
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "resources" / "catalog" / "tasks.json"
+    default_out = Path(__file__).resolve().parents[2] / "resources" / "catalog" / "tasks.json"
+    out = Path(argv[1]) if len(argv) > 1 else default_out
     doc, report = build(data)
     write_json_atomic(out, doc)
-    counts = {t["id"]: {b: sum(1 for c in t["curves"].values() if c["basis"] == b) for b in ("published", "estimated_from_other_tasks")}
+    counts = {t["id"]: {b: sum(1 for c in t["curves"].values() if c["basis"] == b)
+                        for b in ("published", "estimated_from_other_tasks")}
               for t in doc["entries"]}
     import json
     print(json.dumps({"wrote": str(out), "curves": counts, **report}, indent=1))
@@ -891,19 +1002,21 @@ def parallel_leave_one_out(data: Path) -> dict:
     for k, p in enumerate(pairs):
         rest = [q for j, q in enumerate(pairs) if j != k]
         kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"])[:3]
-        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi),
-                                                kappa, (lo, hi))
+        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5,
+                                                (lo, hi), kappa, (lo, hi))
         old = _pair_prediction(p, 1.0)
         rows.append({"id": p["id"], "model": p["model"], "benchmark": p["bench"], "aggregate": p["aggregate"],
                      "samples": p["samples"], "pass1_pct": p["pass1"], "measured_pct": p["measured"],
-                     "predicted_pct": round(float(mean), 2), "low_pct": round(float(low), 2), "high_pct": round(float(high), 2),
+                     "predicted_pct": round(float(mean), 2), "low_pct": round(float(low), 2),
+                     "high_pct": round(float(high), 2),
                      "fixed_kappa_1_pct": round(old, 2)})
     err = np.array([r["predicted_pct"] - r["measured_pct"] for r in rows])
     inside = np.array([r["low_pct"] - 0.05 <= r["measured_pct"] <= r["high_pct"] + 0.05 for r in rows])
     summary = {"pairs": len(rows), "mae_pts": round(float(np.abs(err).mean()), 2),
                "median_abs_error_pts": round(float(np.median(np.abs(err))), 2),
                "inside_band_share": round(float(inside.mean()), 3),
-               "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"]) for r in rows])), 2),
+               "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"])
+                                                                 for r in rows])), 2),
                "baseline_fixed_kappa_1_mae_pts": round(float(np.mean([abs(r["fixed_kappa_1_pct"] - r["measured_pct"])
                                                                        for r in rows])), 2),
                "goal": "MAE <= 3 pts, >= 80% inside the band"}
@@ -929,10 +1042,11 @@ def fidelity_report(data: Path) -> dict:
         if rows:
             per_task[task] = loo_summary(rows, bands)
     return {"sequential_cross_benchmark": {
-                "method": "hold out every published (model, task): all its levels and variants; refit the cross-benchmark "
-                          "model on the rest; predict each held-out published point. Baseline: the mean of the other models' "
-                          "published results on the same benchmark variant.",
-                "overall": loo_summary(loo, bands), "band_check": check, "band_pts": {k: round(v, 2) for k, v in bands.items()},
+                "method": "hold out every published (model, task): all its levels and variants; refit the "
+                          "cross-benchmark model on the rest; predict each held-out published point. Baseline: the "
+                          "mean of the other models' published results on the same benchmark variant.",
+                "overall": loo_summary(loo, bands), "band_check": check,
+                "band_pts": {k: round(v, 2) for k, v in bands.items()},
                 "per_task": per_task, "goal": "MAE <= 3 pts, >= 80% inside the band"},
             "published_curves_leave_one_point_out": published_curve_leave_one_out(data),
             "parallel_pairs": parallel_leave_one_out(data)}
@@ -1001,8 +1115,8 @@ def published_curve_leave_one_out(data: Path) -> dict:
             "inside_fit_error_band_share": round(float(np.mean(errs <= bands)), 3),
             "band_extra_pts": round(extra, 2),
             "inside_shipped_band_share": round(float(np.mean(errs <= bands + extra)), 3),
-            "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the token-provenance "
-                    "extra; coverage with the extra is in-sample for that one constant"}
+            "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the "
+                    "token-provenance extra; coverage with the extra is in-sample for that one constant"}
 
 if __name__ == "__main__":
     raise SystemExit(main())
