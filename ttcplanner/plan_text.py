@@ -7,6 +7,7 @@ import math
 from ttcplanner.model.budget import describe
 from ttcplanner.model.format import count, duration, money, pct, requests
 from ttcplanner.model.options import KIND_NAMES, KINDS
+from ttcplanner.present.reasons import nearest_miss_texts
 
 
 def plan_text(plan) -> str:
@@ -27,7 +28,10 @@ def plan_text(plan) -> str:
         gain = f", {h.saving:.0%} less" if math.isfinite(h.saving) else " and meets every target"
         lines.append(f"  Cheaper budget within these caps: {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} "
                      f"costs {money(h.monthly_usd)}/month ({o.label[h.option]}){gain}")
-    lines += ["", "Why:"] + [f"  - {reason}" for reason in plan.reasons]
+    lines += ["", "Why:"] + [f"  - {reason}" for reason in plan.reasons] if plan.reasons else []
+    misses = nearest_miss_texts(plan)
+    if misses:
+        lines += ["", "Nearest misses (what to relax, and by how much):"] + [f"  - {m}" for m in misses]
     lines += ["", "Best of each deployment kind:"]
     for k in KINDS:
         i = plan.best_per_kind[k]

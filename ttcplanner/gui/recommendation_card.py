@@ -19,6 +19,7 @@ from ttcplanner.model.budget import describe
 from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
+from ttcplanner.present.reasons import nearest_miss_texts
 
 CARD_MIN_HEIGHT_PX = 200  # headline and tiles; the rest scrolls when the card is this small
 CARD_MIN_WIDTH_PX = 600
@@ -418,7 +419,9 @@ class RecommendationCard(QFrame):
         self._show_break_even(plan)
         # Per-kind comparisons ("API tier: best is ...") are already in the alternatives block.
         why = [x for x in plan.reasons if not any(x.startswith(KIND_NAMES[k] + ":") for k in KINDS)]
-        self.reasons.setText("<b>Why</b><br>" + "<br>".join(f"• {esc(x)}" for x in why))
+        misses = nearest_miss_texts(plan)  # no option meets every target: what to relax, and by how much
+        title = "Why" if not misses else "Nearest misses" if i is None else "Why, and the nearest misses"
+        self.reasons.setText(f"<b>{title}</b><br>" + "<br>".join(f"• {esc(x)}" for x in why + misses))
         hint = [hint_text(plan)] if plan.budget_hint is not None else []
         self.warnings.setText("<br>".join(hint + [f"⚠ {esc(w)}" for w in plan.warnings]))  # empty: no room (see _arrange)
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "

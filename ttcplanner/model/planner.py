@@ -23,6 +23,7 @@ from ttcplanner.model.accuracy import task_accuracy, task_accuracy_many
 from ttcplanner.model.budget import Budgets
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
+from ttcplanner.model.misses import NearestMiss, nearest_misses
 from ttcplanner.model.options import KIND_NAMES, KINDS, OptionSet, build_options, price_settings
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.model.serving import Setup, estimate_for_latency
@@ -148,6 +149,7 @@ class Plan:
     frontier_extrapolated: np.ndarray | None = None  # per frontier point: meets its accuracy only by extrapolation
     frontier_budget: tuple[np.ndarray, np.ndarray] | None = None  # per frontier point: (reasoning tokens, samples)
     budget_hint: BudgetHint | None = None  # fixed mode: a budget within the same caps that is much cheaper
+    nearest_misses: tuple[NearestMiss, ...] = ()  # no option meets every target: the closest per blocking target
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,8 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
                 reasons=tuple(reasons), warnings=tuple(warnings), accuracy_curves=acc_curves,
                 cost_curves=cost_curves, frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume,
                 break_evens=breaks, alternatives=alternatives, provenance=_provenance(catalog, task),
-                frontier_extrapolated=front_extrap, frontier_budget=front_budget, budget_hint=hint)
+                frontier_extrapolated=front_extrap, frontier_budget=front_budget, budget_hint=hint,
+                nearest_misses=nearest_misses(scenario, opts, res))
 
 
 def _batch(s: Scenario, opts: OptionSet) -> np.ndarray:
@@ -1172,8 +1175,8 @@ def _explain(s: Scenario, catalog: Catalog, task, opts: OptionSet, r: OptionResu
         alternatives = {k: re.sub(r"^no (published accuracy|accuracy data) on", "no data (not in your eval) on", v)
                         for k, v in alternatives.items()}
     if rec is None:
-        return ("No option can serve this workload: nothing fits the latency target with a published accuracy.",
-                ["Relax the latency target, reduce reasoning tokens or choose another task."], alternatives)
+        return ("No option meets every target: the nearest misses say which target to relax and by how much.",
+                [], alternatives)
     kind = opts.kind[rec]
     headline = f"{KIND_NAMES[kind]}: {describe_option(opts, r, rec)}"
     reasons = []
@@ -1309,4 +1312,17 @@ def plan_to_json(plan: Plan) -> dict:
         "options_meeting_targets": int(plan.results.eligible.sum()),
         "provenance": [{"what": w, "source": src, "as_of": d} for w, src, d in plan.provenance],
         "hardware_not_sized": [{"id": g, "reason": why} for g, why in plan.options.not_sized],
+        "nearest_misses": [_miss_json(plan, m) for m in plan.nearest_misses],
     }
+
+
+def _miss_json(plan: Plan, m: NearestMiss) -> dict:
+    """One target that blocks every option: ``target`` (accuracy | latency | ttft | on_premises), ``needed`` (the
+    scenario's target, null for the on-premises rule), ``best_value`` (the closest figure an option reaches: its
+    accuracy, latency or time to first token; for the on-premises rule the monthly cost of the cheapest option
+    off premises), ``unit`` (%, s, USD/month), the option reaching it (``option_id``, its catalog entry, and
+    ``option`` its label), and ``others_met`` (that option meets every other target, so relaxing this one alone
+    to ``best_value`` makes it feasible)."""
+    return {"target": m.target, "needed": m.needed, "best_value": m.best_value, "unit": m.unit,
+            "option_id": plan.options.entry_id[m.option], "option": plan.options.label[m.option],
+            "others_met": m.others_met}

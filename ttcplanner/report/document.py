@@ -21,6 +21,7 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.present.assumptions import model_assumptions as assumptions_for
 from ttcplanner.present.labels import aggregation_name
 from ttcplanner.present.names import display_name
+from ttcplanner.present.reasons import nearest_miss_texts
 from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, source_tier
 from ttcplanner.present.summary import (accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption,
                                         no_option_text)
@@ -423,6 +424,7 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
     rec_kind = None if plan.recommended is None else plan.options.kind[plan.recommended]
     other_kinds = tuple(f"{KIND_NAMES[k]}:" for k in KINDS if k != rec_kind)
     reasons = [t for t in plan.reasons if not t.startswith(other_kinds)]  # the summary's alternatives say these
+    reasons += nearest_miss_texts(plan)  # no option meets every target: which to relax, and by how much
     if reasons:
         parts += [_h2("Why this option" if plan.recommended is not None else "What to change"), _list(reasons)]
     if plan.warnings:
