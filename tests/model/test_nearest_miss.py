@@ -28,7 +28,8 @@ def test_a_plan_infeasible_by_latency_names_the_fastest_option_that_reaches_the_
     assert miss.best_value == pytest.approx(np.min(r.latency_s[reaches])) and miss.best_value > 0.5
     assert reaches[miss.option] and r.latency_s[miss.option] == miss.best_value
     # relaxing the latency target to the figure named makes the plan feasible
-    relaxed = _plan("chat-assistant-low-volume", latency_target_s=round(miss.best_value * 1.001, 3), budget_mode=budget_mode)
+    relaxed = _plan("chat-assistant-low-volume", latency_target_s=round(miss.best_value * 1.001, 3),
+                    budget_mode=budget_mode)
     assert relaxed.status == "ok"
     data = plan_to_json(plan)["nearest_misses"]
     assert data == [{"target": "latency", "needed": 0.5, "best_value": miss.best_value, "unit": "s",

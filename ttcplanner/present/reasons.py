@@ -22,10 +22,12 @@ def nearest_miss_text(plan, m: NearestMiss) -> str:
     s, label = plan.scenario, plan.options.label[m.option]
     if m.target == "accuracy":
         where = _within(s) if m.others_met else "at any latency"
-        return f"Accuracy: the most accurate option {where} reaches {pct(m.best_value)} (target {pct(m.needed)}; {label})."
+        return (f"Accuracy: the most accurate option {where} reaches {pct(m.best_value)} "
+                f"(target {pct(m.needed)}; {label}).")
     if m.target == "latency":
         what = f"that reaches {pct(s.target_accuracy_pct)} accuracy" if m.others_met else "at any accuracy"
-        return f"Latency: the fastest option {what} takes {duration(m.best_value)} (target {duration(m.needed)}; {label})."
+        return (f"Latency: the fastest option {what} takes {duration(m.best_value)} "
+                f"(target {duration(m.needed)}; {label}).")
     if m.target == "ttft":
         what = "that meets the other targets" if m.others_met else "at any accuracy"
         return (f"Time to first token: the quickest option {what} starts in {duration(m.best_value)} at p95 "
