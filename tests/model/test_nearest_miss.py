@@ -5,9 +5,10 @@ import pytest
 
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
-from ttcplanner.model.planner import evaluate, plan_to_json
+from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.plan_text import plan_text
+from ttcplanner.present.plan_json import plan_to_json
 from ttcplanner.present.reasons import nearest_miss_texts
 
 CATALOG = load_catalog(include_user=False)
