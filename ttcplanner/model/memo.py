@@ -5,7 +5,7 @@ The key is built from the positional arguments:
 - a Scenario by the fields named in ``reads`` only, and the function receives a view holding just those
   fields: reading any other field fails at once instead of answering from a stale entry;
 - numbers by value (floats also by sign: -0.0 == 0.0 as keys, not always in results), strings, None and
-  tuples of these by value, numpy arrays by dtype, shape and bytes;
+  tuples (of names) by value, numpy arrays by dtype, shape and bytes;
 - anything else (catalog, task, option set, serving setup, ...) by identity: the entry keeps that object
   alive, so its id cannot pass to a newer object while the entry lives (a reloaded catalog builds new
   options, hence new keys).
@@ -43,15 +43,16 @@ def memo(size: int, reads: tuple[str, ...] = (), freeze_result: bool = True):
         local = threading.local()
 
         def entries() -> OrderedDict:
-            found = getattr(local, "entries", None)
-            if found is None:
-                found = local.entries = OrderedDict()
-            return found
+            try:
+                return local.entries
+            except AttributeError:
+                local.entries = OrderedDict()
+                return local.entries
 
         @functools.wraps(fn)
         def call(*args):
             keep: list = []
-            key = tuple(_key(a, reads, keep) for a in args)
+            key = tuple([_key(a, reads, keep) for a in args])
             table = entries()
             hit = table.get(key)
             if hit is not None:
@@ -95,19 +96,23 @@ def freeze(value):
     return value
 
 
+_BY_VALUE = (str, bool, int, type(None), tuple)  # tuples: of names (accuracy ids, ...)
+
+
 def _key(a, reads: tuple[str, ...], keep: list):
-    if a is None or isinstance(a, (str, bool, int)):
-        return a
-    if isinstance(a, float):
-        return (a, math.copysign(1.0, a))
-    if isinstance(a, np.ndarray):
+    kind = type(a)
+    if kind is np.ndarray:
         return (a.dtype.str, a.shape, a.tobytes())
-    if isinstance(a, (Scenario, Reads)):
+    if kind is float:
+        return (a, math.copysign(1.0, a))
+    if kind in _BY_VALUE:
+        return a
+    if kind is Scenario or kind is Reads:
         if not reads:
             raise TypeError("a memoised step that takes a scenario must name the fields it reads")
-        return tuple(_key(getattr(a, f), (), keep) for f in reads)
-    if isinstance(a, tuple):
-        return tuple(_key(v, reads, keep) for v in a)
+        return tuple([_key(getattr(a, f), (), keep) for f in reads])
+    if isinstance(a, float):  # numpy floats
+        return (float(a), math.copysign(1.0, a))
     if isinstance(a, (np.integer, np.bool_)):
         return a.item()
     keep.append(a)
