@@ -220,8 +220,8 @@ def _search_costs(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
 
 
 def _gpu_search(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
-    """$ per request and latency of the GPU rows at (tokens[:, k], ns[k]), (GPU rows x K), inf where not tried;
-    and the estimates made (a ``_Tried``).
+    """$ per request and latency of the GPU rows at (tokens[:, k], ns[k]), (GPU rows x K), inf where not tried or
+    out of reach; and the estimates made (a ``_Tried``, one entry per budget tried).
 
     A replica's cost is its decode work, about samples x (reasoning + answer) tokens per request, so each row
     tries the GPU_SAMPLES_TRIED samples counts with the least of it and the one with the fewest tokens per
@@ -232,22 +232,22 @@ def _gpu_search(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
     tried = np.argsort(work, axis=1, kind="stable")[:, :GPU_SAMPLES_TRIED]
     fastest = len(ns) - 1 - np.argmax(finite[:, ::-1], axis=1)  # the largest count in reach: fewest tokens each
     tried = np.concatenate([tried, fastest[:, None]], axis=1)
-    rows = np.arange(len(tokens))[:, None]
-    t, n = tokens[rows, tried], np.ascontiguousarray(np.broadcast_to(ns[tried], tried.shape))
-    ok = np.isfinite(t)
-    t = np.where(ok, t, 0.0)
-    est = estimate_rows(s, opts.setup, np.arange(len(tokens)), t, n)
-    c = cost_per_request(s, opts, opts.gpu_rows, est)
+    row, col = np.nonzero(finite[np.arange(len(tokens))[:, None], tried])  # only budgets in reach are estimated
+    k = tried[row, col]
     cost, latency = np.full(tokens.shape, np.inf), np.full(tokens.shape, np.inf)
-    cost[rows, tried] = np.where(ok, c, np.inf)
-    latency[rows, tried] = np.where(ok, est.latency_s, np.inf)
-    return cost, latency, _Tried(np.arange(len(tokens)), np.where(ok, t, np.nan), n, est)
+    if not len(row):
+        return cost, latency, None
+    t, n = tokens[row, k][:, None], ns[k][:, None]
+    est = estimate_rows(s, opts.setup, row, t, n)
+    cost[row, k] = cost_per_request(s, opts, opts.gpu_rows[row], est)[:, 0]
+    latency[row, k] = est.latency_s[:, 0]
+    return cost, latency, _Tried(row, t, n, est)
 
 
 @dataclass(frozen=True)
 class _Tried:
-    """Estimates the search made: GPU rows ``pos`` (positions in gpu_rows) at (tokens, samples), (len(pos), C);
-    NaN tokens: not a budget the row can take."""
+    """Estimates the search made: GPU rows ``pos`` (positions in gpu_rows; a row may appear more than once) at
+    (tokens, samples), both (len(pos), C)."""
 
     pos: np.ndarray
     tokens: np.ndarray
