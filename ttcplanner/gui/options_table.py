@@ -115,7 +115,8 @@ class OptionsModel(QAbstractTableModel):
             return i
         if role == Qt.ItemDataRole.ToolTipRole:
             r, o = self.plan.results, self.plan.options
-            why = f"\nwhy not: {why_not(self.plan, i)}" if why_not(self.plan, i) else ""  # every cell of the row says why (issue 21)
+            why = why_not(self.plan, i)
+            why = f"\nwhy not: {why}" if why else ""  # every cell of the row says why (issue 21)
             if col != 1:
                 return o.label[i] + (why or ("\nmeets the targets" if r.eligible[i] else ""))
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"

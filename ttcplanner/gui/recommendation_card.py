@@ -423,7 +423,8 @@ class RecommendationCard(QFrame):
         title = "Why" if not misses else "Nearest misses" if i is None else "Why, and the nearest misses"
         self.reasons.setText(f"<b>{title}</b><br>" + "<br>".join(f"• {esc(x)}" for x in why + misses))
         hint = [hint_text(plan)] if plan.budget_hint is not None else []
-        self.warnings.setText("<br>".join(hint + [f"⚠ {esc(w)}" for w in warning_texts(plan)]))  # empty: no room (see _arrange)
+        warnings = [f"⚠ {esc(w)}" for w in warning_texts(plan)]
+        self.warnings.setText("<br>".join(hint + warnings))  # empty: no room (see _arrange)
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
                             f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
         self._place()
