@@ -26,8 +26,7 @@ from ttcplanner.model.memo import memo
 from ttcplanner.model.option_index import batch, option_index
 from ttcplanner.model.options import OptionSet
 from ttcplanner.model.plan import BUDGET_GRID, HINT_SAVING, BudgetHint, OptionResults
-from ttcplanner.model.serving import ServingEstimate
-from ttcplanner.model.serving_rows import cost_per_request, estimate_rows
+from ttcplanner.model.serving_rows import SERVING_READS, cost_per_request, estimate_rows
 
 GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
 # the estimate fields the operating point reads
@@ -241,7 +240,7 @@ def _gpu_search(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
     est = estimate_rows(s, opts.setup, row, t, n)
     cost[row, k] = cost_per_request(s, opts, opts.gpu_rows[row], est)[:, 0]
     latency[row, k] = est.latency_s[:, 0]
-    return cost, latency, _Tried(row, t, n, est)
+    return cost, latency, _Tried(row, t, n)
 
 
 @dataclass(frozen=True)
@@ -252,7 +251,6 @@ class _Tried:
     pos: np.ndarray
     tokens: np.ndarray
     samples: np.ndarray
-    est: ServingEstimate
 
 
 def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, cost: np.ndarray):
@@ -281,28 +279,38 @@ def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.
     last = t.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a run of columns
     out = tokens.copy()
     out[g] = np.where(same.any(axis=1), grid[last], tokens[g])
-    return out, _Tried(pos, t, n, est)
+    return out, _Tried(pos, t, n)
 
 
 def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list) -> dict:
     """Each GPU row's serving estimate at its chosen budget (tokens, samples), taken from the estimates the
     search made where one was made at exactly that budget; the rest (rows out of reach, shown at their most
-    accurate budget) estimated here, in one call."""
+    accurate budget) estimated here, in one call. Memoised: a step that moves no budget gathers nothing."""
+    flat = []
+    for m in made:
+        flat += [None, None, None] if m is None else [m.pos, m.tokens, m.samples]
+    return _gather(s, opts.setup, tokens, samples, *flat)
+
+
+@memo(16, reads=SERVING_READS)
+def _gather(s, setup, tokens: np.ndarray, samples: np.ndarray, *made) -> dict:
+    """``made``: (positions, tokens, samples) of each estimate the search made (None: none), in order."""
     n_rows = len(tokens)
     out = {f: np.empty(n_rows, dtype=bool if f in ("fits", "calibrated_by_user") else float) for f in SERVING_FIELDS}
     todo = np.ones(n_rows, dtype=bool)
-    for m in made:
-        if m is None:
+    for pos, t, n in zip(made[0::3], made[1::3], made[2::3], strict=True):
+        if pos is None:
             continue
-        same = (m.tokens == tokens[m.pos, None]) & (m.samples == samples[m.pos, None])
-        hit = same.any(axis=1) & todo[m.pos]
+        est = estimate_rows(s, setup, pos, t, n)  # the search's own estimate (a memo hit)
+        same = (t == tokens[pos, None]) & (n == samples[pos, None])
+        hit = same.any(axis=1) & todo[pos]
         col = np.argmax(same, axis=1)[hit]
         for f in SERVING_FIELDS:
-            out[f][m.pos[hit]] = np.broadcast_to(getattr(m.est, f), m.tokens.shape)[np.flatnonzero(hit), col]
-        todo[m.pos[hit]] = False
+            out[f][pos[hit]] = np.broadcast_to(getattr(est, f), t.shape)[np.flatnonzero(hit), col]
+        todo[pos[hit]] = False
     rest = np.flatnonzero(todo)
     if len(rest):
-        est = estimate_rows(s, opts.setup, rest, tokens[rest, None], samples[rest, None])
+        est = estimate_rows(s, setup, rest, tokens[rest, None], samples[rest, None])
         for f in SERVING_FIELDS:
             out[f][rest] = np.broadcast_to(getattr(est, f), (len(rest), 1))[:, 0]
     return out
