@@ -69,7 +69,7 @@ def auto_budgets(s, task, opts: OptionSet, classes: budget.BudgetClasses, shift_
     k = np.where(ok.any(axis=1), np.argmin(np.where(ok, cost, np.inf), axis=1), np.argmin(fastest, axis=1))
     rows = np.arange(opts.size)
     chosen_tokens, chosen_samples = tokens[rows, k], ns[k]
-    fallback_tokens, fallback_level = _most_accurate_budget(s, task, classes)
+    fallback_tokens, fallback_level = _most_accurate_budget(task, classes, s.reasoning_tokens)
     any_reach = reach.any(axis=1)
     chosen_tokens = np.where(any_reach, chosen_tokens, fallback_tokens[classes.of_option])
     chosen_samples = np.where(any_reach, chosen_samples, float(s.samples))
@@ -171,18 +171,19 @@ def _effort_columns(task, classes: budget.BudgetClasses, samples: np.ndarray, ag
     return out
 
 
-def _most_accurate_budget(s, task, classes: budget.BudgetClasses):
+@memo(16)
+def _most_accurate_budget(task, classes: budget.BudgetClasses, cap: float):
     """Per class, the budget an option that cannot reach the target is shown at: its most accurate one within the
     caps, without tokens its curve gains nothing from (past the trained maximum); and its effort level (-1: free)."""
     tokens, level = [], []
     for acc_id, levels in zip(classes.accuracy_id, classes.levels, strict=True):
         if levels:
-            reachable = budget.reachable_levels(levels, s.reasoning_tokens)
+            reachable = budget.reachable_levels(levels, cap)
             tokens.append(reachable[-1][1])
             level.append(len(reachable) - 1)
         else:
             curve = task.curves.get(acc_id)
-            tokens.append(min(s.reasoning_tokens, curve.max_tokens) if curve is not None else s.reasoning_tokens)
+            tokens.append(min(cap, curve.max_tokens) if curve is not None else cap)
             level.append(-1)
     return np.array(tokens, dtype=float), np.array(level, dtype=np.intp)
 
