@@ -241,7 +241,8 @@ def _gui(args) -> int:
 
 def _plan(args) -> int:
     from ttcplanner.model import scenario as sc
-    from ttcplanner.model.planner import evaluate, plan_to_json
+    from ttcplanner.model.planner import evaluate
+    from ttcplanner.present.plan_json import plan_to_json
     from ttcplanner.plan_text import plan_text
 
     if args.pdf is not None:  # an empty name, a folder, FIFO or device fails before the plan is computed

@@ -19,6 +19,7 @@ from ttcplanner.model.format import option_json
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 from ttcplanner.model.price_import import LITELLM_SOURCE
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.reasons import warning_texts
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BENCH = DATA / "vllm_bench_gpt-oss-120b_h100.json"
@@ -298,7 +299,7 @@ def test_price_age_warns_like_the_planner(open_window):
     text, stale, tip = price_age(cat, None, today=fresh_day + dt.timedelta(days=STALE_PRICE_DAYS + 1))
     assert stale and text.startswith("⚠ Prices as of") and f"older than {STALE_PRICE_DAYS} days" in tip
     # In the window: warning style exactly when the planner warns about the recommendation's prices or all are old.
-    planner_warns = any(x.startswith("Prices behind this recommendation") for x in w.plan.warnings)
+    planner_warns = any(x.startswith("Prices behind this recommendation") for x in warning_texts(w.plan))
     assert w.catalog_label.property("stale") == (planner_warns or cat.age_days() > STALE_PRICE_DAYS)
     assert cat.as_of in w.catalog_label.text() and f"{cat.age_days()} days old" in w.catalog_label.text()
     if w.catalog_label.property("stale"):

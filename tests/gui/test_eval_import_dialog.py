@@ -9,6 +9,8 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog
 
+from ttcplanner.present.reasons import reason_texts
+
 from tests.gui.gui_helpers import find
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eval"
@@ -70,8 +72,8 @@ def test_import_previews_saves_and_plans(qtbot, open_window, user_dir, tmp_path)
                                                   else "estimated_from_other_tasks")
     assert w.plan.provenance[0][1].startswith("user:your eval results (basis user_eval)")
     assert any(r.startswith("Accuracy on Ticket routing comes from your eval results (basis user_eval: "
-                            "inspect_ticket_routing.json") for r in w.plan.reasons)  # the card's "Why" list
-    assert any("ESTIMATED from their other tasks" in r for r in w.plan.reasons)
+                            "inspect_ticket_routing.json") for r in reason_texts(w.plan))  # the card's "Why" list
+    assert any("ESTIMATED from their other tasks" in r for r in reason_texts(w.plan))
     w.grab().save(str(tmp_path / "window_user_task.png"))
 
     manage = _dialog(w, "actionManageUserTasks", "manageUserTasksDialog")

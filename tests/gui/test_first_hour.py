@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMessageBox, QSpinBox
 
 from ttcplanner.gui import main_window as mw
 from ttcplanner.model import scenario as sc
+from ttcplanner.present.reasons import why_not
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 B = QMessageBox.StandardButton
@@ -249,15 +250,15 @@ def test_a_comparison_column_of_the_window_is_marked_when_the_scenario_changes(q
 # -- reasons shown -------------------------------------------------------------------------------
 def test_every_row_tooltip_and_the_selected_option_say_why_not(qtbot, window):
     model, r = window.table.model, window.plan.results
-    rows = [row for row in range(model.rowCount()) if r.why_not[model.option_at(row)]]
+    rows = [row for row in range(model.rowCount()) if why_not(window.plan, model.option_at(row))]
     assert rows, "the default scenario has options that miss a target"
     for row in rows[:20]:
-        why = r.why_not[model.option_at(row)]
+        why = why_not(window.plan, model.option_at(row))
         for col in range(model.columnCount()):
             assert why in model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole), (row, col)
     window.table.view.selectRow(rows[0])
     option = model.option_at(rows[0])
-    assert window.statusBar().currentMessage() == f"{window.plan.options.label[option]}: why not: {r.why_not[option]}"
+    assert window.statusBar().currentMessage() == f"{window.plan.options.label[option]}: why not: {why_not(window.plan, option)}"
 
 
 def test_a_file_without_task_id_says_which_default_it_used(qtbot, window, tmp_path):

@@ -5,7 +5,9 @@ import numpy as np
 
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
-from ttcplanner.model.planner import evaluate, plan_to_json
+from ttcplanner.model.planner import evaluate
+from ttcplanner.present import reasons as words
+from ttcplanner.present.plan_json import plan_to_json
 
 CATALOG = load_catalog(include_user=False)
 
@@ -19,7 +21,7 @@ def test_estimated_options_are_labelled_in_results_json_and_warnings():
     for option in [data["recommendation"], *data["best_per_kind"].values()]:
         if option is not None:
             assert option["accuracy_basis"] in ("published", "estimated_from_other_tasks")
-    (line,) = [w for w in plan.warnings if w.startswith("Offers' accuracy published")]
+    (line,) = [w for w in words.warning_texts(plan) if w.startswith("Offers' accuracy published")]
     assert "estimated from other tasks / no data: API " in line and "GPU " in line
     views = {v.accuracy_id: v.basis for v in plan.accuracy_curves}
     assert "estimated_from_other_tasks" in views.values()
@@ -31,7 +33,7 @@ def test_no_data_is_never_a_failed_target():
     none = np.array([b == "none" for b in r.accuracy_basis])
     assert none.any()
     assert not r.has_accuracy[none].any()
-    assert all(r.why_not[i] in ("no accuracy data for this task", "excluded: on-premises only")
+    assert all(words.why_not(plan, i) in ("no accuracy data for this task", "excluded: on-premises only")
                for i in np.flatnonzero(none))
 
 
@@ -43,7 +45,7 @@ def test_budget_beyond_the_model_maximum_is_infeasible_with_a_reason():
     assert rows
     for i in rows:
         assert not plan.results.eligible[i]
-        assert "exceed the model's maximum (131072)" in plan.results.why_not[i] or \
-            plan.results.why_not[i] == "excluded: on-premises only" or not plan.results.allowed[i] or \
+        assert "exceed the model's maximum (131072)" in words.why_not(plan, i) or \
+            words.why_not(plan, i) == "excluded: on-premises only" or not plan.results.allowed[i] or \
             not plan.results.fits[i]
-    assert any("exceed the model's maximum" in plan.results.why_not[i] for i in rows)
+    assert any("exceed the model's maximum" in words.why_not(plan, i) for i in rows)

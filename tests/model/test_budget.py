@@ -22,7 +22,8 @@ from ttcplanner.model.budget import (
 )
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.planner import HINT_SAVING, evaluate, plan_to_json
+from ttcplanner.model.planner import HINT_SAVING, evaluate
+from ttcplanner.present.plan_json import plan_to_json
 from ttcplanner.paths import scenarios_dir
 
 CATALOG = load_catalog()

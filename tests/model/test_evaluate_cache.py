@@ -12,7 +12,7 @@ import threading
 import numpy as np
 import pytest
 
-from ttcplanner.model import accuracy, planner
+from ttcplanner.model import accuracy, planner, serving_rows
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.planner import Adjustments, evaluate
@@ -194,18 +194,18 @@ def test_a_background_thread_plans_the_same_and_keeps_its_own_caches(cold_plans)
     """Sensitivity runs evaluate on a worker thread while the GUI thread evaluates slider moves."""
     planner.clear_caches()
     evaluate(SCENARIOS[0], CATALOG)
-    main_entries = len(planner._SERVING_CACHE._entries())
+    main_entries = serving_rows.estimate_rows.entries()
     got = {}
 
     def work():
         got["plans"] = [evaluate(s, CATALOG, SHIFTED if i % 2 else None) for i, s in enumerate(SCENARIOS[:12])]
-        got["entries"] = len(planner._SERVING_CACHE._entries())
+        got["entries"] = serving_rows.estimate_rows.entries()
 
     thread = threading.Thread(target=work)
     thread.start()
     for i in range(12):
         assert_same(evaluate(SCENARIOS[i], CATALOG), cold_plans[i], f"main {i}")
     thread.join()
-    assert got["entries"] > 0 and len(planner._SERVING_CACHE._entries()) >= main_entries
+    assert got["entries"] > 0 and serving_rows.estimate_rows.entries() >= main_entries
     for i, plan in enumerate(got["plans"]):
         assert_same(plan, cold(SCENARIOS[i], adjust=SHIFTED if i % 2 else None), f"worker {i}")

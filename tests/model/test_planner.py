@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
-from ttcplanner.model.planner import evaluate, plan_to_json
+from ttcplanner.model.planner import evaluate
+from ttcplanner.present.plan_json import plan_to_json
+from ttcplanner.present.reasons import headline, reason_texts
 from ttcplanner.paths import scenarios_dir
 
 CATALOG = load_catalog(include_user=False)
@@ -26,7 +28,7 @@ def test_ships_the_required_example_scenarios():
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_shipped_scenarios_plan(path: Path):
     plan = evaluate(sc.load(path), CATALOG)
-    assert plan.recommended is not None, plan.headline
+    assert plan.recommended is not None, headline(plan)
     data = plan_to_json(plan)
     assert data["recommendation"]["monthly_cost_usd"] > 0
     assert set(data["best_per_kind"]) == {"api", "gpu", "asic"}
@@ -51,7 +53,7 @@ def test_recommendation_is_cheapest_eligible():
 def test_unreachable_target_reports_target_missed():
     plan = evaluate(sc.Scenario(task_id="expert-qa", target_accuracy_pct=99.5), CATALOG)
     assert plan.status == "target_missed"
-    assert "No option reaches" in plan.reasons[0]
+    assert "No option reaches" in reason_texts(plan)[0]
 
 
 def test_unknown_ids_raise_input_error():

@@ -139,11 +139,12 @@ def test_catalog_show_lists_four_providers_for_the_big_gpus(capsys):
 
 def test_stale_warning_uses_the_recommended_entrys_own_date():
     from ttcplanner.model.planner import evaluate
+    from ttcplanner.present.reasons import warning_texts
     from ttcplanner.model.scenario import Scenario
 
     plan = evaluate(Scenario(task_id="maths-olympiad", requests_per_day=1000), CATALOG)
     rec = plan.recommended
-    warned = [w for w in plan.warnings if w.startswith("Prices behind")]
+    warned = [w for w in warning_texts(plan) if w.startswith("Prices behind")]
     age = (dt.date.today() - dt.date.fromisoformat(plan.options.as_of[rec])).days
     assert bool(warned) == (age > 90)
     if warned:

@@ -12,6 +12,7 @@ from ttcplanner.model.catalog import RateLimitTier, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import PriceSettings, build_options
 from ttcplanner.model.planner import evaluate
+from ttcplanner.present import reasons as words
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.model import scenario as sc
@@ -47,7 +48,7 @@ def test_provider_basis_uses_that_provider_and_the_newest_quote():
 
 
 def test_fallback_is_named_in_the_option_and_the_plan_json():
-    from ttcplanner.model.planner import plan_to_json
+    from ttcplanner.present.plan_json import plan_to_json
 
     s = Scenario(task_id="maths-olympiad", hardware="mi300x", gpu_price_basis="lambda", requests_per_day=1000,
                  latency_target_s=3600)
@@ -140,10 +141,10 @@ def test_a_2m_requests_per_day_plan_cannot_use_a_10_requests_per_minute_tier():
     plan = evaluate(s, catalog)
     rows = [i for i in range(plan.options.size) if plan.options.entry_id[i] == offer.id]
     assert len(rows) == 1
-    assert not plan.results.eligible[rows[0]] and plan.results.why_not[rows[0]] == costs.RATE_LIMIT_REASON
+    assert not plan.results.eligible[rows[0]] and words.why_not(plan, rows[0]) == costs.RATE_LIMIT_REASON
     assert plan.recommended != rows[0]
     small = evaluate(s.replace(requests_per_day=1_000), catalog)  # 1.4 requests/min at peak: within the tier
-    assert small.results.why_not[rows[0]] != costs.RATE_LIMIT_REASON
+    assert words.why_not(small, rows[0]) != costs.RATE_LIMIT_REASON
 
 
 def test_exceeding_a_tier_moves_to_the_next_priced_tier():
@@ -152,8 +153,8 @@ def test_exceeding_a_tier_moves_to_the_next_priced_tier():
     plan = evaluate(s, catalog)
     rows = {plan.options.tier[i]: i for i in range(plan.options.size) if plan.options.entry_id[i] == offer.id}
     assert set(rows) == {"Free", "Developer"}
-    assert plan.results.why_not[rows["Free"]] == costs.RATE_LIMIT_REASON
-    assert plan.results.why_not[rows["Developer"]] != costs.RATE_LIMIT_REASON
+    assert words.why_not(plan, rows["Free"]) == costs.RATE_LIMIT_REASON
+    assert words.why_not(plan, rows["Developer"]) != costs.RATE_LIMIT_REASON
     assert plan.results.monthly_usd[rows["Developer"]] > 0
 
 
@@ -183,7 +184,7 @@ def test_cost_lines_name_the_rent_or_list_the_owned_items():
 
 
 def test_priced_accelerators_that_are_not_sized_are_named_with_their_reason():
-    from ttcplanner.model.planner import plan_to_json
+    from ttcplanner.present.plan_json import plan_to_json
 
     data = plan_to_json(evaluate(Scenario(), CATALOG))
     reasons = {x["id"]: x["reason"] for x in data["hardware_not_sized"]}
@@ -199,11 +200,11 @@ def test_a_fallback_or_single_quote_rent_behind_the_recommendation_is_a_warning(
                  on_prem_only=True)  # the GPU row is the recommendation whatever the API tier costs
     plan = evaluate(s, CATALOG)  # MI325X: one provider (TensorWave, via a secondary page)
     assert plan.options.kind[plan.recommended] == "gpu"
-    assert any("single provider's quote" in w for w in plan.warnings)
+    assert any("single provider's quote" in w for w in words.warning_texts(plan))
     spot = evaluate(s.replace(gpu_pricing="spot"), CATALOG)
-    assert any("fallback" in w and "no market-median spot rent" in w for w in spot.warnings)
+    assert any("fallback" in w and "no market-median spot rent" in w for w in words.warning_texts(spot))
     owned = evaluate(s.replace(ownership="own"), CATALOG)
-    assert not any("second look" in w for w in owned.warnings)
+    assert not any("second look" in w for w in words.warning_texts(owned))
 
 
 def test_an_output_longer_than_the_offers_max_output_cannot_use_it():
@@ -224,7 +225,7 @@ def test_the_why_not_names_the_output_limit():
     catalog = dc.replace(CATALOG, api_offers={**CATALOG.api_offers, offer.id: offer})
     plan = evaluate(Scenario(task_id="maths-olympiad", reasoning_tokens=4000), catalog)
     i = plan.options.entry_id.index("together-gpt-oss-120b")
-    assert plan.results.why_not[i] == "prompt + output exceed the context or output limit"
+    assert words.why_not(plan, i) == "prompt + output exceed the context or output limit"
 
 
 def test_asic_latency_adds_the_reasoning_once():

@@ -18,6 +18,7 @@ from ttcplanner.model.format import duration, money, pct
 from ttcplanner.model.planner import evaluate
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.paths import scenarios_dir
+from ttcplanner.present.reasons import alternative_texts, headline, reason_texts, warning_texts
 from ttcplanner.present.summary import no_option_text
 from ttcplanner.report.figures import accuracy_models, shown_options
 from ttcplanner.report.pdf import export_pdf
@@ -88,8 +89,8 @@ def test_page_count_and_footer(report):
 def test_recommendation_headline_and_reasons_on_first_page(plan, report):
     first = re.sub(r"\s+", " ", report.pages[0].extract_text())
     kind = KIND_NAMES[plan.options.kind[plan.recommended]]
-    assert plan.headline.removeprefix(f"{kind}: ") in first and kind in first  # the summary's Recommendation row
-    assert plan.reasons[0][:60] in first
+    assert headline(plan).removeprefix(f"{kind}: ") in first and kind in first  # the summary's Recommendation row
+    assert reason_texts(plan)[0][:60] in first
     assert plan.catalog_as_of in first
 
 
@@ -103,7 +104,7 @@ def test_key_figures_table_values(plan, report):
             assert value in text, value
     kinds_without = [k for k, i in plan.best_per_kind.items() if i is None]
     for k in kinds_without:  # said as a sentence ("No ASIC cloud option reaches ..."), never "none: none ..."
-        assert no_option_text(k, plan.alternatives[k]) in text
+        assert no_option_text(k, alternative_texts(plan)[k]) in text
 
 
 def test_every_price_and_benchmark_source_is_listed_and_linked(plan, report):
@@ -130,7 +131,7 @@ def test_scenario_inputs_and_assumptions(plan, report):
     assert "30.4 days" in text
     assert "busy or idle" in text
     assert "billed at the output-token price" in text
-    for warning in plan.warnings:
+    for warning in warning_texts(plan):
         assert warning[:50] in text
 
 
@@ -233,7 +234,7 @@ def test_plan_with_no_feasible_option_still_exports(catalog, tmp_path):
     assert plan.recommended is None
     reader = PdfReader(export_pdf(plan, tmp_path / "none.pdf"))
     text = text_of(reader)
-    assert plan.headline in text
+    assert headline(plan) in text
     assert "Impossible latency" in text
 
 

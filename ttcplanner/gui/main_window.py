@@ -29,6 +29,7 @@ from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.format import money
 from ttcplanner.model.planner import Plan, evaluate
+from ttcplanner.present.reasons import why_not
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.present.names import model_names
 
@@ -303,8 +304,8 @@ class MainWindow(QMainWindow):
     def _on_option_selected(self, option) -> None:
         plan = self.plan
         self._selected_label = plan.options.label[option] if option is not None else None
-        if option is not None and plan.results.why_not[option]:  # the reason, where the eye is (small screens hide the column)
-            self._say(f"{plan.options.label[option]}: why not: {plan.results.why_not[option]}")
+        if option is not None and why_not(plan, option):  # the reason, where the eye is (small screens hide the column)
+            self._say(f"{plan.options.label[option]}: why not: {why_not(plan, option)}")
         for p in self.plots:
             p.show_plan(plan, option)
 

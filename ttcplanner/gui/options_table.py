@@ -19,6 +19,7 @@ from ttcplanner.gui.rich_text import prepared
 from ttcplanner.model.format import count, duration, money, pct, whole
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.model.planner import Plan
+from ttcplanner.present.reasons import why_not, why_not_texts
 
 # The budget columns come after Latency: at 1366x768 the key columns (main_window.KEY_TABLE_COLUMNS) up to
 # Latency must be on screen, and with the budget columns before it Latency ended 96 px past the viewport.
@@ -47,7 +48,7 @@ def _sort_key(plan: Plan, column: int) -> np.ndarray:
             lambda: r.high_pct - r.low_pct, lambda: r.monthly_usd, lambda: r.cost_per_request_usd, lambda: r.latency_s,
             lambda: r.reasoning_tokens, lambda: r.samples,
             lambda: np.where(o.kind == "gpu", r.gpus_total, np.nan), lambda: (~r.eligible).astype(float),
-            lambda: np.array(r.why_not)]
+            lambda: np.array(why_not_texts(r))]
     return np.asarray(keys[column]())
 
 
@@ -114,7 +115,8 @@ class OptionsModel(QAbstractTableModel):
             return i
         if role == Qt.ItemDataRole.ToolTipRole:
             r, o = self.plan.results, self.plan.options
-            why = f"\nwhy not: {r.why_not[i]}" if r.why_not[i] else ""  # every cell of the row says why (issue 21)
+            why = why_not(self.plan, i)
+            why = f"\nwhy not: {why}" if why else ""  # every cell of the row says why (issue 21)
             if col != 1:
                 return o.label[i] + (why or ("\nmeets the targets" if r.eligible[i] else ""))
             return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
@@ -170,7 +172,7 @@ class OptionsModel(QAbstractTableModel):
             return whole(r.gpus_total[i]) if kind == "gpu" and r.gpus_total[i] > 0 else "—"
         if col == 10:
             return "✔ yes" if r.eligible[i] else "✘ no"
-        return r.why_not[i]
+        return why_not(self.plan, i)
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self._sort = (column, order)

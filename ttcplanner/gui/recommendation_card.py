@@ -19,6 +19,7 @@ from ttcplanner.model.budget import describe
 from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, saving, whole
 from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.model.planner import Plan
+from ttcplanner.present.reasons import alternative_text, headline, nearest_miss_texts, reason_text, warning_texts
 
 CARD_MIN_HEIGHT_PX = 200  # headline and tiles; the rest scrolls when the card is this small
 CARD_MIN_WIDTH_PX = 600
@@ -384,14 +385,14 @@ class RecommendationCard(QFrame):
         esc = html.escape
         if i is None:
             self.kind.setText("")
-            self.headline.setText(esc(plan.headline))
+            self.headline.setText(esc(headline(plan)))
             for m in (self.accuracy, self.monthly, self.per_1k, self.latency, self.gpus):
                 m.set("—")
             self.monthly.setToolTip("")
         else:
             kind = str(o.kind[i])
             self.kind.setText(_kind_badge(kind))
-            self.headline.setText(esc(plan.headline.split(": ", 1)[1] if plan.headline.startswith(KIND_NAMES[kind]) else plan.headline))
+            self.headline.setText(esc(headline(plan).removeprefix(f"{KIND_NAMES[kind]}: ")))
             extra = " (extrapolated)" if r.extrapolated[i] else ""
             if r.accuracy_basis and r.accuracy_basis[i] == "estimated_from_other_tasks":
                 extra += " (estimated)"
@@ -417,10 +418,13 @@ class RecommendationCard(QFrame):
         self._show_alternatives(plan)
         self._show_break_even(plan)
         # Per-kind comparisons ("API tier: best is ...") are already in the alternatives block.
-        why = [x for x in plan.reasons if not any(x.startswith(KIND_NAMES[k] + ":") for k in KINDS)]
-        self.reasons.setText("<b>Why</b><br>" + "<br>".join(f"• {esc(x)}" for x in why))
+        why = [reason_text(plan, x) for x in plan.reasons if x.code not in ("kind_none", "kind_best")]
+        misses = nearest_miss_texts(plan)  # no option meets every target: what to relax, and by how much
+        title = "Why" if not misses else "Nearest misses" if i is None else "Why, and the nearest misses"
+        self.reasons.setText(f"<b>{title}</b><br>" + "<br>".join(f"• {esc(x)}" for x in why + misses))
         hint = [hint_text(plan)] if plan.budget_hint is not None else []
-        self.warnings.setText("<br>".join(hint + [f"⚠ {esc(w)}" for w in plan.warnings]))  # empty: no room (see _arrange)
+        warnings = [f"⚠ {esc(w)}" for w in warning_texts(plan)]
+        self.warnings.setText("<br>".join(hint + warnings))  # empty: no room (see _arrange)
         self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
                             f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
         self._place()
@@ -436,7 +440,8 @@ class RecommendationCard(QFrame):
             if rec is not None and str(o.kind[rec]) == k:
                 continue
             if b is None:
-                rows.append(f"{name}: {html.escape(plan.alternatives.get(k, 'no eligible option'))}")
+                why = alternative_text(plan, plan.alternatives[k]) if k in plan.alternatives else "no eligible option"
+                rows.append(f"{name}: {html.escape(why)}")
             else:
                 vs = saving(r.monthly_usd[rec], r.monthly_usd[b]) if rec is not None else ""
                 n = int(r.samples[b])

@@ -3,7 +3,7 @@
 ``budget_mode`` "fixed": exactly the scenario's budget; a model bought by effort level at the lowest level
 whose tokens reach it, or its highest level. "auto": the scenario's budget is a pair of caps, and each option
 gets the cheapest budget within them that meets the accuracy target (the planner then checks latency, memory
-and prices, and picks the cheapest samples count; see planner._auto_budgets).
+and prices, and picks the cheapest samples count; see budget_search.py).
 
 Accuracy rises with reasoning tokens and with samples, and cost rises with both, so for each samples count N
 the cheapest tokens are the fewest that reach the target. They are found by inverting the two stages of the
@@ -66,7 +66,7 @@ def budget_classes(catalog, task, opts) -> BudgetClasses:
     """Classes of ``opts`` on ``task``: a token offer is bought by effort level when its catalog entry lists
     levels and the task's curve gives tokens for some of them (``effort_tokens``); otherwise its budget is free."""
     keys, of_option = {}, []
-    for acc_id, entry_id, kind in zip(opts.accuracy_id, opts.entry_id, opts.kind.tolist()):
+    for acc_id, entry_id, kind in zip(opts.accuracy_id, opts.entry_id, opts.kind.tolist(), strict=True):
         levels = ()
         curve = task.curves.get(acc_id)
         if kind != "gpu" and curve is not None and curve.effort_tokens:
@@ -78,7 +78,8 @@ def budget_classes(catalog, task, opts) -> BudgetClasses:
             # the budget free (see module doc)
         of_option.append(keys.setdefault((acc_id, levels), len(keys)))
     classes = tuple(keys)
-    return BudgetClasses(tuple(a for a, _ in classes), tuple(lv for _, lv in classes), np.array(of_option, dtype=np.intp),
+    return BudgetClasses(tuple(a for a, _ in classes), tuple(lv for _, lv in classes),
+                         np.array(of_option, dtype=np.intp),
                          np.array([a in task.curves for a, _ in classes], dtype=bool))
 
 
@@ -101,7 +102,8 @@ def level_for_budget(levels: tuple, tokens: float) -> tuple:
 
 def fixed_budgets(s, classes: BudgetClasses) -> Budgets:
     """Every option at the scenario's own budget (effort-level models at the level it buys)."""
-    per_class = [level_for_budget(lv, s.reasoning_tokens) if lv else (None, s.reasoning_tokens) for lv in classes.levels]
+    per_class = [level_for_budget(lv, s.reasoning_tokens) if lv else (None, s.reasoning_tokens)
+                 for lv in classes.levels]
     tokens = np.array([t for _, t in per_class], dtype=float)[classes.of_option]
     effort = tuple(per_class[c][0] for c in classes.of_option.tolist())
     return Budgets(tokens, np.full(len(effort), float(s.samples)), effort)
@@ -206,5 +208,6 @@ def describe(tokens: float, samples: float, effort, aggregation: str) -> str:
         what = f"{count(math.ceil(tokens))} tokens" if tokens > 0 else "no reasoning"
     if n == 1:
         return f"{what}, 1 sample"
-    how = {"majority": "majority vote", "verifier": "best by verifier", "scorer": "best by scorer"}.get(aggregation, aggregation)
+    how = {"majority": "majority vote", "verifier": "best by verifier",
+           "scorer": "best by scorer"}.get(aggregation, aggregation)
     return f"{what} x {n} samples, {how}"

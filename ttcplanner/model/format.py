@@ -90,9 +90,9 @@ def _num(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def option_json(opts: OptionSet, r, i: int, scenario=None) -> dict:
+def option_json(opts: OptionSet, r, i: int, scenario=None, why_not: str = "") -> dict:
     """One option in the stable JSON shape shared by the CLI and reports (with ``scenario``: also what a
-    GPU-hour is made of)."""
+    GPU-hour is made of; ``why_not``: the words of its why-not reason, from present.reasons)."""
     return {
         "kind": str(opts.kind[i]),
         "kind_name": KIND_NAMES[str(opts.kind[i])],
@@ -122,7 +122,7 @@ def option_json(opts: OptionSet, r, i: int, scenario=None) -> dict:
         "batch": bool(r.batch[i]),
         "calibrated_by_user": bool(r.calibrated_by_user[i]) if r.calibrated_by_user is not None else False,
         "meets_targets": bool(r.eligible[i]),
-        "why_not": r.why_not[i] or None,
+        "why_not": why_not or None,
         "confidence": opts.confidence[i],
         "source": opts.source[i],
         "as_of": opts.as_of[i],

@@ -417,28 +417,6 @@ def _curves_take_basis() -> bool:
     return f is not None and BASIS in (f.metadata.get("choices") or ())
 
 
-def accuracy_source(task: TaskProfile) -> str:
-    """One sentence for the plan (card, text, PDF): where an imported task's accuracy comes from."""
-    record = task.eval_import or {}
-    files = ", ".join(record.get("files", [])) or "your files"
-    problems = record.get("problems") or 0
-    spread = ("difficulty spread fitted from its per-problem pass rates" if record.get("concentration_measured")
-              else "difficulty spread not measurable from it (the planner's prior is used)")
-    size = f"{problems} problems, " if problems else ""
-    return (f"Accuracy on {task.name} comes from your eval results (basis user_eval: {files}, imported "
-            f"{record.get('imported', task.as_of)}; {size}{spread}); " + _others_sentence(record))
-
-
-def _others_sentence(record: dict) -> str:
-    n = len(record.get("estimated_models") or [])
-    if not n:
-        return "models without results in it have no data."
-    median = (record.get("estimate") or {}).get("slope") == "median"
-    how = "the median slope of the shipped tasks, one anchoring model" if median else "a slope fitted to your results"
-    return (f"{n} models without results in it are ESTIMATED from their other tasks (basis estimated_from_other_tasks, "
-            f"{how}); the rest have no data.")
-
-
 def _group_tokens(rows: list[Sample], catalog: Catalog, model: str, effort: str | None) -> tuple[float | None, str]:
     measured = [s.reasoning_tokens for s in rows if s.reasoning_tokens is not None]
     if measured:

@@ -15,6 +15,7 @@ from ttcplanner.model.format import count, money, pct, requests
 from ttcplanner.model.options import KINDS
 from ttcplanner.present.labels import KIND_NAMES, aggregation_name
 from ttcplanner.present.names import display_name
+from ttcplanner.present.reasons import alternative_texts
 
 BUDGET_FIELDS = ("reasoning_tokens", "samples", "effort")
 
@@ -122,7 +123,7 @@ def alternatives(plan, names=None) -> tuple[Alternative, ...]:
             continue
         b = plan.best_per_kind.get(k)
         if b is None or rec is None:
-            why = plan.alternatives.get(k, "none meets the targets")
+            why = alternative_texts(plan).get(k, "none meets the targets")
             out.append(Alternative(k, None, no_option_text(k, why) + "."))
             continue
         o, r = plan.options, plan.results

@@ -21,6 +21,7 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.present.assumptions import model_assumptions as assumptions_for
 from ttcplanner.present.labels import aggregation_name
 from ttcplanner.present.names import display_name
+from ttcplanner.present.reasons import alternative_texts, headline, nearest_miss_texts, reason_texts, warning_texts
 from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, source_tier
 from ttcplanner.present.summary import (accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption,
                                         no_option_text)
@@ -200,7 +201,7 @@ def key_figures_table(plan) -> str:
     shown_kinds = {str(o.kind[i]) for _, i in shown}
     for k in KINDS:
         if k not in shown_kinds:
-            why = plan.alternatives.get(k, "none meets the targets")
+            why = alternative_texts(plan).get(k, "none meets the targets")
             rows.append("<tr>" + _cell(f"No option<br/><span style='font-size: 7.5pt; color: #555555;'>"
                                        f"{escape(KIND_NAMES[k])}</span>", nowrap=True) +
                         f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
@@ -369,10 +370,10 @@ def executive_summary(plan, names: Mapping[str, str] | None = None, tornado=None
         html += f'<p style="color: #8B0000; margin-bottom: 2pt;"><b>{escape(status)}</b></p>'
     rows = []
     if i is None:
-        html += f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 2pt;"><b>{escape(plan.headline)}</b></p>'
+        html += f'<p style="font-size: 12pt; margin-top: 2pt; margin-bottom: 2pt;"><b>{escape(headline(plan))}</b></p>'
     else:
         kind = str(plan.options.kind[i])
-        what = plan.headline.removeprefix(f"{KIND_NAMES[kind]}: ")  # the option and, for GPUs, its fleet
+        what = headline(plan).removeprefix(f"{KIND_NAMES[kind]}: ")  # the option and, for GPUs, its fleet
         rows.append(_summary_row("Recommendation", f"<span style='font-size: 11pt;'><b>{escape(what)}</b></span>"
                                  + _small(escape(KIND_NAMES[kind])), shade=True))
         rows.append(_summary_row("Monthly cost", f"<b>{money(r.monthly_usd[i])}/month</b> at "
@@ -422,18 +423,19 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
             f"{escape(KIND_NAMES[b.above])} above)" for b in plan.break_evens) + ".</p>")
     rec_kind = None if plan.recommended is None else plan.options.kind[plan.recommended]
     other_kinds = tuple(f"{KIND_NAMES[k]}:" for k in KINDS if k != rec_kind)
-    reasons = [t for t in plan.reasons if not t.startswith(other_kinds)]  # the summary's alternatives say these
+    reasons = [t for t in reason_texts(plan) if not t.startswith(other_kinds)]  # the summary's alternatives say these
+    reasons += nearest_miss_texts(plan)  # no option meets every target: which to relax, and by how much
     if reasons:
         parts += [_h2("Why this option" if plan.recommended is not None else "What to change"), _list(reasons)]
     if plan.warnings:
-        parts += [_h2("Warnings"), _list(plan.warnings)]
+        parts += [_h2("Warnings"), _list(warning_texts(plan))]
     parts.append(_h2("Figures", page_break=True))  # page 1 is the summary; the figures start on a page of their own
     for n, (name, image) in enumerate(figure_names.items(), start=1):
         parts.append(figure_html(n, name, image))
     for title, html in extras_html:
         parts += [_h2(title), html]
     parts += [_h2("Scenario inputs"), scenario_table(plan, names),
-              _h2("Assumptions and caveats"), _list(list(plan.warnings) + model_assumptions(plan)),
+              _h2("Assumptions and caveats"), _list(warning_texts(plan) + model_assumptions(plan)),
               _h2("Sources"),
               "<p>Ranked by the weight they carry: vendor and primary pages first, then papers, then secondary "
               "sites and blogs; tracking parameters removed. The tables after the list say which figure each "

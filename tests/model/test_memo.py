@@ -1,0 +1,58 @@
+"""model/memo.py: one cache for every planner step, keyed on exactly what the step reads."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from ttcplanner.model import memo
+from ttcplanner.model.scenario import Scenario
+
+
+def test_a_step_sees_only_the_scenario_fields_it_declares_and_is_keyed_on_them():
+    calls = []
+
+    @memo.memo(4, reads=("samples",))
+    def step(s):
+        calls.append(s.samples)
+        return np.arange(s.samples)
+
+    a = step(Scenario(samples=3))
+    assert step(Scenario(samples=3, requests_per_day=5)) is a  # an undeclared field does not reach the key
+    assert calls == [3] and not a.flags.writeable  # results are read-only
+    step(Scenario(samples=4))
+    assert calls == [3, 4]
+
+    @memo.memo(4, reads=("samples",))
+    def sloppy(s):
+        return s.requests_per_day  # not declared: must fail, never answer from a stale entry
+
+    with pytest.raises(AttributeError):
+        sloppy(Scenario())
+
+
+def test_keys_tell_minus_zero_arrays_and_objects_apart_and_keep_objects_alive():
+    @memo.memo(8)
+    def step(x):
+        return object()
+
+    assert step(0.0) is step(0.0) and step(0.0) is not step(-0.0)
+    assert step(np.array([1.0, 2.0])) is step(np.array([1.0, 2.0])) is not step(np.array([1.0, 3.0]))
+    owner = [1]
+    first = step(owner)
+    assert step(owner) is first and step([1]) is not first  # other objects by identity, never by equality
+
+
+def test_entries_are_per_thread_and_clear_forgets_them():
+    @memo.memo(4)
+    def step(x):
+        return [x]
+
+    here = step(1)
+    got = {}
+    worker = threading.Thread(target=lambda: got.setdefault("there", step(1)))
+    worker.start()
+    worker.join()
+    assert got["there"] == here and got["there"] is not here
+    memo.clear()
+    assert step(1) is not here
