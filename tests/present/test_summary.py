@@ -10,9 +10,11 @@ import pytest
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.format import money, requests
+from ttcplanner.model.plan import Reason
 from ttcplanner.model.planner import BreakEven, evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.present.names import model_names
+from ttcplanner.present.reasons import no_option_sentence
 from ttcplanner.present.summary import (
     Budget,
     accuracy_basis,
@@ -20,7 +22,6 @@ from ttcplanner.present.summary import (
     budget_text,
     chosen_budget,
     flip_assumption,
-    no_option_text,
 )
 
 
@@ -34,19 +35,22 @@ def plan(catalog):
     return evaluate(sc.load(scenarios_dir() / "maths-tutor-high-volume.json"), catalog)
 
 
-@pytest.mark.parametrize("why, text", [
-    ("none in the catalog", "The catalog has no ASIC cloud option"),
-    ("excluded: on-premises only", "ASIC cloud is excluded: the scenario allows on-premises hardware only"),
-    ("none reaches 75.0% (best 61.9%)", "No ASIC cloud option reaches 75.0% (the best reaches 61.9%)"),
-    ("none meets the 5 s latency target at this accuracy",
-     "No ASIC cloud option meets the 5 s latency target at this accuracy"),
-    ("none fits in memory or has a price", "No ASIC cloud option fits in memory or has a price"),
-    ("no published accuracy on Maths olympiad (AIME)",
-     "No ASIC cloud option has a published accuracy on Maths olympiad (AIME)"),
-])
-def test_no_option_text_says_what_is_meant(why, text):
-    assert no_option_text("asic", why) == text
-    assert "none" not in text.lower()
+def test_no_option_sentence_says_what_is_meant(plan):
+    """Each reason code a kind can have no option for, worded as a sentence without 'none'."""
+    cases = [
+        (Reason("none_in_catalog", "asic"), "The catalog has no ASIC cloud option"),
+        (Reason("on_premises_only", "asic"), "ASIC cloud is excluded: the scenario allows on-premises hardware only"),
+        (Reason("below_target", "asic", figures={"best_pct": 61.9}),
+         "No ASIC cloud option reaches 75.0% (the best reaches 61.9%)"),
+        (Reason("misses_latency", "asic"), "No ASIC cloud option meets the 300 s latency target at this accuracy"),
+        (Reason("no_fit_or_price", "asic"), "No ASIC cloud option fits in memory or has a price"),
+        (Reason("no_accuracy", "asic", figures={"task": "Maths olympiad (AIME)", "user_eval": False}),
+         "No ASIC cloud option has accuracy data on Maths olympiad (AIME)"),
+    ]
+    for reason, text in cases:
+        p = dataclasses.replace(plan, alternatives={"asic": reason})
+        assert no_option_sentence(p, "asic") == text
+        assert "none" not in text.lower()
 
 
 def test_budget_is_the_one_the_option_is_priced_at(plan):
@@ -74,7 +78,7 @@ def test_alternatives_are_the_best_of_each_other_kind_with_cost_and_reason(plan,
     for a in alts:
         assert a.index == plan.best_per_kind[a.kind]
         if a.index is None:  # the maths tutor's GPUs reach no 75% at its 8000-token cap: said, not priced
-            assert a.text == no_option_text(a.kind, plan.alternatives[a.kind]) + "."
+            assert a.text == no_option_sentence(plan, a.kind) + "."
             continue
         assert plan.options.label[a.index] in a.text and money(plan.results.monthly_usd[a.index]) in a.text
         assert "Not chosen: it costs" in a.text

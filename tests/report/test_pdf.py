@@ -18,8 +18,7 @@ from ttcplanner.model.format import duration, money, pct
 from ttcplanner.model.planner import evaluate
 from ttcplanner.model.options import KIND_NAMES
 from ttcplanner.paths import scenarios_dir
-from ttcplanner.present.reasons import alternative_texts, headline, reason_texts, warning_texts
-from ttcplanner.present.summary import no_option_text
+from ttcplanner.present.reasons import headline, no_option_sentence, reason_texts, warning_texts
 from ttcplanner.report.figures import accuracy_models, shown_options
 from ttcplanner.report.pdf import export_pdf
 from pdf_helpers import image_widths
@@ -104,7 +103,7 @@ def test_key_figures_table_values(plan, report):
             assert value in text, value
     kinds_without = [k for k, i in plan.best_per_kind.items() if i is None]
     for k in kinds_without:  # said as a sentence ("No ASIC cloud option reaches ..."), never "none: none ..."
-        assert no_option_text(k, alternative_texts(plan)[k]) in text
+        assert no_option_sentence(plan, k) in text
 
 
 def test_every_price_and_benchmark_source_is_listed_and_linked(plan, report):

@@ -86,6 +86,31 @@ def alternative_texts(plan) -> dict[str, str]:
     return {k: alternative_text(plan, x) for k, x in plan.alternatives.items()}
 
 
+def no_option_sentence(plan, kind: str) -> str:
+    """Why a kind has no eligible option as a sentence for the summary and the PDF: 'No ASIC cloud option
+    reaches 75.0% (the best reaches 70.1%)' rather than 'none: none reaches...'."""
+    s, name = plan.scenario, KIND_NAMES.get(kind, kind)
+    x = plan.alternatives.get(kind)
+    if x is None:
+        return f"No {name} option meets the targets"
+    f = x.figures
+    if x.code == "none_in_catalog":
+        return f"The catalog has no {name} option"
+    if x.code == "on_premises_only":
+        return f"{name} is excluded: the scenario allows on-premises hardware only"
+    if x.code == "no_accuracy":
+        if f["user_eval"]:
+            return f"No {name} option is in your eval of {f['task']}"
+        return f"No {name} option has accuracy data on {f['task']}"
+    if x.code == "below_target":
+        return f"No {name} option reaches {pct(s.target_accuracy_pct)} (the best reaches {pct(f['best_pct'])})"
+    if x.code == "misses_latency":
+        return f"No {name} option meets the {s.latency_target_s:g} s latency target at this accuracy"
+    if x.code == "no_fit_or_price":
+        return f"No {name} option fits in memory or has a price"
+    raise ValueError(f"unknown reason code {x.code!r}")
+
+
 def warning_texts(plan) -> list[str]:
     return [warning_text(plan, x) for x in plan.warnings]
 

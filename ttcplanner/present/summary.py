@@ -15,7 +15,7 @@ from ttcplanner.model.format import count, money, pct, requests
 from ttcplanner.model.options import KINDS
 from ttcplanner.present.labels import KIND_NAMES, aggregation_name
 from ttcplanner.present.names import display_name
-from ttcplanner.present.reasons import alternative_texts
+from ttcplanner.present.reasons import no_option_sentence
 
 BUDGET_FIELDS = ("reasoning_tokens", "samples", "effort")
 
@@ -77,27 +77,6 @@ def accuracy_text(plan, i: int) -> str:
     return f"{pct(r.accuracy_pct[i])} (likely range {pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)})"
 
 
-def no_option_text(kind: str, why: str) -> str:
-    """The planner's reason a kind has no eligible option, as a sentence: 'No ASIC cloud option reaches
-    75.0% (the best reaches 70.1%)' rather than 'none: none reaches...'."""
-    name = KIND_NAMES.get(kind, kind)
-    why = why.strip().rstrip(".")
-    if why == "none in the catalog":
-        return f"The catalog has no {name} option"
-    if why.startswith("excluded: on-premises only"):
-        return f"{name} is excluded: the scenario allows on-premises hardware only"
-    if why.startswith("none reaches ") and "(best " in why:
-        target, best = why.removeprefix("none reaches ").split(" (best ", 1)
-        return f"No {name} option reaches {target} (the best reaches {best.rstrip(')')})"
-    if why.startswith("none "):
-        return f"No {name} option {why.removeprefix('none ')}"
-    if why.startswith("no published accuracy on "):
-        return f"No {name} option has a published accuracy on {why.removeprefix('no published accuracy on ')}"
-    if why.startswith("no data (not in your eval) on "):
-        return f"No {name} option is in your eval of {why.removeprefix('no data (not in your eval) on ')}"
-    return f"{name}: {why}" if why else f"No {name} option meets the targets"
-
-
 def _why_not_chosen(plan, b: int, rec: int) -> str:
     r = plan.results
     why = []
@@ -123,8 +102,7 @@ def alternatives(plan, names=None) -> tuple[Alternative, ...]:
             continue
         b = plan.best_per_kind.get(k)
         if b is None or rec is None:
-            why = alternative_texts(plan).get(k, "none meets the targets")
-            out.append(Alternative(k, None, no_option_text(k, why) + "."))
+            out.append(Alternative(k, None, no_option_sentence(plan, k) + "."))
             continue
         o, r = plan.options, plan.results
         out.append(Alternative(k, int(b), f"{o.label[b]} ({KIND_NAMES[k]}): {money(r.monthly_usd[b])}/month, "

@@ -21,10 +21,10 @@ from ttcplanner.model.options import KIND_NAMES, KINDS
 from ttcplanner.present.assumptions import model_assumptions as assumptions_for
 from ttcplanner.present.labels import aggregation_name
 from ttcplanner.present.names import display_name
-from ttcplanner.present.reasons import alternative_texts, headline, nearest_miss_texts, reason_texts, warning_texts
+from ttcplanner.present.reasons import (headline, nearest_miss_texts, no_option_sentence, reason_texts,
+                                        warning_texts)
 from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, source_tier
-from ttcplanner.present.summary import (accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption,
-                                        no_option_text)
+from ttcplanner.present.summary import accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption
 from ttcplanner.report.figures import FIGURE_WIDTH_MM, accuracy_models, shown_options
 
 ACCENT = "#1F3A5F"
@@ -201,11 +201,10 @@ def key_figures_table(plan) -> str:
     shown_kinds = {str(o.kind[i]) for _, i in shown}
     for k in KINDS:
         if k not in shown_kinds:
-            why = alternative_texts(plan).get(k, "none meets the targets")
             rows.append("<tr>" + _cell(f"No option<br/><span style='font-size: 7.5pt; color: #555555;'>"
                                        f"{escape(KIND_NAMES[k])}</span>", nowrap=True) +
                         f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
-                        f"{escape(no_option_text(k, why))}.</td></tr>")
+                        f"{escape(no_option_sentence(plan, k))}.</td></tr>")
     return _table(header, rows, font_pt=9)
 
 
