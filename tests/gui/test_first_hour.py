@@ -203,7 +203,6 @@ def _run_monte_carlo(qtbot, window, samples=300):
 
 
 def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, window, tmp_path):
-    from ttcplanner.gui.analysis import report_extras
 
     view = _run_monte_carlo(qtbot, window)
     banner = view.stale_banner
@@ -214,7 +213,7 @@ def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, wind
     assert banner.stale and not banner.isHidden()
     assert banner.plain_text().startswith(f"For the previous scenario (“{first}”): Run again")
     assert not view.table.isEnabled()
-    assert window.analysis.current_results() == (None, None) and report_extras(window) == {}
+    assert window.analysis.current_results() == (None, None) and window.analysis.report_extras() == {}
     with qtbot.waitSignal(view.runFinished, timeout=60_000):
         banner.linkActivated.emit("run")  # the banner's "Run again"
     assert not banner.stale and view.result.scenario == window.scenario
