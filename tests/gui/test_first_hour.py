@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import change_and_wait, find
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMessageBox, QSpinBox
 
 from ttcplanner.gui import main_window as mw
@@ -76,7 +77,7 @@ def test_new_and_open_recent_ask_too(qtbot, window, tmp_path, answers):
     before = window.scenario
     queue += [B.Cancel, B.Cancel]
     assert window.new_scenario() is False
-    window.recent_menu.actions()[0].trigger()
+    find(window, QAction, "actionRecent1").trigger()
     assert asked == ["starting a new scenario", "opening “other.json”"]
     assert window.scenario == before and window.isWindowModified()
     queue.append(B.Discard)
