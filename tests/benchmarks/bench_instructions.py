@@ -9,9 +9,10 @@ fewer of them for the same work is a faster step.
 
 Needs valgrind (``apt-get install valgrind``). Run: python tests/benchmarks/bench_instructions.py
 [--scenario STEM] [--controls samplesSlider,computeBudgetSlider] [--changes 60] [--budget fixed|auto]; about a
-minute per control. ``--compare`` measures the baseline's scenario, controls, changes and budget mode and prints
-each control's ratio to the stored count (``baselines/instructions.json``, README's figures with their date);
-it exits 1 when a control runs more than ``--tolerance`` (5 %) more instructions per change than the baseline.
+minute per control. ``--compare [--against NAME]`` measures what a stored baseline measured (its scenario,
+controls, changes and budget mode; ``baselines/instructions.json``: README's figures with their date, and the
+round's starting point) and prints each control's ratio to it; it exits 1 when a control runs more than
+``--tolerance`` (5 %) more instructions per change than the baseline.
 """
 
 from __future__ import annotations
@@ -115,9 +116,10 @@ def main() -> None:
     parser.add_argument("--budget", choices=("fixed", "auto"), default=None,
                         help="budget mode to sweep in (default: the scenario's own)")
     parser.add_argument("--compare", action="store_true",
-                        help="measure what the baseline measured (its scenario, controls, changes; --budget fixed "
-                             "unless given) and print the ratio per control")
-    parser.add_argument("--baseline", type=Path, default=BASELINE)
+                        help="measure what the baseline measured (its scenario, controls, changes, budget mode) "
+                             "and print the ratio per control")
+    parser.add_argument("--against", default="readme-fixed", help="which stored baseline (default: readme-fixed)")
+    parser.add_argument("--baseline", type=Path, default=BASELINE, help="the file of stored baselines")
     parser.add_argument("--tolerance", type=float, default=0.05, help="allowed excess over the baseline (0.05: 5 %%)")
     args = parser.parse_args()
     if not shutil.which("valgrind"):
@@ -125,16 +127,16 @@ def main() -> None:
     baseline = None
     if args.compare:
         stored = json.loads(args.baseline.read_text(encoding="utf-8"))
-        budget = args.budget or "fixed"
-        baseline = stored["budgets"][budget]
-        args.scenario, args.changes, args.budget = stored["scenario"], stored["changes"], budget
+        baseline = stored["baselines"][args.against]
+        args.scenario, args.changes, args.budget = stored["scenario"], stored["changes"], baseline["budget"]
         args.controls = ",".join(baseline["million_instructions_per_change"])
     report = {"scenario": args.scenario, "budget": args.budget or "scenario's", "controls": {}}
     for control in args.controls.split(","):
         report["controls"][control] = count(args.scenario, control, args.changes, args.budget or "")
         print(json.dumps({control: report["controls"][control]}), file=sys.stderr, flush=True)
     if baseline is not None:
-        report["baseline"] = {"file": str(args.baseline), "date": baseline["date"], "what": baseline["what"]}
+        report["baseline"] = {"file": str(args.baseline), "name": args.against, "date": baseline["date"],
+                              "what": baseline["what"]}
         ratios = compare(report["controls"], baseline["million_instructions_per_change"])
         report["ratio_to_baseline"] = ratios
         report["within_tolerance"] = all(r <= 1 + args.tolerance for r in ratios.values())
