@@ -25,7 +25,8 @@ Shortcut = Union[QKeySequence.StandardKey, str, None]
 @dataclass(frozen=True)
 class Entry:
     """One menu entry. ``handler``: the window's slot it calls (without arguments); ``action``: an action the
-    window already has (undo stack, dock toggles), given the entry's name, tip and shortcut instead."""
+    window already has (undo stack, dock toggles), which gets the entry's name, tip and shortcut and keeps its
+    own text (the dock's title; "Undo change samples")."""
 
     text: str
     name: str
