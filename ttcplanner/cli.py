@@ -336,8 +336,8 @@ def _sensitivity(args) -> int:
     rw = max(len(x) for x in ranges)
     print(f"\n{'input':<{width}}  {'range':<{rw}}  {'cost at low':>11}  {'cost at high':>12}  flips at")
     for r, rng in zip(t.rows, ranges):
-        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({KIND_NAMES.get(r.flip_to_kind, r.flip_to_kind)})"
-                if r.flip_to_kind
+        to_kind = KIND_NAMES.get(r.flip_to_kind, r.flip_to_kind)
+        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({to_kind})" if r.flip_to_kind
                 else f"{r.flip_text} -> nothing meets the targets")
         print(f"{r.label:<{width}}  {rng:<{rw}}  {money(r.cost_at_low):>11}  {money(r.cost_at_high):>12}  {flip}")
     return 0
