@@ -288,7 +288,9 @@ def _plan(args) -> int:
             data["basis"] = getattr(task, "basis", "published")
         _print_json(data)
     else:
-        print(plan_text(plan))
+        from ttcplanner.present.names import model_names
+
+        print(plan_text(plan, names=model_names(catalog)))
         if mc is not None:
             print("\n" + _monte_carlo_text(mc))
         if args.pdf is not None:
@@ -298,7 +300,7 @@ def _plan(args) -> int:
 
 def _monte_carlo_text(mc) -> str:
     from ttcplanner.model.format import money
-    from ttcplanner.model.options import KIND_NAMES
+    from ttcplanner.present.labels import KIND_NAMES
 
     names = {**KIND_NAMES, "none": "Nothing meets the targets"}
     lines = [f"Monte Carlo ({mc.n:,} samples of every uncertain input, seed {mc.seed}): cheapest option meeting the targets"]
@@ -317,6 +319,7 @@ def _sensitivity(args) -> int:
     from ttcplanner.model import scenario as sc
     from ttcplanner.model.format import money
     from ttcplanner.model.sensitivity import tornado, tornado_to_json
+    from ttcplanner.present.labels import KIND_NAMES
 
     t = tornado(sc.load(args.scenario), _catalog(args))
     if args.json:
@@ -325,7 +328,8 @@ def _sensitivity(args) -> int:
     if t.base_status != "ok":
         print(f"{t.scenario.name}: no option meets the targets; 'flips at' shows where an input makes one appear.")
     else:
-        print(f"{t.scenario.name}: recommended {t.base_label} ({t.base_kind}) at {money(t.base_cost)}/month.\n"
+        print(f"{t.scenario.name}: recommended {t.base_label} ({KIND_NAMES.get(t.base_kind, t.base_kind)}) at "
+              f"{money(t.base_cost)}/month.\n"
               f"Monthly cost of that same option with one input at each end of its range; 'flips at' is where "
               f"the recommendation changes.")
     width = max(len(r.label) for r in t.rows)
@@ -333,7 +337,8 @@ def _sensitivity(args) -> int:
     rw = max(len(x) for x in ranges)
     print(f"\n{'input':<{width}}  {'range':<{rw}}  {'cost at low':>11}  {'cost at high':>12}  flips at")
     for r, rng in zip(t.rows, ranges):
-        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({r.flip_to_kind})" if r.flip_to_kind
+        to_kind = KIND_NAMES.get(r.flip_to_kind, r.flip_to_kind)
+        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({to_kind})" if r.flip_to_kind
                 else f"{r.flip_text} -> nothing meets the targets")
         print(f"{r.label:<{width}}  {rng:<{rw}}  {money(r.cost_at_low):>11}  {money(r.cost_at_high):>12}  {flip}")
     return 0

@@ -100,7 +100,7 @@ def bench_window(window, app) -> dict:
             controller = window.controller
             while "t" not in stamp and time.perf_counter() - t0 < 1.0:
                 app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
-                if "t" not in stamp and not controller._pending and not controller._timer.isActive():
+                if "t" not in stamp and not controller.pending:
                     break  # nothing pending: the step changed no value
             if "t" not in stamp:
                 # a step that rounds to the same value (integer sliders) changes nothing and emits nothing

@@ -31,7 +31,7 @@ def test_plan_json_shape(cli_json):
 
 def test_plan_text(cli):
     code, out, _ = cli("plan", str(scenarios_dir() / "chat-assistant-low-volume.json"))
-    assert code == 0 and "Recommendation:" in out and "Best of each deployment kind" in out
+    assert code == 0 and "Recommendation:" in out and "Key figures:" in out
 
 
 def test_serve_estimate_json_shape(cli_json):

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QCheckBox, QDockWidget, QMessageBox, QProgressBar, QPushButton, QSpinBox, QTableWidget
+from PySide6.QtWidgets import (QCheckBox, QDockWidget, QMenu, QMessageBox, QProgressBar, QPushButton, QSpinBox,
+                               QTableWidget)
 
 from tests.gui.gui_helpers import find
 from ttcplanner.model import scenario as scenario_io
@@ -38,13 +39,13 @@ def run_tornado(qtbot, window):
 
 
 def test_menu_and_docks_hidden_until_used(window):
-    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-    assert "Analysis" in menus and menus[-1] == "Help"
+    assert find(window, QMenu, "menuAnalysis").actions()  # the menu is there, its docks hidden until used
     for name in ("tornadoView", "monteCarloView"):
         assert find(window, QDockWidget, name).isHidden()
-    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
-    titles = [a.text() for a in view_menu.actions()]
-    assert "Sensitivity" in titles and "Uncertainty" in titles
+    view_menu = find(window, QMenu, "menuView").actions()
+    for action, dock in (("actionShowSensitivity", "tornadoView"), ("actionShowUncertainty", "monteCarloView")):
+        assert find(window, QAction, action) is find(window, QDockWidget, dock).toggleViewAction()
+        assert find(window, QAction, action) in view_menu
 
 
 def test_tornado_one_bar_pair_per_input_and_flips_marked(qtbot, coding_window):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from gui_helpers import change_and_wait, find
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QMessageBox, QSpinBox
 
 from ttcplanner.gui import main_window as mw
@@ -77,7 +78,7 @@ def test_new_and_open_recent_ask_too(qtbot, window, tmp_path, answers):
     before = window.scenario
     queue += [B.Cancel, B.Cancel]
     assert window.new_scenario() is False
-    window.recent_menu.actions()[0].trigger()
+    find(window, QAction, "actionRecent1").trigger()
     assert asked == ["starting a new scenario", "opening “other.json”"]
     assert window.scenario == before and window.isWindowModified()
     queue.append(B.Discard)
@@ -204,7 +205,6 @@ def _run_monte_carlo(qtbot, window, samples=300):
 
 
 def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, window, tmp_path):
-    from ttcplanner.gui.analysis import report_extras
 
     view = _run_monte_carlo(qtbot, window)
     banner = view.stale_banner
@@ -215,7 +215,7 @@ def test_opening_another_scenario_marks_the_monte_carlo_result_stale(qtbot, wind
     assert banner.stale and not banner.isHidden()
     assert banner.plain_text().startswith(f"For the previous scenario (“{first}”): Run again")
     assert not view.table.isEnabled()
-    assert window.analysis.current_results() == (None, None) and report_extras(window) == {}
+    assert window.analysis.current_results() == (None, None) and window.analysis.report_extras() == {}
     with qtbot.waitSignal(view.runFinished, timeout=60_000):
         banner.linkActivated.emit("run")  # the banner's "Run again"
     assert not banner.stale and view.result.scenario == window.scenario

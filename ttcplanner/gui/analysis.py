@@ -1,16 +1,16 @@
 """The Analysis menu: sensitivity (tornado), uncertainty (Monte Carlo) and scenario comparison.
 
-``Analysis(window)`` builds the menu, two docks (tabbed with "All options", hidden until used; their
-toggles, ``view_actions``, go under View: the window places menu and toggles) and the compare window; the views inside are built (and their modules imported) on first
-use, which keeps them off the start-up path, and keeps the latest results so ``report_extras(window)`` can put
-them in the PDF, but only while they describe the window's current scenario.
+``Analysis(window)`` builds two docks (tabbed with "All options", hidden until used) and, on demand, the
+compare window; the window's menu table (``menus.MENUS``) names its slots and the docks' toggles. The views
+inside the docks are built (and their modules imported) on first use, which keeps them off the start-up
+path. It keeps the latest results so ``report_extras()`` can put them in the PDF, but only while they
+describe the window's current scenario.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QStyle
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle
 
 ANALYSIS_DOCK_HEIGHT = 380
 FLOATING_SIZE = (1100, 480)  # an analysis dock that floats for lack of room (small screens)
@@ -30,7 +30,6 @@ class Analysis(QObject):
         self.monte_carlo_dock.visibilityChanged.connect(
             lambda shown: shown and self.monte_carlo and self._float_if_no_room(self.monte_carlo_dock))
         self.compare = None
-        self._build_menu()
         window.installEventFilter(self)
 
     @property
@@ -56,42 +55,17 @@ class Analysis(QObject):
         dock = QDockWidget(title, w)
         dock.setObjectName(name)
         w.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        table_dock = getattr(w, "table_dock", None)
-        if table_dock is not None:
-            w.tabifyDockWidget(table_dock, dock)
-        dock.hide()
-        if getattr(w, "settings", None) is not None and w.settings.value("window/state") is not None:
-            w.restoreDockWidget(dock)  # shown again if it was open when the window last closed
+        w.tabifyDockWidget(w.table_dock, dock)
+        dock.hide()  # the window's restored state shows it again if it was open when the window last closed
         return dock
-
-    def _build_menu(self) -> None:
-        """The Analysis menu and the docks' View toggles (``view_actions``); the window places both."""
-        menu = QMenu("&Analysis", self.window)
-        menu.setObjectName("menuAnalysis")
-        self.menu = menu
-        self.action_tornado = self._action("&Sensitivity (What Flips the Decision)", self.show_tornado, "F5",
-                                           "actionTornado")
-        self.action_monte_carlo = self._action("&Uncertainty (Monte Carlo)", self.show_monte_carlo, "Shift+F5",
-                                               "actionMonteCarlo")
-        menu.addSeparator()
-        self.action_compare = self._action("&Compare Scenarios…", self.show_compare, "Ctrl+Shift+C", "actionCompare")
-        self.view_actions = [dock.toggleViewAction() for dock in (self.tornado_dock, self.monte_carlo_dock)]
-
-    def _action(self, text: str, slot, shortcut: str, name: str) -> QAction:
-        act = QAction(text, self.window)
-        act.setObjectName(name)
-        act.setShortcut(QKeySequence(shortcut))
-        act.triggered.connect(slot)
-        self.menu.addAction(act)
-        return act
 
     def _room_below(self) -> int:
         """Height the bottom dock area can take while the card and the plots keep their minimum."""
         w = self.window
         gap = w.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
         used = w.menuBar().height() + w.statusBar().sizeHint().height() + 2 * gap
-        card = getattr(w, "card_dock", None)
-        if card is not None and card.isVisible() and not card.isFloating():
+        card = w.card_dock
+        if card.isVisible() and not card.isFloating():
             used += card.minimumSizeHint().height()
         if w.centralWidget() is not None:
             used += w.centralWidget().minimumSizeHint().height()
@@ -156,10 +130,20 @@ class Analysis(QObject):
         """(tornado, monte_carlo): the latest finished results that describe the current scenario, else None."""
         s = self.window.scenario
         tornado, monte_carlo = self._tornado, self._monte_carlo  # never built: nothing computed
-        t = tornado.result if tornado is not None and tornado.result is not None and tornado.result.scenario == s else None
+        t = tornado.result if tornado is not None else None
+        t = t if t is not None and t.scenario == s else None
         mc = monte_carlo.result if monte_carlo is not None else None
         mc = mc if mc is not None and mc.scenario == s and not mc.cancelled else None
         return t, mc
+
+    def report_extras(self) -> dict:
+        """PDF sections for the analyses computed for the current scenario ({} when none)."""
+        t, mc = self.current_results()
+        if t is None and mc is None:
+            return {}
+        from ttcplanner.report.analysis_section import report_extras
+
+        return report_extras(tornado=t, monte_carlo=mc)
 
     def shutdown(self) -> None:
         for view in (self._tornado, self._monte_carlo):
@@ -172,16 +156,3 @@ class Analysis(QObject):
             if self.compare is not None:
                 self.compare.close()
         return False
-
-
-def report_extras(window: QMainWindow) -> dict:
-    """PDF sections for the analyses computed for the current scenario ({} when none)."""
-    analysis = getattr(window, "analysis", None)
-    if analysis is None:
-        return {}
-    t, mc = analysis.current_results()
-    if t is None and mc is None:
-        return {}
-    from ttcplanner.report.analysis_section import report_extras as build
-
-    return build(tornado=t, monte_carlo=mc)

@@ -50,7 +50,8 @@ def run(scenario_path: str | None = None, catalog_dirs: Sequence[str] = ()) -> i
     from ttcplanner.model.catalog import load_catalog
 
     catalog = load_catalog(*catalog_dirs)  # a bad --catalog folder: InputError, reported by the CLI as one line
-    window = MainWindow(catalog=catalog, catalog_dirs=catalog_dirs, autosave=True)  # the real app data folder: autosave + crash restore
+    # the real app data folder: autosave and crash restore
+    window = MainWindow(catalog=catalog, catalog_dirs=catalog_dirs, autosave=True)
     window.show()
     if scenario_path and not window.open_scenario(Path(scenario_path)):
         window.statusBar().showMessage("Could not open the scenario file: the default scenario is open instead.")

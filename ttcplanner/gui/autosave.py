@@ -172,12 +172,7 @@ class Session(QObject):
             self._say(f"Could not restore the scenario of a session that ended unexpectedly ({exc}); "
                       f"it is kept at {keep}")
             return
-        source = self._read_source_path(self._meta_path)
-        self.window.controller.set_scenario(s, "restore unsaved scenario")
-        self.window.controller.undo_stack.resetClean()  # modified: it was never saved as it is now
-        if source is not None:
-            self.window.current_path = source
-        self.window._update_title()
+        self.window.show_recovered(s, self._read_source_path(self._meta_path))
         self.restored_from, self.restored_saved_at = keep, saved_at
         self._say(f"{RESTORED_MESSAGE}, as it was at {saved_at} (a copy is kept at {keep.name})")
 
@@ -244,11 +239,7 @@ class Session(QObject):
                 continue
             w = type(self.window)(catalog=self.window.catalog, settings=getattr(self.window, "settings", None),
                                   autosave=self.enabled)
-            w.controller.set_scenario(s, "restore unsaved scenario")
-            w.controller.undo_stack.resetClean()
-            if orphan.source is not None:
-                w.current_path = orphan.source
-            w._update_title()
+            w.show_recovered(s, orphan.source)
             w.session._say(f"{RESTORED_MESSAGE}, as it was at {orphan.saved_at} (kept at {orphan.copy.name})")
             w.show()
             opened.append(w)
@@ -325,7 +316,7 @@ class Session(QObject):
         if answer == QMessageBox.StandardButton.Discard:
             return True
         if answer == QMessageBox.StandardButton.Save:
-            self.window._save()  # current path, or Save As; a failed or cancelled save keeps the window open
+            self.window.save()  # current path, or Save As; a failed or cancelled save keeps the window open
             return controller.undo_stack.isClean()
         return False
 

@@ -1,11 +1,11 @@
-"""The Catalog menu (calibrate, edit prices, import LiteLLM prices, open or reload the user catalog) and
-the price-age indicator in the status bar.
+"""What the Catalog menu does (calibrate, edit prices, import LiteLLM prices or eval results, open or reload
+the user catalog) and the price-age indicator in the status bar.
 
 Why: shipped prices age and the serving model is an estimate; users fix both with their own data. Every
 save goes to the user catalog folder, after which the window reloads the catalog (shipped + user + the
 ``--catalog`` folders it started with) and re-plans the same scenario. MainWindow constructs one
-``CatalogMenu`` and places its ``menu``; its ``catalogChanged`` signal tells other features that
-``window.catalog`` was replaced.
+``CatalogMenu``; the menu's entries are in ``menus.MENUS``, which names these slots. ``catalogChanged``
+tells other features that ``window.catalog`` was replaced.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog
 
 from ttcplanner.gui import style
 from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import Plan
-from ttcplanner.present.names import model_names
 from ttcplanner.present.prices import price_age
 
 STALE_CSS = (f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; "
@@ -28,40 +27,15 @@ STALE_CSS = (f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {styl
 
 
 class CatalogMenu(QObject):
-    """Owns the Catalog menu of one window and keeps the window's catalog-derived views current."""
+    """The Catalog menu's slots for one window, and the window's price-age label kept current."""
 
     catalogChanged = Signal(object)  # the new Catalog, after the window re-planned with it
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.menu = QMenu("&Catalog", window)
-        self.menu.setObjectName("menuCatalog")
-        self._add("&Calibrate from vLLM benchmark…", self.calibrate, "actionCalibrate",
-                  "Scale GPU throughput estimates by what you measured with `vllm bench serve --save-result`")
-        self._add("&Edit prices…", self.edit_prices, "actionEditPrices",
-                  "Change API, ASIC and GPU prices; saved in your user catalog")
-        self._add("&Import LiteLLM prices…", self.import_litellm, "actionImportLiteLLM",
-                  "Read LiteLLM's model_prices_and_context_window.json (no network)")
-        self._add("Import &Eval Results…", self.import_eval, "actionImportEval",
-                  "Plan on your own eval: CSV, per-problem JSONL, lm-evaluation-harness samples or an Inspect AI log")
-        self._add("&Manage User Tasks…", self.manage_user_tasks, "actionManageUserTasks",
-                  "List and remove the tasks imported from your eval results")
-        self.menu.addSeparator()
-        self._add("&Open user catalog folder", self.open_user_folder, "actionOpenUserCatalog",
-                  "Where your calibrations and prices are saved")
-        self._add("&Reload catalog", self.reload, "actionReloadCatalog", "Read the catalog files again")
         window.planUpdated.connect(self.update_status)
         self.update_status(window.plan)
-
-    def _add(self, text: str, slot, name: str, tip: str) -> QAction:
-        act = QAction(text, self.window)
-        act.setObjectName(name)
-        act.setStatusTip(tip)
-        act.setToolTip(tip)
-        act.triggered.connect(slot)
-        self.menu.addAction(act)
-        return act
 
     # -- status bar -------------------------------------------------------------------------------
     def update_status(self, plan: Plan | None = None) -> None:
@@ -100,8 +74,9 @@ class CatalogMenu(QObject):
         from ttcplanner.gui.catalog_dialogs import LiteLLMImportDialog
 
         if not path:
-            path, _ = QFileDialog.getOpenFileName(self.window, "LiteLLM price file (model_prices_and_context_window.json)",
-                                                  str(Path.home()), "JSON (*.json);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(
+                self.window, "LiteLLM price file (model_prices_and_context_window.json)", str(Path.home()),
+                "JSON (*.json);;All files (*)")
             if not path:
                 return None
         dlg = LiteLLMImportDialog(path, self.window.catalog, self.window)
@@ -140,11 +115,7 @@ class CatalogMenu(QObject):
         return True
 
     def _error(self, title: str, text: str) -> None:
-        self.window.last_error = text
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("catalogErrorDialog")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        self.window.show_error(title, text, "catalogErrorDialog")
 
     # -- reload ----------------------------------------------------------------------------------
     def reload(self) -> bool:
@@ -157,28 +128,16 @@ class CatalogMenu(QObject):
         return self.apply(catalog)
 
     def apply(self, catalog: Catalog) -> bool:
-        """Make ``catalog`` the window's: combos, model names, then one re-plan of the same scenario."""
+        """Make ``catalog`` the window's and re-plan the same scenario; a catalog that cannot plan it is refused."""
         w = self.window
-        old = w.catalog
-        self._refresh_views(catalog)
         try:
-            w.catalog = catalog
-            w.controller.set_catalog(catalog)
+            w.set_catalog(catalog)
         except InputError as exc:
-            w.catalog = old
-            self._refresh_views(old)
-            self._error("Cannot use the reloaded catalog",
-                        f"The current scenario cannot be planned with it: {exc}\n\nThe planner keeps the catalog it had.")
+            self._error("Cannot use the reloaded catalog", f"The current scenario cannot be planned with it: {exc}"
+                        "\n\nThe planner keeps the catalog it had.")
             return False
         self.update_status(w.plan)
         w.statusBar().showMessage(f"Catalog reloaded: prices as of {catalog.as_of}, "
                                   f"{len(catalog.user_calibrations)} calibration(s) of yours", 8000)
         self.catalogChanged.emit(catalog)
         return True
-
-    def _refresh_views(self, catalog: Catalog) -> None:
-        w = self.window
-        w.panel.set_catalog(catalog)
-        w.panel.set_scenario(w.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
-        w.accuracy_plot.set_model_names(dict(model_names(catalog)))
-

@@ -83,6 +83,11 @@ class Controller(QObject):
             self.evaluate_count, self.last_evaluate_ms = 1, evaluate_ms
         self.plan: Plan = plan
 
+    @property
+    def pending(self) -> bool:
+        """A requested change not applied yet (the coalescing timer has not fired)."""
+        return bool(self._pending) or self._timer.isActive()
+
     # -- requests from widgets ------------------------------------------------------------------
     def request(self, key: str, changes: dict, dragging: bool = False) -> None:
         """Queue a change; the timer applies the latest values once control returns to the event loop."""

@@ -11,37 +11,19 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-import itertools
-
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
+from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 
 ERROR_CSS = "color: #b00020;"
 EVAL_FILTER = "Eval results (*.csv *.jsonl *.json);;All files (*)"
 ANSWER_FORMATS = ("free", "choice:2", "choice:3", "choice:4", "choice:5", "choice:10")
-
-
-class _Relay(QObject):
-    """Lives in the GUI thread; preview jobs report through it (queued to the GUI thread)."""
-
-    finished = Signal(int, object, str)  # job id, (task, summary) or None, error text
-
-
-_RELAY: _Relay | None = None
-_JOB_IDS = itertools.count(1)
-
-
-def _relay() -> _Relay:
-    global _RELAY
-    if _RELAY is None:
-        _RELAY = _Relay()
-    return _RELAY
 
 
 def _folder(folder: str | Path | None) -> Path:
@@ -59,9 +41,8 @@ class EvalImportDialog(QDialog):
     def __init__(self, catalog: Catalog, parent: QWidget | None = None, folder: str | Path | None = None):
         super().__init__(parent)
         self.setObjectName("evalImportDialog")
-        self._job = 0
+        self.runner = JobRunner(self)  # a new preview cancels the older one (newest inputs win)
         self.busy = False
-        _relay().finished.connect(self._on_finished)
         self.setWindowTitle("Import eval results")
         self.catalog = catalog
         self.folder = folder
@@ -167,10 +148,10 @@ class EvalImportDialog(QDialog):
     def preview(self, *_) -> None:
         """Read and fit what the inputs name on the thread pool (large lm-eval files take seconds); the newest
         run shows the summary or the one-line reason it cannot be imported, and emits ``previewed``."""
-        self._job = job = next(_JOB_IDS)
         self.task = self.summary = None
         files = self.files()
         if not files:
+            self.runner.cancel()
             self.busy = False
             self._show("", "Add the result files of one task (several files: several models or runs of it).")
             self.previewed.emit()
@@ -178,9 +159,9 @@ class EvalImportDialog(QDialog):
         self.busy = True
         self._show("", "Reading " + ", ".join(Path(f).name for f in files) + "…")
         name, model = self.name_edit.text().strip() or None, self.model_edit.text().strip() or None
-        fmt, catalog, relay = self.format_combo.currentData(), self.catalog, _relay()
+        fmt, catalog = self.format_combo.currentData(), self.catalog
 
-        def work() -> None:
+        def work(_progress, _cancelled) -> tuple:
             from ttcplanner.model.eval_import import read_eval_files
             from ttcplanner.model.user_tasks import build_user_task
 
@@ -189,16 +170,16 @@ class EvalImportDialog(QDialog):
                 title = name or next((t for t in data.tasks if t), "")
                 if not title:
                     raise InputError("the files name no task; give it a name")
-                result, error = build_user_task(data, catalog, title, fmt), ""
+                return build_user_task(data, catalog, title, fmt), ""
             except (InputError, OSError, ValueError, MemoryError) as exc:
-                result, error = None, str(exc)
-            relay.finished.emit(job, result, error)
+                return None, str(exc)
 
-        QThreadPool.globalInstance().start(work)
+        job = Job(work, "Eval import")  # a cancelled (older) preview reports nothing
+        job.signals.finished.connect(lambda outcome: self._on_finished(*outcome))
+        job.signals.failed.connect(lambda message: self._on_finished(None, message))
+        self.runner.start(job)
 
-    def _on_finished(self, job: int, result, error: str) -> None:
-        if job != self._job:
-            return  # an older preview: the inputs changed since
+    def _on_finished(self, result, error: str) -> None:
         self.busy = False
         if result is None:
             self._show(f"Cannot import: {error}", "")

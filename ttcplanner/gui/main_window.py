@@ -2,7 +2,9 @@
 
 The window wires views to the Controller and does no planning itself: controls request changes, the
 controller produces one Plan, and ``_show_plan`` hands that Plan to every view before emitting
-``planUpdated``. File handling (open, save, recent files, PDF export) and window state live here.
+``planUpdated``. File handling (open, save, recent files, PDF export) and window state live here. Everything
+is constructed and connected in ``__init__``: the views, the features (``Analysis``, the autosave ``Session``,
+``CatalogMenu``) and then the menu bar, built from ``menus.MENUS``.
 """
 
 from __future__ import annotations
@@ -11,19 +13,30 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressDialog, QSplitter, QStyle, QWidget)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QStyle,
+    QWidget,
+)
 
-from ttcplanner.gui import analysis, catalog_menu
+from ttcplanner.gui import dialogs, menus
+from ttcplanner.gui.analysis import Analysis
 from ttcplanner.gui.autosave import Session
+from ttcplanner.gui.catalog_menu import CatalogMenu
 from ttcplanner.gui.controller import Controller
-from ttcplanner.gui.dialogs import AssumptionsDialog, show_about
-from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.gui.options_table import OptionsTable
 from ttcplanner.gui.plots import AccuracyPlot, CostAccuracyPlot, VolumePlot
 from ttcplanner.gui.recommendation_card import RecommendationCard
 from ttcplanner.gui.scenario_panel import ScenarioPanel
+from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model import scenario as scenario_io
 from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
@@ -102,7 +115,8 @@ def defaults_note(file_name: str, scenario: Scenario, fields: list[str]) -> str:
     """The status-bar sentence for fields a scenario file left out: each with the default it got."""
     shown = ", ".join(f"{f} = {getattr(scenario, f)}" for f in fields[:MAX_DEFAULTS_NAMED])
     more = f" and {len(fields) - MAX_DEFAULTS_NAMED} more" if len(fields) > MAX_DEFAULTS_NAMED else ""
-    return f"{file_name} does not set {len(fields)} field{'s' if len(fields) != 1 else ''}; using the defaults {shown}{more}"
+    plural = "s" if len(fields) != 1 else ""
+    return f"{file_name} does not set {len(fields)} field{plural}; using the defaults {shown}{more}"
 
 
 class MainWindow(QMainWindow):
@@ -128,7 +142,6 @@ class MainWindow(QMainWindow):
         self.volume_plot = VolumePlot()
         self.plots = (self.accuracy_plot, self.cost_plot, self.volume_plot)
         self._build_layout()
-        self._build_menus()
         self._build_status()
 
         self.panel.changeRequested.connect(self.controller.request)
@@ -141,6 +154,17 @@ class MainWindow(QMainWindow):
         self.controller.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.table.optionSelected.connect(self._on_option_selected)
 
+        # Features: each owns its docks, dialogs and slots; the menu table names their slots.
+        self.export_runner = JobRunner(self)  # PDF export off the GUI thread (File > Export PDF…)
+        self.analysis = Analysis(self)  # sensitivity, Monte Carlo, compare; results feed the PDF
+        self.session = Session(self, autosave)  # autosave, crash restore, save-changes prompt (app.run only)
+        self.catalog_menu = CatalogMenu(self)  # the Catalog menu's dialogs and the price-age indicator
+        self.action_undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
+        self.action_redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
+        self.menus, self.menu_actions = menus.build(self, self.menuBar())
+        self.recent_menu = self.menus["menuRecent"]
+        self._update_recent_menu()
+
         self._default_state = self.saveState()
         self._fix_minimum_size()
         self.setGeometry(fit_to_screen(self._available(), self.minimumSize()))
@@ -148,15 +172,6 @@ class MainWindow(QMainWindow):
         self._restore_window()
         self.panel.set_scenario(self.scenario)
         self._show_plan(self.controller.plan)
-        # Features, constructed here and placed by the window: each builds its own menu; the window puts the
-        # menus before Help and the analysis docks' toggles in View.
-        self.export_runner = JobRunner(self)  # PDF export off the GUI thread (File > Export PDF…)
-        self.analysis = analysis.Analysis(self)  # sensitivity, Monte Carlo, compare; results feed the PDF
-        self.session = Session(self, autosave)  # autosave, crash restore, save-changes prompt (app.run only)
-        self.catalog_menu = catalog_menu.CatalogMenu(self)
-        for menu in (self.analysis.menu, self.catalog_menu.menu):
-            self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
-        self.view_menu.insertActions(self._view_tools, self.analysis.view_actions)
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -172,8 +187,8 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        feature = QDockWidget.DockWidgetFeature
+        dock.setFeatures(feature.DockWidgetMovable | feature.DockWidgetClosable | feature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
 
@@ -186,9 +201,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plot_splitter)
         self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.scenario_dock = self._dock("Scenario", "scenarioDock", self.panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.card_dock = self._dock("Recommendation", "recommendationDock", self.card, Qt.DockWidgetArea.TopDockWidgetArea)
-        self.table_dock = self._dock("All options", "optionsDock", self.table, Qt.DockWidgetArea.BottomDockWidgetArea)
+        area = Qt.DockWidgetArea
+        self.scenario_dock = self._dock("Scenario", "scenarioDock", self.panel, area.LeftDockWidgetArea)
+        self.card_dock = self._dock("Recommendation", "recommendationDock", self.card, area.TopDockWidgetArea)
+        self.table_dock = self._dock("All options", "optionsDock", self.table, area.BottomDockWidgetArea)
         self._size_docks()
 
     def _size_docks(self) -> None:
@@ -212,52 +228,6 @@ class MainWindow(QMainWindow):
         """Undo any zoom or pan: every plot shows its data again (double-click does it for one plot)."""
         for p in self.plots:
             p.reset_view()
-
-    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
-        act = QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QKeySequence(shortcut))
-        if name:
-            act.setObjectName(name)
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        return act
-
-    def _build_menus(self) -> None:
-        K = QKeySequence.StandardKey
-        m = self.menuBar().addMenu("&File")
-        self._action(m, "&New", self.new_scenario, K.New, "actionNew")
-        self._action(m, "&Open…", self._open_dialog, K.Open, "actionOpen")
-        self.recent_menu = m.addMenu("Open &Recent")
-        self.recent_menu.setObjectName("menuRecent")
-        m.addSeparator()
-        self._action(m, "&Save", self._save, K.Save, "actionSave")
-        self._action(m, "Save &As…", self._save_as_dialog, K.SaveAs, "actionSaveAs")
-        m.addSeparator()
-        self.action_export_pdf = self._action(m, "&Export PDF…", self._export_pdf_dialog, "Ctrl+E", "actionExportPdf")
-        m.addSeparator()
-        self._action(m, "&Quit", self.close, K.Quit, "actionQuit")
-        e = self.menuBar().addMenu("&Edit")
-        self.action_undo = self.controller.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setShortcuts(K.Undo)  # every platform binding: Ctrl+Z, and Ctrl+Y or Ctrl+Shift+Z for redo
-        self.action_undo.setObjectName("actionUndo")
-        self.action_redo = self.controller.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setShortcuts(K.Redo)
-        self.action_redo.setObjectName("actionRedo")
-        e.addAction(self.action_undo)
-        e.addAction(self.action_redo)
-        v = self.view_menu = self.menuBar().addMenu("&View")
-        v.setObjectName("menuView")
-        for dock in (self.scenario_dock, self.card_dock, self.table_dock):
-            v.addAction(dock.toggleViewAction())
-        self._view_tools = v.addSeparator()  # more docks' toggles go above it
-        self._action(v, "Reset &Layout", self.reset_layout, None, "actionResetLayout")
-        self._action(v, "&Fit Plots to Data", self.fit_plots, "Ctrl+0", "actionFitPlots")
-        h = self.help_menu = self.menuBar().addMenu("&Help")
-        h.setObjectName("menuHelp")
-        self._action(h, "&Assumptions and Sources…", self.show_assumptions, None, "actionAssumptions")
-        self._action(h, "&About ttcplanner", lambda: show_about(self.catalog, self), None, "actionAbout")
-        self._update_recent_menu()
 
     def _build_status(self) -> None:
         self.catalog_label = QLabel(f"Catalog as of {self.catalog.as_of} ({self.catalog.age_days()} days old)")
@@ -295,7 +265,7 @@ class MainWindow(QMainWindow):
             p.show_plan(plan, selected)
         self.card.show_plan(plan)
         self.table.set_plan(plan, selected)
-        self._update_title()
+        self.update_title()
         i = plan.recommended
         cost = f" · recommended {money(plan.results.monthly_usd[i])}/month" if i is not None else ""
         self.timing_label.setText(f"plan computed in {self.controller.last_evaluate_ms:.0f} ms{cost}")
@@ -320,16 +290,17 @@ class MainWindow(QMainWindow):
         self.last_error = message
         self.statusBar().showMessage(message, 10_000)
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         where = self.current_path.name if self.current_path else "unsaved"
         self.setWindowTitle(f"{self.scenario.name} ({where})[*] — ttcplanner")
 
     # -- files ----------------------------------------------------------------------------------
-    def _error(self, title: str, text: str) -> None:
-        """A window-modal message that does not block the caller (File > Open keeps working state)."""
+    def show_error(self, title: str, text: str, name: str = "errorDialog") -> None:
+        """A window-modal message that does not block the caller (File > Open keeps working state); the text
+        stays in ``last_error``."""
         self.last_error = text
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("errorDialog")
+        box.setObjectName(name)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -344,7 +315,7 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Discard:
             return True
         if answer == QMessageBox.StandardButton.Save:
-            self._save()  # current path, or Save As
+            self.save()  # current path, or Save As
             return self.controller.undo_stack.isClean()
         return False
 
@@ -357,7 +328,7 @@ class MainWindow(QMainWindow):
             evaluate(s, self.catalog)  # unknown task / GPU ids fail here, before anything changes
         except (InputError, OSError) as exc:
             detail = str(exc) if str(path) in str(exc) else f"{path}:\n{exc}"
-            self._error("Cannot open scenario", f"{detail}\n\nThe current scenario is unchanged.")
+            self.show_error("Cannot open scenario", f"{detail}\n\nThe current scenario is unchanged.")
             return False
         if not self.maybe_save(f"opening “{path.name}”"):
             return False
@@ -376,14 +347,42 @@ class MainWindow(QMainWindow):
         try:
             scenario_io.save(self.scenario, path)
         except (InputError, OSError) as exc:
-            self._error("Cannot save scenario", f"{path}:\n{exc}")
+            self.show_error("Cannot save scenario", f"{path}:\n{exc}")
             return False
         self.current_path = path
         self._add_recent(path)
         self.controller.undo_stack.setClean()
-        self._update_title()
+        self.update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
         return True
+
+    def show_recovered(self, scenario: Scenario, source: Path | None) -> None:
+        """A scenario recovered from an autosave: one undo step, marked modified (it was never saved as it is
+        now), belonging to ``source`` (the file that window had open) when known."""
+        self.controller.set_scenario(scenario, "restore unsaved scenario")
+        self.controller.undo_stack.resetClean()
+        if source is not None:
+            self.current_path = source
+        self.update_title()
+
+    def set_catalog(self, catalog: Catalog) -> None:
+        """Make ``catalog`` the window's (prices edited, imported or calibrated): combos, model names, then one
+        re-plan of the same scenario. Raises InputError, and keeps the old catalog, when the scenario cannot
+        be planned with it."""
+        old = self.catalog
+        self._show_catalog(catalog)
+        self.catalog = catalog  # the new plan's views (the price-age label) read it
+        try:
+            self.controller.set_catalog(catalog)
+        except InputError:
+            self.catalog = old
+            self._show_catalog(old)
+            raise
+
+    def _show_catalog(self, catalog: Catalog) -> None:
+        self.panel.set_catalog(catalog)
+        self.panel.set_scenario(self.scenario)  # reselects the scenario's task and GPU (or shows "not in catalog")
+        self.accuracy_plot.set_model_names(dict(model_names(catalog)))
 
     def new_scenario(self) -> bool:
         """A fresh untitled scenario with its own (empty) undo history; unsaved changes ask first."""
@@ -391,21 +390,21 @@ class MainWindow(QMainWindow):
             return False
         self.current_path = None
         self.controller.reset(_usable(Scenario(), self.catalog)[0])
-        self._update_title()
+        self.update_title()
         self.fit_plots()  # a zoom into the old scenario means nothing for the new one
         return True
 
     def _start_dir(self) -> str:
         return str(self.current_path.parent) if self.current_path else str(Path.home())
 
-    def _open_dialog(self) -> None:
+    def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open scenario", self._start_dir(), SCENARIO_FILTER)
         if path:
             self.open_scenario(path)
 
-    def _save(self) -> None:
+    def save(self) -> None:
         if self.current_path is None:
-            self._save_as_dialog()
+            self.save_as_dialog()
         else:
             self.save_scenario(self.current_path)
 
@@ -418,7 +417,7 @@ class MainWindow(QMainWindow):
             self.controller.set_scenario(self.scenario.replace(name=path.stem.strip()), "name from file")
         return self.save_scenario(path)
 
-    def _save_as_dialog(self) -> None:
+    def save_as_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save scenario", self._start_dir(), SCENARIO_FILTER)
         if path:
             if not path.lower().endswith(".json"):
@@ -440,10 +439,11 @@ class MainWindow(QMainWindow):
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.recent_files()
-        for p in recent:
+        for n, p in enumerate(recent, start=1):
             act = self.recent_menu.addAction(Path(p).name)
+            act.setObjectName(f"actionRecent{n}")
             act.setToolTip(p)
-            act.setStatusTip(p)
+            act.setStatusTip(f"Open {p}")
             act.triggered.connect(lambda _=False, p=p: self.open_scenario(p))
         self.recent_menu.setEnabled(bool(recent))
 
@@ -453,18 +453,18 @@ class MainWindow(QMainWindow):
         try:
             from ttcplanner.report.pdf import export_pdf
         except ImportError as exc:
-            self._error("Cannot export PDF", f"The PDF report is not available: {exc}")
+            self.show_error("Cannot export PDF", f"The PDF report is not available: {exc}")
             return False
         try:
-            export_pdf(self.plan, str(path), paper=paper, extras=analysis.report_extras(self),
+            export_pdf(self.plan, str(path), paper=paper, extras=self.analysis.report_extras(),
                        names=model_names(self.catalog))
         except (InputError, OSError) as exc:
-            self._error("Cannot export PDF", f"{path}:\n{exc}")
+            self.show_error("Cannot export PDF", f"{path}:\n{exc}")
             return False
         self.statusBar().showMessage(f"PDF written to {path}", 8000)
         return True
 
-    def _export_pdf_dialog(self) -> None:
+    def export_pdf_dialog(self) -> None:
         from PySide6.QtCore import QLocale
 
         paper = "letter" if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem else "a4"
@@ -481,7 +481,7 @@ class MainWindow(QMainWindow):
         note. The analyses' images and the names are taken now, in the GUI thread."""
         from ttcplanner.report.pdf import export_pdf
 
-        plan, extras, names = self.plan, analysis.report_extras(self), model_names(self.catalog)
+        plan, extras, names = self.plan, self.analysis.report_extras(), model_names(self.catalog)
         progress = QProgressDialog("Rendering the plan summary…", "", 0, 0, self)
         progress.setObjectName("pdfProgress")
         progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -492,7 +492,7 @@ class MainWindow(QMainWindow):
                   "PDF export")
         for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
             signal.connect(progress.close)
-        job.signals.failed.connect(lambda message: self._error("Cannot export PDF", f"{path}:\n{message}"))
+        job.signals.failed.connect(lambda message: self.show_error("Cannot export PDF", f"{path}:\n{message}"))
         job.signals.finished.connect(lambda _written: self._pdf_written(str(path), ask_to_open))
         progress.show()
         return self.export_runner.start(job)
@@ -506,9 +506,12 @@ class MainWindow(QMainWindow):
 
     # -- help -------------------------------------------------------------------------------------
     def show_assumptions(self) -> None:
-        dlg = AssumptionsDialog(self.catalog, self)
+        dlg = dialogs.AssumptionsDialog(self.catalog, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
+
+    def show_about(self) -> None:
+        dialogs.show_about(self.catalog, self)
 
     # -- window state -----------------------------------------------------------------------------
     def _available(self) -> QRect:

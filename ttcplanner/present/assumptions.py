@@ -49,3 +49,9 @@ def model_assumptions(scenario=None) -> tuple[str, ...]:
         "The recommendation is the cheapest option per month that meets the accuracy and latency targets; if none "
         "does, the most accurate option that meets the latency target.",
     )
+
+
+def plan_assumptions(plan) -> tuple[str, ...]:
+    """The assumptions for the plan's scenario and the catalog's age: the PDF's caveats and the CLI's list."""
+    return (*model_assumptions(plan.scenario),
+            f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of}).")

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 
-__all__ = ["STALE_PRICE_DAYS", "PriceAge", "age_days", "is_stale", "price_age"]
+__all__ = ["STALE_PRICE_DAYS", "PriceAge", "age_days", "is_stale", "plan_price_age", "price_age"]
 
 
 def age_days(as_of: str, today: dt.date | None = None) -> int:
@@ -31,11 +31,20 @@ class PriceAge(NamedTuple):
 def price_age(catalog, plan=None, today: dt.date | None = None) -> PriceAge:
     """Status text, stale flag and tooltip for the catalog's newest price and the price behind the
     recommendation: stale when either is, so the status bar warns whenever the card does."""
+    return _price_age(catalog.as_of, plan, today)
+
+
+def plan_price_age(plan, today: dt.date | None = None) -> PriceAge:
+    """``price_age`` for the catalog the plan was computed with (the CLI has the plan, not the window's catalog)."""
+    return _price_age(plan.catalog_as_of, plan, today)
+
+
+def _price_age(as_of: str, plan, today: dt.date | None) -> PriceAge:
     today = today or dt.date.today()
-    age = age_days(catalog.as_of, today)
-    text = f"Prices as of {catalog.as_of} ({age} day{'s' if age != 1 else ''} old)"
-    tips = [f"Newest price in the catalog: {catalog.as_of}. Each entry keeps its own date (Catalog > Edit prices)."]
-    stale = is_stale(catalog.as_of, today)
+    age = age_days(as_of, today)
+    text = f"Prices as of {as_of} ({age} day{'s' if age != 1 else ''} old)"
+    tips = [f"Newest price in the catalog: {as_of}. Each entry keeps its own date (Catalog > Edit prices)."]
+    stale = is_stale(as_of, today)
     if stale:
         tips.append(f"Every price is older than {STALE_PRICE_DAYS} days: prices change often, so check them before "
                     "committing money. Update with Catalog > Import LiteLLM prices… or Catalog > Edit prices….")

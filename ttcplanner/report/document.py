@@ -13,15 +13,15 @@ import re
 from html import escape
 from typing import Mapping
 
-import numpy as np
 
 from ttcplanner import __version__
-from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, tokens, whole
+from ttcplanner.model.format import cost_lines, count, duration, money, pct, requests, tokens
 from ttcplanner.model.options import KIND_NAMES, KINDS
-from ttcplanner.present.assumptions import model_assumptions as assumptions_for
+from ttcplanner.present.assumptions import plan_assumptions
 from ttcplanner.present.labels import aggregation_name
+from ttcplanner.present.key_figures import budget_line, key_figures
 from ttcplanner.present.names import display_name
-from ttcplanner.present.reasons import (headline, nearest_miss_texts, no_option_sentence, reason_texts,
+from ttcplanner.present.reasons import (headline, nearest_miss_texts, reason_texts,
                                         warning_texts)
 from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, source_tier
 from ttcplanner.present.summary import accuracy_basis, accuracy_text, alternatives, budget_text, flip_assumption
@@ -105,29 +105,8 @@ SCENARIO_FIELDS = {
 
 
 def model_assumptions(plan) -> list[str]:
-    """``present.assumptions`` for this scenario (Help > Assumptions lists the same), and the catalog's age."""
-    return [*assumptions_for(plan.scenario),
-            f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of})."]
-
-
-def _budget_line(plan) -> str:
-    """The budget the recommendation is bought at, against the caps (auto) or the fixed budget; and fixed mode's
-    cheaper budget within the same caps."""
-    from ttcplanner.model.budget import describe
-
-    s, r, i = plan.scenario, plan.results, plan.recommended
-    caps = f"{tokens(s.reasoning_tokens)} \u00d7 {s.samples} sample{'s' if s.samples != 1 else ''}"
-    chosen = describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation) if i is not None else "none"
-    if s.budget_mode == "auto":
-        line = f"Compute budget: {chosen}, the cheapest within the caps of {caps} per request."
-    else:
-        line = f"Compute budget: {chosen} (fixed: every option priced at {caps})."
-    h = plan.budget_hint
-    if h is not None:
-        gain = f", {h.saving:.0%} less" if h.saving == h.saving else " and meets every target"
-        line += (f" Within these caps, {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} costs "
-                 f"{money(h.monthly_usd)}/month ({plan.options.label[h.option]}){gain}.")
-    return line
+    """``present.assumptions.plan_assumptions`` (Help > Assumptions and the CLI list the same)."""
+    return list(plan_assumptions(plan))
 
 
 def _cell(text: str, *, header: bool = False, align: str = "left", bold: bool = False, bg: str = "",
@@ -158,53 +137,33 @@ def _table(header: list[tuple] | None, rows: list[str], font_pt: float = 8.5) ->
             f'margin-top: 4pt; margin-bottom: 6pt; font-size: {font_pt}pt;">{head}{"".join(rows)}</table>')
 
 
-def _band(r, i) -> str:
-    """Accuracy over its band, each caveat on a line of its own (the cell does not wrap)."""
-    if not np.isfinite(r.accuracy_pct[i]):
-        return "n/a"
-    notes = [f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}"]
-    if r.extrapolated[i]:
-        notes.append("extrapolated")
-    if r.accuracy_basis and r.accuracy_basis[i] == "estimated_from_other_tasks":
-        notes.append("est. from other tasks")
-    return f"{pct(r.accuracy_pct[i])}<br/><span style='font-size: 7.5pt; color: #555555;'>{'<br/>'.join(notes)}</span>"
+def _small(lines) -> str:
+    return f"<br/><span style='font-size: 7.5pt; color: #555555;'>{'<br/>'.join(escape(x) for x in lines)}</span>"
 
 
 def key_figures_table(plan) -> str:
-    r, o = plan.results, plan.options
+    """``present.key_figures`` as a table (the CLI lists the same rows)."""
     header = [("", "left", "15%"), ("Option", "left", "31%"), ("Accuracy", "right", "12%"), ("Monthly", "right", "11%"),
               ("Per 1k req.", "right", "12%"), ("Latency", "right", "10%"), ("GPUs", "right", "9%")]
     rows = []
-    shown = shown_options(plan)
-    for role, i in shown:
-        bg = REC_BG if role == "Recommended" else ""
-        bold = role == "Recommended"
-        kind = str(o.kind[i])
-        gpus = whole(r.gpus_total[i]) if kind == "gpu" else "managed"
-        desc = escape(o.label[i])
-        if kind == "gpu":
-            desc += f"<br/><span style='font-size: 7.5pt; color: #555555;'>{int(r.replicas[i])} \u00d7 " \
-                    f"{int(o.gpus_per_replica[i])} GPU, {escape(o.precision[i].upper())}, " \
-                    f"{pct(100 * r.utilization[i], 0) if np.isfinite(r.utilization[i]) else 'n/a'} utilised</span>"
-        elif r.batch[i]:
-            desc += "<br/><span style='font-size: 7.5pt; color: #555555;'>via batch API</span>"
-        rows.append("<tr>" + "".join([
-            _cell(f"{escape(role)}<br/><span style='font-size: 7.5pt; color: #555555;'>{escape(KIND_NAMES[kind])}</span>",
-                  bg=bg, bold=bold, nowrap=True),
-            _cell(desc, bg=bg, bold=bold),
-            _cell(_band(r, i), bg=bg, align="right", nowrap=True),
-            _cell(money(r.monthly_usd[i]), bg=bg, align="right", bold=bold, nowrap=True),
-            _cell(money(r.cost_per_request_usd[i] * 1000), bg=bg, align="right", nowrap=True),
-            _cell(duration(r.latency_s[i]), bg=bg, align="right", nowrap=True),
-            _cell(gpus, bg=bg, align="right", nowrap=True),
-        ]) + "</tr>")
-    shown_kinds = {str(o.kind[i]) for _, i in shown}
-    for k in KINDS:
-        if k not in shown_kinds:
-            rows.append("<tr>" + _cell(f"No option<br/><span style='font-size: 7.5pt; color: #555555;'>"
-                                       f"{escape(KIND_NAMES[k])}</span>", nowrap=True) +
+    for row in key_figures(plan):
+        if row.index is None:
+            rows.append("<tr>" + _cell(f"No option{_small([row.kind_name])}", nowrap=True) +
                         f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
-                        f"{escape(no_option_sentence(plan, k))}.</td></tr>")
+                        f"{escape(row.why_none)}</td></tr>")
+            continue
+        bold = row.role == "Recommended"
+        bg = REC_BG if bold else ""
+        accuracy = row.accuracy + (_small([row.band, *row.caveats]) if row.band else "")
+        rows.append("<tr>" + "".join([
+            _cell(escape(row.role) + _small([row.kind_name]), bg=bg, bold=bold, nowrap=True),
+            _cell(escape(row.option) + (_small([row.detail]) if row.detail else ""), bg=bg, bold=bold),
+            _cell(accuracy, bg=bg, align="right", nowrap=True),
+            _cell(row.monthly, bg=bg, align="right", bold=bold, nowrap=True),
+            _cell(row.per_1k, bg=bg, align="right", nowrap=True),
+            _cell(row.latency, bg=bg, align="right", nowrap=True),
+            _cell(row.gpus, bg=bg, align="right", nowrap=True),
+        ]) + "</tr>")
     return _table(header, rows, font_pt=9)
 
 
@@ -411,7 +370,7 @@ def report_html(plan, figure_names: dict[str, str], extras_html: list[tuple[str,
         _h2("Executive summary"),
         executive_summary(plan, names, tornado),
     ]
-    parts.append(f"<p>{escape(_budget_line(plan))}</p>")  # the chosen budget and the caps (issue 16)
+    parts.append(f"<p>{escape(budget_line(plan))}</p>")  # the chosen budget and the caps (issue 16)
     parts += [_h2("Key figures"), key_figures_table(plan),
               '<p style="font-size: 8pt; color: #444444;">Accuracy band: the fit\'s uncertainty range (extrap.: beyond '
               "the published points). Monthly cost at the scenario's volume; latency is per request including all "
