@@ -84,24 +84,27 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 
 
 def grid_cost_per_request(s, opts: OptionSet, rows: np.ndarray, budgets: np.ndarray, samples: np.ndarray,
-                          on_batch: np.ndarray, cache: bool = False) -> np.ndarray:
+                          on_batch: np.ndarray, cache: bool = False, per_row: bool = False) -> np.ndarray:
     """$ per request of ``rows`` at every (reasoning budget, samples) pair: shape (rows, budgets, samples);
-    inf where the option cannot serve that point (memory, context or latency target).
+    inf where the option cannot serve that point (memory, context or latency target). ``per_row``: ``samples``
+    holds each row's own count, shape (rows, budgets, 1) (the cost curves need no row at another row's count).
 
     cache: memoise what does not depend on the volume or the operating budget (token offers' cost, the GPU
     serving estimate): for the cost curves' few rows, not for a big grid."""
     t = np.asarray(budgets, dtype=float)[None, :, None]
-    n = np.asarray(samples, dtype=float)[None, None, :]
+    n = np.asarray(samples, dtype=float)
+    n = n[:, None, None] if per_row else n[None, None, :]
     out = np.full((len(rows), t.shape[1], n.shape[2]), np.inf)
     token = opts.kind[rows] != "gpu"
     tr = rows[token]
     if len(tr):
-        token_out = (_token_grid if cache else _token_grid.__wrapped__)(s, opts, tr, on_batch[tr], t, n)
+        nt = n[token] if per_row else n
+        token_out = (_token_grid if cache else _token_grid.__wrapped__)(s, opts, tr, on_batch[tr], t, nt)
         limited = tr[np.isfinite(opts.rate_limit_rpm[tr]) | np.isfinite(opts.rate_limit_tpm[tr])
                      | np.isfinite(opts.rate_limit_rpd[tr]) | np.isfinite(opts.rate_limit_tpd[tr])]
         if len(limited):  # rate-limit tiers depend on the volume: applied after the memo
             within = costs.within_rate_limits(opts.rate_limit_rpm[tr, None, None], opts.rate_limit_tpm[tr, None, None],
-                                              s, t + s.answer_tokens, n, opts.rate_limit_rpd[tr, None, None],
+                                              s, t + s.answer_tokens, nt, opts.rate_limit_rpd[tr, None, None],
                                               opts.rate_limit_tpd[tr, None, None])
             token_out = np.where(within, token_out, np.inf)
         out[token] = token_out
@@ -112,7 +115,8 @@ def grid_cost_per_request(s, opts: OptionSet, rows: np.ndarray, budgets: np.ndar
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
-        served = (_gpu_grid if cache else _gpu_grid.__wrapped__)(s, opts.setup, pos, step, t, n)
+        served = (_gpu_grid if cache else _gpu_grid.__wrapped__)(s, opts.setup, pos, step, t,
+                                                                 n[~token] if per_row else n)
         for (requests_per_s, ok), lo in zip(served, range(0, len(g), step), strict=True):
             sl = slice(lo, lo + step)
             reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
@@ -138,11 +142,13 @@ def _token_grid(s, opts: OptionSet, tr: np.ndarray, on_batch: np.ndarray, t: np.
 
 @memo(64, reads=SERVING_READS)
 def _gpu_grid(s, setup: Setup, pos: np.ndarray, step: int, t: np.ndarray, n: np.ndarray) -> list:
-    """Per chunk of ``step`` GPU rows: (requests/s of a replica, serves the point within memory and latency)."""
+    """Per chunk of ``step`` GPU rows: (requests/s of a replica, serves the point within memory and latency);
+    ``n``: the samples counts for every row (1, 1, counts) or each row's own (rows, 1, 1)."""
     out = []
     for lo in range(0, len(pos), step):
         chunk = Setup(**{k: np.asarray(v)[pos[lo:lo + step], None, None] for k, v in vars(setup).items()})
-        est = estimate_for_latency(chunk, s.input_tokens, t + s.answer_tokens, s.latency_target_s, samples=n,
+        est = estimate_for_latency(chunk, s.input_tokens, t + s.answer_tokens, s.latency_target_s,
+                                   samples=n if n.shape[0] == 1 else n[lo:lo + step],
                                    prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
                                    acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
         out.append((est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s)
@@ -199,9 +205,8 @@ def cost_curves(s, task, opts: OptionSet, r: OptionResults, shift_pts: float):
         part = which_n == k
         m, _, _, ex = accuracy_rows(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows[part], samples=int(n))
         acc[part], extrap[part] = m, ex
-    # every row at every samples count in one (memoised) pass, then each row's own
-    every = grid_cost_per_request(s, opts, rows, BUDGET_GRID, counts, r.batch, cache=True)
-    cost[:] = every[np.arange(len(rows)), :, which_n]
+    # each row at its own samples count only, in one (memoised) pass
+    cost[:] = grid_cost_per_request(s, opts, rows, BUDGET_GRID, samples, r.batch, cache=True, per_row=True)[:, :, 0]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
     own = np.flatnonzero(r.has_accuracy & r.allowed & r.fits & r.meets_latency & np.isfinite(r.cost_per_request_usd))
     a, c, ex, which = r.accuracy_pct[own], r.cost_per_request_usd[own], r.extrapolated[own], own
