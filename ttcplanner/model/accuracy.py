@@ -117,11 +117,12 @@ def _curve_columns(curves) -> list[np.ndarray]:
     return columns
 
 
-def _sequential_many(curves, t: np.ndarray):
+def _sequential_many(curves, t: np.ndarray, own: bool = False):
     """``sequential_pct`` of several curves at once, arrays (curves,) + t.shape: one pass instead of a few
-    dozen (each element gets the same operations whatever the other curves are). T clipped to
-    [1, max_tokens]; the band widens with the distance in ln T outside the published points."""
-    shape = (len(curves),) + (1,) * t.ndim
+    dozen (each element gets the same operations whatever the other curves are); ``own``: t's first axis is
+    the curves' (each curve at its own tokens), arrays t.shape. T clipped to [1, max_tokens]; the band widens
+    with the distance in ln T outside the published points."""
+    shape = (len(curves),) + (1,) * (t.ndim - 1 if own else t.ndim)
     floor, a, b, band, max_tokens, span, lo, hi, has_points = (c.reshape(shape) for c in _curve_columns(curves))
     clipped = np.clip(t, 1.0, max_tokens)
     z = a + b * np.log(clipped)
@@ -430,11 +431,7 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
                        aggregation: str = "majority", scorer_quality: float = 0.5) -> dict[str, AccuracyEstimate]:
     """``task_accuracy`` for several models at once: their pass@1 values (mean and band ends) go through the
     parallel model in one vectorised call, which is what keeps a 25-model task fast on the slider path."""
-    for accuracy_id in accuracy_ids:
-        if accuracy_id not in task.curves:
-            known = ", ".join(sorted(task.curves))
-            raise InputError(f"no accuracy curve for {accuracy_id!r} on task {task.id!r}; known: {known}",
-                             field="accuracy_id")
+    _known_curves(task, accuracy_ids)
     ids = tuple(accuracy_ids)
     if not ids:
         return {}
@@ -456,6 +453,32 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
                                           extrapolated=extrap[k], basis=task.curves[accuracy_id].basis,
                                           beyond_max=beyond[k])
             for k, accuracy_id in enumerate(ids)}
+
+
+def _known_curves(task: TaskProfile, accuracy_ids) -> None:
+    for accuracy_id in accuracy_ids:
+        if accuracy_id not in task.curves:
+            known = ", ".join(sorted(task.curves))
+            raise InputError(f"no accuracy curve for {accuracy_id!r} on task {task.id!r}; known: {known}",
+                             field="accuracy_id")
+
+
+def task_accuracy_points(task: TaskProfile, accuracy_ids: tuple, reasoning_tokens: np.ndarray, samples: np.ndarray,
+                         aggregation: str, scorer_quality: float) -> tuple:
+    """``task_accuracy_many`` where each model has points of its own: ``reasoning_tokens`` and ``samples`` are
+    (models, P), row k for accuracy_ids[k]; returns (mean, low, high, extrapolated), each (models, P). The same
+    numbers element by element, without every model at every other model's points (the planner's exact
+    accuracy at the chosen budgets needs ~100 of 2,400)."""
+    _known_curves(task, accuracy_ids)
+    t = _finite(reasoning_tokens, "reasoning_tokens")
+    seq_mean, seq_low, seq_high, seq_extrap = _sequential_many([task.curves[i] for i in accuracy_ids], t, own=True)
+    stack = np.ascontiguousarray(np.stack([seq_mean, seq_low, seq_high], axis=1))  # (models, 3, P)
+    n = np.broadcast_to(np.asarray(samples, dtype=float)[:, None, :], stack.shape)
+    mean, low, high = parallel_pct(stack, n, aggregation=aggregation, answer_format=task.answer_format,
+                                   concentration=task.concentration, scorer_quality=scorer_quality,
+                                   **parallel_settings(task))
+    m = mean[:, 0]
+    return m, np.minimum(low[:, 1], m), np.maximum(high[:, 2], m), seq_extrap.astype(bool)
 
 
 def parallel_settings(task: TaskProfile) -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ttcplanner.model.accuracy import task_accuracy_many
+from ttcplanner.model.accuracy import task_accuracy_many, task_accuracy_points
 from ttcplanner.model.budget import Budgets
 from ttcplanner.model.memo import memo
 from ttcplanner.model.option_index import has_curve, offered_ids, option_index, table_rows
@@ -81,8 +81,15 @@ def accuracy_at(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float):
     rows = np.flatnonzero(redo)
     pairs, which = np.unique(budgets.reasoning_tokens[rows] + 1j * budgets.samples[rows], return_inverse=True)
     models, model_of = np.unique(option_index(opts).accuracy_id[rows], return_inverse=True)
-    exact = _exact_points(task, tuple(models.tolist()), pairs, s.aggregation, s.scorer_quality)
-    m, lo, hi, ex = (a[model_of, which.ravel()] for a in exact)
+    # each model at its own budgets only: (model, budget) combos, a row of up to P of them per model
+    combos, combo_of = np.unique(model_of.ravel() * len(pairs) + which.ravel(), return_inverse=True)
+    model, pair = np.divmod(combos, len(pairs))
+    start = np.searchsorted(model, np.arange(len(models)))
+    col = np.arange(len(combos)) - start[model]
+    points = np.broadcast_to(pairs[pair[start]][:, None], (len(models), int(col.max()) + 1)).copy()  # pad: 1st
+    points[model, col] = pairs[pair]
+    exact = _exact_points(task, tuple(models.tolist()), points, s.aggregation, s.scorer_quality)
+    m, lo, hi, ex = (a[model[combo_of], col[combo_of]] for a in exact)
     if shift_pts:
         m, lo, hi = (np.clip(a + shift_pts, 0.0, 100.0) for a in (m, lo, hi))
     mean[rows], low[rows], high[rows], extrap[rows] = m, lo, hi, ex
@@ -90,11 +97,9 @@ def accuracy_at(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float):
 
 
 @memo(64)
-def _exact_points(task, models: tuple[str, ...], pairs: np.ndarray, aggregation: str, scorer_quality: float):
-    """(mean, low, high, extrapolated), each (models, pairs): the models at budgets (tokens + 1j samples)."""
-    many = task_accuracy_many(task, models, pairs.real, pairs.imag, aggregation, scorer_quality)
-    return tuple(np.stack([getattr(many[m], part) for m in models])
-                 for part in ("mean_pct", "low_pct", "high_pct", "extrapolated"))
+def _exact_points(task, models: tuple[str, ...], points: np.ndarray, aggregation: str, scorer_quality: float):
+    """(mean, low, high, extrapolated), each (models, P): model k at its budgets points[k] (tokens + 1j samples)."""
+    return task_accuracy_points(task, models, points.real, points.imag, aggregation, scorer_quality)
 
 
 def accuracy_curves(s, task, opts: OptionSet, samples: int) -> tuple[AccuracyCurveView, ...]:
