@@ -88,9 +88,21 @@ def freeze(spec_name: str, app_name: str) -> Path:
     log(f"freezing {spec_name} (log: {log_path.relative_to(REPO_ROOT)})")
     with log_path.open("w") as log_file:
         result = subprocess.run(
-            [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath", str(dist),
-             "--workpath", str(work), str(PACKAGING_DIR / spec_name)],
-            cwd=REPO_ROOT, stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "PyInstaller",
+                "--noconfirm",
+                "--clean",
+                "--distpath",
+                str(dist),
+                "--workpath",
+                str(work),
+                str(PACKAGING_DIR / spec_name),
+            ],
+            cwd=REPO_ROOT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     if result.returncode != 0:
         sys.stderr.write("".join(log_path.read_text().splitlines(keepends=True)[-30:]))
@@ -129,8 +141,11 @@ def system_libraries(app_dir: Path) -> tuple[dict[str, str], set[str]]:
     found: dict[str, str] = {}
     missing: set[str] = set()
     for path in elf_files:
-        wanted = [name for name in elf_needed(path)
-                  if name not in bundled and name not in found and not name.startswith("ld-linux")]
+        wanted = [
+            name
+            for name in elf_needed(path)
+            if name not in bundled and name not in found and not name.startswith("ld-linux")
+        ]
         if not wanted:
             continue
         resolved = {}
@@ -196,8 +211,11 @@ def debian_depends(app_dir: Path) -> tuple[str, dict]:
     parts = []
     for name in sorted(names):
         parts.append(f"{name} (>= {glibc})" if name == "libc6" and glibc else name)
-    details = {"packages": {k: sorted(v) for k, v in sorted(packages.items())},
-               "not_on_build_machine": sorted(missing), "unmapped": unmapped}
+    details = {
+        "packages": {k: sorted(v) for k, v in sorted(packages.items())},
+        "not_on_build_machine": sorted(missing),
+        "unmapped": unmapped,
+    }
     return ", ".join(parts), details
 
 
@@ -253,8 +271,11 @@ def make_deb(app_dir: Path, version: str, depends: str) -> Path:
         if path.is_dir() and not path.is_symlink():
             path.chmod(0o755)
     out = DIST_DIR / f"ttcplanner_{version}_amd64.deb"
-    subprocess.run(["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(out)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return out
 
 
@@ -288,16 +309,21 @@ def main(argv: list[str] | None = None) -> int:
         baseline_bytes = folder_size_bytes(baseline_dir)
         report["baseline_mb"] = round(baseline_bytes / MB, 1)
         report["ratio"] = round(app_bytes / baseline_bytes, 3)
-    report.update({
-        "tar_gz_mb": round(tarball.stat().st_size / MB, 1),
-        "deb_mb": round(deb.stat().st_size / MB, 1),
-        "deb_installed_kib": int(re.search(r"Installed-Size: (\d+)",
-                                           (REPO_ROOT / "build" / "deb" / f"ttcplanner_{version}_amd64"
-                                            / "DEBIAN" / "control").read_text()).group(1)),
-        "depends": depends,
-        "system_libraries_by_package": depends_details["packages"],
-        "artifacts": [str(tarball.relative_to(REPO_ROOT)), str(deb.relative_to(REPO_ROOT))],
-    })
+    report.update(
+        {
+            "tar_gz_mb": round(tarball.stat().st_size / MB, 1),
+            "deb_mb": round(deb.stat().st_size / MB, 1),
+            "deb_installed_kib": int(
+                re.search(
+                    r"Installed-Size: (\d+)",
+                    (REPO_ROOT / "build" / "deb" / f"ttcplanner_{version}_amd64" / "DEBIAN" / "control").read_text(),
+                ).group(1)
+            ),
+            "depends": depends,
+            "system_libraries_by_package": depends_details["packages"],
+            "artifacts": [str(tarball.relative_to(REPO_ROOT)), str(deb.relative_to(REPO_ROOT))],
+        }
+    )
     if not args.no_smoke:
         sys.path.insert(0, str(PACKAGING_DIR))
         import smoke_test

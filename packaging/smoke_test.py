@@ -27,8 +27,13 @@ TIMEOUT_S = 180
 def minimal_env(home: Path, **extra: str) -> dict[str, str]:
     if sys.platform == "win32":
         system_root = os.environ.get("SystemRoot", r"C:\Windows")
-        env = {"SystemRoot": system_root, "PATH": rf"{system_root}\system32;{system_root}",
-               "USERPROFILE": str(home), "TEMP": str(home), "TMP": str(home)}
+        env = {
+            "SystemRoot": system_root,
+            "PATH": rf"{system_root}\system32;{system_root}",
+            "USERPROFILE": str(home),
+            "TEMP": str(home),
+            "TMP": str(home),
+        }
     else:
         env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8", "TMPDIR": str(home)}
     env.update(extra)
@@ -67,8 +72,7 @@ def shipped_scenario(exe: Path) -> Path | None:
 
 
 def run_cmd(exe: Path, args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=TIMEOUT_S)
+    return subprocess.run([str(exe), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
 
 
 def run(artifact: Path, expected_version: str | None = None) -> dict:
@@ -108,12 +112,14 @@ def run(artifact: Path, expected_version: str | None = None) -> dict:
             if scenario is None:
                 fail("plan_pdf", "no resources/scenarios/*.json inside the artifact")
             else:
-                done = run_cmd(exe, ["plan", str(scenario), "--pdf", str(pdf)], tmp,
-                               minimal_env(home, QT_QPA_PLATFORM="offscreen"))
+                done = run_cmd(
+                    exe, ["plan", str(scenario), "--pdf", str(pdf)], tmp, minimal_env(home, QT_QPA_PLATFORM="offscreen")
+                )
                 head = pdf.read_bytes()[:5] if pdf.is_file() else b""
                 if done.returncode != 0 or head != b"%PDF-":
-                    fail("plan_pdf", f"exit {done.returncode}, pdf header {head!r}: "
-                                     f"{(done.stdout + done.stderr)[-800:]}")
+                    fail(
+                        "plan_pdf", f"exit {done.returncode}, pdf header {head!r}: {(done.stdout + done.stderr)[-800:]}"
+                    )
                 else:
                     results["plan_pdf"] = f"ok: {scenario.name} -> {pdf.stat().st_size} byte PDF"
     return results

@@ -22,36 +22,121 @@ ICON_DIR = REPO_ROOT / "resources" / "icons"
 # libQt6Svg, and pyqtgraph's SVG export uses it. QtPrintSupport is not excluded: it is bundled only if
 # the app imports it.
 EXCLUDED_QT_MODULES = [
-    "PySide6.Qt3DAnimation", "PySide6.Qt3DCore", "PySide6.Qt3DExtras", "PySide6.Qt3DInput",
-    "PySide6.Qt3DLogic", "PySide6.Qt3DRender", "PySide6.QtBluetooth", "PySide6.QtCharts",
-    "PySide6.QtConcurrent", "PySide6.QtDataVisualization", "PySide6.QtDesigner", "PySide6.QtGraphs",
-    "PySide6.QtGraphsWidgets", "PySide6.QtHelp", "PySide6.QtHttpServer", "PySide6.QtLocation",
-    "PySide6.QtMultimedia", "PySide6.QtMultimediaWidgets", "PySide6.QtNetwork", "PySide6.QtNetworkAuth",
-    "PySide6.QtNfc", "PySide6.QtPdf", "PySide6.QtPdfWidgets",
-    "PySide6.QtPositioning", "PySide6.QtQml", "PySide6.QtQuick", "PySide6.QtQuick3D",
-    "PySide6.QtQuickControls2", "PySide6.QtQuickTest", "PySide6.QtQuickWidgets", "PySide6.QtRemoteObjects",
-    "PySide6.QtScxml", "PySide6.QtSensors", "PySide6.QtSerialBus", "PySide6.QtSerialPort",
-    "PySide6.QtSpatialAudio", "PySide6.QtSql", "PySide6.QtStateMachine", "PySide6.QtSvgWidgets",
-    "PySide6.QtTest", "PySide6.QtTextToSpeech", "PySide6.QtUiTools", "PySide6.QtWebChannel",
-    "PySide6.QtWebEngineCore", "PySide6.QtWebEngineQuick", "PySide6.QtWebEngineWidgets",
-    "PySide6.QtWebSockets", "PySide6.QtWebView", "PySide6.QtXml", "PySide6.QtAxContainer",
-    "PySide6.scripts", "PySide6.support.deprecated",
-    "PyQt5", "PyQt6", "PySide2",
+    "PySide6.Qt3DAnimation",
+    "PySide6.Qt3DCore",
+    "PySide6.Qt3DExtras",
+    "PySide6.Qt3DInput",
+    "PySide6.Qt3DLogic",
+    "PySide6.Qt3DRender",
+    "PySide6.QtBluetooth",
+    "PySide6.QtCharts",
+    "PySide6.QtConcurrent",
+    "PySide6.QtDataVisualization",
+    "PySide6.QtDesigner",
+    "PySide6.QtGraphs",
+    "PySide6.QtGraphsWidgets",
+    "PySide6.QtHelp",
+    "PySide6.QtHttpServer",
+    "PySide6.QtLocation",
+    "PySide6.QtMultimedia",
+    "PySide6.QtMultimediaWidgets",
+    "PySide6.QtNetwork",
+    "PySide6.QtNetworkAuth",
+    "PySide6.QtNfc",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtPositioning",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtQuick3D",
+    "PySide6.QtQuickControls2",
+    "PySide6.QtQuickTest",
+    "PySide6.QtQuickWidgets",
+    "PySide6.QtRemoteObjects",
+    "PySide6.QtScxml",
+    "PySide6.QtSensors",
+    "PySide6.QtSerialBus",
+    "PySide6.QtSerialPort",
+    "PySide6.QtSpatialAudio",
+    "PySide6.QtSql",
+    "PySide6.QtStateMachine",
+    "PySide6.QtSvgWidgets",
+    "PySide6.QtTest",
+    "PySide6.QtTextToSpeech",
+    "PySide6.QtUiTools",
+    "PySide6.QtWebChannel",
+    "PySide6.QtWebEngineCore",
+    "PySide6.QtWebEngineQuick",
+    "PySide6.QtWebEngineWidgets",
+    "PySide6.QtWebSockets",
+    "PySide6.QtWebView",
+    "PySide6.QtXml",
+    "PySide6.QtAxContainer",
+    "PySide6.scripts",
+    "PySide6.support.deprecated",
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
 ]
 
 EXCLUDED_PYTHON_MODULES = [
     # other GUI / science stacks pyqtgraph or numpy may probe for
-    "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib",
-    "matplotlib", "scipy", "pandas", "PIL", "cv2", "h5py", "numba", "cupy", "OpenGL", "colorcet",
-    "IPython", "ipykernel", "ipywidgets", "jupyter_rfb", "notebook",
-    "pyqtgraph.opengl", "pyqtgraph.examples", "pyqtgraph.jupyter",
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "turtledemo",
+    "idlelib",
+    "matplotlib",
+    "scipy",
+    "pandas",
+    "PIL",
+    "cv2",
+    "h5py",
+    "numba",
+    "cupy",
+    "OpenGL",
+    "colorcet",
+    "IPython",
+    "ipykernel",
+    "ipywidgets",
+    "jupyter_rfb",
+    "notebook",
+    "pyqtgraph.opengl",
+    "pyqtgraph.examples",
+    "pyqtgraph.jupyter",
     # development and test tools
-    "pytest", "_pytest", "pytestqt", "hypothesis", "pypdf", "pip", "setuptools", "pkg_resources",
-    "distutils", "lib2to3", "pydoc_data", "numpy.f2py", "numpy.distutils", "PyInstaller",
-    "sqlite3", "xmlrpc", "curses", "ensurepip", "venv", "readline", "rlcompleter",
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "hypothesis",
+    "pypdf",
+    "pip",
+    "setuptools",
+    "pkg_resources",
+    "distutils",
+    "lib2to3",
+    "pydoc_data",
+    "numpy.f2py",
+    "numpy.distutils",
+    "PyInstaller",
+    "sqlite3",
+    "xmlrpc",
+    "curses",
+    "ensurepip",
+    "venv",
+    "readline",
+    "rlcompleter",
     "yaml",  # only numpy.show_config() uses it
     # no network at run time: without these, OpenSSL (~5 MB) stays out; hashlib falls back to builtins
-    "ssl", "_ssl", "_hashlib", "http.server", "urllib.request", "ftplib", "smtplib", "imaplib", "poplib",
+    "ssl",
+    "_ssl",
+    "_hashlib",
+    "http.server",
+    "urllib.request",
+    "ftplib",
+    "smtplib",
+    "imaplib",
+    "poplib",
 ]
 
 EXCLUDED_MODULES = EXCLUDED_QT_MODULES + EXCLUDED_PYTHON_MODULES
@@ -61,8 +146,17 @@ EXCLUDED_MODULES = EXCLUDED_QT_MODULES + EXCLUDED_PYTHON_MODULES
 # sql drivers, tls/network information (no network at run time), print support only if QtPrintSupport
 # is bundled.
 KEPT_PLUGINS = {
-    "platforms": {"libqxcb", "libqoffscreen", "libqminimal", "libqwayland", "qwindows", "qoffscreen",
-                  "qminimal", "libqcocoa", "qdirect2d"},
+    "platforms": {
+        "libqxcb",
+        "libqoffscreen",
+        "libqminimal",
+        "libqwayland",
+        "qwindows",
+        "qoffscreen",
+        "qminimal",
+        "libqcocoa",
+        "qdirect2d",
+    },
     "imageformats": {"libqsvg", "libqjpeg", "libqico", "qsvg", "qjpeg", "qico"},
     "iconengines": {"libqsvgicon", "qsvgicon"},
     "platformthemes": {"libqxdgdesktopportal"},
@@ -70,8 +164,7 @@ KEPT_PLUGINS = {
     "xcbglintegrations": {"libqxcb-glx-integration", "libqxcb-egl-integration"},
     "wayland-decoration-client": {"libbradient", "libadwaita"},
     "wayland-shell-integration": {"libxdg-shell", "libqt-shell", "libwl-shell-plugin"},
-    "wayland-graphics-integration-client": {"libqt-plugin-wayland-egl", "libshm-emulation-server",
-                                            "libdmabuf-server"},
+    "wayland-graphics-integration-client": {"libqt-plugin-wayland-egl", "libshm-emulation-server", "libdmabuf-server"},
     "styles": "*",
     "printsupport": "*",
 }
@@ -135,8 +228,11 @@ def drop_unreachable_libraries(binaries: list) -> list:
     by_name = {}
     for entry in binaries:
         by_name.setdefault(entry[0].rsplit("/", 1)[-1], []).append(entry)
-    roots = [e for e in binaries if e[2] in ("EXTENSION", "EXECUTABLE") or "/plugins/" in e[0]
-             or e[0].rsplit("/", 1)[-1].startswith("libpython")]
+    roots = [
+        e
+        for e in binaries
+        if e[2] in ("EXTENSION", "EXECUTABLE") or "/plugins/" in e[0] or e[0].rsplit("/", 1)[-1].startswith("libpython")
+    ]
     reachable = {id(e) for e in roots}
     todo = [e for e in roots if e[2] != "SYMLINK"]
     while todo:
@@ -173,8 +269,11 @@ def strip_python_runtime(folder: Path) -> None:
     """
     if not sys.platform.startswith("linux"):
         return
-    targets = [p for p in folder.rglob("*.so*") if not p.is_symlink() and
-               (p.name.startswith("libpython") or "lib-dynload" in p.parts)]
+    targets = [
+        p
+        for p in folder.rglob("*.so*")
+        if not p.is_symlink() and (p.name.startswith("libpython") or "lib-dynload" in p.parts)
+    ]
     if targets:
         subprocess.run(["strip", "--strip-unneeded", *map(str, targets)], check=True)
 
@@ -235,8 +334,16 @@ def build_one_folder(pyi, *, name, script, datas=(), hiddenimports=(), macos_bun
 
     def exe(exe_name, console):
         return pyi["EXE"](
-            pyz, analysis.scripts, [], exclude_binaries=True, name=exe_name, debug=False,
-            bootloader_ignore_signals=False, strip=STRIP, upx=UPX, console=console,
+            pyz,
+            analysis.scripts,
+            [],
+            exclude_binaries=True,
+            name=exe_name,
+            debug=False,
+            bootloader_ignore_signals=False,
+            strip=STRIP,
+            upx=UPX,
+            console=console,
             icon=icon_for_platform(),
         )
 
@@ -248,7 +355,10 @@ def build_one_folder(pyi, *, name, script, datas=(), hiddenimports=(), macos_bun
     strip_python_runtime(Path(coll.name))
     if macos_bundle and sys.platform == "darwin":
         pyi["BUNDLE"](
-            coll, name=f"{name}.app", icon=icon_for_platform(), bundle_identifier=f"org.{name}.{name}",
+            coll,
+            name=f"{name}.app",
+            icon=icon_for_platform(),
+            bundle_identifier=f"org.{name}.{name}",
             info_plist={"CFBundleShortVersionString": read_version(), "NSHighResolutionCapable": True},
         )
     return coll

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LINT = [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())",
-        "--no-cache"]
+LINT = [
+    sys.executable,
+    "-c",
+    "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())",
+    "--no-cache",
+]
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:
@@ -33,7 +37,8 @@ def test_the_contracts_catch_forbidden_imports_and_cycles(tmp_path):
     shutil.copytree(ROOT / "ttcplanner", tmp_path / "ttcplanner", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "ttcplanner" / "model" / "bad_layer.py").write_text(
-        "import PySide6.QtCore\n\n\ndef late():\n    import ttcplanner.gui.style\n")
+        "import PySide6.QtCore\n\n\ndef late():\n    import ttcplanner.gui.style\n"
+    )
     out = _lint(tmp_path)
     assert out.returncode != 0
     assert "0 kept" not in out.stdout and "3 kept, 3 broken" in out.stdout, out.stdout[-3000:]

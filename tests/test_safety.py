@@ -12,8 +12,19 @@ import ttcplanner
 
 SOURCE = Path(ttcplanner.__file__).parent
 BANNED_CALLS = {"eval", "exec", "compile", "__import__"}
-BANNED_MODULES = {"pickle", "cPickle", "marshal", "shelve", "dill", "cloudpickle", "yaml", "urllib.request",
-                  "http.client", "requests", "socket"}
+BANNED_MODULES = {
+    "pickle",
+    "cPickle",
+    "marshal",
+    "shelve",
+    "dill",
+    "cloudpickle",
+    "yaml",
+    "urllib.request",
+    "http.client",
+    "requests",
+    "socket",
+}
 
 
 def _python_files():
@@ -50,8 +61,27 @@ def test_full_plan_runs_without_network(no_network, capsys):
 
     for path in sorted(scenarios_dir().glob("*.json")):
         assert main(["plan", str(path), "--json"]) == 0
-    assert main(["serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "1",
-                 "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "1000", "--json"]) == 0
+    assert (
+        main(
+            [
+                "serve-estimate",
+                "--model",
+                "llama-3.3-70b",
+                "--hardware",
+                "h200",
+                "--gpus",
+                "1",
+                "--precision",
+                "fp8",
+                "--input-tokens",
+                "1000",
+                "--output-tokens",
+                "1000",
+                "--json",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
 
 
@@ -79,8 +109,10 @@ def test_window_plans_moves_a_slider_and_exports_a_pdf_without_network(no_networ
     from ttcplanner.model.catalog import load_catalog
 
     sockets_before = _socket_fds()
-    window = MainWindow(catalog=load_catalog(include_user=False),
-                        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        catalog=load_catalog(include_user=False),
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+    )
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

@@ -29,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _bounded(convert, what: str, fmt: str, lo, hi):
     """An argparse type: ``convert(text)`` within [lo, hi], else a one-line error naming the bounds."""
+
     def parse(text: str):
         try:
             value = convert(text)
@@ -37,6 +38,7 @@ def _bounded(convert, what: str, fmt: str, lo, hi):
         if not (lo <= value <= hi):
             raise argparse.ArgumentTypeError(f"must be between {lo:{fmt}} and {hi:{fmt}}, got {text}")
         return value
+
     return parse
 
 
@@ -67,8 +69,13 @@ def _speculative(text: str) -> tuple[int, float]:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ttcplanner", description="Plan test-time compute: accuracy vs reasoning tokens vs dollars.")
     p.add_argument("--version", action="version", version=f"ttcplanner {__version__}")
-    p.add_argument("--catalog", action="append", metavar="DIR", default=[],
-                   help="a catalog folder whose entries override or add to the shipped catalog (repeatable)")
+    p.add_argument(
+        "--catalog",
+        action="append",
+        metavar="DIR",
+        default=[],
+        help="a catalog folder whose entries override or add to the shipped catalog (repeatable)",
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     g = sub.add_parser("gui", help="open the planner window (the default)")
@@ -79,16 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--json", action="store_true", help="print the plan as JSON")
     pl.add_argument("--pdf", metavar="OUT.pdf", help="also write the plan summary PDF")
     pl.add_argument("--paper", choices=("a4", "letter"), default="a4", help="PDF page size (default a4)")
-    pl.add_argument("--monte-carlo", type=_int_range(1, 1_000_000), metavar="N",
-                    help="also sample the uncertain inputs N times: how likely each deployment kind wins")
-    pl.add_argument("--seed", type=_int_range(0, 2**63 - 1), default=0, metavar="S",
-                    help="random seed for --monte-carlo (default 0; same seed, same result)")
-    pl.add_argument("--budget", choices=("auto", "fixed"),
-                    help="auto: the scenario's reasoning tokens and samples are caps and each option is bought at its "
-                         "cheapest budget within them; fixed: price exactly that budget (default: the file's budget_mode)")
-    pl.add_argument("--sensitivity", action="store_true",
-                    help="with --pdf: add the sensitivity (tornado) section; page 1 then names the input that flips "
-                         "the recommendation")
+    pl.add_argument(
+        "--monte-carlo",
+        type=_int_range(1, 1_000_000),
+        metavar="N",
+        help="also sample the uncertain inputs N times: how likely each deployment kind wins",
+    )
+    pl.add_argument(
+        "--seed",
+        type=_int_range(0, 2**63 - 1),
+        default=0,
+        metavar="S",
+        help="random seed for --monte-carlo (default 0; same seed, same result)",
+    )
+    pl.add_argument(
+        "--budget",
+        choices=("auto", "fixed"),
+        help="auto: the scenario's reasoning tokens and samples are caps and each option is bought at its "
+        "cheapest budget within them; fixed: price exactly that budget (default: the file's budget_mode)",
+    )
+    pl.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="with --pdf: add the sensitivity (tornado) section; page 1 then names the input that flips "
+        "the recommendation",
+    )
 
     sn = sub.add_parser("sensitivity", help="which uncertain input moves the cost most, and where the decision flips")
     sn.add_argument("scenario", help="scenario JSON file")
@@ -98,20 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--model", required=True, help="open model id (see: catalog list)")
     se.add_argument("--hardware", required=True, help="GPU id (see: catalog list)")
     se.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica (tensor parallel)")
-    se.add_argument("--precision", choices=("bf16", "fp8", "fp4", "int4"), required=True,
-                    help="weight precision (int4: GGUF Q4_K_M-class or AWQ/GPTQ, ~4.8 bits per weight)")
+    se.add_argument(
+        "--precision",
+        choices=("bf16", "fp8", "fp4", "int4"),
+        required=True,
+        help="weight precision (int4: GGUF Q4_K_M-class or AWQ/GPTQ, ~4.8 bits per weight)",
+    )
     se.add_argument("--input-tokens", type=_number(0, 1e7), required=True)
     se.add_argument("--output-tokens", type=_number(1, 1e7), required=True)
     se.add_argument("--concurrency", default="max", help="sequences in flight, or 'max' (the most that fit)")
     se.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16")
     se.add_argument("--speculative", type=_speculative, metavar="DRAFT_LEN:ACCEPT_RATE")
-    se.add_argument("--engine", choices=("vllm", "sglang", "trtllm", "llamacpp"), default="vllm",
-                    help="serving engine (fitted efficiencies and its defaults; default vllm)")
-    se.add_argument("--num-prompts", type=_positive_int, metavar="N",
-                    help="a benchmark of N requests: with --concurrency max all at once, with --concurrency C "
-                         "through C slots, with --request-rate R arriving at R/s")
-    se.add_argument("--request-rate", type=_number(1e-9, 1e9), metavar="R",
-                    help="Poisson arrivals at R requests/s (instead of --concurrency)")
+    se.add_argument(
+        "--engine",
+        choices=("vllm", "sglang", "trtllm", "llamacpp"),
+        default="vllm",
+        help="serving engine (fitted efficiencies and its defaults; default vllm)",
+    )
+    se.add_argument(
+        "--num-prompts",
+        type=_positive_int,
+        metavar="N",
+        help="a benchmark of N requests: with --concurrency max all at once, with --concurrency C "
+        "through C slots, with --request-rate R arriving at R/s",
+    )
+    se.add_argument(
+        "--request-rate",
+        type=_number(1e-9, 1e9),
+        metavar="R",
+        help="Poisson arrivals at R requests/s (instead of --concurrency)",
+    )
     se.add_argument("--max-num-seqs", type=int, metavar="S", help="the engine's running-request cap (default: its own)")
     se.add_argument("--expert-parallel", action="store_true", help="shard MoE experts across the GPUs (all-to-all)")
     se.add_argument("--json", action="store_true")
@@ -125,27 +163,49 @@ def build_parser() -> argparse.ArgumentParser:
     ac.add_argument("--samples", type=_positive_int, default=1, metavar="N")
     ac.add_argument("--aggregate", choices=("majority", "verifier", "scorer"), default="majority")
     ac.add_argument("--answer-format", default=None, metavar="{free,choice:K}")
-    ac.add_argument("--scorer-quality", type=_number(0, 1), default=None,
-                    help="best-of-N scorer quality 0-1 (default: the task's fitted value, else 0.5)")
+    ac.add_argument(
+        "--scorer-quality",
+        type=_number(0, 1),
+        default=None,
+        help="best-of-N scorer quality 0-1 (default: the task's fitted value, else 0.5)",
+    )
     ac.add_argument("--json", action="store_true")
 
     cb = sub.add_parser("calibrate", help="calibrate serving estimates with your own measurement")
-    cb.add_argument("--vllm-bench", nargs="+", metavar="RESULT.json",
-                    help="the JSON written by `vllm bench serve --save-result` (several files: a sweep, which refits "
-                         "this configuration's decode and prefill efficiencies)")
-    cb.add_argument("--sglang-bench", nargs="+", metavar="OUTPUT.jsonl",
-                    help="SGLang `bench_serving --output-file` output (one run per line): a sweep")
-    cb.add_argument("--engine", choices=("vllm", "sglang", "trtllm", "llamacpp"),
-                    help="engine of the runs (default: vllm for --vllm-bench, sglang for --sglang-bench)")
+    cb.add_argument(
+        "--vllm-bench",
+        nargs="+",
+        metavar="RESULT.json",
+        help="the JSON written by `vllm bench serve --save-result` (several files: a sweep, which refits "
+        "this configuration's decode and prefill efficiencies)",
+    )
+    cb.add_argument(
+        "--sglang-bench",
+        nargs="+",
+        metavar="OUTPUT.jsonl",
+        help="SGLang `bench_serving --output-file` output (one run per line): a sweep",
+    )
+    cb.add_argument(
+        "--engine",
+        choices=("vllm", "sglang", "trtllm", "llamacpp"),
+        help="engine of the runs (default: vllm for --vllm-bench, sglang for --sglang-bench)",
+    )
     cb.add_argument("--model", required=True, help="open model id")
     cb.add_argument("--hardware", required=True, help="GPU id")
     cb.add_argument("--gpus", type=_gpus_per_replica, required=True, help="GPUs per replica in the run")
     cb.add_argument("--precision", choices=("bf16", "fp8", "fp4"), required=True, help="weight precision in the run")
-    cb.add_argument("--kv-precision", choices=("bf16", "fp8", "fp4"), default="bf16",
-                    help="KV-cache precision in the run (vLLM default: bf16)")
+    cb.add_argument(
+        "--kv-precision",
+        choices=("bf16", "fp8", "fp4"),
+        default="bf16",
+        help="KV-cache precision in the run (vLLM default: bf16)",
+    )
     cb.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
-    cb.add_argument("--force", action="store_true",
-                    help="save a calibration that looks wrong (scale outside 0.33x-3x, another model_id, no output)")
+    cb.add_argument(
+        "--force",
+        action="store_true",
+        help="save a calibration that looks wrong (scale outside 0.33x-3x, another model_id, no output)",
+    )
     cb.add_argument("--json", action="store_true")
 
     ca = sub.add_parser("catalog", help="list, show, validate or import catalog entries")
@@ -157,14 +217,19 @@ def build_parser() -> argparse.ArgumentParser:
     cs.add_argument("--json", action="store_true")
     ci = csub.add_parser("import-litellm", help="import API prices from LiteLLM's model_prices_and_context_window.json")
     ci.add_argument("file")
-    ci.add_argument("--all", action="store_true",
-                    help="also add resellers and other providers (default: the vendors' own offers only)")
+    ci.add_argument(
+        "--all",
+        action="store_true",
+        help="also add resellers and other providers (default: the vendors' own offers only)",
+    )
     ci.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
-    ci.add_argument("--force", action="store_true",
-                    help="save even when a price changes more than 10-fold (usually a unit error)")
+    ci.add_argument(
+        "--force", action="store_true", help="save even when a price changes more than 10-fold (usually a unit error)"
+    )
     ci.add_argument("--json", action="store_true")
-    cp = csub.add_parser("import-prices", help="import your own (negotiated) prices from a CSV: kind, id, field, "
-                                                "value, source, as_of")
+    cp = csub.add_parser(
+        "import-prices", help="import your own (negotiated) prices from a CSV: kind, id, field, value, source, as_of"
+    )
     cp.add_argument("file")
     cp.add_argument("--into", metavar="DIR", help="catalog folder to save into (default: your user catalog)")
     cp.add_argument("--json", action="store_true")
@@ -177,7 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="plan on your own eval results: import, list or remove a task")
     esub = ev.add_subparsers(dest="eval_command", parser_class=_Parser, required=True)
-    ei = esub.add_parser("import", help="import eval results (CSV, per-problem JSONL, lm-eval samples, Inspect log) as a task")
+    ei = esub.add_parser(
+        "import", help="import eval results (CSV, per-problem JSONL, lm-eval samples, Inspect log) as a task"
+    )
     ei.add_argument("files", nargs="+", metavar="FILE")
     ei.add_argument("--task", metavar="NAME", help="the task's name (default: the task named in the files)")
     ei.add_argument("--model", metavar="ID", help="catalog model id of every result (when the files name one model)")
@@ -242,8 +309,8 @@ def _gui(args) -> int:
 def _plan(args) -> int:
     from ttcplanner.model import scenario as sc
     from ttcplanner.model.planner import evaluate
-    from ttcplanner.present.plan_json import plan_to_json
     from ttcplanner.plan_text import plan_text
+    from ttcplanner.present.plan_json import plan_to_json
 
     if args.pdf is not None:  # an empty name, a folder, FIFO or device fails before the plan is computed
         from ttcplanner.model.jsonio import writable_target
@@ -303,7 +370,9 @@ def _monte_carlo_text(mc) -> str:
     from ttcplanner.present.labels import KIND_NAMES
 
     names = {**KIND_NAMES, "none": "Nothing meets the targets"}
-    lines = [f"Monte Carlo ({mc.n:,} samples of every uncertain input, seed {mc.seed}): cheapest option meeting the targets"]
+    lines = [
+        f"Monte Carlo ({mc.n:,} samples of every uncertain input, seed {mc.seed}): cheapest option meeting the targets"
+    ]
     for k, p in sorted(mc.probability.items(), key=lambda kv: -kv[1]):
         lines.append(f"  {names[k]:<26} {p:6.1%}")
     lines.append("Monthly cost of the best option of each kind (5th / 25th / median / 75th / 95th percentile):")
@@ -328,18 +397,25 @@ def _sensitivity(args) -> int:
     if t.base_status != "ok":
         print(f"{t.scenario.name}: no option meets the targets; 'flips at' shows where an input makes one appear.")
     else:
-        print(f"{t.scenario.name}: recommended {t.base_label} ({KIND_NAMES.get(t.base_kind, t.base_kind)}) at "
-              f"{money(t.base_cost)}/month.\n"
-              f"Monthly cost of that same option with one input at each end of its range; 'flips at' is where "
-              f"the recommendation changes.")
+        print(
+            f"{t.scenario.name}: recommended {t.base_label} ({KIND_NAMES.get(t.base_kind, t.base_kind)}) at "
+            f"{money(t.base_cost)}/month.\n"
+            f"Monthly cost of that same option with one input at each end of its range; 'flips at' is where "
+            f"the recommendation changes."
+        )
     width = max(len(r.label) for r in t.rows)
     ranges = [f"{r.low_text} .. {r.high_text}" for r in t.rows]
     rw = max(len(x) for x in ranges)
     print(f"\n{'input':<{width}}  {'range':<{rw}}  {'cost at low':>11}  {'cost at high':>12}  flips at")
-    for r, rng in zip(t.rows, ranges):
+    for r, rng in zip(t.rows, ranges, strict=False):
         to_kind = KIND_NAMES.get(r.flip_to_kind, r.flip_to_kind)
-        flip = ("-" if not r.flips else f"{r.flip_text} -> {r.flip_to} ({to_kind})" if r.flip_to_kind
-                else f"{r.flip_text} -> nothing meets the targets")
+        flip = (
+            "-"
+            if not r.flips
+            else f"{r.flip_text} -> {r.flip_to} ({to_kind})"
+            if r.flip_to_kind
+            else f"{r.flip_text} -> nothing meets the targets"
+        )
         print(f"{r.label:<{width}}  {rng:<{rw}}  {money(r.cost_at_low):>11}  {money(r.cost_at_high):>12}  {flip}")
     return 0
 
@@ -368,8 +444,15 @@ def _serve_estimate(args) -> int:
         if not 1 <= concurrency <= 1_000_000:
             raise InputError(f"--concurrency must be from 1 to 1,000,000, got {concurrency}")
     draft, accept = args.speculative or (0, 0.0)
-    setup = build_setup(catalog, [(model, gpu, args.gpus)], args.precision, args.kv_precision, args.engine,
-                        args.expert_parallel, args.max_num_seqs)
+    setup = build_setup(
+        catalog,
+        [(model, gpu, args.gpus)],
+        args.precision,
+        args.kv_precision,
+        args.engine,
+        args.expert_parallel,
+        args.max_num_seqs,
+    )
     n_prompts = args.num_prompts if args.num_prompts is not None else math.inf
     if concurrency is None and args.request_rate is None and args.num_prompts is None:
         c = math.inf  # steady state with the engine full
@@ -378,18 +461,39 @@ def _serve_estimate(args) -> int:
         c = cap
     else:
         c = concurrency if concurrency is not None else math.inf
-    est = load_estimate(setup, args.input_tokens, args.output_tokens, concurrency=c, num_prompts=n_prompts,
-                        request_rate=args.request_rate if args.request_rate is not None else math.inf,
-                        draft_tokens=draft, acceptance=accept)
+    est = load_estimate(
+        setup,
+        args.input_tokens,
+        args.output_tokens,
+        concurrency=c,
+        num_prompts=n_prompts,
+        request_rate=args.request_rate if args.request_rate is not None else math.inf,
+        draft_tokens=draft,
+        acceptance=accept,
+    )
     v = {name: np.asarray(getattr(est, name)).item() for name in vars(est)}
     fits = bool(v["fits"])
-    num = (lambda x: float(x) if fits and np.isfinite(x) else None)
+
+    def num(x):
+        return float(x) if fits and np.isfinite(x) else None
+
     weights_gb = float(setup.total_params[0] * setup.weight_bytes_per_param[0]) / args.gpus / 1e9
-    kv_gb = float(v["running"]) * float(setup.kv_bytes_per_token[0]) * (args.input_tokens + args.output_tokens / 2) / args.gpus / 1e9
+    kv_gb = (
+        float(v["running"])
+        * float(setup.kv_bytes_per_token[0])
+        * (args.input_tokens + args.output_tokens / 2)
+        / args.gpus
+        / 1e9
+    )
     tok = num(v["output_tokens_per_s"])
     data = {
-        "model": model.id, "hardware": gpu.id, "gpus": args.gpus, "precision": args.precision,
-        "kv_precision": args.kv_precision, "input_tokens": args.input_tokens, "output_tokens": args.output_tokens,
+        "model": model.id,
+        "hardware": gpu.id,
+        "gpus": args.gpus,
+        "precision": args.precision,
+        "kv_precision": args.kv_precision,
+        "input_tokens": args.input_tokens,
+        "output_tokens": args.output_tokens,
         "engine": args.engine,
         "fits": fits,
         "max_concurrency": int(v["max_concurrency"]),
@@ -405,7 +509,9 @@ def _serve_estimate(args) -> int:
         "request_throughput_per_s": num(v["request_throughput_per_s"]),
         "memory_gb_per_gpu": weights_gb + (kv_gb if fits else 0.0) + 2.0,
         "memory_gb_available_per_gpu": float(gpu.memory_gb),
-        "regime": ["dense-small-tp", "dense-large-tp", "moe"][int(regime_of(np.array(model.experts_total > 0), np.array(args.gpus)))],
+        "regime": ["dense-small-tp", "dense-large-tp", "moe"][
+            int(regime_of(np.array(model.experts_total > 0), np.array(args.gpus)))
+        ],
         "calibrated_by_user": bool(setup.calibrated[0] > 0),
         "speculative": {"draft_tokens": draft, "acceptance": accept} if draft else None,
         "max_num_seqs": int(setup.max_running[0]),
@@ -417,22 +523,29 @@ def _serve_estimate(args) -> int:
         return 0
     from ttcplanner.model.format import duration, rate
 
-    title = (f"{model.name} on {args.gpus}x {gpu.name} ({args.precision.upper()} weights, {args.kv_precision.upper()} KV, "
-             f"{args.engine})")
+    title = (
+        f"{model.name} on {args.gpus}x {gpu.name} ({args.precision.upper()} weights, {args.kv_precision.upper()} KV, "
+        f"{args.engine})"
+    )
     if not fits:
-        print(f"{title}\nDoes not fit: needs about {data['memory_gb_per_gpu']:.1f} GB per GPU for weights alone "
-              f"plus KV cache; {gpu.memory_gb:g} GB available.")
+        print(
+            f"{title}\nDoes not fit: needs about {data['memory_gb_per_gpu']:.1f} GB per GPU for weights alone "
+            f"plus KV cache; {gpu.memory_gb:g} GB available."
+        )
         return 0
-    print(f"{title}\n"
-          f"  running            {data['concurrency']} sequences (KV cache fits {data['max_concurrency']}; "
-          f"engine cap {data['max_num_seqs']})\n"
-          f"  replica output     {rate(data['output_tokens_per_s'])} ({rate(data['output_tokens_per_s_per_gpu'])} per GPU), "
-          f"{data['request_throughput_per_s']:.3g} requests/s\n"
-          f"  per user           {rate(data['output_tokens_per_s_per_user'] or 0)}\n"
-          f"  TTFT mean / p99    {duration(data['ttft_s'])} / {duration(data['ttft_p99_s'])}\n"
-          f"  TPOT mean          {duration(data['tpot_s'])}\n"
-          f"  end to end         {duration(data['e2e_s'])} mean / {duration(data['e2e_p99_s'])} p99\n"
-          f"  memory per GPU     {data['memory_gb_per_gpu']:.1f} GB of {gpu.memory_gb:g} GB")
+    print(
+        f"{title}\n"
+        f"  running            {data['concurrency']} sequences (KV cache fits {data['max_concurrency']}; "
+        f"engine cap {data['max_num_seqs']})\n"
+        f"  replica output     {rate(data['output_tokens_per_s'])} "
+        f"({rate(data['output_tokens_per_s_per_gpu'])} per GPU), "
+        f"{data['request_throughput_per_s']:.3g} requests/s\n"
+        f"  per user           {rate(data['output_tokens_per_s_per_user'] or 0)}\n"
+        f"  TTFT mean / p99    {duration(data['ttft_s'])} / {duration(data['ttft_p99_s'])}\n"
+        f"  TPOT mean          {duration(data['tpot_s'])}\n"
+        f"  end to end         {duration(data['e2e_s'])} mean / {duration(data['e2e_p99_s'])} p99\n"
+        f"  memory per GPU     {data['memory_gb_per_gpu']:.1f} GB of {gpu.memory_gb:g} GB"
+    )
     return 0
 
 
@@ -457,27 +570,35 @@ def _accuracy(args) -> int:
             fmt, kappa, settings = task.answer_format, task.concentration, acc.parallel_settings(task)
         else:
             fmt, kappa = args.answer_format or "free", acc.PRIOR_CONCENTRATION
-            settings = {"concentration_band": acc.PRIOR_CONCENTRATION_BAND,
-                        "verifier_concentration": acc.PRIOR_VERIFIER_CONCENTRATION,
-                        "verifier_band": acc.PRIOR_VERIFIER_CONCENTRATION_BAND}
+            settings = {
+                "concentration_band": acc.PRIOR_CONCENTRATION_BAND,
+                "verifier_concentration": acc.PRIOR_VERIFIER_CONCENTRATION,
+                "verifier_band": acc.PRIOR_VERIFIER_CONCENTRATION_BAND,
+            }
             _check_answer_format(fmt)
         mean, low, high = acc.parallel_pct(args.pass1, args.samples, args.aggregate, fmt, kappa, quality, **settings)
         extrap, basis = False, "fitted"
-        what = f"pass@1 {args.pass1:g}%" + (f" on {task.name}" if task is not None else " (prior over all published pairs)")
+        what = f"pass@1 {args.pass1:g}%" + (
+            f" on {task.name}" if task is not None else " (prior over all published pairs)"
+        )
         extra = {"concentration": kappa, "verifier_concentration": settings["verifier_concentration"] or kappa}
     elif args.model and task is None:
         return _accuracy_every_task(args, quality)
     else:
         if not (args.model and task is not None):
-            raise InputError("give --pass1 PCT [--task ID], or --model ID [--task ID] [--effort E | --reasoning-tokens T]")
+            raise InputError(
+                "give --pass1 PCT [--task ID], or --model ID [--task ID] [--effort E | --reasoning-tokens T]"
+            )
         if args.answer_format:
             raise InputError("--answer-format goes with --pass1; a task profile has its own answer format")
         if args.effort and args.reasoning_tokens is not None:
             raise InputError("give --effort or --reasoning-tokens, not both")
         if args.model not in task.curves:
-            raise InputError(f"no accuracy data for {args.model!r} on task {task.id!r} (neither published nor estimable "
-                             f"from its other tasks); models with data: {', '.join(sorted(task.curves)[:20])}, ...",
-                             field="model")
+            raise InputError(
+                f"no accuracy data for {args.model!r} on task {task.id!r} (neither published nor estimable "
+                f"from its other tasks); models with data: {', '.join(sorted(task.curves)[:20])}, ...",
+                field="model",
+            )
         if args.reasoning_tokens is not None:
             tokens, level = float(args.reasoning_tokens), None
         else:
@@ -487,18 +608,28 @@ def _accuracy(args) -> int:
         est = acc.task_accuracy(task, args.model, np.array([tokens]), args.samples, args.aggregate, quality)
         mean, low, high, extrap = est.mean_pct, est.low_pct, est.high_pct, est.extrapolated
         basis = acc.point_basis(task, args.model, tokens, args.samples)
-        what = f"{args.model} on {task.name} at " + (f"{level} effort ({tokens:,.0f} reasoning tokens)" if level
-                                                      else f"{tokens:g} reasoning tokens")
-    data = {"accuracy_pct": float(np.ravel(mean)[0]), "low_pct": float(np.ravel(low)[0]),
-            "high_pct": float(np.ravel(high)[0]), "extrapolated": bool(np.ravel(extrap)[0]), "basis": basis,
-            "samples": args.samples, "aggregate": args.aggregate, **extra}
+        what = f"{args.model} on {task.name} at " + (
+            f"{level} effort ({tokens:,.0f} reasoning tokens)" if level else f"{tokens:g} reasoning tokens"
+        )
+    data = {
+        "accuracy_pct": float(np.ravel(mean)[0]),
+        "low_pct": float(np.ravel(low)[0]),
+        "high_pct": float(np.ravel(high)[0]),
+        "extrapolated": bool(np.ravel(extrap)[0]),
+        "basis": basis,
+        "samples": args.samples,
+        "aggregate": args.aggregate,
+        **extra,
+    }
     if args.json:
         _print_json(data)
     else:
         note = " (extrapolated beyond published points)" if data["extrapolated"] else ""
         note += " [estimated from the model's other tasks]" if basis == "estimated_from_other_tasks" else ""
-        print(f"{what}, {args.samples} sample(s), {args.aggregate}: {data['accuracy_pct']:.1f}% "
-              f"(band {data['low_pct']:.1f}-{data['high_pct']:.1f}%){note}")
+        print(
+            f"{what}, {args.samples} sample(s), {args.aggregate}: {data['accuracy_pct']:.1f}% "
+            f"(band {data['low_pct']:.1f}-{data['high_pct']:.1f}%){note}"
+        )
     return 0
 
 
@@ -526,20 +657,34 @@ def _accuracy_every_task(args, quality) -> int:
             missing.append(task.id)
             continue
         est = acc.task_accuracy(task, args.model, np.array([tokens]), args.samples, args.aggregate, quality)
-        results[task.id] = {"accuracy_pct": float(est.mean_pct[0]), "low_pct": float(est.low_pct[0]),
-                            "high_pct": float(est.high_pct[0]), "extrapolated": bool(est.extrapolated[0]),
-                            "basis": acc.point_basis(task, args.model, tokens, args.samples),
-                            "effort": level, "reasoning_tokens": tokens}
+        results[task.id] = {
+            "accuracy_pct": float(est.mean_pct[0]),
+            "low_pct": float(est.low_pct[0]),
+            "high_pct": float(est.high_pct[0]),
+            "extrapolated": bool(est.extrapolated[0]),
+            "basis": acc.point_basis(task, args.model, tokens, args.samples),
+            "effort": level,
+            "reasoning_tokens": tokens,
+        }
     if not results:
         raise InputError(f"no accuracy data for {args.model!r} on any task", field="model")
     if args.json:
-        _print_json({"model": args.model, "samples": args.samples, "aggregate": args.aggregate, "tasks": results,
-                     "no_data": missing})
+        _print_json(
+            {
+                "model": args.model,
+                "samples": args.samples,
+                "aggregate": args.aggregate,
+                "tasks": results,
+                "no_data": missing,
+            }
+        )
         return 0
     for task_id, r in results.items():
         setting = f"{r['effort']} effort" if r["effort"] else f"{r['reasoning_tokens']:g} tokens"
-        print(f"{task_id:22s} {r['accuracy_pct']:5.1f}% (band {r['low_pct']:.1f}-{r['high_pct']:.1f}%) at {setting} "
-              f"({r['reasoning_tokens']:,.0f} tokens), {r['basis']}{', extrapolated' if r['extrapolated'] else ''}")
+        print(
+            f"{task_id:22s} {r['accuracy_pct']:5.1f}% (band {r['low_pct']:.1f}-{r['high_pct']:.1f}%) at {setting} "
+            f"({r['reasoning_tokens']:,.0f} tokens), {r['basis']}{', extrapolated' if r['extrapolated'] else ''}"
+        )
     if missing:
         print(f"no accuracy data: {', '.join(missing)}")
     return 0
@@ -580,8 +725,10 @@ def _catalog_cmd(args) -> int:
         return 0
     catalog = _catalog(args)
     if args.catalog_command == "list":
-        data = {kind: [{"id": e.id, "name": e.name, "as_of": e.as_of} for e in getattr(catalog, kind).values()]
-                for kind in KINDS}
+        data = {
+            kind: [{"id": e.id, "name": e.name, "as_of": e.as_of} for e in getattr(catalog, kind).values()]
+            for kind in KINDS
+        }
         if args.json:
             _print_json({"catalog_as_of": catalog.as_of, **data})
         else:
@@ -618,20 +765,35 @@ def _import_litellm(args) -> int:
     changes = price_changes(before, result.offers)
     jumps = price_jumps(changes)
     if jumps and not args.force:
-        raise InputError(f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold, e.g. {jumps[0]}; "
-                         "nothing saved. Check the file, or import anyway with --force", source=args.file)
+        raise InputError(
+            f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold, e.g. {jumps[0]}; "
+            "nothing saved. Check the file, or import anyway with --force",
+            source=args.file,
+        )
     paths = save_offers(result.offers, args.into or user_catalog_dir()) if result.offers else []
     if args.json:
-        _print_json({"imported": len(result.offers), "updated": sorted(result.updated), "added": sorted(result.added),
-                     "skipped": [{"key": k, "reason": r} for k, r in result.skipped],
-                     "saved_to": [str(p) for p in paths], "changes": changes})
+        _print_json(
+            {
+                "imported": len(result.offers),
+                "updated": sorted(result.updated),
+                "added": sorted(result.added),
+                "skipped": [{"key": k, "reason": r} for k, r in result.skipped],
+                "saved_to": [str(p) for p in paths],
+                "changes": changes,
+            }
+        )
     else:
-        print(f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
-              f"into {', '.join(_shown(p) for p in paths) or 'nothing'}.")
+        print(
+            f"Imported {len(result.offers)} offers ({len(result.updated)} updated, {len(result.added)} added) "
+            f"into {', '.join(_shown(p) for p in paths) or 'nothing'}."
+        )
         changed = [c for c in changes if c["fields"]]
         print(f"Prices changed ({len(changed)}; $ per million tokens):" if changed else "No price changed.")
         for c in changed[:200]:
-            print(f"  {c['id']}{' (new)' if c['new_offer'] else ''}: " + ", ".join(f"{k} {usd(v['old'])} -> {usd(v['new'])}" for k, v in c["fields"].items()))
+            print(
+                f"  {c['id']}{' (new)' if c['new_offer'] else ''}: "
+                + ", ".join(f"{k} {usd(v['old'])} -> {usd(v['new'])}" for k, v in c["fields"].items())
+            )
         if len(changed) > 200:
             print(f"  ... and {len(changed) - 200} more (see --json)")
         print(f"Skipped {len(result.skipped)}:")
@@ -649,12 +811,20 @@ def _import_prices(args) -> int:
     result = import_prices(args.file, _catalog(args))  # a file that is not such a CSV stops here: nothing written
     paths = save_price_entries(result.entries, args.into or user_catalog_dir()) if result.entries else []
     if args.json:
-        _print_json({"applied": [{"line": n, "kind": k, "id": i, "field": f, "value": v} for n, k, i, f, v in result.applied],
-                     "skipped": [{"line": n, "reason": r} for n, r in result.skipped],
-                     "saved_to": [str(p) for p in paths]})
+        _print_json(
+            {
+                "applied": [
+                    {"line": n, "kind": k, "id": i, "field": f, "value": v} for n, k, i, f, v in result.applied
+                ],
+                "skipped": [{"line": n, "reason": r} for n, r in result.skipped],
+                "saved_to": [str(p) for p in paths],
+            }
+        )
     else:
-        print(f"Imported {len(result.applied)} prices into {', '.join(str(p) for p in paths) or 'nothing'}; "
-              f"skipped {len(result.skipped)} rows:")
+        print(
+            f"Imported {len(result.applied)} prices into {', '.join(str(p) for p in paths) or 'nothing'}; "
+            f"skipped {len(result.skipped)} rows:"
+        )
         for line, reason in result.skipped:
             print(f"  line {line}: {reason}")
     return 0
@@ -676,8 +846,14 @@ def _stale(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from ttcplanner.model.calibration import (calibrate, calibrate_sweep, calibration_doubts, read_sglang_bench,
-                                              read_vllm_bench, save_user_calibration)
+    from ttcplanner.model.calibration import (
+        calibrate,
+        calibrate_sweep,
+        calibration_doubts,
+        read_sglang_bench,
+        read_vllm_bench,
+        save_user_calibration,
+    )
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.paths import user_catalog_dir
 
@@ -690,50 +866,70 @@ def _calibrate(args) -> int:
     engine = args.engine or ("sglang" if args.sglang_bench and not args.vllm_bench else "vllm")
     doubts = []
     if len(results) == 1 and args.vllm_bench:
-        cal = calibrate(catalog, results[0], args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
-                        force=args.force)
+        cal = calibrate(
+            catalog,
+            results[0],
+            args.model,
+            args.hardware,
+            args.gpus,
+            args.precision,
+            args.kv_precision,
+            force=args.force,
+        )
         doubts = calibration_doubts(results[0], catalog.get("open_models", args.model), cal.throughput_scale)
     else:
-        cal = calibrate_sweep(catalog, results, args.model, args.hardware, args.gpus, args.precision, args.kv_precision,
-                              engine)
+        cal = calibrate_sweep(
+            catalog, results, args.model, args.hardware, args.gpus, args.precision, args.kv_precision, engine
+        )
     path = save_user_calibration(cal, args.into or user_catalog_dir())
     if args.json:
         _print_json({"saved_to": str(path), "calibration": entry_to_json(cal), "doubts": doubts})
     elif cal.runs > 1 or len(results) > 1:
-        print(f"Refitted {cal.name} on {len(results)} runs: decode efficiency x{cal.decode_scale:.3g}, prefill "
-              f"efficiency x{cal.prefill_scale:.3g}. Saved to {_shown(path)}.\nLater estimates for this setup are "
-              f"marked as calibrated by you.")
+        print(
+            f"Refitted {cal.name} on {len(results)} runs: decode efficiency x{cal.decode_scale:.3g}, prefill "
+            f"efficiency x{cal.prefill_scale:.3g}. Saved to {_shown(path)}.\nLater estimates for this setup are "
+            f"marked as calibrated by you."
+        )
     else:
         if doubts:
             print("Saved with --force although " + "; ".join(doubts) + ".")
-        print(f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
-              f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
-              f"for {cal.name} to {_shown(path)}.\nLater estimates for this setup are marked as calibrated by you.")
+        print(
+            f"Measured {cal.measured_output_tokens_per_s:,.0f} output tok/s; the model estimated "
+            f"{cal.measured_output_tokens_per_s / cal.throughput_scale:,.0f}. Saved scale {cal.throughput_scale:.3f} "
+            f"for {cal.name} to {_shown(path)}.\nLater estimates for this setup are marked as calibrated by you."
+        )
     return 0
 
 
 def _eval(args) -> int:
     from ttcplanner.model.catalog import entry_to_json
     from ttcplanner.model.eval_import import read_eval_files
-    from ttcplanner.model.user_tasks import (build_user_task, remove_user_task, save_user_task, task_id_for,
-                                             user_tasks)
+    from ttcplanner.model.user_tasks import build_user_task, remove_user_task, save_user_task, task_id_for, user_tasks
     from ttcplanner.paths import user_catalog_dir
 
     folder = Path(args.into) if args.into else user_catalog_dir()
     if args.eval_command == "list":
         tasks = user_tasks(folder)
         if args.json:
-            _print_json({"folder": str(folder), "tasks": [
-                {"id": t.id, "name": t.name, "as_of": t.as_of, "models": sorted(t.curves), **t.eval_import}
-                for t in tasks.values()]})
+            _print_json(
+                {
+                    "folder": str(folder),
+                    "tasks": [
+                        {"id": t.id, "name": t.name, "as_of": t.as_of, "models": sorted(t.curves), **t.eval_import}
+                        for t in tasks.values()
+                    ],
+                }
+            )
         else:
             print(f"{len(tasks)} imported eval task(s) in {folder}" + (":" if tasks else ""))
             for t in tasks.values():
                 measured = t.eval_import.get("measured_models") or sorted(t.curves)
                 estimated = len(t.curves) - len(measured)
-                print(f"  {t.id:<24} {t.name}  [{t.as_of}] your results: {', '.join(measured)}"
-                      + (f"; estimated from other tasks: {estimated} models" if estimated > 0 else "")
-                      + f"; from {', '.join(t.eval_import.get('files', []))}")
+                print(
+                    f"  {t.id:<24} {t.name}  [{t.as_of}] your results: {', '.join(measured)}"
+                    + (f"; estimated from other tasks: {estimated} models" if estimated > 0 else "")
+                    + f"; from {', '.join(t.eval_import.get('files', []))}"
+                )
         return 0
     if args.eval_command == "remove":
         task_id = task_id_for(args.name)
@@ -752,11 +948,20 @@ def _eval(args) -> int:
     task, summary = build_user_task(data, catalog, name, args.answer_format)
     path = None if args.dry_run else save_user_task(task, folder)
     if args.json:
-        _print_json({"task": entry_to_json(task), "replaces": summary.replaces, "changes": summary.changes,
-                     "unknown_models": summary.unknown_models,
-                     "not_usable": [{"where": w, "reason": r} for w, r in summary.skipped], "notes": summary.notes,
-                     "no_data_models": summary.no_data_models, "estimated_models": summary.estimated_models,
-                     "estimate": summary.estimate_note, "saved_to": str(path) if path else None})
+        _print_json(
+            {
+                "task": entry_to_json(task),
+                "replaces": summary.replaces,
+                "changes": summary.changes,
+                "unknown_models": summary.unknown_models,
+                "not_usable": [{"where": w, "reason": r} for w, r in summary.skipped],
+                "notes": summary.notes,
+                "no_data_models": summary.no_data_models,
+                "estimated_models": summary.estimated_models,
+                "estimate": summary.estimate_note,
+                "saved_to": str(path) if path else None,
+            }
+        )
     else:
         print("\n".join(summary.lines()))
         print(f"Saved to {path}; plan on it with task_id {task.id!r}." if path else "Dry run: nothing written.")

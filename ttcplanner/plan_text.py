@@ -30,9 +30,13 @@ def plan_text(plan, names: Mapping[str, str] | None = None, today=None) -> str:
     """``names``: display name per id (``present.names.model_names(catalog)``); ``today`` dates the price age."""
     s, o = plan.scenario, plan.options
     rows = key_figures(plan)
-    lines = [f"{s.name}  (task {display_name(names, s.task_id)}, target {pct(s.target_accuracy_pct)}, "
-             f"{requests(s.requests_per_day)}/day, catalog as of {plan.catalog_as_of})",
-             plan_price_age(plan, today).text, "", f"Recommendation: {headline(plan)}"]
+    lines = [
+        f"{s.name}  (task {display_name(names, s.task_id)}, target {pct(s.target_accuracy_pct)}, "
+        f"{requests(s.requests_per_day)}/day, catalog as of {plan.catalog_as_of})",
+        plan_price_age(plan, today).text,
+        "",
+        f"Recommendation: {headline(plan)}",
+    ]
     if plan.recommended is not None:
         rec = rows[0]
         lines.append(f"  {_figures(rec)}" + (f"; {rec.detail}" if rec.detail else ""))
@@ -49,8 +53,10 @@ def plan_text(plan, names: Mapping[str, str] | None = None, today=None) -> str:
             lines.append(f"  {row.role} ({row.kind_name}): {row.option}: {_figures(row)}")
     if plan.break_evens:
         lines += ["", "Break-even volumes:"]
-        lines += [f"  {requests(b.requests_per_day)}/day: {KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above"
-                  for b in plan.break_evens]
+        lines += [
+            f"  {requests(b.requests_per_day)}/day: {KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above"
+            for b in plan.break_evens
+        ]
     lines += ["", f"What would change it: {flip_assumption(plan)}"]
     if plan.recommended is not None and o.price_note and o.price_note[plan.recommended]:
         lines += ["", f"Price used: {o.price_note[plan.recommended]}"]

@@ -108,8 +108,9 @@ def check_display(
     missing = missing_xcb_libraries(is_loadable)
     if not missing:
         return None
-    names = ", ".join(f"{lib.soname} (Debian/Ubuntu: {lib.debian_package}, Fedora: {lib.fedora_package})"
-                      for lib in missing)
+    names = ", ".join(
+        f"{lib.soname} (Debian/Ubuntu: {lib.debian_package}, Fedora: {lib.fedora_package})" for lib in missing
+    )
     return (
         f"ttcplanner cannot open a window: Qt's X11 (xcb) plugin needs system libraries that are missing: "
         f"{names}.\n"

@@ -33,12 +33,21 @@ def main() -> None:
         for problems in (300, 2000):
             p = rng.beta(0.6, 0.9, problems)
             lines = []
-            for shift, model in zip((0.0, -0.1, 0.05), MODELS):
+            for shift, model in zip((0.0, -0.1, 0.05), MODELS, strict=False):
                 q = np.clip(p + shift, 0.0, 1.0)
                 for i in range(problems):
                     for s in range(8):
-                        lines.append(json.dumps({"problem_id": i, "model": model, "sample": s,
-                                                 "correct": int(rng.random() < q[i]), "reasoning_tokens": 3000}))
+                        lines.append(
+                            json.dumps(
+                                {
+                                    "problem_id": i,
+                                    "model": model,
+                                    "sample": s,
+                                    "correct": int(rng.random() < q[i]),
+                                    "reasoning_tokens": 3000,
+                                }
+                            )
+                        )
             path = Path(tmp) / f"eval_{problems}.jsonl"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             start = time.perf_counter()
@@ -47,10 +56,18 @@ def main() -> None:
             start = time.perf_counter()
             task, summary = build_user_task(data, catalog, "Bench")
             build_s = time.perf_counter() - start
-            out["runs"].append({"problems": problems, "samples": len(lines), "file_mb": round(path.stat().st_size / 1e6, 2),
-                                "read_s": round(read_s, 3), "fit_and_build_s": round(build_s, 3),
-                                "kappa": round(summary.concentration, 3), "kappa_band": [round(x, 3) for x in summary.concentration_band],
-                                "kappa_true_before_shifts": 1.5})
+            out["runs"].append(
+                {
+                    "problems": problems,
+                    "samples": len(lines),
+                    "file_mb": round(path.stat().st_size / 1e6, 2),
+                    "read_s": round(read_s, 3),
+                    "fit_and_build_s": round(build_s, 3),
+                    "kappa": round(summary.concentration, 3),
+                    "kappa_band": [round(x, 3) for x in summary.concentration_band],
+                    "kappa_true_before_shifts": 1.5,
+                }
+            )
     print(json.dumps(out, indent=2))
 
 

@@ -60,8 +60,12 @@ def positions(field: str, start: float) -> list[float]:
 
 def stats(ms: list[float]) -> dict:
     a = np.asarray(ms)
-    return {"p50_ms": round(float(np.percentile(a, 50)), 3), "p95_ms": round(float(np.percentile(a, 95)), 3),
-            "max_ms": round(float(a.max()), 3), "calls": int(a.size)}
+    return {
+        "p50_ms": round(float(np.percentile(a, 50)), 3),
+        "p95_ms": round(float(np.percentile(a, 95)), 3),
+        "max_ms": round(float(a.max()), 3),
+        "calls": int(a.size),
+    }
 
 
 def bench_scenario(path: Path, catalog) -> dict:
@@ -93,8 +97,17 @@ def main() -> None:
     for path in paths:
         results[path.stem] = bench_scenario(path, catalog)
         print(path.stem, json.dumps(results[path.stem]["all"]), file=sys.stderr)
-    print(json.dumps({"benchmark": "evaluate_slider_sweeps", "changes_per_field": CHANGES,
-                      "goal": "well inside one 60 Hz frame (16 ms) with the redraw", "scenarios": results}, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "evaluate_slider_sweeps",
+                "changes_per_field": CHANGES,
+                "goal": "well inside one 60 Hz frame (16 ms) with the redraw",
+                "scenarios": results,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -29,12 +29,28 @@ def main() -> None:
             t0 = time.perf_counter()
             grid = evaluate_grid(scenario, catalog, budgets, s)
             best = min(best, time.perf_counter() - t0)
-        rows.append({"points": grid.points, "options": n_options, "budgets": k, "samples": len(s),
-                     "seconds": round(best, 4), "us_per_point": round(best / grid.points * 1e6, 3)})
+        rows.append(
+            {
+                "points": grid.points,
+                "options": n_options,
+                "budgets": k,
+                "samples": len(s),
+                "seconds": round(best, 4),
+                "us_per_point": round(best / grid.points * 1e6, 3),
+            }
+        )
     big = rows[-1]
-    print(json.dumps({"benchmark": "grid_scaling", "rows": rows,
-                      "goal": "1e6 points < 0.5 s, linear",
-                      "seconds_at_1e6_scaled": round(big["seconds"] * 1e6 / big["points"], 4)}, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "grid_scaling",
+                "rows": rows,
+                "goal": "1e6 points < 0.5 s, linear",
+                "seconds_at_1e6_scaled": round(big["seconds"] * 1e6 / big["points"], 4),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

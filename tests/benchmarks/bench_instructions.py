@@ -29,8 +29,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = Path(__file__).resolve().parent / "baselines" / "instructions.json"
-COUNTED = ("QCoreApplication::processEvents(QFlags<QEventLoop::ProcessEventsFlag>, int)",
-           "QAbstractSlider::setValue(int)")
+COUNTED = (
+    "QCoreApplication::processEvents(QFlags<QEventLoop::ProcessEventsFlag>, int)",
+    "QAbstractSlider::setValue(int)",
+)
 
 
 def child(scenario: str, control: str, changes: int, budget: str = "") -> None:
@@ -50,8 +52,11 @@ def child(scenario: str, control: str, changes: int, budget: str = "") -> None:
     start_scenario = sc.load(scenarios_dir() / f"{scenario}.json")
     if budget:
         start_scenario = start_scenario.replace(budget_mode=budget)
-    window = MainWindow(scenario=start_scenario, catalog=load_catalog(include_user=False),
-                        settings=QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(
+        scenario=start_scenario,
+        catalog=load_catalog(include_user=False),
+        settings=QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat),
+    )
     window.resize(1500, 950)
     window.show()
     app.processEvents()
@@ -92,17 +97,31 @@ def _settle_uncounted(app, window, slider, pos) -> None:
 
 
 def count(scenario: str, control: str, changes: int, budget: str = "") -> dict:
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-           *(f"--toggle-collect={f}" for f in COUNTED), sys.executable, __file__, "--child", scenario, control,
-           str(changes), budget]
+    cmd = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        *(f"--toggle-collect={f}" for f in COUNTED),
+        sys.executable,
+        __file__,
+        "--child",
+        scenario,
+        control,
+        str(changes),
+        budget,
+    ]
     run = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     collected = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode != 0 or not collected:
         raise SystemExit(f"callgrind run failed for {control}: {run.stderr.strip().splitlines()[-1:]}")
     updates = json.loads(run.stdout.strip().splitlines()[-1])["plan_updates"]
     total = int(collected.group(1))
-    return {"changes": changes, "plan_updates": updates, "instructions": total,
-            "million_instructions_per_change": round(total / changes / 1e6, 2)}  # each change: a new plan
+    return {
+        "changes": changes,
+        "plan_updates": updates,
+        "instructions": total,
+        "million_instructions_per_change": round(total / changes / 1e6, 2),
+    }  # each change: a new plan
 
 
 def main() -> None:
@@ -113,11 +132,18 @@ def main() -> None:
     parser.add_argument("--scenario", default="coding-agent-verifier")
     parser.add_argument("--controls", default="samplesSlider,computeBudgetSlider")
     parser.add_argument("--changes", type=int, default=60)
-    parser.add_argument("--budget", choices=("fixed", "auto"), default=None,
-                        help="budget mode to sweep in (default: the scenario's own)")
-    parser.add_argument("--compare", action="store_true",
-                        help="measure what the baseline measured (its scenario, controls, changes, budget mode) "
-                             "and print the ratio per control")
+    parser.add_argument(
+        "--budget",
+        choices=("fixed", "auto"),
+        default=None,
+        help="budget mode to sweep in (default: the scenario's own)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="measure what the baseline measured (its scenario, controls, changes, budget mode) "
+        "and print the ratio per control",
+    )
     parser.add_argument("--against", default="readme-fixed", help="which stored baseline (default: readme-fixed)")
     parser.add_argument("--baseline", type=Path, default=BASELINE, help="the file of stored baselines")
     parser.add_argument("--tolerance", type=float, default=0.05, help="allowed excess over the baseline (0.05: 5 %%)")
@@ -135,8 +161,12 @@ def main() -> None:
         report["controls"][control] = count(args.scenario, control, args.changes, args.budget or "")
         print(json.dumps({control: report["controls"][control]}), file=sys.stderr, flush=True)
     if baseline is not None:
-        report["baseline"] = {"file": str(args.baseline), "name": args.against, "date": baseline["date"],
-                              "what": baseline["what"]}
+        report["baseline"] = {
+            "file": str(args.baseline),
+            "name": args.against,
+            "date": baseline["date"],
+            "what": baseline["what"],
+        }
         ratios = compare(report["controls"], baseline["million_instructions_per_change"])
         report["ratio_to_baseline"] = ratios
         report["within_tolerance"] = all(r <= 1 + args.tolerance for r in ratios.values())
@@ -147,8 +177,11 @@ def main() -> None:
 
 def compare(measured: dict, baseline: dict) -> dict:
     """Measured ÷ stored million instructions per change, per control (1.05 is 5 % more than the baseline)."""
-    return {control: round(m["million_instructions_per_change"] / baseline[control], 3)
-            for control, m in measured.items() if control in baseline}
+    return {
+        control: round(m["million_instructions_per_change"] / baseline[control], 3)
+        for control, m in measured.items()
+        if control in baseline
+    }
 
 
 if __name__ == "__main__":

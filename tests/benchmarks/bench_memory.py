@@ -69,18 +69,29 @@ def main(argv=None) -> int:
     ap.add_argument("--minutes", type=float, default=5.0)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-               PYTHONPATH=str(REPO))
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"), PYTHONPATH=str(REPO))
     with tempfile.TemporaryDirectory(prefix="ttcplanner-bench-memory-") as home:
         env.update(XDG_CONFIG_HOME=str(Path(home) / "config"), XDG_DATA_HOME=str(Path(home) / "data"))
-        done = subprocess.run([sys.executable, "-c", CHILD, str(args.minutes), str(args.seed),
-                               str(Path(home) / "settings.ini")], env=env, cwd=REPO, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, str(args.minutes), str(args.seed), str(Path(home) / "settings.ini")],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
     if done.returncode != 0:
         print(done.stderr, file=sys.stderr)
         return done.returncode
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result.update({"minutes": args.minutes, "seed": args.seed, "platform": env["QT_QPA_PLATFORM"],
-                   "goal_peak_rss_mb": GOAL_MB, "meets_goal": result["peak_rss_mb"] < GOAL_MB})
+    result.update(
+        {
+            "minutes": args.minutes,
+            "seed": args.seed,
+            "platform": env["QT_QPA_PLATFORM"],
+            "goal_peak_rss_mb": GOAL_MB,
+            "meets_goal": result["peak_rss_mb"] < GOAL_MB,
+        }
+    )
     print(json.dumps(result, indent=2))
     return 0
 

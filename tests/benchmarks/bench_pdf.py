@@ -40,11 +40,22 @@ def main() -> None:
                 times.append(time.perf_counter() - t0)
             if cold is None:
                 cold = times[0]
-            rows.append({"scenario": path.stem, "export_s": round(min(times), 3), "evaluate_s": round(evaluate_s, 3),
-                         "pages": len(PdfReader(out).pages), "bytes": out.stat().st_size})
+            rows.append(
+                {
+                    "scenario": path.stem,
+                    "export_s": round(min(times), 3),
+                    "evaluate_s": round(evaluate_s, 3),
+                    "pages": len(PdfReader(out).pages),
+                    "bytes": out.stat().st_size,
+                }
+            )
     worst = max(r["export_s"] for r in rows) if rows else None
-    print(json.dumps({"cold_s": round(cold, 3) if cold else None, "worst_export_s": worst, "goal_s": 2.0,
-                      "scenarios": rows}, indent=2))
+    print(
+        json.dumps(
+            {"cold_s": round(cold, 3) if cold else None, "worst_export_s": worst, "goal_s": 2.0, "scenarios": rows},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

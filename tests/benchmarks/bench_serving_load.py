@@ -38,12 +38,16 @@ def main():
         "burst_1000_prompts": lambda s: serving.load_estimate(s, 215, 196, num_prompts=1000),
         "closed_loop_c64_n640": lambda s: serving.load_estimate(s, 1024, 1024, concurrency=64, num_prompts=640),
         "poisson_5_per_s": lambda s: serving.load_estimate(s, 1000, 500, request_rate=5.0),
-        "p95_sizing_estimate_for_latency": lambda s: serving.estimate_for_latency(s, 1000, 500, 60.0, ttft_target_s=2.0),
+        "p95_sizing_estimate_for_latency": lambda s: serving.estimate_for_latency(
+            s, 1000, 500, 60.0, ttft_target_s=2.0
+        ),
     }
     out = {}
     for name, fn in cases.items():
-        out[name] = {"one_configuration_ms": round(best_ms(lambda f=fn: f(one)), 4),
-                     "per_configuration_in_1000_ms": round(best_ms(lambda f=fn: f(many)) / 1000, 5)}
+        out[name] = {
+            "one_configuration_ms": round(best_ms(lambda f=fn: f(one)), 4),
+            "per_configuration_in_1000_ms": round(best_ms(lambda f=fn: f(many)) / 1000, 5),
+        }
     print(json.dumps({"benchmark": "serving_load_model", "goal_ms_per_configuration": 2.0, "cases": out}, indent=2))
 
 

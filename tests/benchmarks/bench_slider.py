@@ -3,8 +3,10 @@
 Prints JSON. For each control the slider sweeps back and forth (>= 500 distinct changes); each change is
 timed from QSlider.setValue to the planUpdated signal (recompute + every view updated: "to_plan_ms"),
 and to the end of the last following event-loop pass that painted anything ("to_painted_ms": Qt painting
-every damaged widget, also what deferred layouts and plot scenes repaint a pass later); "cpu_ms" is the GUI thread's CPU time over the same span (wall times on a shared
-machine vary by a third between identical runs; CPU time shows how much work one change costs). Goal: p95 <= 16 ms (one 60 Hz frame). Run: python tests/benchmarks/bench_slider.py
+every damaged widget, also what deferred layouts and plot scenes repaint a pass later); "cpu_ms" is the
+GUI thread's CPU time over the same span (wall times on a shared machine vary by a third between identical
+runs; CPU time shows how much work one change costs). Goal: p95 <= 16 ms (one 60 Hz frame).
+Run: python tests/benchmarks/bench_slider.py
 (BENCH_CHANGES=N changes per control, default 500; BENCH_SCENARIOS=stem,stem and BENCH_CONTROLS=name,name to
 run some scenarios or controls only; BENCH_BUDGET=auto or fixed plans every scenario in that budget mode,
 default: each file's own; the auto-mode run is the budget search's slider cost;
@@ -28,7 +30,12 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject  # noqa: E402
 from PySide6.QtWidgets import QApplication, QSlider  # noqa: E402
 
 CONTROLS = tuple(c for c in os.environ.get("BENCH_CONTROLS", "").split(",") if c) or (
-    "computeBudgetSlider", "samplesSlider", "tokenVolumeSlider", "targetAccuracySlider", "latencyTargetSlider")
+    "computeBudgetSlider",
+    "samplesSlider",
+    "tokenVolumeSlider",
+    "targetAccuracySlider",
+    "latencyTargetSlider",
+)
 CHANGES = int(os.environ.get("BENCH_CHANGES", "500"))
 
 
@@ -49,8 +56,11 @@ def sweep(slider: QSlider, n: int) -> list[int]:
 
 def percentiles(values: list[float]) -> dict:
     a = np.asarray(values)
-    return {"p50": round(float(np.percentile(a, 50)), 2), "p95": round(float(np.percentile(a, 95)), 2),
-            "max": round(float(a.max()), 2)}
+    return {
+        "p50": round(float(np.percentile(a, 50)), 2),
+        "p95": round(float(np.percentile(a, 95)), 2),
+        "max": round(float(a.max()), 2),
+    }
 
 
 class _PaintCounter(QObject):
@@ -113,8 +123,14 @@ def bench_window(window, app) -> dict:
             to_plan.append((t1 - t0) * 1000)
             to_paint.append((t2 - t0) * 1000)
             evaluate.append(window.controller.last_evaluate_ms)
-        results[name] = {"changes": len(to_plan), "steps_without_change": skipped, "to_plan_ms": percentiles(to_plan),
-                         "to_painted_ms": percentiles(to_paint), "cpu_ms": percentiles(cpu), "evaluate_ms": percentiles(evaluate)}
+        results[name] = {
+            "changes": len(to_plan),
+            "steps_without_change": skipped,
+            "to_plan_ms": percentiles(to_plan),
+            "to_painted_ms": percentiles(to_paint),
+            "cpu_ms": percentiles(cpu),
+            "evaluate_ms": percentiles(evaluate),
+        }
     app.removeEventFilter(painted)
     return results
 
@@ -141,8 +157,14 @@ def main() -> None:
     # a throwaway file: QSettings saves by renaming a temporary file over its path, so as root
     # QSettings(os.devnull) replaced /dev/null with a regular file for every process on the machine
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
-    report = {"goal_p95_ms": 16.0, "changes_per_control": CHANGES, "platform": app.platformName(),
-              "budget_mode": mode or "as in each file", "load_average": os.getloadavg(), "scenarios": {}}
+    report = {
+        "goal_p95_ms": 16.0,
+        "changes_per_control": CHANGES,
+        "platform": app.platformName(),
+        "budget_mode": mode or "as in each file",
+        "load_average": os.getloadavg(),
+        "scenarios": {},
+    }
     for label, scenario in scenarios:
         window = MainWindow(scenario=scenario, catalog=catalog, settings=settings)
         window.resize(1500, 950)
@@ -159,7 +181,9 @@ def main() -> None:
         gc.collect()
     all_p95 = [c["to_plan_ms"]["p95"] for s in report["scenarios"].values() for c in s.values()]
     report["worst_p95_to_plan_ms"] = max(all_p95)
-    report["worst_p95_to_painted_ms"] = max(c["to_painted_ms"]["p95"] for s in report["scenarios"].values() for c in s.values())
+    report["worst_p95_to_painted_ms"] = max(
+        c["to_painted_ms"]["p95"] for s in report["scenarios"].values() for c in s.values()
+    )
     report["worst_p95_cpu_ms"] = max(c["cpu_ms"]["p95"] for s in report["scenarios"].values() for c in s.values())
     painted = [c["to_painted_ms"]["p95"] for s in report["scenarios"].values() for c in s.values()]
     report["pairs_with_painted_p95_within_goal"] = f"{sum(p <= 16.0 for p in painted)} of {len(painted)}"

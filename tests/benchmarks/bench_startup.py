@@ -52,15 +52,20 @@ def run(app, window):
     print("PAINTED", probe.t, app.platformName())
 """
 
-APP = PAINTED + r"""
+APP = (
+    PAINTED
+    + r"""
 import sys
 app = QApplication(sys.argv[:1])
 app.setApplicationName("ttcplanner-bench")
 from ttcplanner.gui import MainWindow
 run(app, MainWindow())
 """
+)
 
-BASELINE = PAINTED + r"""
+BASELINE = (
+    PAINTED
+    + r"""
 import sys
 app = QApplication(sys.argv[:1])
 import pyqtgraph as pg
@@ -70,12 +75,12 @@ w.setCentralWidget(pg.PlotWidget())
 w.resize(1500, 950)
 run(app, w)
 """
+)
 
 
 def start_once(code: str, env: dict) -> tuple[float, str]:
     t0 = time.time()
-    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("PAINTED")), None)
     if done.returncode != 0 or line is None or "None" in line:
         raise SystemExit(f"start-up failed ({done.returncode}):\n{done.stderr}")
@@ -88,8 +93,12 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=7, help="starts of each (alternating); at least 5")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ttcplanner-bench-startup-") as home:
-        env = dict(os.environ, PYTHONPATH=str(REPO), XDG_CONFIG_HOME=str(Path(home) / "config"),
-                   XDG_DATA_HOME=str(Path(home) / "data"))
+        env = dict(
+            os.environ,
+            PYTHONPATH=str(REPO),
+            XDG_CONFIG_HOME=str(Path(home) / "config"),
+            XDG_DATA_HOME=str(Path(home) / "data"),
+        )
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         start_once(APP, env)  # warm the OS file cache and __pycache__ for both, not measured
         start_once(BASELINE, env)
@@ -102,12 +111,20 @@ def main(argv=None) -> int:
             base_ms.append(ms)
             platforms.add(platform)
     app_med, base_med = statistics.median(app_ms), statistics.median(base_ms)
-    print(json.dumps({
-        "platform": sorted(platforms), "runs_each": len(app_ms),
-        "app_first_paint_ms": {"median": round(app_med, 1), "all": [round(v, 1) for v in app_ms]},
-        "baseline_first_paint_ms": {"median": round(base_med, 1), "all": [round(v, 1) for v in base_ms]},
-        "ratio": round(app_med / base_med, 3), "goal_ratio": GOAL_RATIO, "meets_goal": app_med / base_med <= GOAL_RATIO,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "platform": sorted(platforms),
+                "runs_each": len(app_ms),
+                "app_first_paint_ms": {"median": round(app_med, 1), "all": [round(v, 1) for v in app_ms]},
+                "baseline_first_paint_ms": {"median": round(base_med, 1), "all": [round(v, 1) for v in base_ms]},
+                "ratio": round(app_med / base_med, 3),
+                "goal_ratio": GOAL_RATIO,
+                "meets_goal": app_med / base_med <= GOAL_RATIO,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

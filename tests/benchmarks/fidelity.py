@@ -44,23 +44,38 @@ def serving_fidelity(data_dir: Path) -> dict:
     def block(rows):
         out = {}
         for label, est in (("leave_one_group_out", logo), ("in_sample", fitted), ("roofline", roof)):
-            out[label] = {"output_tok_s": fit_serving.errors(est.output_tokens_per_s[rows], ds.tok[rows]),
-                          "tpot": fit_serving.errors(est.tpot_s[rows], ds.tpot[rows]),
-                          "ttft": fit_serving.errors(est.ttft_s[rows], ds.ttft[rows])}
+            out[label] = {
+                "output_tok_s": fit_serving.errors(est.output_tokens_per_s[rows], ds.tok[rows]),
+                "tpot": fit_serving.errors(est.tpot_s[rows], ds.tpot[rows]),
+                "ttft": fit_serving.errors(est.ttft_s[rows], ds.ttft[rows]),
+            }
         return out
 
     every = np.ones(len(ds.points), dtype=bool)
     overall = block(every)
     lg = overall["leave_one_group_out"]
-    goals = {"output_tok_s_median_abs_error_pct<=20": lg["output_tok_s"]["median_abs_error_pct"] <= 20,
-             "output_tok_s_worst_ratio<=2": lg["output_tok_s"]["worst_ratio"] <= 2,
-             "tpot_median_abs_error_pct<=25": lg["tpot"]["median_abs_error_pct"] <= 25,
-             "ttft_within_2x_pct>=70": lg["ttft"]["within_2x_pct"] >= 70}
-    per = {f"{src} / {eng}": block((source == src) & (engine == eng))
-           for src in sorted(set(source)) for eng in sorted(set(engine)) if np.any((source == src) & (engine == eng))}
+    goals = {
+        "output_tok_s_median_abs_error_pct<=20": lg["output_tok_s"]["median_abs_error_pct"] <= 20,
+        "output_tok_s_worst_ratio<=2": lg["output_tok_s"]["worst_ratio"] <= 2,
+        "tpot_median_abs_error_pct<=25": lg["tpot"]["median_abs_error_pct"] <= 25,
+        "ttft_within_2x_pct>=70": lg["ttft"]["within_2x_pct"] >= 70,
+    }
+    per = {
+        f"{src} / {eng}": block((source == src) & (engine == eng))
+        for src in sorted(set(source))
+        for eng in sorted(set(engine))
+        if np.any((source == src) & (engine == eng))
+    }
     groups = sorted({p.group for p in ds.points})
-    return {"runs": len(ds.points), "groups": len(groups), "left_out": skipped, "overall": overall, "goals": goals,
-            "per_source_and_engine": per, "speculative_decoding": speculative_rows(data_dir, catalog, theta)}
+    return {
+        "runs": len(ds.points),
+        "groups": len(groups),
+        "left_out": skipped,
+        "overall": overall,
+        "goals": goals,
+        "per_source_and_engine": per,
+        "speculative_decoding": speculative_rows(data_dir, catalog, theta),
+    }
 
 
 def speculative_rows(data_dir: Path, catalog, theta) -> dict:
@@ -70,9 +85,13 @@ def speculative_rows(data_dir: Path, catalog, theta) -> dict:
     spec = [p for p in points if p.draft_tokens > 0]
     ds = fit_serving.build_dataset(catalog, spec, data_dir)
     est = fit_serving.predict(ds, fit_serving._values(theta))
-    return {"runs": len(ds.points), "assumed": "acceptance 0.7; SGLang caps running requests at 48 when speculating",
-            "output_tok_s": fit_serving.errors(est.output_tokens_per_s, ds.tok),
-            "tpot": fit_serving.errors(est.tpot_s, ds.tpot), "ttft": fit_serving.errors(est.ttft_s, ds.ttft)}
+    return {
+        "runs": len(ds.points),
+        "assumed": "acceptance 0.7; SGLang caps running requests at 48 when speculating",
+        "output_tok_s": fit_serving.errors(est.output_tokens_per_s, ds.tok),
+        "tpot": fit_serving.errors(est.tpot_s, ds.tpot),
+        "ttft": fit_serving.errors(est.ttft_s, ds.ttft),
+    }
 
 
 ACCURACY_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the checkout
@@ -97,8 +116,9 @@ def accuracy_rows(data_dir=ACCURACY_DATA):
     from ttcplanner.model.fit_accuracy import fidelity_report
 
     report = fidelity_report(data_dir)
-    report["parallel_pairs"]["rows"] = [r for r in report["parallel_pairs"]["rows"]
-                                        if abs(r["predicted_pct"] - r["measured_pct"]) > 5]  # only the large misses
+    report["parallel_pairs"]["rows"] = [
+        r for r in report["parallel_pairs"]["rows"] if abs(r["predicted_pct"] - r["measured_pct"]) > 5
+    ]  # only the large misses
     report["parallel_pairs"]["rows_note"] = "rows listed: |error| > 5 points"
     return report
 
@@ -106,9 +126,23 @@ def accuracy_rows(data_dir=ACCURACY_DATA):
 def main(argv):
     data_dir = Path(argv[1]) if len(argv) > 1 else SHARED_DATA
     catalog = dataclasses.replace(load_catalog(include_user=False), user_calibrations={})
-    factors = {k: {f: getattr(v, f) for f in ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "seq_overhead_s",
-                                              "moe_bw_scale", "comm_scale", "max_running_requests", "as_of")}
-               for k, v in catalog.serving_factors.items()}
+    factors = {
+        k: {
+            f: getattr(v, f)
+            for f in (
+                "eta_bw",
+                "eta_flops",
+                "eta_prefill",
+                "step_overhead_s",
+                "seq_overhead_s",
+                "moe_bw_scale",
+                "comm_scale",
+                "max_running_requests",
+                "as_of",
+            )
+        }
+        for k, v in catalog.serving_factors.items()
+    }
     report = {
         "factors": factors,
         "serving_points": serving_fidelity(data_dir),

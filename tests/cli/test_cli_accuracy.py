@@ -35,19 +35,23 @@ def test_estimated_and_published_bases(cli_json):
 
 def test_pass1_with_a_task_uses_its_family_fit(cli_json):
     """The o1 example in the README: o1's published cons@64 (83.3%) lies inside the band."""
-    data = cli_json("accuracy", "--pass1", "74.4", "--samples", "64", "--aggregate", "majority",
-                    "--task", "maths-olympiad")
+    data = cli_json(
+        "accuracy", "--pass1", "74.4", "--samples", "64", "--aggregate", "majority", "--task", "maths-olympiad"
+    )
     assert data["low_pct"] <= 83.3 <= data["high_pct"]
     prior = cli_json("accuracy", "--pass1", "74.4", "--samples", "64", "--aggregate", "majority")
     assert prior["concentration"] != data["concentration"]
 
 
-@pytest.mark.parametrize("argv, words", [
-    (["--model", "gpt-oss-120b", "--task", "maths-olympiad", "--reasoning-tokens", "200000"], "maximum"),
-    (["--model", "o3", "--task", "maths-olympiad", "--effort", "ultra"], "unknown effort"),
-    (["--model", "no-such-model", "--task", "maths-olympiad"], "no accuracy data"),
-    (["--model", "o3", "--task", "maths-olympiad", "--effort", "high", "--reasoning-tokens", "10"], "not both"),
-])
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["--model", "gpt-oss-120b", "--task", "maths-olympiad", "--reasoning-tokens", "200000"], "maximum"),
+        (["--model", "o3", "--task", "maths-olympiad", "--effort", "ultra"], "unknown effort"),
+        (["--model", "no-such-model", "--task", "maths-olympiad"], "no accuracy data"),
+        (["--model", "o3", "--task", "maths-olympiad", "--effort", "high", "--reasoning-tokens", "10"], "not both"),
+    ],
+)
 def test_refusals_are_one_line_exit_2(cli, argv, words):
     code, _, err = cli("accuracy", *argv)
     assert code == 2 and words in err and len(err.strip().splitlines()) == 1

@@ -23,7 +23,9 @@ def test_budget_flag_overrides_the_file(cli_json):
 
 def test_plan_text_states_the_budget(cli):
     code, out, _ = cli("plan", CODING, "--budget", "auto")
-    assert code == 0 and "Compute budget: " in out and "the cheapest within the caps of 16k tokens \u00d7 4 samples" in out
+    assert (
+        code == 0 and "Compute budget: " in out and "the cheapest within the caps of 16k tokens \u00d7 4 samples" in out
+    )
 
 
 def test_bad_budget_mode_or_cap_is_one_line_and_exit_2(cli, tmp_path):

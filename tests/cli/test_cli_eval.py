@@ -31,8 +31,17 @@ def test_import_then_plan_says_basis_user_eval(qapp, cli, cli_json, user_dir, tm
     assert listed["tasks"][0]["files"] == [INSPECT.name]
 
     scenario = tmp_path / "s.json"
-    scenario.write_text(json.dumps({"schema_version": 1, "task_id": "ticket-routing", "target_accuracy_pct": 45,
-                                    "reasoning_tokens": 8000, "latency_target_s": 600}))
+    scenario.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "task_id": "ticket-routing",
+                "target_accuracy_pct": 45,
+                "reasoning_tokens": 8000,
+                "latency_target_s": 600,
+            }
+        )
+    )
     pdf = tmp_path / "plan.pdf"
     plan = cli_json("plan", str(scenario), "--pdf", str(pdf))
     assert plan["basis"] == "user_eval"
@@ -74,13 +83,16 @@ def test_dry_run_and_refusals_write_nothing(cli, user_dir, tmp_path):
     assert "per_problem.jsonl:8: not valid JSON" in out
     assert not user_dir.exists()
     bad = tmp_path / "x.jsonl"
-    bad.write_text('{"task": "a", "problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1, "reasoning_tokens": 9}\n'
-                   '{"task": "b", "problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1, "reasoning_tokens": 9}\n')
+    bad.write_text(
+        '{"task": "a", "problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1, "reasoning_tokens": 9}\n'
+        '{"task": "b", "problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1, "reasoning_tokens": 9}\n'
+    )
     for argv, message in (
-            ((str(bad),), "several tasks (a, b)"),
-            ((str(bad), "--task", "Coding agent"), "'coding-agent' is a shipped task"),
-            ((str(tmp_path / "none.csv"), "--task", "T"), "not found"),
-            ((str(INSPECT), "--task", "T", "--answer-format", "choice:1"), "got 'choice:1'")):
+        ((str(bad),), "several tasks (a, b)"),
+        ((str(bad), "--task", "Coding agent"), "'coding-agent' is a shipped task"),
+        ((str(tmp_path / "none.csv"), "--task", "T"), "not found"),
+        ((str(INSPECT), "--task", "T", "--answer-format", "choice:1"), "got 'choice:1'"),
+    ):
         code, out, err = cli("eval", "import", *argv)
         assert code == 2, (argv, err)
         assert message in err and err.count("\n") == 1

@@ -13,9 +13,17 @@ def test_sensitivity_json_shape(cli_json):
     data = cli_json("sensitivity", CODING)
     assert data["schema_version"] == 1 and data["base"]["kind"] in ("api", "gpu", "asic")
     names = [r["name"] for r in data["rows"]]
-    assert {"api_price_factor", "asic_price_factor", "nvidia_gpu_price_factor", "amd_gpu_price_factor",
-            "gpu_efficiency_factor", "peak_to_average",
-            "reasoning_tokens", "accuracy_shift_pts", "requests_per_day"} == set(names)
+    assert {
+        "api_price_factor",
+        "asic_price_factor",
+        "nvidia_gpu_price_factor",
+        "amd_gpu_price_factor",
+        "gpu_efficiency_factor",
+        "peak_to_average",
+        "reasoning_tokens",
+        "accuracy_shift_pts",
+        "requests_per_day",
+    } == set(names)
     for r in data["rows"]:
         assert isinstance(r["flips"], bool) and (r["flip_value"] is None) == (not r["flips"])
     # which input flips depends on the catalog's prices (issue 19 added hosted open-model APIs); the shape does not

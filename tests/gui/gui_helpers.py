@@ -29,8 +29,10 @@ def plot_snapshot(window) -> bytes:
             if isinstance(item, (pg.PlotDataItem, pg.PlotCurveItem, Curve)):
                 x, y = item.getOriginalDataset() if isinstance(item, pg.PlotDataItem) else item.getData()
                 if x is not None:
-                    parts += [np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),
-                              np.nan_to_num(np.asarray(y, float), nan=-7.0).tobytes()]
+                    parts += [
+                        np.nan_to_num(np.asarray(x, float), nan=-7.0).tobytes(),
+                        np.nan_to_num(np.asarray(y, float), nan=-7.0).tobytes(),
+                    ]
             elif isinstance(item, (pg.ScatterPlotItem, Marker)):
                 x, y = item.getData()
                 parts += [np.asarray(x, float).tobytes(), np.asarray(y, float).tobytes()]
@@ -87,4 +89,5 @@ def choose_data(data):
         i = w.findData(data)
         assert i >= 0, data
         w.setCurrentIndex(i)
+
     return QComboBox, act

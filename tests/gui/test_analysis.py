@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QDockWidget, QMenu, QMessageBox, QProgressBar, QPushButton, QSpinBox,
-                               QTableWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+)
 
 from tests.gui.gui_helpers import find
 from ttcplanner.model import scenario as scenario_io
@@ -69,12 +77,14 @@ def test_tornado_one_bar_pair_per_input_and_flips_marked(qtbot, coding_window):
     # flipping rows are outlined in the flip colour, the others are not
     pens = plot.low_bars.opts["pens"]
     from ttcplanner.gui.tornado_view import FLIP_COLOR
-    for r, pen in zip(t.rows, pens):
+
+    for r, pen in zip(t.rows, pens, strict=False):
         assert (pen.color().name().lower() == FLIP_COLOR.lower()) == r.flips
     ticks = plot.getPlotItem().getAxis("left")._tickLevels[0]
     assert len(ticks) == len(t.rows) and "requests/day" in " ".join(label for _, label in ticks)
-    assert "flip the decision" in find(coding_window, type(coding_window.analysis.tornado.status),
-                                       "tornadoStatus").text()
+    assert (
+        "flip the decision" in find(coding_window, type(coding_window.analysis.tornado.status), "tornadoStatus").text()
+    )
 
 
 def test_tornado_auto_recomputes_for_the_new_scenario(qtbot, coding_window):
@@ -176,8 +186,9 @@ def test_scenario_change_cancels_a_stale_run_and_auto_restarts(qtbot, window):
     find(window, QCheckBox, "monteCarloAuto").setChecked(True)
     find(window, QSpinBox, "monteCarloSamples").setValue(2_000)
     target = window.scenario.replace(requests_per_day=window.scenario.requests_per_day * 2)
-    with qtbot.waitSignal(view.runFinished, timeout=120_000,
-                          check_params_cb=lambda mc: mc.scenario == target) as blocker:
+    with qtbot.waitSignal(
+        view.runFinished, timeout=120_000, check_params_cb=lambda mc: mc.scenario == target
+    ) as blocker:
         window.controller.set_scenario(target)
     assert blocker.args[0].scenario == window.scenario == target
     assert view.result.scenario == window.scenario
@@ -197,8 +208,9 @@ def test_compare_window_loads_two_files_and_rejects_a_bad_one(qtbot, window, tmp
     names = [scenario_io.load(f).name for f in files]
     assert table.columnCount() == 3
     assert compare.column_names()[1:] == names
-    figures = {table.verticalHeaderItem(r).text(): [table.item(r, c).text() for c in range(3)]
-               for r in range(table.rowCount())}
+    figures = {
+        table.verticalHeaderItem(r).text(): [table.item(r, c).text() for c in range(3)] for r in range(table.rowCount())
+    }
     assert all(v.endswith("/month") for v in figures["Monthly cost"])
     assert all(v for v in figures["Recommendation"])
     assert "%" in figures["Accuracy (band)"][1] and " to " in figures["Accuracy (band)"][1]

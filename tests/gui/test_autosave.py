@@ -113,8 +113,8 @@ CRASH_SCRIPT = textwrap.dedent("""
     app.setApplicationName(sys.argv[1]); app.setOrganizationName(sys.argv[2])
     from ttcplanner.gui import MainWindow
     from ttcplanner.model.catalog import load_catalog
-    w = MainWindow(catalog=load_catalog(include_user=False), settings=QSettings(sys.argv[3], QSettings.Format.IniFormat),
-                   autosave=True)
+    settings = QSettings(sys.argv[3], QSettings.Format.IniFormat)
+    w = MainWindow(catalog=load_catalog(include_user=False), settings=settings, autosave=True)
     w.show()
     w.findChild(QDoubleSpinBox, "tokenVolumeSliderValue").setValue(77_777)
     w.findChild(QDoubleSpinBox, "computeBudgetSliderValue").setValue(23_456)
@@ -129,9 +129,21 @@ CRASH_SCRIPT = textwrap.dedent("""
 def _crash_a_session(tmp_path) -> Path:
     app = QApplication.instance()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, app.applicationName(), app.organizationName(),
-                           str(tmp_path / "crashed-settings.ini")], env=env, capture_output=True, text=True,
-                          timeout=60, cwd=REPO)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASH_SCRIPT,
+            app.applicationName(),
+            app.organizationName(),
+            str(tmp_path / "crashed-settings.ini"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
     assert done.returncode == 3, done.stderr
     path = Path(done.stdout.strip())
     assert (path.parent / "session.lock").is_file()
@@ -192,8 +204,9 @@ def test_quit_with_unsaved_changes_save_writes_the_current_file(qtbot, app_windo
     assert sc.load(path).requests_per_day == 12_345
 
 
-def test_quit_save_without_a_file_asks_where_and_cancelling_that_keeps_the_window(qtbot, app_window, tmp_path,
-                                                                                   monkeypatch):
+def test_quit_save_without_a_file_asks_where_and_cancelling_that_keeps_the_window(
+    qtbot, app_window, tmp_path, monkeypatch
+):
     w = app_window()
     _set_volume(qtbot, w, 12_345)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: ("", "")))

@@ -8,17 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QThreadPool, Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog, QTableWidget
 
 from tests.gui.gui_helpers import find
 from ttcplanner.gui.catalog_dialogs import PRICE_COLUMNS, PriceEditorDialog
-from ttcplanner.present.prices import price_age
 from ttcplanner.model.format import option_json
 from ttcplanner.model.planner import STALE_PRICE_DAYS
 from ttcplanner.model.price_import import LITELLM_SOURCE
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.present.prices import price_age
 from ttcplanner.present.reasons import warning_texts
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -160,8 +160,11 @@ def test_price_filter_by_text_and_kind(qtbot, open_window):
 def test_calibration_is_saved_and_marks_the_plan(qtbot, open_window, user_dir):
     # On-premises, one H100 per replica, a target only gpt-oss-120b reaches: the calibrated option is recommended.
     # (12k reasoning tokens: with all of accuracy_points.csv, gpt-oss-120b's AIME curve is at 71% at the default 8k)
-    w = open_window(Scenario(hardware="h100-sxm", gpus_per_replica=1, on_prem_only=True, target_accuracy_pct=83,
-                             reasoning_tokens=12_000))
+    w = open_window(
+        Scenario(
+            hardware="h100-sxm", gpus_per_replica=1, on_prem_only=True, target_accuracy_pct=83, reasoning_tokens=12_000
+        )
+    )
     i = _option(w.plan, H100_X1)
     assert not w.plan.results.calibrated_by_user.any()
     rate_before = float(w.plan.results.replica_requests_per_s[i])
@@ -277,8 +280,9 @@ def test_reload_with_a_broken_user_file_keeps_the_catalog(qtbot, open_window, us
     w = open_window()
     catalog = w.catalog
     user_dir.mkdir(parents=True)
-    (user_dir / "gpus.json").write_text(json.dumps({"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01",
-                                                    "entries": [{"id": "x"}]}))
+    (user_dir / "gpus.json").write_text(
+        json.dumps({"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01", "entries": [{"id": "x"}]})
+    )
     find(w, QAction, "actionReloadCatalog").trigger()
     assert w.catalog is catalog
     assert "gpus.json" in w.last_error and "keeps the catalog" in w.last_error
@@ -377,8 +381,9 @@ def test_reload_keeps_the_extra_catalog_folders(qtbot, settings, user_dir, tmp_p
     extra.mkdir()
     gpt5 = entry_to_json(load_catalog(include_user=False).api_offers["gpt-5"])
     gpt5["output_usd_per_mtok"] = 77.0
-    (extra / "api_offers.json").write_text(json.dumps({"schema_version": 1, "kind": "api_offers", "as_of": gpt5["as_of"],
-                                                       "entries": [gpt5]}))
+    (extra / "api_offers.json").write_text(
+        json.dumps({"schema_version": 1, "kind": "api_offers", "as_of": gpt5["as_of"], "entries": [gpt5]})
+    )
     w = MainWindow(catalog_dirs=[str(extra)], settings=settings)
     qtbot.addWidget(w)
     assert w.catalog.api_offers["gpt-5"].output_usd_per_mtok == 77.0

@@ -39,8 +39,9 @@ def test_the_menu_bar_is_the_table(window):
     bar = [a.menu() for a in window.menuBar().actions()]
     assert [m.objectName() for m in bar] == [m.name for m in menus.MENUS]
     for qmenu, menu in zip(bar, menus.MENUS, strict=True):
-        names = [None if a.isSeparator() else a.menu().objectName() if a.menu() else a.objectName()
-                 for a in qmenu.actions()]
+        names = [
+            None if a.isSeparator() else a.menu().objectName() if a.menu() else a.objectName() for a in qmenu.actions()
+        ]
         assert names == [None if e is menus.SEPARATOR else e.name for e in menu.entries], menu.name
     assert window.findChild(QMenu, "menuRecent") is window.recent_menu
 
@@ -61,10 +62,16 @@ def test_every_entry_is_named_has_a_status_tip_and_a_unique_shortcut(window, tmp
 
 def test_standard_shortcuts_where_qt_has_one(window):
     standard = QKeySequence.StandardKey
-    for name, key in (("actionNew", standard.New), ("actionOpen", standard.Open), ("actionSave", standard.Save),
-                      ("actionSaveAs", standard.SaveAs), ("actionQuit", standard.Quit),
-                      ("actionUndo", standard.Undo), ("actionRedo", standard.Redo),
-                      ("actionAssumptions", standard.HelpContents)):
+    for name, key in (
+        ("actionNew", standard.New),
+        ("actionOpen", standard.Open),
+        ("actionSave", standard.Save),
+        ("actionSaveAs", standard.SaveAs),
+        ("actionQuit", standard.Quit),
+        ("actionUndo", standard.Undo),
+        ("actionRedo", standard.Redo),
+        ("actionAssumptions", standard.HelpContents),
+    ):
         assert window.menu_actions[name].shortcuts() == QKeySequence.keyBindings(key), name
 
 
@@ -96,15 +103,24 @@ def test_no_private_names_imported_across_modules():
         modules = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("ttcplanner"):
-                found += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")
-                          and not a.name.startswith("__")]
+                found += [
+                    f"{path.name}: {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
                 modules.update(a.asname or a.name for a in node.names)
             elif isinstance(node, ast.Import):
-                modules.update((a.asname or a.name).split(".")[0] for a in node.names
-                               if a.name.startswith("ttcplanner"))
+                modules.update(
+                    (a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("ttcplanner")
+                )
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules
-                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in modules
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
                 found.append(f"{path.name}: {node.value.id}.{node.attr}")
     assert found == []
 
@@ -123,8 +139,11 @@ def test_nothing_finds_a_menu_by_its_text_or_patches_the_window():
             if path.name != "main_window.py" and isinstance(node, ast.Assign):
                 for target in node.targets:
                     base = target.value if isinstance(target, ast.Attribute) else None
-                    if isinstance(base, ast.Attribute) and base.attr == "window" or (
-                            isinstance(base, ast.Name) and base.id in ("window", "w")):
+                    if (
+                        isinstance(base, ast.Attribute)
+                        and base.attr == "window"
+                        or (isinstance(base, ast.Name) and base.id in ("window", "w"))
+                    ):
                         found.append(f"{path.name}:{node.lineno}: sets {ast.unparse(target)}")
     assert found == []
 

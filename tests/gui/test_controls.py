@@ -10,9 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QSlider, QSp
 def _slider(delta):
     def act(w: QSlider):
         w.setValue(min(w.maximum(), max(w.minimum(), w.value() + delta)))
+
     return QSlider, act
-
-
 
 
 def _combo_index(i):
@@ -37,8 +36,16 @@ CONTROLS = [
     ("samplesSlider", "samples", _slider(40), []),
     ("aggregationCombo", "aggregation", choose_data("verifier"), [("samplesSliderValue", _dspin(8))]),
     # fixed budget: in auto mode one sample is the cheapest here, and the scorer then changes nothing
-    ("scorerQualitySlider", "scorer_quality", _slider(30), [("budgetAutoCheck", _toggle()), ("samplesSliderValue", _dspin(8)),
-                                                             ("aggregationCombo", choose_data("scorer"))]),
+    (
+        "scorerQualitySlider",
+        "scorer_quality",
+        _slider(30),
+        [
+            ("budgetAutoCheck", _toggle()),
+            ("samplesSliderValue", _dspin(8)),
+            ("aggregationCombo", choose_data("scorer")),
+        ],
+    ),
     ("tokenVolumeSlider", "requests_per_day", _slider(60), []),
     ("inputTokensSlider", "input_tokens", _slider(80), []),
     ("answerTokensSlider", "answer_tokens", _slider(60), []),
@@ -50,8 +57,12 @@ CONTROLS = [
     ("weightPrecisionCombo", "weight_precision", choose_data("bf16"), []),
     # on-premises at 1M requests/day: the default scenario now recommends an API offer, which the KV cache's
     # precision does not touch; this fleet (80 MI325X) holds fewer sequences per GPU with a bf16 KV cache (88)
-    ("kvPrecisionCombo", "kv_precision", choose_data("bf16"), [("onPremOnlyCheck", _toggle()),
-                                                          ("tokenVolumeSliderValue", _dspin(1_000_000))]),
+    (
+        "kvPrecisionCombo",
+        "kv_precision",
+        choose_data("bf16"),
+        [("onPremOnlyCheck", _toggle()), ("tokenVolumeSliderValue", _dspin(1_000_000))],
+    ),
     ("speculativeDraftSpin", "speculative_draft_tokens", _spin(4), []),
     ("speculativeAcceptanceSlider", "speculative_acceptance", _slider(-40), [("speculativeDraftSpin", _spin(4))]),
     ("taskCombo", "task_id", choose_data("science-qa"), []),
@@ -76,7 +87,9 @@ def test_control_changes_scenario_plan_plots_and_card(qtbot, window, name, field
     before_plots, before_card = plot_snapshot(window), window.card.text()
     _do(qtbot, window, name, how)
     assert getattr(window.scenario, field) != getattr(before_scenario, field)
-    changed = {f for f in before_scenario.__dataclass_fields__ if getattr(window.scenario, f) != getattr(before_scenario, f)}
+    changed = {
+        f for f in before_scenario.__dataclass_fields__ if getattr(window.scenario, f) != getattr(before_scenario, f)
+    }
     assert changed == {field}, f"{name} changed {changed}"
     assert window.plan is not before_plan and window.plan.scenario == window.scenario
     assert plot_snapshot(window) != before_plots, f"{name}: the plots did not change"

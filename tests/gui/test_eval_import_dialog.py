@@ -9,9 +9,8 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDialog
 
-from ttcplanner.present.reasons import reason_texts
-
 from tests.gui.gui_helpers import find
+from ttcplanner.present.reasons import reason_texts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eval"
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -63,16 +62,22 @@ def test_import_previews_saves_and_plans(qtbot, open_window, user_dir, tmp_path)
     assert w.catalog.tasks["ticket-routing"].basis == "user_eval"
     combo = find(w.panel, QComboBox, "taskCombo")
     assert combo.findData("ticket-routing") >= 0  # in the task list like any other
-    w.controller.set_scenario(w.scenario.replace(task_id="ticket-routing", target_accuracy_pct=45.0,
-                                                 reasoning_tokens=2000.0, samples=1))
+    w.controller.set_scenario(
+        w.scenario.replace(task_id="ticket-routing", target_accuracy_pct=45.0, reasoning_tokens=2000.0, samples=1)
+    )
     qtbot.waitUntil(lambda: w.plan is not None and w.plan.scenario.task_id == "ticket-routing", timeout=10_000)
     assert w.plan.recommended is not None
     rec = w.plan.recommended  # the measured model, or one estimated from its other tasks (issue 23 item 4)
-    assert w.plan.results.accuracy_basis[rec] == ("published" if w.plan.options.accuracy_id[rec] == "gpt-5-mini"
-                                                  else "estimated_from_other_tasks")
+    assert w.plan.results.accuracy_basis[rec] == (
+        "published" if w.plan.options.accuracy_id[rec] == "gpt-5-mini" else "estimated_from_other_tasks"
+    )
     assert w.plan.provenance[0][1].startswith("user:your eval results (basis user_eval)")
-    assert any(r.startswith("Accuracy on Ticket routing comes from your eval results (basis user_eval: "
-                            "inspect_ticket_routing.json") for r in reason_texts(w.plan))  # the card's "Why" list
+    assert any(
+        r.startswith(
+            "Accuracy on Ticket routing comes from your eval results (basis user_eval: inspect_ticket_routing.json"
+        )
+        for r in reason_texts(w.plan)
+    )  # the card's "Why" list
     assert any("ESTIMATED from their other tasks" in r for r in reason_texts(w.plan))
     w.grab().save(str(tmp_path / "window_user_task.png"))
 
@@ -106,6 +111,9 @@ def test_bad_files_show_one_reason_and_write_nothing(qtbot, open_window, user_di
     assert "shipped task" in dlg.error and not dlg.save()
     dlg.set_inputs(task="SQL")
     qtbot.waitUntil(lambda: not dlg.busy, timeout=10_000)
-    assert dlg.error == "" and "not imported, not in the catalog (give --model ID): my-finetune-v2" in dlg.preview_text.toPlainText()
+    assert (
+        dlg.error == ""
+        and "not imported, not in the catalog (give --model ID): my-finetune-v2" in dlg.preview_text.toPlainText()
+    )
     dlg.reject()
     assert not user_dir.exists() or not (user_dir / "eval_tasks.json").exists()

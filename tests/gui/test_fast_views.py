@@ -32,13 +32,15 @@ def test_card_children_fit_their_text_and_do_not_overlap(qtbot, make_window, sce
     QApplication.processEvents()
     card = window.card
     body = card._body
-    labels = [card.headline, card.alternatives, card.reasons, card.footer] + ([card.warnings] if card.warnings.text() else [])
+    labels = [card.headline, card.alternatives, card.reasons, card.footer] + (
+        [card.warnings] if card.warnings.text() else []
+    )
     for label in labels:  # as tall as the text needs at its width: nothing cut, no blank lines
         assert label.height() == label.heightForWidth(label.width()), (label.objectName(), label.height())
     shown = [w for w in dict.fromkeys([card.kind, card.status, *card.tiles, *labels]) if w.isVisibleTo(body)]
     for i, a in enumerate(shown):
         assert body.rect().contains(a.geometry()), a.objectName()
-        for b in shown[i + 1:]:
+        for b in shown[i + 1 :]:
             assert not a.geometry().intersects(b.geometry()), (a.objectName(), b.objectName())
     # the default window shows the whole card without scrolling
     assert body.height() <= card._scroll.viewport().height()
@@ -132,7 +134,9 @@ def test_card_copies_its_text_on_ctrl_c_after_a_click(qtbot, window):
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.mouseClick(window.card.reasons, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.card.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window.card)
+    qtbot.waitUntil(
+        lambda: window.card.isAncestorOf(QApplication.focusWidget()) or QApplication.focusWidget() is window.card
+    )
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     copied = QApplication.clipboard().text()
     assert window.card.monthly.value_text in copied and "Why" in copied and "<" not in copied
@@ -211,7 +215,7 @@ def test_card_fills_its_dock_and_fits_its_scroll_bar(qtbot, make_window):
     viewport, bar = card._scroll.viewport(), card._scroll.verticalScrollBar()
     for height, scrolls in ((600, False), (120, True), (600, False)):  # taller than the content, scrolling, back
         window.resizeDocks([window.card_dock], [height], Qt.Orientation.Vertical)
-        qtbot.waitUntil(lambda: bar.isVisible() == scrolls and card._body.width() == viewport.width())
+        qtbot.waitUntil(lambda scrolls=scrolls: bar.isVisible() == scrolls and card._body.width() == viewport.width())
         image = card.grab().toImage()
         if not scrolls:  # white to the bottom (when it scrolls, the bottom row shows whatever content is there)
             assert QColor(image.pixel(image.width() // 2, image.height() - 4)) == QColor("white")
@@ -379,7 +383,7 @@ def test_table_repaints_only_the_cells_a_step_changed(qtbot, window):
         slider = find(window, QSlider, name)
         before = {(r, c): model.look(r, c) for r in range(rows) for c in range(model.columnCount())}
         regions.clear()
-        change_and_wait(qtbot, window, lambda: slider.setValue(slider.value() + move))
+        change_and_wait(qtbot, window, lambda slider=slider, move=move: slider.setValue(slider.value() + move))
         qtbot.waitUntil(lambda: bool(regions))
         QApplication.processEvents()
         region = regions[-1]
@@ -444,8 +448,9 @@ def test_published_dots_are_the_drawn_models_and_carry_their_source(qtbot, windo
     plan = window.plan
     roles, context, _ = drawn_models(plan)
     drawn = {c.accuracy_id for c, _ in roles} | {c.accuracy_id for c in context}
-    expected = sum(1 for c in plan.accuracy_curves if c.accuracy_id in drawn
-                   for p in c.points if p.reasoning_tokens > 0)
+    expected = sum(
+        1 for c in plan.accuracy_curves if c.accuracy_id in drawn for p in c.points if p.reasoning_tokens > 0
+    )
     shown = [d for d in plot._dots if d.isVisible()]
     assert len(shown) == expected > 0
     d = plot.figure.dots[0]
@@ -484,7 +489,9 @@ def test_curves_are_bounded_by_their_finite_points_plus_the_pen(qtbot, window):
     assert curve.dataBounds(0) == (-3.0, 2.0) and curve.dataBounds(1) == (-2.5, -1.5)
     px, py = vb.viewPixelSize()
     r = curve.boundingRect()
-    assert r.left() < -3.0 - 2 * px and r.right() > 2.0 + 2 * px and r.top() < -2.5 - 2 * py and r.bottom() > -1.5 + 2 * py
+    assert (
+        r.left() < -3.0 - 2 * px and r.right() > 2.0 + 2 * px and r.top() < -2.5 - 2 * py and r.bottom() > -1.5 + 2 * py
+    )
     assert r.width() < 5.0 + 8 * px  # a few pixels, not the pen's width in view units
     vb.setXRange(-500, 500, padding=0)  # wider: a pixel is more view units
     vb.updateMatrix()
@@ -590,8 +597,13 @@ def test_grid_lines_fall_on_the_axis_ticks_computed_once(qtbot, window):
     assert [a[:2] for a in computed] == [(y0, y1)]  # once, for the grid and the axis
     majors = [v for v in axis.tickValues(y0, y1, computed[0][2])[0][1] if y0 <= v <= y1]
     path = plot._grid.path()
-    horizontal = sorted({round(path.elementAt(k).y, 9) for k in range(0, path.elementCount(), 2)
-                         if path.elementAt(k).y == path.elementAt(k + 1).y})
+    horizontal = sorted(
+        {
+            round(path.elementAt(k).y, 9)
+            for k in range(0, path.elementCount(), 2)
+            if path.elementAt(k).y == path.elementAt(k + 1).y
+        }
+    )
     assert horizontal == sorted(round(v, 9) for v in majors) and len(majors) >= 2
 
 

@@ -249,7 +249,7 @@ def test_a_comparison_column_of_the_window_is_marked_when_the_scenario_changes(q
 
 # -- reasons shown -------------------------------------------------------------------------------
 def test_every_row_tooltip_and_the_selected_option_say_why_not(qtbot, window):
-    model, r = window.table.model, window.plan.results
+    model, _r = window.table.model, window.plan.results
     rows = [row for row in range(model.rowCount()) if why_not(window.plan, model.option_at(row))]
     assert rows, "the default scenario has options that miss a target"
     for row in rows[:20]:
@@ -258,7 +258,10 @@ def test_every_row_tooltip_and_the_selected_option_say_why_not(qtbot, window):
             assert why in model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole), (row, col)
     window.table.view.selectRow(rows[0])
     option = model.option_at(rows[0])
-    assert window.statusBar().currentMessage() == f"{window.plan.options.label[option]}: why not: {why_not(window.plan, option)}"
+    assert (
+        window.statusBar().currentMessage()
+        == f"{window.plan.options.label[option]}: why not: {why_not(window.plan, option)}"
+    )
 
 
 def test_a_file_without_task_id_says_which_default_it_used(qtbot, window, tmp_path):
@@ -282,8 +285,14 @@ def test_the_real_prompt_cancelled_by_a_click_keeps_everything(qtbot, window, tm
     seen = []
 
     def answer():
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.objectName() == "unsavedChangesDialog" and w.isVisible()), None)
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.objectName() == "unsavedChangesDialog" and w.isVisible()
+            ),
+            None,
+        )
         if box is None:
             QTimer.singleShot(10, answer)  # not up yet
             return

@@ -12,14 +12,21 @@ from ttcplanner.gui.main_window import DEFAULT_SIZE, KEY_TABLE_COLUMNS, fit_to_s
 from ttcplanner.gui.options_table import COLUMNS
 
 # the offscreen platform cannot resize or raise native windows (a floating dock is one); a real display can
-pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)",
-                                       r"This plugin does not support raise\(\)")
+pytestmark = pytest.mark.qt_log_ignore(
+    r"This plugin does not support propagateSizeHints\(\)", r"This plugin does not support raise\(\)"
+)
 
 SCREENS = {"1366x768": QRect(0, 0, 1366, 768), "1920x1080": QRect(0, 0, 1920, 1080)}
 # objectName -> smallest usable (width, height)
-USABLE = {"scenarioPanel": (380, 300), "recommendationCard": (600, 200), "accuracyPlot": (250, 250),
-          "costAccuracyPlot": (250, 250), "volumePlot": (250, 250), "optionsTable": (600, 4 * 22),
-          "catalogDateLabel": (300, 12)}
+USABLE = {
+    "scenarioPanel": (380, 300),
+    "recommendationCard": (600, 200),
+    "accuracyPlot": (250, 250),
+    "costAccuracyPlot": (250, 250),
+    "volumePlot": (250, 250),
+    "optionsTable": (600, 4 * 22),
+    "catalogDateLabel": (300, 12),
+}
 ROW_HEIGHT = 22
 
 

@@ -8,8 +8,9 @@ from ttcplanner.present.reasons import nearest_miss_texts
 
 
 def test_the_card_names_the_nearest_miss_per_blocking_target(make_window):
-    scenario = sc.load(scenarios_dir() / "chat-assistant-low-volume.json").replace(latency_target_s=0.5,
-                                                                                    target_accuracy_pct=99.0)
+    scenario = sc.load(scenarios_dir() / "chat-assistant-low-volume.json").replace(
+        latency_target_s=0.5, target_accuracy_pct=99.0
+    )
     window = make_window(scenario)
     plan = window.plan
     assert plan.status == "nothing_feasible" and len(plan.nearest_misses) == 2

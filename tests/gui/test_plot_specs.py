@@ -140,7 +140,7 @@ def test_line_labels_and_notices_sit_inside_the_view_clear_of_each_other_and_the
             for k, box in enumerate(labels):
                 where = (stem, plot.objectName(), box)
                 assert vb.contains(box), where
-                assert not any(box.intersects(o) for o in labels[k + 1:]), where
+                assert not any(box.intersects(o) for o in labels[k + 1 :]), where
                 assert not any(box.intersects(m) for m in markers), where
 
 
@@ -155,7 +155,7 @@ def test_a_break_even_at_the_right_edge_is_labelled_inside_the_plot(qtbot, plans
     plot.resize(300, 280)
     plot.show()
     fig = volume_figure(plans["maths-tutor-high-volume"])
-    edge = Line("break-even:9", True, 10 ** 9.1, "break-even 1.26B/day", "#555555", "dot")
+    edge = Line("break-even:9", True, 10**9.1, "break-even 1.26B/day", "#555555", "dot")
     plot.draw_figure(replace(fig, lines=fig.lines + (edge,)))
     QApplication.processEvents()
     line = plot.marker_line("break-even:9")
@@ -185,8 +185,9 @@ def test_an_unchanged_spec_touches_no_item(qtbot, plans, catalog, monkeypatch):
     touched = []
     for cls, name in ((Curve, "setData"), (Curve, "setPen"), (MarkerLine, "place")):
         original = getattr(cls, name)
-        monkeypatch.setattr(cls, name, lambda self, *a, _o=original, _n=name, **k:
-                            touched.append(_n) or _o(self, *a, **k))
+        monkeypatch.setattr(
+            cls, name, lambda self, *a, _o=original, _n=name, **k: touched.append(_n) or _o(self, *a, **k)
+        )
     plan = plans["reasoning-frontier-production"]
     for k, fig in enumerate(_figures(plan, catalog)):
         plot = _plot_for(fig)

@@ -143,7 +143,7 @@ def test_legends_fit_inside_their_plots_for_every_shipped_scenario(qtbot, make_w
     for path in sorted(scenarios_dir().glob("*.json")):
         window = make_window(sc.load(path))
         window.resize(1500, 950)
-        qtbot.waitUntil(lambda: window.accuracy_plot.width() > 300)
+        qtbot.waitUntil(lambda window=window: window.accuracy_plot.width() > 300)
         QApplication.processEvents()  # let the legends lay out their new entries
         for plot in window.plots:
             vb = plot.getPlotItem().getViewBox().sceneBoundingRect()
@@ -186,7 +186,9 @@ def test_legend_draws_each_entry_at_its_corner_and_follows_new_names(qtbot, wind
     assert gap == (8, 8) and [label.text for _, label in legend.items] == ["short"]
     plot.set_legend([(curve, "a longer name")])
     metrics = QFontMetrics(plot._legend_font)
-    assert legend.boundingRect().width() - narrow == metrics.horizontalAdvance("a longer name") - metrics.horizontalAdvance("short")
+    assert legend.boundingRect().width() - narrow == metrics.horizontalAdvance(
+        "a longer name"
+    ) - metrics.horizontalAdvance("short")
     assert right_bottom_gap() == gap  # grew to the left
     window.resize(window.width() - 120, window.height())
     qtbot.waitUntil(lambda: right_bottom_gap() == gap)

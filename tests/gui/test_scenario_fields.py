@@ -17,8 +17,6 @@ from ttcplanner.model.scenario import Scenario
 SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
 
-
-
 def _box(value):
     return QDoubleSpinBox, lambda w: w.setValue(value)
 
@@ -54,8 +52,7 @@ def _do(qtbot, window, name, how):
     change_and_wait(qtbot, window, lambda: act(widget))
 
 
-@pytest.mark.parametrize("name, field, how, expected, ownership", CONTROLS,
-                         ids=[f"{c[0]}-{c[3]}" for c in CONTROLS])
+@pytest.mark.parametrize("name, field, how, expected, ownership", CONTROLS, ids=[f"{c[0]}-{c[3]}" for c in CONTROLS])
 def test_control_changes_the_plans_scenario_and_undo_restores_it(qtbot, window, name, field, how, expected, ownership):
     if ownership == "own":
         _do(qtbot, window, "ownershipCombo", choose_data("own"))
@@ -109,17 +106,37 @@ def test_a_tight_ttft_target_changes_the_plan(qtbot, window):
 
 
 def test_a_scenario_file_shows_its_values_in_the_controls(qtbot, window, tmp_path):
-    s = Scenario(engine="trtllm", ttft_target_s=3.0, latency_target_s=90.0, gpu_price_basis="hyperscaler",
-                 gpu_pricing="reserved-1y", peak_traffic_share=0.4, ownership="own", amortization_months=48,
-                 electricity_usd_per_kwh=0.08, pue=1.2, gpu_share_of_server=0.6, networking_fraction=0.1,
-                 colo_usd_per_kw_month=150.0, maintenance_per_year=0.08, staff_usd_per_gpu_month=120.0,
-                 residual_fraction=0.25)
+    s = Scenario(
+        engine="trtllm",
+        ttft_target_s=3.0,
+        latency_target_s=90.0,
+        gpu_price_basis="hyperscaler",
+        gpu_pricing="reserved-1y",
+        peak_traffic_share=0.4,
+        ownership="own",
+        amortization_months=48,
+        electricity_usd_per_kwh=0.08,
+        pue=1.2,
+        gpu_share_of_server=0.6,
+        networking_fraction=0.1,
+        colo_usd_per_kw_month=150.0,
+        maintenance_per_year=0.08,
+        staff_usd_per_gpu_month=120.0,
+        residual_fraction=0.25,
+    )
     path = tmp_path / "s.json"
     scenario_io.save(s, path)
     change_and_wait(qtbot, window, lambda: window.open_scenario(path))
     assert window.scenario == s
-    for field in ("engine", "ttft_target_s", "latency_target_s", "gpu_price_basis", "gpu_pricing",
-                  "peak_traffic_share", *OWNING_FIELDS):
+    for field in (
+        "engine",
+        "ttft_target_s",
+        "latency_target_s",
+        "gpu_price_basis",
+        "gpu_pricing",
+        "peak_traffic_share",
+        *OWNING_FIELDS,
+    ):
         assert _shown(window, field) == pytest.approx(getattr(s, field)), field
     assert find(window, QDoubleSpinBox, "coloEdit").text() == "$150 / kW-month"
     assert find(window, QDoubleSpinBox, "peakShareEdit").text() == "40.00 % of traffic"
@@ -176,12 +193,19 @@ def test_engine_and_pricing_lists_are_the_spec_choices(window):
         assert [combo.itemData(i) for i in range(combo.count())] == list(SPECS[field]["choices"])
 
 
-@pytest.mark.parametrize("name, field, scale, zero_is_none", [
-    ("ttftTargetEdit", "ttft_target_s", 1, True), ("peakShareEdit", "peak_traffic_share", 100, False),
-    ("gpuShareOfServerEdit", "gpu_share_of_server", 100, False),
-    ("networkingFractionEdit", "networking_fraction", 100, False),
-    ("coloEdit", "colo_usd_per_kw_month", 1, False), ("maintenanceEdit", "maintenance_per_year", 100, False),
-    ("staffEdit", "staff_usd_per_gpu_month", 1, False), ("residualEdit", "residual_fraction", 100, False)])
+@pytest.mark.parametrize(
+    "name, field, scale, zero_is_none",
+    [
+        ("ttftTargetEdit", "ttft_target_s", 1, True),
+        ("peakShareEdit", "peak_traffic_share", 100, False),
+        ("gpuShareOfServerEdit", "gpu_share_of_server", 100, False),
+        ("networkingFractionEdit", "networking_fraction", 100, False),
+        ("coloEdit", "colo_usd_per_kw_month", 1, False),
+        ("maintenanceEdit", "maintenance_per_year", 100, False),
+        ("staffEdit", "staff_usd_per_gpu_month", 1, False),
+        ("residualEdit", "residual_fraction", 100, False),
+    ],
+)
 def test_bounds_come_from_the_spec_and_every_number_has_a_unit_and_tooltip(window, name, field, scale, zero_is_none):
     box = find(window, QDoubleSpinBox, name)
     lo = 0 if zero_is_none else SPECS[field]["lo"] * scale
@@ -222,9 +246,16 @@ def test_the_wheel_passes_an_unfocused_ttft_box_on_without_setting_a_target(qtbo
 
     def wheel(delta) -> bool:
         centre = QPointF(box.rect().center())
-        event = QWheelEvent(centre, QPointF(box.mapToGlobal(box.rect().center())), QPoint(), QPoint(0, delta),
-                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
-                            False)
+        event = QWheelEvent(
+            centre,
+            QPointF(box.mapToGlobal(box.rect().center())),
+            QPoint(),
+            QPoint(0, delta),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
         QApplication.sendEvent(box, event)
         return event.isAccepted()
 
@@ -244,8 +275,13 @@ def test_a_reloaded_catalog_offers_its_rent_providers(qtbot, window, catalog):
     from ttcplanner.model.catalog import Rent
 
     gpu = next(iter(catalog.gpus.values()))
-    rent = Rent(provider="example-cloud", pricing="on-demand", usd_per_gpu_hour=2.0, source="https://example.com",
-                as_of="2026-12-01")
+    rent = Rent(
+        provider="example-cloud",
+        pricing="on-demand",
+        usd_per_gpu_hour=2.0,
+        source="https://example.com",
+        as_of="2026-12-01",
+    )
     more = dataclasses.replace(gpu, rents=(*gpu.rents, rent))
     bigger = dataclasses.replace(catalog, gpus={**catalog.gpus, gpu.id: more})
     combo = find(window, QComboBox, "priceBasisCombo")

@@ -22,8 +22,15 @@ CHANGES = 5_000
 WARM_UP = 500
 SEED = 20261129
 MAX_RSS_GROWTH_MB = 50
-MAIN_CONTROLS = ("computeBudgetSlider", "samplesSlider", "aggregationCombo", "tokenVolumeSlider", "hardwareCombo",
-                 "taskCombo", "targetAccuracySlider")
+MAIN_CONTROLS = (
+    "computeBudgetSlider",
+    "samplesSlider",
+    "aggregationCombo",
+    "tokenVolumeSlider",
+    "hardwareCombo",
+    "taskCombo",
+    "targetAccuracySlider",
+)
 
 
 def rss_mb() -> float:
@@ -79,7 +86,7 @@ def test_five_thousand_random_changes(qtbot, window, catalog):
             batch = [w] * rng.randint(1, 30)
         else:  # a few different controls in quick succession (each one its own undo step)
             batch = [controls[rng.choice(names)] for _ in range(rng.randint(2, 5))]
-        batch = batch[:CHANGES - done]
+        batch = batch[: CHANGES - done]
         dragging = isinstance(batch[0], QSlider) and len(set(map(id, batch))) == 1
         if dragging:
             batch[0].setSliderDown(True)
@@ -96,8 +103,10 @@ def test_five_thousand_random_changes(qtbot, window, catalog):
 
     qtbot.waitUntil(lambda: _idle(controller), timeout=5000)
     growth = rss_mb() - rss_after_warm_up
-    print(f"stress: {CHANGES} changes, {controller.evaluate_count} evaluates, RSS +{growth:.1f} MB after "
-          f"warm-up, {time.monotonic() - started:.1f} s")
+    print(
+        f"stress: {CHANGES} changes, {controller.evaluate_count} evaluates, RSS +{growth:.1f} MB after "
+        f"warm-up, {time.monotonic() - started:.1f} s"
+    )
     assert growth < MAX_RSS_GROWTH_MB, f"RSS grew {growth:.1f} MB after warm-up"
     assert controller.evaluate_count > 100  # the changes really reached the planner
 

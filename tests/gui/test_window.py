@@ -80,10 +80,17 @@ def test_a_slider_drag_is_one_undo_step(qtbot, window):
     assert window.scenario == start
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"schema_version": 1, "task_id": "no-such-task"}',
-                                     '{"schema_version": 1, "requests_per_day": -5}', '[1, 2]',
-                                     '{"schema_version": 2, "budget_mode": "cheapest"}',
-                                     '{"schema_version": 2, "budget_mode": "auto", "samples": 0}'])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{not json",
+        '{"schema_version": 1, "task_id": "no-such-task"}',
+        '{"schema_version": 1, "requests_per_day": -5}',
+        "[1, 2]",
+        '{"schema_version": 2, "budget_mode": "cheapest"}',
+        '{"schema_version": 2, "budget_mode": "auto", "samples": 0}',
+    ],
+)
 def test_a_bad_file_keeps_the_scenario(qtbot, window, tmp_path, content):
     change_and_wait(qtbot, window, lambda: find(window, QDoubleSpinBox, "tokenVolumeSliderValue").setValue(4_321))
     before, plan = window.scenario, window.plan
@@ -134,7 +141,8 @@ def test_volume_sweep_moves_recommendation_across_kinds(qtbot, make_window, path
     assert kinds[0] == breaks[0].below and kinds[-1] == breaks[-1].above
     card = window.card.text()
     assert f"{count(breaks[-1].requests_per_day)}/day" in card or any(
-        f"{count(b.requests_per_day)}/day" in card for b in breaks)
+        f"{count(b.requests_per_day)}/day" in card for b in breaks
+    )
     assert KIND_NAMES[breaks[-1].above] in card
 
 
@@ -157,15 +165,24 @@ def test_selecting_a_row_highlights_it_in_the_plots(qtbot, window):
     model = window.table.model
     plan = window.plan
     prominent = {plan.recommended, *plan.best_per_kind.values()}
-    row = next(r for r in range(model.rowCount()) if model.option_at(r) not in prominent
-               and plan.results.has_accuracy[model.option_at(r)] and plan.options.kind[model.option_at(r)] == "gpu")
+    row = next(
+        r
+        for r in range(model.rowCount())
+        if model.option_at(r) not in prominent
+        and plan.results.has_accuracy[model.option_at(r)]
+        and plan.options.kind[model.option_at(r)] == "gpu"
+    )
     option = model.option_at(row)
     view.selectRow(row)
     assert window.volume_plot.mark("selected").getData()[0].size == 1
     assert any(s.role == "selected" or s.role == "recommended" for s in window.accuracy_plot.figure.series)
     name = window.accuracy_plot.name_of(plan.options.accuracy_id[option])
     legend_names = [label.text for _, label in window.accuracy_plot.legend.items]
-    assert any(name in n for n in legend_names) or any("selected" in n for n in legend_names), (name, legend_names, window.accuracy_plot.getPlotItem().getViewBox().width())
+    assert any(name in n for n in legend_names) or any("selected" in n for n in legend_names), (
+        name,
+        legend_names,
+        window.accuracy_plot.getPlotItem().getViewBox().width(),
+    )
     # the selection survives a recompute
     change_and_wait(qtbot, window, lambda: find(window, QDoubleSpinBox, "tokenVolumeSliderValue").setValue(20_000))
     rows = view.selectionModel().selectedRows()
@@ -195,7 +212,9 @@ def test_table_sorts_numerically(window):
 def test_hover_reads_out_values(window):
     plan = window.plan
     i = plan.recommended
-    text = window.accuracy_plot.hover_at_data(plan.results.reasoning_tokens[i], plan.results.accuracy_pct[i])  # its budget
+    text = window.accuracy_plot.hover_at_data(
+        plan.results.reasoning_tokens[i], plan.results.accuracy_pct[i]
+    )  # its budget
     assert "%" in text and "tokens" in text
 
 

@@ -17,8 +17,9 @@ def run_cli(*argv, cwd=None, timeout=TIME_LIMIT_S, env_home=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
     if env_home is not None:
         env.update(XDG_CONFIG_HOME=str(env_home / "config"), XDG_DATA_HOME=str(env_home / "data"))
-    proc = subprocess.run([sys.executable, "-m", "ttcplanner", *map(str, argv)], capture_output=True,
-                          timeout=timeout, cwd=cwd, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ttcplanner", *map(str, argv)], capture_output=True, timeout=timeout, cwd=cwd, env=env
+    )
     return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 

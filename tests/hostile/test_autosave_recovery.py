@@ -15,12 +15,11 @@ import pytest
 from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from tests.hostile.helpers import ROOT
 from ttcplanner.gui import MainWindow, autosave
 from ttcplanner.gui.autosave import AUTOSAVE_DELAY_MS, RESTORED_MESSAGE, saved_at_text
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
-
-from tests.hostile.helpers import ROOT
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -64,8 +63,9 @@ def app_window(qtbot, catalog, tmp_path, data_home):
     made = []
 
     def make():
-        w = MainWindow(catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                       autosave=True)
+        w = MainWindow(
+            catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), autosave=True
+        )
         qtbot.addWidget(w, before_close_func=lambda w: w.session.finish())
         w.show()
         made.append(w)
@@ -83,9 +83,23 @@ def app_window(qtbot, catalog, tmp_path, data_home):
 def crash(tmp_path, volumes, kill_after_s=30.0) -> list[Path]:
     app = QApplication.instance()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", CRASH_SCRIPT, app.applicationName(), app.organizationName(),
-                           str(tmp_path / "crashed.ini"), json.dumps(volumes), str(kill_after_s)], env=env,
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASH_SCRIPT,
+            app.applicationName(),
+            app.organizationName(),
+            str(tmp_path / "crashed.ini"),
+            json.dumps(volumes),
+            str(kill_after_s),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert done.returncode == 3, done.stderr
     return [Path(p) for p in json.loads(done.stdout.strip().splitlines()[-1])]
 
@@ -198,9 +212,11 @@ def test_any_bytes_in_an_autosave_never_stop_the_window(qtbot, catalog, tmp_path
     from hypothesis import strategies as st
 
     good = json.dumps(sc.to_json(sc.Scenario(requests_per_day=5_555))).encode("utf-8")
-    hostile = st.one_of(st.binary(max_size=300), st.just(good),
-                        st.builds(lambda i, junk: good[:i] + junk + good[i:], st.integers(0, len(good)),
-                                  st.binary(max_size=20)))
+    hostile = st.one_of(
+        st.binary(max_size=300),
+        st.just(good),
+        st.builds(lambda i, junk: good[:i] + junk + good[i:], st.integers(0, len(good)), st.binary(max_size=20)),
+    )
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(raw=hostile)
@@ -208,8 +224,9 @@ def test_any_bytes_in_an_autosave_never_stop_the_window(qtbot, catalog, tmp_path
         folder = autosave.data_folder()
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "autosave.json").write_bytes(raw)
-        w = MainWindow(catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
-                       autosave=True)
+        w = MainWindow(
+            catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), autosave=True
+        )
         try:
             assert w.session.enabled
             restored = w.session.restored_from is not None

@@ -6,12 +6,11 @@ import json
 
 import pytest
 
+from tests.hostile.helpers import assert_one_line_error, good_scenario, write_json
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import MAX_CHOICES, load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.paths import catalog_dir
-
-from tests.hostile.helpers import assert_one_line_error, good_scenario, write_json
 
 BIG = 10**400
 
@@ -42,8 +41,9 @@ def test_a_400_digit_integer_in_scenario_replace_is_an_input_error():
         sc.Scenario().replace(requests_per_day=BIG)
 
 
-@pytest.mark.parametrize("kind,field", [("gpus", "memory_gb"), ("api_offers", "input_usd_per_mtok"),
-                                        ("open_models", "layers")])
+@pytest.mark.parametrize(
+    "kind,field", [("gpus", "memory_gb"), ("api_offers", "input_usd_per_mtok"), ("open_models", "layers")]
+)
 def test_a_400_digit_integer_in_a_catalog_names_the_field(tmp_path, kind, field):
     path = _catalog_file(tmp_path, kind, lambda d: None)
     text = path.read_text(encoding="utf-8").replace(f'"{field}": ', f'"{field}": {BIG}, "x": ', 1)
@@ -75,8 +75,9 @@ def _first_point(doc):
     raise AssertionError("no curve point in tasks.json")
 
 
-@pytest.mark.parametrize("field,value", [("reasoning_tokens", 0), ("reasoning_tokens", -5),
-                                         ("accuracy_pct", 1e300), ("accuracy_pct", -50)])
+@pytest.mark.parametrize(
+    "field,value", [("reasoning_tokens", 0), ("reasoning_tokens", -5), ("accuracy_pct", 1e300), ("accuracy_pct", -50)]
+)
 def test_curve_points_out_of_range(tmp_path, field, value):
     doc = _shipped("tasks")
     _first_point(doc)[field] = value
@@ -84,8 +85,9 @@ def test_curve_points_out_of_range(tmp_path, field, value):
         load_file(write_json(tmp_path / "tasks.json", doc))
 
 
-@pytest.mark.parametrize("fmt", ["choice:100000", "choice:1000", "choice:27", "choice:1", "choice:²", "choice:",
-                                 "choice:-4", 4])
+@pytest.mark.parametrize(
+    "fmt", ["choice:100000", "choice:1000", "choice:27", "choice:1", "choice:²", "choice:", "choice:-4", 4]
+)
 def test_task_answer_format_is_bounded(tmp_path, fmt):
     doc = _shipped("tasks")
     doc["entries"][0]["answer_format"] = fmt
@@ -171,16 +173,43 @@ def test_cli_answer_format_maximum_runs(cli):
 
 @pytest.mark.parametrize("gpus", ["1e9", "1000000000", "73", "0", "-1", "1.5", "9" * 5000])
 def test_serve_estimate_gpus_bounded_like_a_scenario(cli, gpus):
-    code, out, err = cli("serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", gpus,
-                         "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "1000")
+    code, out, err = cli(
+        "serve-estimate",
+        "--model",
+        "llama-3.3-70b",
+        "--hardware",
+        "h200",
+        "--gpus",
+        gpus,
+        "--precision",
+        "fp8",
+        "--input-tokens",
+        "1000",
+        "--output-tokens",
+        "1000",
+    )
     assert_one_line_error(code, err)
 
 
 @pytest.mark.parametrize("concurrency", ["1e400", "9" * 30, "0", "nan"])
 def test_serve_estimate_concurrency_bounded(cli, concurrency):
-    code, out, err = cli("serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", "2",
-                         "--precision", "fp8", "--input-tokens", "1000", "--output-tokens", "1000",
-                         "--concurrency", concurrency)
+    code, out, err = cli(
+        "serve-estimate",
+        "--model",
+        "llama-3.3-70b",
+        "--hardware",
+        "h200",
+        "--gpus",
+        "2",
+        "--precision",
+        "fp8",
+        "--input-tokens",
+        "1000",
+        "--output-tokens",
+        "1000",
+        "--concurrency",
+        concurrency,
+    )
     assert_one_line_error(code, err)
 
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile.helpers import ROOT, assert_one_line_error, write_json
 from ttcplanner.model import calibration
 from ttcplanner.model.catalog import load_catalog
-
-from tests.hostile.helpers import ROOT, assert_one_line_error, write_json
 
 BENCH = ROOT / "tests" / "data" / "vllm_bench_gpt-oss-120b_h100.json"
 LITELLM = ROOT / "tests" / "data" / "litellm_prices_sample.json"
@@ -51,8 +50,9 @@ def test_a_doubtful_calibration_needs_force(tmp_path, cli, case):
     code, out, err = cli("calibrate", "--vllm-bench", _bench(tmp_path, **DOUBTFUL[case]), *SETUP, "--into", into)
     assert_one_line_error(code, err)
     assert "--force" in err and not into.exists()
-    code, out, err = cli("calibrate", "--vllm-bench", _bench(tmp_path, **DOUBTFUL[case]), *SETUP, "--into", into,
-                         "--force")
+    code, out, err = cli(
+        "calibrate", "--vllm-bench", _bench(tmp_path, **DOUBTFUL[case]), *SETUP, "--into", into, "--force"
+    )
     if case == "zero outputs" and code == 2:  # the model cannot estimate a run without outputs: still refused
         assert_one_line_error(code, err)
         return
@@ -81,8 +81,11 @@ def test_a_matching_calibration_saves_without_force(tmp_path, cli):
 
 def test_the_model_id_check_accepts_hugging_face_names():
     cat = load_catalog(include_user=False)
-    for served, model in (("openai/gpt-oss-120b", "gpt-oss-120b"), ("meta-llama/Llama-3.3-70B-Instruct", "llama-3.3-70b"),
-                          ("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b")):
+    for served, model in (
+        ("openai/gpt-oss-120b", "gpt-oss-120b"),
+        ("meta-llama/Llama-3.3-70B-Instruct", "llama-3.3-70b"),
+        ("meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"),
+    ):
         assert calibration._same_model(served, cat.open_models[model]), served
     assert not calibration._same_model("meta-llama/Llama-3.1-8B-Instruct", cat.open_models["gpt-oss-120b"])
 
@@ -95,16 +98,25 @@ def _litellm(tmp_path, **entries) -> Path:
 
 
 def _offer(input_per_token: float, output_per_token: float) -> dict:
-    return {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": input_per_token,
-            "output_cost_per_token": output_per_token, "max_input_tokens": 272000}
+    return {
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "input_cost_per_token": input_per_token,
+        "output_cost_per_token": output_per_token,
+        "max_input_tokens": 272000,
+    }
 
 
 def test_a_zero_price_never_replaces_a_shipped_offer(tmp_path, cli):
     into = tmp_path / "cat"
-    code, out, err = cli("catalog", "import-litellm", _litellm(tmp_path, **{"gpt-5-mini": _offer(0, 0)}),
-                         "--into", into)
+    code, out, err = cli(
+        "catalog", "import-litellm", _litellm(tmp_path, **{"gpt-5-mini": _offer(0, 0)}), "--into", into
+    )
     assert code == 0, err
-    assert "gpt-5-mini: LiteLLM lists input_usd_per_mtok as $0; not imported, the shipped price of 'gpt-5-mini' stays" in out
+    assert (
+        "gpt-5-mini: LiteLLM lists input_usd_per_mtok as $0; not imported, the shipped price of 'gpt-5-mini' stays"
+        in out
+    )
     cat = load_catalog(into, include_user=False)
     assert cat.api_offers["gpt-5-mini"].output_usd_per_mtok > 0
 
@@ -121,12 +133,23 @@ def test_the_unrestricted_reasoning_scenario_never_costs_zero_after_a_zero_impor
 
 
 def test_every_import_prints_what_changed(tmp_path, cli):
-    code, out, err = cli("catalog", "import-litellm", _litellm(tmp_path, **{"gpt-5-mini": _offer(3e-7, 2.2e-6)}),
-                         "--into", tmp_path / "cat")
+    code, out, err = cli(
+        "catalog",
+        "import-litellm",
+        _litellm(tmp_path, **{"gpt-5-mini": _offer(3e-7, 2.2e-6)}),
+        "--into",
+        tmp_path / "cat",
+    )
     assert code == 0, err
     assert "gpt-5-mini: input_usd_per_mtok 0.25 -> 0.3, output_usd_per_mtok 2 -> 2.2" in out
-    code, out, err = cli("catalog", "import-litellm", _litellm(tmp_path, **{"gpt-5-mini": _offer(3e-7, 2.2e-6)}),
-                         "--into", tmp_path / "cat2", "--json")
+    code, out, err = cli(
+        "catalog",
+        "import-litellm",
+        _litellm(tmp_path, **{"gpt-5-mini": _offer(3e-7, 2.2e-6)}),
+        "--into",
+        tmp_path / "cat2",
+        "--json",
+    )
     changes = {c["id"]: c for c in json.loads(out)["changes"]}
     assert changes["gpt-5-mini"]["fields"]["output_usd_per_mtok"] == {"old": 2.0, "new": 2.2}
 

@@ -15,14 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.hostile.helpers import ROOT
 from ttcplanner.cli import main
 from ttcplanner.model import calibration, price_import
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.paths import catalog_dir
-
-from tests.hostile.helpers import ROOT
 
 HANG_LIMIT_S = 60  # a hang guard for a loaded machine, not a speed test
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
@@ -73,11 +72,33 @@ def time_limit(seconds: float):
 
 
 HOSTILE_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.just(10**400), st.just(-(10**30)),
-    st.floats(allow_nan=False), st.just(1e308), st.just(1e-320),
-    st.text(max_size=30), st.sampled_from(["\ud800", "a\udfffb", "x\n\ny", "choice:100000", "choice:²", "9999-12-31",
-                                           "", " ", "inf", "NaN", "1e400", "../../etc/passwd"]),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.just(10**400),
+    st.just(-(10**30)),
+    st.floats(allow_nan=False),
+    st.just(1e308),
+    st.just(1e-320),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "\ud800",
+            "a\udfffb",
+            "x\n\ny",
+            "choice:100000",
+            "choice:²",
+            "9999-12-31",
+            "",
+            " ",
+            "inf",
+            "NaN",
+            "1e400",
+            "../../etc/passwd",
+        ]
+    ),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
 
 
@@ -173,8 +194,21 @@ def test_cli_on_any_scenario_exits_0_or_2_with_one_line(private_home, command, d
 def test_cli_calibrate_on_any_result_exits_0_or_2(private_home, data):
     path = private_home / "bench.json"
     path.write_bytes(data.draw(st.one_of(mutated("vllm"), st.binary(max_size=200))))
-    code, out, err = _cli("calibrate", "--vllm-bench", path, "--model", "gpt-oss-120b", "--hardware", "h100-sxm",
-                          "--gpus", "1", "--precision", "fp4", "--into", private_home / "cat")
+    code, out, err = _cli(
+        "calibrate",
+        "--vllm-bench",
+        path,
+        "--model",
+        "gpt-oss-120b",
+        "--hardware",
+        "h100-sxm",
+        "--gpus",
+        "1",
+        "--precision",
+        "fp4",
+        "--into",
+        private_home / "cat",
+    )
     _assert_contract(code, err)
 
 
@@ -198,16 +232,34 @@ def test_cli_catalog_folder_with_any_file_exits_0_or_2(private_home, data):
     _assert_contract(code, err)
 
 
-TEXT_ARG = st.one_of(st.text(max_size=12), st.sampled_from(["1e9", "1e400", "nan", "-1", "0", "72", "73", "1.5",
-                                                            "9" * 5000, "choice:100000", "choice:4", "\ud800", ""]))
+TEXT_ARG = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        ["1e9", "1e400", "nan", "-1", "0", "72", "73", "1.5", "9" * 5000, "choice:100000", "choice:4", "\ud800", ""]
+    ),
+)
 
 
 @SETTINGS
 @given(gpus=TEXT_ARG, concurrency=TEXT_ARG, inp=TEXT_ARG)
 def test_cli_serve_estimate_numbers_exit_0_or_2(private_home, gpus, concurrency, inp):
-    code, out, err = _cli("serve-estimate", "--model", "llama-3.3-70b", "--hardware", "h200", "--gpus", gpus,
-                          "--precision", "fp8", "--input-tokens", inp, "--output-tokens", "100",
-                          "--concurrency", concurrency)
+    code, out, err = _cli(
+        "serve-estimate",
+        "--model",
+        "llama-3.3-70b",
+        "--hardware",
+        "h200",
+        "--gpus",
+        gpus,
+        "--precision",
+        "fp8",
+        "--input-tokens",
+        inp,
+        "--output-tokens",
+        "100",
+        "--concurrency",
+        concurrency,
+    )
     _assert_contract(code, err)
 
 
@@ -225,21 +277,24 @@ def test_cli_pdf_path_of_any_text_exits_0_or_2_without_rendering(private_home, n
 
     monkeypatch.setattr(pdf, "render_pdf_bytes", lambda *a, **k: b"%PDF-1.4\n")  # the save path, not the layout
     monkeypatch.chdir(private_home)
-    code, out, err = _cli("plan", ROOT / "resources" / "scenarios" / "chat-assistant-low-volume.json", "--pdf",
-                          name)
+    code, out, err = _cli("plan", ROOT / "resources" / "scenarios" / "chat-assistant-low-volume.json", "--pdf", name)
     _assert_contract(code, err)
 
 
-PATH_TEXT = st.one_of(st.text(max_size=40), st.sampled_from(["", "/dev/null", "/dev/zero", "/", "x" * 300,
-                                                             "a\nb", "a\0b", "\ud800", "/tmp/" + "y" * 5000]))
+PATH_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", "/dev/null", "/dev/zero", "/", "x" * 300, "a\nb", "a\0b", "\ud800", "/tmp/" + "y" * 5000]),
+)
 
 
 @SETTINGS
 @given(folder=PATH_TEXT)
 def test_cli_any_folder_argument_exits_0_or_2(private_home, folder, monkeypatch):
     monkeypatch.chdir(private_home)
-    for argv in (("--catalog", folder, "catalog", "list"), ("catalog", "validate", folder),
-                 ("catalog", "import-litellm", ROOT / "tests" / "data" / "litellm_prices_sample.json", "--into",
-                  folder)):
+    for argv in (
+        ("--catalog", folder, "catalog", "list"),
+        ("catalog", "validate", folder),
+        ("catalog", "import-litellm", ROOT / "tests" / "data" / "litellm_prices_sample.json", "--into", folder),
+    ):
         code, out, err = _cli(*argv)
         _assert_contract(code, err)

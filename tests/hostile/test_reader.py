@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile.helpers import assert_one_line_error, good_scenario, run_cli, write_json
 from ttcplanner.model import calibration, price_import
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import MAX_FILE_BYTES, read_input_bytes, read_json
-
-from tests.hostile.helpers import assert_one_line_error, good_scenario, run_cli, write_json
 
 HAS_FIFO = hasattr(os, "mkfifo")
 HAS_DEV_ZERO = stat.S_ISCHR(os.stat("/dev/zero").st_mode) if os.path.exists("/dev/zero") else False
@@ -89,12 +88,31 @@ def test_a_folder_named_like_a_catalog_file_is_refused(tmp_path):
 
 
 @pytest.mark.skipif(not (HAS_FIFO and HAS_DEV_ZERO), reason="needs FIFOs and /dev/zero")
-@pytest.mark.parametrize("argv", [
-    ("plan", "{p}"), ("sensitivity", "{p}"), ("catalog", "import-litellm", "{p}", "--into", "{d}"),
-    ("calibrate", "--vllm-bench", "{p}", "--model", "gpt-oss-120b", "--hardware", "h100-sxm", "--gpus", "1",
-     "--precision", "fp4", "--into", "{d}"),
-    ("catalog", "validate", "{d}"), ("--catalog", "{d}", "catalog", "list"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("plan", "{p}"),
+        ("sensitivity", "{p}"),
+        ("catalog", "import-litellm", "{p}", "--into", "{d}"),
+        (
+            "calibrate",
+            "--vllm-bench",
+            "{p}",
+            "--model",
+            "gpt-oss-120b",
+            "--hardware",
+            "h100-sxm",
+            "--gpus",
+            "1",
+            "--precision",
+            "fp4",
+            "--into",
+            "{d}",
+        ),
+        ("catalog", "validate", "{d}"),
+        ("--catalog", "{d}", "catalog", "list"),
+    ],
+)
 @pytest.mark.parametrize("kind", ["fifo", "zero-link"])
 def test_cli_on_a_fifo_or_dev_zero_ends_in_one_line(tmp_path, argv, kind):
     folder = tmp_path / "cat"
@@ -195,8 +213,15 @@ def test_no_module_opens_input_files_around_the_reader():
     assert not offenders, offenders
 
 
-@pytest.mark.parametrize("argv", [("--catalog", "{long}", "catalog", "list"), ("catalog", "validate", "{long}"),
-                                  ("catalog", "validate", "{file}"), ("--catalog", "{nul}", "catalog", "list")])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--catalog", "{long}", "catalog", "list"),
+        ("catalog", "validate", "{long}"),
+        ("catalog", "validate", "{file}"),
+        ("--catalog", "{nul}", "catalog", "list"),
+    ],
+)
 def test_cli_folder_arguments_the_os_refuses_are_one_line(tmp_path, cli, argv):
     (tmp_path / "f.json").write_text("{}", encoding="utf-8")
     args = [a.format(long=tmp_path / ("q" * 300), file=tmp_path / "f.json", nul="a\0b") for a in argv]

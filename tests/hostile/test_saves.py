@@ -7,14 +7,13 @@ import stat
 
 import pytest
 
+from tests.hostile.helpers import assert_one_line_error, char_device, run_cli
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import write_bytes_atomic, write_json_atomic
 from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
-
-from tests.hostile.helpers import assert_one_line_error, char_device, run_cli
 
 NAME_MAX = os.pathconf("/", "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
 SCENARIO = scenarios_dir() / "chat-assistant-low-volume.json"
@@ -142,8 +141,9 @@ def test_pdf_bad_targets_are_refused_before_rendering(plan, tmp_path, bad, monke
 
 @pytest.mark.parametrize("pdf", ["", "{tmp}/" + "x" * 256 + ".pdf", "{tmp}/new\nline/out.pdf", "{dev}", "{tmp}"])
 def test_cli_pdf_bad_targets_are_one_line_exit_2(tmp_path, pdf):
-    code, out, err = run_cli("plan", SCENARIO, "--pdf", pdf.format(tmp=tmp_path, dev=char_device() or tmp_path),
-                             env_home=tmp_path)
+    code, out, err = run_cli(
+        "plan", SCENARIO, "--pdf", pdf.format(tmp=tmp_path, dev=char_device() or tmp_path), env_home=tmp_path
+    )
     assert_one_line_error(code, err)
     assert out == ""
 
@@ -155,10 +155,19 @@ def test_cli_pdf_with_a_name_in_a_foreign_encoding_prints(tmp_path):
     from tests.hostile.helpers import ROOT
 
     out = os.fsencode(tmp_path) + b"/\xff-plan.pdf"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen", XDG_DATA_HOME=str(tmp_path / "d"),
-               XDG_CONFIG_HOME=str(tmp_path / "c"))
-    proc = subprocess.run([sys.executable, "-m", "ttcplanner", "plan", str(SCENARIO), "--pdf", out], env=env,
-                          capture_output=True, timeout=120)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        XDG_DATA_HOME=str(tmp_path / "d"),
+        XDG_CONFIG_HOME=str(tmp_path / "c"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "ttcplanner", "plan", str(SCENARIO), "--pdf", out],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert b"Traceback" not in proc.stderr
     assert open(out, "rb").read(4) == b"%PDF"

@@ -17,8 +17,16 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.fit_accuracy import B_MIN, accuracy_id, fit_points, level_of
 from ttcplanner.paths import catalog_dir
 
-REQUIRED_TASKS = ("maths-olympiad", "science-qa", "coding-agent", "abstract-reasoning", "expert-qa",
-                  "abstract-reasoning-2", "competitive-coding", "research-maths")
+REQUIRED_TASKS = (
+    "maths-olympiad",
+    "science-qa",
+    "coding-agent",
+    "abstract-reasoning",
+    "expert-qa",
+    "abstract-reasoning-2",
+    "competitive-coding",
+    "research-maths",
+)
 KAPPAS = (0.05, 0.46, 2.05)  # few values: each new concentration builds lookup tables
 FORMATS = ("free", "choice:4", "choice:2")
 
@@ -33,14 +41,21 @@ def _curve(a=-8.0, b=1.0, floor=0.0, ceiling=95.0, max_tokens=65536.0, tokens=(2
     from ttcplanner.model.catalog import CurvePoint
 
     pts = tuple(CurvePoint(reasoning_tokens=t, accuracy_pct=50.0, label="x", source="https://x") for t in tokens)
-    return AccuracyCurve(floor_pct=floor, ceiling_pct=ceiling, a=a, b=b, max_tokens=max_tokens, band_pct=band, points=pts)
+    return AccuracyCurve(
+        floor_pct=floor, ceiling_pct=ceiling, a=a, b=b, max_tokens=max_tokens, band_pct=band, points=pts
+    )
 
 
 curves = st.builds(
-    lambda a, b, floor, span, max_tokens: _curve(a=a, b=b, floor=floor, ceiling=min(floor + span, 100.0),
-                                                 max_tokens=max_tokens),
-    st.floats(-40, 10), st.floats(0, 4), st.sampled_from([0.0, 25.0, 50.0]), st.floats(0, 100),
-    st.floats(1, 1e7))
+    lambda a, b, floor, span, max_tokens: _curve(
+        a=a, b=b, floor=floor, ceiling=min(floor + span, 100.0), max_tokens=max_tokens
+    ),
+    st.floats(-40, 10),
+    st.floats(0, 4),
+    st.sampled_from([0.0, 25.0, 50.0]),
+    st.floats(0, 100),
+    st.floats(1, 1e7),
+)
 tokens = st.floats(0, 1e8, allow_nan=False)
 
 
@@ -83,8 +98,15 @@ samples = st.integers(1, 5000)
 
 
 @settings(max_examples=300, deadline=None)
-@given(pass1s, samples, samples, st.sampled_from(acc.AGGREGATIONS), st.sampled_from(FORMATS),
-       st.sampled_from(KAPPAS), st.floats(0, 1))
+@given(
+    pass1s,
+    samples,
+    samples,
+    st.sampled_from(acc.AGGREGATIONS),
+    st.sampled_from(FORMATS),
+    st.sampled_from(KAPPAS),
+    st.floats(0, 1),
+)
 def test_parallel_monotone_in_samples(p, n1, n2, aggregation, fmt, kappa, quality):
     lo_n, hi_n = min(n1, n2), max(n1, n2)
     a = acc.parallel_pct(p, lo_n, aggregation, fmt, kappa, quality)
@@ -97,8 +119,15 @@ def test_parallel_monotone_in_samples(p, n1, n2, aggregation, fmt, kappa, qualit
 
 
 @settings(max_examples=300, deadline=None)
-@given(pass1s, pass1s, samples, st.sampled_from(acc.AGGREGATIONS), st.sampled_from(FORMATS),
-       st.sampled_from(KAPPAS), st.floats(0, 1))
+@given(
+    pass1s,
+    pass1s,
+    samples,
+    st.sampled_from(acc.AGGREGATIONS),
+    st.sampled_from(FORMATS),
+    st.sampled_from(KAPPAS),
+    st.floats(0, 1),
+)
 def test_parallel_monotone_in_pass1(p1, p2, n, aggregation, fmt, kappa, quality):
     lo_p, hi_p = min(p1, p2), max(p1, p2)
     a = acc.parallel_pct(lo_p, n, aggregation, fmt, kappa, quality)[0]
@@ -119,7 +148,9 @@ def test_verifier_matches_closed_form():
     for p, n, kappa in ((30.0, 10, 1.0), (74.4, 64, 0.3727), (5.0, 1000, 3.407)):
         m = p / 100
         alpha, beta = m * kappa, (1 - m) * kappa
-        miss = math.exp(math.lgamma(beta + n) + math.lgamma(alpha + beta) - math.lgamma(beta) - math.lgamma(alpha + beta + n))
+        miss = math.exp(
+            math.lgamma(beta + n) + math.lgamma(alpha + beta) - math.lgamma(beta) - math.lgamma(alpha + beta + n)
+        )
         assert float(acc.parallel_pct(p, n, "verifier", "free", kappa)[0]) == pytest.approx(100 * (1 - miss), abs=0.3)
 
 
@@ -136,8 +167,9 @@ def _simulated_plurality(m, kappa, n, rng, trials=200_000):
     return 100 * np.mean(np.where(c > top, 1.0, np.where((c == top) & (c > 0), 1.0 / tied, 0.0)))
 
 
-@pytest.mark.parametrize("m, kappa, n, tol", [(0.6, 1.0, 6, 0.5), (0.3, 3.4, 16, 0.5), (0.744, 0.37, 32, 0.5),
-                                              (0.5, 1.0, 200, 1.5)])
+@pytest.mark.parametrize(
+    "m, kappa, n, tol", [(0.6, 1.0, 6, 0.5), (0.3, 3.4, 16, 0.5), (0.744, 0.37, 32, 0.5), (0.5, 1.0, 200, 1.5)]
+)
 def test_majority_matches_simulation(m, kappa, n, tol):
     """Exact vote sums (small N) and the normal race (large N) against a Monte Carlo of the same model."""
     sim = _simulated_plurality(m, kappa, n, np.random.default_rng(7))
@@ -286,13 +318,27 @@ def test_estimated_curves_carry_their_basis_and_a_wider_band(tasks):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(REQUIRED_TASKS), st.data(), tokens, tokens, samples, samples,
-       st.sampled_from(acc.AGGREGATIONS), st.floats(0, 1))
+@given(
+    st.sampled_from(REQUIRED_TASKS),
+    st.data(),
+    tokens,
+    tokens,
+    samples,
+    samples,
+    st.sampled_from(acc.AGGREGATIONS),
+    st.floats(0, 1),
+)
 def test_task_accuracy_monotone(tasks, task_id, data, t1, t2, n1, n2, aggregation, quality):
     task = tasks[task_id]
     aid = data.draw(st.sampled_from(sorted(task.curves)))
-    est = acc.task_accuracy(task, aid, np.array([min(t1, t2), max(t1, t2), max(t1, t2)]),
-                            np.array([min(n1, n2), min(n1, n2), max(n1, n2)]), aggregation, quality)
+    est = acc.task_accuracy(
+        task,
+        aid,
+        np.array([min(t1, t2), max(t1, t2), max(t1, t2)]),
+        np.array([min(n1, n2), min(n1, n2), max(n1, n2)]),
+        aggregation,
+        quality,
+    )
     m = est.mean_pct
     assert m[0] <= m[1] + 1e-9 <= m[2] + 2e-9
     assert np.all(est.low_pct <= m) and np.all(m <= est.high_pct)
@@ -326,8 +372,18 @@ def test_parallel_calibration_rows_inside_their_bands(tasks):
     assert {r["case"] for r in rows} == {"o1-aime-cons64", "o1-gpqa-cons64", "o1-aime-rerank1000"}
     for r in rows:
         assert r["low_pct"] <= r["measured_pct"] <= r["high_pct"], r
-        assert set(r) == {"case", "pass1_pct", "samples", "aggregate", "answer_format", "predicted_pct",
-                          "low_pct", "high_pct", "measured_pct", "error_pts"}
+        assert set(r) == {
+            "case",
+            "pass1_pct",
+            "samples",
+            "aggregate",
+            "answer_format",
+            "predicted_pct",
+            "low_pct",
+            "high_pct",
+            "measured_pct",
+            "error_pts",
+        }
 
 
 def _per_option_vote_weights(n: int, options: int) -> np.ndarray:
@@ -346,7 +402,7 @@ def _per_option_vote_weights(n: int, options: int) -> np.ndarray:
                 else:
                     new[k:, :] += shifted
             dp = new
-        g[c] = sum(math.factorial(rem) / options ** rem * dp[rem, t] / (1 + t) for t in range(options + 1))
+        g[c] = sum(math.factorial(rem) / options**rem * dp[rem, t] / (1 + t) for t in range(options + 1))
     return g
 
 
@@ -393,8 +449,13 @@ def test_calibration_rows_match_shared_csv():
         csv_rows = {r["case"]: r for r in csv.DictReader(fh)}
     for r in acc.CALIBRATION_ROWS:
         c = csv_rows[r["case"]]
-        assert (float(c["pass1_pct"]), int(c["samples"]), c["aggregate"], c["answer_format"], float(c["measured_pct"])) == \
-            (r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"], r["measured_pct"])
+        assert (
+            float(c["pass1_pct"]),
+            int(c["samples"]),
+            c["aggregate"],
+            c["answer_format"],
+            float(c["measured_pct"]),
+        ) == (r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"], r["measured_pct"])
 
 
 # ---------------------------------------------------------------- fitter
@@ -421,7 +482,9 @@ def test_prior_concentration_is_the_fit_over_all_published_pairs():
     from ttcplanner.model.fit_accuracy import family_fit, parallel_pairs
 
     pairs = parallel_pairs(data)
-    for aggregate, kappa, band in (("majority", acc.PRIOR_CONCENTRATION, acc.PRIOR_CONCENTRATION_BAND),
-                                   ("verifier", acc.PRIOR_VERIFIER_CONCENTRATION, acc.PRIOR_VERIFIER_CONCENTRATION_BAND)):
+    for aggregate, kappa, band in (
+        ("majority", acc.PRIOR_CONCENTRATION, acc.PRIOR_CONCENTRATION_BAND),
+        ("verifier", acc.PRIOR_VERIFIER_CONCENTRATION, acc.PRIOR_VERIFIER_CONCENTRATION_BAND),
+    ):
         fit = family_fit(pairs, None, aggregate)
         assert (round(fit[0], 4), (round(fit[1], 4), round(fit[2], 4))) == (kappa, band), aggregate

@@ -15,9 +15,22 @@ DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 
 def _row(aid, effort, bench, acc, row_id):
-    return {"row": row_id, "aid": aid, "model": aid, "level": fa.level_of(effort), "effort": effort, "bench": bench,
-            "task": fa.task_of(bench), "key": fa.task_of(bench) or bench, "acc": acc, "tokens": None,
-            "tokens_basis": "unknown", "source": "https://x", "chance": fa.chance_of_benchmark(bench), "access": "api"}
+    return {
+        "row": row_id,
+        "aid": aid,
+        "model": aid,
+        "level": fa.level_of(effort),
+        "effort": effort,
+        "bench": bench,
+        "task": fa.task_of(bench),
+        "key": fa.task_of(bench) or bench,
+        "acc": acc,
+        "tokens": None,
+        "tokens_basis": "unknown",
+        "source": "https://x",
+        "chance": fa.chance_of_benchmark(bench),
+        "access": "api",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +58,13 @@ def test_reasoning_off_effect_is_per_benchmark():
     the fit recovers that, and a held-out model's reasoning-off maths result is predicted from the others."""
     rng = np.random.default_rng(1)
     benches = ["AIME 2024", "OTIS Mock AIME 2024-2025", "GPQA Diamond", "MMLU-Pro", "SWE-bench Verified"]
-    cost = {"AIME 2024": -3.0, "OTIS Mock AIME 2024-2025": -3.0, "GPQA Diamond": 0.0, "MMLU-Pro": 0.0,
-            "SWE-bench Verified": -0.5}
+    cost = {
+        "AIME 2024": -3.0,
+        "OTIS Mock AIME 2024-2025": -3.0,
+        "GPQA Diamond": 0.0,
+        "MMLU-Pro": 0.0,
+        "SWE-bench Verified": -0.5,
+    }
     obs, k = [], 0
     for m in range(14):
         ability = rng.normal(0.0, 1.0)

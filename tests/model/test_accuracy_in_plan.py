@@ -33,19 +33,32 @@ def test_no_data_is_never_a_failed_target():
     none = np.array([b == "none" for b in r.accuracy_basis])
     assert none.any()
     assert not r.has_accuracy[none].any()
-    assert all(words.why_not(plan, i) in ("no accuracy data for this task", "excluded: on-premises only")
-               for i in np.flatnonzero(none))
+    assert all(
+        words.why_not(plan, i) in ("no accuracy data for this task", "excluded: on-premises only")
+        for i in np.flatnonzero(none)
+    )
 
 
 def test_budget_beyond_the_model_maximum_is_infeasible_with_a_reason():
-    plan = evaluate(sc.Scenario(task_id="maths-olympiad", target_accuracy_pct=10, reasoning_tokens=200_000,
-                                latency_target_s=100_000, budget_mode="fixed"), CATALOG)
+    plan = evaluate(
+        sc.Scenario(
+            task_id="maths-olympiad",
+            target_accuracy_pct=10,
+            reasoning_tokens=200_000,
+            latency_target_s=100_000,
+            budget_mode="fixed",
+        ),
+        CATALOG,
+    )
     # rows with a free budget (offers bought by effort level buy their highest level instead)
     rows = [i for i, a in enumerate(plan.options.accuracy_id) if a == "gpt-oss-120b" and plan.results.effort[i] is None]
     assert rows
     for i in rows:
         assert not plan.results.eligible[i]
-        assert "exceed the model's maximum (131072)" in words.why_not(plan, i) or \
-            words.why_not(plan, i) == "excluded: on-premises only" or not plan.results.allowed[i] or \
-            not plan.results.fits[i]
+        assert (
+            "exceed the model's maximum (131072)" in words.why_not(plan, i)
+            or words.why_not(plan, i) == "excluded: on-premises only"
+            or not plan.results.allowed[i]
+            or not plan.results.fits[i]
+        )
     assert any("exceed the model's maximum" in words.why_not(plan, i) for i in rows)

@@ -72,8 +72,15 @@ def test_unknown_ids_are_named_by_the_cli(tmp_path, capsys):
 
 
 def _mutations():
-    value = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-                      st.text(max_size=20), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+    value = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**12), 10**12),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=20),
+        st.lists(st.integers(), max_size=3),
+        st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    )
     return st.dictionaries(st.sampled_from(FIELDS + ["extra", "schema_version"]), value, min_size=1, max_size=4)
 
 
@@ -104,21 +111,38 @@ def test_random_bytes_never_crash_the_cli(tmp_path, blob):
     assert code in (0, 2)
 
 
-CATALOG_ENTRY = {"id": "x", "name": "X", "vendor": "V", "source": "https://example.com", "as_of": "2026-01-01",
-                 "memory_gb": 80, "mem_bw_tb_s": 3.35, "bf16_tflops": 989, "tdp_w": 700}
+CATALOG_ENTRY = {
+    "id": "x",
+    "name": "X",
+    "vendor": "V",
+    "source": "https://example.com",
+    "as_of": "2026-01-01",
+    "memory_gb": 80,
+    "mem_bw_tb_s": 3.35,
+    "bf16_tflops": 989,
+    "tdp_w": 700,
+}
 
 
-@pytest.mark.parametrize("change,field", [
-    ({"memory_gb": -80}, "memory_gb"),
-    ({"memory_gb": "80"}, "memory_gb"),
-    ({"as_of": "yesterday"}, "as_of"),
-    ({"source": "not a url"}, "source"),
-    ({"interconnect": "carrier pigeon"}, "interconnect"),
-    ({"tdp_w": None}, "tdp_w"),
-])
+@pytest.mark.parametrize(
+    "change,field",
+    [
+        ({"memory_gb": -80}, "memory_gb"),
+        ({"memory_gb": "80"}, "memory_gb"),
+        ({"as_of": "yesterday"}, "as_of"),
+        ({"source": "not a url"}, "source"),
+        ({"interconnect": "carrier pigeon"}, "interconnect"),
+        ({"tdp_w": None}, "tdp_w"),
+    ],
+)
 def test_bad_catalog_entries_name_file_entry_and_field(tmp_path, change, field):
-    path = _write(tmp_path, json.dumps({"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01",
-                                        "entries": [{**CATALOG_ENTRY, **change}]}), "gpus.json")
+    path = _write(
+        tmp_path,
+        json.dumps(
+            {"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01", "entries": [{**CATALOG_ENTRY, **change}]}
+        ),
+        "gpus.json",
+    )
     with pytest.raises(InputError) as exc:
         load_file(path)
     message = str(exc.value)
@@ -135,11 +159,29 @@ def test_duplicate_and_missing_fields_in_catalog(tmp_path):
 
 
 _CHANGES = st.dictionaries(
-    st.sampled_from(["samples", "reasoning_tokens", "requests_per_day", "target_accuracy_pct", "ownership", "name",
-                     "prefix_cache", "speculative_acceptance", "gpus_per_replica", "unknown_field"]),
-    st.one_of(st.integers(-5, 10**7), st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=6),
-              st.booleans(), st.sampled_from(["rent", "own"])),
-    max_size=3)
+    st.sampled_from(
+        [
+            "samples",
+            "reasoning_tokens",
+            "requests_per_day",
+            "target_accuracy_pct",
+            "ownership",
+            "name",
+            "prefix_cache",
+            "speculative_acceptance",
+            "gpus_per_replica",
+            "unknown_field",
+        ]
+    ),
+    st.one_of(
+        st.integers(-5, 10**7),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=6),
+        st.booleans(),
+        st.sampled_from(["rent", "own"]),
+    ),
+    max_size=3,
+)
 
 
 @settings(max_examples=300, deadline=None)

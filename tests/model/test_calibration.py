@@ -35,8 +35,14 @@ def test_old_names_and_detailed_arrays_are_accepted(tmp_path):
     raw = json.loads(BENCH.read_text())
     for k in ("completed", "output_throughput", "total_output_tokens", "total_input_tokens"):
         raw.pop(k)
-    raw.update(successful_requests=4, duration=2.0, total_generated_tokens=400, input_lens=[10, 20, 30, 40],
-               max_concurrency=4, request_rate=2.5)
+    raw.update(
+        successful_requests=4,
+        duration=2.0,
+        total_generated_tokens=400,
+        input_lens=[10, 20, 30, 40],
+        max_concurrency=4,
+        request_rate=2.5,
+    )
     p = tmp_path / "old.json"
     p.write_text(json.dumps(raw))
     r = calibration.read_vllm_bench(p)
@@ -73,8 +79,9 @@ def test_calibrating_matches_the_measurement_and_leaves_other_setups_alone(catal
     calibrated = dataclasses.replace(catalog, user_calibrations=entries)
 
     model, h100 = catalog.open_models["gpt-oss-120b"], catalog.gpus["h100-sxm"]
-    setup = serving.build_setup(calibrated, [(model, h100, 1), (model, h100, 2), (model, catalog.gpus["h200"], 1)],
-                                "native", "bf16")
+    setup = serving.build_setup(
+        calibrated, [(model, h100, 1), (model, h100, 2), (model, catalog.gpus["h200"], 1)], "native", "bf16"
+    )
     est = serving.estimate(setup, result["mean_input_tokens"], result["mean_output_tokens"])
     assert est.output_tokens_per_s[0] == pytest.approx(result["output_tokens_per_s"], rel=0.01)
     assert est.calibrated_by_user.tolist() == [True, False, False]

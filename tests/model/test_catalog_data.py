@@ -14,15 +14,58 @@ from ttcplanner.model.catalog import Gpu, OpenModel, TokenOffer, load_file
 CATALOG = Path(__file__).resolve().parents[2] / "resources" / "catalog"
 OWNED = ("gpus", "open_models", "api_offers", "asic_offers")
 
-REQUIRED_GPUS = {"a100-80gb", "h100-sxm", "h100-pcie", "h200", "b200", "gb200", "mi300x", "mi325x", "l40s", "l4",
-                 "rtx-4090", "rtx-5090",
-                 # issue 19 (the serving developer sizes these ids)
-                 "b300", "gb300", "mi355x", "rtx-pro-6000", "rtx-5080", "rtx-5060-ti-16gb", "rtx-4080", "rtx-3090",
-                 "tpu-v6e", "trainium2"}
-REQUIRED_MODELS = {"llama-3.1-8b", "llama-3.3-70b", "llama-3.1-405b", "qwen3-32b", "qwen3-30b-a3b", "qwen3-235b-a22b",
-                   "gpt-oss-20b", "gpt-oss-120b", "deepseek-r1", "mixtral-8x7b"}
-REQUIRED_API = {"gpt-5", "gpt-5-mini", "gpt-5-nano", "o3", "o4-mini", "gpt-4.1", "claude-opus-4.5", "claude-sonnet-4.5",
-                "claude-haiku-4.5", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-flash-lite", "deepseek-reasoner"}
+REQUIRED_GPUS = {
+    "a100-80gb",
+    "h100-sxm",
+    "h100-pcie",
+    "h200",
+    "b200",
+    "gb200",
+    "mi300x",
+    "mi325x",
+    "l40s",
+    "l4",
+    "rtx-4090",
+    "rtx-5090",
+    # issue 19 (the serving developer sizes these ids)
+    "b300",
+    "gb300",
+    "mi355x",
+    "rtx-pro-6000",
+    "rtx-5080",
+    "rtx-5060-ti-16gb",
+    "rtx-4080",
+    "rtx-3090",
+    "tpu-v6e",
+    "trainium2",
+}
+REQUIRED_MODELS = {
+    "llama-3.1-8b",
+    "llama-3.3-70b",
+    "llama-3.1-405b",
+    "qwen3-32b",
+    "qwen3-30b-a3b",
+    "qwen3-235b-a22b",
+    "gpt-oss-20b",
+    "gpt-oss-120b",
+    "deepseek-r1",
+    "mixtral-8x7b",
+}
+REQUIRED_API = {
+    "gpt-5",
+    "gpt-5-mini",
+    "gpt-5-nano",
+    "o3",
+    "o4-mini",
+    "gpt-4.1",
+    "claude-opus-4.5",
+    "claude-sonnet-4.5",
+    "claude-haiku-4.5",
+    "gemini-2.5-pro",
+    "gemini-2.5-flash",
+    "gemini-2.5-flash-lite",
+    "deepseek-reasoner",
+}
 BIG_FOUR = {"OpenAI", "Anthropic", "Google", "DeepSeek"}
 GEFORCE = {"rtx-4090", "rtx-5090", "rtx-5080", "rtx-5060-ti-16gb"}
 MLA_LATENT_VALUES = 576  # DeepSeek-V3/R1: kv_lora_rank 512 + rope 64, one latent per layer for K and V
@@ -58,8 +101,9 @@ def test_file_as_of_is_a_real_entry_date_not_later_than_any_price(kind):
     assert as_of == min(dates)
 
 
-@pytest.mark.parametrize("kind, required", [("gpus", REQUIRED_GPUS), ("open_models", REQUIRED_MODELS),
-                                            ("api_offers", REQUIRED_API)])
+@pytest.mark.parametrize(
+    "kind, required", [("gpus", REQUIRED_GPUS), ("open_models", REQUIRED_MODELS), ("api_offers", REQUIRED_API)]
+)
 def test_required_ids_present(catalog, kind, required):
     missing = required - set(catalog[kind])
     assert not missing, f"{kind} lacks {sorted(missing)}"

@@ -18,8 +18,17 @@ def _row(plan, entry_id):
 
 def test_single_sample_api_cost_matches_hand_computation(catalog):
     offer = catalog.api_offers["gpt-5"]
-    s = Scenario(task_id="maths-olympiad", input_tokens=1000, reasoning_tokens=8000, answer_tokens=500, samples=1,
-                 requests_per_day=10_000, cached_input_fraction=0.0, latency_target_s=600, budget_mode="fixed")
+    s = Scenario(
+        task_id="maths-olympiad",
+        input_tokens=1000,
+        reasoning_tokens=8000,
+        answer_tokens=500,
+        samples=1,
+        requests_per_day=10_000,
+        cached_input_fraction=0.0,
+        latency_target_s=600,
+        budget_mode="fixed",
+    )
     plan = evaluate(s, catalog)
     i = _row(plan, "gpt-5")
     t = plan.results.reasoning_tokens[i]  # GPT-5 is bought by effort level: the level 8,000 tokens buy
@@ -33,9 +42,18 @@ def test_single_sample_api_cost_matches_hand_computation(catalog):
 
 def test_samples_cached_prompt_and_batch_discount(catalog):
     offer = catalog.api_offers["gpt-5"]
-    s = Scenario(task_id="maths-olympiad", input_tokens=1000, reasoning_tokens=8000, answer_tokens=500, samples=3,
-                 cached_input_fraction=0.2, prefix_cache=True, requests_per_day=1000, latency_target_s=86_400,
-                 budget_mode="fixed")
+    s = Scenario(
+        task_id="maths-olympiad",
+        input_tokens=1000,
+        reasoning_tokens=8000,
+        answer_tokens=500,
+        samples=3,
+        cached_input_fraction=0.2,
+        prefix_cache=True,
+        requests_per_day=1000,
+        latency_target_s=86_400,
+        budget_mode="fixed",
+    )
     plan = evaluate(s, catalog)
     i = _row(plan, "gpt-5")
     t = plan.results.reasoning_tokens[i]  # the effort level 8,000 tokens buy
@@ -51,8 +69,14 @@ def test_samples_cached_prompt_and_batch_discount(catalog):
 def test_long_context_tier_prices_apply_above_threshold(catalog):
     offer = catalog.api_offers["gemini-2.5-pro"]
     assert offer.long_context_threshold_tokens == 200_000
-    s = Scenario(task_id="maths-olympiad", input_tokens=250_000, reasoning_tokens=1000, answer_tokens=100,
-                 requests_per_day=100, latency_target_s=3600)
+    s = Scenario(
+        task_id="maths-olympiad",
+        input_tokens=250_000,
+        reasoning_tokens=1000,
+        answer_tokens=100,
+        requests_per_day=100,
+        latency_target_s=3600,
+    )
     plan = evaluate(s, catalog)
     i = _row(plan, "gemini-2.5-pro")
     expected = (250_000 * offer.long_input_usd_per_mtok + 1100 * offer.long_output_usd_per_mtok) / 1e6
@@ -60,8 +84,13 @@ def test_long_context_tier_prices_apply_above_threshold(catalog):
 
 
 def test_gpu_monthly_cost_is_replicas_times_gpus_times_rent(catalog):
-    s = Scenario(task_id="maths-olympiad", hardware="h100-sxm", gpus_per_replica=1, requests_per_day=100_000,
-                 latency_target_s=600)
+    s = Scenario(
+        task_id="maths-olympiad",
+        hardware="h100-sxm",
+        gpus_per_replica=1,
+        requests_per_day=100_000,
+        latency_target_s=600,
+    )
     plan = evaluate(s, catalog)
     r = plan.results
     rent = catalog.gpus["h100-sxm"].rents and plan.options.rent_usd_per_gpu_hour  # the basis's rent (issue 19)

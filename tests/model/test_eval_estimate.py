@@ -87,8 +87,9 @@ def test_held_out_models_land_in_their_bands(catalog, block, tmp_path):
     assert record["slope"] == "fitted" and abs(record["s"] - TRUE_S) < 0.25, record  # 400 problems of noise
     assert abs(record["token_offset"] - 0.3) < 1e-3
     errors = _held_out_errors(task, held, block)
-    floor = max(c.band_pct for t in catalog.tasks.values() for c in t.curves.values()
-                if c.basis == "estimated_from_other_tasks")
+    floor = max(
+        c.band_pct for t in catalog.tasks.values() for c in t.curves.values() if c.basis == "estimated_from_other_tasks"
+    )
     assert all(band >= floor for _, band, _, _ in errors)  # never narrower than the shipped estimates
     outside = [e for e in errors if e[0] > e[1]]
     assert not outside, outside
@@ -96,8 +97,14 @@ def test_held_out_models_land_in_their_bands(catalog, block, tmp_path):
         assert task.curves[m].basis == "published" and task.curves[m].points  # measured, not estimated
     assert set(summary.estimated_models) >= {m for _, m, _ in held}
     assert all(m not in task.curves for m in summary.no_data_models)
-    print({"held_out_levels": len(errors), "max_error_pts": round(max(e[0] for e in errors), 2),
-           "median_error_pts": round(float(np.median([e[0] for e in errors])), 2), "band_pts": errors[0][1]})
+    print(
+        {
+            "held_out_levels": len(errors),
+            "max_error_pts": round(max(e[0] for e in errors), 2),
+            "median_error_pts": round(float(np.median([e[0] for e in errors])), 2),
+            "band_pts": errors[0][1],
+        }
+    )
 
 
 def test_noise_free_fit_recovers_the_task_exactly(catalog, block, tmp_path):
@@ -144,8 +151,13 @@ def test_a_bad_abilities_block_is_refused_by_field_and_a_missing_one_gives_nothi
 
     from ttcplanner.model.errors import InputError
 
-    doc = {"schema_version": 1, "kind": "tasks", "as_of": "2026-12-05", "entries": [],
-           "abilities": {"columns": {}, "models": {"gpt-5": {"high": {"theta": "strong", "tokens": 9000}}}}}
+    doc = {
+        "schema_version": 1,
+        "kind": "tasks",
+        "as_of": "2026-12-05",
+        "entries": [],
+        "abilities": {"columns": {}, "models": {"gpt-5": {"high": {"theta": "strong", "tokens": 9000}}}},
+    }
     (tmp_path / "tasks.json").write_text(json.dumps(doc))
     with pytest.raises(InputError, match="abilities.models.gpt-5.high.theta"):
         est.load_abilities(tmp_path / "tasks.json")

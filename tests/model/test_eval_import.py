@@ -14,8 +14,7 @@ from ttcplanner.model.catalog import load_catalog, load_file
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.eval_fit import GroupCounts, fit_spread, predict_pct, verifier_pass_at
 from ttcplanner.model.eval_import import read_eval_files
-from ttcplanner.model.user_tasks import (USER_TASKS_FILE, build_user_task, remove_user_task, save_user_task,
-                                         user_tasks)
+from ttcplanner.model.user_tasks import USER_TASKS_FILE, build_user_task, remove_user_task, save_user_task, user_tasks
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "eval"
 LM_EVAL = DATA / "lm_eval" / "samples_gsm8k_2026-11-30T14-02-11.512834.jsonl"
@@ -78,7 +77,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_refusals_are_one_line(tmp_path):
-    bad = _write(tmp_path / "bad.jsonl", "nonsense\n{\"problem_id\": 1}\n")
+    bad = _write(tmp_path / "bad.jsonl", 'nonsense\n{"problem_id": 1}\n')
     with pytest.raises(InputError, match=r"no usable sample in this jsonl file; first problem: not valid JSON"):
         read_eval_files([bad])
     a = _write(tmp_path / "a.jsonl", '{"task": "x", "problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1}\n')
@@ -100,12 +99,16 @@ def test_refusals_are_one_line(tmp_path):
     with pytest.raises(InputError, match="CSV header lacks accuracy_pct"):
         read_eval_files([_write(tmp_path / "h.csv", "model,effort,samples\ngpt-5,high,1\n")])
     with pytest.raises(InputError, match="not a readable CSV"):  # a field over the csv module's limit
-        read_eval_files([_write(tmp_path / "big.csv", "model,effort,samples,accuracy_pct\ngpt-5," + "h" * 200_000 + ",1,50\n")])
-    nul = read_eval_files([_write(tmp_path / "nul.csv", "model,effort,samples,accuracy_pct\ngpt-5,hi\0gh,1,50\n"
-                                                        "gpt-5,high,1,50\n")])
+        read_eval_files(
+            [_write(tmp_path / "big.csv", "model,effort,samples,accuracy_pct\ngpt-5," + "h" * 200_000 + ",1,50\n")]
+        )
+    nul = read_eval_files(
+        [_write(tmp_path / "nul.csv", "model,effort,samples,accuracy_pct\ngpt-5,hi\0gh,1,50\ngpt-5,high,1,50\n")]
+    )
     assert nul.skipped == [(f"{tmp_path / 'nul.csv'}:2", "effort contains control characters")]
-    half = read_eval_files([_write(tmp_path / "half.csv", "model,effort,samples,accuracy_pct\ngpt-5,high,2.5,50\n"
-                                                          "gpt-5,high,1,50\n")])
+    half = read_eval_files(
+        [_write(tmp_path / "half.csv", "model,effort,samples,accuracy_pct\ngpt-5,high,2.5,50\ngpt-5,high,1,50\n")]
+    )
     assert half.skipped[0][1] == "samples must be a whole number, got 2.5"
     with pytest.raises(InputError) as info:
         read_eval_files([a, c])
@@ -158,8 +161,19 @@ def test_fifty_problems_get_a_wide_band_and_say_so(catalog, tmp_path):
 
     def eval_file(n_problems: int) -> Path:
         p = rng.beta(0.6, 0.9, n_problems)
-        lines = [json.dumps({"problem_id": i, "model": "gpt-oss-120b", "sample": s, "correct": int(rng.random() < p[i]),
-                             "reasoning_tokens": 3000}) for i in range(n_problems) for s in range(4)]
+        lines = [
+            json.dumps(
+                {
+                    "problem_id": i,
+                    "model": "gpt-oss-120b",
+                    "sample": s,
+                    "correct": int(rng.random() < p[i]),
+                    "reasoning_tokens": 3000,
+                }
+            )
+            for i in range(n_problems)
+            for s in range(4)
+        ]
         return _write(tmp_path / f"eval{n_problems}.jsonl", "\n".join(lines) + "\n")
 
     small = build_user_task(read_eval_files([eval_file(50)]), catalog, "Small")
@@ -176,8 +190,12 @@ def test_fifty_problems_get_a_wide_band_and_say_so(catalog, tmp_path):
 
 
 def test_user_task_from_each_format(catalog):
-    for files, model in (([LM_EVAL], "gpt-oss-120b"), ([INSPECT], "gpt-5-mini"), ([JSONL], "gpt-oss-120b"),
-                         ([CSV], "gpt-oss-120b")):
+    for files, model in (
+        ([LM_EVAL], "gpt-oss-120b"),
+        ([INSPECT], "gpt-5-mini"),
+        ([JSONL], "gpt-oss-120b"),
+        ([CSV], "gpt-oss-120b"),
+    ):
         task, summary = build_user_task(read_eval_files(files), catalog, "Tickets")
         assert task.basis == "user_eval" and task.id == "tickets"
         assert model in task.curves
@@ -194,8 +212,10 @@ def test_user_task_from_each_format(catalog):
 def test_refuses_shipped_task_names_and_unknown_only(catalog, tmp_path):
     with pytest.raises(InputError, match="shipped task"):
         build_user_task(read_eval_files([CSV]), catalog, "Coding agent")
-    only = _write(tmp_path / "u.jsonl", '{"problem_id": 1, "model": "mystery-7b", "sample": 0, "correct": 1, '
-                                       '"reasoning_tokens": 10}\n')
+    only = _write(
+        tmp_path / "u.jsonl",
+        '{"problem_id": 1, "model": "mystery-7b", "sample": 0, "correct": 1, "reasoning_tokens": 10}\n',
+    )
     with pytest.raises(InputError, match=r"every model is unknown to the catalog \(mystery-7b\)"):
         build_user_task(read_eval_files([only]), catalog, "X")
     no_tokens = _write(tmp_path / "t.jsonl", '{"problem_id": 1, "model": "gpt-5", "sample": 0, "correct": 1}\n')
@@ -237,8 +257,9 @@ def test_plan_on_imported_task_uses_its_fit(catalog, tmp_path):
     setting = summary.models["gpt-5-mini"]["settings"][0]
     one = task_accuracy(t, "gpt-5-mini", np.array([setting["reasoning_tokens"]]), 1)
     assert abs(float(one.mean_pct[0]) - setting["accuracy_pct"]) < 1.0  # the curve passes through the eval
-    plan = evaluate(Scenario(task_id="ticket-routing", target_accuracy_pct=40.0,
-                             reasoning_tokens=setting["reasoning_tokens"]), cat)
+    plan = evaluate(
+        Scenario(task_id="ticket-routing", target_accuracy_pct=40.0, reasoning_tokens=setting["reasoning_tokens"]), cat
+    )
     assert plan.provenance[0][1].startswith("user:your eval results (basis user_eval)")
     assert t.default_input_tokens == 412  # the Inspect log's measured prompt tokens
     assert "median prompt tokens of 6 samples" in t.notes

@@ -37,8 +37,17 @@ def _varied() -> list[sc.Scenario]:
         out.append(b.replace(weight_precision=("bf16", "fp8", "fp4")[k % 3], kv_precision=("fp8", "bf16")[k % 2]))
         out.append(b.replace(ownership="own" if b.ownership == "rent" else "rent", on_prem_only=not b.on_prem_only))
         out.append(b.replace(speculative_draft_tokens=2, prefix_cache=False, cached_input_fraction=-0.0))
-        out.append(b.replace(peak_to_average=5, input_tokens=8_000, answer_tokens=250, speculative_acceptance=0.5,
-                             amortization_months=24, electricity_usd_per_kwh=0.2, pue=1.5))
+        out.append(
+            b.replace(
+                peak_to_average=5,
+                input_tokens=8_000,
+                answer_tokens=250,
+                speculative_acceptance=0.5,
+                amortization_months=24,
+                electricity_usd_per_kwh=0.2,
+                pue=1.5,
+            )
+        )
         out.append(b.replace(budget_mode="fixed" if b.budget_mode == "auto" else "auto"))
     return out
 
@@ -62,7 +71,7 @@ def assert_same(a, b, where="plan"):
             assert_same(a[k], b[k], f"{where}[{k!r}]")
     elif isinstance(a, (tuple, list)):
         assert type(a) is type(b) and len(a) == len(b), where
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             assert_same(x, y, f"{where}[{i}]")
     elif isinstance(a, float) and np.isnan(a):
         assert isinstance(b, float) and np.isnan(b), where
@@ -83,21 +92,39 @@ def cold_plans():
 def test_warm_plans_equal_cold_ones_in_every_order(cold_plans):
     assert len(SCENARIOS) >= 60
     planner.clear_caches()
-    for order in (range(len(SCENARIOS)), reversed(range(len(SCENARIOS))), np.random.default_rng(3).permutation(len(SCENARIOS))):
+    for order in (
+        range(len(SCENARIOS)),
+        reversed(range(len(SCENARIOS))),
+        np.random.default_rng(3).permutation(len(SCENARIOS)),
+    ):
         for i in order:
             assert_same(evaluate(SCENARIOS[i], CATALOG), cold_plans[i], f"plan {i} ({SCENARIOS[i].name})")
 
 
 SWEEPS = (  # one field moved back and forth, everything else fixed: each cache key must hold that field
-    ("requests_per_day", (10, 1e4, 10, 1e6)), ("target_accuracy_pct", (50, 90, 50)),
-    ("reasoning_tokens", (1_000, 90_000, 1_000)), ("samples", (1, 64, 1)), ("latency_target_s", (60, 7_200, 60)),
-    ("aggregation", ("majority", "scorer", "verifier")), ("scorer_quality", (0.2, 0.9)),
-    ("input_tokens", (500, 20_000)), ("answer_tokens", (100, 4_000)), ("cached_input_fraction", (0.0, 0.7)),
-    ("peak_to_average", (1.5, 4.0, 1.5)), ("speculative_draft_tokens", (0, 4, 0)),
-    ("speculative_acceptance", (0.3, 0.9)), ("prefix_cache", (False, True)), ("on_prem_only", (True, False)),
-    ("ownership", ("rent", "own", "rent")), ("amortization_months", (12, 60)), ("electricity_usd_per_kwh", (0.05, 0.4)),
-    ("pue", (1.1, 2.0)), ("weight_precision", ("fp8", "native")), ("kv_precision", ("bf16", "fp8")),
-    ("gpus_per_replica", (2, 0)), ("hardware", (sorted(CATALOG.gpus)[0], "auto")),
+    ("requests_per_day", (10, 1e4, 10, 1e6)),
+    ("target_accuracy_pct", (50, 90, 50)),
+    ("reasoning_tokens", (1_000, 90_000, 1_000)),
+    ("samples", (1, 64, 1)),
+    ("latency_target_s", (60, 7_200, 60)),
+    ("aggregation", ("majority", "scorer", "verifier")),
+    ("scorer_quality", (0.2, 0.9)),
+    ("input_tokens", (500, 20_000)),
+    ("answer_tokens", (100, 4_000)),
+    ("cached_input_fraction", (0.0, 0.7)),
+    ("peak_to_average", (1.5, 4.0, 1.5)),
+    ("speculative_draft_tokens", (0, 4, 0)),
+    ("speculative_acceptance", (0.3, 0.9)),
+    ("prefix_cache", (False, True)),
+    ("on_prem_only", (True, False)),
+    ("ownership", ("rent", "own", "rent")),
+    ("amortization_months", (12, 60)),
+    ("electricity_usd_per_kwh", (0.05, 0.4)),
+    ("pue", (1.1, 2.0)),
+    ("weight_precision", ("fp8", "native")),
+    ("kv_precision", ("bf16", "fp8")),
+    ("gpus_per_replica", (2, 0)),
+    ("hardware", (sorted(CATALOG.gpus)[0], "auto")),
 )
 
 
@@ -110,7 +137,7 @@ def test_one_field_sweeps_equal_cold_plans(field, values):
     evaluate(base, CATALOG)
     moved = [base.replace(**{field: v}) for v in values]
     warm = [evaluate(s, CATALOG) for s in moved]
-    for v, s, plan in zip(values, moved, warm):
+    for v, s, plan in zip(values, moved, warm, strict=False):
         assert_same(plan, cold(s), f"{field}={v}")
 
 
@@ -150,13 +177,31 @@ def test_an_edited_catalog_is_never_answered_from_the_old_one():
     kind = before.options.kind[rec]
     if kind == "gpu":
         gpu = CATALOG.gpus[before.options.hardware_id[rec]]
-        edited = dataclasses.replace(CATALOG, gpus={**CATALOG.gpus, gpu.id: dataclasses.replace(
-            gpu, rent_usd_per_gpu_hour=float(before.options.rent_usd_per_gpu_hour[rec]) * 3)})  # the user's own price
+        edited = dataclasses.replace(
+            CATALOG,
+            gpus={
+                **CATALOG.gpus,
+                gpu.id: dataclasses.replace(
+                    gpu, rent_usd_per_gpu_hour=float(before.options.rent_usd_per_gpu_hour[rec]) * 3
+                ),
+            },
+        )  # the user's own price
     else:
         table = "api_offers" if kind == "api" else "asic_offers"
         offer = getattr(CATALOG, table)[before.options.entry_id[rec]]
-        edited = dataclasses.replace(CATALOG, **{table: {**getattr(CATALOG, table), offer.id: dataclasses.replace(
-            offer, output_usd_per_mtok=offer.output_usd_per_mtok * 3, input_usd_per_mtok=offer.input_usd_per_mtok * 3)}})
+        edited = dataclasses.replace(
+            CATALOG,
+            **{
+                table: {
+                    **getattr(CATALOG, table),
+                    offer.id: dataclasses.replace(
+                        offer,
+                        output_usd_per_mtok=offer.output_usd_per_mtok * 3,
+                        input_usd_per_mtok=offer.input_usd_per_mtok * 3,
+                    ),
+                }
+            },
+        )
     after = evaluate(base, edited)
     assert after.results.monthly_usd[rec] > before.results.monthly_usd[rec]
     assert_same(after, cold(base, edited))
@@ -167,8 +212,12 @@ def test_a_reloaded_catalog_whose_id_may_be_reused_gets_its_own_results():
     base = SHIPPED[0]
     for factor in (2.0, 5.0, 0.5):
         catalog = load_catalog(include_user=False)
-        gpus = {k: dataclasses.replace(g, rents=tuple(dataclasses.replace(r, usd_per_gpu_hour=r.usd_per_gpu_hour * factor)
-                                                      for r in g.rents)) for k, g in catalog.gpus.items()}
+        gpus = {
+            k: dataclasses.replace(
+                g, rents=tuple(dataclasses.replace(r, usd_per_gpu_hour=r.usd_per_gpu_hour * factor) for r in g.rents)
+            )
+            for k, g in catalog.gpus.items()
+        }
         catalog = dataclasses.replace(catalog, gpus=gpus)
         warm = evaluate(base, catalog)
         assert_same(warm, cold(base, catalog))
@@ -178,15 +227,19 @@ def test_a_reloaded_catalog_whose_id_may_be_reused_gets_its_own_results():
 
 def test_sequential_curves_at_once_equal_one_by_one():
     """The vectorised sequential step is, number for number, the per-curve function it replaces."""
-    tokens = (np.array(5_000.0), np.concatenate([[55_000.0], planner.BUDGET_GRID]),
-              np.geomspace(0.5, 5e6, 40).reshape(8, 5), np.array([0.0, 1.0, 1e9]))
+    tokens = (
+        np.array(5_000.0),
+        np.concatenate([[55_000.0], planner.BUDGET_GRID]),
+        np.geomspace(0.5, 5e6, 40).reshape(8, 5),
+        np.array([0.0, 1.0, 1e9]),
+    )
     for task in CATALOG.tasks.values():
         curves = list(task.curves.values())
         for t in tokens:
             many = accuracy._sequential_many(curves, t)
             for k, curve in enumerate(curves):
                 one = accuracy.sequential_pct(curve, t)
-                for got, want in zip(many, one):
+                for got, want in zip(many, one, strict=False):
                     assert_same(np.asarray(got[k]), np.asarray(want), f"{task.id}/{k}")
 
 

@@ -9,7 +9,8 @@ from ttcplanner.model import fit_serving
 def test_kv_bytes_follow_from_the_layout(m):
     # GQA: K and V per layer, per KV head, head_dim values of 2 bytes; MLA (kv_heads 1, head_dim 576): the latent.
     assert m["kv_bytes_per_token_bf16"] == 2 * m["layers"] * m["kv_heads"] * m["head_dim"] * 2 // (
-        2 if m["head_dim"] == 576 else 1)
+        2 if m["head_dim"] == 576 else 1
+    )
 
 
 @pytest.mark.parametrize("m", fit_serving.FIT_MODELS, ids=lambda m: m["id"])

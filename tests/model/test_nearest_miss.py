@@ -29,13 +29,22 @@ def test_a_plan_infeasible_by_latency_names_the_fastest_option_that_reaches_the_
     assert miss.best_value == pytest.approx(np.min(r.latency_s[reaches])) and miss.best_value > 0.5
     assert reaches[miss.option] and r.latency_s[miss.option] == miss.best_value
     # relaxing the latency target to the figure named makes the plan feasible
-    relaxed = _plan("chat-assistant-low-volume", latency_target_s=round(miss.best_value * 1.001, 3),
-                    budget_mode=budget_mode)
+    relaxed = _plan(
+        "chat-assistant-low-volume", latency_target_s=round(miss.best_value * 1.001, 3), budget_mode=budget_mode
+    )
     assert relaxed.status == "ok"
     data = plan_to_json(plan)["nearest_misses"]
-    assert data == [{"target": "latency", "needed": 0.5, "best_value": miss.best_value, "unit": "s",
-                     "option_id": plan.options.entry_id[miss.option], "option": plan.options.label[miss.option],
-                     "others_met": True}]
+    assert data == [
+        {
+            "target": "latency",
+            "needed": 0.5,
+            "best_value": miss.best_value,
+            "unit": "s",
+            "option_id": plan.options.entry_id[miss.option],
+            "option": plan.options.label[miss.option],
+            "others_met": True,
+        }
+    ]
     (line,) = nearest_miss_texts(plan)
     assert line.startswith("Latency: the fastest option that reaches 65.0% accuracy takes ")
     assert "(target 500 ms; " + plan.options.label[miss.option] in line
@@ -54,8 +63,10 @@ def test_a_plan_infeasible_by_accuracy_names_the_most_accurate_option_within_the
     relaxed = _plan("chat-assistant-low-volume", target_accuracy_pct=np.floor(miss.best_value * 10) / 10)
     assert relaxed.status == "ok"
     (line,) = nearest_miss_texts(plan)
-    assert line == (f"Accuracy: the most accurate option within 30.0 s reaches {miss.best_value:.1f}% "
-                    f"(target 99.0%; {plan.options.label[miss.option]}).")
+    assert line == (
+        f"Accuracy: the most accurate option within 30.0 s reaches {miss.best_value:.1f}% "
+        f"(target 99.0%; {plan.options.label[miss.option]})."
+    )
 
 
 def test_when_two_targets_must_move_each_is_named_apart():

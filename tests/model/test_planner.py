@@ -11,9 +11,9 @@ from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import evaluate
+from ttcplanner.paths import scenarios_dir
 from ttcplanner.present.plan_json import plan_to_json
 from ttcplanner.present.reasons import headline, reason_texts
-from ttcplanner.paths import scenarios_dir
 
 CATALOG = load_catalog(include_user=False)
 SCENARIOS = sorted(scenarios_dir().glob("*.json"))
@@ -21,8 +21,14 @@ SCENARIOS = sorted(scenarios_dir().glob("*.json"))
 
 def test_ships_the_required_example_scenarios():
     names = {p.stem for p in SCENARIOS}
-    assert {"chat-assistant-low-volume", "maths-tutor-high-volume", "coding-agent-verifier", "on-premises-only",
-            "reasoning-frontier-production", "reasoning-frontier-unrestricted"} <= names
+    assert {
+        "chat-assistant-low-volume",
+        "maths-tutor-high-volume",
+        "coding-agent-verifier",
+        "on-premises-only",
+        "reasoning-frontier-production",
+        "reasoning-frontier-unrestricted",
+    } <= names
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -76,14 +82,16 @@ def test_break_even_lies_between_kinds():
         assert 1 <= b.requests_per_day <= 1e9 and b.below != b.above
 
 
-SCALE = st.fixed_dictionaries({
-    "requests_per_day": st.floats(1, 1e9),
-    "reasoning_tokens": st.sampled_from([0.0, 1.0, 100.0, 4000.0, 65_000.0, 1e6]),
-    "samples": st.sampled_from([1, 2, 8, 64, 1024]),
-    "task_id": st.sampled_from(sorted(CATALOG.tasks)),
-    "aggregation": st.sampled_from(["majority", "verifier", "scorer"]),
-    "latency_target_s": st.sampled_from([1.0, 60.0, 3600.0, 86_400.0]),
-})
+SCALE = st.fixed_dictionaries(
+    {
+        "requests_per_day": st.floats(1, 1e9),
+        "reasoning_tokens": st.sampled_from([0.0, 1.0, 100.0, 4000.0, 65_000.0, 1e6]),
+        "samples": st.sampled_from([1, 2, 8, 64, 1024]),
+        "task_id": st.sampled_from(sorted(CATALOG.tasks)),
+        "aggregation": st.sampled_from(["majority", "verifier", "scorer"]),
+        "latency_target_s": st.sampled_from([1.0, 60.0, 3600.0, 86_400.0]),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -113,8 +121,15 @@ def test_cost_never_decreases_with_volume(volume, factor):
 
 
 def test_fleet_scale_tens_of_thousands_of_gpus():
-    s = sc.Scenario(task_id="maths-olympiad", target_accuracy_pct=50, requests_per_day=1e9, reasoning_tokens=16_000,
-                    on_prem_only=True, hardware="h100-sxm", budget_mode="fixed")  # 16k tokens per request, as priced
+    s = sc.Scenario(
+        task_id="maths-olympiad",
+        target_accuracy_pct=50,
+        requests_per_day=1e9,
+        reasoning_tokens=16_000,
+        on_prem_only=True,
+        hardware="h100-sxm",
+        budget_mode="fixed",
+    )  # 16k tokens per request, as priced
     plan = evaluate(s, CATALOG)
     assert plan.recommended is not None
     assert plan.results.gpus_total[plan.recommended] >= 10_000

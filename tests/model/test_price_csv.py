@@ -33,17 +33,22 @@ def _csv(tmp_path, body: str, name="prices.csv"):
 
 
 def test_good_rows_apply_and_bad_rows_are_listed_with_their_line(tmp_path):
-    path = _csv(tmp_path, "gpu,h100-sxm,rent_usd_per_gpu_hour,2.10,user:contract-2026,2026-11-30\n"
-                          "api,gpt-5,output_usd_per_mtok,8,https://example.org/deal,2026-11-01\n"
-                          "api,gpt-5,input_usd_per_mtok,-1,user:x,2026-11-01\n"
-                          "gpu,no-such-gpu,purchase_usd,1000,user:x,2026-11-01\n"
-                          "gpu,h100-sxm,tdp_w,10,user:x,2026-11-01\n"
-                          "asic,groq-gpt-oss-120b,output_usd_per_mtok,0.5,somewhere,2026-11-01\n"
-                          "api,gpt-5,output_usd_per_mtok,7,user:x,2027-01-01\n"
-                          "api,gpt-5,output_usd_per_mtok,cheap,user:x,2026-11-01\n")
+    path = _csv(
+        tmp_path,
+        "gpu,h100-sxm,rent_usd_per_gpu_hour,2.10,user:contract-2026,2026-11-30\n"
+        "api,gpt-5,output_usd_per_mtok,8,https://example.org/deal,2026-11-01\n"
+        "api,gpt-5,input_usd_per_mtok,-1,user:x,2026-11-01\n"
+        "gpu,no-such-gpu,purchase_usd,1000,user:x,2026-11-01\n"
+        "gpu,h100-sxm,tdp_w,10,user:x,2026-11-01\n"
+        "asic,groq-gpt-oss-120b,output_usd_per_mtok,0.5,somewhere,2026-11-01\n"
+        "api,gpt-5,output_usd_per_mtok,7,user:x,2027-01-01\n"
+        "api,gpt-5,output_usd_per_mtok,cheap,user:x,2026-11-01\n",
+    )
     res = price_import.import_prices(path, CATALOG, today=TODAY)
-    assert [(k, i, f, v) for _, k, i, f, v in res.applied] == [("gpus", "h100-sxm", "rent_usd_per_gpu_hour", 2.1),
-                                                               ("api_offers", "gpt-5", "output_usd_per_mtok", 8.0)]
+    assert [(k, i, f, v) for _, k, i, f, v in res.applied] == [
+        ("gpus", "h100-sxm", "rent_usd_per_gpu_hour", 2.1),
+        ("api_offers", "gpt-5", "output_usd_per_mtok", 8.0),
+    ]
     reasons = dict(res.skipped)
     assert sorted(reasons) == [4, 5, 6, 7, 8, 9]
     assert "at least 0" in reasons[4] and "unknown gpus id" in reasons[5] and "field must be one of" in reasons[6]
@@ -64,12 +69,15 @@ def test_imported_rent_is_used_on_every_basis_after_saving(tmp_path, user_dir):
     assert len(reloaded.gpus["h200"].rents) == len(CATALOG.gpus["h200"].rents)  # the market stays listed
 
 
-@pytest.mark.parametrize("content, message", [
-    ("", "empty"),
-    ("kind,id,value\napi,gpt-5,1\n", "missing field, source, as_of"),
-    (HEADER, "no price rows"),
-    (HEADER + 'api,"gpt-5,output_usd_per_mtok,1,user:x,2026-01-01\n', "CSV"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("kind,id,value\napi,gpt-5,1\n", "missing field, source, as_of"),
+        (HEADER, "no price rows"),
+        (HEADER + 'api,"gpt-5,output_usd_per_mtok,1,user:x,2026-01-01\n', "CSV"),
+    ],
+)
 def test_a_file_that_is_not_a_price_csv_is_fatal_and_writes_nothing(tmp_path, user_dir, capsys, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
@@ -87,8 +95,10 @@ def test_binary_file_is_fatal(tmp_path, user_dir, capsys):
 
 
 def test_cli_import_prices_json_lists_skipped_rows_and_saves_the_good_ones(tmp_path, user_dir, capsys):
-    path = _csv(tmp_path, "api,gpt-5,output_usd_per_mtok,8,user:deal,2026-11-01\n"
-                          "api,gpt-5,batch_discount,0.99,user:deal,2026-11-01\n")
+    path = _csv(
+        tmp_path,
+        "api,gpt-5,output_usd_per_mtok,8,user:deal,2026-11-01\napi,gpt-5,batch_discount,0.99,user:deal,2026-11-01\n",
+    )
     assert main(["catalog", "import-prices", str(path), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [a["field"] for a in data["applied"]] == ["output_usd_per_mtok"]
@@ -139,8 +149,8 @@ def test_catalog_show_lists_four_providers_for_the_big_gpus(capsys):
 
 def test_stale_warning_uses_the_recommended_entrys_own_date():
     from ttcplanner.model.planner import evaluate
-    from ttcplanner.present.reasons import warning_texts
     from ttcplanner.model.scenario import Scenario
+    from ttcplanner.present.reasons import warning_texts
 
     plan = evaluate(Scenario(task_id="maths-olympiad", requests_per_day=1000), CATALOG)
     rec = plan.recommended
@@ -152,6 +162,8 @@ def test_stale_warning_uses_the_recommended_entrys_own_date():
 
 
 def test_a_row_with_the_wrong_number_of_columns_is_skipped(tmp_path):
-    path = _csv(tmp_path, "api,gpt-5,output_usd_per_mtok,8,user:deal\napi,gpt-5,output_usd_per_mtok,9,user:deal,2026-11-01\n")
+    path = _csv(
+        tmp_path, "api,gpt-5,output_usd_per_mtok,8,user:deal\napi,gpt-5,output_usd_per_mtok,9,user:deal,2026-11-01\n"
+    )
     res = price_import.import_prices(path, CATALOG, today=TODAY)
     assert res.skipped == [(2, "has 5 columns; the header has 6")] and len(res.applied) == 1

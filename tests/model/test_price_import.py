@@ -40,8 +40,13 @@ def _by_id(res):
 
 def test_first_party_entries_update_the_shipped_offers(result):
     offers = _by_id(result)
-    assert sorted(result.updated) == ["claude-sonnet-4.5", "deepseek-reasoner", "gemini-2.5-flash-lite",
-                                     "gemini-2.5-pro", "gpt-5"]
+    assert sorted(result.updated) == [
+        "claude-sonnet-4.5",
+        "deepseek-reasoner",
+        "gemini-2.5-flash-lite",
+        "gemini-2.5-pro",
+        "gpt-5",
+    ]
     gpt5 = offers["gpt-5"]
     assert (gpt5.input_usd_per_mtok, gpt5.cached_input_usd_per_mtok, gpt5.output_usd_per_mtok) == (1.25, 0.125, 10.0)
     assert gpt5.source == price_import.LITELLM_SOURCE and gpt5.as_of == AS_OF and gpt5.confidence == "medium"
@@ -53,8 +58,12 @@ def test_first_party_entries_update_the_shipped_offers(result):
     # dotted shipped id matched by LiteLLM's dashed name; its curve key is kept
     claude = offers["claude-sonnet-4.5"]
     assert claude.accuracy_id == "claude-sonnet-4.5" and claude.vendor == "Anthropic"
-    assert (claude.long_context_threshold_tokens, claude.long_input_usd_per_mtok,
-            claude.long_output_usd_per_mtok, claude.long_cached_input_usd_per_mtok) == (200_000, 6.0, 22.5, 0.6)
+    assert (
+        claude.long_context_threshold_tokens,
+        claude.long_input_usd_per_mtok,
+        claude.long_output_usd_per_mtok,
+        claude.long_cached_input_usd_per_mtok,
+    ) == (200_000, 6.0, 22.5, 0.6)
     lite = offers["gemini-2.5-flash-lite"]  # 4e-07 * 1e6 is 0.39999999999999997 before rounding
     assert (lite.input_usd_per_mtok, lite.cached_input_usd_per_mtok, lite.output_usd_per_mtok) == (0.1, 0.01, 0.4)
     ds = offers["deepseek-reasoner"]
@@ -65,7 +74,11 @@ def test_gemini_long_context_tier_from_above_200k_keys(result):
     g = _by_id(result)["gemini-2.5-pro"]
     assert g.input_usd_per_mtok == 1.25 and g.output_usd_per_mtok == 10.0 and g.cached_input_usd_per_mtok == 0.125
     assert g.long_context_threshold_tokens == 200_000
-    assert (g.long_input_usd_per_mtok, g.long_output_usd_per_mtok, g.long_cached_input_usd_per_mtok) == (2.5, 15.0, 0.25)
+    assert (g.long_input_usd_per_mtok, g.long_output_usd_per_mtok, g.long_cached_input_usd_per_mtok) == (
+        2.5,
+        15.0,
+        0.25,
+    )
 
 
 def test_batch_discount_from_batch_prices_and_new_entries(result):
@@ -96,9 +109,18 @@ def test_resellers_are_added_with_the_models_curve_and_speed(result):
 
 def test_odd_entries_are_skipped_with_reasons(result):
     skipped = dict(result.skipped)
-    assert set(skipped) == {"_about", "sample_spec", "text-embedding-3-small", "dall-e-3", "no-mode-model",
-                            "openai/gpt-5", "broken/missing-output", "broken/non-numeric", "broken/negative",
-                            "broken/nan-string"}
+    assert set(skipped) == {
+        "_about",
+        "sample_spec",
+        "text-embedding-3-small",
+        "dall-e-3",
+        "no-mode-model",
+        "openai/gpt-5",
+        "broken/missing-output",
+        "broken/non-numeric",
+        "broken/negative",
+        "broken/nan-string",
+    }
     assert "embedding" in skipped["text-embedding-3-small"]
     assert "image_generation" in skipped["dall-e-3"]
     assert "output_cost_per_token" in skipped["broken/missing-output"]
@@ -120,8 +142,9 @@ def test_filters_and_file_date(tmp_path):
     assert {o.as_of for o in price_import.import_litellm(copy).offers} == {"2026-03-14"}
 
 
-@pytest.mark.parametrize("text, message", [("not json {", "not valid JSON"), ("[1, 2]", "must be a JSON object"),
-                                           ('{"a": NaN}', "NaN")])
+@pytest.mark.parametrize(
+    "text, message", [("not json {", "not valid JSON"), ("[1, 2]", "must be a JSON object"), ('{"a": NaN}', "NaN")]
+)
 def test_bad_files_raise_input_error_naming_the_file(tmp_path, text, message):
     p = tmp_path / "bad_prices.json"
     p.write_text(text)
@@ -169,7 +192,9 @@ def test_save_merges_and_keeps_other_user_entries(result, user_dir):
 
 
 def test_save_refuses_a_foreign_file(result, tmp_path):
-    (tmp_path / "api_offers.json").write_text('{"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01", "entries": []}')
+    (tmp_path / "api_offers.json").write_text(
+        '{"schema_version": 1, "kind": "gpus", "as_of": "2026-01-01", "entries": []}'
+    )
     with pytest.raises(InputError, match="gpus"):
         price_import.save_offers(result.offers, tmp_path)
 
@@ -203,17 +228,20 @@ def test_edit_gpu_and_asic_prices(user_dir):
     assert (user_dir / "gpus.json").exists() and (user_dir / "asic_offers.json").exists()
 
 
-@pytest.mark.parametrize("offer_id, kwargs, message", [
-    ("gpt-5", {"input_usd_per_mtok": -1.0}, "at least 0"),
-    ("gpt-5", {"output_usd_per_mtok": float("nan")}, "finite"),
-    ("gpt-5", {"output_usd_per_mtok": "cheap"}, "must be a number"),
-    ("gpt-5", {"output_usd_per_mtok": True}, "must be a number"),
-    ("gpt-5", {"batch_discount": 0.99}, "at most 0.95"),
-    ("gpt-5", {"rent_usd_per_gpu_hour": 2.0}, "per-token offer"),
-    ("gpt-5", {}, "no price given"),
-    ("gpt-5", {"input_usd_per_mtok": 1.0, "as_of": "soon"}, "YYYY-MM-DD"),
-    ("no-such-offer", {"input_usd_per_mtok": 1.0}, "unknown"),
-])
+@pytest.mark.parametrize(
+    "offer_id, kwargs, message",
+    [
+        ("gpt-5", {"input_usd_per_mtok": -1.0}, "at least 0"),
+        ("gpt-5", {"output_usd_per_mtok": float("nan")}, "finite"),
+        ("gpt-5", {"output_usd_per_mtok": "cheap"}, "must be a number"),
+        ("gpt-5", {"output_usd_per_mtok": True}, "must be a number"),
+        ("gpt-5", {"batch_discount": 0.99}, "at most 0.95"),
+        ("gpt-5", {"rent_usd_per_gpu_hour": 2.0}, "per-token offer"),
+        ("gpt-5", {}, "no price given"),
+        ("gpt-5", {"input_usd_per_mtok": 1.0, "as_of": "soon"}, "YYYY-MM-DD"),
+        ("no-such-offer", {"input_usd_per_mtok": 1.0}, "unknown"),
+    ],
+)
 def test_bad_edits_raise_input_error_and_write_nothing(user_dir, offer_id, kwargs, message):
     cat = load_catalog()
     with pytest.raises(InputError, match=message):

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from ttcplanner.model import costs
+from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import RateLimitTier, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import PriceSettings, build_options
 from ttcplanner.model.planner import evaluate
-from ttcplanner.present import reasons as words
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.paths import scenarios_dir
-from ttcplanner.model import scenario as sc
+from ttcplanner.present import reasons as words
 
 CATALOG = load_catalog(include_user=False)
 
@@ -25,7 +25,13 @@ def test_big_gpus_list_at_least_four_providers_sourced_and_dated():
         rents = CATALOG.gpus[gid].rents
         assert len({r.provider for r in rents}) >= 4, gid
         for r in rents:
-            assert r.source.startswith("https://") and r.pricing in ("on-demand", "spot", "community", "reserved-1y", "reserved-3y")
+            assert r.source.startswith("https://") and r.pricing in (
+                "on-demand",
+                "spot",
+                "community",
+                "reserved-1y",
+                "reserved-3y",
+            )
             assert r.as_of is None or r.as_of <= "2026-12-05"
             assert r.as_of is not None or "not recorded" in r.note
 
@@ -50,20 +56,28 @@ def test_provider_basis_uses_that_provider_and_the_newest_quote():
 def test_fallback_is_named_in_the_option_and_the_plan_json():
     from ttcplanner.present.plan_json import plan_to_json
 
-    s = Scenario(task_id="maths-olympiad", hardware="mi300x", gpu_price_basis="lambda", requests_per_day=1000,
-                 latency_target_s=3600)
+    s = Scenario(
+        task_id="maths-olympiad",
+        hardware="mi300x",
+        gpu_price_basis="lambda",
+        requests_per_day=1000,
+        latency_target_s=3600,
+    )
     plan = evaluate(s, CATALOG)
     notes = {plan.options.price_note[i] for i in plan.options.gpu_rows}
-    assert notes and all("no lambda on-demand rent for AMD Instinct MI300X; fell back to the market median" in n
-                         for n in notes)
+    assert notes and all(
+        "no lambda on-demand rent for AMD Instinct MI300X; fell back to the market median" in n for n in notes
+    )
     rec = plan_to_json(plan)["best_per_kind"]["gpu"]
     assert rec is not None and "fell back" in rec["price_basis"]
 
 
 def test_reserved_is_below_on_demand_where_sourced():
     h200 = CATALOG.gpus["h200"]
-    assert costs.pick_rent(h200, "market-median", "reserved-3y").usd_per_gpu_hour < \
-        costs.pick_rent(h200, "market-median", "on-demand").usd_per_gpu_hour
+    assert (
+        costs.pick_rent(h200, "market-median", "reserved-3y").usd_per_gpu_hour
+        < costs.pick_rent(h200, "market-median", "on-demand").usd_per_gpu_hour
+    )
 
 
 def test_own_price_overrides_every_basis():
@@ -73,13 +87,16 @@ def test_own_price_overrides_every_basis():
         assert choice.usd_per_gpu_hour == 1.5 and "your price" in choice.text
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("gpu_price_basis", "Market Median", "provider id"),
-    ("gpu_pricing", "hourly", "must be one of"),
-    ("peak_traffic_share", 1.5, "at most 1"),
-    ("residual_fraction", -0.1, "at least 0"),
-    ("colo_usd_per_kw_month", "cheap", "must be a number"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("gpu_price_basis", "Market Median", "provider id"),
+        ("gpu_pricing", "hourly", "must be one of"),
+        ("peak_traffic_share", 1.5, "at most 1"),
+        ("residual_fraction", -0.1, "at least 0"),
+        ("colo_usd_per_kw_month", "cheap", "must be a number"),
+    ],
+)
 def test_new_scenario_fields_are_validated(field, value, message):
     with pytest.raises(InputError) as err:
         Scenario().replace(**{field: value})
@@ -102,12 +119,26 @@ def test_owned_gpu_costs_more_than_purchase_over_amortisation_plus_power():
     opts = build_options(CATALOG, "h100-sxm", 0, "native", "fp8", PriceSettings())
     rows = opts.gpu_rows
     whole = costs.gpu_hour_for(opts, rows, s)
-    naive = costs.gpu_hour_usd(opts.rent_usd_per_gpu_hour[rows], opts.purchase_usd[rows], opts.tdp_w[rows], "own",
-                               s.amortization_months, s.electricity_usd_per_kwh, s.pue)
+    naive = costs.gpu_hour_usd(
+        opts.rent_usd_per_gpu_hour[rows],
+        opts.purchase_usd[rows],
+        opts.tdp_w[rows],
+        "own",
+        s.amortization_months,
+        s.electricity_usd_per_kwh,
+        s.pue,
+    )
     assert np.all(np.isfinite(whole)) and np.all(whole > naive * 1.3)
     items = dict(costs.cost_items(opts, int(rows[0]), s))
-    assert set(items) >= {"GPU purchase (depreciation)", "server around the GPU (depreciation)", "networking (depreciation)",
-                          "power x PUE", "colocation", "staff", "maintenance and support"}
+    assert set(items) >= {
+        "GPU purchase (depreciation)",
+        "server around the GPU (depreciation)",
+        "networking (depreciation)",
+        "power x PUE",
+        "colocation",
+        "staff",
+        "maintenance and support",
+    }
     assert sum(items.values()) == pytest.approx(whole[0])
     # the sourced HGX H100 server ($325k / 8 GPUs) is more than the GPU's own $30k
     assert items["server around the GPU (depreciation)"] > 0
@@ -131,8 +162,15 @@ def _tiered_catalog(tiers):
 
 
 def _tier(name, rpm, price):
-    return RateLimitTier(tier=name, requests_per_minute=rpm, tokens_per_minute=None, input_usd_per_mtok=price,
-                         output_usd_per_mtok=price, source="https://example.org/limits", as_of="2026-07-18")
+    return RateLimitTier(
+        tier=name,
+        requests_per_minute=rpm,
+        tokens_per_minute=None,
+        input_usd_per_mtok=price,
+        output_usd_per_mtok=price,
+        source="https://example.org/limits",
+        as_of="2026-07-18",
+    )
 
 
 def test_a_2m_requests_per_day_plan_cannot_use_a_10_requests_per_minute_tier():
@@ -171,8 +209,13 @@ def test_peak_share_blends_peak_and_off_peak_prices():
 def test_cost_lines_name_the_rent_or_list_the_owned_items():
     from ttcplanner.model.format import cost_lines
 
-    s = Scenario(task_id="maths-olympiad", hardware="h100-sxm", gpu_price_basis="hyperscaler", requests_per_day=1000,
-                 latency_target_s=3600)
+    s = Scenario(
+        task_id="maths-olympiad",
+        hardware="h100-sxm",
+        gpu_price_basis="hyperscaler",
+        requests_per_day=1000,
+        latency_target_s=3600,
+    )
     plan = evaluate(s, CATALOG)
     i = plan.best_per_kind["gpu"]
     assert i is not None
@@ -196,8 +239,9 @@ def test_priced_accelerators_that_are_not_sized_are_named_with_their_reason():
 
 
 def test_a_fallback_or_single_quote_rent_behind_the_recommendation_is_a_warning():
-    s = Scenario(task_id="maths-olympiad", hardware="mi325x", requests_per_day=100_000, latency_target_s=600,
-                 on_prem_only=True)  # the GPU row is the recommendation whatever the API tier costs
+    s = Scenario(
+        task_id="maths-olympiad", hardware="mi325x", requests_per_day=100_000, latency_target_s=600, on_prem_only=True
+    )  # the GPU row is the recommendation whatever the API tier costs
     plan = evaluate(s, CATALOG)  # MI325X: one provider (TensorWave, via a secondary page)
     assert plan.options.kind[plan.recommended] == "gpu"
     assert any("single provider's quote" in w for w in words.warning_texts(plan))
@@ -233,8 +277,9 @@ def test_asic_latency_adds_the_reasoning_once():
     first token's latency plus (reasoning + answer) at the per-user speed."""
     offer = CATALOG.asic_offers["cerebras-gpt-oss-120b"]
     assert offer.first_answer_token_s == 1.54 and offer.ttft_s == 0.0
-    s = Scenario(task_id="maths-olympiad", reasoning_tokens=8000, answer_tokens=500, requests_per_day=100,
-                 budget_mode="fixed")  # exactly 8,000 reasoning tokens
+    s = Scenario(
+        task_id="maths-olympiad", reasoning_tokens=8000, answer_tokens=500, requests_per_day=100, budget_mode="fixed"
+    )  # exactly 8,000 reasoning tokens
     plan = evaluate(s, CATALOG)
     i = plan.options.entry_id.index(offer.id)
     output = plan.results.reasoning_tokens[i] + 500  # 8,000 tokens buy an effort level of gpt-oss

@@ -12,18 +12,32 @@ from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import Adjustments, evaluate
 from ttcplanner.model.scenario import Scenario
-from ttcplanner.model.sensitivity import (OUTCOMES, UNCERTAIN_INPUTS, UncertainInput, apply_inputs, monte_carlo,
-                                          monte_carlo_to_json, tornado, tornado_to_json)
+from ttcplanner.model.sensitivity import (
+    OUTCOMES,
+    UNCERTAIN_INPUTS,
+    UncertainInput,
+    apply_inputs,
+    monte_carlo,
+    monte_carlo_to_json,
+    tornado,
+    tornado_to_json,
+)
 from ttcplanner.paths import scenarios_dir
 
 # Issue 19 added API hosts of open models (DeepInfra's gpt-oss-120b at $0.039 / $0.17 ...), which undercut every
 # GPU and ASIC option of the coding scenario; these tests need its GPU-versus-ASIC decision, so they use the
 # catalog with first-party API offers only (the hosts are covered by the planner tests).
 _SHIPPED = load_catalog(include_user=False)
-CATALOG = dataclasses.replace(_SHIPPED, api_offers={k: o for k, o in _SHIPPED.api_offers.items()
-                                                    if not o.id.startswith(("together-", "fireworks-", "deepinfra-",
-                                                                            "crusoe-", "baseten-", "venice-",
-                                                                            "amazon-bedrock-"))})
+CATALOG = dataclasses.replace(
+    _SHIPPED,
+    api_offers={
+        k: o
+        for k, o in _SHIPPED.api_offers.items()
+        if not o.id.startswith(
+            ("together-", "fireworks-", "deepinfra-", "crusoe-", "baseten-", "venice-", "amazon-bedrock-")
+        )
+    },
+)
 SCENARIOS = sorted(scenarios_dir().glob("*.json"))
 # GPU recommended, an ASIC cloud the cheapest alternative: prices of either kind move the decision.
 CODING = sc.load(scenarios_dir() / "coding-agent-verifier.json")
@@ -88,8 +102,11 @@ def test_vendor_price_rows_move_only_their_vendor_and_show_the_flip():
     assert base.options.vendor[rec] == "AMD", "precondition: an AMD GPU recommended"
     not_amd = [i for i in range(base.options.size) if base.results.eligible[i] and base.options.vendor[i] != "AMD"]
     expected = min(base.results.monthly_usd[i] for i in not_amd) / base.results.monthly_usd[rec]
-    wide = tuple(dataclasses.replace(u, low=0.5, high=3.0) for u in UNCERTAIN_INPUTS
-                 if u.name in ("amd_gpu_price_factor", "nvidia_gpu_price_factor"))
+    wide = tuple(
+        dataclasses.replace(u, low=0.5, high=3.0)
+        for u in UNCERTAIN_INPUTS
+        if u.name in ("amd_gpu_price_factor", "nvidia_gpu_price_factor")
+    )
     rows = {r.name: r for r in tornado(scenario, NO_API, inputs=wide).rows}
     amd, nvidia = rows["amd_gpu_price_factor"], rows["nvidia_gpu_price_factor"]
     assert amd.flips and amd.flip_value == pytest.approx(expected, rel=0.05)
@@ -187,7 +204,11 @@ def test_samples_stay_inside_their_ranges_with_the_mode_at_base():
         centre = np.log(x) if u.scale == "factor" else x
         hist, edges = np.histogram(centre, bins=12)
         mode_at = edges[np.argmax(hist)]
-        assert (np.log(u.low) if u.scale == "factor" else u.low) < mode_at + 1e-9 <= (np.log(u.high) if u.scale == "factor" else u.high)
+        assert (
+            (np.log(u.low) if u.scale == "factor" else u.low)
+            < mode_at + 1e-9
+            <= (np.log(u.high) if u.scale == "factor" else u.high)
+        )
     peak = next(u for u in mc.inputs if u.name == "peak_to_average")
     assert CODING.peak_to_average * peak.low >= 1.0 - 1e-9  # clipped to the field's bounds
 
@@ -230,13 +251,39 @@ def test_json_shapes_are_stable_and_strict():
     assert {"option", "kind", "status", "monthly_cost_usd"} == set(t["base"])
     assert {r["name"] for r in t["rows"]} == {u.name for u in UNCERTAIN_INPUTS}
     for r in t["rows"]:
-        assert {"label", "low", "high", "low_text", "high_text", "cost_at_low_usd", "cost_at_high_usd",
-                "base_cost_usd", "swing_usd", "flips", "flips_kind", "flip_value", "flip_natural", "flip_text",
-                "flip_to", "flip_to_kind", "source"} <= set(r)
+        assert {
+            "label",
+            "low",
+            "high",
+            "low_text",
+            "high_text",
+            "cost_at_low_usd",
+            "cost_at_high_usd",
+            "base_cost_usd",
+            "swing_usd",
+            "flips",
+            "flips_kind",
+            "flip_value",
+            "flip_natural",
+            "flip_text",
+            "flip_to",
+            "flip_to_kind",
+            "source",
+        } <= set(r)
     json.dumps(t, allow_nan=False)
     m = monte_carlo_to_json(monte_carlo(CODING, CATALOG, 500, seed=3))
-    assert {"schema_version", "n", "n_requested", "seed", "cancelled", "sampling", "inputs", "probability",
-            "monthly_cost_usd_by_kind", "winner_monthly_cost_usd"} <= set(m)
+    assert {
+        "schema_version",
+        "n",
+        "n_requested",
+        "seed",
+        "cancelled",
+        "sampling",
+        "inputs",
+        "probability",
+        "monthly_cost_usd_by_kind",
+        "winner_monthly_cost_usd",
+    } <= set(m)
     assert set(m["probability"]) == set(OUTCOMES)
     for q in m["monthly_cost_usd_by_kind"].values():
         assert {"share_with_option", "p5", "p25", "p50", "p75", "p95"} == set(q)

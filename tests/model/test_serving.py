@@ -39,6 +39,7 @@ def spec_gpu(gid):
 
 # --- known facts -------------------------------------------------------------------------------------
 
+
 def test_gpt_oss_120b_mxfp4_fits_one_80gb_gpu(catalog):
     est = serving.estimate(one(catalog, "gpt-oss-120b", "h100-sxm"), 1000, 1000)
     assert est.fits[0] and est.max_concurrency[0] >= 8
@@ -99,8 +100,9 @@ def test_llamacpp_batch_1_on_consumer_gpus(catalog):
     s = one(catalog, "gpt-oss-20b", "rtx-4090", engine="llamacpp")
     speed = 1 / serving.load_estimate(s, 100, 500, concurrency=1).tpot_s[0]
     assert 225 / 1.5 < speed < 225 * 1.5
-    r4080 = serving.build_setup(catalog, [(catalog.open_models["gpt-oss-20b"], spec_gpu("rtx-4080"), 1)], "native",
-                                "bf16", "llamacpp")
+    r4080 = serving.build_setup(
+        catalog, [(catalog.open_models["gpt-oss-20b"], spec_gpu("rtx-4080"), 1)], "native", "bf16", "llamacpp"
+    )
     near = 1 / serving.load_estimate(r4080, 0, 256, concurrency=1).tpot_s[0]
     deep = 1 / serving.load_estimate(r4080, 28_700, 256, concurrency=1).tpot_s[0]
     assert deep < near and 186 / 1.6 < near < 186 * 1.6
@@ -109,7 +111,9 @@ def test_llamacpp_batch_1_on_consumer_gpus(catalog):
 def test_amd_uses_amd_efficiencies(catalog):
     assert catalog.serving_factors["amd"].vendor == "AMD"
     nv = one(catalog, "deepseek-r1", "h200", 8)
-    amd = serving.build_setup(catalog, [(catalog.open_models["deepseek-r1"], spec_gpu("mi355x"), 8)], "fp8", "fp8", "sglang")
+    amd = serving.build_setup(
+        catalog, [(catalog.open_models["deepseek-r1"], spec_gpu("mi355x"), 8)], "fp8", "fp8", "sglang"
+    )
     assert amd.eta_bw[0] == catalog.serving_factors["amd"].eta_bw
     assert nv.eta_bw[0] == catalog.serving_factors["vllm"].eta_bw
 
@@ -128,15 +132,29 @@ def test_speculative_decoding_helps_at_batch_1_and_loses_in_a_burst(catalog):
 
 # --- properties ---------------------------------------------------------------------------------------
 
-MODELS = ["llama-3.1-8b", "llama-3.3-70b", "qwen3-32b", "qwen3-30b-a3b", "gpt-oss-120b", "gpt-oss-20b",
-          "mixtral-8x7b", "qwen3-235b-a22b"]
+MODELS = [
+    "llama-3.1-8b",
+    "llama-3.3-70b",
+    "qwen3-32b",
+    "qwen3-30b-a3b",
+    "gpt-oss-120b",
+    "gpt-oss-20b",
+    "mixtral-8x7b",
+    "qwen3-235b-a22b",
+]
 GPUS = ["h100-sxm", "h200", "b200", "a100-80gb", "l40s", "mi300x", "l4"]
-setting = st.fixed_dictionaries({
-    "model": st.sampled_from(MODELS), "gpu": st.sampled_from(GPUS), "n": st.sampled_from([1, 2, 4, 8]),
-    "precision": st.sampled_from(["bf16", "fp8", "fp4"]), "kv": st.sampled_from(["bf16", "fp8"]),
-    "engine": st.sampled_from(["vllm", "sglang", "trtllm"]),
-    "i": st.integers(1, 30_000), "o": st.integers(1, 8_000),
-})
+setting = st.fixed_dictionaries(
+    {
+        "model": st.sampled_from(MODELS),
+        "gpu": st.sampled_from(GPUS),
+        "n": st.sampled_from([1, 2, 4, 8]),
+        "precision": st.sampled_from(["bf16", "fp8", "fp4"]),
+        "kv": st.sampled_from(["bf16", "fp8"]),
+        "engine": st.sampled_from(["vllm", "sglang", "trtllm"]),
+        "i": st.integers(1, 30_000),
+        "o": st.integers(1, 8_000),
+    }
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -159,12 +177,17 @@ def test_estimates_are_finite_and_monotone_in_concurrency(catalog, x):
 @settings(max_examples=40, deadline=None)
 @given(setting)
 def test_more_gpus_never_reduce_max_concurrency(catalog, x):
-    b = [float(serving.max_concurrency(one(catalog, x["model"], x["gpu"], n, x["precision"], x["kv"]), x["i"], x["o"])[0])
-         for n in [1, 2, 4, 8]]
-    assert all(later >= earlier for earlier, later in zip(b, b[1:]))
+    b = [
+        float(
+            serving.max_concurrency(one(catalog, x["model"], x["gpu"], n, x["precision"], x["kv"]), x["i"], x["o"])[0]
+        )
+        for n in [1, 2, 4, 8]
+    ]
+    assert all(later >= earlier for earlier, later in zip(b, b[1:], strict=False))
 
 
 # --- percentile sizing ---------------------------------------------------------------------------------
+
 
 def test_replicas_sized_for_p95_meet_it_in_a_simulated_poisson_run(catalog):
     """estimate_for_latency gives the per-replica Poisson rate whose p95 end-to-end latency meets the target;
@@ -192,6 +215,7 @@ def test_sizing_leaves_headroom_below_the_target(catalog):
 
 
 # --- fidelity goals (refit on the shared data) -----------------------------------------------------------
+
 
 @pytest.mark.skipif(not (DATA / "serving_points.csv").is_file(), reason="shared data not present")
 def test_shipped_factors_match_a_refit(catalog):

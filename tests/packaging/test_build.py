@@ -21,8 +21,13 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def build_report() -> dict:
-    done = subprocess.run([sys.executable, "packaging/build.py", "--no-smoke"], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        [sys.executable, "packaging/build.py", "--no-smoke"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -32,17 +37,18 @@ def test_artifacts_exist_and_are_named_by_version(build_report):
     tarball = REPO_ROOT / "dist" / f"ttcplanner-{version}-linux-x86_64.tar.gz"
     deb = REPO_ROOT / "dist" / f"ttcplanner_{version}_amd64.deb"
     assert tarball.is_file() and deb.is_file()
-    fields = subprocess.run(["dpkg-deb", "--field", str(deb)], capture_output=True, text=True,
-                            check=True).stdout
+    fields = subprocess.run(["dpkg-deb", "--field", str(deb)], capture_output=True, text=True, check=True).stdout
     assert f"Version: {version}" in fields
     for package in ("libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libfontconfig1", "libxkbcommon-x11-0"):
         assert package in fields.split("Depends:", 1)[1].splitlines()[0]
-    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True,
-                             check=True).stdout
-    for path in ("./opt/ttcplanner/ttcplanner", "./usr/bin/ttcplanner",
-                 "./usr/share/applications/ttcplanner.desktop",
-                 "./usr/share/icons/hicolor/256x256/apps/ttcplanner.png",
-                 "./opt/ttcplanner/_internal/ttcplanner/resources/fonts/DejaVuSans.ttf"):
+    listing = subprocess.run(["dpkg-deb", "--contents", str(deb)], capture_output=True, text=True, check=True).stdout
+    for path in (
+        "./opt/ttcplanner/ttcplanner",
+        "./usr/bin/ttcplanner",
+        "./usr/share/applications/ttcplanner.desktop",
+        "./usr/share/icons/hicolor/256x256/apps/ttcplanner.png",
+        "./opt/ttcplanner/_internal/ttcplanner/resources/fonts/DejaVuSans.ttf",
+    ):
         assert path in listing, path
 
 
@@ -54,7 +60,12 @@ def test_size_against_baseline(build_report):
 def test_smoke(build_report, suffix):
     version = build_report["version"]
     name = f"ttcplanner_{version}_amd64.deb" if suffix == "deb" else f"ttcplanner-{version}-linux-x86_64.tar.gz"
-    done = subprocess.run([sys.executable, "packaging/smoke_test.py", f"dist/{name}", "--version", version],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "packaging/smoke_test.py", f"dist/{name}", "--version", version],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["version"] == f"ttcplanner {version}"

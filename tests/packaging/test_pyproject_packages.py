@@ -1,7 +1,8 @@
 """Every Python package of the source tree is listed in pyproject.toml, so `pip install .` ships it."""
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,9 +23,7 @@ def test_all_libraries_present_gives_no_message():
 
 
 def test_missing_cursor_library_names_library_and_packages():
-    message = qt_env.check_display(
-        X11_ENV, platform="linux", is_loadable=lambda soname: soname != "libxcb-cursor.so.0"
-    )
+    message = qt_env.check_display(X11_ENV, platform="linux", is_loadable=lambda soname: soname != "libxcb-cursor.so.0")
     assert message is not None
     assert "libxcb-cursor.so.0" in message
     assert "libxcb-icccm.so.4" not in message.split("Install them")[0]
@@ -105,13 +103,16 @@ def test_register_fonts_sets_dejavu_default(qapp, restore_app_font):
     assert any("Bold" in style for style in bold_styles)
 
 
-@pytest.mark.parametrize("env, expected", [
-    ({}, "C.UTF-8"),
-    ({"LANG": "C"}, "C.UTF-8"),
-    ({"LC_CTYPE": "POSIX", "LANG": "en_US.UTF-8"}, "C.UTF-8"),
-    ({"LANG": "de_DE.UTF-8"}, None),  # a real locale is left alone
-    ({"LC_ALL": "C"}, None),  # an explicit LC_ALL is the user's choice
-])
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "C.UTF-8"),
+        ({"LANG": "C"}, "C.UTF-8"),
+        ({"LC_CTYPE": "POSIX", "LANG": "en_US.UTF-8"}, "C.UTF-8"),
+        ({"LANG": "de_DE.UTF-8"}, None),  # a real locale is left alone
+        ({"LC_ALL": "C"}, None),  # an explicit LC_ALL is the user's choice
+    ],
+)
 def test_bare_c_locale_asks_for_utf8(env, expected):
     qt_env.prefer_utf8_locale(env)
     assert env.get("LC_CTYPE") == expected
@@ -121,9 +122,27 @@ def test_frozen_style_start_prints_no_locale_notice(tmp_path):
     """A start with no locale at all (env -i; CPython's own PEP 538 coercion disabled) writes nothing to stderr."""
     import subprocess
 
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "PYTHONCOERCECLOCALE": "0",
-           "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": os.getcwd()}
-    out = subprocess.run([sys.executable, "-m", "ttcplanner", "plan", "resources/scenarios/maths-tutor-high-volume.json",
-                          "--pdf", str(tmp_path / "p.pdf")], env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "PYTHONCOERCECLOCALE": "0",
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.getcwd(),
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ttcplanner",
+            "plan",
+            "resources/scenarios/maths-tutor-high-volume.json",
+            "--pdf",
+            str(tmp_path / "p.pdf"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "locale" not in out.stderr.lower(), out.stderr

@@ -38,8 +38,11 @@ def _load(catalog, stem: str, **changes):
 
 def _figures(plan, catalog, selected=None, show_all=False):
     names = model_names(catalog)
-    return (accuracy_figure(plan, names, selected, show_all), cost_figure(plan, selected),
-            volume_figure(plan, selected))
+    return (
+        accuracy_figure(plan, names, selected, show_all),
+        cost_figure(plan, selected),
+        volume_figure(plan, selected),
+    )
 
 
 def test_specs_are_frozen_and_equal_for_equal_plans(plan, catalog):
@@ -107,9 +110,12 @@ def test_many_models_show_the_highlighted_and_a_few_the_rest_on_demand(catalog):
     others = next(s for s in every.series if s.key == "others")
     assert others.label == f"{fig.optional} other models" and len(others.parts) == fig.optional
     assert any(k.label == others.label for k in every.legend) and not any(k.label == others.label for k in fig.legend)
-    selected = next(i for i in range(len(arc.options.label))
-                    if arc.options.accuracy_id[i] not in {s.parts[0] for s in models}
-                    and any(c.accuracy_id == arc.options.accuracy_id[i] for c in arc.accuracy_curves))
+    selected = next(
+        i
+        for i in range(len(arc.options.label))
+        if arc.options.accuracy_id[i] not in {s.parts[0] for s in models}
+        and any(c.accuracy_id == arc.options.accuracy_id[i] for c in arc.accuracy_curves)
+    )
     with_selection = accuracy_figure(arc, selected=selected)
     assert any(s.role == "selected" for s in with_selection.series)
 
@@ -161,7 +167,7 @@ def _check(boxes, labels, area, obstacles=()):
     placed = [b for b in boxes if b is not None]
     for k, b in enumerate(placed):
         assert b.inside(area), b
-        assert all(b.overlap(o) == 0 for o in placed[k + 1:]), (b, placed)
+        assert all(b.overlap(o) == 0 for o in placed[k + 1 :]), (b, placed)
         assert all(b.overlap(o) == 0 for o in obstacles), (b, obstacles)
     for b, label in zip(boxes, labels, strict=True):  # beside its own line
         if b is not None and label.vertical:

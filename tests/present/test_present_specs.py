@@ -47,10 +47,11 @@ def test_window_and_pdf_highlight_the_same_options(plan):
     from ttcplanner.report.figures import accuracy_models, shown_options
 
     roles, context, _ = drawn_models(plan)
-    assert [c.accuracy_id for c in accuracy_models(plan)] == [c.accuracy_id for c, _ in roles] + \
-        [c.accuracy_id for c in context]
+    assert [c.accuracy_id for c in accuracy_models(plan)] == [c.accuracy_id for c, _ in roles] + [
+        c.accuracy_id for c in context
+    ]
     assert [i for _, i in shown_options(plan)] == [h.index for h in highlighted(plan)]
-    assert [s.role for s in accuracy_figure(plan).series][:len(roles)] == [h.role for _, h in roles]
+    assert [s.role for s in accuracy_figure(plan).series][: len(roles)] == [h.role for _, h in roles]
 
 
 def test_window_and_pdf_share_one_palette():
@@ -65,8 +66,11 @@ def test_window_and_pdf_share_one_palette():
     from ttcplanner.gui import tornado_view
     from ttcplanner.report import analysis_section
 
-    assert (tornado_view.LOW_COLOR, tornado_view.HIGH_COLOR, tornado_view.FLIP_COLOR) == \
-           (analysis_section.LOW_COLOR, analysis_section.HIGH_COLOR, analysis_section.FLIP_COLOR)
+    assert (tornado_view.LOW_COLOR, tornado_view.HIGH_COLOR, tornado_view.FLIP_COLOR) == (
+        analysis_section.LOW_COLOR,
+        analysis_section.HIGH_COLOR,
+        analysis_section.FLIP_COLOR,
+    )
 
 
 def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, catalog):
@@ -89,8 +93,11 @@ def test_accuracy_curves_same_colours_and_names_in_window_and_pdf(qtbot, plan, c
             first.setdefault(acc, h)
     expected = {f"{names.get(acc, acc)} ({h.label})": QColor(h.color).name() for acc, h in first.items()}
     assert expected, "every shipped scenario highlights at least one model"
-    window = {s.label + s.suffix: QColor(view.series_curve(s.key).pen().color()).name()
-              for s in view.figure.series if s.role != "context"}
+    window = {
+        s.label + s.suffix: QColor(view.series_curve(s.key).pen().color()).name()
+        for s in view.figure.series
+        if s.role != "context"
+    }
     assert window == expected
     assert expected.items() <= {e.text: QColor(e.item.color).name() for e in view.legend.entries}.items()
     chart = accuracy_chart(plan, "DejaVu Sans", names)
@@ -147,9 +154,11 @@ def test_present_loads_no_qt_at_run_time():
     import subprocess
     import sys
 
-    code = ("import pkgutil, importlib, sys, ttcplanner.present as p\n"
-            "for m in pkgutil.iter_modules(p.__path__): importlib.import_module('ttcplanner.present.' + m.name)\n"
-            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')"
-            " or m.startswith(('ttcplanner.gui', 'ttcplanner.report', 'ttcplanner.cli')))))\n")
+    code = (
+        "import pkgutil, importlib, sys, ttcplanner.present as p\n"
+        "for m in pkgutil.iter_modules(p.__path__): importlib.import_module('ttcplanner.present.' + m.name)\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph')"
+        " or m.startswith(('ttcplanner.gui', 'ttcplanner.report', 'ttcplanner.cli')))))\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -23,8 +23,9 @@ def _plans():
 def test_every_reason_warning_alternative_and_why_not_has_words():
     codes, why_codes = set(), set()
     for plan in _plans():
-        texts = (reasons.reason_texts(plan) + reasons.warning_texts(plan)
-                 + list(reasons.alternative_texts(plan).values()))
+        texts = (
+            reasons.reason_texts(plan) + reasons.warning_texts(plan) + list(reasons.alternative_texts(plan).values())
+        )
         assert all(t and "{" not in t for t in texts)
         codes |= {x.code for x in (*plan.reasons, *plan.warnings, *plan.alternatives.values())}
         why = reasons.why_not_texts(plan.results)

@@ -5,8 +5,10 @@ from ttcplanner.present.sources import SOURCE_TIERS, clean_url, rank_sources, so
 
 def test_tracking_parameters_are_removed_and_the_rest_kept_byte_for_byte():
     assert clean_url("https://a.example/p?utm_source=x&utm_medium=y") == "https://a.example/p"
-    assert clean_url("https://a.example/p?id=3&ref=hn&fbclid=AB&gclid=1&Q=%20a#sec-2") == \
-        "https://a.example/p?id=3&Q=%20a#sec-2"
+    assert (
+        clean_url("https://a.example/p?id=3&ref=hn&fbclid=AB&gclid=1&Q=%20a#sec-2")
+        == "https://a.example/p?id=3&Q=%20a#sec-2"
+    )
     assert clean_url("https://a.example/p?UTM_Campaign=z&page=2&mc_eid=9") == "https://a.example/p?page=2"
     assert clean_url("  https://a.example/p#top ") == "https://a.example/p#top"
     # a parameter that only starts like a tracking one, or a value that looks like one, stays
@@ -29,8 +31,18 @@ def test_tiers_vendor_then_paper_then_secondary_and_blogs():
 
 
 def test_rank_sources_orders_by_tier_keeps_order_within_a_tier_and_deduplicates_after_cleaning():
-    urls = ["https://medium.com/post?utm_source=tw", "https://arxiv.org/abs/1", "https://deepinfra.com/pricing?ref=x",
-            "https://groq.com/pricing", "https://deepinfra.com/pricing", "https://medium.com/post"]
-    assert rank_sources(urls) == [(0, "https://deepinfra.com/pricing"), (0, "https://groq.com/pricing"),
-                                  (1, "https://arxiv.org/abs/1"), (2, "https://medium.com/post")]
+    urls = [
+        "https://medium.com/post?utm_source=tw",
+        "https://arxiv.org/abs/1",
+        "https://deepinfra.com/pricing?ref=x",
+        "https://groq.com/pricing",
+        "https://deepinfra.com/pricing",
+        "https://medium.com/post",
+    ]
+    assert rank_sources(urls) == [
+        (0, "https://deepinfra.com/pricing"),
+        (0, "https://groq.com/pricing"),
+        (1, "https://arxiv.org/abs/1"),
+        (2, "https://medium.com/post"),
+    ]
     assert len(SOURCE_TIERS) == 3

@@ -40,12 +40,16 @@ def test_no_option_sentence_says_what_is_meant(plan):
     cases = [
         (Reason("none_in_catalog", "asic"), "The catalog has no ASIC cloud option"),
         (Reason("on_premises_only", "asic"), "ASIC cloud is excluded: the scenario allows on-premises hardware only"),
-        (Reason("below_target", "asic", figures={"best_pct": 61.9}),
-         "No ASIC cloud option reaches 75.0% (the best reaches 61.9%)"),
+        (
+            Reason("below_target", "asic", figures={"best_pct": 61.9}),
+            "No ASIC cloud option reaches 75.0% (the best reaches 61.9%)",
+        ),
         (Reason("misses_latency", "asic"), "No ASIC cloud option meets the 300 s latency target at this accuracy"),
         (Reason("no_fit_or_price", "asic"), "No ASIC cloud option fits in memory or has a price"),
-        (Reason("no_accuracy", "asic", figures={"task": "Maths olympiad (AIME)", "user_eval": False}),
-         "No ASIC cloud option has accuracy data on Maths olympiad (AIME)"),
+        (
+            Reason("no_accuracy", "asic", figures={"task": "Maths olympiad (AIME)", "user_eval": False}),
+            "No ASIC cloud option has accuracy data on Maths olympiad (AIME)",
+        ),
     ]
     for reason, text in cases:
         p = dataclasses.replace(plan, alternatives={"asic": reason})
@@ -86,9 +90,13 @@ def test_alternatives_are_the_best_of_each_other_kind_with_cost_and_reason(plan,
 
 def test_flip_from_the_tornado_prefers_a_row_that_changes_the_kind(plan):
     row = dict(flips=True, flip_text="x1.3", flip_to="Some API offer", low_text="x0.5", high_text="x2", label="")
-    tornado = SimpleNamespace(scenario=plan.scenario, rows=[
-        SimpleNamespace(**{**row, "label": "Bigger swing, same kind", "flips_kind": False}),
-        SimpleNamespace(**{**row, "label": "GPU rent", "flips_kind": True})])
+    tornado = SimpleNamespace(
+        scenario=plan.scenario,
+        rows=[
+            SimpleNamespace(**{**row, "label": "Bigger swing, same kind", "flips_kind": False}),
+            SimpleNamespace(**{**row, "label": "GPU rent", "flips_kind": True}),
+        ],
+    )
     text = flip_assumption(plan, tornado)
     assert text.startswith("GPU rent: at x1.3") and "Some API offer" in text
     stale = SimpleNamespace(scenario=dataclasses.replace(plan.scenario, requests_per_day=5.0), rows=tornado.rows)
@@ -111,8 +119,13 @@ def test_accuracy_basis_names_published_points_or_your_eval(plan):
     i = plan.recommended
     assert accuracy_basis(plan, i).startswith("curve fitted to 3 published results for ")
     acc_id = plan.options.accuracy_id[i]
-    views = tuple(dataclasses.replace(v, points=tuple(dataclasses.replace(pt, source="user:your eval results")
-                                                      for pt in v.points)) if v.accuracy_id == acc_id else v
-                  for v in plan.accuracy_curves)
+    views = tuple(
+        dataclasses.replace(
+            v, points=tuple(dataclasses.replace(pt, source="user:your eval results") for pt in v.points)
+        )
+        if v.accuracy_id == acc_id
+        else v
+        for v in plan.accuracy_curves
+    )
     own = dataclasses.replace(plan, accuracy_curves=views)
     assert "3 of your eval results" in accuracy_basis(own, i)

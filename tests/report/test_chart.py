@@ -42,12 +42,27 @@ def app():
 
 
 def test_chart_renders_at_the_requested_print_size(app):
-    chart = Chart(100, 50, Axis("x", log=True), Axis("y", log=True),
-                  [Series([1, 10, np.nan, 1000, np.inf], [1, 0, 5, np.nan, 3], label="gappy", marker="circle",
-                          marker_every=1, band_low=[0.5, 0.5, 1, 1, 1], band_high=[2, 2, 9, 9, 9]),
-                   Series([], [], label="empty"),
-                   Series([5], [5], marker="star", line=False)],
-                  [RefLine(30, label="here"), RefLine(2, vertical=False, label="target")], font_family=app)
+    chart = Chart(
+        100,
+        50,
+        Axis("x", log=True),
+        Axis("y", log=True),
+        [
+            Series(
+                [1, 10, np.nan, 1000, np.inf],
+                [1, 0, 5, np.nan, 3],
+                label="gappy",
+                marker="circle",
+                marker_every=1,
+                band_low=[0.5, 0.5, 1, 1, 1],
+                band_high=[2, 2, 9, 9, 9],
+            ),
+            Series([], [], label="empty"),
+            Series([5], [5], marker="star", line=False),
+        ],
+        [RefLine(30, label="here"), RefLine(2, vertical=False, label="target")],
+        font_family=app,
+    )
     image = chart.render(dpi=300)
     assert (image.width(), image.height()) == (round(100 / 25.4 * 300), round(50 / 25.4 * 300))
     # something other than white was drawn inside the plot
@@ -85,12 +100,22 @@ def test_a_marker_at_the_axis_end_is_drawn_whole(app):
     was cut in half by the frame."""
 
     def red_pixels(x: float) -> int:
-        chart = Chart(100, 50, Axis("x", log=True, lo=1, hi=100), Axis("y", log=True, lo=1, hi=100),
-                      [Series([x], [10], marker="star", line=False, color="#d00000", marker_size_pt=9)], [],
-                      font_family=app)
+        chart = Chart(
+            100,
+            50,
+            Axis("x", log=True, lo=1, hi=100),
+            Axis("y", log=True, lo=1, hi=100),
+            [Series([x], [10], marker="star", line=False, color="#d00000", marker_size_pt=9)],
+            [],
+            font_family=app,
+        )
         image = chart.render(dpi=150)
-        return sum(1 for px in range(image.width()) for py in range(image.height())
-                   if (lambda c: c.red() > 180 and c.green() < 90 and c.blue() < 90)(image.pixelColor(px, py)))
+        return sum(
+            1
+            for px in range(image.width())
+            for py in range(image.height())
+            if (lambda c: c.red() > 180 and c.green() < 90 and c.blue() < 90)(image.pixelColor(px, py))
+        )
 
     middle = red_pixels(10)
     assert middle > 20 and abs(red_pixels(100) - middle) <= middle * 0.15  # whole, give or take the frame line

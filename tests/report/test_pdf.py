@@ -9,19 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from pdf_helpers import image_widths
 from pypdf import PdfReader
 
 from ttcplanner.model import scenario as sc
 from ttcplanner.model.catalog import load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.format import duration, money, pct
-from ttcplanner.model.planner import evaluate
 from ttcplanner.model.options import KIND_NAMES
+from ttcplanner.model.planner import evaluate
 from ttcplanner.paths import scenarios_dir
 from ttcplanner.present.reasons import headline, no_option_sentence, reason_texts, warning_texts
 from ttcplanner.report.figures import accuracy_models, shown_options
 from ttcplanner.report.pdf import export_pdf
-from pdf_helpers import image_widths
 
 ROOT = Path(__file__).resolve().parents[2]
 A4_PT = (595, 842)
@@ -98,8 +98,12 @@ def test_key_figures_table_values(plan, report):
     r = plan.results
     assert shown_options(plan), "the shipped scenario should have a recommendation"
     for _, i in shown_options(plan):
-        for value in (pct(r.accuracy_pct[i]), money(r.monthly_usd[i]), money(r.cost_per_request_usd[i] * 1000),
-                      duration(r.latency_s[i])):
+        for value in (
+            pct(r.accuracy_pct[i]),
+            money(r.monthly_usd[i]),
+            money(r.cost_per_request_usd[i] * 1000),
+            duration(r.latency_s[i]),
+        ):
             assert value in text, value
     kinds_without = [k for k, i in plan.best_per_kind.items() if i is None]
     for k in kinds_without:  # said as a sentence ("No ASIC cloud option reaches ..."), never "none: none ..."
@@ -217,9 +221,13 @@ def test_extras_sections_are_rendered(plan, tmp_path):
     image.fill(QColor("#336699"))
     image.setDotsPerMeterX(round(300 / 0.0254))
     image.setDotsPerMeterY(round(300 / 0.0254))
-    extras = {"tornado": {"title": "Sensitivity of the monthly cost",
-                          "html": "<p>Inputs ranked by effect.</p><p><img src='tornado.png'/></p>",
-                          "images": {"tornado.png": image}}}
+    extras = {
+        "tornado": {
+            "title": "Sensitivity of the monthly cost",
+            "html": "<p>Inputs ranked by effect.</p><p><img src='tornado.png'/></p>",
+            "images": {"tornado.png": image},
+        }
+    }
     reader = PdfReader(export_pdf(plan, tmp_path / "extras.pdf", extras=extras))
     text = text_of(reader)
     assert "Sensitivity of the monthly cost" in text
@@ -241,8 +249,14 @@ def test_cli_writes_pdf_headless(scenario_path, tmp_path):
     out = tmp_path / "out.pdf"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("DISPLAY", None)
-    proc = subprocess.run([sys.executable, "-m", "ttcplanner", "plan", str(scenario_path), "--pdf", str(out),
-                           "--paper", "letter"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ttcplanner", "plan", str(scenario_path), "--pdf", str(out), "--paper", "letter"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     reader = PdfReader(out)
     assert len(reader.pages) >= 3
@@ -252,8 +266,21 @@ def test_cli_writes_pdf_headless(scenario_path, tmp_path):
 
 def test_cli_unwritable_pdf_path_is_one_line_exit_2(scenario_path, tmp_path):
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([sys.executable, "-m", "ttcplanner", "plan", str(scenario_path), "--pdf",
-                           str(tmp_path / "missing" / "out.pdf")], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ttcplanner",
+            "plan",
+            str(scenario_path),
+            "--pdf",
+            str(tmp_path / "missing" / "out.pdf"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "does not exist" in proc.stderr

@@ -21,8 +21,19 @@ from ttcplanner.report.analysis_section import report_extras
 from ttcplanner.report.pdf import export_pdf, keep_with_next
 
 SCENARIOS = sorted(p.stem for p in scenarios_dir().glob("*.json"))
-HEADINGS = ("Executive summary", "Key figures", "Why this option", "What to change", "Warnings", "Figures",
-            "Scenario inputs", "Assumptions and caveats", "Sources", "Sensitivity", "Uncertainty")
+HEADINGS = (
+    "Executive summary",
+    "Key figures",
+    "Why this option",
+    "What to change",
+    "Warnings",
+    "Figures",
+    "Scenario inputs",
+    "Assumptions and caveats",
+    "Sources",
+    "Sensitivity",
+    "Uncertainty",
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +57,12 @@ def flat(text: str) -> str:
 
 
 def link_uris(reader: PdfReader) -> list[str]:
-    return [str(a.get_object()["/A"]["/URI"]) for page in reader.pages for a in page.get("/Annots") or []
-            if "/A" in a.get_object() and "/URI" in a.get_object()["/A"]]
+    return [
+        str(a.get_object()["/A"]["/URI"])
+        for page in reader.pages
+        for a in page.get("/Annots") or []
+        if "/A" in a.get_object() and "/URI" in a.get_object()["/A"]
+    ]
 
 
 def text_without_urls(reader: PdfReader) -> str:
@@ -61,8 +76,11 @@ def text_without_urls(reader: PdfReader) -> str:
 def catalog_ids(catalog) -> set[str]:
     """Every id in the catalog (entries and the accuracy ids they share) that is not itself a display name:
     an id spelt like a name (the open model gpt-oss-120b is called "gpt-oss-120b") cannot be told apart."""
-    entries = [e for kind in ("gpus", "open_models", "api_offers", "asic_offers", "tasks", "serving_factors")
-               for e in getattr(catalog, kind).values()]
+    entries = [
+        e
+        for kind in ("gpus", "open_models", "api_offers", "asic_offers", "tasks", "serving_factors")
+        for e in getattr(catalog, kind).values()
+    ]
     ids = {e.id for e in entries} | {getattr(e, "accuracy_id", "") for e in entries} - {""}
     names = " | ".join(e.name for e in entries)
     return {i for i in ids if not re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", names)}
@@ -83,8 +101,15 @@ def test_no_catalog_id_in_the_text(exported, catalog, name):
 def test_page_one_is_the_executive_summary(exported, catalog, name):
     plan, reader = exported[name]
     first = flat(reader.pages[0].extract_text())
-    for words in ("Executive summary", "Recommendation", "Monthly cost", "Accuracy", "Chosen budget",
-                  "What would change it", "Key figures"):
+    for words in (
+        "Executive summary",
+        "Recommendation",
+        "Monthly cost",
+        "Accuracy",
+        "Chosen budget",
+        "What would change it",
+        "Key figures",
+    ):
         assert words in first
     i = plan.recommended
     if i is not None:
@@ -107,8 +132,9 @@ def test_page_one_names_the_input_that_flips_it_from_the_sensitivity_run(catalog
     flipping = [row for row in t.rows if row.flips]
     assert flipping
     row = ([r for r in flipping if r.flips_kind] or flipping)[0]
-    reader = PdfReader(export_pdf(plan, tmp_path / "t.pdf", extras=report_extras(tornado=t),
-                                  names=model_names(catalog)))
+    reader = PdfReader(
+        export_pdf(plan, tmp_path / "t.pdf", extras=report_extras(tornado=t), names=model_names(catalog))
+    )
     first = flat(reader.pages[0].extract_text())
     assert f"{row.label}: at {row.flip_text}" in first and "(sensitivity analysis)" in first
     assert_no_page_ends_with_a_heading(reader)
@@ -120,7 +146,7 @@ def test_sources_are_clean_and_ranked(exported, name):
     uris = link_uris(reader)
     assert uris and all(u == clean_url(u) for u in uris)
     text = flat(" ".join(page.extract_text() for page in reader.pages))
-    sources = text[text.rindex("Ranked by the weight they carry"):]
+    sources = text[text.rindex("Ranked by the weight they carry") :]
     headings = [h for h in ("Vendor and primary pages", "Papers", "Secondary sites and blogs") if h in sources]
     assert headings and [sources.index(h) for h in headings] == sorted(sources.index(h) for h in headings)
     # the ranked list opens the Sources section and cites every source once, so first mentions are in its order
@@ -134,8 +160,11 @@ def assert_no_page_ends_with_a_heading(reader: PdfReader) -> None:
         lines = [ln.strip() for ln in page.extract_text().splitlines() if ln.strip()]
         body = [ln for ln in lines if not ln.startswith(("ttcplanner ", "Page "))]
         last = body[-1]
-        assert last not in HEADINGS and not last.startswith(("Sensitivity:", "Uncertainty:", "decision")) \
-            and not re.match(r"Figure \d+\.", last), body[-3:]
+        assert (
+            last not in HEADINGS
+            and not last.startswith(("Sensitivity:", "Uncertainty:", "decision"))
+            and not re.match(r"Figure \d+\.", last)
+        ), body[-3:]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -144,6 +173,7 @@ def test_no_page_ends_with_a_heading(exported, name):
 
 
 # ------------------------------------------------------------------ the pagination logic itself
+
 
 def _layout(html: str, page_height: float = 300.0):
     from PySide6.QtCore import QSizeF
@@ -161,18 +191,24 @@ def _page(doc, y: float, page_height: float) -> int:
     return int((y + 1) // page_height)
 
 
-@pytest.mark.parametrize("follower", ["<p>one short paragraph after it</p>",
-                                      "<table><tr><td>a table cell</td><td>b</td></tr><tr><td>c</td></tr></table>",
-                                      "<ul><li>a list item</li><li>another</li></ul>",
-                                      "<p>" + "a long paragraph that runs over many lines " * 30 + "</p>"],
-                         ids=["paragraph", "table", "list", "long paragraph"])
+@pytest.mark.parametrize(
+    "follower",
+    [
+        "<p>one short paragraph after it</p>",
+        "<table><tr><td>a table cell</td><td>b</td></tr><tr><td>c</td></tr></table>",
+        "<ul><li>a list item</li><li>another</li></ul>",
+        "<p>" + "a long paragraph that runs over many lines " * 30 + "</p>",
+    ],
+    ids=["paragraph", "table", "list", "long paragraph"],
+)
 def test_a_heading_is_never_the_last_block_on_a_page(follower):
     """Slide a heading down a page one filler line at a time: wherever it lands, the first two lines of what
     follows it (all of it when shorter) are on the heading's page."""
     page_height = 300.0
     for filler in range(0, 30):
-        doc = _layout("".join(f"<p>filler line {n}</p>" for n in range(filler)) + "<h2>A heading</h2>" + follower,
-                      page_height)
+        doc = _layout(
+            "".join(f"<p>filler line {n}</p>" for n in range(filler)) + "<h2>A heading</h2>" + follower, page_height
+        )
         layout = doc.documentLayout()
         block = doc.begin()
         while block.isValid() and block.blockFormat().headingLevel() == 0:

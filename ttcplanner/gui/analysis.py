@@ -26,9 +26,11 @@ class Analysis(QObject):
         self.monte_carlo_dock = self._dock("Uncertainty", "monteCarloView")
         # shown from the View menu too: build the view, then float the dock if it does not fit below the plots
         self.tornado_dock.visibilityChanged.connect(
-            lambda shown: shown and self.tornado and self._float_if_no_room(self.tornado_dock))
+            lambda shown: shown and self.tornado and self._float_if_no_room(self.tornado_dock)
+        )
         self.monte_carlo_dock.visibilityChanged.connect(
-            lambda shown: shown and self.monte_carlo and self._float_if_no_room(self.monte_carlo_dock))
+            lambda shown: shown and self.monte_carlo and self._float_if_no_room(self.monte_carlo_dock)
+        )
         self.compare = None
         window.installEventFilter(self)
 

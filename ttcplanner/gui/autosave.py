@@ -169,8 +169,9 @@ class Session(QObject):
             s = scenario_io.load(path)
             evaluate(s, self.window.catalog)  # ids the current catalog lacks fail here, not in the window
         except InputError as exc:
-            self._say(f"Could not restore the scenario of a session that ended unexpectedly ({exc}); "
-                      f"it is kept at {keep}")
+            self._say(
+                f"Could not restore the scenario of a session that ended unexpectedly ({exc}); it is kept at {keep}"
+            )
             return
         self.window.show_recovered(s, self._read_source_path(self._meta_path))
         self.restored_from, self.restored_saved_at = keep, saved_at
@@ -216,10 +217,14 @@ class Session(QObject):
     def _offer(self) -> None:
         """A non-blocking question: open each orphaned autosave in its own window, or keep the copies."""
         lines = "\n".join(f"• saved at {o.saved_at}: {o.copy.name}" for o in self.offered)
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved scenarios from other windows",
-                          f"{len(self.offered)} other window(s) ended unexpectedly with unsaved scenarios. "
-                          f"They are kept in {self.folder}:\n{lines}\n\nOpen them now, each in its own window?",
-                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved scenarios from other windows",
+            f"{len(self.offered)} other window(s) ended unexpectedly with unsaved scenarios. "
+            f"They are kept in {self.folder}:\n{lines}\n\nOpen them now, each in its own window?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close,
+            self.window,
+        )
         box.setObjectName("orphanedAutosavesDialog")
         box.setDefaultButton(QMessageBox.StandardButton.Open)
         box.button(QMessageBox.StandardButton.Close).setText("Later")
@@ -237,8 +242,9 @@ class Session(QObject):
             except InputError as exc:
                 self._say(f"Could not open the unsaved scenario kept at {orphan.copy} ({exc})")
                 continue
-            w = type(self.window)(catalog=self.window.catalog, settings=getattr(self.window, "settings", None),
-                                  autosave=self.enabled)
+            w = type(self.window)(
+                catalog=self.window.catalog, settings=getattr(self.window, "settings", None), autosave=self.enabled
+            )
             w.show_recovered(s, orphan.source)
             w.session._say(f"{RESTORED_MESSAGE}, as it was at {orphan.saved_at} (kept at {orphan.copy.name})")
             w.show()
@@ -288,8 +294,13 @@ class Session(QObject):
         path = self.window.current_path
         try:
             scenario_io.save(self.window.scenario, self.autosave_path)
-            write_json_atomic(self._meta_path, {"path": str(path.resolve()) if path else None,
-                                                "modified": not self.window.controller.undo_stack.isClean()})
+            write_json_atomic(
+                self._meta_path,
+                {
+                    "path": str(path.resolve()) if path else None,
+                    "modified": not self.window.controller.undo_stack.isClean(),
+                },
+            )
         except (InputError, OSError) as exc:
             self._say(f"Autosave failed: {exc}")
             return False
@@ -305,10 +316,13 @@ class Session(QObject):
         controller.flush()  # a value typed or dragged a moment ago counts
         if controller.undo_stack.isClean():
             return True
-        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                          f"Save the changes to “{self.window.scenario.name}” before quitting?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Unsaved changes",
+            f"Save the changes to “{self.window.scenario.name}” before quitting?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self.window,
+        )
         box.setObjectName("unsavedChangesDialog")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()

@@ -19,7 +19,7 @@ def _number(spin: QAbstractSpinBox, text: str) -> float | None:
     """The number in ``text`` (prefix, suffix and group separators removed), or None."""
     t = text
     if spin.prefix() and t.startswith(spin.prefix()):
-        t = t[len(spin.prefix()):]
+        t = t[len(spin.prefix()) :]
     if spin.suffix() and t.endswith(spin.suffix()):
         t = t[: -len(spin.suffix())]
     t = t.strip().replace(spin.locale().groupSeparator(), "")

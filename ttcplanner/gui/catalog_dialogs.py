@@ -16,11 +16,31 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QTableView, QVBoxLayout, QWidget)
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui import style
 from ttcplanner.gui.workers import Job, JobRunner
@@ -105,10 +125,12 @@ class CalibrateDialog(QDialog):
         setup_box = QGroupBox("The setup the benchmark ran on")
         form = QFormLayout(setup_box)
         form.setLabelAlignment(RIGHT)
-        self.model_combo = self._combo("calibrateModelCombo",
-                                       [(m.name, m.id) for m in sorted(catalog.open_models.values(), key=lambda m: m.name)])
-        self.gpu_combo = self._combo("calibrateGpuCombo",
-                                     [(g.name, g.id) for g in sorted(catalog.gpus.values(), key=lambda g: g.name)])
+        self.model_combo = self._combo(
+            "calibrateModelCombo", [(m.name, m.id) for m in sorted(catalog.open_models.values(), key=lambda m: m.name)]
+        )
+        self.gpu_combo = self._combo(
+            "calibrateGpuCombo", [(g.name, g.id) for g in sorted(catalog.gpus.values(), key=lambda g: g.name)]
+        )
         self.gpus_spin = QSpinBox()
         self.gpus_spin.setObjectName("calibrateGpusSpin")
         self.gpus_spin.setRange(1, 72)
@@ -190,9 +212,13 @@ class CalibrateDialog(QDialog):
         rate = "all at once" if math.isinf(r["request_rate_per_s"]) else f"{r['request_rate_per_s']:g} requests/s"
         extra = f"; mean TTFT {r['mean_ttft_s']:.2f} s" if r.get("mean_ttft_s") is not None else ""
         extra += f", TPOT {r['mean_tpot_s'] * 1000:.1f} ms" if r.get("mean_tpot_s") is not None else ""
-        self.run_label.setText(html.escape(
-            f"{r['model_id'] or 'model not named'}: {r['completed']:,} requests, mean {r['mean_input_tokens']:,.0f} input / "
-            f"{r['mean_output_tokens']:,.0f} output tokens, concurrency {conc}, {rate}{extra}"))
+        self.run_label.setText(
+            html.escape(
+                f"{r['model_id'] or 'model not named'}: {r['completed']:,} requests, "
+                f"mean {r['mean_input_tokens']:,.0f} input / "
+                f"{r['mean_output_tokens']:,.0f} output tokens, concurrency {conc}, {rate}{extra}"
+            )
+        )
         self._guess_model(r["model_id"])
         self._update()
         return True
@@ -205,10 +231,15 @@ class CalibrateDialog(QDialog):
                 self.model_combo.setCurrentIndex(i)
                 return
 
-    def set_setup(self, model_id: str, hardware_id: str, gpus: int, precision: str = "native",
-                  kv_precision: str = "bf16") -> None:
-        for combo, value in ((self.model_combo, model_id), (self.gpu_combo, hardware_id),
-                             (self.precision_combo, precision), (self.kv_combo, kv_precision)):
+    def set_setup(
+        self, model_id: str, hardware_id: str, gpus: int, precision: str = "native", kv_precision: str = "bf16"
+    ) -> None:
+        for combo, value in (
+            (self.model_combo, model_id),
+            (self.gpu_combo, hardware_id),
+            (self.precision_combo, precision),
+            (self.kv_combo, kv_precision),
+        ):
             i = combo.findData(value)
             if i < 0:
                 raise InputError(f"unknown choice {value!r}", field=combo.objectName())
@@ -237,22 +268,32 @@ class CalibrateDialog(QDialog):
         self.measured_value.setText(_tok_s(self.result["output_tokens_per_s"]))
         self.doubts = []
         try:
-            cal = calibrate(self.catalog, self.result, self.model_combo.currentData(), self.gpu_combo.currentData(),
-                            self.gpus_spin.value(), self.precision_combo.currentData(), self.kv_combo.currentData())
+            cal = calibrate(
+                self.catalog,
+                self.result,
+                self.model_combo.currentData(),
+                self.gpu_combo.currentData(),
+                self.gpus_spin.value(),
+                self.precision_combo.currentData(),
+                self.kv_combo.currentData(),
+            )
         except DoubtfulCalibration as exc:  # computable but suspicious: saving asks first
             cal, self.doubts = exc.calibration, exc.doubts
         except InputError as exc:
             self._show_error(str(exc))
             self._update_buttons()
             return
-        self._show_error("This looks wrong: " + "; ".join(self.doubts) + ". Saving asks you to confirm."
-                         if self.doubts else "")
+        self._show_error(
+            "This looks wrong: " + "; ".join(self.doubts) + ". Saving asks you to confirm." if self.doubts else ""
+        )
         self.calibration = cal
         self.estimate_value.setText(_tok_s(cal.measured_output_tokens_per_s / cal.throughput_scale))
         self.scale_value.setText(f"× {cal.throughput_scale:.3f}")
-        lines = [f"At {cal.input_tokens:,.0f} input / {cal.output_tokens:,.0f} output tokens per request, "
-                 f"{cal.concurrency:,.0f} sequences in flight, {cal.precision.upper()} weights. Later GPU estimates for "
-                 f"{html.escape(cal.name.rsplit(',', 1)[0])} are scaled by this and marked “calibrated by you”."]
+        lines = [
+            f"At {cal.input_tokens:,.0f} input / {cal.output_tokens:,.0f} output tokens per request, "
+            f"{cal.concurrency:,.0f} sequences in flight, {cal.precision.upper()} weights. Later GPU estimates for "
+            f"{html.escape(cal.name.rsplit(',', 1)[0])} are scaled by this and marked “calibrated by you”."
+        ]
         old = self.catalog.user_calibrations.get(cal.id)
         if old is not None:
             lines.append(f"Replaces your calibration of {old.as_of} (× {old.throughput_scale:.3f}).")
@@ -264,10 +305,15 @@ class CalibrateDialog(QDialog):
 
     def confirm_doubts(self) -> bool:
         """Ask before saving a calibration that looks wrong; True: save it anyway."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Save a calibration that looks wrong?",
-                          "This calibration looks wrong:\n• " + "\n• ".join(self.doubts)
-                          + "\n\nSave it anyway? Later estimates for this setup will use it.",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Save a calibration that looks wrong?",
+            "This calibration looks wrong:\n• "
+            + "\n• ".join(self.doubts)
+            + "\n\nSave it anyway? Later estimates for this setup will use it.",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("confirmDoubtfulCalibration")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         answer = box.exec()
@@ -423,14 +469,18 @@ class PriceTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if index.column() in (1, SOURCE_COLUMN):
                 notes = getattr(entry, "notes", "")
-                return f"{entry.name} ({entry.id})\nsource: {entry.source}\nas of {entry.as_of}" + (f"\n\n{notes}" if notes else "")
+                return f"{entry.name} ({entry.id})\nsource: {entry.source}\nas of {entry.as_of}" + (
+                    f"\n\n{notes}" if notes else ""
+                )
             if col.field and applies:
                 lo, hi = _bounds(entry, col.field)
                 unit = "%" if col.percent else ""
                 scale = 100 if col.percent else 1
                 was = getattr(entry, col.field)
-                return (f"{col.title.replace(chr(10), ' ')}: {lo * scale:g} to {hi * scale:,.0f}{unit}; "
-                        f"catalog value {'none' if was is None else f'{was * scale:g}{unit}'} (as of {entry.as_of})")
+                return (
+                    f"{col.title.replace(chr(10), ' ')}: {lo * scale:g} to {hi * scale:,.0f}{unit}; "
+                    f"catalog value {'none' if was is None else f'{was * scale:g}{unit}'} (as of {entry.as_of})"
+                )
         return None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):  # noqa: N802 - Qt API
@@ -535,8 +585,11 @@ class PriceEditorDialog(QDialog):
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setWordWrap(False)
@@ -575,9 +628,15 @@ class PriceEditorDialog(QDialog):
         self.save_button.setEnabled(n > 0)
         self.message.setStyleSheet(MUTED_CSS)
         shown = f"{self.proxy.rowCount()} of {self.model.rowCount()} entries shown"
-        edits = (f"{n} entr{'y' if n == 1 else 'ies'} changed (highlighted); Save writes them to your user catalog dated today"
-                 if n else "Double-click a price to change it")
-        self.message.setText(f"{shown} · {edits}. Your edits override the shipped catalog; the catalog URL is kept in the notes.")
+        edits = (
+            f"{n} entr{'y' if n == 1 else 'ies'} changed (highlighted); "
+            "Save writes them to your user catalog dated today"
+            if n
+            else "Double-click a price to change it"
+        )
+        self.message.setText(
+            f"{shown} · {edits}. Your edits override the shipped catalog; the catalog URL is kept in the notes."
+        )
 
     def save(self) -> bool:
         """Write every changed entry with ``edit_price``; stops at the first failure and says which."""
@@ -588,7 +647,9 @@ class PriceEditorDialog(QDialog):
             try:
                 edit_price(self.catalog, entry_id, folder=_user_folder(self.folder), **changes)
             except (InputError, OSError) as exc:
-                self._on_rejected(f"Cannot save {entry_id}: {exc}" + (f" ({len(written)} saved before it)" if written else ""))
+                self._on_rejected(
+                    f"Cannot save {entry_id}: {exc}" + (f" ({len(written)} saved before it)" if written else "")
+                )
                 if written:
                     self.saved.emit(written)
                 return False
@@ -629,8 +690,9 @@ class LiteLLMImportDialog(QDialog):
     loaded = Signal()  # the import finished (check .result / .error)
     saved = Signal(list)  # files written
 
-    def __init__(self, path: str | Path, catalog: Catalog, parent: QWidget | None = None,
-                 folder: str | Path | None = None):
+    def __init__(
+        self, path: str | Path, catalog: Catalog, parent: QWidget | None = None, folder: str | Path | None = None
+    ):
         super().__init__(parent)
         self.setObjectName("litellmImportDialog")
         self.setWindowTitle("Import LiteLLM prices")
@@ -641,11 +703,15 @@ class LiteLLMImportDialog(QDialog):
         self.error = ""
         self.runner = JobRunner(self)  # reading again (the providers box) cancels the older read
 
-        self.file_label = _label(f"<b>{html.escape(self.path.name)}</b> <span style='color:#5a6270'>"
-                                 f"({html.escape(str(self.path.parent))})</span>")
+        self.file_label = _label(
+            f"<b>{html.escape(self.path.name)}</b> <span style='color:#5a6270'>"
+            f"({html.escape(str(self.path.parent))})</span>"
+        )
         self.all_check = QCheckBox("Include resellers and other providers (Azure, Bedrock, Vertex AI, OpenRouter…)")
         self.all_check.setObjectName("litellmAllCheck")
-        self.all_check.setToolTip("Off: only the vendors' own offers, as `ttcplanner catalog import-litellm` does by default")
+        self.all_check.setToolTip(
+            "Off: only the vendors' own offers, as `ttcplanner catalog import-litellm` does by default"
+        )
         self.all_check.toggled.connect(lambda _: self.start())
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -736,35 +802,67 @@ class LiteLLMImportDialog(QDialog):
             f"<b>{len(res.skipped)}</b> entries are skipped ({scope}). Imported prices are dated <b>{date}</b> "
             "(the file's date) and sourced to LiteLLM's table; speed, TTFT and anything LiteLLM does not state are "
             "kept from the shipped offer or marked as estimates."
-            + ("" if res.offers else "<br><span style='color:#b00020'>Nothing to save.</span>"))
+            + ("" if res.offers else "<br><span style='color:#b00020'>Nothing to save.</span>")
+        )
         old = self.catalog.api_offers
 
         def change(o, field):
             was = getattr(old[o.id], field) if o.id in old else None
             now = getattr(o, field)
-            return _price(now) if was is None or abs(was - (now or 0)) < 1e-12 or now is None else f"{_price(was)} → {_price(now)}"
+            return (
+                _price(now)
+                if was is None or abs(was - (now or 0)) < 1e-12 or now is None
+                else f"{_price(was)} → {_price(now)}"
+            )
 
-        updated = [(by_id[i].name, i, change(by_id[i], "input_usd_per_mtok"), change(by_id[i], "cached_input_usd_per_mtok"),
-                    change(by_id[i], "output_usd_per_mtok"), old[i].as_of if i in old else "—") for i in res.updated]
-        added = [(by_id[i].name, i, _price(by_id[i].input_usd_per_mtok), _price(by_id[i].cached_input_usd_per_mtok),
-                  _price(by_id[i].output_usd_per_mtok), f"{by_id[i].output_tokens_per_s_per_user:g}" + (" (estimate)" if by_id[i].speed_is_estimate else ""))
-                 for i in res.added]
+        updated = [
+            (
+                by_id[i].name,
+                i,
+                change(by_id[i], "input_usd_per_mtok"),
+                change(by_id[i], "cached_input_usd_per_mtok"),
+                change(by_id[i], "output_usd_per_mtok"),
+                old[i].as_of if i in old else "—",
+            )
+            for i in res.updated
+        ]
+        added = [
+            (
+                by_id[i].name,
+                i,
+                _price(by_id[i].input_usd_per_mtok),
+                _price(by_id[i].cached_input_usd_per_mtok),
+                _price(by_id[i].output_usd_per_mtok),
+                f"{by_id[i].output_tokens_per_s_per_user:g}" + (" (estimate)" if by_id[i].speed_is_estimate else ""),
+            )
+            for i in res.added
+        ]
         prices = ("Input\n$ / M tokens", "Cached input\n$ / M tokens", "Output\n$ / M tokens")
-        self.tabs.addTab(_table("litellmUpdatedTable", ("Offer", "Id", *prices, "Shipped price\nas of"), updated, (2, 3, 4)),
-                         f"Updated ({len(updated)})")
-        self.tabs.addTab(_table("litellmAddedTable", ("Offer", "Id", *prices, "Speed (tok/s)"), added, (2, 3, 4)),
-                         f"Added ({len(added)})")
-        self.tabs.addTab(_table("litellmSkippedTable", ("LiteLLM key", "Why skipped"), list(res.skipped)),
-                         f"Skipped ({len(res.skipped)})")
+        self.tabs.addTab(
+            _table("litellmUpdatedTable", ("Offer", "Id", *prices, "Shipped price\nas of"), updated, (2, 3, 4)),
+            f"Updated ({len(updated)})",
+        )
+        self.tabs.addTab(
+            _table("litellmAddedTable", ("Offer", "Id", *prices, "Speed (tok/s)"), added, (2, 3, 4)),
+            f"Added ({len(added)})",
+        )
+        self.tabs.addTab(
+            _table("litellmSkippedTable", ("LiteLLM key", "Why skipped"), list(res.skipped)),
+            f"Skipped ({len(res.skipped)})",
+        )
         self.save_button.setEnabled(bool(res.offers))
 
     def confirm_jumps(self, jumps: list[str]) -> bool:
         """Ask before saving prices that move more than 10-fold (LiteLLM unit errors); True: save anyway."""
         shown = "\n• ".join(jumps[:10]) + (f"\n… and {len(jumps) - 10} more" if len(jumps) > 10 else "")
-        box = QMessageBox(QMessageBox.Icon.Warning, "Save prices that look wrong?",
-                          f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold:\n• {shown}\n\n"
-                          "This is usually a unit error in the file. Save anyway?",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Save prices that look wrong?",
+            f"{len(jumps)} price(s) would change more than {PRICE_JUMP:g}-fold:\n• {shown}\n\n"
+            "This is usually a unit error in the file. Save anyway?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("confirmPriceJumps")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         answer = box.exec()

@@ -22,8 +22,10 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.planner import Plan
 from ttcplanner.present.prices import price_age
 
-STALE_CSS = (f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; "
-             "padding: 0 6px; color: #5c4400; }")
+STALE_CSS = (
+    f"QLabel {{ background: {style.WARNING_BG}; border: 1px solid {style.WARNING_BORDER}; border-radius: 3px; "
+    "padding: 0 6px; color: #5c4400; }"
+)
 
 
 class CatalogMenu(QObject):
@@ -75,8 +77,11 @@ class CatalogMenu(QObject):
 
         if not path:
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "LiteLLM price file (model_prices_and_context_window.json)", str(Path.home()),
-                "JSON (*.json);;All files (*)")
+                self.window,
+                "LiteLLM price file (model_prices_and_context_window.json)",
+                str(Path.home()),
+                "JSON (*.json);;All files (*)",
+            )
             if not path:
                 return None
         dlg = LiteLLMImportDialog(path, self.window.catalog, self.window)
@@ -133,11 +138,15 @@ class CatalogMenu(QObject):
         try:
             w.set_catalog(catalog)
         except InputError as exc:
-            self._error("Cannot use the reloaded catalog", f"The current scenario cannot be planned with it: {exc}"
-                        "\n\nThe planner keeps the catalog it had.")
+            self._error(
+                "Cannot use the reloaded catalog",
+                f"The current scenario cannot be planned with it: {exc}\n\nThe planner keeps the catalog it had.",
+            )
             return False
         self.update_status(w.plan)
-        w.statusBar().showMessage(f"Catalog reloaded: prices as of {catalog.as_of}, "
-                                  f"{len(catalog.user_calibrations)} calibration(s) of yours", 8000)
+        w.statusBar().showMessage(
+            f"Catalog reloaded: prices as of {catalog.as_of}, {len(catalog.user_calibrations)} calibration(s) of yours",
+            8000,
+        )
         self.catalogChanged.emit(catalog)
         return True

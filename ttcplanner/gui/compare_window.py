@@ -17,8 +17,20 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMainWindow, QMessageBox, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui.plot_base import HoverTarget, PlanPlot
 from ttcplanner.model import scenario as scenario_io
@@ -33,8 +45,20 @@ CURRENT = "current scenario"  # the source of a column added from the main windo
 STALE_SOURCE = "current scenario as it was: for the previous scenario, Add current scenario again"
 COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")  # Okabe-Ito, as in the printed report
 DASHES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine)
-ROWS = ("Scenario", "Source", "Recommendation", "Deployment kind", "Accuracy (band)", "Monthly cost",
-        "Cost per 1k requests", "Latency", "GPUs", "Break-even volumes", "Volume", "Status")
+ROWS = (
+    "Scenario",
+    "Source",
+    "Recommendation",
+    "Deployment kind",
+    "Accuracy (band)",
+    "Monthly cost",
+    "Cost per 1k requests",
+    "Latency",
+    "GPUs",
+    "Break-even volumes",
+    "Volume",
+    "Status",
+)
 
 
 @dataclass
@@ -47,8 +71,11 @@ class Entry:
 def key_figures(plan: Plan, source: str = "") -> list[str]:
     """One table column, in ROWS order."""
     s, r, i = plan.scenario, plan.results, plan.recommended
-    status = {"ok": "meets the targets", "target_missed": "target missed: closest option shown",
-              "nothing_feasible": "nothing can serve it"}.get(plan.status, plan.status)
+    status = {
+        "ok": "meets the targets",
+        "target_missed": "target missed: closest option shown",
+        "nothing_feasible": "nothing can serve it",
+    }.get(plan.status, plan.status)
     if i is None:
         rec = ["none", "", "", "", "", "", ""]
     else:
@@ -57,11 +84,22 @@ def key_figures(plan: Plan, source: str = "") -> list[str]:
         if np.isfinite(r.low_pct[i]) and np.isfinite(r.high_pct[i]):
             band = f" ({pct(r.low_pct[i])} to {pct(r.high_pct[i])})"
         gpus = f"{int(r.gpus_total[i]):,}" if kind == "gpu" and np.isfinite(r.gpus_total[i]) else "none (per-token)"
-        rec = [plan.options.label[i], KIND_NAMES.get(kind, kind), pct(r.accuracy_pct[i]) + band,
-               f"{money(r.monthly_usd[i])}/month", money(r.cost_per_request_usd[i] * 1000), duration(r.latency_s[i]),
-               gpus]
-    breaks = "; ".join(f"{count(b.requests_per_day)}/day ({KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above)"
-                       for b in plan.break_evens) or "none"
+        rec = [
+            plan.options.label[i],
+            KIND_NAMES.get(kind, kind),
+            pct(r.accuracy_pct[i]) + band,
+            f"{money(r.monthly_usd[i])}/month",
+            money(r.cost_per_request_usd[i] * 1000),
+            duration(r.latency_s[i]),
+            gpus,
+        ]
+    breaks = (
+        "; ".join(
+            f"{count(b.requests_per_day)}/day ({KIND_NAMES[b.below]} below, {KIND_NAMES[b.above]} above)"
+            for b in plan.break_evens
+        )
+        or "none"
+    )
     return [s.name, source, *rec, breaks, f"{count(s.requests_per_day)} requests/day", status]
 
 
@@ -95,12 +133,28 @@ class CompareWindow(QMainWindow):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setTextElideMode(Qt.TextElideMode.ElideRight)  # long names keep their start
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.volume_plot = PlanPlot("compareVolumePlot", "Monthly cost vs volume (recommended kind)",
-                                    "Requests per day", "Monthly cost ($)", count, money_tick, log_x=True, log_y=True,
-                                    legend_corner="top-left")
-        self.frontier_plot = PlanPlot("compareFrontierPlot", "Cheapest cost per request for each accuracy",
-                                      "Accuracy (%)", "Cost per request ($)", lambda v: f"{v:.0f}%", money_tick,
-                                      log_x=False, log_y=True, legend_corner="top-left")
+        self.volume_plot = PlanPlot(
+            "compareVolumePlot",
+            "Monthly cost vs volume (recommended kind)",
+            "Requests per day",
+            "Monthly cost ($)",
+            count,
+            money_tick,
+            log_x=True,
+            log_y=True,
+            legend_corner="top-left",
+        )
+        self.frontier_plot = PlanPlot(
+            "compareFrontierPlot",
+            "Cheapest cost per request for each accuracy",
+            "Accuracy (%)",
+            "Cost per request ($)",
+            lambda v: f"{v:.0f}%",
+            money_tick,
+            log_x=False,
+            log_y=True,
+            legend_corner="top-left",
+        )
         self._items: list[tuple[PlanPlot, pg.GraphicsObject]] = []  # drawn per scenario, removed on refresh
 
         buttons = QHBoxLayout()
@@ -129,8 +183,9 @@ class CompareWindow(QMainWindow):
     # -- adding and removing ---------------------------------------------------------------------
     def _error(self, text: str) -> None:
         self.last_error = text
-        box = QMessageBox(QMessageBox.Icon.Warning, "Cannot compare this scenario", text,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Cannot compare this scenario", text, QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("compareError")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -190,8 +245,9 @@ class CompareWindow(QMainWindow):
         self._refresh()
 
     def _add_file_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add scenarios to compare", str(Path.home()),
-                                                "Scenarios (*.json);;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Add scenarios to compare", str(Path.home()), "Scenarios (*.json);;All files (*)"
+        )
         for p in paths:
             if not self.add_file(p):
                 break
@@ -202,8 +258,9 @@ class CompareWindow(QMainWindow):
         now = self.current() if self.current is not None else None
         self._stale = {j for j, e in enumerate(self.entries) if e.source == CURRENT and e.plan.scenario != now}
         self.table.setColumnCount(n)
-        self.table.setHorizontalHeaderLabels([f"{j + 1}. {e.name}" + (" (previous)" if j in self._stale else "")
-                                              for j, e in enumerate(self.entries)])
+        self.table.setHorizontalHeaderLabels(
+            [f"{j + 1}. {e.name}" + (" (previous)" if j in self._stale else "") for j, e in enumerate(self.entries)]
+        )
         for j, e in enumerate(self.entries):
             head = self.table.horizontalHeaderItem(j)
             head.setForeground(QColor(COLORS[j]))
@@ -240,8 +297,13 @@ class CompareWindow(QMainWindow):
                 self.volume_plot.set_curve(c, p.volume_grid, y)
                 self._items.append((self.volume_plot, c))
                 vol_legend.append((c, name, f": {KIND_NAMES[kind]}"))
-                vol_targets.append(HoverTarget(p.volume_grid, y, lambda k, p=p, y=y, name=name: (
-                    f"{name}\n{count(p.volume_grid[k])}/day: {money(y[k])}/month")))
+                vol_targets.append(
+                    HoverTarget(
+                        p.volume_grid,
+                        y,
+                        lambda k, p=p, y=y, name=name: f"{name}\n{count(p.volume_grid[k])}/day: {money(y[k])}/month",
+                    )
+                )
                 vx, vy = self.volume_plot.to_view(p.scenario.requests_per_day, float(p.results.monthly_usd[i]))
                 if math.isfinite(vx) and math.isfinite(vy):
                     dot = pg.ScatterPlotItem([vx], [vy], size=13, symbol="star", pen=pg.mkPen("#111"), brush=color)
@@ -254,8 +316,13 @@ class CompareWindow(QMainWindow):
                 self.frontier_plot.set_curve(c, fa, fc)
                 self._items.append((self.frontier_plot, c))
                 front_legend.append((c, name))
-                front_targets.append(HoverTarget(fa, fc, lambda k, fa=fa, fc=fc, name=name: (
-                    f"{name}\n{pct(fa[k])} for {money(fc[k])} per request")))
+                front_targets.append(
+                    HoverTarget(
+                        fa,
+                        fc,
+                        lambda k, fa=fa, fc=fc, name=name: f"{name}\n{pct(fa[k])} for {money(fc[k])} per request",
+                    )
+                )
         self.volume_plot.set_legend(vol_legend)
         self.frontier_plot.set_legend(front_legend)
         self.volume_plot.set_hover_targets(vol_targets)

@@ -60,8 +60,14 @@ class Controller(QObject):
     scenarioChanged = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, catalog: Catalog, scenario: Scenario, plan: Plan | None = None, evaluate_ms: float = 0.0,
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        catalog: Catalog,
+        scenario: Scenario,
+        plan: Plan | None = None,
+        evaluate_ms: float = 0.0,
+        parent: QObject | None = None,
+    ):
         """``plan``, ``evaluate_ms``: the scenario's plan and its compute time if the caller has them (start-up)."""
         super().__init__(parent)
         self.catalog = catalog

@@ -13,9 +13,22 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui.workers import Job, JobRunner
 from ttcplanner.model.catalog import Catalog
@@ -50,9 +63,11 @@ class EvalImportDialog(QDialog):
         self.summary = None
         self.error = ""
         layout = QVBoxLayout(self)
-        intro = QLabel("Your own eval results become a task to plan on: a CSV of accuracies, per-problem JSONL, "
-                       "lm-evaluation-harness <code>samples_*.jsonl</code> (with the results JSON beside it) or an "
-                       "Inspect AI log in JSON.")
+        intro = QLabel(
+            "Your own eval results become a task to plan on: a CSV of accuracies, per-problem JSONL, "
+            "lm-evaluation-harness <code>samples_*.jsonl</code> (with the results JSON beside it) or an "
+            "Inspect AI log in JSON."
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.file_list = QListWidget()
@@ -253,7 +268,9 @@ class ManageUserTasksDialog(QDialog):
             tasks = {}
         for t in tasks.values():
             files = ", ".join(t.eval_import.get("files", []))
-            item = QListWidgetItem(f"{t.name}  ({t.id}; {', '.join(sorted(t.curves))}; imported {t.as_of} from {files})")
+            item = QListWidgetItem(
+                f"{t.name}  ({t.id}; {', '.join(sorted(t.curves))}; imported {t.as_of} from {files})"
+            )
             item.setData(Qt.ItemDataRole.UserRole, t.id)
             self.task_list.addItem(item)
         if not tasks and not self.message.text():

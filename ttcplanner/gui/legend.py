@@ -21,11 +21,23 @@ SAMPLE_PX = 20
 PAD_X, PAD_Y, GAP_PX = 6, 3, 6
 TEXT_COLOR = QColor("#222222")
 FILL, BORDER = QColor(255, 255, 255, 225), QColor(200, 200, 200)
-QT_DASHES = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine, "dot": Qt.PenStyle.DotLine,
-             "dashdot": Qt.PenStyle.DashDotLine, "longdash": Qt.PenStyle.DashLine,
-             "dashdotdot": Qt.PenStyle.DashDotDotLine}
-PG_SYMBOLS = {"circle": "o", "square": "s", "triangle": "t1", "invtriangle": "t", "diamond": "d", "cross": "x",
-              "star": "star"}
+QT_DASHES = {
+    "solid": Qt.PenStyle.SolidLine,
+    "dash": Qt.PenStyle.DashLine,
+    "dot": Qt.PenStyle.DotLine,
+    "dashdot": Qt.PenStyle.DashDotLine,
+    "longdash": Qt.PenStyle.DashLine,
+    "dashdotdot": Qt.PenStyle.DashDotDotLine,
+}
+PG_SYMBOLS = {
+    "circle": "o",
+    "square": "s",
+    "triangle": "t1",
+    "invtriangle": "t",
+    "diamond": "d",
+    "cross": "x",
+    "star": "star",
+}
 PT_TO_PX = 1.0  # a spec's width in points is the window's in pixels: a 1-pixel cosmetic pen takes Qt's fast line path
 
 

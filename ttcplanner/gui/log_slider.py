@@ -21,9 +21,22 @@ class LogSlider(QWidget):
     valueChanged = Signal(float, bool)
     dragFinished = Signal()
 
-    def __init__(self, name: str, lo: float, hi: float, *, unit: str = "", log: bool = True,
-                 slider_lo: float | None = None, steps_per_decade: int = 100, linear_steps: int = 1000,
-                 decimals: int = 0, integer: bool = False, special_zero: str = "", parent: QWidget | None = None):
+    def __init__(
+        self,
+        name: str,
+        lo: float,
+        hi: float,
+        *,
+        unit: str = "",
+        log: bool = True,
+        slider_lo: float | None = None,
+        steps_per_decade: int = 100,
+        linear_steps: int = 1000,
+        decimals: int = 0,
+        integer: bool = False,
+        special_zero: str = "",
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName(name + "Control")
         self._lo, self._hi, self._log, self._integer = lo, hi, log, integer

@@ -42,9 +42,9 @@ from ttcplanner.model.catalog import Catalog, load_catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.format import money
 from ttcplanner.model.planner import Plan, evaluate
-from ttcplanner.present.reasons import why_not
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.present.names import model_names
+from ttcplanner.present.reasons import why_not
 
 MAX_RECENT = 8
 SCENARIO_FILTER = "Scenarios (*.json);;All files (*)"
@@ -82,11 +82,14 @@ def fit_to_screen(available: QRect, minimum: QSize, wanted: QRect | None = None)
 
 def ask_unsaved_changes(window: QMainWindow, doing: str) -> QMessageBox.StandardButton:
     """Save / Discard / Cancel before ``doing`` (the quit prompt's box; tests replace this function)."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
-                      f"Save the changes to “{window.scenario.name}” before {doing}?\n\n"
-                      "The undo history of the current scenario goes with it.",
-                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                      | QMessageBox.StandardButton.Cancel, window)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Unsaved changes",
+        f"Save the changes to “{window.scenario.name}” before {doing}?\n\n"
+        "The undo history of the current scenario goes with it.",
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        window,
+    )
     box.setObjectName("unsavedChangesDialog")
     box.setDefaultButton(QMessageBox.StandardButton.Save)
     answer = box.exec()
@@ -122,8 +125,16 @@ def defaults_note(file_name: str, scenario: Scenario, fields: list[str]) -> str:
 class MainWindow(QMainWindow):
     planUpdated = Signal(object)
 
-    def __init__(self, scenario: Scenario | None = None, catalog: Catalog | None = None, catalog_dirs=(),
-                 settings: QSettings | None = None, parent: QWidget | None = None, *, autosave: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        catalog: Catalog | None = None,
+        catalog_dirs=(),
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        autosave: bool = False,
+    ):
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.catalog = catalog if catalog is not None else load_catalog(*catalog_dirs)
@@ -236,15 +247,18 @@ class MainWindow(QMainWindow):
         self.timing_label.setStyleSheet("color: #6b7280;")
         # A fixed size keeps this per-update text from re-laying out the window on every slider step.
         sample = "plan computed in 888 ms · recommended $888.8k/month"
-        self.timing_label.setFixedSize(self.timing_label.fontMetrics().horizontalAdvance(sample) + 8,
-                                       self.timing_label.sizeHint().height())
+        self.timing_label.setFixedSize(
+            self.timing_label.fontMetrics().horizontalAdvance(sample) + 8, self.timing_label.sizeHint().height()
+        )
         self.timing_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self.timing_label)
         # The price-age text changes with the recommendation: a fixed width for its longest form (warning
         # padding included) keeps that change from re-laying out the window a frame later.
         longest = "⚠ Prices as of 2026-10-01 (9999 days old) · recommendation's from 2026-10-01 (9999 days)"
-        self.catalog_label.setFixedSize(self.catalog_label.fontMetrics().horizontalAdvance(longest) + 16,
-                                        self.catalog_label.fontMetrics().height() + 6)
+        self.catalog_label.setFixedSize(
+            self.catalog_label.fontMetrics().horizontalAdvance(longest) + 16,
+            self.catalog_label.fontMetrics().height() + 6,
+        )
         self.statusBar().addPermanentWidget(self.catalog_label)
         # A note (why an input or a file was changed) takes the timing label's room while it shows: at 1366 px
         # the permanent labels leave a message only a third of the bar.
@@ -456,8 +470,9 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot export PDF", f"The PDF report is not available: {exc}")
             return False
         try:
-            export_pdf(self.plan, str(path), paper=paper, extras=self.analysis.report_extras(),
-                       names=model_names(self.catalog))
+            export_pdf(
+                self.plan, str(path), paper=paper, extras=self.analysis.report_extras(), names=model_names(self.catalog)
+            )
         except (InputError, OSError) as exc:
             self.show_error("Cannot export PDF", f"{path}:\n{exc}")
             return False
@@ -468,7 +483,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import QLocale
 
         paper = "letter" if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem else "a4"
-        base = (self.current_path.with_suffix(".pdf") if self.current_path else Path.home() / "ttcplanner-plan.pdf")
+        base = self.current_path.with_suffix(".pdf") if self.current_path else Path.home() / "ttcplanner-plan.pdf"
         path, _ = QFileDialog.getSaveFileName(self, "Export plan as PDF", str(base), "PDF (*.pdf)")
         if not path:
             return
@@ -488,8 +503,10 @@ class MainWindow(QMainWindow):
         progress.setCancelButton(None)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
-        job = Job(lambda _progress, _cancelled: export_pdf(plan, str(path), paper=paper, extras=extras, names=names),
-                  "PDF export")
+        job = Job(
+            lambda _progress, _cancelled: export_pdf(plan, str(path), paper=paper, extras=extras, names=names),
+            "PDF export",
+        )
         for signal in (job.signals.finished, job.signals.failed, job.signals.cancelled):
             signal.connect(progress.close)
         job.signals.failed.connect(lambda message: self.show_error("Cannot export PDF", f"{path}:\n{message}"))
@@ -534,11 +551,17 @@ class MainWindow(QMainWindow):
         It is what the default layout needs with every dock and plot at its smallest, so a small window
         never squeezes them into each other (QMainWindowLayout's own minimum leaves out dock title bars)."""
         gap = self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
-        right = (self.card_dock.minimumSizeHint(), self.centralWidget().minimumSizeHint(),
-                 self.table_dock.minimumSizeHint())
+        right = (
+            self.card_dock.minimumSizeHint(),
+            self.centralWidget().minimumSizeHint(),
+            self.table_dock.minimumSizeHint(),
+        )
         width = self.scenario_dock.minimumSizeHint().width() + gap + max(size.width() for size in right)
-        height = (self.menuBar().sizeHint().height() + self.statusBar().sizeHint().height()
-                  + max(self.scenario_dock.minimumSizeHint().height(), sum(size.height() for size in right) + 2 * gap))
+        height = (
+            self.menuBar().sizeHint().height()
+            + self.statusBar().sizeHint().height()
+            + max(self.scenario_dock.minimumSizeHint().height(), sum(size.height() for size in right) + 2 * gap)
+        )
         self.setMinimumSize(QSize(width, height).expandedTo(self.layout().minimumSize()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API

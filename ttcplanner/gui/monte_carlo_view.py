@@ -13,8 +13,20 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui import style
 from ttcplanner.gui.plot_base import PlanPlot
@@ -30,21 +42,39 @@ CHUNK = 500  # samples per cancel check: 10-80 ms measured, well under the 200 m
 DEFAULT_SAMPLES = 10_000
 OUTCOME_NAMES = {**KIND_NAMES, "none": "Nothing meets the targets"}
 TABLE_COLUMNS = ("Outcome", "Cheapest", "Median $/month", "5th\u201395th pct.")
-TABLE_TIPS = ("Deployment kind", "Share of samples in which this kind has the cheapest option meeting the accuracy and "
-              "latency targets", "Median monthly cost of the best option of this kind, over samples where it has one",
-              "Spread of that monthly cost")
+TABLE_TIPS = (
+    "Deployment kind",
+    "Share of samples in which this kind has the cheapest option meeting the accuracy and latency targets",
+    "Median monthly cost of the best option of this kind, over samples where it has one",
+    "Spread of that monthly cost",
+)
 
 
 class CostHistogram(PlanPlot):
     def __init__(self):
-        super().__init__("monteCarloHistogram", "Monthly cost of the best option of each kind",
-                         "Monthly cost ($, log scale)", "Share of samples (%)", money_tick, lambda v: f"{v:g}%",
-                         log_x=True, log_y=False, legend_corner="top-left")
+        super().__init__(
+            "monteCarloHistogram",
+            "Monthly cost of the best option of each kind",
+            "Monthly cost ($, log scale)",
+            "Share of samples (%)",
+            money_tick,
+            lambda v: f"{v:g}%",
+            log_x=True,
+            log_y=False,
+            legend_corner="top-left",
+        )
         self.setMinimumSize(360, 240)
         self.steps = {}
         for k in KINDS:
-            item = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0, name=None,
-                                   pen=pg.mkPen(style.kind_color(k), width=1.8), brush=style.kind_color(k, 50))
+            item = pg.PlotDataItem(
+                [0, 1],
+                [0],
+                stepMode="center",
+                fillLevel=0,
+                name=None,
+                pen=pg.mkPen(style.kind_color(k), width=1.8),
+                brush=style.kind_color(k, 50),
+            )
             self.getPlotItem().addItem(item)
             self.steps[k] = item
 
@@ -155,8 +185,12 @@ class MonteCarloView(QWidget):
         self._auto_timer.stop()
         scenario, catalog = self.controller.scenario, self.controller.catalog
         n, seed = self.samples.value(), self.seed.value()
-        job = Job(lambda progress, cancelled: monte_carlo(scenario, catalog, n, seed=seed, progress=progress,
-                                                          cancelled=cancelled, chunk=CHUNK), "Monte Carlo")
+        job = Job(
+            lambda progress, cancelled: monte_carlo(
+                scenario, catalog, n, seed=seed, progress=progress, cancelled=cancelled, chunk=CHUNK
+            ),
+            "Monte Carlo",
+        )
         job.scenario = scenario
         job.signals.progress.connect(lambda d, t, job=job: self._on_progress(job, d, t))
         job.signals.finished.connect(lambda r, job=job: self._on_finished(job, r))
@@ -182,8 +216,9 @@ class MonteCarloView(QWidget):
     def _mark_stale(self) -> None:
         """The table and histogram describe another scenario than the window's: say so, grey the table."""
         r = self.result
-        self.stale_banner.set_stale(r.scenario.name if r is not None and r.scenario != self.controller.scenario
-                                    else None)
+        self.stale_banner.set_stale(
+            r.scenario.name if r is not None and r.scenario != self.controller.scenario else None
+        )
 
     def _on_plan_changed(self, _plan) -> None:
         self._mark_stale()
@@ -209,8 +244,10 @@ class MonteCarloView(QWidget):
         self._fill_table(mc)
         self.histogram.show_result(mc)
         self._mark_stale()
-        self.status.setText(f"{mc.n:,} samples of “{mc.scenario.name}” (seed {mc.seed}). Probabilities: how often "
-                            "each kind is the cheapest option meeting the accuracy and latency targets.")
+        self.status.setText(
+            f"{mc.n:,} samples of “{mc.scenario.name}” (seed {mc.seed}). Probabilities: how often "
+            "each kind is the cheapest option meeting the accuracy and latency targets."
+        )
         self.resultReady.emit(mc)
         self.runFinished.emit(mc)
 
@@ -257,4 +294,3 @@ class MonteCarloView(QWidget):
 
     def shutdown(self) -> None:
         self.runner.shutdown()
-

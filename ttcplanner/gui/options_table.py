@@ -11,8 +11,17 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QAccessible, QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QStyle, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui import style
 from ttcplanner.gui.rich_text import prepared
@@ -23,14 +32,34 @@ from ttcplanner.present.reasons import why_not, why_not_texts
 
 # The budget columns come after Latency: at 1366x768 the key columns (main_window.KEY_TABLE_COLUMNS) up to
 # Latency must be on screen, and with the budget columns before it Latency ended 96 px past the viewport.
-COLUMNS = ("Kind", "Option", "Accuracy", "Band", "$ / month", "$ / 1k requests", "Latency", "Reasoning / sample",
-           "Samples", "GPUs", "Meets targets", "Why not")
+COLUMNS = (
+    "Kind",
+    "Option",
+    "Accuracy",
+    "Band",
+    "$ / month",
+    "$ / 1k requests",
+    "Latency",
+    "Reasoning / sample",
+    "Samples",
+    "GPUs",
+    "Meets targets",
+    "Why not",
+)
 OPTION_ROLE = Qt.ItemDataRole.UserRole + 1  # option index in the plan
 MONTHLY_COLUMN = COLUMNS.index("$ / month")  # ties in any sort: cheapest first
 DEFAULT_SORT_COLUMN = 10  # options that meet the targets first, cheapest first: the recommendation is row 1
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
-                    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
-                    OPTION_ROLE})
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        OPTION_ROLE,
+    }
+)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 CELL_PADDING_PX = 4
@@ -44,11 +73,20 @@ def _calibrated(r, i: int) -> bool:
 def _sort_key(plan: Plan, column: int) -> np.ndarray:
     """The numeric (or text) key of one column (only that one is built: this runs on every plan)."""
     r, o = plan.results, plan.options
-    keys = [lambda: (o.kind == "gpu") + 2 * (o.kind == "asic"), lambda: np.array(o.label), lambda: r.accuracy_pct,
-            lambda: r.high_pct - r.low_pct, lambda: r.monthly_usd, lambda: r.cost_per_request_usd, lambda: r.latency_s,
-            lambda: r.reasoning_tokens, lambda: r.samples,
-            lambda: np.where(o.kind == "gpu", r.gpus_total, np.nan), lambda: (~r.eligible).astype(float),
-            lambda: np.array(why_not_texts(r))]
+    keys = [
+        lambda: (o.kind == "gpu") + 2 * (o.kind == "asic"),
+        lambda: np.array(o.label),
+        lambda: r.accuracy_pct,
+        lambda: r.high_pct - r.low_pct,
+        lambda: r.monthly_usd,
+        lambda: r.cost_per_request_usd,
+        lambda: r.latency_s,
+        lambda: r.reasoning_tokens,
+        lambda: r.samples,
+        lambda: np.where(o.kind == "gpu", r.gpus_total, np.nan),
+        lambda: (~r.eligible).astype(float),
+        lambda: np.array(why_not_texts(r)),
+    ]
     return np.asarray(keys[column]())
 
 
@@ -119,9 +157,15 @@ class OptionsModel(QAbstractTableModel):
             why = f"\nwhy not: {why}" if why else ""  # every cell of the row says why (issue 21)
             if col != 1:
                 return o.label[i] + (why or ("\nmeets the targets" if r.eligible[i] else ""))
-            return (f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
-                    + ("\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)" if _calibrated(r, i) else "")
-                    + why)
+            return (
+                f"{o.label[i]}\nsource: {o.source[i]}\nas of {o.as_of[i]} · confidence {o.confidence[i]}"
+                + (
+                    "\nthroughput calibrated by you (Catalog > Calibrate from vLLM benchmark)"
+                    if _calibrated(r, i)
+                    else ""
+                )
+                + why
+            )
         text, brush, bold, align = self.look(row, col)
         if role == Qt.ItemDataRole.DisplayRole:
             return text
@@ -141,8 +185,11 @@ class OptionsModel(QAbstractTableModel):
         if text is None:
             text = self._cache[key] = self._text(i, col)
         kind_col = col == 0
-        brush = self._kind_brush[str(self.plan.options.kind[i])] if kind_col else (
-            None if self.plan.results.eligible[i] else self._muted)
+        brush = (
+            self._kind_brush[str(self.plan.options.kind[i])]
+            if kind_col
+            else (None if self.plan.results.eligible[i] else self._muted)
+        )
         return text, brush, i == self.plan.recommended, _RIGHT if 2 <= col <= 9 else _LEFT
 
     def _text(self, i: int, col: int) -> str:
@@ -151,8 +198,12 @@ class OptionsModel(QAbstractTableModel):
         if col == 0:
             return KIND_NAMES[kind]
         if col == 1:
-            return (o.label[i] + (" (batch)" if r.batch[i] else "") + (" · calibrated by you" if _calibrated(r, i) else "")
-                    + ("  ★ recommended" if i == self.plan.recommended else ""))
+            return (
+                o.label[i]
+                + (" (batch)" if r.batch[i] else "")
+                + (" · calibrated by you" if _calibrated(r, i) else "")
+                + ("  ★ recommended" if i == self.plan.recommended else "")
+            )
         if col == 2:
             return pct(r.accuracy_pct[i]) + ("*" if r.extrapolated[i] else "")
         if col == 3:
@@ -185,8 +236,10 @@ class OptionsModel(QAbstractTableModel):
         row_now[self._order] = np.arange(len(self._order))
         # the selection and the current cell follow their options to their new rows
         kept = self.persistentIndexList()
-        moved = [self.index(int(row_now[before[i.row()]]), i.column()) if i.row() < len(before) else QModelIndex()
-                 for i in kept]
+        moved = [
+            self.index(int(row_now[before[i.row()]]), i.column()) if i.row() < len(before) else QModelIndex()
+            for i in kept
+        ]
         self.changePersistentIndexList(kept, moved)
         self.layoutChanged.emit()
 
@@ -254,8 +307,10 @@ class _OptionsView(QTableView):
         left, right = self.columnAt(0), self.columnAt(port.width() - 1)
         right = model.columnCount() - 1 if right < 0 else right
         rows = range(max(first, top_left.row()), min(last, bottom_right.row()) + 1)
-        cols = [(c, self.columnViewportPosition(c), self.columnWidth(c))
-                for c in range(max(left, top_left.column()), min(right, bottom_right.column()) + 1)]
+        cols = [
+            (c, self.columnViewportPosition(c), self.columnWidth(c))
+            for c in range(max(left, top_left.column()), min(right, bottom_right.column()) + 1)
+        ]
         painted, look = self._painted, model.look
         for row in rows:
             y, h = self.rowViewportPosition(row), self.rowHeight(row)
@@ -303,9 +358,15 @@ class _OptionsView(QTableView):
         columns = [(c, self.columnViewportPosition(c), self.columnWidth(c)) for c in range(model.columnCount())]
         columns = [(c, x, w) for c, x, w in columns if x + w >= area.left() and x <= area.right()]
         selected = {i.row() for i in self.selectionModel().selectedRows()}
-        colors = {"text": pal.color(QPalette.ColorRole.Text), "on_selection": pal.color(QPalette.ColorRole.HighlightedText)}
-        fills = {"selected": pal.brush(QPalette.ColorRole.Highlight), "alternate": pal.brush(QPalette.ColorRole.AlternateBase),
-                 "recommended": model._recommended_bg}
+        colors = {
+            "text": pal.color(QPalette.ColorRole.Text),
+            "on_selection": pal.color(QPalette.ColorRole.HighlightedText),
+        }
+        fills = {
+            "selected": pal.brush(QPalette.ColorRole.Highlight),
+            "alternate": pal.brush(QPalette.ColorRole.AlternateBase),
+            "recommended": model._recommended_bg,
+        }
         grid = QColor.fromRgba(self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, None, self) & 0xFFFFFFFF)
         region = event.region()
         painter = QPainter(self.viewport())
@@ -413,7 +474,9 @@ class OptionsTable(QWidget):
                 sm.clearSelection()
                 if not emit:
                     plan = self.model.plan
-                    self._selected = option if option is not None and plan is not None and 0 <= option < plan.options.size else None
+                    self._selected = (
+                        option if option is not None and plan is not None and 0 <= option < plan.options.size else None
+                    )
             else:
                 self.view.selectRow(row)
                 if not emit:

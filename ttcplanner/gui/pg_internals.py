@@ -59,8 +59,15 @@ class KeptPicturesAxis(pg.AxisItem):
     def _picture_key(self) -> tuple:
         """What the drawn ticks and figures depend on: the range, the size and every style setting (the plots
         never set explicit ticks)."""
-        return (tuple(self.range), self.logMode, self.size().width(), self.size().height(), repr(self.style),
-                self.pen().color().rgba(), self.textPen().color().rgba())
+        return (
+            tuple(self.range),
+            self.logMode,
+            self.size().width(),
+            self.size().height(),
+            repr(self.style),
+            self.pen().color().rgba(),
+            self.textPen().color().rgba(),
+        )
 
     def setTicks(self, ticks) -> None:  # noqa: N802 - pyqtgraph API
         """Explicit ticks are not in the pictures' key: drop the kept pictures."""

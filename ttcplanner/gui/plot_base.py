@@ -105,7 +105,7 @@ class FormatAxis(KeptPicturesAxis):
         if self.logMode:
             # whole decades get a label; minor ticks stay unlabelled unless only a decade or less is shown
             few = spacing is not None and spacing < 1
-            return [self._fmt(10.0 ** v) if abs(v - round(v)) < 1e-6 or few else "" for v in values]
+            return [self._fmt(10.0**v) if abs(v - round(v)) < 1e-6 or few else "" for v in values]
         return [self._fmt(v) for v in values]
 
 
@@ -124,7 +124,6 @@ class Drawn:
             return False
         self._specs[key] = spec
         return True
-
 
 
 def _cache_pixels(item) -> None:
@@ -378,7 +377,7 @@ DOT_SIZE_PX = 6
 def _tick_samples(log: bool) -> list[float]:
     """Values whose labels are as wide as any this axis can show (``FormatAxis.fit_text_space``)."""
     if log:
-        return [m * 10.0 ** e for e in range(-4, 10) for m in (1, 2, 5)]
+        return [m * 10.0**e for e in range(-4, 10) for m in (1, 2, 5)]
     return [-5.0, 0.0, 55.0, 100.0]
 
 
@@ -388,8 +387,18 @@ def _axis_html(title: str, note: str) -> str:
 
 
 class PlanPlot(pg.PlotWidget):
-    def __init__(self, name: str, title: str, x_label: str, y_label: str, x_fmt, y_fmt, log_x: bool, log_y: bool,
-                 legend_corner: str = "top-left"):
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        x_label: str,
+        y_label: str,
+        x_fmt,
+        y_fmt,
+        log_x: bool,
+        log_y: bool,
+        legend_corner: str = "top-left",
+    ):
         self._log_x, self._log_y = log_x, log_y
         axes = {"bottom": FormatAxis("bottom", x_fmt), "left": FormatAxis("left", y_fmt)}
         super().__init__(background=style.PLOT_BG, axisItems=axes)
@@ -436,16 +445,18 @@ class PlanPlot(pg.PlotWidget):
         self.legend = Legend(pi.getViewBox(), offset, self._legend_font)
         self._legend_entries: list[tuple] = []
         self._hover_targets: list[HoverTarget] = []
-        self._hover = pg.TextItem(anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235),
-                                  border=pg.mkPen("#999"))
+        self._hover = pg.TextItem(
+            anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235), border=pg.mkPen("#999")
+        )
         self._hover.setZValue(1000)
         self._hover.setFont(QFont(self.font().family(), 8))
         self._hover.hide()
         pi.addItem(self._hover, ignoreBounds=True)
         self._hover_dot = self.marker("o", 9, (255, 255, 255, 0), z=999, pen=pg.mkPen("#111", width=1.5))
         # Said in the plot when a figure has a notice (the volume plot without a cost curve).
-        self.notice = pg.TextItem("", anchor=(0.5, 1.0), color="#444", fill=pg.mkBrush(255, 255, 255, 230),
-                                  border=pg.mkPen("#bbb"))
+        self.notice = pg.TextItem(
+            "", anchor=(0.5, 1.0), color="#444", fill=pg.mkBrush(255, 255, 255, 230), border=pg.mkPen("#bbb")
+        )
         self.notice.setFont(QFont(self.font().family(), 8))
         self.notice.setZValue(60)
         self.notice.hide()
@@ -502,8 +513,10 @@ class PlanPlot(pg.PlotWidget):
         span_x = snapped_span(vx, step_x) if x is not None else None
         span_y = snapped_span(vy, step_y) if y is not None else None
         self._tight = (span_x or self._tight[0], span_y or self._tight[1])
-        self._fitted = (steady_span(self._fitted[0], span_x, step_x) or self._fitted[0],
-                        steady_span(self._fitted[1], span_y, step_y) or self._fitted[1])
+        self._fitted = (
+            steady_span(self._fitted[0], span_x, step_x) or self._fitted[0],
+            steady_span(self._fitted[1], span_y, step_y) or self._fitted[1],
+        )
         if not self.user_view:
             self._apply_fitted()
 
@@ -545,8 +558,11 @@ class PlanPlot(pg.PlotWidget):
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
         # a range seen before: its lines, not the ticks again
-        path = remembered(self._grids, (x0, x1, y0, y1, vb.width(), vb.height()),
-                          lambda: pg.arrayToQPath(*self._grid_lines(vb, x0, x1, y0, y1), connect="pairs"))
+        path = remembered(
+            self._grids,
+            (x0, x1, y0, y1, vb.width(), vb.height()),
+            lambda: pg.arrayToQPath(*self._grid_lines(vb, x0, x1, y0, y1), connect="pairs"),
+        )
         self._grid.setPath(path)
 
     def _grid_lines(self, vb, x0, x1, y0, y1) -> tuple[np.ndarray, np.ndarray]:
@@ -580,8 +596,10 @@ class PlanPlot(pg.PlotWidget):
         """View coordinates -> the view box's pixels (y down)."""
         vb = self.getPlotItem().getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
-        return ((x_view - x0) / (x1 - x0) * vb.width() if x1 > x0 else math.nan,
-                (y1 - y_view) / (y1 - y0) * vb.height() if y1 > y0 else math.nan)
+        return (
+            (x_view - x0) / (x1 - x0) * vb.width() if x1 > x0 else math.nan,
+            (y1 - y_view) / (y1 - y0) * vb.height() if y1 > y0 else math.nan,
+        )
 
     # -- items ---------------------------------------------------------------------------------------
     def curve(self, color, width: float = 1.5, z: float = 0, style_=None) -> Curve:
@@ -699,8 +717,10 @@ class PlanPlot(pg.PlotWidget):
                 item.restyle(symbol_pixmap(m.symbol, m.size_pt * 1.45, m.color, m.hollow))
             item.place(*self.to_view(m.x, m.y))
             if m.tip:
-                targets.insert(0, HoverTarget(np.array([m.x]), np.array([m.y]),
-                                              lambda k, m=m: f"{m.tip}\n{self._readout(m.x, m.y)}"))
+                targets.insert(
+                    0,
+                    HoverTarget(np.array([m.x]), np.array([m.y]), lambda k, m=m: f"{m.tip}\n{self._readout(m.x, m.y)}"),
+                )
         self._draw_dots(fig, targets)
         for key, ln in self._lines.items():
             ln.setVisible(any(line.key == key for line in fig.lines))
@@ -786,8 +806,10 @@ class PlanPlot(pg.PlotWidget):
         if (spans[0] or spans[1]) and self.drawn.changed(self, tuple(spans), "fixed axes"):
             self.fix_axis(x=spans[0], y=spans[1])
         fx, fy = fig.fit[0], fig.fit[1]
-        self.fit_view(x=fx if spans[0] is None and np.isfinite(fx).any() else None,
-                      y=fy if spans[1] is None and np.isfinite(fy).any() else None)
+        self.fit_view(
+            x=fx if spans[0] is None and np.isfinite(fx).any() else None,
+            y=fy if spans[1] is None and np.isfinite(fy).any() else None,
+        )
 
     def _show_notice(self, fig: Figure) -> None:
         text = "\n".join(fig.notices)
@@ -857,6 +879,7 @@ class PlanPlot(pg.PlotWidget):
     # -- hover ---------------------------------------------------------------------------------------
     def set_hover_targets(self, targets: list[HoverTarget]) -> None:
         self._hover_targets = targets
+
     def _on_mouse(self, pos: QPointF) -> None:
         vb = self.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(pos):
@@ -865,7 +888,7 @@ class PlanPlot(pg.PlotWidget):
             return
         p = vb.mapSceneToView(pos)
         px, py = vb.viewPixelSize()
-        best = (HOVER_RADIUS_PX ** 2, None, 0, 0.0, 0.0)
+        best = (HOVER_RADIUS_PX**2, None, 0, 0.0, 0.0)
         for target in self._hover_targets:
             vx, vy = self.view_arrays(target.x, target.y)
             d = ((vx - p.x()) / px) ** 2 + ((vy - p.y()) / py) ** 2

@@ -20,15 +20,25 @@ class AccuracyPlot(PlanPlot):
     model on demand (the "All models" check box in the title row)."""
 
     def __init__(self, model_names: dict[str, str]):
-        super().__init__("accuracyPlot", "Accuracy vs compute", "Reasoning tokens per sample",
-                         "Accuracy (%)", TICK_FORMATS["count"], TICK_FORMATS["pct"], log_x=True, log_y=False,
-                         legend_corner="bottom-right")
+        super().__init__(
+            "accuracyPlot",
+            "Accuracy vs compute",
+            "Reasoning tokens per sample",
+            "Accuracy (%)",
+            TICK_FORMATS["count"],
+            TICK_FORMATS["pct"],
+            log_x=True,
+            log_y=False,
+            legend_corner="bottom-right",
+        )
         self._names = model_names
         self._last: tuple | None = None  # the plan and selection drawn, to redraw when the check box toggles
         self.show_all = QCheckBox("All models", self)
         self.show_all.setObjectName("showAllModelsCheck")
-        self.show_all.setToolTip("Draw every model's accuracy curve. Unchecked: the recommended, best-of-kind and "
-                                 "selected options' models and the few most accurate others.")
+        self.show_all.setToolTip(
+            "Draw every model's accuracy curve. Unchecked: the recommended, best-of-kind and "
+            "selected options' models and the few most accurate others."
+        )
         font = self.show_all.font()
         font.setPointSizeF(8)
         self.show_all.setFont(font)
@@ -80,8 +90,16 @@ class CostAccuracyPlot(PlanPlot):
     """Cost per request vs accuracy as the reasoning budget grows; the Pareto frontier over all options."""
 
     def __init__(self):
-        super().__init__("costAccuracyPlot", "Cost vs accuracy", "Accuracy (%)", "Cost per request ($)",
-                         TICK_FORMATS["pct"], TICK_FORMATS["money"], log_x=False, log_y=True)
+        super().__init__(
+            "costAccuracyPlot",
+            "Cost vs accuracy",
+            "Accuracy (%)",
+            "Cost per request ($)",
+            TICK_FORMATS["pct"],
+            TICK_FORMATS["money"],
+            log_x=False,
+            log_y=True,
+        )
 
     def show_plan(self, plan, selected: int | None = None) -> None:
         self.draw_figure(cost_figure(plan, selected))
@@ -91,9 +109,17 @@ class VolumePlot(PlanPlot):
     """Monthly cost vs requests per day (log-log) for the cheapest option of each kind; break-evens marked."""
 
     def __init__(self):
-        super().__init__("volumePlot", "Monthly cost vs volume", "Requests per day", "Monthly cost ($)",
-                         TICK_FORMATS["count"], TICK_FORMATS["money"], log_x=True, log_y=True,
-                         legend_corner="bottom-right")
+        super().__init__(
+            "volumePlot",
+            "Monthly cost vs volume",
+            "Requests per day",
+            "Monthly cost ($)",
+            TICK_FORMATS["count"],
+            TICK_FORMATS["money"],
+            log_x=True,
+            log_y=True,
+            legend_corner="bottom-right",
+        )
 
     def show_plan(self, plan, selected: int | None = None) -> None:
         self.draw_figure(volume_figure(plan, selected))

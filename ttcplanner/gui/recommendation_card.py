@@ -9,8 +9,7 @@ import html
 import math
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSignalBlocker, QSize, Qt, Signal
-from PySide6.QtGui import (QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap,
-                           QStaticText)
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette, QPixmap, QStaticText
 from PySide6.QtWidgets import QApplication, QCheckBox, QFrame, QPushButton, QScrollArea, QSizePolicy, QWidget
 
 from ttcplanner.gui import style
@@ -26,8 +25,11 @@ CARD_MIN_WIDTH_PX = 600
 CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX = 12, 8
 CARD_GAP_PX = 6  # between rows, tiles and the top row's badges
 CARD_COLUMN_GAP_PX = 16  # between the alternatives and the reasons
-STATUS_TEXT = {"ok": ("meets every target", "#1a7f3c"), "target_missed": ("accuracy target missed", "#b35900"),
-               "nothing_feasible": ("nothing feasible", "#b00020")}
+STATUS_TEXT = {
+    "ok": ("meets every target", "#1a7f3c"),
+    "target_missed": ("accuracy target missed", "#b35900"),
+    "nothing_feasible": ("nothing feasible", "#b00020"),
+}
 
 
 def _badge(text: str, color: str, weight: int) -> str:
@@ -66,8 +68,11 @@ class _Metric(QWidget):
     every figure change a layout pass and three style-sheet paints.)"""
 
     PAD_X, PAD_Y = 8, 4
-    LINES = (("title", 8.0, QFont.Weight.Normal, "#5a6270"), ("value", 12.0, QFont.Weight.DemiBold, "#111111"),
-             ("detail", 8.0, QFont.Weight.Normal, "#5a6270"))
+    LINES = (
+        ("title", 8.0, QFont.Weight.Normal, "#5a6270"),
+        ("value", 12.0, QFont.Weight.DemiBold, "#111111"),
+        ("detail", 8.0, QFont.Weight.Normal, "#5a6270"),
+    )
 
     def __init__(self, name: str, title: str):
         super().__init__()
@@ -159,7 +164,11 @@ class _Metric(QWidget):
                 painter.drawStaticText(QPointF(self.PAD_X, y), self._static[line])
             else:
                 text = metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room)
-                painter.drawText(QRect(self.PAD_X, y, room, metrics.height()), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+                painter.drawText(
+                    QRect(self.PAD_X, y, room, metrics.height()),
+                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                    text,
+                )
             y += metrics.height()
 
 
@@ -191,8 +200,10 @@ def hint_text(plan: Plan) -> str:
         return ""
     what = describe(h.reasoning_tokens, h.samples, h.effort, plan.scenario.aggregation)
     gain = f", {h.saving:.0%} less" if math.isfinite(h.saving) else " and meets every target"
-    return (f"<b>Cheaper budget within these caps:</b> {html.escape(what)} costs {money(h.monthly_usd)}/month "
-            f"({html.escape(plan.options.label[h.option])}){gain}.")
+    return (
+        f"<b>Cheaper budget within these caps:</b> {html.escape(what)} costs {money(h.monthly_usd)}/month "
+        f"({html.escape(plan.options.label[h.option])}){gain}."
+    )
 
 
 class RecommendationCard(QFrame):
@@ -240,20 +251,35 @@ class RecommendationCard(QFrame):
         self.tiles = (self.accuracy, self.budget, self.monthly, self.per_1k, self.latency, self.gpus, self.breakeven)
         self.alternatives = RichText("recommendationAlternatives", 9)
         self.reasons = RichText("recommendationReasons", 9, color="#222222")
-        self.warnings = RichText("recommendationWarnings", color="#5c4400", box=(style.WARNING_BG, style.WARNING_BORDER))
+        self.warnings = RichText(
+            "recommendationWarnings", color="#5c4400", box=(style.WARNING_BG, style.WARNING_BORDER)
+        )
         self.footer = RichText("recommendationFooter", 8, color="#6b7280")
         self.auto_budget = QCheckBox("Search the cheapest budget")
         self.auto_budget.setObjectName("budgetAutoCheck")
-        self.auto_budget.setToolTip("On: reasoning tokens and samples are caps, and each option is bought at its "
-                                    "cheapest budget within them.\nOff: every option is priced at exactly that budget.")
-        self.auto_budget.toggled.connect(lambda on: self.changeRequested.emit(
-            "budget_mode", {"budget_mode": "auto" if on else "fixed"}))
+        self.auto_budget.setToolTip(
+            "On: reasoning tokens and samples are caps, and each option is bought at its "
+            "cheapest budget within them.\nOff: every option is priced at exactly that budget."
+        )
+        self.auto_budget.toggled.connect(
+            lambda on: self.changeRequested.emit("budget_mode", {"budget_mode": "auto" if on else "fixed"})
+        )
         self.use_hint = QPushButton("Use this budget")
         self.use_hint.setObjectName("useCheaperBudget")
         self.use_hint.clicked.connect(self._use_hint)
         self._hint_budget: dict | None = None
-        for w in (self.kind, self.headline, self.status, *self.tiles, self.alternatives, self.reasons,
-                  self.warnings, self.footer, self.auto_budget, self.use_hint):
+        for w in (
+            self.kind,
+            self.headline,
+            self.status,
+            *self.tiles,
+            self.alternatives,
+            self.reasons,
+            self.warnings,
+            self.footer,
+            self.auto_budget,
+            self.use_hint,
+        ):
             w.setParent(self._body)
         self._scroll.setWidget(self._body)
         # The texts are drawn, not selectable labels: right-click or Ctrl+C copies the whole card instead.
@@ -303,9 +329,18 @@ class RecommendationCard(QFrame):
         return False
 
     def _texts(self) -> tuple:
-        return tuple(w.text() for w in (self.kind, self.headline, self.status, self.alternatives, self.reasons,
-                                        self.warnings, self.footer)) + tuple(
-            (m.value_text, m.detail_text) for m in self.tiles)
+        return tuple(
+            w.text()
+            for w in (
+                self.kind,
+                self.headline,
+                self.status,
+                self.alternatives,
+                self.reasons,
+                self.warnings,
+                self.footer,
+            )
+        ) + tuple((m.value_text, m.detail_text) for m in self.tiles)
 
     def _arrange(self, width: int) -> int:
         """Place the children for a body ``width``; return the body's height."""
@@ -325,14 +360,14 @@ class RecommendationCard(QFrame):
         natural = [m.sizeHint().width() for m in self.tiles]
         room = inner - gap * (len(self.tiles) - 1)
         room_before, widths = self._tile_row
-        if room != room_before or any(n > w for n, w in zip(natural, widths)):
+        if room != room_before or any(n > w for n, w in zip(natural, widths, strict=False)):
             # new widths only when the row's width changed or a text outgrew its tile: a tile that moves
             # repaints the whole row (a new recommendation changes most texts, rarely by much)
             widths = _tile_widths(natural, room)
             self._tile_row = (room, widths)
         tile_h = max(m.sizeHint().height() for m in self.tiles)
         x = left
-        for m, wid in zip(self.tiles, widths):
+        for m, wid in zip(self.tiles, widths, strict=False):
             _put(m, x, y, wid, tile_h)
             x += wid + gap
         y += tile_h + gap
@@ -361,7 +396,7 @@ class RecommendationCard(QFrame):
         x = left + text_w + gap
         if self._hint_budget is None:
             self.use_hint.setGeometry(x, y, 0, 0)
-        for c, wid in zip(controls, widths):
+        for c, wid in zip(controls, widths, strict=False):
             _put(c, x, y, wid, c.sizeHint().height())
             x += wid + gap
         return y + h + top
@@ -403,8 +438,13 @@ class RecommendationCard(QFrame):
             self.latency.set(duration(r.latency_s[i]), f"target {duration(s.latency_target_s)}")
             if kind == "gpu":
                 reps = int(r.replicas[i])
-                calibrated = " · calibrated by you" if r.calibrated_by_user is not None and r.calibrated_by_user[i] else ""
-                self.gpus.set(whole(r.gpus_total[i]), f"{whole(reps)} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}")
+                calibrated = (
+                    " · calibrated by you" if r.calibrated_by_user is not None and r.calibrated_by_user[i] else ""
+                )
+                self.gpus.set(
+                    whole(r.gpus_total[i]),
+                    f"{whole(reps)} replica{'s' if reps != 1 else ''} × {int(o.gpus_per_replica[i])}{calibrated}",
+                )
             else:
                 self.gpus.set("none", "billed per token")
         value, detail, tip = budget_tile(plan)
@@ -425,8 +465,10 @@ class RecommendationCard(QFrame):
         hint = [hint_text(plan)] if plan.budget_hint is not None else []
         warnings = [f"⚠ {esc(w)}" for w in warning_texts(plan)]
         self.warnings.setText("<br>".join(hint + warnings))  # empty: no room (see _arrange)
-        self.footer.setText(f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
-                            f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target")
+        self.footer.setText(
+            f"Catalog as of {plan.catalog_as_of} ({plan.catalog_age_days} days old) · "
+            f"{o.size} options evaluated, {int(r.eligible.sum())} meet every target"
+        )
         self._place()
 
     def _show_alternatives(self, plan: Plan) -> None:
@@ -445,10 +487,16 @@ class RecommendationCard(QFrame):
             else:
                 vs = saving(r.monthly_usd[rec], r.monthly_usd[b]) if rec is not None else ""
                 n = int(r.samples[b])
-                how = describe(r.reasoning_tokens[b], 1, r.effort[b], "").rsplit(", ", 1)[0] + (f" × {n}" if n > 1 else "")
-                rows.append(f"{name}: {html.escape(o.label[b])} ({html.escape(how)}), {money(r.monthly_usd[b])}/month"
-                            f"{f'; recommendation {vs}' if vs else ''}")
-        self.alternatives.setText("<b>Against the best of each other kind</b><br>" + "<br>".join(f"• {x}" for x in rows))
+                how = describe(r.reasoning_tokens[b], 1, r.effort[b], "").rsplit(", ", 1)[0] + (
+                    f" × {n}" if n > 1 else ""
+                )
+                rows.append(
+                    f"{name}: {html.escape(o.label[b])} ({html.escape(how)}), {money(r.monthly_usd[b])}/month"
+                    f"{f'; recommendation {vs}' if vs else ''}"
+                )
+        self.alternatives.setText(
+            "<b>Against the best of each other kind</b><br>" + "<br>".join(f"• {x}" for x in rows)
+        )
 
     def _use_hint(self) -> None:
         """Switch the fixed budget to the cheaper one the hint names (one undoable step)."""
@@ -464,6 +512,10 @@ class RecommendationCard(QFrame):
         side = KIND_NAMES[b.above] if s.requests_per_day >= b.requests_per_day else KIND_NAMES[b.below]
         short = {"api": "API", "gpu": "GPUs", "asic": "ASIC cloud"}  # the full names are in the tooltip
         self.breakeven.set(f"{count(b.requests_per_day)}/day", f"{short[b.below]} below, {short[b.above]} above")
-        self.breakeven.setToolTip("\n".join(f"{requests(x.requests_per_day)}/day: {KIND_NAMES[x.below]} cheaper below, "
-                                            f"{KIND_NAMES[x.above]} above" for x in plan.break_evens) +
-                                  f"\nAt {requests(s.requests_per_day)}/day: {side} side")
+        self.breakeven.setToolTip(
+            "\n".join(
+                f"{requests(x.requests_per_day)}/day: {KIND_NAMES[x.below]} cheaper below, {KIND_NAMES[x.above]} above"
+                for x in plan.break_evens
+            )
+            + f"\nAt {requests(s.requests_per_day)}/day: {side} side"
+        )

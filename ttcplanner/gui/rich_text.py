@@ -12,8 +12,17 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText,
-                           QTextDocument, QTransform)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QStaticText,
+    QTextDocument,
+    QTransform,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
@@ -41,8 +50,15 @@ class RichText(QWidget):
     document's lines would: a line separator starts a line like a new document does.
     """
 
-    def __init__(self, name: str, point_size: float | None = None, bold: bool = False, color: str = "#000000",
-                 wrap: bool = True, box: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        name: str,
+        point_size: float | None = None,
+        bold: bool = False,
+        color: str = "#000000",
+        wrap: bool = True,
+        box: tuple[str, str] | None = None,
+    ):
         super().__init__()
         self.setObjectName(name)
         self._wrap, self._box, self._color = wrap, box, QColor(color)
@@ -89,9 +105,9 @@ class RichText(QWidget):
         tops = self._tops()
         while len(self._docs) < len(lines):
             self._docs.append(self._new_doc())
-        for doc in self._docs[len(lines):]:
+        for doc in self._docs[len(lines) :]:
             doc.deleteLater()
-        del self._docs[len(lines):]
+        del self._docs[len(lines) :]
         changed = [j for j, line in enumerate(lines) if j >= len(self._lines) or line != self._lines[j]]
         for j in changed:
             self._docs[j].setHtml(lines[j])
@@ -139,8 +155,10 @@ class RichText(QWidget):
         if self._wrap:
             return QSize(self.width(), self.heightForWidth(self.width()))
         self._lay_out(0)
-        return QSize(max((math.ceil(doc.idealWidth()) for doc in self._docs), default=0) + self._left + self._right,
-                     self._tops()[-1] + 2 * self._pad_y)
+        return QSize(
+            max((math.ceil(doc.idealWidth()) for doc in self._docs), default=0) + self._left + self._right,
+            self._tops()[-1] + 2 * self._pad_y,
+        )
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         painter = QPainter(self)
@@ -153,7 +171,7 @@ class RichText(QWidget):
         tops, area = self._tops(), event.rect()
         painter.translate(self._left, self._offset())
         area.translate(-self._left, -self._offset())
-        for doc, top, bottom in zip(self._docs, tops, tops[1:]):
+        for doc, top, bottom in zip(self._docs, tops, tops[1:], strict=False):
             if bottom <= area.top() or top > area.bottom():
                 continue  # a line outside what is repainted
             painter.translate(0, top)

@@ -12,8 +12,22 @@ import html
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel,
-                               QLineEdit, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ttcplanner.gui.bounded_spin import BoundedDoubleSpinBox, BoundedSpinBox, committed_text
 from ttcplanner.gui.log_slider import LogSlider
@@ -25,15 +39,36 @@ _SPECS = {f.name: f.metadata for f in dataclasses.fields(Scenario)}
 
 PRECISION_NAMES = {"native": "Native (as released)", "bf16": "BF16", "fp8": "FP8", "fp4": "FP4 / MXFP4"}
 OWNERSHIP_NAMES = {"rent": "Rent (cloud GPU-hours)", "own": "Own (purchase + power)"}
-ENGINE_NAMES = {"vllm": "vLLM", "sglang": "SGLang", "trtllm": "TensorRT-LLM", "llamacpp": "llama.cpp",
-                "auto": "Auto (fastest per model and GPU)"}
-PRICE_BASIS_NAMES = {"market-low": "Market low (cheapest provider)", "market-median": "Market median",
-                     "hyperscaler": "Hyperscaler median (AWS, GCP, Azure, Oracle)"}
-PRICING_NAMES = {"on-demand": "On-demand", "spot": "Spot / interruptible", "reserved-1y": "Reserved, 1 year",
-                 "reserved-3y": "Reserved, 3 years"}
+ENGINE_NAMES = {
+    "vllm": "vLLM",
+    "sglang": "SGLang",
+    "trtllm": "TensorRT-LLM",
+    "llamacpp": "llama.cpp",
+    "auto": "Auto (fastest per model and GPU)",
+}
+PRICE_BASIS_NAMES = {
+    "market-low": "Market low (cheapest provider)",
+    "market-median": "Market median",
+    "hyperscaler": "Hyperscaler median (AWS, GCP, Azure, Oracle)",
+}
+PRICING_NAMES = {
+    "on-demand": "On-demand",
+    "spot": "Spot / interruptible",
+    "reserved-1y": "Reserved, 1 year",
+    "reserved-3y": "Reserved, 3 years",
+}
 # Fields that price owned GPUs: enabled only when ownership is "own" (renting prices GPUs by the rent alone).
-OWNING_FIELDS = ("amortization_months", "electricity_usd_per_kwh", "pue", "gpu_share_of_server", "networking_fraction",
-                 "colo_usd_per_kw_month", "maintenance_per_year", "staff_usd_per_gpu_month", "residual_fraction")
+OWNING_FIELDS = (
+    "amortization_months",
+    "electricity_usd_per_kwh",
+    "pue",
+    "gpu_share_of_server",
+    "networking_fraction",
+    "colo_usd_per_kw_month",
+    "maintenance_per_year",
+    "staff_usd_per_gpu_month",
+    "residual_fraction",
+)
 RENTING_FIELDS = ("gpu_price_basis", "gpu_pricing")  # which rent is picked: no effect on owned GPUs
 
 
@@ -54,8 +89,9 @@ def price_basis_items(catalog: Catalog) -> list[tuple[str, str]]:
         for r in g.rents:
             if r.market:
                 gpus_of.setdefault(r.provider, set()).add(g.id)
-    providers = [(f"{p} (rents for {len(ids)} GPU type{'s' if len(ids) != 1 else ''})", p)
-                 for p, ids in sorted(gpus_of.items())]
+    providers = [
+        (f"{p} (rents for {len(ids)} GPU type{'s' if len(ids) != 1 else ''})", p) for p, ids in sorted(gpus_of.items())
+    ]
     return [(v, k) for k, v in PRICE_BASIS_NAMES.items()] + providers
 
 
@@ -90,7 +126,8 @@ class _UndoToWindow(QObject):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.ShortcutOverride and (
-                event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)):
+            event.matches(QKeySequence.StandardKey.Undo) or event.matches(QKeySequence.StandardKey.Redo)
+        ):
             if not self.panel.editing(obj):
                 event.ignore()  # not overridden: the window's Undo / Redo action gets the key
                 return True
@@ -143,119 +180,352 @@ class ScenarioPanel(QScrollArea):
         self.name_edit.setMaxLength(200)
         self.name_edit.editingFinished.connect(self._on_name_edited)
         self.name_edit.installEventFilter(self._undo_filter)
-        self._row(task, "Scenario name", self.name_edit,
-                  "Titles the window, the PDF and the comparison view; Save As names an untitled scenario after its file")
-        self._combo(task, "task_id", "taskCombo", "Task profile", task_items(catalog),
-                    "Benchmark family whose published accuracy curves drive the accuracy estimates")
-        self._slider(task, "target_accuracy_pct", "targetAccuracySlider", "Target accuracy", unit="%", log=False,
-                     decimals=1, tip="Options below this accuracy are not recommended")
-        self._slider(task, "latency_target_s", "latencyTargetSlider", "p95 latency", unit="s end-to-end",
-                     decimals=1, steps_per_decade=60,
-                     tip="p95 end-to-end latency target: 95% of requests finish within it, all samples included "
-                         "(GPU fleets are sized for it under Poisson arrivals at the peak rate). "
-                         f"Default {_default('latency_target_s'):g} s")
-        self._edit(task, "ttft_target_s", "ttftTargetEdit", "p95 TTFT", " s to first token", decimals=2, none="none",
-                   tip="p95 time to first token target: 95% of requests see their first token within it. Options "
-                       "whose p95 TTFT exceeds it miss the targets; GPU fleets are sized (smaller batches, more "
-                       "replicas) to meet it. Default \"none\": no TTFT target (type 0 to remove one)")
+        self._row(
+            task,
+            "Scenario name",
+            self.name_edit,
+            "Titles the window, the PDF and the comparison view; Save As names an untitled scenario after its file",
+        )
+        self._combo(
+            task,
+            "task_id",
+            "taskCombo",
+            "Task profile",
+            task_items(catalog),
+            "Benchmark family whose published accuracy curves drive the accuracy estimates",
+        )
+        self._slider(
+            task,
+            "target_accuracy_pct",
+            "targetAccuracySlider",
+            "Target accuracy",
+            unit="%",
+            log=False,
+            decimals=1,
+            tip="Options below this accuracy are not recommended",
+        )
+        self._slider(
+            task,
+            "latency_target_s",
+            "latencyTargetSlider",
+            "p95 latency",
+            unit="s end-to-end",
+            decimals=1,
+            steps_per_decade=60,
+            tip="p95 end-to-end latency target: 95% of requests finish within it, all samples included "
+            "(GPU fleets are sized for it under Poisson arrivals at the peak rate). "
+            f"Default {_default('latency_target_s'):g} s",
+        )
+        self._edit(
+            task,
+            "ttft_target_s",
+            "ttftTargetEdit",
+            "p95 TTFT",
+            " s to first token",
+            decimals=2,
+            none="none",
+            tip="p95 time to first token target: 95% of requests see their first token within it. Options "
+            "whose p95 TTFT exceeds it miss the targets; GPU fleets are sized (smaller batches, more "
+            'replicas) to meet it. Default "none": no TTFT target (type 0 to remove one)',
+        )
         self._check(task, "on_prem_only", "onPremOnlyCheck", "On-premises only (no APIs or ASIC clouds)")
 
         budget = self._group(col, "Compute budget (test-time compute)")
-        self._slider(budget, "reasoning_tokens", "computeBudgetSlider", "Reasoning tokens", unit="tokens / sample",
-                     slider_lo=100, integer=True, tip="Thinking tokens each sample spends before answering")
-        self._slider(budget, "samples", "samplesSlider", "Parallel samples", unit="per request", integer=True,
-                     steps_per_decade=60, tip="Independent samples per request, combined by the aggregation method")
-        self._combo(budget, "aggregation", "aggregationCombo", "Aggregation", list(
-            (v, k) for k, v in AGGREGATION_NAMES.items()), "How the samples are combined into one answer")
-        self._slider(budget, "scorer_quality", "scorerQualitySlider", "Scorer quality", unit="0 vote, 1 oracle",
-                     log=False, decimals=2, linear_steps=100, tip="Only for the learned scorer")
+        self._slider(
+            budget,
+            "reasoning_tokens",
+            "computeBudgetSlider",
+            "Reasoning tokens",
+            unit="tokens / sample",
+            slider_lo=100,
+            integer=True,
+            tip="Thinking tokens each sample spends before answering",
+        )
+        self._slider(
+            budget,
+            "samples",
+            "samplesSlider",
+            "Parallel samples",
+            unit="per request",
+            integer=True,
+            steps_per_decade=60,
+            tip="Independent samples per request, combined by the aggregation method",
+        )
+        self._combo(
+            budget,
+            "aggregation",
+            "aggregationCombo",
+            "Aggregation",
+            list((v, k) for k, v in AGGREGATION_NAMES.items()),
+            "How the samples are combined into one answer",
+        )
+        self._slider(
+            budget,
+            "scorer_quality",
+            "scorerQualitySlider",
+            "Scorer quality",
+            unit="0 vote, 1 oracle",
+            log=False,
+            decimals=2,
+            linear_steps=100,
+            tip="Only for the learned scorer",
+        )
 
         volume = self._group(col, "Token volume")
-        self._slider(volume, "requests_per_day", "tokenVolumeSlider", "Requests", unit="per day", integer=True,
-                     steps_per_decade=50, tip="Average daily requests; GPU fleets are sized for the peak")
-        self._slider(volume, "input_tokens", "inputTokensSlider", "Input tokens", unit="per request", slider_lo=10,
-                     integer=True, steps_per_decade=50)
-        self._slider(volume, "answer_tokens", "answerTokensSlider", "Answer tokens", unit="per sample", integer=True,
-                     steps_per_decade=50, tip="Visible answer after the reasoning")
-        self._slider(volume, "cached_input_fraction", "cachedInputSlider", "Cached input", unit="of input",
-                     log=False, decimals=2, linear_steps=100, tip="Share of the prompt billed at the cached-input price")
-        self._slider(volume, "peak_to_average", "peakToAverageSlider", "Peak / average", unit="× load", decimals=1,
-                     steps_per_decade=50, tip="GPU fleets are provisioned for the peak; idle hours are paid for")
+        self._slider(
+            volume,
+            "requests_per_day",
+            "tokenVolumeSlider",
+            "Requests",
+            unit="per day",
+            integer=True,
+            steps_per_decade=50,
+            tip="Average daily requests; GPU fleets are sized for the peak",
+        )
+        self._slider(
+            volume,
+            "input_tokens",
+            "inputTokensSlider",
+            "Input tokens",
+            unit="per request",
+            slider_lo=10,
+            integer=True,
+            steps_per_decade=50,
+        )
+        self._slider(
+            volume,
+            "answer_tokens",
+            "answerTokensSlider",
+            "Answer tokens",
+            unit="per sample",
+            integer=True,
+            steps_per_decade=50,
+            tip="Visible answer after the reasoning",
+        )
+        self._slider(
+            volume,
+            "cached_input_fraction",
+            "cachedInputSlider",
+            "Cached input",
+            unit="of input",
+            log=False,
+            decimals=2,
+            linear_steps=100,
+            tip="Share of the prompt billed at the cached-input price",
+        )
+        self._slider(
+            volume,
+            "peak_to_average",
+            "peakToAverageSlider",
+            "Peak / average",
+            unit="× load",
+            decimals=1,
+            steps_per_decade=50,
+            tip="GPU fleets are provisioned for the peak; idle hours are paid for",
+        )
 
         hw = self._group(col, "Hardware")
-        self._combo(hw, "hardware", "hardwareCombo", "GPU type", gpu_items(catalog),
-                    "Restrict local / rented GPU options to one GPU type")
+        self._combo(
+            hw,
+            "hardware",
+            "hardwareCombo",
+            "GPU type",
+            gpu_items(catalog),
+            "Restrict local / rented GPU options to one GPU type",
+        )
         self._spin(hw, "gpus_per_replica", "gpusPerReplicaSpin", "GPUs per replica", "auto", " GPUs")
-        self._combo(hw, "ownership", "ownershipCombo", "Rent or own", [(v, k) for k, v in OWNERSHIP_NAMES.items()],
-                    "Rented GPUs cost their hourly rent (Prices); owned GPUs their purchase, server, power and "
-                    "upkeep (Owning)")
-        self._combo(hw, "weight_precision", "weightPrecisionCombo", "Weight precision",
-                    [(v, k) for k, v in PRECISION_NAMES.items()])
+        self._combo(
+            hw,
+            "ownership",
+            "ownershipCombo",
+            "Rent or own",
+            [(v, k) for k, v in OWNERSHIP_NAMES.items()],
+            "Rented GPUs cost their hourly rent (Prices); owned GPUs their purchase, server, power and upkeep (Owning)",
+        )
+        self._combo(
+            hw,
+            "weight_precision",
+            "weightPrecisionCombo",
+            "Weight precision",
+            [(v, k) for k, v in PRECISION_NAMES.items()],
+        )
 
         opt = self._group(col, "Serving (GPU engine and optimisations)")
         engines = _SPECS["engine"]["choices"]
-        self._combo(opt, "engine", "engineCombo", "Serving engine", [(ENGINE_NAMES.get(e, e), e) for e in engines],
-                    "Engine whose fitted factors (serving_factors.json, fitted to published serving runs) set the "
-                    "throughput and latency of GPU options. Auto picks, per model and GPU, the engine with the "
-                    f"highest throughput on a 1000-prompt burst. Default {ENGINE_NAMES[_default('engine')]}")
-        self._combo(opt, "kv_precision", "kvPrecisionCombo", "KV-cache precision",
-                    [(PRECISION_NAMES[p], p) for p in ("bf16", "fp8", "fp4")],
-                    "Smaller KV entries fit more concurrent sequences per GPU")
+        self._combo(
+            opt,
+            "engine",
+            "engineCombo",
+            "Serving engine",
+            [(ENGINE_NAMES.get(e, e), e) for e in engines],
+            "Engine whose fitted factors (serving_factors.json, fitted to published serving runs) set the "
+            "throughput and latency of GPU options. Auto picks, per model and GPU, the engine with the "
+            f"highest throughput on a 1000-prompt burst. Default {ENGINE_NAMES[_default('engine')]}",
+        )
+        self._combo(
+            opt,
+            "kv_precision",
+            "kvPrecisionCombo",
+            "KV-cache precision",
+            [(PRECISION_NAMES[p], p) for p in ("bf16", "fp8", "fp4")],
+            "Smaller KV entries fit more concurrent sequences per GPU",
+        )
         self._spin(opt, "speculative_draft_tokens", "speculativeDraftSpin", "Speculative draft", "off", " tokens")
-        self._slider(opt, "speculative_acceptance", "speculativeAcceptanceSlider", "Draft acceptance", unit="rate",
-                     log=False, decimals=2, linear_steps=99)
+        self._slider(
+            opt,
+            "speculative_acceptance",
+            "speculativeAcceptanceSlider",
+            "Draft acceptance",
+            unit="rate",
+            log=False,
+            decimals=2,
+            linear_steps=99,
+        )
         self._check(opt, "prefix_cache", "prefixCacheCheck", "Prefix cache (prompt prefilled once)")
         self._checks["prefix_cache"].setToolTip("The shared prompt is prefilled once for all samples of a request")
 
         prices = self._group(col, "Prices")
-        self._combo(prices, "gpu_price_basis", "priceBasisCombo", "GPU rent basis", price_basis_items(catalog),
-                    "Which of the catalog's sourced GPU rents prices a rented GPU: the cheapest provider, the median "
-                    "of all providers, the hyperscalers' median, or one provider (where it has no rent for a GPU, "
-                    "the market median is used and the card says so). Your own rent in the catalog wins on every "
-                    f"basis. Renting only. Default {PRICE_BASIS_NAMES[_default('gpu_price_basis')].lower()}")
-        self._combo(prices, "gpu_pricing", "gpuPricingCombo", "GPU rent pricing",
-                    [(v, k) for k, v in PRICING_NAMES.items()],
-                    "Which of a provider's published prices: on demand, spot (interruptible) or a 1- or 3-year "
-                    f"reservation. Renting only. Default {PRICING_NAMES[_default('gpu_pricing')].lower()}")
-        self._edit(prices, "peak_traffic_share", "peakShareEdit", "API peak-hour share", " % of traffic", scale=100,
-                   decimals=2, tip="Share of requests sent in an API's peak hours, billed at its peak prices "
-                   "(offers with time-of-day prices only, e.g. DeepSeek). Default "
-                   f"{100 * _default('peak_traffic_share'):g}%: DeepSeek's peak hours are 35 of the week's 168 "
-                   "hours (7 a day, weekdays), so evenly spread traffic sends 35/168 of its requests then")
+        self._combo(
+            prices,
+            "gpu_price_basis",
+            "priceBasisCombo",
+            "GPU rent basis",
+            price_basis_items(catalog),
+            "Which of the catalog's sourced GPU rents prices a rented GPU: the cheapest provider, the median "
+            "of all providers, the hyperscalers' median, or one provider (where it has no rent for a GPU, "
+            "the market median is used and the card says so). Your own rent in the catalog wins on every "
+            f"basis. Renting only. Default {PRICE_BASIS_NAMES[_default('gpu_price_basis')].lower()}",
+        )
+        self._combo(
+            prices,
+            "gpu_pricing",
+            "gpuPricingCombo",
+            "GPU rent pricing",
+            [(v, k) for k, v in PRICING_NAMES.items()],
+            "Which of a provider's published prices: on demand, spot (interruptible) or a 1- or 3-year "
+            f"reservation. Renting only. Default {PRICING_NAMES[_default('gpu_pricing')].lower()}",
+        )
+        self._edit(
+            prices,
+            "peak_traffic_share",
+            "peakShareEdit",
+            "API peak-hour share",
+            " % of traffic",
+            scale=100,
+            decimals=2,
+            tip="Share of requests sent in an API's peak hours, billed at its peak prices "
+            "(offers with time-of-day prices only, e.g. DeepSeek). Default "
+            f"{100 * _default('peak_traffic_share'):g}%: DeepSeek's peak hours are 35 of the week's 168 "
+            "hours (7 a day, weekdays), so evenly spread traffic sends 35/168 of its requests then",
+        )
 
         own = self._collapsible(col, "Owning (when you own the GPUs)", "owningGroup", "owningToggle")
-        self._slider(own, "amortization_months", "amortizationSlider", "Amortisation", unit="months", log=False,
-                     integer=True, tip="Purchase price (less the residual value) spread over this many months. "
-                     f"Default {_default('amortization_months'):g} months; tco.csv: CoreWeave depreciates GPUs over "
-                     "6 years, Nebius over 4; residual values are quoted after 36 months")
-        self._slider(own, "electricity_usd_per_kwh", "electricitySlider", "Electricity", unit="$ / kWh", log=False,
-                     decimals=3, linear_steps=1000, tip="Tariff for the servers' draw x PUE. Default "
-                     f"${_default('electricity_usd_per_kwh'):g}/kWh; tco.csv: US industrial average $0.0977/kWh "
-                     "(EIA, 2026-07)")
-        self._slider(own, "pue", "pueSlider", "PUE", unit="facility", log=False, decimals=2, linear_steps=200,
-                     tip="Power usage effectiveness: facility power / IT power. Default "
-                     f"{_default('pue'):g}; tco.csv: industry average 1.54 (Uptime Institute 2025), modern "
-                     "liquid-cooled AI data centres about 1.2")
-        self._edit(own, "gpu_share_of_server", "gpuShareOfServerEdit", "GPU share of server", " % of server price",
-                   scale=100, decimals=1, tip="Where the catalog has no server price, the 8-GPU server costs the "
-                   "GPUs' price / this share. Default "
-                   f"{100 * _default('gpu_share_of_server'):g}%; tco.csv: GPUs are 60-70% of an HGX server's price")
-        self._edit(own, "networking_fraction", "networkingFractionEdit", "Networking", " % of server capex", scale=100,
-                   decimals=1, tip="InfiniBand / RoCE fabric and optics, depreciated with the server. Default "
-                   f"{100 * _default('networking_fraction'):g}%; tco.csv: +10-15% of server capex (low confidence)")
-        self._edit(own, "colo_usd_per_kw_month", "coloEdit", "Colocation", " / kW-month", prefix="$", decimals=0,
-                   tip="Data-centre space and cooling, billed per provisioned kW of server draw. Default "
-                   f"${_default('colo_usd_per_kw_month'):g}/kW-month; tco.csv: CBRE H1 2025 North America "
-                   "primary-market average")
-        self._edit(own, "maintenance_per_year", "maintenanceEdit", "Maintenance", " % of hardware / year", scale=100,
-                   decimals=1, tip="Support contracts and repairs, a yearly share of server and networking capex. "
-                   f"Default {100 * _default('maintenance_per_year'):g}%; tco.csv: 8-12% of hardware value per year")
-        self._edit(own, "staff_usd_per_gpu_month", "staffEdit", "Staff", " / GPU-month", prefix="$", decimals=0,
-                   tip="Operations staff cost per owned GPU. Default "
-                   f"${_default('staff_usd_per_gpu_month'):g}: no sourced figure, enter your own")
-        self._edit(own, "residual_fraction", "residualEdit", "Residual value", " % of purchase", scale=100, decimals=1,
-                   tip="Resale value at the end of amortisation; the rest depreciates. Default "
-                   f"{100 * _default('residual_fraction'):g}%; tco.csv: 25-35% after 36 months (low confidence)")
+        self._slider(
+            own,
+            "amortization_months",
+            "amortizationSlider",
+            "Amortisation",
+            unit="months",
+            log=False,
+            integer=True,
+            tip="Purchase price (less the residual value) spread over this many months. "
+            f"Default {_default('amortization_months'):g} months; tco.csv: CoreWeave depreciates GPUs over "
+            "6 years, Nebius over 4; residual values are quoted after 36 months",
+        )
+        self._slider(
+            own,
+            "electricity_usd_per_kwh",
+            "electricitySlider",
+            "Electricity",
+            unit="$ / kWh",
+            log=False,
+            decimals=3,
+            linear_steps=1000,
+            tip="Tariff for the servers' draw x PUE. Default "
+            f"${_default('electricity_usd_per_kwh'):g}/kWh; tco.csv: US industrial average $0.0977/kWh "
+            "(EIA, 2026-07)",
+        )
+        self._slider(
+            own,
+            "pue",
+            "pueSlider",
+            "PUE",
+            unit="facility",
+            log=False,
+            decimals=2,
+            linear_steps=200,
+            tip="Power usage effectiveness: facility power / IT power. Default "
+            f"{_default('pue'):g}; tco.csv: industry average 1.54 (Uptime Institute 2025), modern "
+            "liquid-cooled AI data centres about 1.2",
+        )
+        self._edit(
+            own,
+            "gpu_share_of_server",
+            "gpuShareOfServerEdit",
+            "GPU share of server",
+            " % of server price",
+            scale=100,
+            decimals=1,
+            tip="Where the catalog has no server price, the 8-GPU server costs the "
+            "GPUs' price / this share. Default "
+            f"{100 * _default('gpu_share_of_server'):g}%; tco.csv: GPUs are 60-70% of an HGX server's price",
+        )
+        self._edit(
+            own,
+            "networking_fraction",
+            "networkingFractionEdit",
+            "Networking",
+            " % of server capex",
+            scale=100,
+            decimals=1,
+            tip="InfiniBand / RoCE fabric and optics, depreciated with the server. Default "
+            f"{100 * _default('networking_fraction'):g}%; tco.csv: +10-15% of server capex (low confidence)",
+        )
+        self._edit(
+            own,
+            "colo_usd_per_kw_month",
+            "coloEdit",
+            "Colocation",
+            " / kW-month",
+            prefix="$",
+            decimals=0,
+            tip="Data-centre space and cooling, billed per provisioned kW of server draw. Default "
+            f"${_default('colo_usd_per_kw_month'):g}/kW-month; tco.csv: CBRE H1 2025 North America "
+            "primary-market average",
+        )
+        self._edit(
+            own,
+            "maintenance_per_year",
+            "maintenanceEdit",
+            "Maintenance",
+            " % of hardware / year",
+            scale=100,
+            decimals=1,
+            tip="Support contracts and repairs, a yearly share of server and networking capex. "
+            f"Default {100 * _default('maintenance_per_year'):g}%; tco.csv: 8-12% of hardware value per year",
+        )
+        self._edit(
+            own,
+            "staff_usd_per_gpu_month",
+            "staffEdit",
+            "Staff",
+            " / GPU-month",
+            prefix="$",
+            decimals=0,
+            tip="Operations staff cost per owned GPU. Default "
+            f"${_default('staff_usd_per_gpu_month'):g}: no sourced figure, enter your own",
+        )
+        self._edit(
+            own,
+            "residual_fraction",
+            "residualEdit",
+            "Residual value",
+            " % of purchase",
+            scale=100,
+            decimals=1,
+            tip="Resale value at the end of amortisation; the rest depreciates. Default "
+            f"{100 * _default('residual_fraction'):g}%; tco.csv: 25-35% after 36 months (low confidence)",
+        )
         col.addStretch(1)
         self.setWidget(body)
         # Small screens get the compact width (shorter sliders), wide ones the comfortable one (preferred_width);
@@ -303,9 +573,13 @@ class ScenarioPanel(QScrollArea):
 
         toggle.toggled.connect(show)
         show(True)
-        toggle.setToolTip(_wrapped("Purchase, server, networking, power, colocation, maintenance, staff and residual "
-                                   "value of owned GPUs; used when Rent or own is Own (the section opens when you "
-                                   "choose Own)"))
+        toggle.setToolTip(
+            _wrapped(
+                "Purchase, server, networking, power, colocation, maintenance, staff and residual "
+                "value of owned GPUs; used when Rent or own is Own (the section opens when you "
+                "choose Own)"
+            )
+        )
         outer.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(content)
         col.addWidget(box)
@@ -323,8 +597,12 @@ class ScenarioPanel(QScrollArea):
     def _slider(self, form, field, name, label, *, unit="", log=True, tip="", **kw) -> None:
         lo, hi = _bounds(field)
         w = LogSlider(name, lo, hi, unit=unit, log=log, **kw)
-        w.valueChanged.connect(lambda v, dragging, f=field, integer=kw.get("integer", False):
-                               self.changeRequested.emit(f, {f: int(v) if integer else v}, dragging))
+        is_integer = kw.get("integer", False)
+        w.valueChanged.connect(
+            lambda v, dragging, f=field, integer=is_integer: self.changeRequested.emit(
+                f, {f: int(v) if integer else v}, dragging
+            )
+        )
         w.dragFinished.connect(self.dragFinished)
         w.spin.clamped.connect(lambda typed, used, lab=label, u=unit: self._say_clamped(lab, u, typed, used))
         w.spin.installEventFilter(self._undo_filter)
@@ -396,8 +674,9 @@ class ScenarioPanel(QScrollArea):
     def _say_clamped(self, label: str, unit: str, typed: float, used: float) -> None:
         bound = "maximum" if used < typed else "minimum"
         unit = f" {unit}" if unit else ""
-        self.inputClamped.emit(f"{label}: {_number(typed)} is outside the range; set to the {bound}, "
-                               f"{_number(used)}{unit}")
+        self.inputClamped.emit(
+            f"{label}: {_number(typed)} is outside the range; set to the {bound}, {_number(used)}{unit}"
+        )
 
     def _on_name_edited(self) -> None:
         name = self.name_edit.text().strip()
@@ -425,8 +704,11 @@ class ScenarioPanel(QScrollArea):
     def set_catalog(self, catalog: Catalog) -> None:
         """Offer a reloaded catalog's tasks, GPUs and rent providers (no change is requested; ``set_scenario``
         reselects)."""
-        for field, items in (("task_id", task_items(catalog)), ("hardware", gpu_items(catalog)),
-                             ("gpu_price_basis", price_basis_items(catalog))):
+        for field, items in (
+            ("task_id", task_items(catalog)),
+            ("hardware", gpu_items(catalog)),
+            ("gpu_price_basis", price_basis_items(catalog)),
+        ):
             combo = self._combos[field]
             with QSignalBlocker(combo):
                 combo.clear()

@@ -33,8 +33,10 @@ class StaleBanner(QLabel):
         self.stale = previous_name is not None
         self.setVisible(self.stale)
         if self.stale:
-            self.setText(f"<b>For the previous scenario</b> (“{escape(previous_name)}”): "
-                         f"<a href='run'>Run again</a> for the current one.")
+            self.setText(
+                f"<b>For the previous scenario</b> (“{escape(previous_name)}”): "
+                f"<a href='run'>Run again</a> for the current one."
+            )
         for w in self._greyed:
             w.setEnabled(not self.stale)
 

@@ -58,9 +58,13 @@ class TornadoPlot(pg.PlotWidget):
         self.high_bars = pg.BarGraphItem(x0=[], x1=[], y=[], height=BAR_HEIGHT, brush=HIGH_COLOR)
         pi.addItem(self.low_bars)
         pi.addItem(self.high_bars)
-        self.base_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#111", width=1.6), movable=False, label="",
-                                         labelOpts={"position": 0.04, "color": "#111",
-                                                    "fill": pg.mkBrush(255, 255, 255, 220)})
+        self.base_line = pg.InfiniteLine(
+            angle=90,
+            pen=pg.mkPen("#111", width=1.6),
+            movable=False,
+            label="",
+            labelOpts={"position": 0.04, "color": "#111", "fill": pg.mkBrush(255, 255, 255, 220)},
+        )
         pi.addItem(self.base_line, ignoreBounds=True)
         self.notes: list[pg.TextItem] = []
         pi.getViewBox().sigXRangeChanged.connect(self._place_notes)
@@ -79,17 +83,21 @@ class TornadoPlot(pg.PlotWidget):
         lo = np.array([r.cost_at_low if math.isfinite(r.cost_at_low) else base for r in rows], dtype=float)
         hi = np.array([r.cost_at_high if math.isfinite(r.cost_at_high) else base for r in rows], dtype=float)
         pens = [pg.mkPen(FLIP_COLOR, width=2.2) if r.flips else pg.mkPen("#555", width=0.6) for r in rows]
-        self.low_bars.setOpts(x0=np.full(n, base), x1=lo, y=y + BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens,
-                              brush=LOW_COLOR)
-        self.high_bars.setOpts(x0=np.full(n, base), x1=hi, y=y - BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens,
-                               brush=HIGH_COLOR)
+        self.low_bars.setOpts(
+            x0=np.full(n, base), x1=lo, y=y + BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens, brush=LOW_COLOR
+        )
+        self.high_bars.setOpts(
+            x0=np.full(n, base), x1=hi, y=y - BAR_HEIGHT / 2, height=BAR_HEIGHT, pens=pens, brush=HIGH_COLOR
+        )
         ticks = []
-        for yi, r in zip(y, rows):
+        for yi, r in zip(y, rows, strict=False):
             ticks.append((yi, self._fit(r.label)))  # the range goes in the note above the bars
             texts = [f"{r.low_text} to {r.high_text}"] + row_notes(r)
             if texts:
                 color = FLIP_COLOR if r.flips else "#555555"
-                note = pg.TextItem(" \u00b7 ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190))
+                note = pg.TextItem(
+                    " \u00b7 ".join(texts), color=color, anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 190)
+                )
                 f = QFont(self.font().family())
                 f.setPointSizeF(7.5)
                 f.setBold(r.flips)
@@ -118,8 +126,9 @@ class TornadoPlot(pg.PlotWidget):
     def _fit(self, text: str) -> str:
         """Elide each line to the axis width: pyqtgraph drops a tick label that does not fit."""
         fm = QFontMetrics(QFont(self.font().family(), 8))
-        return "\n".join(fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_WIDTH_PX - 14)
-                         for line in text.split("\n"))
+        return "\n".join(
+            fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_WIDTH_PX - 14) for line in text.split("\n")
+        )
 
     def bar_pairs(self) -> int:
         """How many inputs have a low and a high bar (for tests)."""
@@ -174,8 +183,11 @@ class TornadoView(QWidget):
     def run(self) -> Job:
         self._auto_timer.stop()
         scenario, catalog = self.controller.scenario, self.controller.catalog
-        job = Job(lambda progress, cancelled: tornado(scenario, catalog, progress=progress), "Sensitivity",
-                  stop_via_progress=True)
+        job = Job(
+            lambda progress, cancelled: tornado(scenario, catalog, progress=progress),
+            "Sensitivity",
+            stop_via_progress=True,
+        )
         job.scenario = scenario
         job.signals.progress.connect(lambda d, n, job=job: self._on_progress(job, d, n))
         job.signals.finished.connect(lambda r, job=job: self._on_finished(job, r))
@@ -189,8 +201,9 @@ class TornadoView(QWidget):
     def _mark_stale(self) -> None:
         """The chart describes another scenario than the window's: say so (until a current result)."""
         r = self.result
-        self.stale_banner.set_stale(r.scenario.name if r is not None and r.scenario != self.controller.scenario
-                                    else None)
+        self.stale_banner.set_stale(
+            r.scenario.name if r is not None and r.scenario != self.controller.scenario else None
+        )
 
     def _on_plan_changed(self, _plan) -> None:
         self._mark_stale()
@@ -208,8 +221,10 @@ class TornadoView(QWidget):
 
     def _on_cancelled(self, job: Job) -> None:
         if job is self.job:
-            self.status.setText("The scenario changed: press Run to compute its sensitivity"
-                                + (" (the chart shows the previous result)." if self.result is not None else "."))
+            self.status.setText(
+                "The scenario changed: press Run to compute its sensitivity"
+                + (" (the chart shows the previous result)." if self.result is not None else ".")
+            )
 
     def _on_failed(self, job: Job, message: str) -> None:
         if job is self.job:
@@ -226,11 +241,16 @@ class TornadoView(QWidget):
             head = "Nothing meets the targets in the base scenario; the chart shows no costs."
         else:
             head = f"Recommended: {escape(t.base_label)}, {money(t.base_cost)}/month."
-        tail = (f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision." if flips
-                else " No single input flips the decision within its range.")
-        key = (f" &nbsp; <span style='color:{LOW_COLOR}'>&#9632;</span> low end &nbsp; "
-               f"<span style='color:{HIGH_COLOR}'>&#9632;</span> high end &nbsp; "
-               f"<span style='color:{FLIP_COLOR}'>&#9633;</span> flips")
+        tail = (
+            f" {len(flips)} input{'s' if len(flips) != 1 else ''} can flip the decision."
+            if flips
+            else " No single input flips the decision within its range."
+        )
+        key = (
+            f" &nbsp; <span style='color:{LOW_COLOR}'>&#9632;</span> low end &nbsp; "
+            f"<span style='color:{HIGH_COLOR}'>&#9632;</span> high end &nbsp; "
+            f"<span style='color:{FLIP_COLOR}'>&#9633;</span> flips"
+        )
         self.status.setText(head + tail + key)
         self.status.setToolTip(f"{t.evaluations} full plan evaluations")
         self.resultReady.emit(t)

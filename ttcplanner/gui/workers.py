@@ -34,8 +34,12 @@ class JobSignals(QObject):
 
 
 class Job(QRunnable):
-    def __init__(self, fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], name: str = "job",
-                 stop_via_progress: bool = False):
+    def __init__(
+        self,
+        fn: Callable[[Callable[[int, int], None], Callable[[], bool]], Any],
+        name: str = "job",
+        stop_via_progress: bool = False,
+    ):
         """stop_via_progress: ``fn`` has no cancel hook; its progress callback raises ``Cancelled`` instead."""
         super().__init__()
         self.stop_via_progress = stop_via_progress

@@ -55,7 +55,7 @@ CONCENTRATION_BAND_FACTOR = 2.0
 BASES = ("published", "fitted", "estimated_from_other_tasks")
 
 _M_GRID = np.linspace(0.0, 1.0, 201)
-_N_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(np.geomspace(16, 2 ** 20, 57))])).astype(float)
+_N_GRID = np.unique(np.concatenate([np.arange(1, 17), np.round(np.geomspace(16, 2**20, 57))])).astype(float)
 _LN_N_GRID = np.log(_N_GRID)
 _GL_T, _GL_W = np.polynomial.legendre.leggauss(48)
 _GL_T = 0.5 * (_GL_T + 1.0)  # nodes on [0, 1]
@@ -106,11 +106,20 @@ def _curve_columns(curves) -> list[np.ndarray]:
     if hit is not None:
         return hit[1]
     spans = [[p.reasoning_tokens for p in c.points] or list(c.token_range) for c in curves]
-    columns = [np.array(v, dtype=float) for v in (
-        [c.floor_pct for c in curves], [c.a for c in curves], [c.b for c in curves], [c.band_pct for c in curves],
-        [c.max_tokens for c in curves], [c.ceiling_pct - c.floor_pct for c in curves],
-        [math.log(min(s)) if s else 0.0 for s in spans], [math.log(max(s)) if s else 0.0 for s in spans],
-        [1.0 if s else 0.0 for s in spans])]
+    columns = [
+        np.array(v, dtype=float)
+        for v in (
+            [c.floor_pct for c in curves],
+            [c.a for c in curves],
+            [c.b for c in curves],
+            [c.band_pct for c in curves],
+            [c.max_tokens for c in curves],
+            [c.ceiling_pct - c.floor_pct for c in curves],
+            [math.log(min(s)) if s else 0.0 for s in spans],
+            [math.log(max(s)) if s else 0.0 for s in spans],
+            [1.0 if s else 0.0 for s in spans],
+        )
+    ]
     if len(_COLUMNS) > 64:
         _COLUMNS.clear()
     _COLUMNS[key] = (tuple(curves), columns)
@@ -175,9 +184,9 @@ def _beta_nodes(m: np.ndarray, kappa: float):
     """
     alpha, beta = (m * kappa)[:, None], ((1.0 - m) * kappa)[:, None]
     p_lo = 0.5 * _GL_T[None, :] ** (1.0 / alpha)
-    w_lo = _GL_W[None, :] * (0.5 ** alpha / alpha) * (1.0 - p_lo) ** (beta - 1.0)
+    w_lo = _GL_W[None, :] * (0.5**alpha / alpha) * (1.0 - p_lo) ** (beta - 1.0)
     p_hi = 1.0 - 0.5 * _GL_T[None, :] ** (1.0 / beta)
-    w_hi = _GL_W[None, :] * (0.5 ** beta / beta) * p_hi ** (alpha - 1.0)
+    w_hi = _GL_W[None, :] * (0.5**beta / beta) * p_hi ** (alpha - 1.0)
     p = np.concatenate([p_lo, p_hi], axis=1)
     w = np.concatenate([w_lo, w_hi], axis=1)
     return p, w / w.sum(axis=1, keepdims=True)
@@ -218,7 +227,7 @@ def _exact_vote_weights(n: int, answer_format: str) -> np.ndarray:
                 r = rem - w  # one-off wrong answers, one vote each
                 top = max(w, 1 if r > 0 else 0)
                 tied = (1 if w == c else 0) + (r if c == 1 else 0)
-                g[c] += math.comb(rem, w) * s ** w * (1 - s) ** r * _plurality_win(c, top, tied, 0)
+                g[c] += math.comb(rem, w) * s**w * (1 - s) ** r * _plurality_win(c, top, tied, 0)
         return g
     return _choice_vote_weights(n, int(answer_format[7:]) - 1)
 
@@ -252,8 +261,14 @@ def _choice_vote_weights(n: int, options: int) -> np.ndarray:
         for t in range(0, min(rem // c, options) + 1):
             d = rem - c * t
             j = np.arange(0, min(d, options - t) + 1)
-            log_w = (lg_l - np.array([math.lgamma(k + 1) + math.lgamma(options - k - t + 1) for k in j])
-                     - math.lgamma(t + 1) + math.lgamma(rem + 1) - rem * ln_l - t * math.lgamma(c + 1))
+            log_w = (
+                lg_l
+                - np.array([math.lgamma(k + 1) + math.lgamma(options - k - t + 1) for k in j])
+                - math.lgamma(t + 1)
+                + math.lgamma(rem + 1)
+                - rem * ln_l
+                - t * math.lgamma(c + 1)
+            )
             total += float(np.sum(np.exp(log_w) * powers[j, d])) / (1 + t)
         g[c] = total
     return g
@@ -327,10 +342,17 @@ def _interp_accuracy(table: np.ndarray, index) -> np.ndarray:
     return one_minus_u * (one_minus_v * a00 + v * a01) + u * (one_minus_v * a10 + v * a11)
 
 
-def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
-                 concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
-                 concentration_band: tuple | None = None, verifier_concentration: float | None = None,
-                 verifier_band: tuple | None = None):
+def parallel_pct(
+    pass1_pct,
+    samples,
+    aggregation: str,
+    answer_format: str = "free",
+    concentration: float = DEFAULT_CONCENTRATION,
+    scorer_quality: float = 0.5,
+    concentration_band: tuple | None = None,
+    verifier_concentration: float | None = None,
+    verifier_band: tuple | None = None,
+):
     """(mean, low, high) percent accuracy of N samples aggregated by majority, verifier or scorer.
 
     ``concentration`` drives the vote, ``verifier_concentration`` (default: the same) the oracle pass@N; both are
@@ -359,15 +381,21 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     if verifier_concentration is None:
         verifier_concentration, verifier_band = concentration, concentration_band
     if verifier_band is None:
-        verifier_band = (verifier_concentration / CONCENTRATION_BAND_FACTOR, verifier_concentration * CONCENTRATION_BAND_FACTOR)
-    vkappas = (verifier_concentration, min(verifier_band[0], verifier_concentration),
-               max(verifier_band[1], verifier_concentration))
+        verifier_band = (
+            verifier_concentration / CONCENTRATION_BAND_FACTOR,
+            verifier_concentration * CONCENTRATION_BAND_FACTOR,
+        )
+    vkappas = (
+        verifier_concentration,
+        min(verifier_band[0], verifier_concentration),
+        max(verifier_band[1], verifier_concentration),
+    )
     if aggregation == "scorer":
         qualities = (scorer_quality, max(scorer_quality - 0.25, 0.0), min(scorer_quality + 0.25, 1.0))
     else:
         qualities = (scorer_quality,)
     results = []
-    for kappa, vkappa in zip(kappas, vkappas):
+    for kappa, vkappa in zip(kappas, vkappas, strict=False):
         kappa, vkappa = float(round(kappa, 9)), float(round(vkappa, 9))
         if aggregation == "verifier":
             results.append(_interp_accuracy(_accuracy_table("verifier", vkappa, "free"), index))
@@ -388,9 +416,15 @@ def parallel_pct(pass1_pct, samples, aggregation: str, answer_format: str = "fre
     return mean.reshape(shape), low.reshape(shape), high.reshape(shape)
 
 
-def parallel_mean_pct(pass1_pct, samples, aggregation: str, answer_format: str = "free",
-                      concentration: float = DEFAULT_CONCENTRATION, scorer_quality: float = 0.5,
-                      verifier_concentration: float | None = None) -> np.ndarray:
+def parallel_mean_pct(
+    pass1_pct,
+    samples,
+    aggregation: str,
+    answer_format: str = "free",
+    concentration: float = DEFAULT_CONCENTRATION,
+    scorer_quality: float = 0.5,
+    verifier_concentration: float | None = None,
+) -> np.ndarray:
     """The mean of parallel_pct without the band (one table lookup; used by the offline fits)."""
     m = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0) / 100.0
     n = np.maximum(_finite(samples, "samples"), 1.0)
@@ -417,8 +451,14 @@ def has_curve(task: TaskProfile, accuracy_id: str) -> bool:
     return accuracy_id in task.curves
 
 
-def task_accuracy(task: TaskProfile, accuracy_id: str, reasoning_tokens, samples=1,
-                  aggregation: str = "majority", scorer_quality: float = 0.5) -> AccuracyEstimate:
+def task_accuracy(
+    task: TaskProfile,
+    accuracy_id: str,
+    reasoning_tokens,
+    samples=1,
+    aggregation: str = "majority",
+    scorer_quality: float = 0.5,
+) -> AccuracyEstimate:
     """Accuracy of `samples` samples of `reasoning_tokens` each on a task, with a combined band.
 
     The sequential curve gives pass@1 and its band; the band's ends go through the parallel model with
@@ -427,8 +467,14 @@ def task_accuracy(task: TaskProfile, accuracy_id: str, reasoning_tokens, samples
     return task_accuracy_many(task, (accuracy_id,), reasoning_tokens, samples, aggregation, scorer_quality)[accuracy_id]
 
 
-def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, samples=1,
-                       aggregation: str = "majority", scorer_quality: float = 0.5) -> dict[str, AccuracyEstimate]:
+def task_accuracy_many(
+    task: TaskProfile,
+    accuracy_ids,
+    reasoning_tokens,
+    samples=1,
+    aggregation: str = "majority",
+    scorer_quality: float = 0.5,
+) -> dict[str, AccuracyEstimate]:
     """``task_accuracy`` for several models at once: their pass@1 values (mean and band ends) go through the
     parallel model in one vectorised call, which is what keeps a 25-model task fast on the slider path."""
     _known_curves(task, accuracy_ids)
@@ -438,33 +484,55 @@ def task_accuracy_many(task: TaskProfile, accuracy_ids, reasoning_tokens, sample
     t = _finite(reasoning_tokens, "reasoning_tokens")
     seq_mean, seq_low, seq_high, seq_extrap = _sequential_many([task.curves[i] for i in ids], t)
     shape = np.broadcast_shapes(t.shape, np.shape(samples))
-    stack = np.ascontiguousarray(np.broadcast_to(np.stack([seq_mean, seq_low, seq_high], axis=1),
-                                                 (len(ids), 3) + shape))  # (ids, 3, ...)
+    stack = np.ascontiguousarray(
+        np.broadcast_to(np.stack([seq_mean, seq_low, seq_high], axis=1), (len(ids), 3) + shape)
+    )  # (ids, 3, ...)
     n = np.broadcast_to(np.asarray(samples, dtype=float), stack.shape)
-    mean, low, high = parallel_pct(stack, n, aggregation=aggregation, answer_format=task.answer_format,
-                                   concentration=task.concentration, scorer_quality=scorer_quality,
-                                   **parallel_settings(task))
+    mean, low, high = parallel_pct(
+        stack,
+        n,
+        aggregation=aggregation,
+        answer_format=task.answer_format,
+        concentration=task.concentration,
+        scorer_quality=scorer_quality,
+        **parallel_settings(task),
+    )
     m = mean[:, 0]
     low_band, high_band = np.minimum(low[:, 1], m), np.maximum(high[:, 2], m)
     extrap = np.broadcast_to(seq_extrap, (len(ids),) + shape).astype(bool)
-    beyond = np.broadcast_to(t > np.array([task.curves[i].max_tokens for i in ids]).reshape((-1,) + (1,) * t.ndim),
-                             (len(ids),) + shape)
-    return {accuracy_id: AccuracyEstimate(mean_pct=m[k], low_pct=low_band[k], high_pct=high_band[k],
-                                          extrapolated=extrap[k], basis=task.curves[accuracy_id].basis,
-                                          beyond_max=beyond[k])
-            for k, accuracy_id in enumerate(ids)}
+    beyond = np.broadcast_to(
+        t > np.array([task.curves[i].max_tokens for i in ids]).reshape((-1,) + (1,) * t.ndim), (len(ids),) + shape
+    )
+    return {
+        accuracy_id: AccuracyEstimate(
+            mean_pct=m[k],
+            low_pct=low_band[k],
+            high_pct=high_band[k],
+            extrapolated=extrap[k],
+            basis=task.curves[accuracy_id].basis,
+            beyond_max=beyond[k],
+        )
+        for k, accuracy_id in enumerate(ids)
+    }
 
 
 def _known_curves(task: TaskProfile, accuracy_ids) -> None:
     for accuracy_id in accuracy_ids:
         if accuracy_id not in task.curves:
             known = ", ".join(sorted(task.curves))
-            raise InputError(f"no accuracy curve for {accuracy_id!r} on task {task.id!r}; known: {known}",
-                             field="accuracy_id")
+            raise InputError(
+                f"no accuracy curve for {accuracy_id!r} on task {task.id!r}; known: {known}", field="accuracy_id"
+            )
 
 
-def task_accuracy_points(task: TaskProfile, accuracy_ids: tuple, reasoning_tokens: np.ndarray, samples: np.ndarray,
-                         aggregation: str, scorer_quality: float) -> tuple:
+def task_accuracy_points(
+    task: TaskProfile,
+    accuracy_ids: tuple,
+    reasoning_tokens: np.ndarray,
+    samples: np.ndarray,
+    aggregation: str,
+    scorer_quality: float,
+) -> tuple:
     """``task_accuracy_many`` where each model has points of its own: ``reasoning_tokens`` and ``samples`` are
     (models, P), row k for accuracy_ids[k]; returns (mean, low, high, extrapolated), each (models, P). The same
     numbers element by element, without every model at every other model's points (the planner's exact
@@ -474,9 +542,15 @@ def task_accuracy_points(task: TaskProfile, accuracy_ids: tuple, reasoning_token
     seq_mean, seq_low, seq_high, seq_extrap = _sequential_many([task.curves[i] for i in accuracy_ids], t, own=True)
     stack = np.ascontiguousarray(np.stack([seq_mean, seq_low, seq_high], axis=1))  # (models, 3, P)
     n = np.broadcast_to(np.asarray(samples, dtype=float)[:, None, :], stack.shape)
-    mean, low, high = parallel_pct(stack, n, aggregation=aggregation, answer_format=task.answer_format,
-                                   concentration=task.concentration, scorer_quality=scorer_quality,
-                                   **parallel_settings(task))
+    mean, low, high = parallel_pct(
+        stack,
+        n,
+        aggregation=aggregation,
+        answer_format=task.answer_format,
+        concentration=task.concentration,
+        scorer_quality=scorer_quality,
+        **parallel_settings(task),
+    )
     m = mean[:, 0]
     return m, np.minimum(low[:, 1], m), np.maximum(high[:, 2], m), seq_extrap.astype(bool)
 
@@ -486,8 +560,11 @@ def parallel_settings(task: TaskProfile) -> dict:
     verifier_band = None
     if task.verifier_concentration_low is not None and task.verifier_concentration_high is not None:
         verifier_band = (task.verifier_concentration_low, task.verifier_concentration_high)
-    return {"concentration_band": concentration_band(task), "verifier_concentration": task.verifier_concentration,
-            "verifier_band": verifier_band}
+    return {
+        "concentration_band": concentration_band(task),
+        "verifier_concentration": task.verifier_concentration,
+        "verifier_band": verifier_band,
+    }
 
 
 def concentration_band(task: TaskProfile) -> tuple | None:
@@ -504,11 +581,14 @@ def effort_tokens(task: TaskProfile, accuracy_id: str, effort: str | None = None
     if curve is None:
         raise InputError(f"no accuracy data for {accuracy_id!r} on task {task.id!r}", field="accuracy_id")
     if not curve.effort_tokens:
-        raise InputError(f"{accuracy_id!r} has no effort levels on task {task.id!r}; give reasoning tokens", field="effort")
+        raise InputError(
+            f"{accuracy_id!r} has no effort levels on task {task.id!r}; give reasoning tokens", field="effort"
+        )
     level = effort if effort is not None else (curve.default_effort or next(iter(curve.effort_tokens)))
     if level not in curve.effort_tokens:
-        raise InputError(f"unknown effort {level!r} for {accuracy_id!r}; known: {', '.join(curve.effort_tokens)}",
-                         field="effort")
+        raise InputError(
+            f"unknown effort {level!r} for {accuracy_id!r}; known: {', '.join(curve.effort_tokens)}", field="effort"
+        )
     return float(curve.effort_tokens[level]), level, str(curve.effort_basis.get(level, ""))
 
 
@@ -516,9 +596,11 @@ def check_budget(task: TaskProfile, accuracy_id: str, reasoning_tokens: float) -
     """InputError when a budget exceeds the model's maximum reasoning tokens: refused, never extrapolated."""
     curve = task.curves[accuracy_id]
     if reasoning_tokens > curve.max_tokens:
-        raise InputError(f"{reasoning_tokens:g} reasoning tokens exceed {accuracy_id}'s maximum of {curve.max_tokens:g} "
-                         f"({curve.fit_note.split('max_tokens', 1)[-1].split(';')[0].strip(' =') or 'see catalog'})",
-                         field="reasoning_tokens")
+        raise InputError(
+            f"{reasoning_tokens:g} reasoning tokens exceed {accuracy_id}'s maximum of {curve.max_tokens:g} "
+            f"({curve.fit_note.split('max_tokens', 1)[-1].split(';')[0].strip(' =') or 'see catalog'})",
+            field="reasoning_tokens",
+        )
 
 
 def point_basis(task: TaskProfile, accuracy_id: str, reasoning_tokens: float, samples: int = 1) -> str:
@@ -527,8 +609,11 @@ def point_basis(task: TaskProfile, accuracy_id: str, reasoning_tokens: float, sa
     curve = task.curves[accuracy_id]
     if curve.basis != "published":
         return curve.basis
-    on_point = any(point_setting(p)[0] == 1 and abs(math.log(max(reasoning_tokens, 1.0) / p.reasoning_tokens))
-                   <= EXTRAPOLATION_TOLERANCE_LN for p in curve.points)
+    on_point = any(
+        point_setting(p)[0] == 1
+        and abs(math.log(max(reasoning_tokens, 1.0) / p.reasoning_tokens)) <= EXTRAPOLATION_TOLERANCE_LN
+        for p in curve.points
+    )
     return "published" if on_point and samples == 1 else "fitted"
 
 
@@ -553,12 +638,36 @@ FIDELITY_SCORER_QUALITY = 0.5
 
 # ttc_parallel_calibration.csv (project data), copied so the benchmark needs no files outside the package.
 CALIBRATION_ROWS = (
-    {"case": "o1-aime-cons64", "task": "maths-olympiad", "pass1_pct": 74.4, "samples": 64, "aggregate": "majority",
-     "answer_format": "free", "measured_pct": 83.3, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
-    {"case": "o1-gpqa-cons64", "task": "science-qa", "pass1_pct": 77.3, "samples": 64, "aggregate": "majority",
-     "answer_format": "choice:4", "measured_pct": 78.0, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
-    {"case": "o1-aime-rerank1000", "task": "maths-olympiad", "pass1_pct": 74.4, "samples": 1000, "aggregate": "scorer",
-     "answer_format": "free", "measured_pct": 93.0, "source": "https://openai.com/index/learning-to-reason-with-llms/"},
+    {
+        "case": "o1-aime-cons64",
+        "task": "maths-olympiad",
+        "pass1_pct": 74.4,
+        "samples": 64,
+        "aggregate": "majority",
+        "answer_format": "free",
+        "measured_pct": 83.3,
+        "source": "https://openai.com/index/learning-to-reason-with-llms/",
+    },
+    {
+        "case": "o1-gpqa-cons64",
+        "task": "science-qa",
+        "pass1_pct": 77.3,
+        "samples": 64,
+        "aggregate": "majority",
+        "answer_format": "choice:4",
+        "measured_pct": 78.0,
+        "source": "https://openai.com/index/learning-to-reason-with-llms/",
+    },
+    {
+        "case": "o1-aime-rerank1000",
+        "task": "maths-olympiad",
+        "pass1_pct": 74.4,
+        "samples": 1000,
+        "aggregate": "scorer",
+        "answer_format": "free",
+        "measured_pct": 93.0,
+        "source": "https://openai.com/index/learning-to-reason-with-llms/",
+    },
 )
 
 
@@ -578,12 +687,27 @@ def parallel_fidelity_rows(tasks=None) -> list[dict]:
     for r in CALIBRATION_ROWS:
         task = tasks[r["task"]]
         quality = task.scorer_quality if task.scorer_quality is not None else FIDELITY_SCORER_QUALITY
-        mean, low, high = parallel_pct(r["pass1_pct"], r["samples"], r["aggregate"], r["answer_format"],
-                                       task.concentration, quality, **parallel_settings(task))
-        rows.append({
-            "case": r["case"], "pass1_pct": r["pass1_pct"], "samples": r["samples"], "aggregate": r["aggregate"],
-            "answer_format": r["answer_format"], "predicted_pct": round(float(mean), 2),
-            "low_pct": round(float(low), 2), "high_pct": round(float(high), 2),
-            "measured_pct": r["measured_pct"], "error_pts": round(float(mean) - r["measured_pct"], 2),
-        })
+        mean, low, high = parallel_pct(
+            r["pass1_pct"],
+            r["samples"],
+            r["aggregate"],
+            r["answer_format"],
+            task.concentration,
+            quality,
+            **parallel_settings(task),
+        )
+        rows.append(
+            {
+                "case": r["case"],
+                "pass1_pct": r["pass1_pct"],
+                "samples": r["samples"],
+                "aggregate": r["aggregate"],
+                "answer_format": r["answer_format"],
+                "predicted_pct": round(float(mean), 2),
+                "low_pct": round(float(low), 2),
+                "high_pct": round(float(high), 2),
+                "measured_pct": r["measured_pct"],
+                "error_pts": round(float(mean) - r["measured_pct"], 2),
+            }
+        )
     return rows

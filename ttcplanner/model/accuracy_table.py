@@ -32,8 +32,9 @@ def accuracy_table(s, task, opts: OptionSet, samples: int | None = None) -> Accu
     """The table at ``samples`` (default the scenario's). Its first column is the fixed budget; auto mode reads
     only the grid, so there a moved cap keeps the table."""
     first = s.reasoning_tokens if s.budget_mode == "fixed" else 0.0
-    return _table(task, offered_ids(task, opts), first, s.samples if samples is None else samples, s.aggregation,
-                  s.scorer_quality)
+    return _table(
+        task, offered_ids(task, opts), first, s.samples if samples is None else samples, s.aggregation, s.scorer_quality
+    )
 
 
 @memo(64)
@@ -109,6 +110,16 @@ def accuracy_curves(s, task, opts: OptionSet, samples: int) -> tuple[AccuracyCur
 
 @memo(16)
 def _curve_views(table: AccuracyTable, task) -> tuple[AccuracyCurveView, ...]:
-    return tuple(AccuracyCurveView(acc_id, BUDGET_GRID, m[1:], lo[1:], hi[1:], ex[1:],
-                                   tuple(task.curves[acc_id].points), task.curves[acc_id].basis)
-                 for acc_id, (m, lo, hi, ex) in sorted(table.by_model.items()))
+    return tuple(
+        AccuracyCurveView(
+            acc_id,
+            BUDGET_GRID,
+            m[1:],
+            lo[1:],
+            hi[1:],
+            ex[1:],
+            tuple(task.curves[acc_id].points),
+            task.curves[acc_id].basis,
+        )
+        for acc_id, (m, lo, hi, ex) in sorted(table.by_model.items())
+    )

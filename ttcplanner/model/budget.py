@@ -72,15 +72,26 @@ def budget_classes(catalog, task, opts) -> BudgetClasses:
         if kind != "gpu" and curve is not None and curve.effort_tokens:
             offer = catalog.api_offers.get(entry_id) or catalog.asic_offers.get(entry_id)
             named = offer.effort_levels if offer is not None else []
-            levels = tuple(sorted(((str(n), float(t)) for n, t in curve.effort_tokens.items()
-                                   if n in named and not _THINKING_BUDGET.match(str(n))), key=lambda level: level[1]))
+            levels = tuple(
+                sorted(
+                    (
+                        (str(n), float(t))
+                        for n, t in curve.effort_tokens.items()
+                        if n in named and not _THINKING_BUDGET.match(str(n))
+                    ),
+                    key=lambda level: level[1],
+                )
+            )
             # levels the offer does not sell, and thinking budgets ('thinking 8K': any budget can be set), leave
             # the budget free (see module doc)
         of_option.append(keys.setdefault((acc_id, levels), len(keys)))
     classes = tuple(keys)
-    return BudgetClasses(tuple(a for a, _ in classes), tuple(lv for _, lv in classes),
-                         np.array(of_option, dtype=np.intp),
-                         np.array([a in task.curves for a, _ in classes], dtype=bool))
+    return BudgetClasses(
+        tuple(a for a, _ in classes),
+        tuple(lv for _, lv in classes),
+        np.array(of_option, dtype=np.intp),
+        np.array([a in task.curves for a, _ in classes], dtype=bool),
+    )
 
 
 def reachable_levels(levels: tuple, cap_tokens: float) -> tuple:
@@ -88,7 +99,7 @@ def reachable_levels(levels: tuple, cap_tokens: float) -> tuple:
     (a fixed budget is bought at the lowest level that reaches it), so auto never misses what fixed finds."""
     for k, (_, tokens) in enumerate(levels):
         if tokens >= cap_tokens:
-            return levels[:k + 1]
+            return levels[: k + 1]
     return levels
 
 
@@ -102,8 +113,9 @@ def level_for_budget(levels: tuple, tokens: float) -> tuple:
 
 def fixed_budgets(s, classes: BudgetClasses) -> Budgets:
     """Every option at the scenario's own budget (effort-level models at the level it buys)."""
-    per_class = [level_for_budget(lv, s.reasoning_tokens) if lv else (None, s.reasoning_tokens)
-                 for lv in classes.levels]
+    per_class = [
+        level_for_budget(lv, s.reasoning_tokens) if lv else (None, s.reasoning_tokens) for lv in classes.levels
+    ]
     tokens = np.array([t for _, t in per_class], dtype=float)[classes.of_option]
     effort = tuple(per_class[c][0] for c in classes.of_option.tolist())
     return Budgets(tokens, np.full(len(effort), float(s.samples)), effort)
@@ -132,8 +144,14 @@ class ParallelInverse:
         missing = [n for n in samples.tolist() if n not in self.columns]
         if missing:
             t = self.task
-            acc = parallel_mean_pct(_PASS1_GRID[:, None], np.array(missing)[None, :], self.aggregation, t.answer_format,
-                                    t.concentration, self.scorer_quality)
+            acc = parallel_mean_pct(
+                _PASS1_GRID[:, None],
+                np.array(missing)[None, :],
+                self.aggregation,
+                t.answer_format,
+                t.concentration,
+                self.scorer_quality,
+            )
             acc = np.maximum.accumulate(acc, axis=0)  # monotone in pass@1, as the model is
             for k, n in enumerate(missing):
                 self.columns[n] = acc[:, k].copy()
@@ -208,6 +226,7 @@ def describe(tokens: float, samples: float, effort, aggregation: str) -> str:
         what = f"{count(math.ceil(tokens))} tokens" if tokens > 0 else "no reasoning"
     if n == 1:
         return f"{what}, 1 sample"
-    how = {"majority": "majority vote", "verifier": "best by verifier",
-           "scorer": "best by scorer"}.get(aggregation, aggregation)
+    how = {"majority": "majority vote", "verifier": "best by verifier", "scorer": "best by scorer"}.get(
+        aggregation, aggregation
+    )
     return f"{what} x {n} samples, {how}"

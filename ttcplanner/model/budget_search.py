@@ -30,8 +30,15 @@ from ttcplanner.model.serving_rows import SERVING_READS, cost_per_request, estim
 
 GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
 # the estimate fields the operating point reads
-SERVING_FIELDS = ("fits", "latency_s", "ttft_p95_s", "output_tokens_per_s_per_user", "concurrency", "requests_per_s",
-                  "calibrated_by_user")
+SERVING_FIELDS = (
+    "fits",
+    "latency_s",
+    "ttft_p95_s",
+    "output_tokens_per_s_per_user",
+    "concurrency",
+    "requests_per_s",
+    "calibrated_by_user",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,9 @@ def fixed_budgets(s, classes: budget.BudgetClasses) -> Budgets:
     return budget.fixed_budgets(s, classes)
 
 
-def auto_budgets(s, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float,
-                 serve: bool = True) -> Choice:
+def auto_budgets(
+    s, task, opts: OptionSet, classes: budget.BudgetClasses, shift_pts: float, serve: bool = True
+) -> Choice:
     """Each option's cheapest budget within the caps (see the module doc); ``serve``: also gather the GPU rows'
     estimates at their chosen budgets for the operating point."""
     ns = budget.samples_candidates(s.samples)
@@ -107,12 +115,13 @@ def _tokens_needed(s, task, classes: budget.BudgetClasses, ns: np.ndarray, targe
     free = [c for c, levels in enumerate(classes.levels) if classes.has_curve[c] and not levels]
     if free:
         pass1 = _parallel_inverse(task, s.aggregation, s.scorer_quality).pass1_needed(
-            target_pct + budget.SEARCH_MARGIN_PTS, ns)
+            target_pct + budget.SEARCH_MARGIN_PTS, ns
+        )
         table, row_of = _sequential_rows(task)
         need[free] = budget.tokens_needed(table[[row_of[classes.accuracy_id[c]] for c in free]], pass1)
     for c, acc in _effort_accuracy(task, classes, ns, s.aggregation, s.scorer_quality).items():
         levels = budget.reachable_levels(classes.levels[c], s.reasoning_tokens)
-        meets = acc[:len(levels)] >= target_pct - 1e-9  # the reachable levels: the first rows
+        meets = acc[: len(levels)] >= target_pct - 1e-9  # the reachable levels: the first rows
         first = np.argmax(meets, axis=0)
         reached = meets.any(axis=0)
         need[c] = np.where(reached, np.array([t for _, t in levels])[first], np.inf)
@@ -133,8 +142,9 @@ def _sequential_rows(task):
 
 
 @memo(16)
-def _effort_accuracy(task, classes: budget.BudgetClasses, ns: np.ndarray, aggregation: str,
-                     scorer_quality: float) -> dict:
+def _effort_accuracy(
+    task, classes: budget.BudgetClasses, ns: np.ndarray, aggregation: str, scorer_quality: float
+) -> dict:
     """Exact mean accuracy (percent) of each effort-level class at all its levels x samples counts ``ns``:
     {class: (levels, K)}. Built from columns kept per samples count (the whole SAMPLES_GRID at once, the cap on
     its own), so a moved samples cap computes one new column, for every class in one call (task_accuracy_many
@@ -145,7 +155,7 @@ def _effort_accuracy(task, classes: budget.BudgetClasses, ns: np.ndarray, aggreg
     offgrid = _effort_columns(task, classes, ns[~on_grid], aggregation, scorer_quality) if not on_grid.all() else {}
     cols = np.searchsorted(grid, ns[on_grid])
     out = {}
-    for c in (ongrid or offgrid):
+    for c in ongrid or offgrid:
         acc = np.empty((len(classes.levels[c]), len(ns)))
         if on_grid.any():
             acc[:, on_grid] = ongrid[c][:, cols]
@@ -156,8 +166,9 @@ def _effort_accuracy(task, classes: budget.BudgetClasses, ns: np.ndarray, aggreg
 
 
 @memo(16)
-def _effort_columns(task, classes: budget.BudgetClasses, samples: np.ndarray, aggregation: str,
-                    scorer_quality: float) -> dict:
+def _effort_columns(
+    task, classes: budget.BudgetClasses, samples: np.ndarray, aggregation: str, scorer_quality: float
+) -> dict:
     """{class: (its levels, len(samples))} exact mean accuracy of the effort-level classes with a curve, in one
     ``task_accuracy_many`` call (every such model at every level's tokens)."""
     effort = [c for c, levels in enumerate(classes.levels) if classes.has_curve[c] and levels]
@@ -200,16 +211,34 @@ def _search_costs(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
     if len(tr):
         on_batch = batch(s.latency_target_s, opts)[tr, None]
         t = np.where(np.isfinite(tokens[tr]), tokens[tr], 0.0)
-        c = costs.token_offer_cost_per_request({k: v[tr, None] for k, v in opts.prices.items()}, s.input_tokens, t,
-                                               s.answer_tokens, ns[None, :], s.cached_input_fraction, s.prefix_cache,
-                                               on_batch)
+        c = costs.token_offer_cost_per_request(
+            {k: v[tr, None] for k, v in opts.prices.items()},
+            s.input_tokens,
+            t,
+            s.answer_tokens,
+            ns[None, :],
+            s.cached_input_fraction,
+            s.prefix_cache,
+            on_batch,
+        )
         out = t + s.answer_tokens
         lat = opts.ttft_s[tr, None] + out / opts.tokens_per_s_per_user[tr, None]
         lat = np.where(on_batch, np.minimum(lat, costs.BATCH_LATENCY_S), lat)
-        ok = ((lat <= s.latency_target_s * (1 + 1e-9)) & ~(opts.ttft_s[tr, None] > s.ttft_target_s * (1 + 1e-9))
-              & (s.input_tokens + out <= opts.context_tokens[tr, None]) & (out <= costs.output_caps(opts)[tr, None])
-              & costs.within_rate_limits(opts.rate_limit_rpm[tr, None], opts.rate_limit_tpm[tr, None], s, out,
-                                         ns[None, :], opts.rate_limit_rpd[tr, None], opts.rate_limit_tpd[tr, None]))
+        ok = (
+            (lat <= s.latency_target_s * (1 + 1e-9))
+            & ~(opts.ttft_s[tr, None] > s.ttft_target_s * (1 + 1e-9))
+            & (s.input_tokens + out <= opts.context_tokens[tr, None])
+            & (out <= costs.output_caps(opts)[tr, None])
+            & costs.within_rate_limits(
+                opts.rate_limit_rpm[tr, None],
+                opts.rate_limit_tpm[tr, None],
+                s,
+                out,
+                ns[None, :],
+                opts.rate_limit_rpd[tr, None],
+                opts.rate_limit_tpd[tr, None],
+            )
+        )
         cost[tr] = np.where(ok & np.isfinite(c) & np.isfinite(tokens[tr]), c, np.inf)
         latency[tr] = np.where(np.isfinite(tokens[tr]), lat, np.inf)
     g = opts.gpu_rows

@@ -41,8 +41,16 @@ MAX_CONCURRENCY = 1_000_000
 PLAUSIBLE_SCALE = (1 / 3, 3.0)  # a measurement further from the fitted model than this needs --force
 
 
-def _number(data: dict, key: str, source: str, *, required: bool, minimum: float = 0.0,
-            maximum: float | None = None, integer: bool = False) -> float | None:
+def _number(
+    data: dict,
+    key: str,
+    source: str,
+    *,
+    required: bool,
+    minimum: float = 0.0,
+    maximum: float | None = None,
+    integer: bool = False,
+) -> float | None:
     for name in ALIASES.get(key, (key,)):
         if name in data and data[name] is not None:
             return float(finite_number(data[name], name, source, minimum=minimum, maximum=maximum, integer=integer))
@@ -55,8 +63,13 @@ def _mean_of(data: dict, key: str, source: str) -> float | None:
     values = data.get(key)
     if values is None:
         return None
-    if not isinstance(values, list) or not values or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in values):
+    if (
+        not isinstance(values, list)
+        or not values
+        or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0 for v in values
+        )
+    ):
         raise InputError("must be a non-empty list of non-negative numbers", field=key, source=source)
     return float(np.mean(values))
 
@@ -85,7 +98,9 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
     if throughput is None and total_out is not None and duration:
         throughput = total_out / duration
     if throughput is None:
-        raise InputError("is missing (a `vllm bench serve --save-result` file has it)", field="output_throughput", source=source)
+        raise InputError(
+            "is missing (a `vllm bench serve --save-result` file has it)", field="output_throughput", source=source
+        )
     if total_out is None and mean_out is None:
         raise InputError("is missing (needed for the mean output length)", field="total_output_tokens", source=source)
     if total_in is None and mean_in is None:
@@ -99,7 +114,7 @@ def read_vllm_bench(path: str | Path) -> dict[str, Any]:
     else:
         rate = finite_number(rate, "request_rate", source, minimum=0, maximum=1e9)
         if rate <= 0:
-            raise InputError(f"must be a positive number or \"inf\", got {rate!r}", field="request_rate", source=source)
+            raise InputError(f'must be a positive number or "inf", got {rate!r}', field="request_rate", source=source)
     mean_ttft = _number(data, "mean_ttft_ms", source, required=False)
     mean_tpot = _number(data, "mean_tpot_ms", source, required=False)
     return {
@@ -125,13 +140,18 @@ class DoubtfulCalibration(InputError):
     def __init__(self, doubts: list[str], calibration: UserCalibration):
         self.doubts = list(doubts)
         self.calibration = calibration
-        super().__init__("this calibration looks wrong: " + "; ".join(doubts)
-                         + ". Check the file and the setup, or save it anyway with --force", field="calibration")
+        super().__init__(
+            "this calibration looks wrong: "
+            + "; ".join(doubts)
+            + ". Check the file and the setup, or save it anyway with --force",
+            field="calibration",
+        )
 
 
 def _same_model(served: str, model) -> bool:
     """vLLM names the model as served (openai/gpt-oss-120b, meta-llama/Llama-3.3-70B-Instruct): does it
     name the catalog model? Compared without organisation, case and punctuation."""
+
     def key(text: str) -> str:
         return "".join(ch for ch in text.rsplit("/", 1)[-1].lower() if ch.isalnum())
 
@@ -153,8 +173,16 @@ def calibration_doubts(result: dict[str, Any], model, scale: float) -> list[str]
     return doubts
 
 
-def calibrate(catalog: Catalog, result: dict[str, Any], model_id: str, hardware_id: str, gpus: int,
-              precision: str, kv_precision: str | None = None, force: bool = False) -> UserCalibration:
+def calibrate(
+    catalog: Catalog,
+    result: dict[str, Any],
+    model_id: str,
+    hardware_id: str,
+    gpus: int,
+    precision: str,
+    kv_precision: str | None = None,
+    force: bool = False,
+) -> UserCalibration:
     """Throughput scale = measured output tok/s / the (uncalibrated) estimate at the measured setting.
 
     The setting: mean input and output tokens of the run; concurrency = the run's max_concurrency when it
@@ -174,23 +202,38 @@ def calibrate(catalog: Catalog, result: dict[str, Any], model_id: str, hardware_
         raise InputError("measured output throughput must be above 0", field="output_throughput")
     uncalibrated = _without_user_calibrations(catalog)
     setup = serving.build_setup(uncalibrated, [(model, gpu, gpus)], prec, kv_precision or "bf16")
-    est = serving.estimate(setup, result["mean_input_tokens"], result["mean_output_tokens"], result.get("max_concurrency"))
+    est = serving.estimate(
+        setup, result["mean_input_tokens"], result["mean_output_tokens"], result.get("max_concurrency")
+    )
     if not bool(est.fits[0]):
-        raise InputError(f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate",
-                         field="model_id")
+        raise InputError(
+            f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate", field="model_id"
+        )
     predicted = float(est.output_tokens_per_s[0])
     scale = measured / predicted if predicted > 0 else math.inf
     if not 0.01 <= scale <= 100:
-        raise InputError(f"measured / estimated throughput is {scale:.3g}; outside 0.01-100, check the model, "
-                         "hardware and GPU count given", field="output_throughput")
+        raise InputError(
+            f"measured / estimated throughput is {scale:.3g}; outside 0.01-100, check the model, "
+            "hardware and GPU count given",
+            field="output_throughput",
+        )
     name = result.get("file_name") or "result"
     today = _dt.date.today().isoformat()
     cal = UserCalibration(
-        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}", name=f"{model.name} on {gpus} x {gpu.name} ({prec}), vllm bench",
-        source=f"user:vllm bench {name}", as_of=today, model_id=model.id, hardware_id=gpu.id, gpus=gpus,
-        precision=prec, throughput_scale=round(scale, 6), measured_output_tokens_per_s=measured,
-        input_tokens=float(result["mean_input_tokens"]), output_tokens=float(result["mean_output_tokens"]),
-        concurrency=float(est.concurrency[0]))
+        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}",
+        name=f"{model.name} on {gpus} x {gpu.name} ({prec}), vllm bench",
+        source=f"user:vllm bench {name}",
+        as_of=today,
+        model_id=model.id,
+        hardware_id=gpu.id,
+        gpus=gpus,
+        precision=prec,
+        throughput_scale=round(scale, 6),
+        measured_output_tokens_per_s=measured,
+        input_tokens=float(result["mean_input_tokens"]),
+        output_tokens=float(result["mean_output_tokens"]),
+        concurrency=float(est.concurrency[0]),
+    )
     doubts = calibration_doubts(result, model, scale)
     if doubts and not force:
         raise DoubtfulCalibration(doubts, cal)
@@ -215,8 +258,15 @@ def save_user_calibration(cal: UserCalibration, folder: str | Path) -> Path:
             raise InputError(f"holds kind {kind!r}, not user_calibrations", field="kind", source=str(path))
         entries.update({k: entry_to_json(v) for k, v in existing.items()})
     entries[cal.id] = entry_to_json(cal)
-    write_json_atomic(path, {"schema_version": SCHEMA_VERSION, "kind": "user_calibrations", "as_of": cal.as_of,
-                             "entries": list(entries.values())})
+    write_json_atomic(
+        path,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "user_calibrations",
+            "as_of": cal.as_of,
+            "entries": list(entries.values()),
+        },
+    )
     return path
 
 
@@ -239,7 +289,9 @@ def read_sglang_bench(path: str | Path) -> list[dict[str, Any]]:
         try:
             data = json.loads(line, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
         except ValueError:
-            raise InputError("is not JSON (one object per line expected)", field=f"line {k + 1}", source=source) from None
+            raise InputError(
+                "is not JSON (one object per line expected)", field=f"line {k + 1}", source=source
+            ) from None
         if not isinstance(data, dict):
             raise InputError("must be a JSON object", field=f"line {k + 1}", source=source)
         runs.append(_essentials(data, f"{source} line {k + 1}", Path(path).name))
@@ -263,21 +315,38 @@ def _essentials(data: dict, source: str, name: str) -> dict[str, Any]:
         raise InputError("is missing", field="output_throughput", source=source)
     max_conc = data.get("max_concurrency")
     if max_conc is not None and (isinstance(max_conc, bool) or not isinstance(max_conc, (int, float)) or max_conc < 1):
-        raise InputError(f"must be null or a positive number, got {max_conc!r}"[:120], field="max_concurrency", source=source)
+        raise InputError(
+            f"must be null or a positive number, got {max_conc!r}"[:120], field="max_concurrency", source=source
+        )
     rate = data.get("request_rate", "inf")
     rate = math.inf if rate in ("inf", None) else rate
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or rate <= 0:
-        raise InputError(f"must be a positive number or \"inf\", got {rate!r}"[:120], field="request_rate", source=source)
+        raise InputError(f'must be a positive number or "inf", got {rate!r}'[:120], field="request_rate", source=source)
     ttft = _number(data, "mean_ttft_ms", source, required=False)
     tpot = _number(data, "mean_tpot_ms", source, required=False)
-    return {"output_tokens_per_s": throughput, "completed": int(completed), "mean_input_tokens": total_in / completed,
-            "mean_output_tokens": total_out / completed, "max_concurrency": int(max_conc) if max_conc else None,
-            "request_rate_per_s": float(rate), "mean_ttft_s": ttft / 1000 if ttft is not None else None,
-            "mean_tpot_s": tpot / 1000 if tpot is not None else None, "file_name": name}
+    return {
+        "output_tokens_per_s": throughput,
+        "completed": int(completed),
+        "mean_input_tokens": total_in / completed,
+        "mean_output_tokens": total_out / completed,
+        "max_concurrency": int(max_conc) if max_conc else None,
+        "request_rate_per_s": float(rate),
+        "mean_ttft_s": ttft / 1000 if ttft is not None else None,
+        "mean_tpot_s": tpot / 1000 if tpot is not None else None,
+        "file_name": name,
+    }
 
 
-def calibrate_sweep(catalog: Catalog, results: list[dict[str, Any]], model_id: str, hardware_id: str, gpus: int,
-                    precision: str, kv_precision: str | None = None, engine: str = "vllm") -> UserCalibration:
+def calibrate_sweep(
+    catalog: Catalog,
+    results: list[dict[str, Any]],
+    model_id: str,
+    hardware_id: str,
+    gpus: int,
+    precision: str,
+    kv_precision: str | None = None,
+    engine: str = "vllm",
+) -> UserCalibration:
     """Refit one configuration's efficiencies on a sweep: multipliers on the decode efficiencies (bandwidth and
     tensor cores) and on the prefill efficiency, chosen on a grid to minimise the squared log errors of output
     tok/s, mean TPOT and mean TTFT over every run, each predicted at its own load (its concurrency, its rate, or
@@ -289,20 +358,32 @@ def calibrate_sweep(catalog: Catalog, results: list[dict[str, Any]], model_id: s
     if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 1:
         raise InputError(f"must be a whole number of at least 1, got {gpus!r}", field="gpus")
     prec = serving.precision_of(model, precision)
-    base = serving.build_setup(_without_user_calibrations(catalog), [(model, gpu, gpus)], prec, kv_precision or "bf16", engine)
+    base = serving.build_setup(
+        _without_user_calibrations(catalog), [(model, gpu, gpus)], prec, kv_precision or "bf16", engine
+    )
     if serving.max_concurrency(base, results[0]["mean_input_tokens"], results[0]["mean_output_tokens"])[0] < 1:
-        raise InputError(f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate",
-                         field="model_id")
-    col = lambda key, missing=math.nan: np.array([r[key] if r.get(key) is not None else missing for r in results], dtype=float)  # noqa: E731
+        raise InputError(
+            f"{model_id} does not fit {gpus} x {hardware_id} at {prec} in the model; cannot calibrate", field="model_id"
+        )
+
+    def col(key, missing=math.nan):
+        return np.array([r[key] if r.get(key) is not None else missing for r in results], dtype=float)  # noqa: E731
+
     i, o = col("mean_input_tokens"), col("mean_output_tokens")
     conc, rate, n = col("max_concurrency", math.inf), col("request_rate_per_s", math.inf), col("completed")
     tok, tpot, ttft = col("output_tokens_per_s"), col("mean_tpot_s"), col("mean_ttft_s")
     d = SWEEP_GRID[:, None, None]
     p = SWEEP_GRID[None, :, None]
-    s = dataclasses.replace(base, eta_bw=base.eta_bw * d, eta_flops=base.eta_flops * d, eta_prefill=base.eta_prefill * p,
-                            step_overhead_s=base.step_overhead_s / d, seq_overhead_s=base.seq_overhead_s / d,
-                            comm_scale=base.comm_scale / d,
-                            ttft_overhead_s=base.ttft_overhead_s / p)
+    s = dataclasses.replace(
+        base,
+        eta_bw=base.eta_bw * d,
+        eta_flops=base.eta_flops * d,
+        eta_prefill=base.eta_prefill * p,
+        step_overhead_s=base.step_overhead_s / d,
+        seq_overhead_s=base.seq_overhead_s / d,
+        comm_scale=base.comm_scale / d,
+        ttft_overhead_s=base.ttft_overhead_s / p,
+    )
     est = serving.load_estimate(s, i, o, concurrency=conc, num_prompts=n, request_rate=rate)
     loss = np.zeros((SWEEP_GRID.size, SWEEP_GRID.size))
     for pred, meas in ((est.output_tokens_per_s, tok), (est.tpot_s, tpot), (est.ttft_s, ttft)):
@@ -314,9 +395,21 @@ def calibrate_sweep(catalog: Catalog, results: list[dict[str, Any]], model_id: s
     names = ", ".join(sorted({r.get("file_name", "result") for r in results}))
     today = _dt.date.today().isoformat()
     return UserCalibration(
-        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}", name=f"{model.name} on {gpus} x {gpu.name} ({prec}), {engine} sweep",
-        source=f"user:{engine} bench sweep {names}"[:300], as_of=today, model_id=model.id, hardware_id=gpu.id, gpus=gpus,
-        precision=prec, throughput_scale=1.0, measured_output_tokens_per_s=float(np.nanmax(tok)),
-        input_tokens=float(np.mean(i)), output_tokens=float(np.mean(o)), concurrency=float(np.nanmax(np.where(np.isfinite(conc), conc, n))),
-        decode_scale=round(float(SWEEP_GRID[di]), 6), prefill_scale=round(float(SWEEP_GRID[pi]), 6), engine=engine,
-        runs=len(results))
+        id=f"user-{model.id}-{gpu.id}-x{gpus}-{prec}",
+        name=f"{model.name} on {gpus} x {gpu.name} ({prec}), {engine} sweep",
+        source=f"user:{engine} bench sweep {names}"[:300],
+        as_of=today,
+        model_id=model.id,
+        hardware_id=gpu.id,
+        gpus=gpus,
+        precision=prec,
+        throughput_scale=1.0,
+        measured_output_tokens_per_s=float(np.nanmax(tok)),
+        input_tokens=float(np.mean(i)),
+        output_tokens=float(np.mean(o)),
+        concurrency=float(np.nanmax(np.where(np.isfinite(conc), conc, n))),
+        decode_scale=round(float(SWEEP_GRID[di]), 6),
+        prefill_scale=round(float(SWEEP_GRID[pi]), 6),
+        engine=engine,
+        runs=len(results),
+    )

@@ -26,8 +26,13 @@ PRECISIONS = ("bf16", "fp8", "fp4")
 EARLIEST_DATE = _dt.date(2017, 6, 12)
 
 
-def spec(lo: float | None = None, hi: float | None = None, default: Any = dataclasses.MISSING,
-         choices: tuple[str, ...] | None = None, integer: bool = False):
+def spec(
+    lo: float | None = None,
+    hi: float | None = None,
+    default: Any = dataclasses.MISSING,
+    choices: tuple[str, ...] | None = None,
+    integer: bool = False,
+):
     """A dataclass field with validation bounds for the JSON loader."""
     meta = {"lo": lo, "hi": hi, "choices": choices, "integer": integer}
     if default is dataclasses.MISSING:
@@ -298,11 +303,13 @@ def _check_date(value: Any, where: str, src: str) -> str:
     except ValueError:
         raise InputError(f"must be a date YYYY-MM-DD, got {value!r}"[:200], field=where, source=src) from None
     if date > _dt.date.today():
-        raise InputError(f"is in the future ({value}); a price or measurement is dated when it was read",
-                         field=where, source=src)
+        raise InputError(
+            f"is in the future ({value}); a price or measurement is dated when it was read", field=where, source=src
+        )
     if date < EARLIEST_DATE:
-        raise InputError(f"is before {EARLIEST_DATE.isoformat()} ({value}); no figure here is that old",
-                         field=where, source=src)
+        raise InputError(
+            f"is before {EARLIEST_DATE.isoformat()} ({value}); no figure here is that old", field=where, source=src
+        )
     return value
 
 
@@ -324,7 +331,9 @@ def _check_effort_levels(levels: list, where: str, src: str) -> None:
     """Effort level names: distinct non-empty texts (the budget search prices each one)."""
     for i, level in enumerate(levels):
         if not isinstance(level, str) or not level.strip() or len(level) > 40:
-            raise InputError(f"must be a name of 1-40 characters, got {level!r}"[:120], field=f"{where}[{i}]", source=src)
+            raise InputError(
+                f"must be a name of 1-40 characters, got {level!r}"[:120], field=f"{where}[{i}]", source=src
+            )
     if len(set(levels)) != len(levels):
         raise InputError("lists a level twice", field=where, source=src)
 
@@ -367,8 +376,14 @@ def _value(tp: Any, meta: Mapping[str, Any], value: Any, fw: str, src: str) -> A
             return None
         raise InputError("must not be null", field=fw, source=src)
     if tp in (int, float):
-        return finite_number(value, fw, src, minimum=meta.get("lo"), maximum=meta.get("hi"),
-                             integer=bool(meta.get("integer")) or tp is int)
+        return finite_number(
+            value,
+            fw,
+            src,
+            minimum=meta.get("lo"),
+            maximum=meta.get("hi"),
+            integer=bool(meta.get("integer")) or tp is int,
+        )
     if tp is bool:
         if not isinstance(value, bool):
             raise InputError(f"must be true or false, got {value!r}"[:120], field=fw, source=src)
@@ -382,8 +397,12 @@ def _value(tp: Any, meta: Mapping[str, Any], value: Any, fw: str, src: str) -> A
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError as exc:
-                raise InputError(f"holds a character that cannot be encoded ({value[exc.start]!r} at position "
-                                 f"{exc.start}); replace it", field=fw, source=src) from None
+                raise InputError(
+                    f"holds a character that cannot be encoded ({value[exc.start]!r} at position "
+                    f"{exc.start}); replace it",
+                    field=fw,
+                    source=src,
+                ) from None
         choices = meta.get("choices")
         if choices and value not in choices:
             raise InputError(f"must be one of {', '.join(choices)}; got {value!r}"[:200], field=fw, source=src)
@@ -424,8 +443,9 @@ def check_answer_format(fmt: Any, field: str = "answer_format", src: str | None 
         return fmt
     m = _CHOICE_FORMAT.fullmatch(fmt) if isinstance(fmt, str) else None
     if m is None or not 2 <= int(m.group(1)) <= MAX_CHOICES:
-        raise InputError(f"must be 'free' or 'choice:K' with K from 2 to {MAX_CHOICES}, got {fmt!r}"[:200],
-                         field=field, source=src)
+        raise InputError(
+            f"must be 'free' or 'choice:K' with K from 2 to {MAX_CHOICES}, got {fmt!r}"[:200], field=field, source=src
+        )
     return fmt
 
 
@@ -433,16 +453,26 @@ def _checked_point(raw: Any, where: str, src: str) -> CurvePoint:
     """A published point: reasoning tokens above 0 (the curve is in ln T) and an accuracy in percent."""
     point = from_json(CurvePoint, raw, where, src)
     if not 0 < point.reasoning_tokens <= 1e9:
-        raise InputError(f"must be above 0 and at most 1e9, got {point.reasoning_tokens:g}",
-                         field=f"{where}.reasoning_tokens", source=src)
+        raise InputError(
+            f"must be above 0 and at most 1e9, got {point.reasoning_tokens:g}",
+            field=f"{where}.reasoning_tokens",
+            source=src,
+        )
     if not 0 <= point.accuracy_pct <= 100:
-        raise InputError(f"must be a percentage in [0, 100], got {point.accuracy_pct:g}",
-                         field=f"{where}.accuracy_pct", source=src)
+        raise InputError(
+            f"must be a percentage in [0, 100], got {point.accuracy_pct:g}", field=f"{where}.accuracy_pct", source=src
+        )
     return point
 
 
-_TOKEN_PRICES = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok",
-                 "long_input_usd_per_mtok", "long_cached_input_usd_per_mtok", "long_output_usd_per_mtok")
+_TOKEN_PRICES = (
+    "input_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "long_input_usd_per_mtok",
+    "long_cached_input_usd_per_mtok",
+    "long_output_usd_per_mtok",
+)
 
 
 def _check_prices(entry: Entry, where: str, src: str) -> None:
@@ -454,8 +484,13 @@ def _check_prices(entry: Entry, where: str, src: str) -> None:
     if isinstance(entry, TokenOffer) and not entry.free_note.strip():
         for name in _TOKEN_PRICES:
             if getattr(entry, name) == 0:
-                raise InputError("is $0; a free offer needs free_note stating that the provider charges nothing",
-                                 field=f"{where}.{name}", source=src)
+                raise InputError(
+                    "is $0; a free offer needs free_note stating that the provider charges nothing",
+                    field=f"{where}.{name}",
+                    source=src,
+                )
+
+
 def _convert_lists(entry: Entry, where: str, src: str) -> Entry:
     """Rents of a GPU and rate-limit tiers of an offer as validated records (tuples)."""
     if isinstance(entry, Gpu):
@@ -463,10 +498,14 @@ def _convert_lists(entry: Entry, where: str, src: str) -> Entry:
         for i, r in enumerate(rents):
             _check_source(r.source, f"{where}.rents[{i}].source", src)
             if not r.provider or r.provider != r.provider.lower() or " " in r.provider:
-                raise InputError("must be a lowercase provider id without spaces", field=f"{where}.rents[{i}].provider", source=src)
+                raise InputError(
+                    "must be a lowercase provider id without spaces", field=f"{where}.rents[{i}].provider", source=src
+                )
         return dataclasses.replace(entry, rents=rents)
     if isinstance(entry, TokenOffer):
-        tiers = tuple(from_json(RateLimitTier, t, f"{where}.rate_limits[{i}]", src) for i, t in enumerate(entry.rate_limits))
+        tiers = tuple(
+            from_json(RateLimitTier, t, f"{where}.rate_limits[{i}]", src) for i, t in enumerate(entry.rate_limits)
+        )
         for i, t in enumerate(tiers):
             _check_source(t.source, f"{where}.rate_limits[{i}].source", src)
         return dataclasses.replace(entry, rate_limits=tiers)
@@ -481,7 +520,9 @@ def _check_source(source: str, where: str, src: str) -> None:
 def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
     if not entry.id or len(entry.id) > 120:
         raise InputError("must be a non-empty id of at most 120 characters", field=f"{where}.id", source=src)
-    if not (entry.source.startswith("http://") or entry.source.startswith("https://") or entry.source.startswith("user:")):
+    if not (
+        entry.source.startswith("http://") or entry.source.startswith("https://") or entry.source.startswith("user:")
+    ):
         raise InputError("must be a URL (http/https) or 'user:<what>'", field=f"{where}.source", source=src)
     if isinstance(entry, OpenModel):
         if entry.active_params_b > entry.total_params_b:
@@ -491,10 +532,15 @@ def _check_entry(kind: str, entry: Entry, where: str, src: str) -> None:
     if isinstance(entry, Gpu) and not entry.not_sized_reason:
         for name in ("mem_bw_tb_s", "tdp_w"):
             if getattr(entry, name) is None:
-                raise InputError("must be a number unless not_sized_reason says why the GPU is not sized",
-                                 field=f"{where}.{name}", source=src)
+                raise InputError(
+                    "must be a number unless not_sized_reason says why the GPU is not sized",
+                    field=f"{where}.{name}",
+                    source=src,
+                )
     if isinstance(entry, TokenOffer) and entry.kind != ("api" if kind == "api_offers" else "asic"):
-        raise InputError(f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src)
+        raise InputError(
+            f"kind must be {'api' if kind == 'api_offers' else 'asic'} in {kind}", field=f"{where}.kind", source=src
+        )
 
 
 def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, Entry]]:
@@ -505,7 +551,9 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, 
         raise InputError("must be a JSON object with schema_version, kind and entries", source=src)
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
-        raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=src)
+        raise InputError(
+            f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=src
+        )
     kind = data.get("kind", kind)
     if not isinstance(kind, str) or kind not in KINDS:
         raise InputError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}", field="kind", source=src)
@@ -515,7 +563,9 @@ def load_file(path: Path, kind: str | None = None) -> tuple[str, str, dict[str, 
         raise InputError("must be a list", field="entries", source=src)
     out: dict[str, Entry] = {}
     for i, raw in enumerate(entries):
-        where = f"entries[{i}]" + (f" ({raw.get('id')})" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else "")
+        where = f"entries[{i}]" + (
+            f" ({raw.get('id')})" if isinstance(raw, dict) and isinstance(raw.get("id"), str) else ""
+        )
         entry = _convert_task(raw, where, src) if kind == "tasks" else from_json(KINDS[kind], raw, where, src)
         entry = _convert_lists(entry, where, src)
         _check_entry(kind, entry, where, src)

@@ -17,8 +17,16 @@ SECONDS_PER_DAY = 86_400.0
 BATCH_LATENCY_S = 86_400.0  # batch APIs promise results within 24 h
 
 
-def token_offer_cost_per_request(prices: dict[str, np.ndarray], input_tokens, reasoning_tokens, answer_tokens,
-                                 samples, cached_fraction, prefix_cache: bool, batch: bool) -> np.ndarray:
+def token_offer_cost_per_request(
+    prices: dict[str, np.ndarray],
+    input_tokens,
+    reasoning_tokens,
+    answer_tokens,
+    samples,
+    cached_fraction,
+    prefix_cache: bool,
+    batch: bool,
+) -> np.ndarray:
     """$ per request for per-token offers; arrays broadcast (offers x budgets x samples ...).
 
     prices: input/cached/output $ per million tokens, long-context tier prices (NaN: none) and threshold,
@@ -50,8 +58,15 @@ def replicas_needed(requests_per_day, peak_to_average, replica_requests_per_s) -
     return np.where(np.isfinite(need), np.maximum(need, 1.0), np.inf)
 
 
-def gpu_hour_usd(rent_usd_per_gpu_hour, purchase_usd, tdp_w, ownership: str, amortization_months: float,
-                 electricity_usd_per_kwh: float, pue: float) -> np.ndarray:
+def gpu_hour_usd(
+    rent_usd_per_gpu_hour,
+    purchase_usd,
+    tdp_w,
+    ownership: str,
+    amortization_months: float,
+    electricity_usd_per_kwh: float,
+    pue: float,
+) -> np.ndarray:
     """Cost of one GPU-hour: the rental price, or purchase amortised plus power at full TDP x PUE."""
     if ownership == "rent":
         return np.asarray(rent_usd_per_gpu_hour, dtype=float)
@@ -112,7 +127,7 @@ def provider_quotes(rents, pricing: str) -> dict[str, object]:
 def _median_choice(quotes: list, what: str) -> tuple[float, str, str | None, int]:
     quotes = sorted(quotes, key=lambda r: r.usd_per_gpu_hour)
     n = len(quotes)
-    middle = quotes[(n - 1) // 2: n // 2 + 1]
+    middle = quotes[(n - 1) // 2 : n // 2 + 1]
     value = float(np.mean([r.usd_per_gpu_hour for r in middle]))
     names = " and ".join(f"{r.provider} ${r.usd_per_gpu_hour:g}" for r in middle)
     dates = [r.as_of for r in middle]
@@ -131,8 +146,11 @@ def pick_rent(gpu, basis: str, pricing: str) -> RentChoice:
     market median at the same pricing is used, then the on-demand median, then the median of any pricing;
     the text says which."""
     if gpu.rent_usd_per_gpu_hour is not None:
-        return RentChoice(gpu.rent_usd_per_gpu_hour, f"your price ${gpu.rent_usd_per_gpu_hour:g}/GPU-h (overrides the "
-                          f"{basis} basis)", gpu.as_of)
+        return RentChoice(
+            gpu.rent_usd_per_gpu_hour,
+            f"your price ${gpu.rent_usd_per_gpu_hour:g}/GPU-h (overrides the {basis} basis)",
+            gpu.as_of,
+        )
     quotes = provider_quotes(gpu.rents, pricing)
     got = None
     if basis == "market-low" and quotes:
@@ -151,13 +169,23 @@ def pick_rent(gpu, basis: str, pricing: str) -> RentChoice:
         q = provider_quotes(gpu.rents, fallback_pricing)
         if q:
             value, text, as_of, n = _median_choice(list(q.values()), f"market median {fallback_pricing}")
-            return RentChoice(value, f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h",
-                              as_of, fallback=True, providers=n)
+            return RentChoice(
+                value,
+                f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h",
+                as_of,
+                fallback=True,
+                providers=n,
+            )
     anything = [r for r in gpu.rents if r.market]
     if anything:
         value, text, as_of, n = _median_choice(anything, "median of every listed rent")
-        return RentChoice(value, f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h", as_of,
-                          fallback=True, providers=n)
+        return RentChoice(
+            value,
+            f"no {basis} {pricing} rent for {gpu.name}; fell back to the {text}/GPU-h",
+            as_of,
+            fallback=True,
+            providers=n,
+        )
     return RentChoice(float("nan"), f"no rent for {gpu.name} in the catalog", None, fallback=True)
 
 
@@ -194,8 +222,12 @@ def owned_parts(purchase_usd, server_usd_per_gpu, system_kw_per_gpu, tdp_w, s) -
     }
 
 
-CAPITAL_ITEMS = ("GPU purchase (depreciation)", "server around the GPU (depreciation)", "networking (depreciation)",
-                 "maintenance and support")
+CAPITAL_ITEMS = (
+    "GPU purchase (depreciation)",
+    "server around the GPU (depreciation)",
+    "networking (depreciation)",
+    "maintenance and support",
+)
 
 
 def gpu_hour_parts(opts, rows, s) -> tuple[np.ndarray, np.ndarray]:
@@ -204,8 +236,9 @@ def gpu_hour_parts(opts, rows, s) -> tuple[np.ndarray, np.ndarray]:
     if s.ownership == "rent":
         rent = np.asarray(opts.rent_usd_per_gpu_hour[rows], dtype=float)
         return rent, np.zeros(rent.shape)
-    parts = owned_parts(opts.purchase_usd[rows], opts.server_usd_per_gpu[rows], opts.system_kw_per_gpu[rows],
-                        opts.tdp_w[rows], s)
+    parts = owned_parts(
+        opts.purchase_usd[rows], opts.server_usd_per_gpu[rows], opts.system_kw_per_gpu[rows], opts.tdp_w[rows], s
+    )
     capital = sum(parts[k] for k in CAPITAL_ITEMS)
     running = sum(v for k, v in parts.items() if k not in CAPITAL_ITEMS)
     return capital, running
@@ -224,8 +257,9 @@ def cost_items(opts, i: int, s) -> list[tuple[str, float]]:
     if s.ownership == "rent":
         return [(f"rent: {opts.price_note[i]}", float(opts.rent_usd_per_gpu_hour[i]))]
     rows = np.array([i])
-    parts = owned_parts(opts.purchase_usd[rows], opts.server_usd_per_gpu[rows], opts.system_kw_per_gpu[rows],
-                        opts.tdp_w[rows], s)
+    parts = owned_parts(
+        opts.purchase_usd[rows], opts.server_usd_per_gpu[rows], opts.system_kw_per_gpu[rows], opts.tdp_w[rows], s
+    )
     return [(name, float(v[0])) for name, v in parts.items()]
 
 
@@ -242,8 +276,12 @@ def within_rate_limits(rpm, tpm, s, output_tokens, samples=None, rpd=np.inf, tpd
     per_minute = s.requests_per_day / 1440.0 * s.peak_to_average * n
     per_request = s.input_tokens + np.asarray(output_tokens, dtype=float)
     daily = s.requests_per_day * n
-    return ((per_minute <= np.asarray(rpm)) & (per_minute * per_request <= np.asarray(tpm))
-            & (daily <= np.asarray(rpd)) & (daily * per_request <= np.asarray(tpd)))
+    return (
+        (per_minute <= np.asarray(rpm))
+        & (per_minute * per_request <= np.asarray(tpm))
+        & (daily <= np.asarray(rpd))
+        & (daily * per_request <= np.asarray(tpd))
+    )
 
 
 def output_caps(opts) -> np.ndarray:
@@ -258,11 +296,20 @@ def rows_within_rate_limits(opts, s, output_tokens=None, samples=None) -> np.nda
     out = np.ones(opts.size, dtype=bool)
     lr = opts.limited_rows
     if lr is not None and len(lr):
-        per_row = (lambda a: None if a is None else np.asarray(a, dtype=float)[lr])
+
+        def per_row(a):
+            return None if a is None else np.asarray(a, dtype=float)[lr]
+
         tokens = per_row(output_tokens)
-        out[lr] = within_rate_limits(opts.rate_limit_rpm[lr], opts.rate_limit_tpm[lr], s,
-                                     s.reasoning_tokens + s.answer_tokens if tokens is None else tokens,
-                                     per_row(samples), opts.rate_limit_rpd[lr], opts.rate_limit_tpd[lr])
+        out[lr] = within_rate_limits(
+            opts.rate_limit_rpm[lr],
+            opts.rate_limit_tpm[lr],
+            s,
+            s.reasoning_tokens + s.answer_tokens if tokens is None else tokens,
+            per_row(samples),
+            opts.rate_limit_rpd[lr],
+            opts.rate_limit_tpd[lr],
+        )
     return out
 
 
@@ -272,8 +319,9 @@ def over_rate_limit_only(opts, s, r) -> np.ndarray:
     out = np.zeros(opts.size, dtype=bool)
     lr = opts.limited_rows
     if lr is not None and len(lr):
-        in_context = ((s.input_tokens + s.reasoning_tokens + s.answer_tokens <= opts.context_tokens[lr])
-                      & (s.reasoning_tokens + s.answer_tokens <= output_caps(opts)[lr]))
+        in_context = (s.input_tokens + s.reasoning_tokens + s.answer_tokens <= opts.context_tokens[lr]) & (
+            s.reasoning_tokens + s.answer_tokens <= output_caps(opts)[lr]
+        )
         out[lr] = in_context & ~rows_within_rate_limits(opts, s)[lr]
     return out
 
@@ -282,15 +330,23 @@ def tier_allows(opts, rows, s, volumes) -> np.ndarray:
     """(rows, volumes): whether each token row's tier allows the load at each requests-per-day volume."""
     output = s.reasoning_tokens + s.answer_tokens
     out = np.ones((len(rows), len(volumes)), dtype=bool)
-    limited = (np.isfinite(opts.rate_limit_rpm[rows]) | np.isfinite(opts.rate_limit_tpm[rows])
-               | np.isfinite(opts.rate_limit_rpd[rows]) | np.isfinite(opts.rate_limit_tpd[rows]))
+    limited = (
+        np.isfinite(opts.rate_limit_rpm[rows])
+        | np.isfinite(opts.rate_limit_tpm[rows])
+        | np.isfinite(opts.rate_limit_rpd[rows])
+        | np.isfinite(opts.rate_limit_tpd[rows])
+    )
     if limited.any():
         lr = rows[limited]
         v = np.asarray(volumes, dtype=float)[None, :]
         n = s.samples
         per_minute = v / 1440.0 * s.peak_to_average * n
         per_request = s.input_tokens + output
-        ok = ((per_minute <= opts.rate_limit_rpm[lr, None]) & (per_minute * per_request <= opts.rate_limit_tpm[lr, None])
-              & (v * n <= opts.rate_limit_rpd[lr, None]) & (v * n * per_request <= opts.rate_limit_tpd[lr, None]))
+        ok = (
+            (per_minute <= opts.rate_limit_rpm[lr, None])
+            & (per_minute * per_request <= opts.rate_limit_tpm[lr, None])
+            & (v * n <= opts.rate_limit_rpd[lr, None])
+            & (v * n * per_request <= opts.rate_limit_tpd[lr, None])
+        )
         out[limited] = ok
     return out

@@ -32,8 +32,14 @@ def volume_curves_and_break_evens(s, opts: OptionSet, r: OptionResults):
     base = r.meets_accuracy & r.meets_latency & fits & r.allowed & np.isfinite(r.monthly_usd)
     index = option_index(opts)
     token, gpu = base & index.is_token, base & index.is_gpu
-    volume, breaks = _volume(s, opts, base, np.where(token, r.cost_per_request_usd, 0.0),
-                             np.where(gpu, r.replica_requests_per_s, 0.0), np.where(gpu, r.usd_per_replica_hour, 0.0))
+    volume, breaks = _volume(
+        s,
+        opts,
+        base,
+        np.where(token, r.cost_per_request_usd, 0.0),
+        np.where(gpu, r.replica_requests_per_s, 0.0),
+        np.where(gpu, r.usd_per_replica_hour, 0.0),
+    )
     return {k: v.copy() for k, v in volume.items()}, breaks
 
 
@@ -44,8 +50,11 @@ def _volume(s, opts: OptionSet, base: np.ndarray, cpr: np.ndarray, rate: np.ndar
     of_kind = option_index(opts).of_kind
     for k in KINDS:
         rows = np.flatnonzero(base & of_kind[k])
-        out[k] = (_monthly_at_volumes(s, opts, cpr, rate, hour, rows, VOLUME_GRID).min(axis=0) if len(rows)
-                  else np.full(VOLUME_GRID.shape, np.inf))
+        out[k] = (
+            _monthly_at_volumes(s, opts, cpr, rate, hour, rows, VOLUME_GRID).min(axis=0)
+            if len(rows)
+            else np.full(VOLUME_GRID.shape, np.inf)
+        )
     return out, _break_evens(out)
 
 
@@ -53,8 +62,11 @@ def _monthly_at_volumes(s, opts: OptionSet, cpr, rate, hour, rows: np.ndarray, v
     """Monthly $ of ``rows`` at each volume (rows x volumes), every other input as in the scenario."""
     out = np.empty((len(rows), len(volumes)))
     token = opts.kind[rows] != "gpu"
-    out[token] = np.where(costs.tier_allows(opts, rows[token], s, volumes),
-                          costs.monthly_from_per_request(cpr[rows[token], None], volumes[None, :]), np.inf)
+    out[token] = np.where(
+        costs.tier_allows(opts, rows[token], s, volumes),
+        costs.monthly_from_per_request(cpr[rows[token], None], volumes[None, :]),
+        np.inf,
+    )
     g = rows[~token]
     reps = costs.replicas_needed(volumes[None, :], s.peak_to_average, rate[g, None])
     out[~token] = reps * hour[g, None] * costs.HOURS_PER_MONTH
@@ -83,8 +95,16 @@ def _break_evens(volume: dict[str, np.ndarray]) -> tuple[BreakEven, ...]:
 # ---------------------------------------------------------------- cost per request along the budget grid
 
 
-def grid_cost_per_request(s, opts: OptionSet, rows: np.ndarray, budgets: np.ndarray, samples: np.ndarray,
-                          on_batch: np.ndarray, cache: bool = False, per_row: bool = False) -> np.ndarray:
+def grid_cost_per_request(
+    s,
+    opts: OptionSet,
+    rows: np.ndarray,
+    budgets: np.ndarray,
+    samples: np.ndarray,
+    on_batch: np.ndarray,
+    cache: bool = False,
+    per_row: bool = False,
+) -> np.ndarray:
     """$ per request of ``rows`` at every (reasoning budget, samples) pair: shape (rows, budgets, samples);
     inf where the option cannot serve that point (memory, context or latency target). ``per_row``: ``samples``
     holds each row's own count, shape (rows, budgets, 1) (the cost curves need no row at another row's count).
@@ -100,12 +120,22 @@ def grid_cost_per_request(s, opts: OptionSet, rows: np.ndarray, budgets: np.ndar
     if len(tr):
         nt = n[token] if per_row else n
         token_out = (_token_grid if cache else _token_grid.__wrapped__)(s, opts, tr, on_batch[tr], t, nt)
-        limited = tr[np.isfinite(opts.rate_limit_rpm[tr]) | np.isfinite(opts.rate_limit_tpm[tr])
-                     | np.isfinite(opts.rate_limit_rpd[tr]) | np.isfinite(opts.rate_limit_tpd[tr])]
+        limited = tr[
+            np.isfinite(opts.rate_limit_rpm[tr])
+            | np.isfinite(opts.rate_limit_tpm[tr])
+            | np.isfinite(opts.rate_limit_rpd[tr])
+            | np.isfinite(opts.rate_limit_tpd[tr])
+        ]
         if len(limited):  # rate-limit tiers depend on the volume: applied after the memo
-            within = costs.within_rate_limits(opts.rate_limit_rpm[tr, None, None], opts.rate_limit_tpm[tr, None, None],
-                                              s, t + s.answer_tokens, nt, opts.rate_limit_rpd[tr, None, None],
-                                              opts.rate_limit_tpd[tr, None, None])
+            within = costs.within_rate_limits(
+                opts.rate_limit_rpm[tr, None, None],
+                opts.rate_limit_tpm[tr, None, None],
+                s,
+                t + s.answer_tokens,
+                nt,
+                opts.rate_limit_rpd[tr, None, None],
+                opts.rate_limit_tpd[tr, None, None],
+            )
             token_out = np.where(within, token_out, np.inf)
         out[token] = token_out
     g = rows[~token]
@@ -115,8 +145,9 @@ def grid_cost_per_request(s, opts: OptionSet, rows: np.ndarray, budgets: np.ndar
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
-        served = (_gpu_grid if cache else _gpu_grid.__wrapped__)(s, opts.setup, pos, step, t,
-                                                                 n[~token] if per_row else n)
+        served = (_gpu_grid if cache else _gpu_grid.__wrapped__)(
+            s, opts.setup, pos, step, t, n[~token] if per_row else n
+        )
         for (requests_per_s, ok), lo in zip(served, range(0, len(g), step), strict=True):
             sl = slice(lo, lo + step)
             reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
@@ -131,8 +162,9 @@ def _token_grid(s, opts: OptionSet, tr: np.ndarray, on_batch: np.ndarray, t: np.
     """Token offers ``tr``'s $ per request on the grid (inf where latency, context or output caps rule it out)."""
     prices = {k: v[tr, None, None] for k, v in opts.prices.items()}
     b = on_batch[:, None, None]
-    cost = costs.token_offer_cost_per_request(prices, s.input_tokens, t, s.answer_tokens, n, s.cached_input_fraction,
-                                              s.prefix_cache, b)
+    cost = costs.token_offer_cost_per_request(
+        prices, s.input_tokens, t, s.answer_tokens, n, s.cached_input_fraction, s.prefix_cache, b
+    )
     output = t + s.answer_tokens
     latency = opts.ttft_s[tr, None, None] + output / opts.tokens_per_s_per_user[tr, None, None]
     ok = ((latency <= s.latency_target_s) | b) & (s.input_tokens + output <= opts.context_tokens[tr, None, None])
@@ -146,22 +178,38 @@ def _gpu_grid(s, setup: Setup, pos: np.ndarray, step: int, t: np.ndarray, n: np.
     ``n``: the samples counts for every row (1, 1, counts) or each row's own (rows, 1, 1)."""
     out = []
     for lo in range(0, len(pos), step):
-        chunk = Setup(**{k: np.asarray(v)[pos[lo:lo + step], None, None] for k, v in vars(setup).items()})
-        est = estimate_for_latency(chunk, s.input_tokens, t + s.answer_tokens, s.latency_target_s,
-                                   samples=n if n.shape[0] == 1 else n[lo:lo + step],
-                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
-        out.append((est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s)
-                    & (est.ttft_p95_s <= s.ttft_target_s)))
+        chunk = Setup(**{k: np.asarray(v)[pos[lo : lo + step], None, None] for k, v in vars(setup).items()})
+        est = estimate_for_latency(
+            chunk,
+            s.input_tokens,
+            t + s.answer_tokens,
+            s.latency_target_s,
+            samples=n if n.shape[0] == 1 else n[lo : lo + step],
+            prefix_cache=s.prefix_cache,
+            draft_tokens=s.speculative_draft_tokens,
+            acceptance=s.speculative_acceptance,
+            ttft_target_s=s.ttft_target_s,
+        )
+        out.append(
+            (est.requests_per_s, est.fits & (est.latency_s <= s.latency_target_s) & (est.ttft_p95_s <= s.ttft_target_s))
+        )
     return out
 
 
 def evaluate_grid(scenario, catalog: Catalog, budgets, samples, adjust: Adjustments | None = None) -> Grid:
     """The whole option grid (options x budgets x samples) with the scenario's other inputs, vectorised."""
     task = catalog.get("tasks", scenario.task_id)
-    opts = (adjust or Adjustments()).apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica,
-                                                         scenario.weight_precision, scenario.kv_precision,
-                                                         price_settings(scenario), scenario.engine))
+    opts = (adjust or Adjustments()).apply(
+        build_options(
+            catalog,
+            scenario.hardware,
+            scenario.gpus_per_replica,
+            scenario.weight_precision,
+            scenario.kv_precision,
+            price_settings(scenario),
+            scenario.engine,
+        )
+    )
     budgets = np.asarray(budgets, dtype=float)
     samples = np.asarray(samples, dtype=float)
     acc = np.full((opts.size, len(budgets), len(samples)), np.nan)
@@ -169,10 +217,14 @@ def evaluate_grid(scenario, catalog: Catalog, budgets, samples, adjust: Adjustme
     for acc_id in task.curves:
         rows = ids == acc_id
         if rows.any():
-            acc[rows] = task_accuracy(task, acc_id, budgets[:, None], samples[None, :], scenario.aggregation,
-                                      scenario.scorer_quality).mean_pct
-    on_batch = ((opts.kind != "gpu") & (scenario.latency_target_s >= costs.BATCH_LATENCY_S)
-                & (opts.prices["batch_discount"] > 0))
+            acc[rows] = task_accuracy(
+                task, acc_id, budgets[:, None], samples[None, :], scenario.aggregation, scenario.scorer_quality
+            ).mean_pct
+    on_batch = (
+        (opts.kind != "gpu")
+        & (scenario.latency_target_s >= costs.BATCH_LATENCY_S)
+        & (opts.prices["batch_discount"] > 0)
+    )
     cost = grid_cost_per_request(scenario, opts, np.arange(opts.size), budgets, samples, on_batch)
     return Grid(budgets, samples, acc, cost)
 

@@ -6,7 +6,6 @@ file, entry and field so the user can fix it without reading a traceback.
 
 from __future__ import annotations
 
-
 MAX_MESSAGE = 2000  # characters: a megabyte-long key or path must not become a megabyte-long error line
 
 
@@ -28,7 +27,7 @@ class InputError(ValueError):
             parts.append(field)
         prefix = ": ".join(parts)
         text = one_line(f"{prefix}: {message}" if prefix else str(message))
-        super().__init__(text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…")
+        super().__init__(text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…")
 
 
 def one_line(text: str) -> str:

@@ -75,8 +75,11 @@ def _read_block(path: str) -> dict:
                 v = rec.get(key) if isinstance(rec, dict) else None
                 bad = not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v)
                 if bad or (key == "tokens" and v <= 0):
-                    raise InputError("must be a finite number" + (" above 0" if key == "tokens" else ""),
-                                     field=f"abilities.models.{aid}.{level}.{key}", source=path)
+                    raise InputError(
+                        "must be a finite number" + (" above 0" if key == "tokens" else ""),
+                        field=f"abilities.models.{aid}.{level}.{key}",
+                        source=path,
+                    )
     return block
 
 
@@ -148,14 +151,22 @@ def fit_task(anchors: list[Anchor], floor: float, block: dict, band_floor: float
     s, c, how = _fit_sc(theta, y, models, s_median)
     distinct = sorted(set(models))
     if how == "fitted":
-        note = (f"s={s:.3f}, c={c:.3f} fitted by least squares to {len(anchors)} result(s) of {len(distinct)} models "
-                f"({', '.join(distinct)})")
+        note = (
+            f"s={s:.3f}, c={c:.3f} fitted by least squares to {len(anchors)} result(s) of {len(distinct)} models "
+            f"({', '.join(distinct)})"
+        )
     else:
-        why = ("one anchoring model" if len(distinct) == 1 else
-               "the anchoring abilities are too close to fit a slope" if np.ptp(theta) < MIN_THETA_SPREAD else
-               "the fitted slope was not positive")
-        note = (f"MEDIAN SLOPE: s={s:.3f} = median slope of the {len(slopes)} shipped tasks ({why}); c={c:.3f} "
-                f"fitted to {', '.join(distinct)}")
+        why = (
+            "one anchoring model"
+            if len(distinct) == 1
+            else "the anchoring abilities are too close to fit a slope"
+            if np.ptp(theta) < MIN_THETA_SPREAD
+            else "the fitted slope was not positive"
+        )
+        note = (
+            f"MEDIAN SLOPE: s={s:.3f} = median slope of the {len(slopes)} shipped tasks ({why}); c={c:.3f} "
+            f"fitted to {', '.join(distinct)}"
+        )
     pred = _pct(s * theta + c, floor)
     residual = float(np.max(np.abs(pred - [a.pass1_pct for a in anchors])))
     res_how = "largest in-sample residual"
@@ -169,8 +180,16 @@ def fit_task(anchors: list[Anchor], floor: float, block: dict, band_floor: float
     neutral = [math.log(block["models"][a.model][a.level]["tokens"]) for a in anchors]
     offset = float(np.median([math.log(a.tokens) for a in anchors]) - np.median(neutral))
     note += f"; {res_how} {residual:.1f} pts" if len(distinct) >= 2 else "; no residual (one anchoring model)"
-    return TaskFit(s=s, c=c, slope_how=how, note=note, anchors=anchors, token_offset=offset, residual_pts=residual,
-                   band_floor_pts=band_floor)
+    return TaskFit(
+        s=s,
+        c=c,
+        slope_how=how,
+        note=note,
+        anchors=anchors,
+        token_offset=offset,
+        residual_pts=residual,
+        band_floor_pts=band_floor,
+    )
 
 
 def predict_band(fit: TaskFit, theta: float, floor: float, block: dict) -> tuple[float, float]:
@@ -200,17 +219,24 @@ def predict_band(fit: TaskFit, theta: float, floor: float, block: dict) -> tuple
             sq = float(np.quantile(slopes, q))
             cq = float(np.mean(y - sq * th))
             slope_term = max(slope_term, abs(float(_pct(sq * theta + cq, floor)) - pred))
-    band = math.sqrt(fit.band_floor_pts ** 2 + fit.residual_pts ** 2 + carried ** 2 + slope_term ** 2)
+    band = math.sqrt(fit.band_floor_pts**2 + fit.residual_pts**2 + carried**2 + slope_term**2)
     return pred, band
 
 
 def band_floor(catalog, block: dict) -> tuple[float, str]:
     """The widest band of the shipped estimated curves: an estimate on the user's task is never narrower."""
-    bands = [c.band_pct for t in catalog.tasks.values() if getattr(t, "basis", "published") != "user_eval"
-             for c in t.curves.values() if getattr(c, "basis", "published") == BASIS]
+    bands = [
+        c.band_pct
+        for t in catalog.tasks.values()
+        if getattr(t, "basis", "published") != "user_eval"
+        for c in t.curves.values()
+        if getattr(c, "basis", "published") == BASIS
+    ]
     if not bands:
         bands = [float(v) for v in block.get("estimate_band_pts", {}).values()]
     if not bands:
         return 10.0, "10 pts (ASSUMED: no shipped estimated curve)"
-    return max(bands), (f"{max(bands):.1f} pts = the widest band of the shipped estimated curves (80% of their "
-                        "leave-one-(model x task)-out residuals)")
+    return max(bands), (
+        f"{max(bands):.1f} pts = the widest band of the shipped estimated curves (80% of their "
+        "leave-one-(model x task)-out residuals)"
+    )

@@ -84,13 +84,13 @@ def _loglik(k: np.ndarray, n: np.ndarray, m: float, kappa: np.ndarray) -> np.nda
 def _best_kappa(groups: list[GroupCounts], means: list[float]) -> float:
     grid = _KAPPA_GRID
     for _ in range(2):
-        total = sum(_loglik(g.k, g.n, m, grid) for g, m in zip(groups, means))
+        total = sum(_loglik(g.k, g.n, m, grid) for g, m in zip(groups, means, strict=False))
         i = int(np.argmax(total))
         if i == grid.size - 1:
             return KAPPA_MAX  # no spread beyond binomial noise: problems look alike
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
         grid = np.geomspace(lo, hi, 81)
-    return float(grid[int(np.argmax(sum(_loglik(g.k, g.n, m, grid) for g, m in zip(groups, means))))])
+    return float(grid[int(np.argmax(sum(_loglik(g.k, g.n, m, grid) for g, m in zip(groups, means, strict=False))))])
 
 
 def fit_spread(groups: list[GroupCounts], seed: int = 0) -> SpreadFit:
@@ -116,14 +116,22 @@ def fit_spread(groups: list[GroupCounts], seed: int = 0) -> SpreadFit:
     if measured:
         k_lo, k_hi = (float(np.percentile(draws_kappa, q)) for q in BAND_PERCENTILES)
     else:  # the prior's own spread where the accuracy model publishes one, else x/÷ its band factor
-        k_lo, k_hi = getattr(accuracy, "PRIOR_CONCENTRATION_BAND", (kappa / accuracy.CONCENTRATION_BAND_FACTOR,
-                                                                    kappa * accuracy.CONCENTRATION_BAND_FACTOR))
+        k_lo, k_hi = getattr(
+            accuracy,
+            "PRIOR_CONCENTRATION_BAND",
+            (kappa / accuracy.CONCENTRATION_BAND_FACTOR, kappa * accuracy.CONCENTRATION_BAND_FACTOR),
+        )
     return SpreadFit(
-        kappa=float(kappa), kappa_low=min(k_lo, kappa), kappa_high=max(k_hi, kappa), measured=measured,
+        kappa=float(kappa),
+        kappa_low=min(k_lo, kappa),
+        kappa_high=max(k_hi, kappa),
+        measured=measured,
         pass1=tuple(g.pass1 for g in groups),
         pass1_low=tuple(float(x) for x in np.percentile(draws_pass1, lo_p, axis=0)),
         pass1_high=tuple(float(x) for x in np.percentile(draws_pass1, hi_p, axis=0)),
-        draws_pass1=draws_pass1, draws_kappa=draws_kappa)
+        draws_pass1=draws_pass1,
+        draws_kappa=draws_kappa,
+    )
 
 
 def verifier_pass_at(m, kappa, samples) -> np.ndarray:
@@ -137,8 +145,9 @@ def verifier_pass_at(m, kappa, samples) -> np.ndarray:
     return 1.0 - miss
 
 
-def predict_pct(fit: SpreadFit, group: int, samples: int, aggregation: str,
-                answer_format: str = "free") -> tuple[float, float, float]:
+def predict_pct(
+    fit: SpreadFit, group: int, samples: int, aggregation: str, answer_format: str = "free"
+) -> tuple[float, float, float]:
     """(mean, low, high) percent accuracy of ``samples`` samples for one group: verifier or majority."""
     if aggregation not in ("verifier", "majority"):
         raise ValueError(f"aggregation must be verifier or majority, got {aggregation!r}")

@@ -118,19 +118,29 @@ def detect_format(path: Path, text: str) -> str:
             return "lm-eval"
         return "jsonl"
     if name.startswith("results_") and name.endswith(".json"):
-        raise InputError("an lm-evaluation-harness results file: give the samples_<task>_<date>.jsonl file "
-                         "(--log_samples); the results file beside it is read for the model name", source=str(path))
+        raise InputError(
+            "an lm-evaluation-harness results file: give the samples_<task>_<date>.jsonl file "
+            "(--log_samples); the results file beside it is read for the model name",
+            source=str(path),
+        )
     if name.endswith(".json"):
         return "inspect"
     if name.endswith(".eval"):
-        raise InputError("an Inspect AI .eval archive: convert it to JSON first with "
-                         "`inspect log convert --to json --output-dir DIR FILE`", source=str(path))
-    raise InputError("unknown eval format: expected .csv, .jsonl (per-problem or lm-eval samples_*.jsonl) "
-                     "or an Inspect AI .json log", source=str(path))
+        raise InputError(
+            "an Inspect AI .eval archive: convert it to JSON first with "
+            "`inspect log convert --to json --output-dir DIR FILE`",
+            source=str(path),
+        )
+    raise InputError(
+        "unknown eval format: expected .csv, .jsonl (per-problem or lm-eval samples_*.jsonl) "
+        "or an Inspect AI .json log",
+        source=str(path),
+    )
 
 
-def read_eval_files(paths: Iterable[str | os.PathLike[str]], task: str | None = None,
-                    model: str | None = None) -> EvalData:
+def read_eval_files(
+    paths: Iterable[str | os.PathLike[str]], task: str | None = None, model: str | None = None
+) -> EvalData:
     """Read and check every file; ``task`` names the result (mixed task labels need it), ``model`` names
     the model of every row (only when the files name at most one)."""
     paths = [Path(p) for p in paths]
@@ -155,8 +165,10 @@ def read_eval_files(paths: Iterable[str | os.PathLike[str]], task: str | None = 
             raise InputError(f"no usable sample in this {fmt} file{why}", source=str(p))
     labels = [t for t in data.tasks if t]
     if len(labels) > 1 and not task:
-        raise InputError(f"the files hold several tasks ({', '.join(labels)}); name the one task they form "
-                         "with --task NAME, or import them separately")
+        raise InputError(
+            f"the files hold several tasks ({', '.join(labels)}); name the one task they form "
+            "with --task NAME, or import them separately"
+        )
     if model:
         named = data.models
         if len(named) > 1:
@@ -187,9 +199,11 @@ def _check_duplicates(data: EvalData) -> None:
             by_key[key] = s
             kept.append(s)
         elif old.correct != s.correct:
-            raise InputError(f"conflicting duplicates: problem {s.problem_id!r}, model {s.model!r}, sample {s.sample!r} "
-                             f"is {'correct' if old.correct else 'wrong'} at {old.where} and "
-                             f"{'correct' if s.correct else 'wrong'} at {s.where}")
+            raise InputError(
+                f"conflicting duplicates: problem {s.problem_id!r}, model {s.model!r}, sample {s.sample!r} "
+                f"is {'correct' if old.correct else 'wrong'} at {old.where} and "
+                f"{'correct' if s.correct else 'wrong'} at {s.where}"
+            )
         else:
             dropped += 1
     if dropped:
@@ -200,8 +214,10 @@ def _check_duplicates(data: EvalData) -> None:
         key = (a.task, a.model, a.effort, a.reasoning_tokens, a.samples, a.aggregation)
         old = agg.get(key)
         if old is not None and old.accuracy_pct != a.accuracy_pct:
-            raise InputError(f"conflicting duplicates: {a.model} at the same setting is {old.accuracy_pct:g}% at "
-                             f"{old.where} and {a.accuracy_pct:g}% at {a.where}")
+            raise InputError(
+                f"conflicting duplicates: {a.model} at the same setting is {old.accuracy_pct:g}% at "
+                f"{old.where} and {a.accuracy_pct:g}% at {a.where}"
+            )
         agg[key] = a
     data.aggregates = list(agg.values())
 
@@ -289,8 +305,11 @@ def _read_csv_rows(src: str, text: str, data: EvalData) -> None:
     missing = [c for c in ("model", "samples", "accuracy_pct") if c not in header]
     if missing or not ({"effort", "reasoning_tokens"} & set(header)):
         need = missing + ([] if {"effort", "reasoning_tokens"} & set(header) else ["effort or reasoning_tokens"])
-        raise InputError(f"CSV header lacks {', '.join(need)} (expected model, effort or reasoning_tokens, samples, "
-                         "accuracy_pct[, n_problems])", source=src)
+        raise InputError(
+            f"CSV header lacks {', '.join(need)} (expected model, effort or reasoning_tokens, samples, "
+            "accuracy_pct[, n_problems])",
+            source=src,
+        )
     for row in reader:
         where = f"{src}:{reader.line_num}"
         try:
@@ -305,11 +324,19 @@ def _read_csv_rows(src: str, text: str, data: EvalData) -> None:
             if tokens is None and effort is None:
                 raise _Bad("neither effort nor reasoning_tokens given")
             n = _whole(row.get("n_problems"), "n_problems", 1, 1e9, required=False)
-            data.aggregates.append(AggregateRow(
-                task=_text(row.get("task"), "task", required=False) or "",
-                model=_text(row.get("model"), "model"), effort=effort, reasoning_tokens=tokens, samples=samples,
-                aggregation=aggregation or "majority", accuracy_pct=_number(row.get("accuracy_pct"), "accuracy_pct", 0, 100),
-                n_problems=n, where=where))
+            data.aggregates.append(
+                AggregateRow(
+                    task=_text(row.get("task"), "task", required=False) or "",
+                    model=_text(row.get("model"), "model"),
+                    effort=effort,
+                    reasoning_tokens=tokens,
+                    samples=samples,
+                    aggregation=aggregation or "majority",
+                    accuracy_pct=_number(row.get("accuracy_pct"), "accuracy_pct", 0, 100),
+                    n_problems=n,
+                    where=where,
+                )
+            )
         except _Bad as exc:
             data.skipped.append((where, str(exc)))
 
@@ -340,13 +367,19 @@ def _read_jsonl(path: Path, text: str, data: EvalData) -> None:
         where = f"{src}:{number}"
         try:
             tokens = _number(obj.get("reasoning_tokens"), "reasoning_tokens", 0, 1e9, required=False)
-            data.samples.append(Sample(
-                task=_text(obj.get("task"), "task", required=False) or "",
-                problem_id=_text(obj.get("problem_id"), "problem_id"), model=_text(obj.get("model"), "model"),
-                sample=_text(obj.get("sample"), "sample"), correct=_verdict(obj.get("correct")),
-                reasoning_tokens=tokens, effort=_text(obj.get("effort"), "effort", required=False),
-                tokens_how="measured: reasoning_tokens per sample in the eval file" if tokens is not None else "",
-                where=where))
+            data.samples.append(
+                Sample(
+                    task=_text(obj.get("task"), "task", required=False) or "",
+                    problem_id=_text(obj.get("problem_id"), "problem_id"),
+                    model=_text(obj.get("model"), "model"),
+                    sample=_text(obj.get("sample"), "sample"),
+                    correct=_verdict(obj.get("correct")),
+                    reasoning_tokens=tokens,
+                    effort=_text(obj.get("effort"), "effort", required=False),
+                    tokens_how="measured: reasoning_tokens per sample in the eval file" if tokens is not None else "",
+                    where=where,
+                )
+            )
         except _Bad as exc:
             data.skipped.append((where, str(exc)))
 
@@ -444,16 +477,26 @@ def _read_lm_eval(path: Path, text: str, data: EvalData) -> None:
             chars = _response_chars(obj)
             if chars is None:
                 raise _Bad("no generated text in resps (a loglikelihood task): no reasoning tokens to plan on")
-            data.samples.append(Sample(
-                task=task, problem_id=doc_id, model=model, sample=f"{path.name}", correct=correct,
-                reasoning_tokens=max(chars / CHARS_PER_TOKEN, 1.0), effort=None,
-                tokens_how=f"estimated: response characters / {CHARS_PER_TOKEN:g} (lm-eval logs no token counts)",
-                where=where))
+            data.samples.append(
+                Sample(
+                    task=task,
+                    problem_id=doc_id,
+                    model=model,
+                    sample=f"{path.name}",
+                    correct=correct,
+                    reasoning_tokens=max(chars / CHARS_PER_TOKEN, 1.0),
+                    effort=None,
+                    tokens_how=f"estimated: response characters / {CHARS_PER_TOKEN:g} (lm-eval logs no token counts)",
+                    where=where,
+                )
+            )
         except _Bad as exc:
             data.skipped.append((where, str(exc)))
     if other_filters:
-        data.notes.append(f"{path.name}: filter {chosen_filter!r} used (the first in the file); "
-                          f"{', '.join(sorted(other_filters))} left out")
+        data.notes.append(
+            f"{path.name}: filter {chosen_filter!r} used (the first in the file); "
+            f"{', '.join(sorted(other_filters))} left out"
+        )
 
 
 # ---------------------------------------------------------------- Inspect AI
@@ -463,8 +506,11 @@ def _inspect_usage(sample: dict, model: str) -> dict | None:
     usage = sample.get("model_usage")
     if not isinstance(usage, dict) or not usage:
         return None
-    return usage.get(model) if isinstance(usage.get(model), dict) else next(
-        (v for v in usage.values() if isinstance(v, dict)), None)
+    return (
+        usage.get(model)
+        if isinstance(usage.get(model), dict)
+        else next((v for v in usage.values() if isinstance(v, dict)), None)
+    )
 
 
 def _inspect_input_tokens(sample: dict, model: str) -> float | None:
@@ -494,8 +540,11 @@ def _read_inspect(path: Path, text: str, data: EvalData) -> None:
     src = str(path)
     log = parse_json_text(text, src)
     if not isinstance(log, dict) or not isinstance(log.get("eval"), dict):
-        raise InputError("not an Inspect AI eval log (no 'eval' object); .eval archives: convert with "
-                         "`inspect log convert --to json`", source=src)
+        raise InputError(
+            "not an Inspect AI eval log (no 'eval' object); .eval archives: convert with "
+            "`inspect log convert --to json`",
+            source=src,
+        )
     if log.get("status") not in (None, "success"):
         data.notes.append(f"{path.name}: log status {log.get('status')!r} (not 'success'); its scored samples are used")
     spec = log["eval"]
@@ -522,7 +571,9 @@ def _read_inspect(path: Path, text: str, data: EvalData) -> None:
             if scorer is None:
                 scorer = next(iter(scores))
                 if len(scores) > 1:
-                    data.notes.append(f"{path.name}: scorer {scorer!r} used (the first); {', '.join(list(scores)[1:])} left out")
+                    data.notes.append(
+                        f"{path.name}: scorer {scorer!r} used (the first); {', '.join(list(scores)[1:])} left out"
+                    )
             score = scores.get(scorer)
             if not isinstance(score, dict) or "value" not in score:
                 raise _Bad(f"no value for scorer {scorer!r}")
@@ -530,10 +581,19 @@ def _read_inspect(path: Path, text: str, data: EvalData) -> None:
             if isinstance(value, dict):
                 raise _Bad("a dictionary score value (several metrics) is not a pass/fail verdict")
             tokens, how = _inspect_tokens(s, model)
-            data.samples.append(Sample(
-                task=task, problem_id=_text(s.get("id"), "id"), model=model,
-                sample=f"{path.name}#epoch{_text(s.get('epoch', 1), 'epoch')}", correct=_verdict(value, f"scores.{scorer}.value"),
-                reasoning_tokens=tokens, effort=effort, tokens_how=how, where=where,
-                input_tokens=_inspect_input_tokens(s, model)))
+            data.samples.append(
+                Sample(
+                    task=task,
+                    problem_id=_text(s.get("id"), "id"),
+                    model=model,
+                    sample=f"{path.name}#epoch{_text(s.get('epoch', 1), 'epoch')}",
+                    correct=_verdict(value, f"scores.{scorer}.value"),
+                    reasoning_tokens=tokens,
+                    effort=effort,
+                    tokens_how=how,
+                    where=where,
+                    input_tokens=_inspect_input_tokens(s, model),
+                )
+            )
         except _Bad as exc:
             data.skipped.append((where, str(exc)))

@@ -38,8 +38,9 @@ def alternatives(task, opts: OptionSet, r: OptionResults, best: dict) -> dict[st
     return out
 
 
-def reasons(s, task, opts: OptionSet, r: OptionResults, rec, best: dict, status: str,
-            breaks: tuple[BreakEven, ...]) -> tuple[Reason, ...]:
+def reasons(
+    s, task, opts: OptionSet, r: OptionResults, rec, best: dict, status: str, breaks: tuple[BreakEven, ...]
+) -> tuple[Reason, ...]:
     """Why the recommendation: how it was chosen, the best of each other kind, the GPU fleet's load, the nearest
     break-even, and where an imported task's accuracy comes from. None without a recommendation (the nearest
     misses say what to relax)."""
@@ -48,11 +49,18 @@ def reasons(s, task, opts: OptionSet, r: OptionResults, rec, best: dict, status:
     kind = str(opts.kind[rec])
     out = []
     if status == "target_missed":
-        out.append(Reason("most_accurate_instead", kind, rec, {"accuracy_pct": float(r.accuracy_pct[rec]),
-                                                                "task": task.name}))
+        out.append(
+            Reason("most_accurate_instead", kind, rec, {"accuracy_pct": float(r.accuracy_pct[rec]), "task": task.name})
+        )
     else:
-        out.append(Reason("cheapest_of", kind, rec, {"eligible": int(r.eligible.sum()), "task": task.name,
-                                                      "monthly_usd": float(r.monthly_usd[rec])}))
+        out.append(
+            Reason(
+                "cheapest_of",
+                kind,
+                rec,
+                {"eligible": int(r.eligible.sum()), "task": task.name, "monthly_usd": float(r.monthly_usd[rec])},
+            )
+        )
     for k in KINDS:
         if k == kind:
             continue
@@ -60,31 +68,54 @@ def reasons(s, task, opts: OptionSet, r: OptionResults, rec, best: dict, status:
         if b is None:
             out.append(Reason("kind_none", k))
         else:
-            out.append(Reason("kind_best", k, b, {"monthly_usd": float(r.monthly_usd[b]),
-                                                   "saving_usd": float(r.monthly_usd[b] - r.monthly_usd[rec])}))
+            out.append(
+                Reason(
+                    "kind_best",
+                    k,
+                    b,
+                    {
+                        "monthly_usd": float(r.monthly_usd[b]),
+                        "saving_usd": float(r.monthly_usd[b] - r.monthly_usd[rec]),
+                    },
+                )
+            )
     if kind == "gpu" and np.isfinite(r.utilization[rec]):
         out.append(Reason("gpu_utilisation", kind, rec, {"utilisation": float(r.utilization[rec])}))
     near = sorted(breaks, key=lambda b: abs(np.log(b.requests_per_day / s.requests_per_day)))
     if near:
         b = near[0]
-        out.append(Reason("break_even", figures={"requests_per_day": b.requests_per_day, "below": b.below,
-                                                 "above": b.above}))
+        out.append(
+            Reason("break_even", figures={"requests_per_day": b.requests_per_day, "below": b.below, "above": b.above})
+        )
     if getattr(task, "basis", "published") == "user_eval":
-        out.append(Reason("accuracy_source", figures={"task": task.name, "record": task.eval_import or {},
-                                                      "as_of": task.as_of}))
+        out.append(
+            Reason(
+                "accuracy_source", figures={"task": task.name, "record": task.eval_import or {}, "as_of": task.as_of}
+            )
+        )
     return tuple(out)
 
 
-def warnings(s, task, opts: OptionSet, r: OptionResults, rec, best: dict,
-             today: dt.date | None = None) -> tuple[Reason, ...]:
+def warnings(
+    s, task, opts: OptionSet, r: OptionResults, rec, best: dict, today: dt.date | None = None
+) -> tuple[Reason, ...]:
     out = []
     today = today or dt.date.today()
     shown = [rec] if rec is not None else []
-    stale = sorted({opts.as_of[i] for i in shown
-                    if (today - dt.date.fromisoformat(opts.as_of[i])).days > STALE_PRICE_DAYS})
+    stale = sorted(
+        {opts.as_of[i] for i in shown if (today - dt.date.fromisoformat(opts.as_of[i])).days > STALE_PRICE_DAYS}
+    )
     if stale:
-        out.append(Reason("stale_prices", figures={"as_of": stale[0], "limit_days": STALE_PRICE_DAYS,
-                                                   "age_days": (today - dt.date.fromisoformat(stale[0])).days}))
+        out.append(
+            Reason(
+                "stale_prices",
+                figures={
+                    "as_of": stale[0],
+                    "limit_days": STALE_PRICE_DAYS,
+                    "age_days": (today - dt.date.fromisoformat(stale[0])).days,
+                },
+            )
+        )
     out.extend(_coverage(task, opts, r, rec, best))
     if rec is not None:
         if r.extrapolated[rec]:
@@ -111,9 +142,16 @@ def _coverage(task, opts: OptionSet, r: OptionResults, rec, best: dict) -> list[
     missing = [k for k, v in coverage.items() if best.get(k, 0) is None and v["published"] < sum(v.values())]
     if not estimated and not missing:
         return []
-    return [Reason("accuracy_coverage", option=rec, figures={
-        "coverage": coverage, "recommendation_estimated": rec is not None
-        and r.accuracy_basis[rec] == "estimated_from_other_tasks"})]
+    return [
+        Reason(
+            "accuracy_coverage",
+            option=rec,
+            figures={
+                "coverage": coverage,
+                "recommendation_estimated": rec is not None and r.accuracy_basis[rec] == "estimated_from_other_tasks",
+            },
+        )
+    ]
 
 
 def provenance(catalog: Catalog, task) -> tuple[tuple[str, str, str], ...]:

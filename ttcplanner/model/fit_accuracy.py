@@ -61,54 +61,102 @@ BAND_QUANTILE = 0.8  # bands cover this share of held-out published points
 # task id -> metadata; `variants` decides which benchmark strings belong to the task
 TASKS = {
     "maths-olympiad": dict(
-        name="Maths olympiad (AIME)", source="https://artofproblemsolving.com/wiki/index.php/AIME_Problems_and_Solutions",
-        benchmark="AIME 2024/2025 and OTIS mock AIME (no tools)", answer_format="free", verifier_available=False,
-        input_tokens=300, answer_tokens=200, family="maths",
-        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem "
-                "(not published)."),
+        name="Maths olympiad (AIME)",
+        source="https://artofproblemsolving.com/wiki/index.php/AIME_Problems_and_Solutions",
+        benchmark="AIME 2024/2025 and OTIS mock AIME (no tools)",
+        answer_format="free",
+        verifier_available=False,
+        input_tokens=300,
+        answer_tokens=200,
+        family="maths",
+        io_note="default_input_tokens 300 / default_answer_tokens 200: estimates for one AIME problem (not published).",
+    ),
     "science-qa": dict(
-        name="Science QA (GPQA Diamond)", source="https://arxiv.org/abs/2311.12022",
+        name="Science QA (GPQA Diamond)",
+        source="https://arxiv.org/abs/2311.12022",
         benchmark="GPQA Diamond (no tools)",
-        answer_format="choice:4", verifier_available=False, input_tokens=400, answer_tokens=100, family="choice",
+        answer_format="choice:4",
+        verifier_available=False,
+        input_tokens=400,
+        answer_tokens=100,
+        family="choice",
         io_note="default_input_tokens 400 / default_answer_tokens 100: estimates for one 4-option question "
-                "(not published)."),
+        "(not published).",
+    ),
     "coding-agent": dict(
-        name="Coding agent (SWE-bench Verified)", source="https://www.swebench.com/", benchmark="SWE-bench Verified",
-        answer_format="free", verifier_available=True, input_tokens=50000, answer_tokens=2000, family="code",
+        name="Coding agent (SWE-bench Verified)",
+        source="https://www.swebench.com/",
+        benchmark="SWE-bench Verified",
+        answer_format="free",
+        verifier_available=True,
+        input_tokens=50000,
+        answer_tokens=2000,
+        family="code",
         io_note="verifier_available: the repository's tests check a patch. default_input_tokens 50000 / "
-                "default_answer_tokens 2000: rough estimates for an agentic run (not published). Harnesses differ by "
-                "up to 30 points (vendor scaffold vs mini-SWE-agent bash-only vs Epoch); each curve keeps one."),
+        "default_answer_tokens 2000: rough estimates for an agentic run (not published). Harnesses differ by "
+        "up to 30 points (vendor scaffold vs mini-SWE-agent bash-only vs Epoch); each curve keeps one.",
+    ),
     "abstract-reasoning": dict(
-        name="Abstract reasoning (ARC-AGI-1 semi-private)", source=ARC_BOARD,
-        benchmark="ARC-AGI-1 semi-private (100 tasks)", answer_format="free", verifier_available=False,
-        input_tokens=4000, answer_tokens=1000, family="arc",
+        name="Abstract reasoning (ARC-AGI-1 semi-private)",
+        source=ARC_BOARD,
+        benchmark="ARC-AGI-1 semi-private (100 tasks)",
+        answer_format="free",
+        verifier_available=False,
+        input_tokens=4000,
+        answer_tokens=1000,
+        family="arc",
         io_note="ARC scores allow 2 attempts; tokens are per task and derived from cost (upper bounds). "
-                "default_input_tokens 4000 / default_answer_tokens 1000: estimates (not published)."),
+        "default_input_tokens 4000 / default_answer_tokens 1000: estimates (not published).",
+    ),
     "abstract-reasoning-2": dict(
-        name="Abstract reasoning 2 (ARC-AGI-2 semi-private)", source=ARC_BOARD,
-        benchmark="ARC-AGI-2 semi-private", answer_format="free", verifier_available=False,
-        input_tokens=6000, answer_tokens=1500, family="arc",
+        name="Abstract reasoning 2 (ARC-AGI-2 semi-private)",
+        source=ARC_BOARD,
+        benchmark="ARC-AGI-2 semi-private",
+        answer_format="free",
+        verifier_available=False,
+        input_tokens=6000,
+        answer_tokens=1500,
+        family="arc",
         io_note="ARC scores allow 2 attempts; tokens are per task and derived from cost (upper bounds). "
-                "default_input_tokens 6000 / default_answer_tokens 1500: estimates (not published)."),
+        "default_input_tokens 6000 / default_answer_tokens 1500: estimates (not published).",
+    ),
     "expert-qa": dict(
-        name="Expert QA (Humanity's Last Exam)", source="https://lastexam.ai/",
+        name="Expert QA (Humanity's Last Exam)",
+        source="https://lastexam.ai/",
         benchmark="Humanity's Last Exam (text, no tools)",
-        answer_format="free", verifier_available=False, input_tokens=300, answer_tokens=200, family="expert",
+        answer_format="free",
+        verifier_available=False,
+        input_tokens=300,
+        answer_tokens=200,
+        family="expert",
         io_note="HLE mixes free-form and multiple-choice questions, modelled as free-form. default_input_tokens 300 / "
-                "default_answer_tokens 200: estimates (not published)."),
+        "default_answer_tokens 200: estimates (not published).",
+    ),
     "competitive-coding": dict(
-        name="Competitive coding (LiveCodeBench)", source="https://livecodebench.github.io/",
+        name="Competitive coding (LiveCodeBench)",
+        source="https://livecodebench.github.io/",
         benchmark="LiveCodeBench (pass@1)",
-        answer_format="free", verifier_available=True, input_tokens=600, answer_tokens=800, family="code",
+        answer_format="free",
+        verifier_available=True,
+        input_tokens=600,
+        answer_tokens=800,
+        family="code",
         io_note="verifier_available: hidden tests judge a program. Time windows differ between sources "
-                "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / "
-                "default_answer_tokens 800: estimates (not published)."),
+        "(2408-2501, 2408-2505, v6); each curve keeps one. default_input_tokens 600 / "
+        "default_answer_tokens 800: estimates (not published).",
+    ),
     "research-maths": dict(
-        name="Research maths (FrontierMath tiers 1-3)", source="https://epoch.ai/frontiermath",
-        benchmark="FrontierMath tiers 1-3 (private)", answer_format="free", verifier_available=True,
-        input_tokens=500, answer_tokens=300, family="maths",
+        name="Research maths (FrontierMath tiers 1-3)",
+        source="https://epoch.ai/frontiermath",
+        benchmark="FrontierMath tiers 1-3 (private)",
+        answer_format="free",
+        verifier_available=True,
+        input_tokens=500,
+        answer_tokens=300,
+        family="maths",
         io_note="verifier_available: answers are checked automatically. default_input_tokens 500 / "
-                "default_answer_tokens 300: estimates (not published)."),
+        "default_answer_tokens 300: estimates (not published).",
+    ),
 }
 
 
@@ -171,12 +219,19 @@ def _read(path: Path) -> list[dict]:
 
 
 def point(tokens: float, acc: float, label: str, source: str, derived: str = "") -> dict:
-    return {"reasoning_tokens": round(float(tokens), 1), "accuracy_pct": float(acc), "label": label,
-            "source": source, "tokens_derived": derived}
+    return {
+        "reasoning_tokens": round(float(tokens), 1),
+        "accuracy_pct": float(acc),
+        "label": label,
+        "source": source,
+        "tokens_derived": derived,
+    }
 
 
 def chance_of(answer_format: str) -> float:
     return 0.0 if answer_format == "free" else 100.0 / int(answer_format[7:])
+
+
 # ---------------------------------------------------------------- curve fitting
 
 
@@ -266,7 +321,7 @@ def fit_series(points: list[dict], floor: float, prior_b: float | None):
             continue
         trials = []
         for i in range(len(kept)):
-            rest = kept[:i] + kept[i + 1:]
+            rest = kept[:i] + kept[i + 1 :]
             trials.append((_fit_max_error(rest, floor, prior_b), i))
         (params, err), i = min(trials, key=lambda t: t[0][1])
         dropped.append(kept.pop(i))
@@ -289,12 +344,24 @@ def observations(data: Path) -> list[dict]:
         tokens = float(r["reasoning_tokens_per_problem"]) if r["reasoning_tokens_per_problem"] else None
         basis = r["tokens_basis"] if tokens else "unknown"
         task = task_of(r["benchmark"])
-        out.append({"row": r["id"], "aid": accuracy_id(r["model"]), "model": r["model"],
-                    "level": level_of(r["effort_or_budget"]),
-                    "effort": r["effort_or_budget"], "bench": r["benchmark"], "task": task,
-                    "key": task or r["benchmark"], "acc": float(r["accuracy_pct"]), "tokens": tokens,
-                    "tokens_basis": basis, "source": r["source_url"], "chance": chance_of_benchmark(r["benchmark"]),
-                    "access": r["access"]})
+        out.append(
+            {
+                "row": r["id"],
+                "aid": accuracy_id(r["model"]),
+                "model": r["model"],
+                "level": level_of(r["effort_or_budget"]),
+                "effort": r["effort_or_budget"],
+                "bench": r["benchmark"],
+                "task": task,
+                "key": task or r["benchmark"],
+                "acc": float(r["accuracy_pct"]),
+                "tokens": tokens,
+                "tokens_basis": basis,
+                "source": r["source_url"],
+                "chance": chance_of_benchmark(r["benchmark"]),
+                "access": r["access"],
+            }
+        )
     # a level published as the default ('medium (default)') is what the 'default' rows of that model ran at
     named = {}
     for o in out:
@@ -380,14 +447,20 @@ def max_tokens_known(data: Path) -> dict[str, tuple[float, str]]:
             name = name.strip()
             if name == "R1":
                 name = "DeepSeek-R1"
-            out[accuracy_id(name)] = (float(m.group(1)),
-                                      f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})")
+            out[accuracy_id(name)] = (
+                float(m.group(1)),
+                f"max_tokens {m.group(1)} = context length (open_models.csv: {r['model']})",
+            )
     for r in _read(data / "api_prices_2026-12.csv"):
         if r["max_output_tokens"]:
             aid = accuracy_id(r["model"].split("/")[-1])
-            out.setdefault(aid, (float(r["max_output_tokens"]),
-                                 f"max_tokens {r['max_output_tokens']} = max output tokens "
-                                 f"(api_prices_2026-12.csv: {r['model']})"))
+            out.setdefault(
+                aid,
+                (
+                    float(r["max_output_tokens"]),
+                    f"max_tokens {r['max_output_tokens']} = max output tokens (api_prices_2026-12.csv: {r['model']})",
+                ),
+            )
     if "deepseek-r1" in out:
         out.setdefault("deepseek-r1-0528", (out["deepseek-r1"][0], out["deepseek-r1"][1] + ", same architecture"))
     return out
@@ -396,8 +469,10 @@ def max_tokens_known(data: Path) -> dict[str, tuple[float, str]]:
 def _max_tokens(aid: str, largest: float, known: dict) -> tuple[float, str]:
     if aid in known and known[aid][0] >= largest:
         return known[aid]
-    return (round(4 * largest), "max_tokens = 4 x the largest published or estimated budget (ASSUMED: no published "
-                                "maximum in ../shared/data)")
+    return (
+        round(4 * largest),
+        "max_tokens = 4 x the largest published or estimated budget (ASSUMED: no published maximum in ../shared/data)",
+    )
 
 
 # ---------------------------------------------------------------- cross-benchmark model
@@ -452,7 +527,7 @@ class Matrix:
         for o in obs:
             cells[((o["aid"], o["level"]), o["bench"])].append(o["acc"])
         per_col = defaultdict(int)
-        for (_, col) in cells:
+        for _, col in cells:
             per_col[col] += 1
         self.cols = sorted(c for c, n in per_col.items() if n >= MIN_COLUMN_CELLS)
         ci = {c: i for i, c in enumerate(self.cols)}
@@ -501,7 +576,8 @@ class Matrix:
         for _ in range(iters):
             r = y - c - self._terms(d, h)
             theta = ((m * s * r).sum(axis=1) + RIDGE_LEVEL * mean[self.row_model]) / (
-                (m * s * s).sum(axis=1) + RIDGE_LEVEL)
+                (m * s * s).sum(axis=1) + RIDGE_LEVEL
+            )
             mean = RIDGE_LEVEL * np.bincount(self.row_model, theta, n_models) / (RIDGE_LEVEL * level_rows + RIDGE_MODEL)
             r = y - self._terms(d, h)
             t1, t2 = (m * theta[:, None]).sum(axis=0), (m * theta[:, None] ** 2).sum(axis=0)
@@ -516,14 +592,20 @@ class Matrix:
             d_mean = (off * r).sum() / max(off.sum(), 1e-9)
             d = ((off * r).sum(axis=0) + RIDGE_OFF * d_mean) / (off.sum(axis=0) + RIDGE_OFF)
             r = y - base - self.off[:, None] * d[None, :]
-            h = (np.bincount(cell_fd, (m * r).ravel(), n_fam * n_dom)
-                 / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + RIDGE_FAMILY_DOMAIN)).reshape(n_fam, n_dom)
+            h = (
+                np.bincount(cell_fd, (m * r).ravel(), n_fam * n_dom)
+                / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + RIDGE_FAMILY_DOMAIN)
+            ).reshape(n_fam, n_dom)
             h -= h.mean(axis=1, keepdims=True)  # a family's overall strength is in theta
         return Fitted(theta=theta, s=s, c=c, d=d, h=h)
 
     def predict(self, fitted: Fitted, row: int, col: int) -> float:
-        z = (fitted.s[col] * fitted.theta[row] + fitted.c[col] + self.off[row] * fitted.d[col]
-             + fitted.h[self.row_family[row], self.col_domain[col]])
+        z = (
+            fitted.s[col] * fitted.theta[row]
+            + fitted.c[col]
+            + self.off[row] * fitted.d[col]
+            + fitted.h[self.row_family[row], self.col_domain[col]]
+        )
         return float(_pct_of_logit(z, self.chance[col]))
 
     def main_column(self, task: str) -> int | None:
@@ -550,8 +632,14 @@ class Matrix:
                 others = mask[:, col].copy()
                 others[rows] = False
                 baseline = float(self.acc[others, col].mean()) if others.any() else float("nan")
-                row = {"aid": aid, "task": task, "bench": o["bench"], "level": o["level"], "published_pct": o["acc"],
-                       "task_mean_pct": round(baseline, 2)}
+                row = {
+                    "aid": aid,
+                    "task": task,
+                    "bench": o["bench"],
+                    "level": o["level"],
+                    "published_pct": o["acc"],
+                    "task_mean_pct": round(baseline, 2),
+                }
                 if mask[r].any():
                     row["estimated_pct"] = round(self.predict(fitted, r, col), 2)
                 else:
@@ -565,10 +653,13 @@ def loo_summary(rows: list[dict], band_by_task: dict | None = None) -> dict:
     est = [r for r in rows if r["estimated_pct"] is not None]
     err = np.array([r["estimated_pct"] - r["published_pct"] for r in est])
     base = np.array([r["task_mean_pct"] - r["published_pct"] for r in est if math.isfinite(r["task_mean_pct"])])
-    out = {"held_out_points": len(rows), "estimable": len(est),
-           "mae_pts": round(float(np.abs(err).mean()), 2) if err.size else None,
-           "median_abs_error_pts": round(float(np.median(np.abs(err))), 2) if err.size else None,
-           "task_mean_baseline_mae_pts": round(float(np.abs(base).mean()), 2) if base.size else None}
+    out = {
+        "held_out_points": len(rows),
+        "estimable": len(est),
+        "mae_pts": round(float(np.abs(err).mean()), 2) if err.size else None,
+        "median_abs_error_pts": round(float(np.median(np.abs(err))), 2) if err.size else None,
+        "task_mean_baseline_mae_pts": round(float(np.abs(base).mean()), 2) if base.size else None,
+    }
     if band_by_task is not None and est:
         inside = [abs(r["estimated_pct"] - r["published_pct"]) <= band_by_task[r["task"]] for r in est]
         out["inside_band_share"] = round(float(np.mean(inside)), 3)
@@ -654,21 +745,33 @@ def published_curve(aid, members, floor, prior_b, tokens_model, known_max, held_
     band = max(2.0, 1.5 * max_err) + extra + (4.0 if single else 0.0) + held_out_extra
     largest = max(p["reasoning_tokens"] for p in pts)
     max_tokens, max_note = _max_tokens(aid, largest, known_max)
-    note = (f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted "
-            f"points {max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = "
-            f"max(2, 1.5 x max error) + {extra:g} for token provenance"
-            + (" + 4 for a single point" if single else "")
-            + f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside")
+    note = (
+        f"{bench}: {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| on fitted "
+        f"points {max_err:.2f} pts; tokens: {'/'.join(sorted(qualities))}; {max_note}; band {band:.1f} pts = "
+        f"max(2, 1.5 x max error) + {extra:g} for token provenance"
+        + (" + 4 for a single point" if single else "")
+        + f" + {held_out_extra:.1f} so that 80% of held-out points of curves with 3+ levels fall inside"
+    )
     if dropped:
         note += "; dropped (no sigmoid in log-tokens passes within 2 pts of every point): " + "; ".join(
-            f"{p['label']} {p['accuracy_pct']}% at {p['reasoning_tokens']:.0f} tokens" for p in dropped)
+            f"{p['label']} {p['accuracy_pct']}% at {p['reasoning_tokens']:.0f} tokens" for p in dropped
+        )
     others = sorted(set(by_bench) - {bench})
     if others:
         note += "; other variants not in this curve (another harness or year): " + "; ".join(
-            f"{b_}: " + ", ".join(f"{o['effort']} {o['acc']}%" for o in by_bench[b_]) for b_ in others)
-    return {"floor_pct": floor, "ceiling_pct": round(ceiling, 4), "a": round(a, 6), "b": round(b, 6),
-            "max_tokens": float(max_tokens), "band_pct": round(band, 2), "points": kept, "fit_note": note,
-            "basis": "published"}
+            f"{b_}: " + ", ".join(f"{o['effort']} {o['acc']}%" for o in by_bench[b_]) for b_ in others
+        )
+    return {
+        "floor_pct": floor,
+        "ceiling_pct": round(ceiling, 4),
+        "a": round(a, 6),
+        "b": round(b, 6),
+        "max_tokens": float(max_tokens),
+        "band_pct": round(band, 2),
+        "points": kept,
+        "fit_note": note,
+        "basis": "published",
+    }
 
 
 def estimated_curve(aid, estimates, floor, prior_b, band, known_max, column):
@@ -684,12 +787,23 @@ def estimated_curve(aid, estimates, floor, prior_b, band, known_max, column):
     how = f"{len(levels)} estimated level(s): offset a by minimax at the task's prior slope, ceiling 100"
     max_tokens, max_note = _max_tokens(aid, max(tokens), known_max)
     listed = ", ".join(f"{lv} {estimates[lv][1]:.1f}% at {estimates[lv][0]:.0f} tokens" for lv in levels)
-    note = (f"ESTIMATED from the model's results on other benchmarks (cross-benchmark model, main variant {column}): "
-            f"{listed}; {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}; band {band:.1f} pts = the "
-            f"{BAND_QUANTILE:.0%} quantile of leave-one-(model x task)-out residuals; {max_note}")
-    return {"floor_pct": floor, "ceiling_pct": round(ceiling, 4), "a": round(a, 6), "b": round(b, 6),
-            "max_tokens": float(max_tokens), "band_pct": round(min(band, 50.0), 2), "points": [], "fit_note": note,
-            "basis": "estimated_from_other_tasks", "token_range": [round(min(tokens), 1), round(max(tokens), 1)]}
+    note = (
+        f"ESTIMATED from the model's results on other benchmarks (cross-benchmark model, main variant {column}): "
+        f"{listed}; {how}; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}; band {band:.1f} pts = the "
+        f"{BAND_QUANTILE:.0%} quantile of leave-one-(model x task)-out residuals; {max_note}"
+    )
+    return {
+        "floor_pct": floor,
+        "ceiling_pct": round(ceiling, 4),
+        "a": round(a, 6),
+        "b": round(b, 6),
+        "max_tokens": float(max_tokens),
+        "band_pct": round(min(band, 50.0), 2),
+        "points": [],
+        "fit_note": note,
+        "basis": "estimated_from_other_tasks",
+        "token_range": [round(min(tokens), 1), round(max(tokens), 1)],
+    }
 
 
 # ---------------------------------------------------------------- parallel sampling
@@ -715,8 +829,9 @@ PAIR_BAND_QUANTILES = (0.05, 0.95)
 
 
 def _pair_prediction(pair, kappa, quality=0.5):
-    return float(accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa,
-                                            quality))
+    return float(
+        accuracy.parallel_mean_pct(pair["pass1"], pair["samples"], pair["aggregate"], pair["format"], kappa, quality)
+    )
 
 
 def parallel_pairs(data: Path) -> list[dict]:
@@ -724,9 +839,19 @@ def parallel_pairs(data: Path) -> list[dict]:
     for r in _read(data / "parallel_points.csv"):
         if r["aggregate"] not in ("majority", "verifier") or not r["samples"]:
             continue
-        pairs.append({"id": r["id"], "model": r["model"], "bench": r["benchmark"], "format": r["answer_format"],
-                      "pass1": float(r["pass1_pct"]), "samples": int(r["samples"]), "aggregate": r["aggregate"],
-                      "measured": float(r["accuracy_pct"]), "family": pair_family(r["benchmark"])})
+        pairs.append(
+            {
+                "id": r["id"],
+                "model": r["model"],
+                "bench": r["benchmark"],
+                "format": r["answer_format"],
+                "pass1": float(r["pass1_pct"]),
+                "samples": int(r["samples"]),
+                "aggregate": r["aggregate"],
+                "measured": float(r["accuracy_pct"]),
+                "family": pair_family(r["benchmark"]),
+            }
+        )
     return pairs
 
 
@@ -752,7 +877,7 @@ def _prediction_table(pairs: list[dict]) -> np.ndarray:
 def fit_kappa(pairs: list[dict]) -> tuple[float, float, float]:
     """Least-squares concentration over the pairs, and PAIR_BAND_QUANTILES of the per-pair best fits (the band)."""
     table = _prediction_table(pairs) - np.array([p["measured"] for p in pairs])[:, None]
-    best = KAPPA_GRID[int(np.argmin((table ** 2).sum(axis=0)))]
+    best = KAPPA_GRID[int(np.argmin((table**2).sum(axis=0)))]
     own = KAPPA_GRID[np.argmin(np.abs(table), axis=1)]
     lo, hi = np.quantile(own, PAIR_BAND_QUANTILES)
     return float(best), float(min(lo, best)), float(max(hi, best))
@@ -773,8 +898,11 @@ def family_fit(pairs: list[dict], family: str | None, aggregate: str):
 
 def parallel_fits(data: Path) -> dict:
     pairs = parallel_pairs(data)
-    return {(fam, agg): family_fit(pairs, fam, agg) for fam in ("maths", "choice", "expert", "code", None)
-            for agg in AGG_OF_FIT}
+    return {
+        (fam, agg): family_fit(pairs, fam, agg)
+        for fam in ("maths", "choice", "expert", "code", None)
+        for agg in AGG_OF_FIT
+    }
 
 
 def fit_scorer_quality(kappa: float, verifier_kappa: float) -> float:
@@ -820,13 +948,19 @@ def build(data: Path) -> tuple[dict, dict]:
         levels_of[o["aid"]].add(o["level"])
         if re.match(r"\w+ \(default\)", o["effort"].lower()) and o["level"] in LEVELS:
             named_default[o["aid"]] = o["level"]
-    report = {"rows": len(obs), "models": len(levels_of), "token_model_rows": tokens_model.n_rows,
-              "token_model_rms_ln": round(tokens_model.residual_rms, 3), "matrix_rows": len(matrix.rows),
-              "matrix_columns": len(matrix.cols), "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
-              "leave_one_out": loo_summary(loo, bands), "band_check": band_check,
-              "published_band_extra_pts": round(pub_extra, 2),
-              "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]]
-                        for (fam, agg), v in fits.items()}}
+    report = {
+        "rows": len(obs),
+        "models": len(levels_of),
+        "token_model_rows": tokens_model.n_rows,
+        "token_model_rms_ln": round(tokens_model.residual_rms, 3),
+        "matrix_rows": len(matrix.rows),
+        "matrix_columns": len(matrix.cols),
+        "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
+        "leave_one_out": loo_summary(loo, bands),
+        "band_check": band_check,
+        "published_band_extra_pts": round(pub_extra, 2),
+        "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]] for (fam, agg), v in fits.items()},
+    }
     quality = fit_scorer_quality(fits[("maths", "majority")][0], fits[("maths", "verifier")][0])
     tasks = []
     for task_id, meta in TASKS.items():
@@ -841,8 +975,11 @@ def build(data: Path) -> tuple[dict, dict]:
             if len({p["reasoning_tokens"] for p in pts}) >= 3:
                 multi.append(fit_series(pts, floor, None)[3])
         prior_b = float(np.median(multi)) if multi else 1.0
-        prior_note = (f"prior slope b={prior_b:.4f} = median b of the {len(multi)} curves with >= 3 token levels"
-                      if multi else "prior slope b=1.0 (ASSUMED: no curve with >= 3 token levels)")
+        prior_note = (
+            f"prior slope b={prior_b:.4f} = median b of the {len(multi)} curves with >= 3 token levels"
+            if multi
+            else "prior slope b=1.0 (ASSUMED: no curve with >= 3 token levels)"
+        )
         curves = {}
         for aid, members in sorted(by_model.items()):
             curve = published_curve(aid, members, floor, prior_b, tokens_model, known_max, pub_extra)
@@ -862,20 +999,24 @@ def build(data: Path) -> tuple[dict, dict]:
                     t, _ = tokens_model.estimate(aid, level, task_id)
                     estimates[level] = (t, matrix.predict(matrix.fitted, r, column))
                 if estimates:
-                    curves[aid] = estimated_curve(aid, estimates, floor, prior_b, bands[task_id], known_max,
-                                                  matrix.cols[column])
+                    curves[aid] = estimated_curve(
+                        aid, estimates, floor, prior_b, bands[task_id], known_max, matrix.cols[column]
+                    )
         for aid, curve in curves.items():
             tokens, how = effort_table(aid, levels_of[aid], task_id, by_model.get(aid, []), tokens_model)
             curve["effort_tokens"], curve["effort_basis"] = tokens, how
             curve["default_effort"] = default_effort(levels_of[aid], named_default.get(aid))
         fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
         fit, vfit = fits[(fam, "majority")], fits[(fam, "verifier")]
-        conc_note = (f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
-                     f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} "
-                     "(parallel_points.csv; bands = 5th-95th percentile of the per-pair fits)")
+        conc_note = (
+            f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
+            f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} "
+            "(parallel_points.csv; bands = 5th-95th percentile of the per-pair fits)"
+        )
         if fit[0] < 0.05:
-            conc_note += ("; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps "
-                          "the fit)")
+            conc_note += (
+                "; the vote fit is below the catalog's lower bound 0.05, so 0.05 is used (the band keeps the fit)"
+            )
         if task_id == "abstract-reasoning":
             p1 = o3_preview_pass1(fit[0])
             arc_url = "https://arcprize.org/blog/oai-o3-pub-breakthrough"
@@ -883,41 +1024,71 @@ def build(data: Path) -> tuple[dict, dict]:
             a = math.log(p1 / (100 - p1)) - b_arc * math.log(55000.0)
             check = float(accuracy.parallel_mean_pct(p1, 1024, "majority", "free", fit[0]))
             curves["o3-preview"] = {
-                "floor_pct": 0.0, "ceiling_pct": 100.0, "a": round(a, 6), "b": round(b_arc, 6), "max_tokens": 111328.0,
-                "band_pct": 8.0, "basis": "published", "default_effort": "high-efficiency",
-                "effort_tokens": {"high-efficiency": 55000.0}, "effort_basis": {
-                    "high-efficiency": "derived: 330k tokens per task / 6 samples (ttc_points.csv)"},
-                "points": [point(55000.0, 75.7,
-                                 "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
-                                 arc_url, "derived: 330k tokens/task total / 6 samples = 55.0k tokens per sample"),
-                           ],
-                "fit_note": (f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = "
-                             "75.7 with the task concentration; the low-efficiency run (1024 samples, 55.7k tokens per "
-                             "sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts "
-                             f"{check:.1f} vs 87.5 published (the ARC concentration is the prior over all published "
-                             f"pairs, not fitted to this one model); slope = ARC prior {b_arc:.4f}; band 8 pts (one "
-                             "token level, aggregation assumed majority); max_tokens = 2 x per-sample budget "
-                             "(ASSUMED)")}
-        tasks.append({
-            "id": task_id, "name": meta["name"], "source": meta["source"], "as_of": AS_OF,
-            "benchmark": meta["benchmark"],
-            "answer_format": meta["answer_format"], "verifier_available": meta["verifier_available"],
-            "concentration": round(max(fit[0], 0.05), 4), "concentration_low": round(max(fit[1], 0.01), 4),
-            "concentration_high": round(max(fit[2], 0.05), 4), "scorer_quality": round(quality, 4),
-            "verifier_concentration": round(max(vfit[0], 0.01), 4),
-            "verifier_concentration_low": round(max(vfit[1], 0.01), 4),
-            "verifier_concentration_high": round(max(vfit[2], 0.01), 4),
-            "default_input_tokens": meta["input_tokens"], "default_answer_tokens": meta["answer_tokens"],
-            "curves": curves,
-            "notes": (f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 "
-                      f"samples (74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
-                      f"{bands[task_id]:.1f} pts. {meta['io_note']}"),
-        })
+                "floor_pct": 0.0,
+                "ceiling_pct": 100.0,
+                "a": round(a, 6),
+                "b": round(b_arc, 6),
+                "max_tokens": 111328.0,
+                "band_pct": 8.0,
+                "basis": "published",
+                "default_effort": "high-efficiency",
+                "effort_tokens": {"high-efficiency": 55000.0},
+                "effort_basis": {"high-efficiency": "derived: 330k tokens per task / 6 samples (ttc_points.csv)"},
+                "points": [
+                    point(
+                        55000.0,
+                        75.7,
+                        "ARC-AGI-1 semi-private, high-efficiency, 6 samples/task [samples=6 majority]",
+                        arc_url,
+                        "derived: 330k tokens/task total / 6 samples = 55.0k tokens per sample",
+                    ),
+                ],
+                "fit_note": (
+                    f"older file ttc_points.csv: pass@1 {p1:.2f}% at 55k tokens inferred from majority@6 = "
+                    "75.7 with the task concentration; the low-efficiency run (1024 samples, 55.7k tokens per "
+                    "sample: 57M tokens/task / 1024) is not a fitted point: majority@1024 then predicts "
+                    f"{check:.1f} vs 87.5 published (the ARC concentration is the prior over all published "
+                    f"pairs, not fitted to this one model); slope = ARC prior {b_arc:.4f}; band 8 pts (one "
+                    "token level, aggregation assumed majority); max_tokens = 2 x per-sample budget "
+                    "(ASSUMED)"
+                ),
+            }
+        tasks.append(
+            {
+                "id": task_id,
+                "name": meta["name"],
+                "source": meta["source"],
+                "as_of": AS_OF,
+                "benchmark": meta["benchmark"],
+                "answer_format": meta["answer_format"],
+                "verifier_available": meta["verifier_available"],
+                "concentration": round(max(fit[0], 0.05), 4),
+                "concentration_low": round(max(fit[1], 0.01), 4),
+                "concentration_high": round(max(fit[2], 0.05), 4),
+                "scorer_quality": round(quality, 4),
+                "verifier_concentration": round(max(vfit[0], 0.01), 4),
+                "verifier_concentration_low": round(max(vfit[1], 0.01), 4),
+                "verifier_concentration_high": round(max(vfit[2], 0.01), 4),
+                "default_input_tokens": meta["input_tokens"],
+                "default_answer_tokens": meta["answer_tokens"],
+                "curves": curves,
+                "notes": (
+                    f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 "
+                    f"samples (74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
+                    f"{bands[task_id]:.1f} pts. {meta['io_note']}"
+                ),
+            }
+        )
     report["prior_concentration"] = {agg: [round(x, 4) for x in fits[(None, agg)][:3]] for agg in AGG_OF_FIT}
     report["scorer_quality"] = round(quality, 4)
-    doc = {"schema_version": 1, "kind": "tasks", "as_of": AS_OF,
-           "note": "generated by python -m ttcplanner.model.fit_accuracy /work/shared/data; do not edit by hand",
-           "entries": tasks, "abilities": abilities_block(matrix, tokens_model, bands)}
+    doc = {
+        "schema_version": 1,
+        "kind": "tasks",
+        "as_of": AS_OF,
+        "note": "generated by python -m ttcplanner.model.fit_accuracy /work/shared/data; do not edit by hand",
+        "entries": tasks,
+        "abilities": abilities_block(matrix, tokens_model, bands),
+    }
     return doc, report
 
 
@@ -938,36 +1109,54 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
             how = how.split("; no token counts on")[0]
         # a user's task has no reasoning-off term of its own: level none carries the mean one, at the median slope
         theta = float(fitted.theta[i]) + (d_mean / s_median if level == "none" else 0.0)
-        models[aid][level] = {"theta": round(theta, 6), "cells": int(cells[i]),
-                              "tokens": round(tokens, 1), "tokens_how": how}
-    columns = {col: {"s": round(float(matrix.s[i]), 6), "c": round(float(matrix.c[i]), 6),
-                     "d_reasoning_off": round(float(fitted.d[i]), 6), "domain": domain_of(col),
-                     "chance_pct": float(matrix.chance[i]), "cells": int(matrix.mask[:, i].sum()), "task": task_of(col)}
-               for col, i in matrix.ci.items()}
+        models[aid][level] = {
+            "theta": round(theta, 6),
+            "cells": int(cells[i]),
+            "tokens": round(tokens, 1),
+            "tokens_how": how,
+        }
+    columns = {
+        col: {
+            "s": round(float(matrix.s[i]), 6),
+            "c": round(float(matrix.c[i]), 6),
+            "d_reasoning_off": round(float(fitted.d[i]), 6),
+            "domain": domain_of(col),
+            "chance_pct": float(matrix.chance[i]),
+            "cells": int(matrix.mask[:, i].sum()),
+            "task": task_of(col),
+        }
+        for col, i in matrix.ci.items()
+    }
     task_columns = {}
     for task in TASKS:
         col = matrix.main_column(task)
         if col is not None:
             task_columns[task] = matrix.cols[col]
-    return {"source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv "
-                      "(each row names its source URL there), every (model, level) x benchmark-variant cell with >= "
-                      f"{MIN_COLUMN_CELLS} cells per variant",
-            "as_of": AS_OF,
-            "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
-                     "+ d_reasoning_off(benchmark) [level none] + h(family, domain of the benchmark); "
-                     f"accuracies clipped to [{LOGIT_CLIP:.1%}, {1 - LOGIT_CLIP:.1%}] of the above-chance range; ridge "
-                     f"{RIDGE_LEVEL} on theta toward its model's mean, {RIDGE_MODEL} on that mean toward 0, "
-                     f"{RIDGE_COLUMN} on s toward 1 and c toward the variant's mean, {RIDGE_OFF} on d toward its mean, "
-                     f"{RIDGE_FAMILY_DOMAIN} on h toward 0. theta of level none here includes the mean d over the "
-                     f"benchmarks at the median task slope ({d_mean:.3f} / {s_median:.3f}): a user's task has no d of "
-                     "its own",
-            "logit_clip": LOGIT_CLIP, "columns": columns, "task_columns": task_columns,
-            "family_domain": {f: {dom: round(float(fitted.h[i, k]), 6) for k, dom in enumerate(matrix.domains)}
-                              for i, f in enumerate(matrix.families)},
-            "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
-            "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the "
-                           "log-additive token model set to 0 (the mean benchmark)",
-            "models": dict(models)}
+    return {
+        "source": "fitted by python -m ttcplanner.model.fit_accuracy on ../shared/data/accuracy_points.csv "
+        "(each row names its source URL there), every (model, level) x benchmark-variant cell with >= "
+        f"{MIN_COLUMN_CELLS} cells per variant",
+        "as_of": AS_OF,
+        "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
+        "+ d_reasoning_off(benchmark) [level none] + h(family, domain of the benchmark); "
+        f"accuracies clipped to [{LOGIT_CLIP:.1%}, {1 - LOGIT_CLIP:.1%}] of the above-chance range; ridge "
+        f"{RIDGE_LEVEL} on theta toward its model's mean, {RIDGE_MODEL} on that mean toward 0, "
+        f"{RIDGE_COLUMN} on s toward 1 and c toward the variant's mean, {RIDGE_OFF} on d toward its mean, "
+        f"{RIDGE_FAMILY_DOMAIN} on h toward 0. theta of level none here includes the mean d over the "
+        f"benchmarks at the median task slope ({d_mean:.3f} / {s_median:.3f}): a user's task has no d of "
+        "its own",
+        "logit_clip": LOGIT_CLIP,
+        "columns": columns,
+        "task_columns": task_columns,
+        "family_domain": {
+            f: {dom: round(float(fitted.h[i, k]), 6) for k, dom in enumerate(matrix.domains)}
+            for i, f in enumerate(matrix.families)
+        },
+        "estimate_band_pts": {k: round(v, 2) for k, v in bands.items()},
+        "tokens_note": "tokens: reasoning tokens per problem of the (model, level) with the task offset of the "
+        "log-additive token model set to 0 (the mean benchmark)",
+        "models": dict(models),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -983,10 +1172,15 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(argv[1]) if len(argv) > 1 else default_out
     doc, report = build(data)
     write_json_atomic(out, doc)
-    counts = {t["id"]: {b: sum(1 for c in t["curves"].values() if c["basis"] == b)
-                        for b in ("published", "estimated_from_other_tasks")}
-              for t in doc["entries"]}
+    counts = {
+        t["id"]: {
+            b: sum(1 for c in t["curves"].values() if c["basis"] == b)
+            for b in ("published", "estimated_from_other_tasks")
+        }
+        for t in doc["entries"]
+    }
     import json
+
     print(json.dumps({"wrote": str(out), "curves": counts, **report}, indent=1))
     return 0
 
@@ -1002,29 +1196,46 @@ def parallel_leave_one_out(data: Path) -> dict:
     for k, p in enumerate(pairs):
         rest = [q for j, q in enumerate(pairs) if j != k]
         kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"])[:3]
-        mean, low, high = accuracy.parallel_pct(p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5,
-                                                (lo, hi), kappa, (lo, hi))
+        mean, low, high = accuracy.parallel_pct(
+            p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi), kappa, (lo, hi)
+        )
         old = _pair_prediction(p, 1.0)
-        rows.append({"id": p["id"], "model": p["model"], "benchmark": p["bench"], "aggregate": p["aggregate"],
-                     "samples": p["samples"], "pass1_pct": p["pass1"], "measured_pct": p["measured"],
-                     "predicted_pct": round(float(mean), 2), "low_pct": round(float(low), 2),
-                     "high_pct": round(float(high), 2),
-                     "fixed_kappa_1_pct": round(old, 2)})
+        rows.append(
+            {
+                "id": p["id"],
+                "model": p["model"],
+                "benchmark": p["bench"],
+                "aggregate": p["aggregate"],
+                "samples": p["samples"],
+                "pass1_pct": p["pass1"],
+                "measured_pct": p["measured"],
+                "predicted_pct": round(float(mean), 2),
+                "low_pct": round(float(low), 2),
+                "high_pct": round(float(high), 2),
+                "fixed_kappa_1_pct": round(old, 2),
+            }
+        )
     err = np.array([r["predicted_pct"] - r["measured_pct"] for r in rows])
     inside = np.array([r["low_pct"] - 0.05 <= r["measured_pct"] <= r["high_pct"] + 0.05 for r in rows])
-    summary = {"pairs": len(rows), "mae_pts": round(float(np.abs(err).mean()), 2),
-               "median_abs_error_pts": round(float(np.median(np.abs(err))), 2),
-               "inside_band_share": round(float(inside.mean()), 3),
-               "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"])
-                                                                 for r in rows])), 2),
-               "baseline_fixed_kappa_1_mae_pts": round(float(np.mean([abs(r["fixed_kappa_1_pct"] - r["measured_pct"])
-                                                                       for r in rows])), 2),
-               "goal": "MAE <= 3 pts, >= 80% inside the band"}
+    summary = {
+        "pairs": len(rows),
+        "mae_pts": round(float(np.abs(err).mean()), 2),
+        "median_abs_error_pts": round(float(np.median(np.abs(err))), 2),
+        "inside_band_share": round(float(inside.mean()), 3),
+        "baseline_no_gain_mae_pts": round(float(np.mean([abs(r["pass1_pct"] - r["measured_pct"]) for r in rows])), 2),
+        "baseline_fixed_kappa_1_mae_pts": round(
+            float(np.mean([abs(r["fixed_kappa_1_pct"] - r["measured_pct"]) for r in rows])), 2
+        ),
+        "goal": "MAE <= 3 pts, >= 80% inside the band",
+    }
     by_agg = {}
     for agg in ("majority", "verifier"):
         sel = [i for i, r in enumerate(rows) if r["aggregate"] == agg]
-        by_agg[agg] = {"pairs": len(sel), "mae_pts": round(float(np.abs(err[sel]).mean()), 2),
-                       "inside_band_share": round(float(inside[sel].mean()), 3)}
+        by_agg[agg] = {
+            "pairs": len(sel),
+            "mae_pts": round(float(np.abs(err[sel]).mean()), 2),
+            "inside_band_share": round(float(inside[sel].mean()), 3),
+        }
     summary["by_aggregate"] = by_agg
     return {"summary": summary, "rows": rows}
 
@@ -1041,15 +1252,20 @@ def fidelity_report(data: Path) -> dict:
         rows = [r for r in loo if r["task"] == task]
         if rows:
             per_task[task] = loo_summary(rows, bands)
-    return {"sequential_cross_benchmark": {
-                "method": "hold out every published (model, task): all its levels and variants; refit the "
-                          "cross-benchmark model on the rest; predict each held-out published point. Baseline: the "
-                          "mean of the other models' published results on the same benchmark variant.",
-                "overall": loo_summary(loo, bands), "band_check": check,
-                "band_pts": {k: round(v, 2) for k, v in bands.items()},
-                "per_task": per_task, "goal": "MAE <= 3 pts, >= 80% inside the band"},
-            "published_curves_leave_one_point_out": published_curve_leave_one_out(data),
-            "parallel_pairs": parallel_leave_one_out(data)}
+    return {
+        "sequential_cross_benchmark": {
+            "method": "hold out every published (model, task): all its levels and variants; refit the "
+            "cross-benchmark model on the rest; predict each held-out published point. Baseline: the "
+            "mean of the other models' published results on the same benchmark variant.",
+            "overall": loo_summary(loo, bands),
+            "band_check": check,
+            "band_pts": {k: round(v, 2) for k, v in bands.items()},
+            "per_task": per_task,
+            "goal": "MAE <= 3 pts, >= 80% inside the band",
+        },
+        "published_curves_leave_one_point_out": published_curve_leave_one_out(data),
+        "parallel_pairs": parallel_leave_one_out(data),
+    }
 
 
 def coverage_table(catalog=None) -> str:
@@ -1058,11 +1274,15 @@ def coverage_table(catalog=None) -> str:
     from ttcplanner.model.catalog import load_catalog
 
     catalog = catalog or load_catalog(include_user=False)
-    kinds = {"API offers": [o.accuracy_id or o.id for o in catalog.api_offers.values()],
-             "ASIC offers": [o.accuracy_id or o.open_model_id or o.id for o in catalog.asic_offers.values()],
-             "open models (GPU)": [m.accuracy_id or m.id for m in catalog.open_models.values()]}
-    lines = ["| task | " + " | ".join(f"{k}: published / estimated / no data" for k in kinds) + " |",
-             "|---|" + "---|" * len(kinds)]
+    kinds = {
+        "API offers": [o.accuracy_id or o.id for o in catalog.api_offers.values()],
+        "ASIC offers": [o.accuracy_id or o.open_model_id or o.id for o in catalog.asic_offers.values()],
+        "open models (GPU)": [m.accuracy_id or m.id for m in catalog.open_models.values()],
+    }
+    lines = [
+        "| task | " + " | ".join(f"{k}: published / estimated / no data" for k in kinds) + " |",
+        "|---|" + "---|" * len(kinds),
+    ]
     for task in catalog.tasks.values():
         cells = []
         for ids in kinds.values():
@@ -1088,7 +1308,7 @@ def _published_residuals(obs, tokens_model) -> tuple[np.ndarray, np.ndarray]:
             if len({p["reasoning_tokens"] for p in pts}) < 3:
                 continue
             for k, held in enumerate(pts):
-                rest = pts[:k] + pts[k + 1:]
+                rest = pts[:k] + pts[k + 1 :]
                 kept, _, a, b, ceiling, _, max_err = fit_series(rest, floor, 1.0)
                 band = max(2.0, 1.5 * max_err) + (4.0 if len(kept) == 1 else 0.0)
                 lo = math.log(min(p["reasoning_tokens"] for p in kept))
@@ -1110,13 +1330,17 @@ def published_curve_leave_one_out(data: Path) -> dict:
     obs = observations(data)
     errs, bands = _published_residuals(obs, TokenModel(obs))
     extra = published_band_extra(errs, bands)
-    return {"held_out_points": int(errs.size), "mae_pts": round(float(errs.mean()), 2),
-            "median_abs_error_pts": round(float(np.median(errs)), 2),
-            "inside_fit_error_band_share": round(float(np.mean(errs <= bands)), 3),
-            "band_extra_pts": round(extra, 2),
-            "inside_shipped_band_share": round(float(np.mean(errs <= bands + extra)), 3),
-            "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the "
-                    "token-provenance extra; coverage with the extra is in-sample for that one constant"}
+    return {
+        "held_out_points": int(errs.size),
+        "mae_pts": round(float(errs.mean()), 2),
+        "median_abs_error_pts": round(float(np.median(errs)), 2),
+        "inside_fit_error_band_share": round(float(np.mean(errs <= bands)), 3),
+        "band_extra_pts": round(extra, 2),
+        "inside_shipped_band_share": round(float(np.mean(errs <= bands + extra)), 3),
+        "note": "shipped band = fit-error band + band_extra_pts (calibrated on these residuals) + the "
+        "token-provenance extra; coverage with the extra is in-sample for that one constant",
+    }
+
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -66,18 +66,49 @@ from ttcplanner.model.jsonio import read_input_text, write_json_atomic
 
 POINTS_FILE = "serving_points.csv"
 SPECS_FILE = "gpu_specs.csv"
-PARAMS = ("eta_bw", "eta_flops", "eta_prefill", "step_overhead_s", "seq_overhead_s", "moe_bw_scale", "comm_scale",
-          "moe_flops_scale", "ttft_overhead_s", "admission_s", "moe_prefill_scale", "fp4_emulated_scale")
+PARAMS = (
+    "eta_bw",
+    "eta_flops",
+    "eta_prefill",
+    "step_overhead_s",
+    "seq_overhead_s",
+    "moe_bw_scale",
+    "comm_scale",
+    "moe_flops_scale",
+    "ttft_overhead_s",
+    "admission_s",
+    "moe_prefill_scale",
+    "fp4_emulated_scale",
+)
 LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale", "fp4_emulated_scale")
-BOUNDS = {"eta_bw": (0.05, 0.95), "eta_flops": (0.005, 0.9), "eta_prefill": (0.02, 0.9),
-          "step_overhead_s": (0.0, 0.05), "seq_overhead_s": (0.0, 1e-3), "moe_bw_scale": (0.05, 4.0),
-          "comm_scale": (0.05, 50.0),
-          "moe_flops_scale": (0.01, 4.0), "ttft_overhead_s": (0.0, 1.0), "admission_s": (0.0, 0.05),
-          "moe_prefill_scale": (0.01, 4.0), "fp4_emulated_scale": (0.05, 8.0)}
+BOUNDS = {
+    "eta_bw": (0.05, 0.95),
+    "eta_flops": (0.005, 0.9),
+    "eta_prefill": (0.02, 0.9),
+    "step_overhead_s": (0.0, 0.05),
+    "seq_overhead_s": (0.0, 1e-3),
+    "moe_bw_scale": (0.05, 4.0),
+    "comm_scale": (0.05, 50.0),
+    "moe_flops_scale": (0.01, 4.0),
+    "ttft_overhead_s": (0.0, 1.0),
+    "admission_s": (0.0, 0.05),
+    "moe_prefill_scale": (0.01, 4.0),
+    "fp4_emulated_scale": (0.05, 8.0),
+}
 ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
 ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
-PRECISION = {"bf16": "bf16", "fp16": "bf16", "": "bf16", "fp8": "fp8", "fp4": "fp4", "mxfp4": "fp4", "nvfp4": "fp4",
-             "gguf-q4_k_m": "int4", "gguf-q4_1": "int4", "int4-awq": "int4"}
+PRECISION = {
+    "bf16": "bf16",
+    "fp16": "bf16",
+    "": "bf16",
+    "fp8": "fp8",
+    "fp4": "fp4",
+    "mxfp4": "fp4",
+    "nvfp4": "fp4",
+    "gguf-q4_k_m": "int4",
+    "gguf-q4_1": "int4",
+    "int4-awq": "int4",
+}
 HARDWARE_ALIASES = {"a100-sxm": "a100-80gb", "h100": "h100-sxm"}
 # Same architecture as a catalog model (a shorter context only): Llama 3 8B/70B = Llama 3.1 8B / 3.3 70B layout.
 MODEL_ALIASES = {"llama-3-8b": "llama-3.1-8b", "llama-3-70b": "llama-3.3-70b", "mistral-7b-v0.2": "mistral-7b-v0.3"}
@@ -99,72 +130,157 @@ SHRINK_AMD = 6.0  # AMD efficiencies follow the AMD runs more freely (they must 
 # the parameter count computed from it matches the model card, "medium" = read from a config of the same
 # architecture or from converted-weight metadata, not from the model's own file.
 FIT_MODELS = [
-    dict(id="qwen3-8b", name="Qwen3-8B", source="https://huggingface.co/Qwen/Qwen3-8B", total_params_b=8.2,
-         active_params_b=8.2, layers=36, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128,
-         kv_bytes_per_token_bf16=147456, context_tokens=32768, confidence="high",
-         notes="config: https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json, read as verbatim copies "
-               "(https://huggingface.co/thejaminator/qwen-hook-layer-9/commit/478fb720f1f3ced834fce0275b55b2732d438edc "
-               "'Copy config.json from Qwen/Qwen3-8B'; github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): "
-               "num_hidden_layers 36, hidden_size 4096, num_attention_heads 32, num_key_value_heads 8, head_dim 128, "
-               "max_position_embeddings 40960. Model card: 8.2B parameters (6.95B non-embedding; the config "
-               "reproduces both), context 32,768 natively (131,072 with YaRN); 32,768 used."),
-    dict(id="qwen3-14b", name="Qwen3-14B", source="https://huggingface.co/Qwen/Qwen3-14B", total_params_b=14.8,
-         active_params_b=14.8, layers=40, hidden_size=5120, attn_heads=40, kv_heads=8, head_dim=128,
-         kv_bytes_per_token_bf16=163840, context_tokens=32768, confidence="high",
-         notes="config: https://huggingface.co/Qwen/Qwen3-14B/blob/main/config.json, read as a verbatim copy "
-               "(github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): num_hidden_layers 40, hidden_size 5120, "
-               "num_attention_heads 40, num_key_value_heads 8, head_dim 128, intermediate_size 17408, "
-               "max_position_embeddings 40960. Model card: 14.8B parameters (13.2B non-embedding; the config "
-               "reproduces both), 40 Q / 8 KV heads, context 32,768 natively; 32,768 used. apxml.com's 48 layers / "
-               "80 heads for this model are wrong (they contradict the config and the card)."),
-    dict(id="glm-4.5-air", name="GLM-4.5-Air", source="https://huggingface.co/zai-org/GLM-4.5-Air", total_params_b=106,
-         active_params_b=12, layers=46, hidden_size=4096, attn_heads=96, kv_heads=8, head_dim=128, experts_total=128,
-         experts_active=8, kv_bytes_per_token_bf16=188416, context_tokens=131072, confidence="medium",
-         notes="106B total / 12B active and the 128K context: github.com/zai-org/GLM-4.5 README (official). "
-               "Architecture read from the config.json of INTELLECT-3-Base, a GLM-4.5-Air-Base derivative "
-               "(https://huggingface.co/PrimeIntellect/INTELLECT-3-Base/blob/main/config.json): num_hidden_layers 46 "
-               "(first_k_dense_replace 1), hidden_size 4096, num_attention_heads 96, num_key_value_heads 8, head_dim "
-               "128, n_routed_experts 128 (+1 shared), num_experts_per_tok 8, max_position_embeddings 131072; "
-               "llama.cpp maps 46 layers to 106B-A12B. zai-org/GLM-4.5-Air's own config.json was not read (medium). "
-               "The MTP (nextn) layer is not counted."),
-    dict(id="glm-4.6", name="GLM-4.6", source="https://huggingface.co/zai-org/GLM-4.6", total_params_b=355,
-         active_params_b=32, layers=92, hidden_size=5120, attn_heads=96, kv_heads=8, head_dim=128, experts_total=160,
-         experts_active=8, kv_bytes_per_token_bf16=376832, context_tokens=202752, confidence="medium",
-         notes="Same Glm4Moe architecture as GLM-4.5 (355B total / 32B active, github.com/zai-org/GLM-4.5 README; "
-               "transformers glm4_moe docs: GLM-4.6 uses this class, context 128K -> 200K). GLM-4.6 GGUF metadata "
-               "(https://ollama.com/MichelRosselli/GLM-4.6:latest/blobs/579108167db6): block_count 93 = 92 + 1 nextn, "
-               "head_count 96, head_count_kv 8, key_length 128, embedding_length 5120, expert_count 160, "
-               "expert_used_count 8, context_length 202752; the same values are in zai-org's GLM-4.7 config.json "
-               "(https://huggingface.co/zai-org/GLM-4.7-FP8/blob/main/config.json). zai-org/GLM-4.6's own "
-               "config.json was not read (medium)."),
-    dict(id="deepseek-v3.2", name="DeepSeek-V3.2", source="https://huggingface.co/deepseek-ai/DeepSeek-V3.2",
-         total_params_b=671, active_params_b=37, layers=61, hidden_size=7168, attn_heads=128, kv_heads=1, head_dim=576,
-         experts_total=256, experts_active=8, kv_bytes_per_token_bf16=70272, native_precision="fp8",
-         context_tokens=163840, confidence="medium",
-         notes="config: DeepSeek's inference/config_671B_v3.2.json of DeepSeek-V3.2-Exp, read in a fork of the "
-               "V3.2-Exp repository (https://github.com/awesome-mini-project/DeepSeek-V3.2-Exp): n_layers 61, "
-               "dim 7168, n_heads 128, n_routed_experts 256 (+1 shared), n_activated_experts 8, kv_lora_rank 512, "
-               "qk_rope_head_dim 64, dtype fp8, max_seq_len 163840; NVIDIA NeMo's DeepseekV32Config defaults agree "
-               "(61 / 7168 / 128 / 256 / 8 / 512 / 163840). 671B total / 37B active as in the DeepSeek-V3 README "
-               "(the 685B on Hugging Face adds the 14B MTP module). KV = 61 x (512 + 64) x 2 bytes; the lightning "
-               "indexer also caches a 128-wide FP8 key per layer, about 11% more, not counted (as for DeepSeek-R1). "
-               "Read from V3.2-Exp, whose layout V3.2 keeps, not from V3.2's own file (medium)."),
-    dict(id="mistral-7b-v0.3", name="Mistral-7B v0.3",
-         source="https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3", total_params_b=7.25, active_params_b=7.25,
-         layers=32, hidden_size=4096, attn_heads=32, kv_heads=8, head_dim=128, kv_bytes_per_token_bf16=131072,
-         context_tokens=32768, confidence="high",
-         notes="config: https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3/blob/main/config.json, read as "
-               "verbatim copies (https://huggingface.co/fuliucansheng/Mistral-7B-Instruct-v0.3/blob/main/config.json; "
-               "a fine-tune whose _name_or_path is mistralai/Mistral-7B-Instruct-v0.3): num_hidden_layers 32, "
-               "hidden_size 4096, num_attention_heads 32, num_key_value_heads 8 (head_dim 4096/32 = 128), "
-               "intermediate_size 14336, vocab_size 32768, max_position_embeddings 32768, sliding_window null. "
-               "7.25B computed from these dimensions (7.248B); the model card gives no exact count."),
+    dict(
+        id="qwen3-8b",
+        name="Qwen3-8B",
+        source="https://huggingface.co/Qwen/Qwen3-8B",
+        total_params_b=8.2,
+        active_params_b=8.2,
+        layers=36,
+        hidden_size=4096,
+        attn_heads=32,
+        kv_heads=8,
+        head_dim=128,
+        kv_bytes_per_token_bf16=147456,
+        context_tokens=32768,
+        confidence="high",
+        notes="config: https://huggingface.co/Qwen/Qwen3-8B/blob/main/config.json, read as verbatim copies "
+        "(https://huggingface.co/thejaminator/qwen-hook-layer-9/commit/478fb720f1f3ced834fce0275b55b2732d438edc "
+        "'Copy config.json from Qwen/Qwen3-8B'; github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): "
+        "num_hidden_layers 36, hidden_size 4096, num_attention_heads 32, num_key_value_heads 8, head_dim 128, "
+        "max_position_embeddings 40960. Model card: 8.2B parameters (6.95B non-embedding; the config "
+        "reproduces both), context 32,768 natively (131,072 with YaRN); 32,768 used.",
+    ),
+    dict(
+        id="qwen3-14b",
+        name="Qwen3-14B",
+        source="https://huggingface.co/Qwen/Qwen3-14B",
+        total_params_b=14.8,
+        active_params_b=14.8,
+        layers=40,
+        hidden_size=5120,
+        attn_heads=40,
+        kv_heads=8,
+        head_dim=128,
+        kv_bytes_per_token_bf16=163840,
+        context_tokens=32768,
+        confidence="high",
+        notes="config: https://huggingface.co/Qwen/Qwen3-14B/blob/main/config.json, read as a verbatim copy "
+        "(github.com/citsjtu2020/LLM-Prof sglang/Model_Config.md): num_hidden_layers 40, hidden_size 5120, "
+        "num_attention_heads 40, num_key_value_heads 8, head_dim 128, intermediate_size 17408, "
+        "max_position_embeddings 40960. Model card: 14.8B parameters (13.2B non-embedding; the config "
+        "reproduces both), 40 Q / 8 KV heads, context 32,768 natively; 32,768 used. apxml.com's 48 layers / "
+        "80 heads for this model are wrong (they contradict the config and the card).",
+    ),
+    dict(
+        id="glm-4.5-air",
+        name="GLM-4.5-Air",
+        source="https://huggingface.co/zai-org/GLM-4.5-Air",
+        total_params_b=106,
+        active_params_b=12,
+        layers=46,
+        hidden_size=4096,
+        attn_heads=96,
+        kv_heads=8,
+        head_dim=128,
+        experts_total=128,
+        experts_active=8,
+        kv_bytes_per_token_bf16=188416,
+        context_tokens=131072,
+        confidence="medium",
+        notes="106B total / 12B active and the 128K context: github.com/zai-org/GLM-4.5 README (official). "
+        "Architecture read from the config.json of INTELLECT-3-Base, a GLM-4.5-Air-Base derivative "
+        "(https://huggingface.co/PrimeIntellect/INTELLECT-3-Base/blob/main/config.json): num_hidden_layers 46 "
+        "(first_k_dense_replace 1), hidden_size 4096, num_attention_heads 96, num_key_value_heads 8, head_dim "
+        "128, n_routed_experts 128 (+1 shared), num_experts_per_tok 8, max_position_embeddings 131072; "
+        "llama.cpp maps 46 layers to 106B-A12B. zai-org/GLM-4.5-Air's own config.json was not read (medium). "
+        "The MTP (nextn) layer is not counted.",
+    ),
+    dict(
+        id="glm-4.6",
+        name="GLM-4.6",
+        source="https://huggingface.co/zai-org/GLM-4.6",
+        total_params_b=355,
+        active_params_b=32,
+        layers=92,
+        hidden_size=5120,
+        attn_heads=96,
+        kv_heads=8,
+        head_dim=128,
+        experts_total=160,
+        experts_active=8,
+        kv_bytes_per_token_bf16=376832,
+        context_tokens=202752,
+        confidence="medium",
+        notes="Same Glm4Moe architecture as GLM-4.5 (355B total / 32B active, github.com/zai-org/GLM-4.5 README; "
+        "transformers glm4_moe docs: GLM-4.6 uses this class, context 128K -> 200K). GLM-4.6 GGUF metadata "
+        "(https://ollama.com/MichelRosselli/GLM-4.6:latest/blobs/579108167db6): block_count 93 = 92 + 1 nextn, "
+        "head_count 96, head_count_kv 8, key_length 128, embedding_length 5120, expert_count 160, "
+        "expert_used_count 8, context_length 202752; the same values are in zai-org's GLM-4.7 config.json "
+        "(https://huggingface.co/zai-org/GLM-4.7-FP8/blob/main/config.json). zai-org/GLM-4.6's own "
+        "config.json was not read (medium).",
+    ),
+    dict(
+        id="deepseek-v3.2",
+        name="DeepSeek-V3.2",
+        source="https://huggingface.co/deepseek-ai/DeepSeek-V3.2",
+        total_params_b=671,
+        active_params_b=37,
+        layers=61,
+        hidden_size=7168,
+        attn_heads=128,
+        kv_heads=1,
+        head_dim=576,
+        experts_total=256,
+        experts_active=8,
+        kv_bytes_per_token_bf16=70272,
+        native_precision="fp8",
+        context_tokens=163840,
+        confidence="medium",
+        notes="config: DeepSeek's inference/config_671B_v3.2.json of DeepSeek-V3.2-Exp, read in a fork of the "
+        "V3.2-Exp repository (https://github.com/awesome-mini-project/DeepSeek-V3.2-Exp): n_layers 61, "
+        "dim 7168, n_heads 128, n_routed_experts 256 (+1 shared), n_activated_experts 8, kv_lora_rank 512, "
+        "qk_rope_head_dim 64, dtype fp8, max_seq_len 163840; NVIDIA NeMo's DeepseekV32Config defaults agree "
+        "(61 / 7168 / 128 / 256 / 8 / 512 / 163840). 671B total / 37B active as in the DeepSeek-V3 README "
+        "(the 685B on Hugging Face adds the 14B MTP module). KV = 61 x (512 + 64) x 2 bytes; the lightning "
+        "indexer also caches a 128-wide FP8 key per layer, about 11% more, not counted (as for DeepSeek-R1). "
+        "Read from V3.2-Exp, whose layout V3.2 keeps, not from V3.2's own file (medium).",
+    ),
+    dict(
+        id="mistral-7b-v0.3",
+        name="Mistral-7B v0.3",
+        source="https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3",
+        total_params_b=7.25,
+        active_params_b=7.25,
+        layers=32,
+        hidden_size=4096,
+        attn_heads=32,
+        kv_heads=8,
+        head_dim=128,
+        kv_bytes_per_token_bf16=131072,
+        context_tokens=32768,
+        confidence="high",
+        notes="config: https://huggingface.co/mistralai/Mistral-7B-Instruct-v0.3/blob/main/config.json, read as "
+        "verbatim copies (https://huggingface.co/fuliucansheng/Mistral-7B-Instruct-v0.3/blob/main/config.json; "
+        "a fine-tune whose _name_or_path is mistralai/Mistral-7B-Instruct-v0.3): num_hidden_layers 32, "
+        "hidden_size 4096, num_attention_heads 32, num_key_value_heads 8 (head_dim 4096/32 = 128), "
+        "intermediate_size 14336, vocab_size 32768, max_position_embeddings 32768, sliding_window null. "
+        "7.25B computed from these dimensions (7.248B); the model card gives no exact count.",
+    ),
 ]
 # gpu_specs.csv names -> ids (GPUs the catalog may lack; the prices developer adds them to gpus.json).
-SPEC_IDS = {"B300 (HGX, Blackwell Ultra)": "b300", "GB300 (per GPU)": "gb300", "MI355X": "mi355x",
-            "RTX 5080 16GB": "rtx-5080", "RTX 4080 16GB": "rtx-4080", "RTX 5090": "rtx-5090",
-            "RTX PRO 6000 Blackwell (Workstation)": "rtx-pro-6000", "MI325X": "mi325x", "MI300X": "mi300x",
-            "RTX 4090": "rtx-4090"}
+SPEC_IDS = {
+    "B300 (HGX, Blackwell Ultra)": "b300",
+    "GB300 (per GPU)": "gb300",
+    "MI355X": "mi355x",
+    "RTX 5080 16GB": "rtx-5080",
+    "RTX 4080 16GB": "rtx-4080",
+    "RTX 5090": "rtx-5090",
+    "RTX PRO 6000 Blackwell (Workstation)": "rtx-pro-6000",
+    "MI325X": "mi325x",
+    "MI300X": "mi300x",
+    "RTX 4090": "rtx-4090",
+}
 
 
 @dataclass(frozen=True)
@@ -228,20 +344,36 @@ def gpu_from_specs(data_dir: str | Path) -> dict[str, Gpu]:
         if math.isnan(bf16):
             continue
         link = r["interconnect"].lower()
-        out[gid] = Gpu(id=gid, name=r["gpu"], source=r["source_url"].split(" ; ")[0], as_of="2026-12-05",
-                       vendor="AMD" if gid.startswith("mi") else "NVIDIA", memory_gb=_num(r["memory_gb"]),
-                       mem_bw_tb_s=_num(r["mem_bw_tb_s"]), bf16_tflops=bf16,
-                       fp8_tflops=None if math.isnan(fp8) else fp8, fp4_tflops=None if math.isnan(fp4) else fp4,
-                       tdp_w=_num(r["tdp_w"]),  # unused by the serving fit (blank for some cards)
-                       interconnect="nvlink" if "nvlink" in link else "xgmi" if "infinity" in link else "pcie",
-                       notes=note)
+        out[gid] = Gpu(
+            id=gid,
+            name=r["gpu"],
+            source=r["source_url"].split(" ; ")[0],
+            as_of="2026-12-05",
+            vendor="AMD" if gid.startswith("mi") else "NVIDIA",
+            memory_gb=_num(r["memory_gb"]),
+            mem_bw_tb_s=_num(r["mem_bw_tb_s"]),
+            bf16_tflops=bf16,
+            fp8_tflops=None if math.isnan(fp8) else fp8,
+            fp4_tflops=None if math.isnan(fp4) else fp4,
+            tdp_w=_num(r["tdp_w"]),  # unused by the serving fit (blank for some cards)
+            interconnect="nvlink" if "nvlink" in link else "xgmi" if "infinity" in link else "pcie",
+            notes=note,
+        )
     return out
 
 
 def fit_models() -> dict[str, OpenModel]:
-    return {m["id"]: OpenModel(**{**m, "as_of": "2026-12-05", "accuracy_id": "",
-                                  "notes": "fit only (serving_points.csv); not offered by the planner. " + m["notes"]})
-            for m in FIT_MODELS}
+    return {
+        m["id"]: OpenModel(
+            **{
+                **m,
+                "as_of": "2026-12-05",
+                "accuracy_id": "",
+                "notes": "fit only (serving_points.csv); not offered by the planner. " + m["notes"],
+            }
+        )
+        for m in FIT_MODELS
+    }
 
 
 def read_points(data_dir: str | Path) -> tuple[list[Point], dict[str, int]]:
@@ -296,14 +428,30 @@ def read_points(data_dir: str | Path) -> tuple[list[Point], dict[str, int]]:
         if precision is None or kv not in serving.BYTES_PER_VALUE:
             skip("precision not modelled")
             continue
-        points.append(Point(
-            id=r["id"], source=r["source_url"], engine=engine,
-            hardware=HARDWARE_ALIASES.get(r["hardware"], r["hardware"]), gpus=int(gpus),
-            ep=_num(r["ep"]) > 1, model=MODEL_ALIASES.get(r["model"], r["model"]), precision=precision,
-            kv_precision=kv, input_tokens=max(_num(r["input_tokens"]) if r["input_tokens"] else 0.0, 0.0),
-            output_tokens=_num(r["output_tokens"]), concurrency=concurrency,
-            num_prompts=n_prompts if not math.isnan(n_prompts) else math.inf, request_rate=rate, draft_tokens=draft,
-            output_cv=1.0 if r["dataset"] == "sharegpt" else 0.0, tok_s=tok, tpot_s=tpot, ttft_s=_num(r["ttft_ms_mean"]) / 1000, ttft_p99_s=_num(r["ttft_ms_p99"]) / 1000))
+        points.append(
+            Point(
+                id=r["id"],
+                source=r["source_url"],
+                engine=engine,
+                hardware=HARDWARE_ALIASES.get(r["hardware"], r["hardware"]),
+                gpus=int(gpus),
+                ep=_num(r["ep"]) > 1,
+                model=MODEL_ALIASES.get(r["model"], r["model"]),
+                precision=precision,
+                kv_precision=kv,
+                input_tokens=max(_num(r["input_tokens"]) if r["input_tokens"] else 0.0, 0.0),
+                output_tokens=_num(r["output_tokens"]),
+                concurrency=concurrency,
+                num_prompts=n_prompts if not math.isnan(n_prompts) else math.inf,
+                request_rate=rate,
+                draft_tokens=draft,
+                output_cv=1.0 if r["dataset"] == "sharegpt" else 0.0,
+                tok_s=tok,
+                tpot_s=tpot,
+                ttft_s=_num(r["ttft_ms_mean"]) / 1000,
+                ttft_p99_s=_num(r["ttft_ms_p99"]) / 1000,
+            )
+        )
     return points, skipped
 
 
@@ -341,8 +489,9 @@ class Dataset:
     emulated: np.ndarray  # 1: fp4 weights on a GPU without fp4 tensor cores (serving.fp4_emulated)
 
 
-def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | None = None,
-                  skipped: dict | None = None) -> Dataset:
+def build_dataset(
+    catalog: Catalog, points: list[Point], data_dir: str | Path | None = None, skipped: dict | None = None
+) -> Dataset:
     """Points whose model and GPU are known, stacked into one Setup (engine defaults from the catalog)."""
     gpus = dict(gpu_from_specs(data_dir)) if data_dir else {}
     gpus.update(catalog.gpus)
@@ -372,9 +521,22 @@ def build_dataset(catalog: Catalog, points: list[Point], data_dir: str | Path | 
         emulated.append(float(serving.fp4_emulated(gpu, p.precision)))
     setup = serving.stack_setups(parts)
     arr = lambda name: np.array([getattr(p, name) for p in kept], dtype=float)  # noqa: E731
-    return Dataset(kept, setup, np.array([ENTRIES.index(p.entry) for p in kept]), arr("input_tokens"),
-                   arr("output_tokens"), arr("concurrency"), arr("num_prompts"), arr("request_rate"), arr("tok_s"),
-                   arr("tpot_s"), arr("ttft_s"), arr("draft_tokens"), arr("output_cv"), np.array(emulated))
+    return Dataset(
+        kept,
+        setup,
+        np.array([ENTRIES.index(p.entry) for p in kept]),
+        arr("input_tokens"),
+        arr("output_tokens"),
+        arr("concurrency"),
+        arr("num_prompts"),
+        arr("request_rate"),
+        arr("tok_s"),
+        arr("tpot_s"),
+        arr("ttft_s"),
+        arr("draft_tokens"),
+        arr("output_cv"),
+        np.array(emulated),
+    )
 
 
 def _to_value(name: str, z):
@@ -392,9 +554,20 @@ def _to_z(name: str, v: float) -> float:
     return float(np.log(f / (1 - f)))
 
 
-START = {"eta_bw": 0.5, "eta_flops": 0.4, "eta_prefill": 0.3, "step_overhead_s": 0.005, "seq_overhead_s": 5e-5,
-         "moe_bw_scale": 0.5, "comm_scale": 1.0, "moe_flops_scale": 0.5, "ttft_overhead_s": 0.05, "admission_s": 0.002,
-         "moe_prefill_scale": 0.5, "fp4_emulated_scale": 1.0}
+START = {
+    "eta_bw": 0.5,
+    "eta_flops": 0.4,
+    "eta_prefill": 0.3,
+    "step_overhead_s": 0.005,
+    "seq_overhead_s": 5e-5,
+    "moe_bw_scale": 0.5,
+    "comm_scale": 1.0,
+    "moe_flops_scale": 0.5,
+    "ttft_overhead_s": 0.05,
+    "admission_s": 0.002,
+    "moe_prefill_scale": 0.5,
+    "fp4_emulated_scale": 1.0,
+}
 N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
 
 
@@ -417,24 +590,42 @@ def predict(ds: Dataset, values: np.ndarray, rows=None) -> serving.LoadEstimate:
     for name in ("eta_flops", "eta_prefill"):
         col[name] = col[name] * k4
     s = dataclasses.replace(s, **col)
-    return serving.load_estimate(s, ds.i[rows], ds.o[rows], concurrency=ds.c[rows], num_prompts=ds.n[rows],
-                                 request_rate=ds.r[rows], draft_tokens=ds.draft[rows], acceptance=0.7,
-                                 output_cv=ds.cv[rows])
+    return serving.load_estimate(
+        s,
+        ds.i[rows],
+        ds.o[rows],
+        concurrency=ds.c[rows],
+        num_prompts=ds.n[rows],
+        request_rate=ds.r[rows],
+        draft_tokens=ds.draft[rows],
+        acceptance=0.7,
+        output_cv=ds.cv[rows],
+    )
 
 
 def roofline(ds: Dataset) -> serving.LoadEstimate:
     """The plain roofline of 0.1.0: every efficiency 1, no overhead, no engine cap, no queue: the steady state
     at the run's concurrency (or as many as fit)."""
-    s = dataclasses.replace(ds.setup, eta_bw=np.ones(len(ds.points)), eta_flops=np.ones(len(ds.points)),
-                            eta_prefill=np.ones(len(ds.points)), step_overhead_s=np.zeros(len(ds.points)),
-                            seq_overhead_s=np.zeros(len(ds.points)),
-                            moe_bw_scale=np.ones(len(ds.points)), comm_scale=np.ones(len(ds.points)),
-                            moe_flops_scale=np.ones(len(ds.points)), moe_prefill_scale=np.ones(len(ds.points)),
-                            ttft_overhead_s=np.zeros(len(ds.points)), admission_s=np.zeros(len(ds.points)),
-                            max_running=np.full(len(ds.points), 1e9), spec_max_running=np.zeros(len(ds.points)),
-                            max_batched_tokens=np.full(len(ds.points), 1e9))
-    return serving.load_estimate(s, ds.i, ds.o, concurrency=np.minimum(ds.c, ds.n), draft_tokens=ds.draft,
-                                 acceptance=0.7)
+    s = dataclasses.replace(
+        ds.setup,
+        eta_bw=np.ones(len(ds.points)),
+        eta_flops=np.ones(len(ds.points)),
+        eta_prefill=np.ones(len(ds.points)),
+        step_overhead_s=np.zeros(len(ds.points)),
+        seq_overhead_s=np.zeros(len(ds.points)),
+        moe_bw_scale=np.ones(len(ds.points)),
+        comm_scale=np.ones(len(ds.points)),
+        moe_flops_scale=np.ones(len(ds.points)),
+        moe_prefill_scale=np.ones(len(ds.points)),
+        ttft_overhead_s=np.zeros(len(ds.points)),
+        admission_s=np.zeros(len(ds.points)),
+        max_running=np.full(len(ds.points), 1e9),
+        spec_max_running=np.zeros(len(ds.points)),
+        max_batched_tokens=np.full(len(ds.points), 1e9),
+    )
+    return serving.load_estimate(
+        s, ds.i, ds.o, concurrency=np.minimum(ds.c, ds.n), draft_tokens=ds.draft, acceptance=0.7
+    )
 
 
 def _soft(r):
@@ -445,8 +636,11 @@ def _soft(r):
 def _residuals(ds: Dataset, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
     est = predict(ds, _values(theta), rows)
     parts = []
-    for pred, meas, weight in ((est.output_tokens_per_s, ds.tok[rows], W_TOK), (est.tpot_s, ds.tpot[rows], W_TPOT),
-                               (est.ttft_s, ds.ttft[rows], W_TTFT)):
+    for pred, meas, weight in (
+        (est.output_tokens_per_s, ds.tok[rows], W_TOK),
+        (est.tpot_s, ds.tpot[rows], W_TPOT),
+        (est.ttft_s, ds.ttft[rows], W_TTFT),
+    ):
         ok = np.isfinite(meas) & (meas > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.log(np.maximum(pred, 1e-9) / np.where(ok, meas, 1.0))
@@ -454,7 +648,7 @@ def _residuals(ds: Dataset, theta: np.ndarray, rows: np.ndarray) -> np.ndarray:
         parts.append(weight * _soft(r))
     per_param = np.array([SHRINK_ENGINE_TERMS if name in ENGINE_TERMS else 1.0 for name in PARAMS])
     weights = np.concatenate([per_param * (SHRINK_AMD if e == "amd" else SHRINK) for e in ENTRIES])
-    parts.append(weights * theta[len(PARAMS):])
+    parts.append(weights * theta[len(PARAMS) :])
     return np.concatenate(parts)
 
 
@@ -495,7 +689,9 @@ def initial_theta() -> np.ndarray:
     return np.concatenate([shared, np.zeros(len(PARAMS) * len(ENTRIES))])
 
 
-def fit(ds: Dataset, rows: np.ndarray | None = None, theta0: np.ndarray | None = None, iterations: int = 25) -> np.ndarray:
+def fit(
+    ds: Dataset, rows: np.ndarray | None = None, theta0: np.ndarray | None = None, iterations: int = 25
+) -> np.ndarray:
     rows = np.ones(len(ds.points), dtype=bool) if rows is None else rows
     return least_squares(ds, rows, initial_theta() if theta0 is None else theta0, iterations)
 
@@ -521,52 +717,95 @@ def errors(pred: np.ndarray, meas: np.ndarray) -> dict:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isfinite(pred[ok]) & (pred[ok] > 0), pred[ok] / meas[ok], np.inf)
     worst = np.maximum(ratio, 1 / ratio)
-    return {"rows": int(ok.sum()), "median_abs_error_pct": round(float(np.median(np.abs(ratio - 1))) * 100, 1),
-            "worst_ratio": round(float(np.max(worst)), 2), "within_2x_pct": round(float(np.mean(worst <= 2)) * 100, 1)}
+    return {
+        "rows": int(ok.sum()),
+        "median_abs_error_pct": round(float(np.median(np.abs(ratio - 1))) * 100, 1),
+        "worst_ratio": round(float(np.max(worst)), 2),
+        "within_2x_pct": round(float(np.mean(worst <= 2)) * 100, 1),
+    }
 
 
 def summary(ratios) -> dict:
     """Median |error| and worst ratio of prediction / measurement ratios (None skipped)."""
     r = np.asarray([x for x in ratios if x is not None], dtype=float)
     worst = np.maximum(r, 1 / r)
-    return {"median_abs_error_pct": round(float(np.median(np.abs(r - 1))) * 100, 1),
-            "max_ratio": round(float(np.max(worst)), 3), "rows": int(r.size)}
+    return {
+        "median_abs_error_pct": round(float(np.median(np.abs(r - 1))) * 100, 1),
+        "max_ratio": round(float(np.max(worst)), 3),
+        "rows": int(r.size),
+    }
 
 
 ENGINE_DEFAULTS = {
-    "vllm": dict(name="vLLM", memory_fraction=0.9, max_running_requests=1024, max_running_requests_small_gpu=256,
-                 max_batched_tokens=8192, max_batched_tokens_small_gpu=2048, chunked_prefill=True, speculative_max_running_requests=0, supports_int4=True,
-                 defaults_source="https://docs.vllm.ai/en/latest/configuration/optimization.html",
-                 defaults_note="vLLM V1 OpenAI server defaults: max_num_seqs 1024 and max_num_batched_tokens 8192 on "
-                               "GPUs with >= 70 GiB other than A100, else 256 and 2048 (EngineArgs defaults by device, "
-                               "vLLM 0.9-0.11); gpu_memory_utilization 0.9; chunked prefill on; int4 through AWQ/GPTQ "
-                               "(Marlin) kernels. The Qwen3.5-9B run with --max-num-seqs 256 against ~512 concurrent "
-                               "(serving_points.md) is consistent with a larger default on H100."),
-    "sglang": dict(name="SGLang", memory_fraction=0.9, max_running_requests=4096, max_running_requests_small_gpu=4096,
-                   max_batched_tokens=8192, max_batched_tokens_small_gpu=8192, chunked_prefill=True,
-                   speculative_max_running_requests=48,
-                   supports_int4=False, defaults_source="https://docs.sglang.ai/advanced_features/server_arguments.html",
-                   defaults_note="SGLang: mem_fraction_static chosen by GPU memory and TP (0.9 used: about 0.88-0.9 on "
-                                 "large GPUs; 4 x B200 holds DeepSeek-R1 FP8 only above 0.88), chunked_prefill_size 8192, max_running_requests bounded by the KV pool "
-                                 "(4096 used as the cap). With speculative decoding (EAGLE/MTP) the server lowers "
-                                 "max_running_requests to 48 when it is not set -- an assumption from the server "
-                                 "arguments, consistent with the -51%/-67% MTP bursts in serving_points.md. int4 "
-                                 "(AWQ/GPTQ) exists in SGLang but no run is in the data: not modelled."),
-    "trtllm": dict(name="TensorRT-LLM", memory_fraction=0.9, max_running_requests=2048,
-                   max_running_requests_small_gpu=2048, max_batched_tokens=8192, max_batched_tokens_small_gpu=8192,
-                   chunked_prefill=True,
-                   speculative_max_running_requests=0, supports_int4=True,
-                   defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
-                   defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
-                                 "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs)."),
-    "llamacpp": dict(name="llama.cpp", memory_fraction=1.0, max_running_requests=1, max_running_requests_small_gpu=1,
-                     max_batched_tokens=2048, max_batched_tokens_small_gpu=2048, chunked_prefill=False, speculative_max_running_requests=0,
-                     supports_int4=True, defaults_source="https://github.com/ggml-org/llama.cpp/tree/master/tools/server",
-                     defaults_note="llama-server: one slot unless --parallel is given, n_batch 2048, layer split "
-                                   "across GPUs (no tensor parallel); GGUF Q4_K_M-class int4 (~4.8 bits/weight)."),
+    "vllm": dict(
+        name="vLLM",
+        memory_fraction=0.9,
+        max_running_requests=1024,
+        max_running_requests_small_gpu=256,
+        max_batched_tokens=8192,
+        max_batched_tokens_small_gpu=2048,
+        chunked_prefill=True,
+        speculative_max_running_requests=0,
+        supports_int4=True,
+        defaults_source="https://docs.vllm.ai/en/latest/configuration/optimization.html",
+        defaults_note="vLLM V1 OpenAI server defaults: max_num_seqs 1024 and max_num_batched_tokens 8192 on "
+        "GPUs with >= 70 GiB other than A100, else 256 and 2048 (EngineArgs defaults by device, "
+        "vLLM 0.9-0.11); gpu_memory_utilization 0.9; chunked prefill on; int4 through AWQ/GPTQ "
+        "(Marlin) kernels. The Qwen3.5-9B run with --max-num-seqs 256 against ~512 concurrent "
+        "(serving_points.md) is consistent with a larger default on H100.",
+    ),
+    "sglang": dict(
+        name="SGLang",
+        memory_fraction=0.9,
+        max_running_requests=4096,
+        max_running_requests_small_gpu=4096,
+        max_batched_tokens=8192,
+        max_batched_tokens_small_gpu=8192,
+        chunked_prefill=True,
+        speculative_max_running_requests=48,
+        supports_int4=False,
+        defaults_source="https://docs.sglang.ai/advanced_features/server_arguments.html",
+        defaults_note="SGLang: mem_fraction_static chosen by GPU memory and TP (0.9 used: about 0.88-0.9 on "
+        "large GPUs; 4 x B200 holds DeepSeek-R1 FP8 only above 0.88), chunked_prefill_size 8192, "
+        "max_running_requests bounded by the KV pool "
+        "(4096 used as the cap). With speculative decoding (EAGLE/MTP) the server lowers "
+        "max_running_requests to 48 when it is not set -- an assumption from the server "
+        "arguments, consistent with the -51%/-67% MTP bursts in serving_points.md. int4 "
+        "(AWQ/GPTQ) exists in SGLang but no run is in the data: not modelled.",
+    ),
+    "trtllm": dict(
+        name="TensorRT-LLM",
+        memory_fraction=0.9,
+        max_running_requests=2048,
+        max_running_requests_small_gpu=2048,
+        max_batched_tokens=8192,
+        max_batched_tokens_small_gpu=8192,
+        chunked_prefill=True,
+        speculative_max_running_requests=0,
+        supports_int4=True,
+        defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
+        defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
+        "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs).",
+    ),
+    "llamacpp": dict(
+        name="llama.cpp",
+        memory_fraction=1.0,
+        max_running_requests=1,
+        max_running_requests_small_gpu=1,
+        max_batched_tokens=2048,
+        max_batched_tokens_small_gpu=2048,
+        chunked_prefill=False,
+        speculative_max_running_requests=0,
+        supports_int4=True,
+        defaults_source="https://github.com/ggml-org/llama.cpp/tree/master/tools/server",
+        defaults_note="llama-server: one slot unless --parallel is given, n_batch 2048, layer split "
+        "across GPUs (no tensor parallel); GGUF Q4_K_M-class int4 (~4.8 bits/weight).",
+    ),
 }
-AMD_NOTE = ("Efficiencies for AMD GPUs (every engine), fitted on the AMD runs only (InferenceX SGLang on MI300X and "
-            "MI355X); engine defaults come from the engine's own entry.")
+AMD_NOTE = (
+    "Efficiencies for AMD GPUs (every engine), fitted on the AMD runs only (InferenceX SGLang on MI300X and "
+    "MI355X); engine defaults come from the engine's own entry."
+)
 
 
 def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, logo: dict | None = None) -> dict:
@@ -576,33 +815,54 @@ def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, 
     for e, name in enumerate(ENTRIES):
         rows = ds.entry == e
         d = ENGINE_DEFAULTS.get(name, ENGINE_DEFAULTS["sglang"])
-        sources = sorted({p.source.split("/blob/")[0] if "/blob/" in p.source else p.source
-                          for p, use in zip(ds.points, rows) if use})
-        err = {k: errors(getattr(est, a)[rows], getattr(ds, m)[rows])
-               for k, a, m in (("tok", "output_tokens_per_s", "tok"), ("tpot", "tpot_s", "tpot"), ("ttft", "ttft_s", "ttft"))}
-        groups = sorted({p.group for p, use in zip(ds.points, rows) if use})
-        method = (f"Levenberg-Marquardt fit (ttcplanner.model.fit_serving) of soft-L1 squared log errors of output "
-                  f"tok/s, mean TPOT and mean TTFT (half weight) over {int(rows.sum())} runs of serving_points.csv on "
-                  f"{'AMD GPUs' if name == 'amd' else d['name'] + ' (NVIDIA and consumer GPUs)'} in {len(groups)} "
-                  f"model x hardware groups, each run predicted at its load (burst, closed loop or Poisson) by "
-                  f"serving.load_estimate; factors shrunk toward values shared by all engines ({len(ds.points)} runs). "
-                  f"seq_overhead_s is the host time per running sequence per decode step (scheduling, sampling, "
-                  f"detokenising and streaming each token; fitted, not measured: vLLM's scheduling overhead was "
-                  f"measured at more than half of the inference time, "
-                  f"https://mlsys.wuklab.io/posts/scheduling_overhead). "
-                  f"In-sample: tok/s median |error| {err['tok'].get('median_abs_error_pct')}% (worst "
-                  f"x{err['tok'].get('worst_ratio')}), TPOT {err['tpot'].get('median_abs_error_pct')}%, TTFT "
-                  f"{err['ttft'].get('median_abs_error_pct')}%. Left out: "
-                  + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items())) + ".")
-        entry = {"id": name, "name": "AMD GPUs (all engines)" if name == "amd" else d["name"],
-                 "source": sources[0] if sources else "https://github.com/gpustack/gpustack",
-                 "as_of": as_of, "engine": "" if name == "amd" else name, "vendor": "AMD" if name == "amd" else ""}
+        sources = sorted(
+            {
+                p.source.split("/blob/")[0] if "/blob/" in p.source else p.source
+                for p, use in zip(ds.points, rows, strict=False)
+                if use
+            }
+        )
+        err = {
+            k: errors(getattr(est, a)[rows], getattr(ds, m)[rows])
+            for k, a, m in (
+                ("tok", "output_tokens_per_s", "tok"),
+                ("tpot", "tpot_s", "tpot"),
+                ("ttft", "ttft_s", "ttft"),
+            )
+        }
+        groups = sorted({p.group for p, use in zip(ds.points, rows, strict=False) if use})
+        method = (
+            f"Levenberg-Marquardt fit (ttcplanner.model.fit_serving) of soft-L1 squared log errors of output "
+            f"tok/s, mean TPOT and mean TTFT (half weight) over {int(rows.sum())} runs of serving_points.csv on "
+            f"{'AMD GPUs' if name == 'amd' else d['name'] + ' (NVIDIA and consumer GPUs)'} in {len(groups)} "
+            f"model x hardware groups, each run predicted at its load (burst, closed loop or Poisson) by "
+            f"serving.load_estimate; factors shrunk toward values shared by all engines ({len(ds.points)} runs). "
+            f"seq_overhead_s is the host time per running sequence per decode step (scheduling, sampling, "
+            f"detokenising and streaming each token; fitted, not measured: vLLM's scheduling overhead was "
+            f"measured at more than half of the inference time, "
+            f"https://mlsys.wuklab.io/posts/scheduling_overhead). "
+            f"In-sample: tok/s median |error| {err['tok'].get('median_abs_error_pct')}% (worst "
+            f"x{err['tok'].get('worst_ratio')}), TPOT {err['tpot'].get('median_abs_error_pct')}%, TTFT "
+            f"{err['ttft'].get('median_abs_error_pct')}%. Left out: "
+            + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
+            + "."
+        )
+        entry = {
+            "id": name,
+            "name": "AMD GPUs (all engines)" if name == "amd" else d["name"],
+            "source": sources[0] if sources else "https://github.com/gpustack/gpustack",
+            "as_of": as_of,
+            "engine": "" if name == "amd" else name,
+            "vendor": "AMD" if name == "amd" else "",
+        }
         for j, pname in enumerate(PARAMS):
             entry[pname] = round(float(values[e, j]), 6)
         if name == "amd" and not np.any(ds.emulated[rows] > 0):
             entry["fp4_emulated_scale"] = 1.0  # no AMD run with fp4 weights on a GPU without fp4: not fitted
-            method += (" fp4_emulated_scale is 1 (no AMD run has fp4 weights on a GPU without fp4 tensor cores; "
-                       "the shrunk value would be NVIDIA engines' only).")
+            method += (
+                " fp4_emulated_scale is 1 (no AMD run has fp4 weights on a GPU without fp4 tensor cores; "
+                "the shrunk value would be NVIDIA engines' only)."
+            )
         if name != "amd":
             entry.update({k: v for k, v in d.items() if k not in ("name", "defaults_note")})
             method += " Defaults: " + d["defaults_note"]
@@ -644,8 +904,14 @@ def main(argv: list[str] | None = None) -> int:
     for e, name in enumerate(ENTRIES):
         print(f"  {name:9} " + "  ".join(f"{p}={values[e, j]:.4g}" for j, p in enumerate(PARAMS)))
     est = predict(ds, values)
-    print("in-sample tok/s", errors(est.output_tokens_per_s, ds.tok), "tpot", errors(est.tpot_s, ds.tpot),
-          "ttft", errors(est.ttft_s, ds.ttft))
+    print(
+        "in-sample tok/s",
+        errors(est.output_tokens_per_s, ds.tok),
+        "tpot",
+        errors(est.tpot_s, ds.tpot),
+        "ttft",
+        errors(est.ttft_s, ds.ttft),
+    )
     return 0
 
 

@@ -80,8 +80,10 @@ def describe_option(opts: OptionSet, r, i: int) -> str:
     """One line: what to deploy."""
     if opts.kind[i] == "gpu":
         reps = int(r.replicas[i])
-        return (f"{opts.label[i]} ({opts.precision[i].upper()}), {whole(reps)} replica{'s' if reps != 1 else ''} = "
-                f"{whole(r.gpus_total[i])} GPU{'s' if r.gpus_total[i] != 1 else ''}")
+        return (
+            f"{opts.label[i]} ({opts.precision[i].upper()}), {whole(reps)} replica{'s' if reps != 1 else ''} = "
+            f"{whole(r.gpus_total[i])} GPU{'s' if r.gpus_total[i] != 1 else ''}"
+        )
     return opts.label[i] + (" via batch API" if r.batch[i] else "")
 
 
@@ -126,11 +128,19 @@ def option_json(opts: OptionSet, r, i: int, scenario=None, why_not: str = "") ->
         "confidence": opts.confidence[i],
         "source": opts.source[i],
         "as_of": opts.as_of[i],
-        "price_basis": ("owned: see usd_per_gpu_hour_items" if scenario is not None and opts.kind[i] == "gpu"
-                        and scenario.ownership == "own" else (opts.price_note[i] or None) if opts.price_note else None),
+        "price_basis": (
+            "owned: see usd_per_gpu_hour_items"
+            if scenario is not None and opts.kind[i] == "gpu" and scenario.ownership == "own"
+            else (opts.price_note[i] or None)
+            if opts.price_note
+            else None
+        ),
         "tier": (opts.tier[i] or None) if opts.tier else None,
-        "usd_per_gpu_hour_items": (None if scenario is None or opts.kind[i] != "gpu" else
-                                   {name: _num(v) for name, v in cost_items(opts, i, scenario)}),
+        "usd_per_gpu_hour_items": (
+            None
+            if scenario is None or opts.kind[i] != "gpu"
+            else {name: _num(v) for name, v in cost_items(opts, i, scenario)}
+        ),
     }
 
 
@@ -141,7 +151,7 @@ def cost_lines(opts: OptionSet, i: int, scenario) -> list[str]:
         return [opts.price_note[i]] if opts.price_note and opts.price_note[i] else []
     items = cost_items(opts, i, scenario)
     if scenario.ownership == "rent":
-        return [f"Rent per GPU-hour: {items[0][0][len('rent: '):]}"]
+        return [f"Rent per GPU-hour: {items[0][0][len('rent: ') :]}"]
     total = sum(v for _, v in items)
     return [f"Owned GPU-hour {money(total)}:"] + [f"  {name}: {money(v)}" for name, v in items]
 

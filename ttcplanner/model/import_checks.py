@@ -21,9 +21,11 @@ def price_changes(catalog: Catalog, offers: Iterable[TokenOffer]) -> list[dict]:
     for o in offers:
         table = catalog.api_offers if o.kind == "api" else catalog.asic_offers
         old = table.get(o.id)
-        fields = {k: {"old": getattr(old, k) if old is not None else None, "new": getattr(o, k)}
-                  for k in PRICE_FIELDS
-                  if (getattr(o, k) is not None if old is None else getattr(old, k) != getattr(o, k))}
+        fields = {
+            k: {"old": getattr(old, k) if old is not None else None, "new": getattr(o, k)}
+            for k in PRICE_FIELDS
+            if (getattr(o, k) is not None if old is None else getattr(old, k) != getattr(o, k))
+        }
         out.append({"id": o.id, "new_offer": old is None, "fields": fields})
     return out
 

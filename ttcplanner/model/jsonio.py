@@ -68,17 +68,23 @@ def _check_tree(data: Any, source: str) -> None:
         elif isinstance(value, str):
             _check_text(value, where, source)
         elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-            raise InputError(f"integer {str(value)[:12]}... is out of range (at most {MAX_INT:.0e})",
-                             field=where or None, source=source)
+            raise InputError(
+                f"integer {str(value)[:12]}... is out of range (at most {MAX_INT:.0e})",
+                field=where or None,
+                source=source,
+            )
 
 
 def _check_text(text: str, where: str, source: str, what: str = "text") -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InputError(f"{what} holds a character that cannot be encoded "
-                         f"({text[exc.start]!r} at position {exc.start}); replace it",
-                         field=where or None, source=source) from None
+        raise InputError(
+            f"{what} holds a character that cannot be encoded "
+            f"({text[exc.start]!r} at position {exc.start}); replace it",
+            field=where or None,
+            source=source,
+        ) from None
 
 
 def _describe(path: object) -> str:
@@ -133,8 +139,15 @@ def _require_regular(mode: int, what: str, source: str) -> None:
         return
     if stat.S_ISDIR(mode):
         raise InputError(f"is a folder, not a {what}", source=source)
-    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    kind = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
     raise InputError(f"is {kind}, not a regular file; give a {what} saved on disk", source=source)
 
 
@@ -250,11 +263,19 @@ def writable_target(path: str | os.PathLike[str], what: str = "file") -> Path:
     except (OSError, ValueError) as exc:
         raise InputError(f"cannot write the {what} ({_reason(exc)})", source=source) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode)
-                else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file")
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(st.st_mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a device"
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "not a regular file"
+        )
         hint = "; give a file name" if stat.S_ISDIR(st.st_mode) else ""
-        raise InputError(f"is {kind}; the {what} is written only to a regular file, never over this{hint}",
-                         source=source)
+        raise InputError(
+            f"is {kind}; the {what} is written only to a regular file, never over this{hint}", source=source
+        )
     if folder is None or not stat.S_ISDIR(folder.st_mode):
         raise InputError(f"folder {target.parent} does not exist", source=source)
     return target
@@ -277,14 +298,22 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~mask
 
 
-def finite_number(value: Any, field: str, source: str, *, minimum: float | None = None,
-                  maximum: float | None = None, integer: bool = False) -> float:
+def finite_number(
+    value: Any,
+    field: str,
+    source: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    integer: bool = False,
+) -> float:
     """Validate one numeric field; bools and strings are not numbers."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(f"must be a number, got {type(value).__name__} {value!r}"[:200], field=field, source=source)
     if isinstance(value, int) and abs(value) > MAX_INT:  # math.isfinite(10**400) raises OverflowError
-        raise InputError(f"is out of range ({str(value)[:12]}... has {len(str(abs(value)))} digits)",
-                         field=field, source=source)
+        raise InputError(
+            f"is out of range ({str(value)[:12]}... has {len(str(abs(value)))} digits)", field=field, source=source
+        )
     if not math.isfinite(value):
         raise InputError("must be finite", field=field, source=source)
     if integer and float(value) != int(value):

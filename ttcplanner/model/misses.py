@@ -34,10 +34,12 @@ def nearest_misses(s, opts, r) -> tuple[NearestMiss, ...]:
     if r.eligible.any():
         return ()
     basic = r.has_accuracy & r.fits & np.isfinite(r.monthly_usd)
-    meets = {"accuracy": r.meets_accuracy,
-             "latency": np.isfinite(r.latency_s) & (r.latency_s <= s.latency_target_s * _TOL),
-             "ttft": ~(r.ttft_s > s.ttft_target_s * _TOL),
-             "on_premises": r.allowed}
+    meets = {
+        "accuracy": r.meets_accuracy,
+        "latency": np.isfinite(r.latency_s) & (r.latency_s <= s.latency_target_s * _TOL),
+        "ttft": ~(r.ttft_s > s.ttft_target_s * _TOL),
+        "on_premises": r.allowed,
+    }
     if not s.on_prem_only:
         del meets["on_premises"]
     alone = [_closest(s, r, t, basic & _all_but(meets, t), True) for t in meets]

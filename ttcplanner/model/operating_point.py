@@ -16,8 +16,9 @@ from ttcplanner.model.serving_rows import estimate_fixed
 _TOL = 1 + 1e-9
 
 
-def operating_point(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float = 0.0,
-                    serving: dict | None = None) -> OptionResults:
+def operating_point(
+    s, task, opts: OptionSet, budgets: Budgets, shift_pts: float = 0.0, serving: dict | None = None
+) -> OptionResults:
     """``serving``: the GPU rows' estimates at their budgets (auto mode: the search's); fixed mode estimates
     every GPU row at the scenario's budget."""
     n = opts.size
@@ -28,8 +29,9 @@ def operating_point(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float
     index = option_index(opts)
     is_token = index.is_token
     on_batch = batch(s.latency_target_s, opts)
-    cpr = costs.token_offer_cost_per_request(opts.prices, s.input_tokens, tokens, s.answer_tokens, samples,
-                                             s.cached_input_fraction, s.prefix_cache, on_batch)
+    cpr = costs.token_offer_cost_per_request(
+        opts.prices, s.input_tokens, tokens, s.answer_tokens, samples, s.cached_input_fraction, s.prefix_cache, on_batch
+    )
     speed = opts.tokens_per_s_per_user.copy()
     latency = opts.ttft_s + output_tokens / speed
     latency = np.where(on_batch, np.minimum(latency, costs.BATCH_LATENCY_S), latency)
@@ -64,8 +66,9 @@ def operating_point(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float
         replica_hour[g] = per * hour
         calibrated[g] = est["calibrated_by_user"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            utilization[g] = np.where(ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est["requests_per_s"]),
-                                      np.nan)
+            utilization[g] = np.where(
+                ok, s.requests_per_day / costs.SECONDS_PER_DAY / (reps * est["requests_per_s"]), np.nan
+            )
     most = max_tokens(task, opts)
     beyond = tokens > most * _TOL  # above the model's maximum reasoning: refused
     meets_acc = has_acc & (mean >= s.target_accuracy_pct - 1e-9) & ~beyond
@@ -76,13 +79,37 @@ def operating_point(s, task, opts: OptionSet, budgets: Budgets, shift_pts: float
     why = _why_not(is_token, allowed, has_acc, fits, costed, meets_lat, meets_acc)
     why[is_token & in_context & ~within_limits & ~fits & (why == WhyNot.NO_CONTEXT)] = WhyNot.RATE_LIMIT
     why[beyond & has_acc & allowed] = WhyNot.MAX_TOKENS
-    return OptionResults(accuracy_pct=mean, low_pct=low, high_pct=high, extrapolated=extrap, has_accuracy=has_acc,
-                         fits=fits, cost_per_request_usd=cpr, monthly_usd=monthly, latency_s=latency, ttft_s=ttft,
-                         tokens_per_s_per_user=speed, replicas=replicas, gpus_total=gpus_total, concurrency=concurrency,
-                         utilization=utilization, replica_requests_per_s=rate, usd_per_replica_hour=replica_hour,
-                         meets_accuracy=meets_acc, meets_latency=meets_lat, allowed=allowed, eligible=eligible,
-                         batch=on_batch, why_not=why, calibrated_by_user=calibrated, reasoning_tokens=tokens,
-                         samples=samples, effort=budgets.effort, accuracy_basis=basis_of(task, opts), max_tokens=most)
+    return OptionResults(
+        accuracy_pct=mean,
+        low_pct=low,
+        high_pct=high,
+        extrapolated=extrap,
+        has_accuracy=has_acc,
+        fits=fits,
+        cost_per_request_usd=cpr,
+        monthly_usd=monthly,
+        latency_s=latency,
+        ttft_s=ttft,
+        tokens_per_s_per_user=speed,
+        replicas=replicas,
+        gpus_total=gpus_total,
+        concurrency=concurrency,
+        utilization=utilization,
+        replica_requests_per_s=rate,
+        usd_per_replica_hour=replica_hour,
+        meets_accuracy=meets_acc,
+        meets_latency=meets_lat,
+        allowed=allowed,
+        eligible=eligible,
+        batch=on_batch,
+        why_not=why,
+        calibrated_by_user=calibrated,
+        reasoning_tokens=tokens,
+        samples=samples,
+        effort=budgets.effort,
+        accuracy_basis=basis_of(task, opts),
+        max_tokens=most,
+    )
 
 
 def _why_not(is_token, allowed, has_acc, fits, costed, meets_lat, meets_acc) -> np.ndarray:

@@ -73,8 +73,9 @@ def accuracy_coverage(task, opts: OptionSet) -> dict:
         for i in np.flatnonzero(opts.kind == k).tolist():
             seen.setdefault(opts.entry_id[i], basis[i])
         if seen:
-            out[k] = {b: sum(1 for v in seen.values() if v == b)
-                      for b in ("published", "estimated_from_other_tasks", "none")}
+            out[k] = {
+                b: sum(1 for v in seen.values() if v == b) for b in ("published", "estimated_from_other_tasks", "none")
+            }
     return out
 
 

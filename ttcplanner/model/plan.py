@@ -62,21 +62,28 @@ class Adjustments:
     def apply(self, opts: OptionSet) -> OptionSet:
         if self == Adjustments():
             return opts
-        factor = np.where(opts.kind == "api", self.api_price_factor,
-                          np.where(opts.kind == "asic", self.asic_price_factor, 1.0))
+        factor = np.where(
+            opts.kind == "api", self.api_price_factor, np.where(opts.kind == "asic", self.asic_price_factor, 1.0)
+        )
         prices = {k: (v if k in ("long_threshold", "batch_discount") else v * factor) for k, v in opts.prices.items()}
         setup = opts.setup
         if setup is not None and self.gpu_efficiency_factor != 1.0:
             f = self.gpu_efficiency_factor
-            setup = dataclasses.replace(setup, eta_bw=setup.eta_bw * f, eta_flops=setup.eta_flops * f,
-                                        eta_prefill=setup.eta_prefill * f)
+            setup = dataclasses.replace(
+                setup, eta_bw=setup.eta_bw * f, eta_flops=setup.eta_flops * f, eta_prefill=setup.eta_prefill * f
+            )
         vendor = np.array(opts.vendor)
-        gpu = self.gpu_price_factor * np.where(vendor == "NVIDIA", self.nvidia_gpu_price_factor,
-                                               np.where(vendor == "AMD", self.amd_gpu_price_factor, 1.0))
-        return dataclasses.replace(opts, prices=prices, setup=setup,
-                                   rent_usd_per_gpu_hour=opts.rent_usd_per_gpu_hour * gpu,
-                                   purchase_usd=opts.purchase_usd * gpu,
-                                   server_usd_per_gpu=opts.server_usd_per_gpu * gpu)
+        gpu = self.gpu_price_factor * np.where(
+            vendor == "NVIDIA", self.nvidia_gpu_price_factor, np.where(vendor == "AMD", self.amd_gpu_price_factor, 1.0)
+        )
+        return dataclasses.replace(
+            opts,
+            prices=prices,
+            setup=setup,
+            rent_usd_per_gpu_hour=opts.rent_usd_per_gpu_hour * gpu,
+            purchase_usd=opts.purchase_usd * gpu,
+            server_usd_per_gpu=opts.server_usd_per_gpu * gpu,
+        )
 
 
 @dataclass(frozen=True)
@@ -196,5 +203,3 @@ class Grid:
     @property
     def points(self) -> int:
         return int(self.accuracy_pct.size)
-
-

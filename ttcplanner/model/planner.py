@@ -40,9 +40,25 @@ from ttcplanner.model.plan import (
 )
 from ttcplanner.model.scenario import Scenario
 
-__all__ = ["BUDGET_GRID", "HINT_SAVING", "STALE_PRICE_DAYS", "VOLUME_GRID", "AccuracyCurveView", "Adjustments",
-           "BreakEven", "BudgetHint", "CostCurve", "Grid", "OptionResults", "Plan", "Reason", "WhyNot", "clear_caches",
-           "evaluate", "evaluate_grid"]
+__all__ = [
+    "BUDGET_GRID",
+    "HINT_SAVING",
+    "STALE_PRICE_DAYS",
+    "VOLUME_GRID",
+    "AccuracyCurveView",
+    "Adjustments",
+    "BreakEven",
+    "BudgetHint",
+    "CostCurve",
+    "Grid",
+    "OptionResults",
+    "Plan",
+    "Reason",
+    "WhyNot",
+    "clear_caches",
+    "evaluate",
+    "evaluate_grid",
+]
 
 
 def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = None) -> Plan:
@@ -50,8 +66,17 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     task = _task(scenario, catalog)
     adjust = adjust or Adjustments()
     shift = adjust.accuracy_shift_pts
-    opts = adjust.apply(build_options(catalog, scenario.hardware, scenario.gpus_per_replica, scenario.weight_precision,
-                                      scenario.kv_precision, price_settings(scenario), scenario.engine))
+    opts = adjust.apply(
+        build_options(
+            catalog,
+            scenario.hardware,
+            scenario.gpus_per_replica,
+            scenario.weight_precision,
+            scenario.kv_precision,
+            price_settings(scenario),
+            scenario.engine,
+        )
+    )
     classes = budget_classes(catalog, task, opts)
     if scenario.budget_mode == "auto":
         choice = auto_budgets(scenario, task, opts, classes, shift)
@@ -64,24 +89,41 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     volume, breaks = volume_curves_and_break_evens(scenario, opts, res)
     curves, frontier, front_extrap, front_budget = cost_curves(scenario, task, opts, res, shift)
     samples = int(res.samples[rec]) if rec is not None else scenario.samples
-    return Plan(scenario=scenario, catalog_as_of=catalog.as_of, catalog_age_days=catalog.age_days(), options=opts,
-                results=res, recommended=rec, best_per_kind=best, status=status,
-                reasons=reasons(scenario, task, opts, res, rec, best, status, breaks),
-                warnings=warnings(scenario, task, opts, res, rec, best),
-                accuracy_curves=accuracy_curves(scenario, task, opts, samples), cost_curves=curves,
-                frontier=frontier, volume_grid=VOLUME_GRID, volume_monthly_usd=volume, break_evens=breaks,
-                alternatives=alternatives(task, opts, res, best), provenance=provenance(catalog, task),
-                frontier_extrapolated=front_extrap, frontier_budget=front_budget, budget_hint=hint,
-                nearest_misses=nearest_misses(scenario, opts, res))
+    return Plan(
+        scenario=scenario,
+        catalog_as_of=catalog.as_of,
+        catalog_age_days=catalog.age_days(),
+        options=opts,
+        results=res,
+        recommended=rec,
+        best_per_kind=best,
+        status=status,
+        reasons=reasons(scenario, task, opts, res, rec, best, status, breaks),
+        warnings=warnings(scenario, task, opts, res, rec, best),
+        accuracy_curves=accuracy_curves(scenario, task, opts, samples),
+        cost_curves=curves,
+        frontier=frontier,
+        volume_grid=VOLUME_GRID,
+        volume_monthly_usd=volume,
+        break_evens=breaks,
+        alternatives=alternatives(task, opts, res, best),
+        provenance=provenance(catalog, task),
+        frontier_extrapolated=front_extrap,
+        frontier_budget=front_budget,
+        budget_hint=hint,
+        nearest_misses=nearest_misses(scenario, opts, res),
+    )
 
 
 def _task(scenario: Scenario, catalog: Catalog):
     if scenario.task_id not in catalog.tasks:
-        raise InputError(f"unknown task {scenario.task_id!r}; known: {', '.join(sorted(catalog.tasks))}",
-                         field="task_id")
+        raise InputError(
+            f"unknown task {scenario.task_id!r}; known: {', '.join(sorted(catalog.tasks))}", field="task_id"
+        )
     if scenario.hardware != "auto" and scenario.hardware not in catalog.gpus:
-        raise InputError(f"unknown GPU {scenario.hardware!r}; known: auto, {', '.join(sorted(catalog.gpus))}",
-                         field="hardware")
+        raise InputError(
+            f"unknown GPU {scenario.hardware!r}; known: auto, {', '.join(sorted(catalog.gpus))}", field="hardware"
+        )
     return catalog.tasks[scenario.task_id]
 
 

@@ -28,7 +28,15 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ttcplanner.model.catalog import (
-    SCHEMA_VERSION, Catalog, Entry, Gpu, TokenOffer, checked_fields, entry_to_json, from_json, load_file,
+    SCHEMA_VERSION,
+    Catalog,
+    Entry,
+    Gpu,
+    TokenOffer,
+    checked_fields,
+    entry_to_json,
+    from_json,
+    load_file,
 )
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.jsonio import make_folder, read_input_text, read_json, write_json_atomic
@@ -42,18 +50,46 @@ KIND_FILES = {"api_offers": "api_offers.json", "asic_offers": "asic_offers.json"
 
 # litellm_provider -> vendor shown in the planner; the first-party ones may update a shipped offer.
 VENDORS = {
-    "openai": "OpenAI", "text-completion-openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google",
-    "deepseek": "DeepSeek", "xai": "xAI", "mistral": "Mistral", "moonshot": "Moonshot",
-    "azure": "Microsoft Azure", "azure_ai": "Microsoft Azure AI",
-    "vertex_ai-language-models": "Google Vertex AI", "vertex_ai-anthropic_models": "Google Vertex AI",
-    "bedrock": "AWS Bedrock", "bedrock_converse": "AWS Bedrock", "openrouter": "OpenRouter",
-    "groq": "Groq", "cerebras": "Cerebras", "sambanova": "SambaNova", "together_ai": "Together AI",
-    "fireworks_ai": "Fireworks AI", "deepinfra": "DeepInfra", "perplexity": "Perplexity",
+    "openai": "OpenAI",
+    "text-completion-openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "gemini": "Google",
+    "deepseek": "DeepSeek",
+    "xai": "xAI",
+    "mistral": "Mistral",
+    "moonshot": "Moonshot",
+    "azure": "Microsoft Azure",
+    "azure_ai": "Microsoft Azure AI",
+    "vertex_ai-language-models": "Google Vertex AI",
+    "vertex_ai-anthropic_models": "Google Vertex AI",
+    "bedrock": "AWS Bedrock",
+    "bedrock_converse": "AWS Bedrock",
+    "openrouter": "OpenRouter",
+    "groq": "Groq",
+    "cerebras": "Cerebras",
+    "sambanova": "SambaNova",
+    "together_ai": "Together AI",
+    "fireworks_ai": "Fireworks AI",
+    "deepinfra": "DeepInfra",
+    "perplexity": "Perplexity",
 }
-FIRST_PARTY = {"openai": "OpenAI", "anthropic": "Anthropic", "gemini": "Google", "deepseek": "DeepSeek",
-               "xai": "xAI", "mistral": "Mistral", "moonshot": "Moonshot"}
-_PRICE_KEYS = ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "long_input_usd_per_mtok",
-               "long_cached_input_usd_per_mtok", "long_output_usd_per_mtok")
+FIRST_PARTY = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "gemini": "Google",
+    "deepseek": "DeepSeek",
+    "xai": "xAI",
+    "mistral": "Mistral",
+    "moonshot": "Moonshot",
+}
+_PRICE_KEYS = (
+    "input_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "long_input_usd_per_mtok",
+    "long_cached_input_usd_per_mtok",
+    "long_output_usd_per_mtok",
+)
 _LONG_INPUT_KEY = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 _EDIT_NOTE = re.compile(r"^edited by the user on \d{4}-\d{2}-\d{2}; catalog source was (\S+?)\.(?: |$)")
 
@@ -137,9 +173,12 @@ def _long_tier(entry: Mapping[str, Any]) -> dict[str, Any]:
         long_in = _per_mtok(entry, f"input_cost_per_token_above_{n}k_tokens")
         if long_in is None:
             continue
-        return {"long_context_threshold_tokens": n * 1000, "long_input_usd_per_mtok": long_in,
-                "long_output_usd_per_mtok": _per_mtok(entry, f"output_cost_per_token_above_{n}k_tokens"),
-                "long_cached_input_usd_per_mtok": _per_mtok(entry, f"cache_read_input_token_cost_above_{n}k_tokens")}
+        return {
+            "long_context_threshold_tokens": n * 1000,
+            "long_input_usd_per_mtok": long_in,
+            "long_output_usd_per_mtok": _per_mtok(entry, f"output_cost_per_token_above_{n}k_tokens"),
+            "long_cached_input_usd_per_mtok": _per_mtok(entry, f"cache_read_input_token_cost_above_{n}k_tokens"),
+        }
     return {}
 
 
@@ -174,9 +213,14 @@ def _check_date(value: Any, what: str) -> str:
         raise InputError(f"must be a date YYYY-MM-DD, got {value!r}"[:120], field=what) from None
 
 
-def import_litellm(path: str | Path, as_of: str | _dt.date | None = None, *,
-                   shipped: Mapping[str, TokenOffer] | None = None, providers: Iterable[str] | None = None,
-                   only_shipped: bool = False) -> ImportResult:
+def import_litellm(
+    path: str | Path,
+    as_of: str | _dt.date | None = None,
+    *,
+    shipped: Mapping[str, TokenOffer] | None = None,
+    providers: Iterable[str] | None = None,
+    only_shipped: bool = False,
+) -> ImportResult:
     """Read LiteLLM's model_prices_and_context_window.json into API offers ($ per million tokens).
 
     ``shipped``: offers to update by prefix-stripped id (default: the shipped api_offers.json).
@@ -221,8 +265,15 @@ def import_litellm(path: str | Path, as_of: str | _dt.date | None = None, *,
     return res
 
 
-def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped: Mapping[str, TokenOffer],
-           by_match: Mapping[str, TokenOffer], taken: Mapping[str, str]) -> tuple[TokenOffer, bool]:
+def _offer(
+    key: str,
+    raw: Mapping[str, Any],
+    provider: str,
+    as_of: str,
+    shipped: Mapping[str, TokenOffer],
+    by_match: Mapping[str, TokenOffer],
+    taken: Mapping[str, str],
+) -> tuple[TokenOffer, bool]:
     mode = raw.get("mode")
     if mode not in CHAT_MODES:
         raise _Skip(f"mode {mode!r} is not chat or responses" if mode is not None else "no mode (not a chat model)")
@@ -248,20 +299,36 @@ def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped:
         raise _Skip("id longer than 120 characters")
     notes = f"imported from LiteLLM (key {key!r}, provider {provider})"
     values: dict[str, Any] = {
-        "id": offer_id, "kind": "api", "source": LITELLM_SOURCE, "as_of": as_of, "confidence": "medium",
-        "input_usd_per_mtok": input_p, "output_usd_per_mtok": output_p, "reasoning_billed_as_output": True,
+        "id": offer_id,
+        "kind": "api",
+        "source": LITELLM_SOURCE,
+        "as_of": as_of,
+        "confidence": "medium",
+        "input_usd_per_mtok": input_p,
+        "output_usd_per_mtok": output_p,
+        "reasoning_billed_as_output": True,
     }
     if match is not None:  # same model (any vendor): its accuracy curve and speed apply
-        values.update(accuracy_id=match.accuracy_id or match.id, open_model_id=match.open_model_id,
-                      output_tokens_per_s_per_user=match.output_tokens_per_s_per_user, ttft_s=match.ttft_s,
-                      speed_is_estimate=match.speed_is_estimate, speed_source=match.speed_source)
+        values.update(
+            accuracy_id=match.accuracy_id or match.id,
+            open_model_id=match.open_model_id,
+            output_tokens_per_s_per_user=match.output_tokens_per_s_per_user,
+            ttft_s=match.ttft_s,
+            speed_is_estimate=match.speed_is_estimate,
+            speed_source=match.speed_source,
+        )
     else:
-        values.update(accuracy_id=stripped, output_tokens_per_s_per_user=ESTIMATED_SPEED_TOKENS_PER_S,
-                      speed_is_estimate=True, speed_source=ESTIMATED_SPEED_SOURCE)
+        values.update(
+            accuracy_id=stripped,
+            output_tokens_per_s_per_user=ESTIMATED_SPEED_TOKENS_PER_S,
+            speed_is_estimate=True,
+            speed_source=ESTIMATED_SPEED_SOURCE,
+        )
     if is_update:
         kept = []
-        values.update(name=match.name, vendor=match.vendor, hardware=match.hardware,
-                      context_tokens=match.context_tokens)  # shipped: total window; LiteLLM: input cap only
+        values.update(
+            name=match.name, vendor=match.vendor, hardware=match.hardware, context_tokens=match.context_tokens
+        )  # shipped: total window; LiteLLM: input cap only
         kept.append("context_tokens")
         if cached_p is None:
             cached_p = match.cached_input_usd_per_mtok
@@ -270,8 +337,15 @@ def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped:
             batch = match.batch_discount
             kept.append("batch_discount")
         if not long and match.long_context_threshold_tokens is not None:
-            long = {k: getattr(match, k) for k in ("long_context_threshold_tokens", "long_input_usd_per_mtok",
-                                                    "long_output_usd_per_mtok", "long_cached_input_usd_per_mtok")}
+            long = {
+                k: getattr(match, k)
+                for k in (
+                    "long_context_threshold_tokens",
+                    "long_input_usd_per_mtok",
+                    "long_output_usd_per_mtok",
+                    "long_cached_input_usd_per_mtok",
+                )
+            }
             kept.append("long-context tier")
         values["effort_levels"] = _effort_levels(raw) if "supports_reasoning" in raw else list(match.effort_levels)
         notes += f"; updates shipped offer {match.id!r}; kept from the shipped catalog: {', '.join(kept)}"
@@ -283,12 +357,18 @@ def _offer(key: str, raw: Mapping[str, Any], provider: str, as_of: str, shipped:
             notes += "; no max_input_tokens/max_tokens in LiteLLM data: context 128000 is a placeholder"
         if match is None:
             notes += "; speed 50 tok/s and TTFT 1.0 s are placeholders"
-    values.update(cached_input_usd_per_mtok=cached_p, batch_discount=batch or 0.0, notes=notes,
-                  **{k: v for k, v in long.items() if v is not None})
+    values.update(
+        cached_input_usd_per_mtok=cached_p,
+        batch_discount=batch or 0.0,
+        notes=notes,
+        **{k: v for k, v in long.items() if v is not None},
+    )
     zero = [k for k in _PRICE_KEYS if values.get(k) == 0]
     if zero:  # LiteLLM writes 0 for unknown as well as free; a $0 offer would win every plan
-        raise _Skip(f"LiteLLM lists {zero[0]} as $0; not imported"
-                    + (f", the shipped price of {match.id!r} stays" if is_update else ""))
+        raise _Skip(
+            f"LiteLLM lists {zero[0]} as $0; not imported"
+            + (f", the shipped price of {match.id!r} stays" if is_update else "")
+        )
     return from_json(TokenOffer, values, key, "LiteLLM price file"), is_update
 
 
@@ -308,8 +388,9 @@ def _save_entries(entries: Iterable[Entry], folder: str | Path, kind: str) -> Pa
         from_json(type(entry), raw, f"{kind}/{entry.id}", str(path))  # never write what the loader rejects
         merged[entry.id] = raw
     as_of = max(e["as_of"] for e in merged.values())
-    write_json_atomic(path, {"schema_version": SCHEMA_VERSION, "kind": kind, "as_of": as_of,
-                             "entries": list(merged.values())})
+    write_json_atomic(
+        path, {"schema_version": SCHEMA_VERSION, "kind": kind, "as_of": as_of, "entries": list(merged.values())}
+    )
     return path
 
 
@@ -321,11 +402,19 @@ def save_offers(offers: Iterable[TokenOffer], folder: str | Path) -> list[Path]:
     return [_save_entries(group, folder, kind) for kind, group in groups.items()]
 
 
-def edit_price(catalog: Catalog, offer_id: str, *, input_usd_per_mtok: float | None = None,
-               cached_input_usd_per_mtok: float | None = None, output_usd_per_mtok: float | None = None,
-               batch_discount: float | None = None, rent_usd_per_gpu_hour: float | None = None,
-               purchase_usd: float | None = None, as_of: str | _dt.date | None = None,
-               folder: str | Path | None = None) -> Entry:
+def edit_price(
+    catalog: Catalog,
+    offer_id: str,
+    *,
+    input_usd_per_mtok: float | None = None,
+    cached_input_usd_per_mtok: float | None = None,
+    output_usd_per_mtok: float | None = None,
+    batch_discount: float | None = None,
+    rent_usd_per_gpu_hour: float | None = None,
+    purchase_usd: float | None = None,
+    as_of: str | _dt.date | None = None,
+    folder: str | Path | None = None,
+) -> Entry:
     """Change prices of one catalog entry (API/ASIC offer or GPU) and save it in the user catalog.
 
     The entry's source becomes 'user:edited'; its notes keep the catalog URL it came from.
@@ -335,17 +424,26 @@ def edit_price(catalog: Catalog, offer_id: str, *, input_usd_per_mtok: float | N
 
     kind = catalog.kind_of(offer_id)
     if kind not in KIND_FILES:
-        raise InputError(f"unknown offer or GPU id {offer_id!r}" if kind is None else
-                         f"{offer_id!r} is in {kind}; only offer and GPU prices can be edited", field="id")
+        raise InputError(
+            f"unknown offer or GPU id {offer_id!r}"
+            if kind is None
+            else f"{offer_id!r} is in {kind}; only offer and GPU prices can be edited",
+            field="id",
+        )
     entry = catalog.get(kind, offer_id)
-    token_changes = {"input_usd_per_mtok": input_usd_per_mtok, "cached_input_usd_per_mtok": cached_input_usd_per_mtok,
-                     "output_usd_per_mtok": output_usd_per_mtok, "batch_discount": batch_discount}
+    token_changes = {
+        "input_usd_per_mtok": input_usd_per_mtok,
+        "cached_input_usd_per_mtok": cached_input_usd_per_mtok,
+        "output_usd_per_mtok": output_usd_per_mtok,
+        "batch_discount": batch_discount,
+    }
     gpu_changes = {"rent_usd_per_gpu_hour": rent_usd_per_gpu_hour, "purchase_usd": purchase_usd}
     own, other = (gpu_changes, token_changes) if kind == "gpus" else (token_changes, gpu_changes)
     wrong = [k for k, v in other.items() if v is not None]
     if wrong:
-        raise InputError(f"{offer_id!r} has no {wrong[0]} ({'a GPU' if kind == 'gpus' else 'a per-token offer'})",
-                         field=wrong[0])
+        raise InputError(
+            f"{offer_id!r} has no {wrong[0]} ({'a GPU' if kind == 'gpus' else 'a per-token offer'})", field=wrong[0]
+        )
     changes = {k: v for k, v in own.items() if v is not None}
     if not changes:
         raise InputError("no price given to change", field=offer_id)
@@ -367,7 +465,7 @@ def _edited_notes(entry: Any, date: str) -> str:
     notes = entry.notes or ""
     m = _EDIT_NOTE.match(notes)
     if m:  # edited before: keep the original catalog URL once
-        url, notes = m.group(1), notes[m.end():]
+        url, notes = m.group(1), notes[m.end() :]
     else:
         url = entry.source
     return f"edited by the user on {date}; catalog source was {url}. {notes}".strip()[:4000]
@@ -377,14 +475,29 @@ def _edited_notes(entry: Any, date: str) -> str:
 
 PRICE_CSV_COLUMNS = ("kind", "id", "field", "value", "source", "as_of")
 PRICE_CSV_MAX_BYTES = 5_000_000
-_KIND_ALIASES = {"gpu": "gpus", "gpus": "gpus", "api": "api_offers", "api_offers": "api_offers",
-                 "asic": "asic_offers", "asic_offers": "asic_offers"}
+_KIND_ALIASES = {
+    "gpu": "gpus",
+    "gpus": "gpus",
+    "api": "api_offers",
+    "api_offers": "api_offers",
+    "asic": "asic_offers",
+    "asic_offers": "asic_offers",
+}
 PRICE_FIELDS = {
     "gpus": ("rent_usd_per_gpu_hour", "purchase_usd", "server_usd_per_8_gpus", "system_kw_per_8_gpus"),
-    "api_offers": ("input_usd_per_mtok", "cached_input_usd_per_mtok", "output_usd_per_mtok", "batch_discount",
-                   "cache_write_usd_per_mtok", "long_input_usd_per_mtok", "long_cached_input_usd_per_mtok",
-                   "long_output_usd_per_mtok", "peak_input_usd_per_mtok", "peak_cached_input_usd_per_mtok",
-                   "peak_output_usd_per_mtok"),
+    "api_offers": (
+        "input_usd_per_mtok",
+        "cached_input_usd_per_mtok",
+        "output_usd_per_mtok",
+        "batch_discount",
+        "cache_write_usd_per_mtok",
+        "long_input_usd_per_mtok",
+        "long_cached_input_usd_per_mtok",
+        "long_output_usd_per_mtok",
+        "peak_input_usd_per_mtok",
+        "peak_cached_input_usd_per_mtok",
+        "peak_output_usd_per_mtok",
+    ),
 }
 PRICE_FIELDS["asic_offers"] = PRICE_FIELDS["api_offers"]
 
@@ -414,8 +527,11 @@ def read_price_rows(path: str | Path) -> list[tuple[int, dict[str, str]]]:
         names = [h.strip().lower() for h in header]
         missing = [c for c in PRICE_CSV_COLUMNS if c not in names]
         if missing:
-            raise InputError(f"the header must name the columns {', '.join(PRICE_CSV_COLUMNS)}; missing "
-                             f"{', '.join(missing)}", field="header", source=src)
+            raise InputError(
+                f"the header must name the columns {', '.join(PRICE_CSV_COLUMNS)}; missing {', '.join(missing)}",
+                field="header",
+                source=src,
+            )
         rows = []
         for values in reader:
             if not any(v.strip() for v in values):
@@ -476,8 +592,11 @@ def import_prices(path: str | Path, catalog: Catalog, today: _dt.date | None = N
         raw = entry_to_json(entry)
         raw.update(slot["fields"])
         date = max(slot["dates"])
-        raw.update(as_of=date, source=EDITED_SOURCE.replace("edited", "imported"),
-                   notes=(f"prices imported by the user: {'; '.join(slot['sources'])}. " + _edited_notes(entry, date))[:4000])
+        raw.update(
+            as_of=date,
+            source=EDITED_SOURCE.replace("edited", "imported"),
+            notes=(f"prices imported by the user: {'; '.join(slot['sources'])}. " + _edited_notes(entry, date))[:4000],
+        )
         result.entries.append(from_json(type(entry), raw, f"{kind}/{entry_id}", "price file"))
     return result
 
@@ -513,20 +632,35 @@ def stale_entries(catalog: Catalog, days: int = STALE_DAYS, today: _dt.date | No
         for r in g.rents:
             a = age(r.as_of)
             if a is None or a > days:
-                out.append({"kind": "gpus", "id": g.id, "provider": r.provider, "pricing": r.pricing,
-                            "usd_per_gpu_hour": r.usd_per_gpu_hour, "as_of": r.as_of, "age_days": a, "source": r.source})
+                out.append(
+                    {
+                        "kind": "gpus",
+                        "id": g.id,
+                        "provider": r.provider,
+                        "pricing": r.pricing,
+                        "usd_per_gpu_hour": r.usd_per_gpu_hour,
+                        "as_of": r.as_of,
+                        "age_days": a,
+                        "source": r.source,
+                    }
+                )
     return sorted(out, key=lambda x: (x["as_of"] or "", x["kind"], x["id"]))
 
 
 def freshness(catalog: Catalog) -> dict[str, dict[str, Any]]:
     """Median and oldest as_of per kind of price (GPU rents counted one by one; undated rents counted apart)."""
-    dates = {"api_offers": [e.as_of for e in catalog.api_offers.values()],
-             "asic_offers": [e.as_of for e in catalog.asic_offers.values()],
-             "gpu_rents": [r.as_of for g in catalog.gpus.values() for r in g.rents]}
+    dates = {
+        "api_offers": [e.as_of for e in catalog.api_offers.values()],
+        "asic_offers": [e.as_of for e in catalog.asic_offers.values()],
+        "gpu_rents": [r.as_of for g in catalog.gpus.values() for r in g.rents],
+    }
     out = {}
     for kind, values in dates.items():
         dated = sorted(v for v in values if v)
-        out[kind] = {"entries": len(values), "undated": len(values) - len(dated),
-                     "median_as_of": dated[(len(dated) - 1) // 2] if dated else None,
-                     "oldest_as_of": dated[0] if dated else None}
+        out[kind] = {
+            "entries": len(values),
+            "undated": len(values) - len(dated),
+            "median_as_of": dated[(len(dated) - 1) // 2] if dated else None,
+            "oldest_as_of": dated[0] if dated else None,
+        }
     return out

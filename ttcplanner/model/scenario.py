@@ -92,7 +92,9 @@ def from_dict(data: Any, source: str = "scenario") -> Scenario:
         data.setdefault("budget_mode", "fixed")
         version = SCHEMA_VERSION
     if version != SCHEMA_VERSION:
-        raise InputError(f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source)
+        raise InputError(
+            f"unsupported schema_version {version!r} (expected {SCHEMA_VERSION})", field="schema_version", source=source
+        )
     scenario = from_json(Scenario, data, "scenario", source)
     _check_names(vars(scenario), source)
     return scenario
@@ -104,8 +106,12 @@ def _check_names(values: dict[str, Any], source: str) -> None:
             raise InputError("must not be empty", field=f"scenario.{name}", source=source)
     basis = values.get("gpu_price_basis")
     if basis is not None and not _PRICE_BASIS.fullmatch(basis):
-        raise InputError("must be market-low, market-median, hyperscaler or a provider id (lowercase letters, "
-                         f"digits and hyphens), got {basis[:60]!r}", field="scenario.gpu_price_basis", source=source)
+        raise InputError(
+            "must be market-low, market-median, hyperscaler or a provider id (lowercase letters, "
+            f"digits and hyphens), got {basis[:60]!r}",
+            field="scenario.gpu_price_basis",
+            source=source,
+        )
 
 
 _PRICE_BASIS = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")

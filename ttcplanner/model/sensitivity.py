@@ -27,10 +27,10 @@ from typing import Callable
 import numpy as np
 
 from ttcplanner.model import budget, costs
+from ttcplanner.model.accuracy import task_accuracy
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KINDS
-from ttcplanner.model.accuracy import task_accuracy
 from ttcplanner.model.planner import Adjustments, Plan, evaluate
 from ttcplanner.model.scenario import Scenario
 from ttcplanner.model.serving import Setup, estimate_for_latency
@@ -60,34 +60,94 @@ class UncertainInput:
 
 
 UNCERTAIN_INPUTS: tuple[UncertainInput, ...] = (
-    UncertainInput("api_price_factor", "API prices ($/M tokens, x factor)", "adjust", "factor", 0.5, 1.5,
-                   "assumption, default +-50%: list prices change (launch discounts, cuts); the catalog has no second "
-                   "provider for the same API model to derive a spread from"),
-    UncertainInput("asic_price_factor", "ASIC-cloud prices ($/M tokens, x factor)", "adjust", "factor", 0.5, 1.5,
-                   "default +-50%; the catalog's spread between providers of the same open model is narrower "
-                   "(about x0.8-x1.25 of their geometric mean for gpt-oss-120b and Llama 3.3 70B output prices)"),
-    UncertainInput("nvidia_gpu_price_factor", "NVIDIA GPU rent or purchase ($/GPU-hour or $, x factor)", "adjust",
-                   "factor", 0.75, 1.8,
-                   "gpu_rents.csv: on-demand quotes of each NVIDIA GPU relative to its market median (53 quotes, 9 GPUs) "
-                   "span x0.74 (10th percentile) to x1.79 (90th)"),
-    UncertainInput("amd_gpu_price_factor", "AMD GPU rent or purchase ($/GPU-hour or $, x factor)", "adjust", "factor",
-                   0.55, 2.0,
-                   "gpu_rents.csv: MI300X on-demand quotes relative to their median (6 providers: TensorWave, Vultr, "
-                   "DigitalOcean, Crusoe, Azure, Oracle) span x0.5-x2.0"),
-    UncertainInput("gpu_efficiency_factor", "GPU serving efficiency (fitted eta, x factor)", "adjust", "factor", 0.7, 1.3,
-                   "the eta fit's own residuals (serving_factors.json): fitted/measured throughput x0.84-x1.34 on the "
-                   "calibration rows, RMS log error about 0.16 (SSE 0.213 over 8 rows); +-30% covers them"),
-    UncertainInput("peak_to_average", "Peak-to-average load (ratio)", "scenario", "factor", 0.5, 2.0,
-                   "assumption (no sourced figure): traffic shape is rarely known before launch; x0.5-x2 of the "
-                   "scenario value, at least 1"),
-    UncertainInput("reasoning_tokens", "Reasoning tokens per sample (tokens)", "scenario", "factor", 0.5, 2.0,
-                   "assumption (no sourced figure): reasoning length varies with problem difficulty; x0.5-x2 of the "
-                   "scenario's budget"),
-    UncertainInput("accuracy_shift_pts", "Accuracy curves (points added)", "adjust", "shift", -DEFAULT_ACCURACY_BAND_PTS,
-                   DEFAULT_ACCURACY_BAND_PTS,
-                   "+- half the recommended option's accuracy band (fit uncertainty); +-5 points if it has none"),
-    UncertainInput("requests_per_day", "Volume (requests/day)", "scenario", "factor", 0.3, 3.0,
-                   "assumption (no sourced figure): a pre-launch demand forecast off by up to 3x either way"),
+    UncertainInput(
+        "api_price_factor",
+        "API prices ($/M tokens, x factor)",
+        "adjust",
+        "factor",
+        0.5,
+        1.5,
+        "assumption, default +-50%: list prices change (launch discounts, cuts); the catalog has no second "
+        "provider for the same API model to derive a spread from",
+    ),
+    UncertainInput(
+        "asic_price_factor",
+        "ASIC-cloud prices ($/M tokens, x factor)",
+        "adjust",
+        "factor",
+        0.5,
+        1.5,
+        "default +-50%; the catalog's spread between providers of the same open model is narrower "
+        "(about x0.8-x1.25 of their geometric mean for gpt-oss-120b and Llama 3.3 70B output prices)",
+    ),
+    UncertainInput(
+        "nvidia_gpu_price_factor",
+        "NVIDIA GPU rent or purchase ($/GPU-hour or $, x factor)",
+        "adjust",
+        "factor",
+        0.75,
+        1.8,
+        "gpu_rents.csv: on-demand quotes of each NVIDIA GPU relative to its market median (53 quotes, 9 GPUs) "
+        "span x0.74 (10th percentile) to x1.79 (90th)",
+    ),
+    UncertainInput(
+        "amd_gpu_price_factor",
+        "AMD GPU rent or purchase ($/GPU-hour or $, x factor)",
+        "adjust",
+        "factor",
+        0.55,
+        2.0,
+        "gpu_rents.csv: MI300X on-demand quotes relative to their median (6 providers: TensorWave, Vultr, "
+        "DigitalOcean, Crusoe, Azure, Oracle) span x0.5-x2.0",
+    ),
+    UncertainInput(
+        "gpu_efficiency_factor",
+        "GPU serving efficiency (fitted eta, x factor)",
+        "adjust",
+        "factor",
+        0.7,
+        1.3,
+        "the eta fit's own residuals (serving_factors.json): fitted/measured throughput x0.84-x1.34 on the "
+        "calibration rows, RMS log error about 0.16 (SSE 0.213 over 8 rows); +-30% covers them",
+    ),
+    UncertainInput(
+        "peak_to_average",
+        "Peak-to-average load (ratio)",
+        "scenario",
+        "factor",
+        0.5,
+        2.0,
+        "assumption (no sourced figure): traffic shape is rarely known before launch; x0.5-x2 of the "
+        "scenario value, at least 1",
+    ),
+    UncertainInput(
+        "reasoning_tokens",
+        "Reasoning tokens per sample (tokens)",
+        "scenario",
+        "factor",
+        0.5,
+        2.0,
+        "assumption (no sourced figure): reasoning length varies with problem difficulty; x0.5-x2 of the "
+        "scenario's budget",
+    ),
+    UncertainInput(
+        "accuracy_shift_pts",
+        "Accuracy curves (points added)",
+        "adjust",
+        "shift",
+        -DEFAULT_ACCURACY_BAND_PTS,
+        DEFAULT_ACCURACY_BAND_PTS,
+        "+- half the recommended option's accuracy band (fit uncertainty); +-5 points if it has none",
+    ),
+    UncertainInput(
+        "requests_per_day",
+        "Volume (requests/day)",
+        "scenario",
+        "factor",
+        0.3,
+        3.0,
+        "assumption (no sourced figure): a pre-launch demand forecast off by up to 3x either way",
+    ),
 )
 
 _FIELD_BOUNDS = {f.name: (f.metadata.get("lo"), f.metadata.get("hi")) for f in dataclasses.fields(Scenario)}
@@ -200,8 +260,14 @@ def _cost_of(plan: Plan, option: int | None) -> float:
     return float("nan") if option is None else float(plan.results.monthly_usd[option])
 
 
-def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int], None] | None = None,
-            inputs=UNCERTAIN_INPUTS, rel_tol: float = 0.005, max_steps: int = 25) -> Tornado:
+def tornado(
+    scenario: Scenario,
+    catalog: Catalog,
+    progress: Callable[[int, int], None] | None = None,
+    inputs=UNCERTAIN_INPUTS,
+    rel_tol: float = 0.005,
+    max_steps: int = 25,
+) -> Tornado:
     """Each input alone at its low and high end (full planner): the base recommendation's monthly cost, and
     where the decision flips (bisection between base and the flipping end, to ``rel_tol`` relative width)."""
     base = evaluate(scenario, catalog)
@@ -211,6 +277,7 @@ def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int],
     evaluations = 1
     rows = []
     for n_done, u in enumerate(resolved):
+
         def run(x, u=u):
             s, adj = apply_inputs(scenario, {u.name: x}, resolved)
             return evaluate(s, catalog, adj)
@@ -222,7 +289,7 @@ def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int],
             evaluations += 1
             ends[side] = (x, plan)
         flips = []
-        for side, (x, plan) in ends.items():
+        for x, plan in ends.values():
             r2, k2 = _decision(plan)
             if r2 != rec:
                 by_kind = k2 != kind
@@ -238,27 +305,51 @@ def tornado(scenario: Scenario, catalog: Catalog, progress: Callable[[int, int],
             fn, ft = natural_value(u, scenario, fv), describe_value(u, scenario, fv)
             r2, ftk = _decision(plan)
             fto = None if r2 is None else plan.options.label[r2]
-        rows.append(TornadoRow(
-            name=u.name, label=u.label, low_value=u.low, high_value=u.high,
-            low_text=describe_value(u, scenario, u.low), high_text=describe_value(u, scenario, u.high),
-            cost_at_low=cl, cost_at_high=ch, base_cost=_cost_of(base, shown), swing=swing,
-            flips=bool(flips), flips_kind=any(b for b, _ in flips), flip_value=fv, flip_natural=fn, flip_text=ft,
-            flip_to=fto, flip_to_kind=ftk, source=u.source))
+        rows.append(
+            TornadoRow(
+                name=u.name,
+                label=u.label,
+                low_value=u.low,
+                high_value=u.high,
+                low_text=describe_value(u, scenario, u.low),
+                high_text=describe_value(u, scenario, u.high),
+                cost_at_low=cl,
+                cost_at_high=ch,
+                base_cost=_cost_of(base, shown),
+                swing=swing,
+                flips=bool(flips),
+                flips_kind=any(b for b, _ in flips),
+                flip_value=fv,
+                flip_natural=fn,
+                flip_text=ft,
+                flip_to=fto,
+                flip_to_kind=ftk,
+                source=u.source,
+            )
+        )
         if progress is not None:
             progress(n_done + 1, len(resolved))
     rows.sort(key=lambda row: (-row.swing if not math.isnan(row.swing) else 0.0, row.name))
-    return Tornado(scenario=scenario, base_option=shown, base_status=base.status,
-                   base_label=None if shown is None else base.options.label[shown],
-                   base_kind=None if shown is None else str(base.options.kind[shown]), base_cost=_cost_of(base, shown),
-                   rows=tuple(rows), evaluations=evaluations)
+    return Tornado(
+        scenario=scenario,
+        base_option=shown,
+        base_status=base.status,
+        base_label=None if shown is None else base.options.label[shown],
+        base_kind=None if shown is None else str(base.options.kind[shown]),
+        base_cost=_cost_of(base, shown),
+        rows=tuple(rows),
+        evaluations=evaluations,
+    )
 
 
-def _bisect(run, u: UncertainInput, neutral: float, end: float, rec, kind, by_kind: bool, rel_tol: float,
-            max_steps: int):
+def _bisect(
+    run, u: UncertainInput, neutral: float, end: float, rec, kind, by_kind: bool, rel_tol: float, max_steps: int
+):
     """Bisect between the base setting (no flip) and ``end`` (flips); factors bisect in log space.
 
     Returns ((value, plan on the flipped side), evaluations). by_kind: a flip means another deployment
     kind (else: another option)."""
+
     def flipped(plan):
         r2, k2 = _decision(plan)
         return (k2 != kind) if by_kind else (r2 != rec)
@@ -322,13 +413,17 @@ def flip_note(row) -> str:
 
 def row_notes(row) -> list[str]:
     """What a tornado bar pair needs said beside it: uncosted ends and the flip, for the GUI and the PDF."""
-    notes = [f"{end} end not costed" for end, cost in (("low", row.cost_at_low), ("high", row.cost_at_high))
-             if not math.isfinite(cost)]
+    notes = [
+        f"{end} end not costed"
+        for end, cost in (("low", row.cost_at_low), ("high", row.cost_at_high))
+        if not math.isfinite(cost)
+    ]
     return notes + ([flip_note(row)] if row.flips else [])
 
 
-def sample_inputs(inputs: tuple[UncertainInput, ...], n: int, seed: int = 0,
-                  cancelled: Callable[[], bool] | None = None) -> dict[str, np.ndarray]:
+def sample_inputs(
+    inputs: tuple[UncertainInput, ...], n: int, seed: int = 0, cancelled: Callable[[], bool] | None = None
+) -> dict[str, np.ndarray]:
     """Independent triangular draws with the mode at the base value (log space for factors; module docstring).
 
     ``cancelled`` is checked between inputs (a million draws take ~40 ms each); once it is set, the rest are
@@ -366,12 +461,19 @@ def _quantiles(values: np.ndarray) -> dict[str, float | None]:
     finite = values[np.isfinite(values)]
     if not len(finite):
         return {f"p{q}": None for q in QUANTILES}
-    return {f"p{q}": float(v) for q, v in zip(QUANTILES, np.percentile(finite, QUANTILES))}
+    return {f"p{q}": float(v) for q, v in zip(QUANTILES, np.percentile(finite, QUANTILES), strict=False)}
 
 
-def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
-                progress: Callable[[int, int], None] | None = None, cancelled: Callable[[], bool] | None = None,
-                chunk: int = DEFAULT_CHUNK, inputs=UNCERTAIN_INPUTS) -> MonteCarlo:
+def monte_carlo(
+    scenario: Scenario,
+    catalog: Catalog,
+    n: int,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    inputs=UNCERTAIN_INPUTS,
+) -> MonteCarlo:
     """Sample every uncertain input jointly and count which deployment kind is cheapest meeting the targets.
 
     Runs in chunks of ``chunk`` samples, calling ``progress(done, n)`` after each and stopping early (with
@@ -386,8 +488,11 @@ def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
     if scenario.budget_mode == "auto" and base.recommended is not None:
         # the surrogate prices every option at one budget: sample the budget the planner chose (issue 16)
         i = base.recommended
-        priced = scenario.replace(budget_mode="fixed", reasoning_tokens=float(base.results.reasoning_tokens[i]),
-                                  samples=int(base.results.samples[i]))
+        priced = scenario.replace(
+            budget_mode="fixed",
+            reasoning_tokens=float(base.results.reasoning_tokens[i]),
+            samples=int(base.results.samples[i]),
+        )
         base = evaluate(priced, catalog)
     resolved = _effective_inputs(priced, resolve_inputs(priced, base, inputs))
     drawn = sample_inputs(resolved, n, seed, cancelled)
@@ -411,13 +516,26 @@ def monte_carlo(scenario: Scenario, catalog: Catalog, n: int, seed: int = 0,
     winner, best = winner[:done], {k: v[:done] for k, v in best.items()}
     kinds = base.options.kind
     winner_kind = np.where(winner >= 0, kinds[np.maximum(winner, 0)], "none")
-    winner_cost = np.where(winner >= 0, np.min(np.vstack([best[k] for k in KINDS]), axis=0), np.inf) if done else np.zeros(0)
+    winner_cost = (
+        np.where(winner >= 0, np.min(np.vstack([best[k] for k in KINDS]), axis=0), np.inf) if done else np.zeros(0)
+    )
     prob = {k: (float(np.mean(winner_kind == k)) if done else float("nan")) for k in OUTCOMES}
-    return MonteCarlo(scenario=scenario, n=done, n_requested=n, seed=seed, cancelled=stopped, inputs=resolved,
-                      samples={k: v[:done] for k, v in drawn.items()}, winner=winner, winner_kind=winner_kind,
-                      winner_monthly_usd=winner_cost, probability=prob, monthly_usd_by_kind=best,
-                      quantiles_by_kind={k: _quantiles(v) for k, v in best.items()},
-                      winner_quantiles=_quantiles(winner_cost))
+    return MonteCarlo(
+        scenario=scenario,
+        n=done,
+        n_requested=n,
+        seed=seed,
+        cancelled=stopped,
+        inputs=resolved,
+        samples={k: v[:done] for k, v in drawn.items()},
+        winner=winner,
+        winner_kind=winner_kind,
+        winner_monthly_usd=winner_cost,
+        probability=prob,
+        monthly_usd_by_kind=best,
+        quantiles_by_kind={k: _quantiles(v) for k, v in best.items()},
+        winner_quantiles=_quantiles(winner_cost),
+    )
 
 
 class _SurrogateModel:
@@ -449,14 +567,19 @@ class _SurrogateModel:
         # token offers: split $/request into a fixed prompt part and a per-output-token part
         pr = {k: v[token] for k, v in o.prices.items()}
         b = r.batch[token]
-        fixed = costs.token_offer_cost_per_request(pr, s.input_tokens, 0.0, 0.0, s.samples, s.cached_input_fraction,
-                                                   s.prefix_cache, b)
+        fixed = costs.token_offer_cost_per_request(
+            pr, s.input_tokens, 0.0, 0.0, s.samples, s.cached_input_fraction, s.prefix_cache, b
+        )
         # each option's own budget (a model bought by effort level is priced at the level's tokens)
-        base = (np.asarray(r.reasoning_tokens, dtype=float) if r.reasoning_tokens is not None
-                else np.full(o.size, float(s.reasoning_tokens)))
+        base = (
+            np.asarray(r.reasoning_tokens, dtype=float)
+            if r.reasoning_tokens is not None
+            else np.full(o.size, float(s.reasoning_tokens))
+        )
         self.tok_base = base[token]
-        full = costs.token_offer_cost_per_request(pr, s.input_tokens, self.tok_base, s.answer_tokens, s.samples,
-                                                  s.cached_input_fraction, s.prefix_cache, b)
+        full = costs.token_offer_cost_per_request(
+            pr, s.input_tokens, self.tok_base, s.answer_tokens, s.samples, s.cached_input_fraction, s.prefix_cache, b
+        )
         self.tok_fixed = fixed
         self.tok_per_output = (full - fixed) / (self.tok_base + s.answer_tokens)
         self.tok_ttft, self.tok_speed, self.tok_batch = o.ttft_s[token], o.tokens_per_s_per_user[token], b
@@ -469,7 +592,9 @@ class _SurrogateModel:
         self.curve_of = np.full(o.size, -1)
         self.curves = []
         if t_hi > t_lo:
-            for acc_id, t0 in sorted(set(zip(ids[r.has_accuracy].tolist(), base[r.has_accuracy].tolist()))):
+            for acc_id, t0 in sorted(
+                set(zip(ids[r.has_accuracy].tolist(), base[r.has_accuracy].tolist(), strict=False))
+            ):
                 if t0 <= 0:
                     continue
                 tokens = t0 * np.concatenate([[1.0], np.exp(self.acc_log_t)])
@@ -488,24 +613,41 @@ class _SurrogateModel:
                 if not levels or not rows or not classes.has_curve[c]:
                     continue
                 level_tokens = np.array([t for _, t in levels])
-                est = task_accuracy(task, classes.accuracy_id[c], level_tokens, s.samples, s.aggregation,
-                                    s.scorer_quality)
+                est = task_accuracy(
+                    task, classes.accuracy_id[c], level_tokens, s.samples, s.aggregation, s.scorer_quality
+                )
                 rows = np.array(rows)
                 self.curve_of[rows] = -1  # the level's own accuracy replaces the curve change
-                self.effort_groups.append((rows, np.array([where[i] for i in rows.tolist()]), level_tokens,
-                                           np.asarray(est.mean_pct, dtype=float)))
+                self.effort_groups.append(
+                    (
+                        rows,
+                        np.array([where[i] for i in rows.tolist()]),
+                        level_tokens,
+                        np.asarray(est.mean_pct, dtype=float),
+                    )
+                )
         # GPU rows on a (reasoning factor x efficiency factor) grid; rows that can never be eligible are dropped
         self.gpu = np.zeros(0, dtype=int)
         if o.setup is not None:
             self.setup_pos = np.flatnonzero(self.allowed[o.gpu_rows])
             self.gpu = o.gpu_rows[self.setup_pos]
         if len(self.gpu):
-            self._build_gpu_grid(plan, rng.get("reasoning_tokens", (1.0, 1.0)), rng.get("gpu_efficiency_factor", (1.0, 1.0)))
+            self._build_gpu_grid(
+                plan, rng.get("reasoning_tokens", (1.0, 1.0)), rng.get("gpu_efficiency_factor", (1.0, 1.0))
+            )
 
     def _build_gpu_grid(self, plan: Plan, t_range, e_range):
         s, o = self.s, self.o
-        self.t_grid = np.log(np.geomspace(t_range[0], t_range[1], self.TOKEN_GRID_POINTS)) if t_range[1] > t_range[0] else np.zeros(1)
-        self.e_grid = np.log(np.geomspace(e_range[0], e_range[1], self.EFFICIENCY_GRID_POINTS)) if e_range[1] > e_range[0] else np.zeros(1)
+        self.t_grid = (
+            np.log(np.geomspace(t_range[0], t_range[1], self.TOKEN_GRID_POINTS))
+            if t_range[1] > t_range[0]
+            else np.zeros(1)
+        )
+        self.e_grid = (
+            np.log(np.geomspace(e_range[0], e_range[1], self.EFFICIENCY_GRID_POINTS))
+            if e_range[1] > e_range[0]
+            else np.zeros(1)
+        )
         shape = (len(self.gpu), len(self.t_grid), len(self.e_grid))
         eff = np.exp(self.e_grid)[None, None, :]
         fields = {}
@@ -516,9 +658,17 @@ class _SurrogateModel:
             fields[name] = np.broadcast_to(v, shape)
         setup = Setup(**fields)
         output = s.reasoning_tokens * np.exp(self.t_grid)[None, :, None] + s.answer_tokens
-        est = estimate_for_latency(setup, s.input_tokens, output, s.latency_target_s, samples=s.samples,
-                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
+        est = estimate_for_latency(
+            setup,
+            s.input_tokens,
+            output,
+            s.latency_target_s,
+            samples=s.samples,
+            prefix_cache=s.prefix_cache,
+            draft_tokens=s.speculative_draft_tokens,
+            acceptance=s.speculative_acceptance,
+            ttft_target_s=s.ttft_target_s,
+        )
         scaled, fixed = costs.gpu_hour_parts(o, self.gpu, s)
         hour = scaled + fixed
         ok = est.fits & (est.requests_per_s > 0)
@@ -529,8 +679,12 @@ class _SurrogateModel:
         # tables as (grid cell, row) so a per-sample lookup gathers whole contiguous rows
         cells = int(np.prod(ok.shape[1:]))  # explicit: reshape(0, -1) fails when no GPU row has a price
         with np.errstate(divide="ignore"):
-            self.g_log_rate = np.where(ok, np.log(np.where(ok, rate, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
-            self.g_log_latency = np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
+            self.g_log_rate = (
+                np.where(ok, np.log(np.where(ok, rate, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
+            )
+            self.g_log_latency = (
+                np.where(ok, np.log(np.where(ok, latency, 1.0)), np.nan).reshape(len(self.gpu), cells).T.copy()
+            )
         ng = len(self.gpu)
         per = o.gpus_per_replica[self.gpu]
         self.g_hour_fixed = per * fixed * costs.HOURS_PER_MONTH  # $/replica-month not scaled by the price factor
@@ -555,14 +709,27 @@ class _SurrogateModel:
             v = np.asarray(v, dtype=float)[self.setup_pos[pos]]
             fields[name] = v * eff[:, None] if name in ("eta_bw", "eta_flops", "eta_prefill") else v
         output = (s.reasoning_tokens * t + s.answer_tokens)[:, None]
-        est = estimate_for_latency(Setup(**fields), s.input_tokens, output, s.latency_target_s, samples=s.samples,
-                                   prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                   acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
+        est = estimate_for_latency(
+            Setup(**fields),
+            s.input_tokens,
+            output,
+            s.latency_target_s,
+            samples=s.samples,
+            prefix_cache=s.prefix_cache,
+            draft_tokens=s.speculative_draft_tokens,
+            acceptance=s.speculative_acceptance,
+            ttft_target_s=s.ttft_target_s,
+        )
         reps = costs.replicas_needed(volume[:, None], peak[:, None], est.requests_per_s)
         rows = np.arange(len(t))[:, None]
         cost = reps * (self.g_hour_fixed[pos] + self.g_hour_scaled[pos] * price_factor[rows, pos])
-        ok = (static_ok[rows, g[pos]] & est.fits & np.isfinite(cost)
-              & (est.latency_s <= s.latency_target_s * (1 + 1e-9)) & ~(est.ttft_p95_s > s.ttft_target_s * (1 + 1e-9)))
+        ok = (
+            static_ok[rows, g[pos]]
+            & est.fits
+            & np.isfinite(cost)
+            & (est.latency_s <= s.latency_target_s * (1 + 1e-9))
+            & ~(est.ttft_p95_s > s.ttft_target_s * (1 + 1e-9))
+        )
         masked[rows, g[pos]] = np.where(ok, cost, np.inf)
 
     @staticmethod
@@ -610,15 +777,22 @@ class _SurrogateModel:
         monthly[:, tk] = cpr * (volume * costs.DAYS_PER_MONTH)[:, None]
         lat = self.tok_ttft[None, :] + output / self.tok_speed[None, :]
         lat = np.where(self.tok_batch[None, :], np.minimum(lat, costs.BATCH_LATENCY_S), lat)
-        latency_ok[:, tk] = (np.isfinite(lat) & (lat <= s.latency_target_s * (1 + 1e-9))
-                             & ~(self.tok_ttft[None, :] > s.ttft_target_s * (1 + 1e-9)))
-        fits[:, tk] = (s.input_tokens + output <= self.tok_context[None, :]) & (output <= costs.output_caps(o)[tk][None, :])
+        latency_ok[:, tk] = (
+            np.isfinite(lat)
+            & (lat <= s.latency_target_s * (1 + 1e-9))
+            & ~(self.tok_ttft[None, :] > s.ttft_target_s * (1 + 1e-9))
+        )
+        fits[:, tk] = (s.input_tokens + output <= self.tok_context[None, :]) & (
+            output <= costs.output_caps(o)[tk][None, :]
+        )
         per_minute = volume[:, None] / 1440.0 * peak[:, None] * s.samples  # rate-limit tiers at each sample's load
         daily = volume[:, None] * s.samples
-        fits[:, tk] &= ((per_minute <= o.rate_limit_rpm[tk][None, :])
-                        & (per_minute * (s.input_tokens + output) <= o.rate_limit_tpm[tk][None, :])
-                        & (daily <= o.rate_limit_rpd[tk][None, :])
-                        & (daily * (s.input_tokens + output) <= o.rate_limit_tpd[tk][None, :]))
+        fits[:, tk] &= (
+            (per_minute <= o.rate_limit_rpm[tk][None, :])
+            & (per_minute * (s.input_tokens + output) <= o.rate_limit_tpm[tk][None, :])
+            & (daily <= o.rate_limit_rpd[tk][None, :])
+            & (daily * (s.input_tokens + output) <= o.rate_limit_tpd[tk][None, :])
+        )
         # GPU rows
         g = self.gpu
         if len(g):
@@ -667,8 +841,15 @@ def _num(x) -> float | None:
 
 
 def _input_json(u: UncertainInput) -> dict:
-    return {"name": u.name, "label": u.label, "target": u.target, "scale": u.scale, "low": u.low, "high": u.high,
-            "source": u.source}
+    return {
+        "name": u.name,
+        "label": u.label,
+        "target": u.target,
+        "scale": u.scale,
+        "low": u.low,
+        "high": u.high,
+        "source": u.source,
+    }
 
 
 def tornado_to_json(t: Tornado) -> dict:
@@ -676,18 +857,36 @@ def tornado_to_json(t: Tornado) -> dict:
     return {
         "schema_version": 1,
         "scenario": t.scenario.name,
-        "base": {"option": t.base_label, "kind": t.base_kind, "status": t.base_status,
-                 "monthly_cost_usd": _num(t.base_cost)},
+        "base": {
+            "option": t.base_label,
+            "kind": t.base_kind,
+            "status": t.base_status,
+            "monthly_cost_usd": _num(t.base_cost),
+        },
         "evaluations": t.evaluations,
-        "rows": [{
-            "name": r.name, "label": r.label,
-            "low": r.low_value, "high": r.high_value, "low_text": r.low_text, "high_text": r.high_text,
-            "cost_at_low_usd": _num(r.cost_at_low), "cost_at_high_usd": _num(r.cost_at_high),
-            "base_cost_usd": _num(r.base_cost), "swing_usd": _num(r.swing),
-            "flips": r.flips, "flips_kind": r.flips_kind,
-            "flip_value": _num(r.flip_value), "flip_natural": _num(r.flip_natural), "flip_text": r.flip_text,
-            "flip_to": r.flip_to, "flip_to_kind": r.flip_to_kind, "source": r.source,
-        } for r in t.rows],
+        "rows": [
+            {
+                "name": r.name,
+                "label": r.label,
+                "low": r.low_value,
+                "high": r.high_value,
+                "low_text": r.low_text,
+                "high_text": r.high_text,
+                "cost_at_low_usd": _num(r.cost_at_low),
+                "cost_at_high_usd": _num(r.cost_at_high),
+                "base_cost_usd": _num(r.base_cost),
+                "swing_usd": _num(r.swing),
+                "flips": r.flips,
+                "flips_kind": r.flips_kind,
+                "flip_value": _num(r.flip_value),
+                "flip_natural": _num(r.flip_natural),
+                "flip_text": r.flip_text,
+                "flip_to": r.flip_to,
+                "flip_to_kind": r.flip_to_kind,
+                "source": r.source,
+            }
+            for r in t.rows
+        ],
     }
 
 
@@ -702,7 +901,9 @@ def monte_carlo_to_json(mc: MonteCarlo) -> dict:
         "sampling": "independent triangular draws, mode at the base value; log space for factors",
         "inputs": [_input_json(u) for u in mc.inputs],
         "probability": {k: _num(v) for k, v in mc.probability.items()},
-        "monthly_cost_usd_by_kind": {k: {"share_with_option": _num(np.mean(np.isfinite(v))) if len(v) else None,
-                                         **mc.quantiles_by_kind[k]} for k, v in mc.monthly_usd_by_kind.items()},
+        "monthly_cost_usd_by_kind": {
+            k: {"share_with_option": _num(np.mean(np.isfinite(v))) if len(v) else None, **mc.quantiles_by_kind[k]}
+            for k, v in mc.monthly_usd_by_kind.items()
+        },
         "winner_monthly_cost_usd": mc.winner_quantiles,
     }

@@ -147,9 +147,15 @@ def check_engine_precision(catalog: Catalog, engine: str, precision: str) -> Non
         raise InputError(f"int4 weights are not modelled on {engine}; use one of {', '.join(able)}", field="precision")
 
 
-def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weight_precision: str,
-                kv_precision: str, engine: str = "vllm", expert_parallel: bool = False,
-                max_num_seqs: int | None = None) -> Setup:
+def build_setup(
+    catalog: Catalog,
+    pairs: list[tuple[OpenModel, Gpu, int]],
+    weight_precision: str,
+    kv_precision: str,
+    engine: str = "vllm",
+    expert_parallel: bool = False,
+    max_num_seqs: int | None = None,
+) -> Setup:
     """Stack (model, GPU, GPU count) triples into a Setup with the engine's fitted factors and defaults.
 
     engine 'auto': per row, the engine with the highest throughput on a 1000-prompt burst of 1000/500 tokens
@@ -170,8 +176,9 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
         expert = (total - active) / (1 - share) if is_moe and share < 1 else 0.0
         scale, dec, pre, calibrated = 1.0, 1.0, 1.0, 0.0
         for cal in catalog.user_calibrations.values():
-            if ((cal.model_id, cal.hardware_id, cal.gpus, cal.precision) == (model.id, gpu.id, n, prec)
-                    and getattr(cal, "engine", "") in ("", engine)):
+            if (cal.model_id, cal.hardware_id, cal.gpus, cal.precision) == (model.id, gpu.id, n, prec) and getattr(
+                cal, "engine", ""
+            ) in ("", engine):
                 scale = cal.throughput_scale
                 dec, pre = getattr(cal, "decode_scale", 1.0), getattr(cal, "prefill_scale", 1.0)
                 calibrated = 1.0
@@ -181,25 +188,44 @@ def build_setup(catalog: Catalog, pairs: list[tuple[OpenModel, Gpu, int]], weigh
         large = gpu.memory_gb >= LARGE_GPU_GB and gpu.fp8_tflops is not None
         cap = max_num_seqs or (dflt.max_running_requests if large else dflt.max_running_requests_small_gpu)
         row = dict(
-            total_params=total, active_params=active, expert_params=expert,
-            experts_total=model.experts_total, experts_active=model.experts_active,
-            layers=model.layers, attn_width=model.attn_heads * model.head_dim, hidden_size=model.hidden_size,
+            total_params=total,
+            active_params=active,
+            expert_params=expert,
+            experts_total=model.experts_total,
+            experts_active=model.experts_active,
+            layers=model.layers,
+            attn_width=model.attn_heads * model.head_dim,
+            hidden_size=model.hidden_size,
             kv_bytes_per_token=model.kv_bytes_per_token_bf16 * BYTES_PER_VALUE[kv_precision] / 2.0,
-            sw_fraction=model.sliding_window_layer_fraction, sw_tokens=model.sliding_window_tokens,
+            sw_fraction=model.sliding_window_layer_fraction,
+            sw_tokens=model.sliding_window_tokens,
             context_limit=model.context_tokens,
-            memory_gb=gpu.memory_gb, mem_bw_tb_s=gpu.mem_bw_tb_s, peak_tflops=peak_tflops(gpu, prec), gpus=n,
+            memory_gb=gpu.memory_gb,
+            mem_bw_tb_s=gpu.mem_bw_tb_s,
+            peak_tflops=peak_tflops(gpu, prec),
+            gpus=n,
             parallel=1 if engine == "llamacpp" else n,
-            link_gb_s=LINK_GB_S[gpu.interconnect], allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
+            link_gb_s=LINK_GB_S[gpu.interconnect],
+            allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
-            eta_bw=eff.eta_bw * dec, eta_flops=eff.eta_flops * dec * k4, eta_prefill=eff.eta_prefill * pre * k4,
-            step_overhead_s=eff.step_overhead_s / dec, seq_overhead_s=eff.seq_overhead_s / dec,
-            moe_bw_scale=eff.moe_bw_scale, comm_scale=eff.comm_scale / dec, moe_flops_scale=eff.moe_flops_scale,
+            eta_bw=eff.eta_bw * dec,
+            eta_flops=eff.eta_flops * dec * k4,
+            eta_prefill=eff.eta_prefill * pre * k4,
+            step_overhead_s=eff.step_overhead_s / dec,
+            seq_overhead_s=eff.seq_overhead_s / dec,
+            moe_bw_scale=eff.moe_bw_scale,
+            comm_scale=eff.comm_scale / dec,
+            moe_flops_scale=eff.moe_flops_scale,
             moe_prefill_scale=eff.moe_prefill_scale,
-            ttft_overhead_s=eff.ttft_overhead_s / pre, admission_s=eff.admission_s, expert_parallel=float(expert_parallel and is_moe),
-            memory_fraction=dflt.memory_fraction, max_running=cap,
+            ttft_overhead_s=eff.ttft_overhead_s / pre,
+            admission_s=eff.admission_s,
+            expert_parallel=float(expert_parallel and is_moe),
+            memory_fraction=dflt.memory_fraction,
+            max_running=cap,
             spec_max_running=0 if max_num_seqs else dflt.speculative_max_running_requests,
             max_batched_tokens=dflt.max_batched_tokens if large else dflt.max_batched_tokens_small_gpu,
-            engine_index=ENGINES.index(engine), user_scale=scale,
+            engine_index=ENGINES.index(engine),
+            user_scale=scale,
             calibrated=calibrated,
         )
         for k, v in row.items():
@@ -270,7 +296,9 @@ def _comm_s(s: Setup, tokens) -> np.ndarray:
     dispatch and combine of each token's hidden state to its experts' GPUs in place of the MoE all-reduce."""
     multi = (s.gpus > 1) & (s.parallel > 1)
     per_layer = s.allreduce_latency_s + tokens * s.hidden_size * 2 / (s.link_gb_s * 1e9)
-    alltoall = s.allreduce_latency_s + tokens * s.hidden_size * 2 * np.maximum(s.experts_active, 1) / (s.link_gb_s * 1e9 * np.maximum(s.gpus, 1))
+    alltoall = s.allreduce_latency_s + tokens * s.hidden_size * 2 * np.maximum(s.experts_active, 1) / (
+        s.link_gb_s * 1e9 * np.maximum(s.gpus, 1)
+    )
     moe_layer = np.where(s.expert_parallel > 0, 2 * alltoall, per_layer)
     return np.where(multi, s.comm_scale * s.layers * (per_layer + moe_layer), 0.0)
 
@@ -354,7 +382,9 @@ class _Workload:
         self.prefills_per_request = np.where(prefix_cache, 1.0, self.n)
         self.kv_per_seq = kv_bytes_per_sequence(s, self.context)
         self.weights = weight_bytes(s)
-        cap = np.where(self.spec & (s.spec_max_running > 0), np.minimum(s.spec_max_running, s.max_running), s.max_running)
+        cap = np.where(
+            self.spec & (s.spec_max_running > 0), np.minimum(s.spec_max_running, s.max_running), s.max_running
+        )
         # Sequences the engine runs at once: the cap, the KV cache, and the prefill budget. Each step prefills at
         # most max_batched_tokens - b tokens (decode tokens count against the budget), so b sequences of o tokens
         # are replaced no faster than that: b <= samples x o x budget / (prompt + samples x o). Long prompts on a
@@ -364,8 +394,13 @@ class _Workload:
         self.slots = np.minimum(np.minimum(self.kv_max, cap), np.floor(prefill_bound))
         self.chunk_steps = np.ceil(np.maximum(self.i, 1.0) / np.maximum(s.max_batched_tokens, 1.0))
         # a request's own prefill (TTFT): compute, or the weights it reads, plus the engine's fixed TTFT cost
-        self.first_floor = np.maximum(self.prefill_one, prefill_weights_s(s, np.minimum(self.i, s.max_batched_tokens))
-                                      * self.chunk_steps / s.user_scale) + s.ttft_overhead_s
+        self.first_floor = (
+            np.maximum(
+                self.prefill_one,
+                prefill_weights_s(s, np.minimum(self.i, s.max_batched_tokens)) * self.chunk_steps / s.user_scale,
+            )
+            + s.ttft_overhead_s
+        )
 
         # decode_step_s as A + B b + E (1 - exp(L b)): the setup and shape parts once, so a batch costs 6 operations
         tps = self.tokens_per_seq
@@ -376,7 +411,9 @@ class _Workload:
         ep = s.expert_parallel > 0
         lat = s.allreduce_latency_s
         per_seq_link = tps * s.hidden_size * 2 / (s.link_gb_s * 1e9)
-        moe_link = np.where(ep, 2 * per_seq_link * np.maximum(s.experts_active, 1) / np.maximum(s.gpus, 1), per_seq_link)
+        moe_link = np.where(
+            ep, 2 * per_seq_link * np.maximum(s.experts_active, 1) / np.maximum(s.gpus, 1), per_seq_link
+        )
         comm0 = np.where(multi, s.comm_scale * s.layers * (lat + np.where(ep, 2 * lat, lat)), 0.0)
         comm1 = np.where(multi, s.comm_scale * s.layers * (per_seq_link + moe_link), 0.0)
         attn = np.maximum(self.kv_per_seq / bandwidth, tps * 4 * s.layers * s.attn_width * self.context / compute)
@@ -395,8 +432,24 @@ class _Workload:
         self.inv_x_max = 1.0 / np.minimum(x_max, 1.0 / np.maximum(s.admission_s, 1e-9))
         self.slots_req = np.maximum(self.slots / self.n, 1e-9)
 
-    SUBSET_FIELDS = ("_a", "_b", "_e", "_l", "_f_tok", "_f_step", "p_per_tok", "accepted", "first_base", "chunk_steps",
-                     "o", "n", "inv_x_max", "p", "slots_req", "top")
+    SUBSET_FIELDS = (
+        "_a",
+        "_b",
+        "_e",
+        "_l",
+        "_f_tok",
+        "_f_step",
+        "p_per_tok",
+        "accepted",
+        "first_base",
+        "chunk_steps",
+        "o",
+        "n",
+        "inv_x_max",
+        "p",
+        "slots_req",
+        "top",
+    )
 
     def subset(self, mask: np.ndarray) -> _Workload:
         """The elements where ``mask`` (full broadcast shape) is set, as a flat workload for ``_at_batch`` and
@@ -491,9 +544,21 @@ def _poisson(s: Setup, w: _Workload, rate, q: float):
     return n, tpot, tpot_q, ttft, ttft_q, lam * w.inv_x_max
 
 
-def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf, num_prompts=math.inf,
-                  request_rate=math.inf, samples=1, prefix_cache=True, draft_tokens=0, acceptance=0.0,
-                  output_cv=0.0, workload: _Workload | None = None) -> LoadEstimate:
+def load_estimate(
+    s: Setup,
+    input_tokens,
+    output_tokens,
+    *,
+    concurrency=math.inf,
+    num_prompts=math.inf,
+    request_rate=math.inf,
+    samples=1,
+    prefix_cache=True,
+    draft_tokens=0,
+    acceptance=0.0,
+    output_cv=0.0,
+    workload: _Workload | None = None,
+) -> LoadEstimate:
     """A replica under load: ``concurrency`` C requests in flight (closed loop), ``num_prompts`` N (with
     C infinite and no rate: all at once), or Poisson arrivals at ``request_rate`` (finite N: a benchmark of N
     requests; infinite N: steady state, inf latency where the rate exceeds what the replica sustains).
@@ -501,12 +566,12 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
     longest output ends, about O x cv x (ln m + 0.58 - 1) tokens beyond the mean for m requests in the last wave,
     decoded almost alone (ShareGPT: about 1; fixed lengths with --ignore-eos: 0)."""
     w = workload or _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
-    C = np.asarray(concurrency, dtype=float)
-    N = np.asarray(num_prompts, dtype=float)
+    conc = np.asarray(concurrency, dtype=float)
+    n_prompts = np.asarray(num_prompts, dtype=float)
     lam = np.asarray(request_rate, dtype=float)
     fits = w.kv_max >= 1
     p = w.prefill_one * w.prefills_per_request
-    in_flight = np.minimum(C, N) * w.n  # sequences the client keeps in flight
+    in_flight = np.minimum(conc, n_prompts) * w.n  # sequences the client keeps in flight
     b = np.maximum(np.minimum(w.slots, in_flight), 1.0)
     slots_req = np.maximum(w.slots / w.n, 1.0)
     t_tok = w.token_time(s, b)
@@ -516,36 +581,38 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
     tpot = t_tok + b * p / (w.n * w.o)
     first = np.maximum(np.maximum(p, w.chunk_steps * step), w.first_floor)  # at least one chunk per step
     d = first + step + (w.o - 1) * tpot
-    # Queue for slots: arrivals at k / rate (all at once when the rate is infinite); a closed loop of C < N
-    # requests keeps C - slots of them waiting in the engine.
-    closed = np.isfinite(C) & (C < N) & ~np.isfinite(lam)
+    # Queue for slots: arrivals at k / rate (all at once when the rate is infinite); a closed loop of conc < n_prompts
+    # requests keeps conc - slots of them waiting in the engine.
+    closed = np.isfinite(conc) & (conc < n_prompts) & ~np.isfinite(lam)
     with np.errstate(divide="ignore", invalid="ignore"):
         inv_rate = np.where(np.isfinite(lam), 1.0 / lam, 0.0)
         alpha = 1.0 / x - inv_rate
         beta = (slots_req - 1.0) / x
-        count = np.where(np.isfinite(N), N, 0.0)
+        count = np.where(np.isfinite(n_prompts), n_prompts, 0.0)
         slot_mean = _mean_ramp(alpha, beta, count)
         slot_q = np.maximum(0.0, alpha * 0.99 * count - beta)
-        wave = np.minimum(np.minimum(count, slots_req), np.where(np.isfinite(C), C, np.inf))
+        wave = np.minimum(np.minimum(count, slots_req), np.where(np.isfinite(conc), conc, np.inf))
         # The first wave's prompts are prefilled max_batched_tokens per step, each step also decoding the batch.
         per_prompt = p + w.i / np.maximum(s.max_batched_tokens, 1.0) * step + s.admission_s
         pf_mean = _mean_ramp(per_prompt - inv_rate, 0.0, wave) * wave / np.maximum(count, 1)
         pf_q = np.where(0.99 * count < wave, np.maximum(0.0, (per_prompt - inv_rate) * 0.99 * count), 0.0)
-        closed_wait = np.maximum(np.where(np.isfinite(C), C, 0.0) - slots_req, 0.0) / x
+        closed_wait = np.maximum(np.where(np.isfinite(conc), conc, 0.0) - slots_req, 0.0) / x
         rho_p = np.minimum(x * p, 0.999)
         closed_pf = x * p * p / (2 * (1 - rho_p))
     ttft_burst = first + step + slot_mean + pf_mean
     ttft_burst_q = first + step + slot_q + pf_q
     ttft_closed = first + step + closed_wait + closed_pf + pf_mean
     ttft_closed_q = first + step + closed_wait + _tail(closed_pf, rho_p, 0.99) + pf_q
-    span = np.maximum(np.where(np.isfinite(N), N, 0.0) / x, np.maximum(count - slots_req, 0.0) / x + d)
+    span = np.maximum(np.where(np.isfinite(n_prompts), n_prompts, 0.0) / x, np.maximum(count - slots_req, 0.0) / x + d)
     span = np.maximum(span, np.where(np.isfinite(lam), count * inv_rate + d, 0.0))
     last_wave = np.maximum(np.minimum(count, slots_req), 1.0)
-    span = span + w.o * np.asarray(output_cv, dtype=float) * np.maximum(np.log(last_wave) - 0.4228, 0.0) * w.token_time(s, 1.0)
+    span = span + w.o * np.asarray(output_cv, dtype=float) * np.maximum(np.log(last_wave) - 0.4228, 0.0) * w.token_time(
+        s, 1.0
+    )
     finite_tok = count * w.n * w.o / np.maximum(span, 1e-12)
     ttft = np.where(closed, ttft_closed, ttft_burst)
     ttft_q = np.maximum(np.where(closed, ttft_closed_q, ttft_burst_q), ttft)
-    tok = np.where(np.isfinite(N), finite_tok, x * w.n * w.o)
+    tok = np.where(np.isfinite(n_prompts), finite_tok, x * w.n * w.o)
     req = tok / (w.n * w.o)
     tpot_mean, tpot_q, running, util = tpot, tpot, b, np.ones_like(tok)
     # Poisson arrivals the replica sustains: the steady-state queue model instead of the ramp.
@@ -562,7 +629,7 @@ def load_estimate(s: Setup, input_tokens, output_tokens, *, concurrency=math.inf
         req = np.where(stable, lam_safe, req)
         tok = np.where(stable, lam_safe * w.n * w.o, tok)
         util = np.where(poisson, putil, util)
-        unbounded = poisson & ~stable & ~np.isfinite(N)
+        unbounded = poisson & ~stable & ~np.isfinite(n_prompts)
         ttft = np.where(unbounded, np.inf, ttft)
         ttft_q = np.where(unbounded, np.inf, ttft_q)
     zero = np.zeros_like(tok)
@@ -599,37 +666,70 @@ class ServingEstimate:
     utilization: np.ndarray | None = None  # estimate_for_latency: share of the replica's capacity that rate uses
 
 
-def _serving_estimate(s: Setup, w: _Workload, est: LoadEstimate, requests_per_s, latency, ttft, **extra) -> ServingEstimate:
+def _serving_estimate(
+    s: Setup, w: _Workload, est: LoadEstimate, requests_per_s, latency, ttft, **extra
+) -> ServingEstimate:
     fits = est.fits
     zero = np.zeros_like(est.output_tokens_per_s)
     tok = requests_per_s * w.n * w.o
     mem = (w.weights + est.running * w.kv_per_seq) / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU
     return ServingEstimate(
-        fits=fits, max_concurrency=est.max_concurrency, concurrency=np.where(fits, est.running, 0.0),
-        output_tokens_per_s=np.where(fits, tok, zero), output_tokens_per_s_per_gpu=np.where(fits, tok / s.gpus, zero),
+        fits=fits,
+        max_concurrency=est.max_concurrency,
+        concurrency=np.where(fits, est.running, 0.0),
+        output_tokens_per_s=np.where(fits, tok, zero),
+        output_tokens_per_s_per_gpu=np.where(fits, tok / s.gpus, zero),
         output_tokens_per_s_per_user=np.where(fits, 1.0 / est.tpot_s, zero),
-        requests_per_s=np.where(fits, requests_per_s, zero), ttft_s=np.where(fits, ttft, np.inf),
-        tpot_s=est.tpot_s, latency_s=np.where(fits, latency, np.inf),
+        requests_per_s=np.where(fits, requests_per_s, zero),
+        ttft_s=np.where(fits, ttft, np.inf),
+        tpot_s=est.tpot_s,
+        latency_s=np.where(fits, latency, np.inf),
         memory_gb_per_gpu=np.where(fits, mem, w.weights / s.gpus / 1e9 + ACTIVATION_RESERVE_GB_PER_GPU),
-        calibrated_by_user=np.broadcast_to(s.calibrated > 0, np.shape(tok)).copy(), **extra)
+        calibrated_by_user=np.broadcast_to(s.calibrated > 0, np.shape(tok)).copy(),
+        **extra,
+    )
 
 
-def estimate(s: Setup, input_tokens, output_tokens, concurrency=None, *, samples=1, prefix_cache=True,
-             draft_tokens=0, acceptance=0.0) -> ServingEstimate:
+def estimate(
+    s: Setup,
+    input_tokens,
+    output_tokens,
+    concurrency=None,
+    *,
+    samples=1,
+    prefix_cache=True,
+    draft_tokens=0,
+    acceptance=0.0,
+) -> ServingEstimate:
     """Steady state of a replica with ``concurrency`` requests in flight (None: as many as the engine runs).
 
     A request is ``samples`` sequences of ``output_tokens`` each sharing one prompt; with prefix caching
     the prompt is prefilled once per request, otherwise once per sample.
     """
     w = _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
-    c = np.where(np.isfinite(w.slots), w.slots / w.n, 1.0) if concurrency is None else np.asarray(concurrency, dtype=float)
+    c = (
+        np.where(np.isfinite(w.slots), w.slots / w.n, 1.0)
+        if concurrency is None
+        else np.asarray(concurrency, dtype=float)
+    )
     c = np.minimum(c, np.maximum(w.slots / w.n, 1.0))
     est = load_estimate(s, input_tokens, output_tokens, concurrency=c, workload=w)
     return _serving_estimate(s, w, est, est.request_throughput_per_s, est.e2e_s, est.ttft_s)
 
 
-def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s, *, samples=1, prefix_cache=True,
-                         draft_tokens=0, acceptance=0.0, ttft_target_s=math.inf, quantile=0.95) -> ServingEstimate:
+def estimate_for_latency(
+    s: Setup,
+    input_tokens,
+    output_tokens,
+    latency_target_s,
+    *,
+    samples=1,
+    prefix_cache=True,
+    draft_tokens=0,
+    acceptance=0.0,
+    ttft_target_s=math.inf,
+    quantile=0.95,
+) -> ServingEstimate:
     """The highest Poisson request rate per replica at which the ``quantile`` end-to-end latency meets
     ``latency_target_s`` and the same quantile of TTFT meets ``ttft_target_s``.
 
@@ -637,9 +737,9 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
     needed): each constraint solved for n in closed form with the decode step linear in the batch (the MoE
     expert term at the batch of a first pass) and the queueing tails left out, then checked exactly with the
     tails; where a target is missed, the secant between one sequence and that batch (the tails are convex, so
-    it lands at or below the batch that meets it), then 20% back-offs for what remains (rare). Where even one sequence
-    misses, the one-sequence rate is returned (its latency shows by how much). ``latency_s`` is that p95 end-to-end latency, ``ttft_p95_s``
-    the p95 TTFT, ``utilization`` the rate over the replica's capacity (1 - utilization: its headroom).
+    it lands at or below the batch that meets it), then 20% back-offs for what remains (rare). ``latency_s`` is
+    that p95 end-to-end latency, ``ttft_p95_s`` the p95 TTFT, ``utilization`` the rate over the replica's capacity
+    (1 - utilization: its headroom).
     Where even one sequence misses, the one-sequence rate is returned (its latency shows by how much).
     """
     w = _Workload(s, input_tokens, output_tokens, samples, prefix_cache, draft_tokens, acceptance)
@@ -657,8 +757,12 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
         sub = w.subset(miss)
         t_sub = np.broadcast_to(target, miss.shape)[miss]
         f_sub = np.broadcast_to(ttft_target, miss.shape)[miss]
-        n_sub = _batch_for_targets(sub, t_sub - np.maximum(e2e[miss] - t_sub, 0.0) * 1.05,
-                                   f_sub - np.maximum(ttft_q[miss] - f_sub, 0.0) * 1.05, quantile)
+        n_sub = _batch_for_targets(
+            sub,
+            t_sub - np.maximum(e2e[miss] - t_sub, 0.0) * 1.05,
+            f_sub - np.maximum(ttft_q[miss] - f_sub, 0.0) * 1.05,
+            quantile,
+        )
         n_sub = np.minimum(n_sub, n[miss] * 0.95)
         out_sub = _at_batch(s, sub, n_sub, quantile)
         for _ in range(BACKOFF_STEPS):  # what remains (rare): back off 20%
@@ -670,19 +774,36 @@ def estimate_for_latency(s: Setup, input_tokens, output_tokens, latency_target_s
         n = n.copy()
         n[miss] = n_sub
         full = []
-        for whole, part in zip(out, out_sub):
+        for whole, part in zip(out, out_sub, strict=False):
             whole = np.array(np.broadcast_to(whole, miss.shape))
             whole[miss] = part
             full.append(whole)
         out = tuple(full)
     rate, tpot, tpot_q, ttft, ttft_q, util = out
     fits = np.broadcast_to(w.kv_max >= 1, rate.shape)
-    est = LoadEstimate(fits=fits, max_concurrency=np.broadcast_to(w.kv_max, rate.shape), running=n,
-                       output_tokens_per_s=rate * w.n * w.o, request_throughput_per_s=rate, ttft_s=ttft,
-                       ttft_p99_s=ttft_q, tpot_s=tpot, e2e_s=ttft + (w.o - 1) * tpot,
-                       e2e_p99_s=ttft_q + (w.o - 1) * tpot_q, utilization=util)
-    return _serving_estimate(s, w, est, rate, est.e2e_p99_s, ttft, ttft_p95_s=np.where(fits, ttft_q, np.inf),
-                             utilization=np.where(fits, util, 0.0))
+    est = LoadEstimate(
+        fits=fits,
+        max_concurrency=np.broadcast_to(w.kv_max, rate.shape),
+        running=n,
+        output_tokens_per_s=rate * w.n * w.o,
+        request_throughput_per_s=rate,
+        ttft_s=ttft,
+        ttft_p99_s=ttft_q,
+        tpot_s=tpot,
+        e2e_s=ttft + (w.o - 1) * tpot,
+        e2e_p99_s=ttft_q + (w.o - 1) * tpot_q,
+        utilization=util,
+    )
+    return _serving_estimate(
+        s,
+        w,
+        est,
+        rate,
+        est.e2e_p99_s,
+        ttft,
+        ttft_p95_s=np.where(fits, ttft_q, np.inf),
+        utilization=np.where(fits, util, 0.0),
+    )
 
 
 def misses(w: _Workload, out, target, ttft_target):
@@ -724,8 +845,9 @@ def _batch_for_targets(w: _Workload, target, ttft_target, quantile: float) -> np
     return n
 
 
-def simulate_poisson(s: Setup, input_tokens: float, output_tokens: float, rate: float, requests: int, *,
-                     replicas: int = 1, seed: int = 0) -> dict:
+def simulate_poisson(
+    s: Setup, input_tokens: float, output_tokens: float, rate: float, requests: int, *, replicas: int = 1, seed: int = 0
+) -> dict:
     """Step-by-step simulation of continuous batching under Poisson arrivals (one column of ``s``).
 
     Each replica (requests assigned round-robin) runs engine steps: admit waiting requests while slots and KV
@@ -776,7 +898,19 @@ def simulate_poisson(s: Setup, input_tokens: float, output_tokens: float, rate: 
                 if state[1] >= o:
                     done[idx[k]] = t - mine[k]
                     del running[k]
-    q = lambda a, x: float(np.nanpercentile(a, x))
-    return {"ttft_mean_s": float(np.nanmean(ttft)), "ttft_p95_s": q(ttft, 95), "ttft_p99_s": q(ttft, 99),
-            "e2e_mean_s": float(np.nanmean(done)), "e2e_p50_s": q(done, 50), "e2e_p95_s": q(done, 95),
-            "e2e_p99_s": q(done, 99), "requests": requests, "replicas": replicas, "rate_per_s": rate}
+
+    def q(a, x):
+        return float(np.nanpercentile(a, x))
+
+    return {
+        "ttft_mean_s": float(np.nanmean(ttft)),
+        "ttft_p95_s": q(ttft, 95),
+        "ttft_p99_s": q(ttft, 99),
+        "e2e_mean_s": float(np.nanmean(done)),
+        "e2e_p50_s": q(done, 50),
+        "e2e_p95_s": q(done, 95),
+        "e2e_p99_s": q(done, 99),
+        "requests": requests,
+        "replicas": replicas,
+        "rate_per_s": rate,
+    }

@@ -11,8 +11,15 @@ from ttcplanner.model.options import OptionSet
 from ttcplanner.model.serving import ServingEstimate, Setup, estimate_for_latency
 
 # what a serving estimate reads from the scenario
-SERVING_READS = ("input_tokens", "answer_tokens", "latency_target_s", "prefix_cache", "speculative_draft_tokens",
-                 "speculative_acceptance", "ttft_target_s")
+SERVING_READS = (
+    "input_tokens",
+    "answer_tokens",
+    "latency_target_s",
+    "prefix_cache",
+    "speculative_draft_tokens",
+    "speculative_acceptance",
+    "ttft_target_s",
+)
 _TOL = 1 + 1e-9
 
 
@@ -27,18 +34,33 @@ def setup_rows(setup: Setup, pos: np.ndarray, ndim: int) -> Setup:
 def estimate_rows(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     """The estimate of GPU rows ``pos`` (positions in the option set's gpu_rows) at reasoning ``tokens`` per
     sample and ``samples``, both (len(pos), C)."""
-    return estimate_for_latency(setup_rows(setup, pos, 2), s.input_tokens, tokens + s.answer_tokens,
-                                s.latency_target_s, samples=samples, prefix_cache=s.prefix_cache,
-                                draft_tokens=s.speculative_draft_tokens, acceptance=s.speculative_acceptance,
-                                ttft_target_s=s.ttft_target_s)
+    return estimate_for_latency(
+        setup_rows(setup, pos, 2),
+        s.input_tokens,
+        tokens + s.answer_tokens,
+        s.latency_target_s,
+        samples=samples,
+        prefix_cache=s.prefix_cache,
+        draft_tokens=s.speculative_draft_tokens,
+        acceptance=s.speculative_acceptance,
+        ttft_target_s=s.ttft_target_s,
+    )
 
 
 @memo(32, reads=SERVING_READS + ("reasoning_tokens", "samples"))
 def estimate_fixed(s, setup: Setup) -> ServingEstimate:
     """Every GPU row at the scenario's own budget (fixed mode)."""
-    return estimate_for_latency(setup, s.input_tokens, s.reasoning_tokens + s.answer_tokens, s.latency_target_s,
-                                samples=s.samples, prefix_cache=s.prefix_cache, draft_tokens=s.speculative_draft_tokens,
-                                acceptance=s.speculative_acceptance, ttft_target_s=s.ttft_target_s)
+    return estimate_for_latency(
+        setup,
+        s.input_tokens,
+        s.reasoning_tokens + s.answer_tokens,
+        s.latency_target_s,
+        samples=s.samples,
+        prefix_cache=s.prefix_cache,
+        draft_tokens=s.speculative_draft_tokens,
+        acceptance=s.speculative_acceptance,
+        ttft_target_s=s.ttft_target_s,
+    )
 
 
 def served(s, est: ServingEstimate) -> np.ndarray:
@@ -53,5 +75,6 @@ def cost_per_request(s, opts: OptionSet, g: np.ndarray, est: ServingEstimate) ->
     reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, est.requests_per_s)
     monthly = costs.gpu_monthly_usd(reps, opts.gpus_per_replica[g, None], hour[:, None])
     with np.errstate(invalid="ignore"):
-        return np.where(served(s, est) & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH),
-                        np.inf)
+        return np.where(
+            served(s, est) & np.isfinite(monthly), monthly / (s.requests_per_day * costs.DAYS_PER_MONTH), np.inf
+        )

@@ -24,8 +24,16 @@ from pathlib import Path
 import numpy as np
 
 from ttcplanner.model import accuracy, eval_fit
-from ttcplanner.model.catalog import (SCHEMA_VERSION, AccuracyCurve, Catalog, TaskProfile, _check_entry, _convert_task,
-                                      entry_to_json, load_file)
+from ttcplanner.model.catalog import (
+    SCHEMA_VERSION,
+    AccuracyCurve,
+    Catalog,
+    TaskProfile,
+    _check_entry,
+    _convert_task,
+    entry_to_json,
+    load_file,
+)
 from ttcplanner.model.errors import InputError
 from ttcplanner.model.eval_import import EvalData, Sample
 from ttcplanner.model.jsonio import write_json_atomic
@@ -61,36 +69,55 @@ class ImportSummary:
 
     def lines(self) -> list[str]:
         """The summary as text lines (CLI output and the dialog's preview)."""
-        out = [f"Task {self.task_name!r} (id {self.task_id}, basis {BASIS}) from {', '.join(Path(f).name for f in self.files)}"
-               f" [{', '.join(sorted(set(self.formats)))}]"]
+        out = [
+            f"Task {self.task_name!r} (id {self.task_id}, basis {BASIS}) from "
+            f"{', '.join(Path(f).name for f in self.files)} [{', '.join(sorted(set(self.formats)))}]"
+        ]
         if self.n_problems:
-            out.append(f"  {self.n_problems} problems; difficulty spread kappa {self.concentration:.3g} "
-                       + (f"(90% band {self.concentration_band[0]:.3g}-{self.concentration_band[1]:.3g}, from the "
-                          "per-problem pass rates)" if self.concentration_measured else
-                          f"(the planner's prior, band {self.concentration_band[0]:.3g}-{self.concentration_band[1]:.3g}: one sample "
-                          "per problem cannot show the spread)"))
+            out.append(
+                f"  {self.n_problems} problems; difficulty spread kappa {self.concentration:.3g} "
+                + (
+                    f"(90% band {self.concentration_band[0]:.3g}-{self.concentration_band[1]:.3g}, from the "
+                    "per-problem pass rates)"
+                    if self.concentration_measured
+                    else f"(the planner's prior, band {self.concentration_band[0]:.3g}-"
+                    f"{self.concentration_band[1]:.3g}: one sample per problem cannot show the spread)"
+                )
+            )
         for model, m in sorted(self.models.items()):
             for s in m["settings"]:
                 band = s["band_pts"]
                 wide = f" WIDE: only {s['problems']} problems" if s["problems"] and band > WIDE_BAND_PTS else ""
                 extra = ""
                 if s.get("verifier_pct"):
-                    extra = (f"; pass@{s['samples']} with a verifier {s['verifier_pct'][0]:.1f}% "
-                             f"({s['verifier_pct'][1]:.1f}-{s['verifier_pct'][2]:.1f}), majority of {s['samples']} "
-                             f"{s['majority_pct'][0]:.1f}% ({s['majority_pct'][1]:.1f}-{s['majority_pct'][2]:.1f})")
-                problems = f"{s['problems']} problems x {s['samples']} samples" if s["problems"] else f"{s['samples']} sample(s)"
-                out.append(f"  {model}: {s['label']}: pass@1 {s['accuracy_pct']:.1f}% ±{band:.1f} at "
-                           f"{s['reasoning_tokens']:,.0f} tokens ({problems}){extra}{wide}")
+                    extra = (
+                        f"; pass@{s['samples']} with a verifier {s['verifier_pct'][0]:.1f}% "
+                        f"({s['verifier_pct'][1]:.1f}-{s['verifier_pct'][2]:.1f}), majority of {s['samples']} "
+                        f"{s['majority_pct'][0]:.1f}% ({s['majority_pct'][1]:.1f}-{s['majority_pct'][2]:.1f})"
+                    )
+                problems = (
+                    f"{s['problems']} problems x {s['samples']} samples"
+                    if s["problems"]
+                    else f"{s['samples']} sample(s)"
+                )
+                out.append(
+                    f"  {model}: {s['label']}: pass@1 {s['accuracy_pct']:.1f}% ±{band:.1f} at "
+                    f"{s['reasoning_tokens']:,.0f} tokens ({problems}){extra}{wide}"
+                )
         if self.unknown_models:
             out.append("  not imported, not in the catalog (give --model ID): " + ", ".join(self.unknown_models))
         if self.estimated_models:
-            out.append(f"  ESTIMATED from other tasks (basis estimated_from_other_tasks, not your results): "
-                       f"{len(self.estimated_models)} catalog models, e.g. " + ", ".join(self.estimated_models[:5]))
+            out.append(
+                f"  ESTIMATED from other tasks (basis estimated_from_other_tasks, not your results): "
+                f"{len(self.estimated_models)} catalog models, e.g. " + ", ".join(self.estimated_models[:5])
+            )
         if self.estimate_note:
             out.append(f"  estimate: {self.estimate_note}")
         if self.no_data_models:
-            out.append(f"  no data on this task (no ability estimate from other tasks): {len(self.no_data_models)} "
-                       "catalog models, e.g. " + ", ".join(self.no_data_models[:5]))
+            out.append(
+                f"  no data on this task (no ability estimate from other tasks): {len(self.no_data_models)} "
+                "catalog models, e.g. " + ", ".join(self.no_data_models[:5])
+            )
         for note in self.notes:
             out.append(f"  note: {note}")
         if self.skipped:
@@ -99,7 +126,11 @@ class ImportSummary:
             if len(self.skipped) > 20:
                 out.append(f"    ... and {len(self.skipped) - 20} more")
         if self.replaces:
-            out.append("  replaces the task imported before:" if self.changes else "  replaces the task imported before (no change)")
+            out.append(
+                "  replaces the task imported before:"
+                if self.changes
+                else "  replaces the task imported before (no change)"
+            )
             out.extend(f"    {c}" for c in self.changes)
         return out
 
@@ -113,7 +144,9 @@ def task_id_for(name: str) -> str:
 
 
 def catalog_model_ids(catalog: Catalog) -> set[str]:
-    ids = {o.accuracy_id or o.open_model_id or o.id for o in (*catalog.api_offers.values(), *catalog.asic_offers.values())}
+    ids = {
+        o.accuracy_id or o.open_model_id or o.id for o in (*catalog.api_offers.values(), *catalog.asic_offers.values())
+    }
     ids |= {m.accuracy_id or m.id for m in catalog.open_models.values()}
     for task in catalog.tasks.values():
         if getattr(task, "basis", "published") != BASIS:
@@ -134,8 +167,13 @@ def match_model(name: str, known: set[str]) -> str | None:
 
 def _prior_slope(catalog: Catalog) -> tuple[float, str]:
     """Median slope b of the shipped curves fitted to three or more points (the prior for one point)."""
-    slopes = [c.b for t in catalog.tasks.values() if getattr(t, "basis", "published") != BASIS
-              for c in t.curves.values() if len(c.points) >= 3]
+    slopes = [
+        c.b
+        for t in catalog.tasks.values()
+        if getattr(t, "basis", "published") != BASIS
+        for c in t.curves.values()
+        if len(c.points) >= 3
+    ]
     if not slopes:
         return 1.0, "prior slope b=1 (no shipped curve with three points)"
     b = float(np.median(slopes))
@@ -143,20 +181,27 @@ def _prior_slope(catalog: Catalog) -> tuple[float, str]:
 
 
 def _shipped_max_tokens(catalog: Catalog, model: str) -> float | None:
-    values = [t.curves[model].max_tokens for t in catalog.tasks.values()
-              if getattr(t, "basis", "published") != BASIS and model in t.curves]
+    values = [
+        t.curves[model].max_tokens
+        for t in catalog.tasks.values()
+        if getattr(t, "basis", "published") != BASIS and model in t.curves
+    ]
     return max(values) if values else None
 
 
 def _effort_tokens(catalog: Catalog, model: str, effort: str) -> float | None:
     """Median reasoning tokens of an effort level of this model over the shipped tasks (AccuracyCurve.effort_tokens)."""
-    values = [float(t.curves[model].effort_tokens[effort]) for t in catalog.tasks.values()
-              if model in t.curves and effort in (getattr(t.curves[model], "effort_tokens", None) or {})]
+    values = [
+        float(t.curves[model].effort_tokens[effort])
+        for t in catalog.tasks.values()
+        if model in t.curves and effort in (getattr(t.curves[model], "effort_tokens", None) or {})
+    ]
     return float(np.median(values)) if values else None
 
 
-def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: str = "free",
-                    today: _dt.date | None = None) -> tuple[TaskProfile, ImportSummary]:
+def build_user_task(
+    data: EvalData, catalog: Catalog, name: str, answer_format: str = "free", today: _dt.date | None = None
+) -> tuple[TaskProfile, ImportSummary]:
     """The task profile an import would save, and what it holds; InputError when nothing usable is left."""
     from ttcplanner.model.fit_accuracy import fit_series
 
@@ -166,8 +211,14 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
     existing = catalog.tasks.get(task_id)
     if existing is not None and getattr(existing, "basis", "published") != BASIS:
         raise InputError(f"{task_id!r} is a shipped task; choose another name for your eval", field="--task")
-    summary = ImportSummary(task_id=task_id, task_name=name.strip(), files=list(data.files), formats=list(data.formats),
-                            skipped=list(data.skipped), notes=list(data.notes))
+    summary = ImportSummary(
+        task_id=task_id,
+        task_name=name.strip(),
+        files=list(data.files),
+        formats=list(data.formats),
+        skipped=list(data.skipped),
+        notes=list(data.notes),
+    )
     known = catalog_model_ids(catalog)
     rename = {m: match_model(m, known) for m in data.models}
     summary.unknown_models = sorted(m for m, k in rename.items() if k is None)
@@ -196,8 +247,16 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
             k[i] += s.correct
         counts.append(eval_fit.GroupCounts(k, n))
         per = n[n > 0]
-        settings.append({"model": model, "effort": effort, "tokens": tokens, "how": how,
-                         "problems": int((n > 0).sum()), "samples": int(np.median(per))})
+        settings.append(
+            {
+                "model": model,
+                "effort": effort,
+                "tokens": tokens,
+                "how": how,
+                "problems": int((n > 0).sum()),
+                "samples": int(np.median(per)),
+            }
+        )
     fit = eval_fit.fit_spread(counts) if counts else None
     if fit is not None:
         summary.concentration = fit.kappa
@@ -215,12 +274,24 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         acc = 100.0 * m
         if floor and acc < floor:
             summary.notes.append(f"{st['model']} {label}: {acc:.1f}% is below chance ({floor:g}%) for {answer_format}")
-        point = {"reasoning_tokens": round(st["tokens"], 1), "accuracy_pct": round(acc, 3),
-                 "label": f"{label}: {st['problems']} problems x {st['samples']} samples", "source": source_note,
-                 "tokens_derived": st["how"]}
+        point = {
+            "reasoning_tokens": round(st["tokens"], 1),
+            "accuracy_pct": round(acc, 3),
+            "label": f"{label}: {st['problems']} problems x {st['samples']} samples",
+            "source": source_note,
+            "tokens_derived": st["how"],
+        }
         points_by_model.setdefault(st["model"], []).append(point)
-        shown = {"label": label, "accuracy_pct": acc, "band_pts": band, "reasoning_tokens": st["tokens"],
-                 "problems": st["problems"], "samples": st["samples"], "tokens_how": st["how"], "effort": st["effort"]}
+        shown = {
+            "label": label,
+            "accuracy_pct": acc,
+            "band_pts": band,
+            "reasoning_tokens": st["tokens"],
+            "problems": st["problems"],
+            "samples": st["samples"],
+            "tokens_how": st["how"],
+            "effort": st["effort"],
+        }
         if st["samples"] >= 2:
             shown["verifier_pct"] = eval_fit.predict_pct(fit, j, st["samples"], "verifier")
             shown["majority_pct"] = eval_fit.predict_pct(fit, j, st["samples"], "majority", answer_format)
@@ -236,8 +307,12 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
             tokens = _effort_tokens(catalog, model, row.effort or "")
             how = f"catalog: median tokens of effort {row.effort!r} for {model} on the shipped tasks"
             if tokens is None:
-                summary.skipped.append((row.where, f"effort {row.effort!r} has no known token count for {model}: "
-                                                   "add a reasoning_tokens column"))
+                summary.skipped.append(
+                    (
+                        row.where,
+                        f"effort {row.effort!r} has no known token count for {model}: add a reasoning_tokens column",
+                    )
+                )
                 continue
         pass1 = row.accuracy_pct
         label = f"your eval, effort {row.effort}" if row.effort else "your eval"
@@ -246,16 +321,34 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
             label += f" [samples={row.samples} {row.aggregation}]"
         n = row.n_problems
         band = 100.0 * 1.645 * math.sqrt(max(pass1 / 100 * (1 - pass1 / 100), 0.0025) / n) if n else 3.0
-        points_by_model.setdefault(model, []).append({
-            "reasoning_tokens": round(float(tokens), 1), "accuracy_pct": round(row.accuracy_pct, 3),
-            "label": label + (f": {n} problems" if n else ""), "source": source_note, "tokens_derived": how})
-        figures.setdefault(model, []).append({
-            "label": label, "accuracy_pct": pass1, "band_pts": band, "reasoning_tokens": float(tokens),
-            "problems": n or 0, "samples": row.samples, "tokens_how": how,
-            "aggregate_pct": row.accuracy_pct if row.samples > 1 else None, "effort": row.effort})
+        points_by_model.setdefault(model, []).append(
+            {
+                "reasoning_tokens": round(float(tokens), 1),
+                "accuracy_pct": round(row.accuracy_pct, 3),
+                "label": label + (f": {n} problems" if n else ""),
+                "source": source_note,
+                "tokens_derived": how,
+            }
+        )
+        figures.setdefault(model, []).append(
+            {
+                "label": label,
+                "accuracy_pct": pass1,
+                "band_pts": band,
+                "reasoning_tokens": float(tokens),
+                "problems": n or 0,
+                "samples": row.samples,
+                "tokens_how": how,
+                "aggregate_pct": row.accuracy_pct if row.samples > 1 else None,
+                "effort": row.effort,
+            }
+        )
     if not points_by_model:
-        why = (f"every model is unknown to the catalog ({', '.join(summary.unknown_models)}); give --model ID"
-               if summary.unknown_models else "no usable result (see the lines listed)")
+        why = (
+            f"every model is unknown to the catalog ({', '.join(summary.unknown_models)}); give --model ID"
+            if summary.unknown_models
+            else "no usable result (see the lines listed)"
+        )
         first = f"; {summary.skipped[0][0]}: {summary.skipped[0][1]}" if summary.skipped else ""
         raise InputError(f"nothing to import: {why}{first}")
 
@@ -268,54 +361,86 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
         largest = max(p["reasoning_tokens"] for p in pts)
         shipped_max = _shipped_max_tokens(catalog, model)
         max_tokens = max(shipped_max or 0.0, 2.0 * largest)
-        note = (f"{how} to your eval's pass@1; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| "
-                f"{err:.2f} pts; band {band:.1f} pts = the widest 90% bootstrap band over problems (or 1.5 x the fit "
-                f"error); max_tokens {max_tokens:,.0f} = " + ("the shipped catalog's maximum for this model" if shipped_max
-                                                          and shipped_max >= 2 * largest else "2 x the largest budget in your eval"))
+        note = (
+            f"{how} to your eval's pass@1; a={a:.4f}, b={b:.4f}, ceiling={ceiling:.2f}, floor={floor:g}; max |error| "
+            f"{err:.2f} pts; band {band:.1f} pts = the widest 90% bootstrap band over problems (or 1.5 x the fit "
+            f"error); max_tokens {max_tokens:,.0f} = "
+            + (
+                "the shipped catalog's maximum for this model"
+                if shipped_max and shipped_max >= 2 * largest
+                else "2 x the largest budget in your eval"
+            )
+        )
         if len(kept) == 1:
             note += f"; {prior_note}"
         if dropped:
             note += "; dropped: " + "; ".join(f"{p['label']} at {p['reasoning_tokens']:.0f} tokens" for p in dropped)
         kept_labels = {(p["label"], p["reasoning_tokens"]) for p in kept}
-        curves[model] = {"floor_pct": floor, "ceiling_pct": round(float(ceiling), 4), "a": round(float(a), 6),
-                         "b": round(float(b), 6), "max_tokens": float(max_tokens), "band_pct": round(min(band, 50.0), 2),
-                         "points": [p for p in pts if (p["label"], p["reasoning_tokens"]) in kept_labels], "fit_note": note}
+        curves[model] = {
+            "floor_pct": floor,
+            "ceiling_pct": round(float(ceiling), 4),
+            "a": round(float(a), 6),
+            "b": round(float(b), 6),
+            "max_tokens": float(max_tokens),
+            "band_pct": round(min(band, 50.0), 2),
+            "points": [p for p in pts if (p["label"], p["reasoning_tokens"]) in kept_labels],
+            "fit_note": note,
+        }
         if _curves_take_basis():
             curves[model]["basis"] = BASIS
         summary.models[model] = {"settings": figures[model]}
 
     measured_input = [s.input_tokens for s in samples if s.input_tokens is not None]
     input_tokens = int(round(float(np.median(measured_input)))) if measured_input else DEFAULT_INPUT_TOKENS
-    input_note = (f"default_input_tokens {input_tokens} = median prompt tokens of {len(measured_input)} samples in your "
-                  "eval" if measured_input else f"default_input_tokens {DEFAULT_INPUT_TOKENS} is the planner's default")
+    input_note = (
+        f"default_input_tokens {input_tokens} = median prompt tokens of {len(measured_input)} samples in your eval"
+        if measured_input
+        else f"default_input_tokens {DEFAULT_INPUT_TOKENS} is the planner's default"
+    )
     measured = set(curves)
     estimate = _estimate_others(catalog, figures, curves, floor, prior_b, summary)
     summary.no_data_models = sorted(catalog_model_ids(catalog) - set(curves))
     eval_record = {
-        "files": [Path(f).name for f in data.files], "formats": sorted(set(data.formats)), "imported": today.isoformat(),
-        "problems": summary.n_problems, "concentration_low": round(summary.concentration_band[0], 4),
+        "files": [Path(f).name for f in data.files],
+        "formats": sorted(set(data.formats)),
+        "imported": today.isoformat(),
+        "problems": summary.n_problems,
+        "concentration_low": round(summary.concentration_band[0], 4),
         "concentration_high": round(summary.concentration_band[1], 4),
         "concentration_measured": summary.concentration_measured,
-        "unknown_models": summary.unknown_models, "lines_not_usable": len(summary.skipped),
+        "unknown_models": summary.unknown_models,
+        "lines_not_usable": len(summary.skipped),
         "source_tasks": [t for t in data.tasks if t],
-        "measured_models": sorted(measured), "estimated_models": sorted(set(curves) - measured),
+        "measured_models": sorted(measured),
+        "estimated_models": sorted(set(curves) - measured),
     }
     if estimate:
         eval_record["estimate"] = estimate
     raw = {
-        "id": task_id, "name": summary.task_name, "source": source_note[:4000], "as_of": today.isoformat(),
+        "id": task_id,
+        "name": summary.task_name,
+        "source": source_note[:4000],
+        "as_of": today.isoformat(),
         "benchmark": "your eval: " + ", ".join(eval_record["source_tasks"] or ["(unnamed)"]),
-        "answer_format": answer_format, "verifier_available": False,
+        "answer_format": answer_format,
+        "verifier_available": False,
         "concentration": round(float(np.clip(summary.concentration, eval_fit.KAPPA_MIN, eval_fit.KAPPA_MAX)), 4),
-        "default_input_tokens": input_tokens, "default_answer_tokens": DEFAULT_ANSWER_TOKENS, "curves": curves,
-        "notes": (f"Imported from your eval results on {today.isoformat()} ({', '.join(eval_record['files'])}). "
-                  + ("kappa fitted by maximum likelihood (beta-binomial) on the per-problem pass counts. "
-                     if summary.concentration_measured else
-                     f"kappa {accuracy.DEFAULT_CONCENTRATION:g} is the planner's prior: the results have one sample per "
-                     "problem or only aggregate rows, which cannot show the difficulty spread. ")
-                  + f"{input_note}; default_answer_tokens {DEFAULT_ANSWER_TOKENS} is the planner's default (an eval log "
-                  "does not separate the answer from the reasoning); set both in the scenario.")[:4000],
-        "basis": BASIS, "eval_import": eval_record,
+        "default_input_tokens": input_tokens,
+        "default_answer_tokens": DEFAULT_ANSWER_TOKENS,
+        "curves": curves,
+        "notes": (
+            f"Imported from your eval results on {today.isoformat()} ({', '.join(eval_record['files'])}). "
+            + (
+                "kappa fitted by maximum likelihood (beta-binomial) on the per-problem pass counts. "
+                if summary.concentration_measured
+                else f"kappa {accuracy.DEFAULT_CONCENTRATION:g} is the planner's prior: the results have one sample "
+                "per problem or only aggregate rows, which cannot show the difficulty spread. "
+            )
+            + f"{input_note}; default_answer_tokens {DEFAULT_ANSWER_TOKENS} is the planner's default (an eval log "
+            "does not separate the answer from the reasoning); set both in the scenario."
+        )[:4000],
+        "basis": BASIS,
+        "eval_import": eval_record,
     }
     if "concentration_low" in TaskProfile.__dataclass_fields__ and summary.concentration_measured:
         raw["concentration_low"] = max(eval_record["concentration_low"], 0.01)  # the accuracy work's band fields
@@ -327,8 +452,9 @@ def build_user_task(data: EvalData, catalog: Catalog, name: str, answer_format: 
     return task, summary
 
 
-def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float, prior_b: float,
-                     summary: ImportSummary) -> dict:
+def _estimate_others(
+    catalog: Catalog, figures: dict, curves: dict, floor: float, prior_b: float, summary: ImportSummary
+) -> dict:
     """Add estimated curves (eval_estimate) for the catalog's models without the user's results; returns the
     record kept in eval_import['estimate'] (empty when nothing could be estimated)."""
     from ttcplanner.model import eval_estimate as est
@@ -349,9 +475,17 @@ def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float
             if level is None:
                 unusable.append(f"{model} {f['label']}: {how}")
                 continue
-            anchors.append(est.Anchor(model=model, level=level, theta=float(models[model][level]["theta"]),
-                                      tokens=float(f["reasoning_tokens"]), pass1_pct=float(f["accuracy_pct"]),
-                                      band_pts=float(f["band_pts"]), how=how))
+            anchors.append(
+                est.Anchor(
+                    model=model,
+                    level=level,
+                    theta=float(models[model][level]["theta"]),
+                    tokens=float(f["reasoning_tokens"]),
+                    pass1_pct=float(f["accuracy_pct"]),
+                    band_pts=float(f["band_pts"]),
+                    how=how,
+                )
+            )
     skipped = ("; not anchoring: " + "; ".join(unusable)) if unusable else ""
     if not anchors:
         summary.estimate_note = "no result of yours is on a model with an ability estimate: no estimate" + skipped
@@ -382,27 +516,47 @@ def _estimate_others(catalog: Catalog, figures: dict, curves: dict, floor: float
         default = est.default_level(catalog, model)
         listed = ", ".join(f"{r[3]} {r[1]:.1f}% at {r[0]:,.0f} tokens" for r in rows)
         curves[model] = {
-            "floor_pct": floor, "ceiling_pct": 100.0, "a": round(a, 6), "b": round(float(b), 6),
-            "max_tokens": float(max_tokens), "band_pct": round(band, 2), "points": [], "basis": est.BASIS,
+            "floor_pct": floor,
+            "ceiling_pct": 100.0,
+            "a": round(a, 6),
+            "b": round(float(b), 6),
+            "max_tokens": float(max_tokens),
+            "band_pct": round(band, 2),
+            "points": [],
+            "basis": est.BASIS,
             "token_range": [round(rows[0][0], 1), round(rows[-1][0], 1)],
             "effort_tokens": {r[3]: round(r[0], 1) for r in rows},
-            "effort_basis": {r[3]: f"estimated: {r[4]}, times exp({fit.token_offset:+.3f}) = your eval's token offset "
-                                   "(median over the anchoring results)" for r in rows},
+            "effort_basis": {
+                r[3]: f"estimated: {r[4]}, times exp({fit.token_offset:+.3f}) = your eval's token offset "
+                "(median over the anchoring results)"
+                for r in rows
+            },
             "default_effort": default if default in levels else max(levels, key=lambda lv: levels[lv].get("cells", 0)),
-            "fit_note": (f"ESTIMATED, not in your eval: {model}'s abilities on the published benchmarks placed on your "
-                         f"task by the cross-benchmark model ({fit.note}): {listed}; curve {curve_how}, "
-                         f"a={a:.4f}, b={b:.4f}, ceiling 100 (largest gap {curve_err:.1f} pts); band {band:.1f} pts = "
-                         f"quadrature of {floor_how}, the fit's residual, your results' bands carried through the fit"
-                         + (" and the spread of the shipped slopes" if fit.slope_how == "median" else "")
-                         + f"; max_tokens {max_tokens:,.0f}")[:4000]}
+            "fit_note": (
+                f"ESTIMATED, not in your eval: {model}'s abilities on the published benchmarks placed on your "
+                f"task by the cross-benchmark model ({fit.note}): {listed}; curve {curve_how}, "
+                f"a={a:.4f}, b={b:.4f}, ceiling 100 (largest gap {curve_err:.1f} pts); band {band:.1f} pts = "
+                f"quadrature of {floor_how}, the fit's residual, your results' bands carried through the fit"
+                + (" and the spread of the shipped slopes" if fit.slope_how == "median" else "")
+                + f"; max_tokens {max_tokens:,.0f}"
+            )[:4000],
+        }
     summary.estimated_models = targets
-    summary.estimate_note = (f"{fit.note}; {len(anchors)} anchoring result(s): "
-                             + ", ".join(f"{a.model} {a.level} ({a.how})" for a in anchors)
-                             + f"; band at least {floor_how}{skipped}")
-    return {"slope": fit.slope_how, "s": round(fit.s, 4), "c": round(fit.c, 4),
-            "token_offset": round(fit.token_offset, 4), "residual_pts": round(fit.residual_pts, 2),
-            "band_floor_pts": round(floor_band, 2),
-            "anchors": [f"{a.model} {a.level}" for a in anchors], "note": fit.note}
+    summary.estimate_note = (
+        f"{fit.note}; {len(anchors)} anchoring result(s): "
+        + ", ".join(f"{a.model} {a.level} ({a.how})" for a in anchors)
+        + f"; band at least {floor_how}{skipped}"
+    )
+    return {
+        "slope": fit.slope_how,
+        "s": round(fit.s, 4),
+        "c": round(fit.c, 4),
+        "token_offset": round(fit.token_offset, 4),
+        "residual_pts": round(fit.residual_pts, 2),
+        "band_floor_pts": round(floor_band, 2),
+        "anchors": [f"{a.model} {a.level}" for a in anchors],
+        "note": fit.note,
+    }
 
 
 def accuracy_pct_of(ln_t: np.ndarray, a: float, b: float, floor: float) -> np.ndarray:
@@ -469,8 +623,9 @@ def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
     out = []
     est_basis = "estimated_from_other_tasks"
     # estimates follow the measured models: counted, not listed
-    old_measured, new_measured = ({m for m, c in t.curves.items() if getattr(c, "basis", "") != est_basis}
-                                  for t in (old, new))
+    old_measured, new_measured = (
+        {m for m, c in t.curves.items() if getattr(c, "basis", "") != est_basis} for t in (old, new)
+    )
     for model in sorted(old_measured | new_measured):
         if model not in new_measured:
             out.append(f"{model}: removed")
@@ -480,7 +635,10 @@ def describe_changes(old: TaskProfile, new: TaskProfile) -> list[str]:
             before = {(round(p.reasoning_tokens), p.label): p.accuracy_pct for p in old.curves[model].points}
             after = {(round(p.reasoning_tokens), p.label): p.accuracy_pct for p in new.curves[model].points}
             if before != after:
-                fmt = lambda d: ", ".join(f"{v:.1f}% at {k[0]:,} tokens" for k, v in sorted(d.items()))
+
+                def fmt(d):
+                    return ", ".join(f"{v:.1f}% at {k[0]:,} tokens" for k, v in sorted(d.items()))
+
                 out.append(f"{model}: {fmt(before)} -> {fmt(after)}")
     n_old, n_new = len(set(old.curves) - old_measured), len(set(new.curves) - new_measured)
     if n_old != n_new:
@@ -512,9 +670,16 @@ def _read_user_tasks(folder: Path) -> dict[str, dict]:
 def _write_user_tasks(folder: Path, entries: dict[str, dict]) -> Path:
     path = folder / USER_TASKS_FILE
     as_of = max((e["as_of"] for e in entries.values()), default=_dt.date.today().isoformat())
-    write_json_atomic(path, {"schema_version": SCHEMA_VERSION, "kind": "tasks", "as_of": as_of,
-                             "note": "your eval results, written by `ttcplanner eval import`; remove with `ttcplanner eval remove`",
-                             "entries": list(entries.values())})
+    write_json_atomic(
+        path,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "tasks",
+            "as_of": as_of,
+            "note": "your eval results, written by `ttcplanner eval import`; remove with `ttcplanner eval remove`",
+            "entries": list(entries.values()),
+        },
+    )
     return path
 
 

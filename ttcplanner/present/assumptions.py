@@ -12,8 +12,11 @@ from ttcplanner.present.prices import STALE_PRICE_DAYS
 
 
 def model_assumptions(scenario=None) -> tuple[str, ...]:
-    peak = (f"the peak rate (average \u00d7 {scenario.peak_to_average:g})" if scenario is not None
-            else "the peak rate (average \u00d7 peak-to-average)")
+    peak = (
+        f"the peak rate (average \u00d7 {scenario.peak_to_average:g})"
+        if scenario is not None
+        else "the peak rate (average \u00d7 peak-to-average)"
+    )
     return (
         f"A month is {costs.DAYS_PER_MONTH:g} days ({costs.HOURS_PER_MONTH:g} GPU-hours per GPU).",
         f"GPU hours are paid whether the GPUs are busy or idle; the fleet is sized in whole replicas so that, under "
@@ -26,10 +29,13 @@ def model_assumptions(scenario=None) -> tuple[str, ...]:
         "Owned GPUs cost their purchase price, their share of the 8-GPU server and networking, depreciated to the "
         "residual value over the amortisation period, plus yearly maintenance, the server's power \u00d7 PUE, "
         "colocation per kW and staff (the scenario's owning fields; sources in tco.csv).",
-        (f"Rented GPUs are priced on the {scenario.gpu_price_basis} basis at {scenario.gpu_pricing} pricing, the same "
-         "way for every vendor; the sources name the provider and price behind each option." if scenario is not None
-         else "Rented GPUs are priced on the scenario's price basis and pricing, the same way for every vendor; the "
-         "sources name the provider and price behind each option."),
+        (
+            f"Rented GPUs are priced on the {scenario.gpu_price_basis} basis at {scenario.gpu_pricing} pricing, "
+            "the same way for every vendor; the sources name the provider and price behind each option."
+            if scenario is not None
+            else "Rented GPUs are priced on the scenario's price basis and pricing, the same way for every vendor; the "
+            "sources name the provider and price behind each option."
+        ),
         "GPU throughput and latency come from a roofline model (memory bandwidth vs FLOPs) with a queueing model of "
         "continuous batching under the engine's running-request cap, whose efficiency factors were fitted per engine "
         "to published serving runs at their real load; they are estimates, not measurements of your serving "
@@ -53,5 +59,7 @@ def model_assumptions(scenario=None) -> tuple[str, ...]:
 
 def plan_assumptions(plan) -> tuple[str, ...]:
     """The assumptions for the plan's scenario and the catalog's age: the PDF's caveats and the CLI's list."""
-    return (*model_assumptions(plan.scenario),
-            f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of}).")
+    return (
+        *model_assumptions(plan.scenario),
+        f"The catalog is {plan.catalog_age_days} days old (newest price dated {plan.catalog_as_of}).",
+    )

@@ -23,7 +23,7 @@ from ttcplanner.present.highlight import highlighted
 from ttcplanner.present.names import display_name
 
 TOP_MODELS = 3  # models drawn besides the highlighted ones unless the user asks for all of them
-VOLUME_SPAN = (10 ** -0.2, 10 ** 9.2)  # the volume slider's 1 to 10^9 a day, a marker at either end drawn whole
+VOLUME_SPAN = (10**-0.2, 10**9.2)  # the volume slider's 1 to 10^9 a day, a marker at either end drawn whole
 
 
 def money_axis_tick(v: float) -> str:
@@ -34,8 +34,11 @@ def money_axis_tick(v: float) -> str:
 
 TICK_FORMATS = {"count": count, "pct": lambda v: f"{v:g}%", "money": money_axis_tick}
 READOUT_FORMATS = {"count": count, "pct": pct, "money": money}  # a point's figures in a hover read-out
-AGGREGATION_OF = {"majority": "majority vote of {n} samples", "verifier": "best of {n} by a verifier",
-                  "scorer": "best of {n} by a learned scorer"}
+AGGREGATION_OF = {
+    "majority": "majority vote of {n} samples",
+    "verifier": "best of {n} by a verifier",
+    "scorer": "best of {n} by a learned scorer",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,8 +190,17 @@ def _join(rows) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _key_of(s: Series) -> Key:
-    return Key(s.label, s.color, s.dash, s.width_pt, None, s.band is not None, False, s.suffix,
-               s.marker if s.role == "kind" else None)
+    return Key(
+        s.label,
+        s.color,
+        s.dash,
+        s.width_pt,
+        None,
+        s.band is not None,
+        False,
+        s.suffix,
+        s.marker if s.role == "kind" else None,
+    )
 
 
 def curve_samples(plan) -> int:
@@ -241,8 +253,9 @@ def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
     return [(curves[a], h) for a, h in roles.items()], ranked[:TOP_MODELS], ranked[TOP_MODELS:]
 
 
-def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int | None = None,
-                    show_all: bool = False) -> Figure:
+def accuracy_figure(
+    plan, names: Mapping[str, str] | None = None, selected: int | None = None, show_all: bool = False
+) -> Figure:
     """A curve per highlighted model (in its role's colour, with its band), the TOP_MODELS other models with
     the highest accuracy, and, with ``show_all``, every other model as one grey line; published dots of the
     drawn models; the recommendation's budget as a star, each other kind's best as a diamond."""
@@ -259,24 +272,46 @@ def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int 
             color = palette.CONTEXT_COLORS[(k - len(roles)) % len(palette.CONTEXT_COLORS)]
             role, width, suffix, band = "context", 1.3, "", None
         marker = palette.MARKERS[k % len(palette.MARKERS)]
-        one = Series(f"model:{k}", role, color, width, palette.DASHES[k % len(palette.DASHES)],
-                     Values.of(c.tokens, c.mean_pct), name, suffix, band, marker, (name,), z=10 - k)
+        one = Series(
+            f"model:{k}",
+            role,
+            color,
+            width,
+            palette.DASHES[k % len(palette.DASHES)],
+            Values.of(c.tokens, c.mean_pct),
+            name,
+            suffix,
+            band,
+            marker,
+            (name,),
+            z=10 - k,
+        )
         series.append(one)
         legend.append(_key_of(one))
         dots.append(_dots(f"dots:{k}", c, name, color, marker))
     if show_all and rest:
         x, y = _join([(c.tokens, c.mean_pct) for c in rest])
         label = f"{len(rest)} other model{'s' if len(rest) != 1 else ''}"
-        one = Series("others", "other", palette.OTHER_COLOR, 1.0, "solid", Values.of(x, y), label,
-                     parts=tuple(display_name(names, c.accuracy_id) for c in rest), z=1)
+        one = Series(
+            "others",
+            "other",
+            palette.OTHER_COLOR,
+            1.0,
+            "solid",
+            Values.of(x, y),
+            label,
+            parts=tuple(display_name(names, c.accuracy_id) for c in rest),
+            z=1,
+        )
         series.append(one)
         legend.append(_key_of(one))
-        dots += [_dots(f"dots:other:{j}", c, display_name(names, c.accuracy_id), palette.OTHER_COLOR, "circle")
-                 for j, c in enumerate(rest)]
+        dots += [
+            _dots(f"dots:other:{j}", c, display_name(names, c.accuracy_id), palette.OTHER_COLOR, "circle")
+            for j, c in enumerate(rest)
+        ]
     dots = [d for d in dots if len(d.tips)]
     if dots:
-        legend.append(Key("published" + (" (1 sample)" if curve_samples(plan) > 1 else ""), "#888888",
-                          symbol="circle"))
+        legend.append(Key("published" + (" (1 sample)" if curve_samples(plan) > 1 else ""), "#888888", symbol="circle"))
     marks = []
     rec = plan.recommended
 
@@ -285,24 +320,68 @@ def accuracy_figure(plan, names: Mapping[str, str] | None = None, selected: int 
         return f"{opts.label[i]} ({role})\nbought at {budget}"
 
     if rec is not None and r.reasoning_tokens[rec] > 0:
-        marks.append(Mark("recommended", "star", palette.ROLE_COLORS["recommended"], float(r.reasoning_tokens[rec]),
-                          float(r.accuracy_pct[rec]), 11.0, bought(rec, "recommended")))
+        marks.append(
+            Mark(
+                "recommended",
+                "star",
+                palette.ROLE_COLORS["recommended"],
+                float(r.reasoning_tokens[rec]),
+                float(r.accuracy_pct[rec]),
+                11.0,
+                bought(rec, "recommended"),
+            )
+        )
     for h in highlighted(plan):
         i = h.index
         if h.role == "best" and r.reasoning_tokens[i] > 0:
-            marks.append(Mark(f"best:{h.kind}", "diamond", h.color, float(r.reasoning_tokens[i]),
-                              float(r.accuracy_pct[i]), 8.0, bought(i, h.label)))
+            marks.append(
+                Mark(
+                    f"best:{h.kind}",
+                    "diamond",
+                    h.color,
+                    float(r.reasoning_tokens[i]),
+                    float(r.accuracy_pct[i]),
+                    8.0,
+                    bought(i, h.label),
+                )
+            )
     budget = max(float(s.reasoning_tokens), 1.0)
-    lines = (Line("target", False, float(s.target_accuracy_pct), f"target {pct(s.target_accuracy_pct, 0)}",
-                  palette.TARGET_COLOR, "dash", along=0.02),
-             Line("budget", True, budget, f"{'cap' if s.budget_mode == 'auto' else 'budget'} {count(budget)}",
-                  palette.CURRENT_COLOR, "dot", along=0.55))
+    lines = (
+        Line(
+            "target",
+            False,
+            float(s.target_accuracy_pct),
+            f"target {pct(s.target_accuracy_pct, 0)}",
+            palette.TARGET_COLOR,
+            "dash",
+            along=0.02,
+        ),
+        Line(
+            "budget",
+            True,
+            budget,
+            f"{'cap' if s.budget_mode == 'auto' else 'budget'} {count(budget)}",
+            palette.CURRENT_COLOR,
+            "dot",
+            along=0.55,
+        ),
+    )
     fit_x = [v.xy[0] for v in series] + [d.xy[0] for d in dots] + [[budget], [m.x for m in marks]]
     fit_x = np.concatenate([np.asarray(a, float) for a in fit_x])
-    return Figure("accuracy", "Accuracy vs compute",
-                  Axis("Reasoning tokens per sample", True, "count"), accuracy_axis(plan),
-                  tuple(series), tuple(marks), lines, tuple(dots), tuple(legend), (),
-                  Values.of(fit_x, np.full(len(fit_x), np.nan)), optional=len(rest))
+    return Figure(
+        "accuracy",
+        "Accuracy vs compute",
+        Axis("Reasoning tokens per sample", True, "count"),
+        accuracy_axis(plan),
+        tuple(series),
+        tuple(marks),
+        lines,
+        tuple(dots),
+        tuple(legend),
+        (),
+        Values.of(fit_x, np.full(len(fit_x), np.nan)),
+        optional=len(rest),
+    )
 
 
 def _dots(key: str, curve, name: str, color: str, symbol: str) -> Dots:
@@ -310,15 +389,18 @@ def _dots(key: str, curve, name: str, color: str, symbol: str) -> Dots:
     tips = []
     for p in pts:
         derived = f"\ntokens: {p.tokens_derived}" if p.tokens_derived else ""
-        tips.append(f"{name}: {p.label}\n{pct(p.accuracy_pct)} at {count(p.reasoning_tokens)} tokens (published, "
-                    f"1 sample){derived}\nsource: {p.source}")
-    return Dots(key, color, symbol, Values.of([p.reasoning_tokens for p in pts], [p.accuracy_pct for p in pts]),
-                tuple(tips))
+        tips.append(
+            f"{name}: {p.label}\n{pct(p.accuracy_pct)} at {count(p.reasoning_tokens)} tokens (published, "
+            f"1 sample){derived}\nsource: {p.source}"
+        )
+    return Dots(
+        key, color, symbol, Values.of([p.reasoning_tokens for p in pts], [p.accuracy_pct for p in pts]), tuple(tips)
+    )
 
 
 def _light(color: str, alpha: float = 110 / 255) -> str:
     """``color`` at ``alpha`` over white, as an opaque hex colour (context curves)."""
-    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(alpha * c + (1 - alpha) * 255):02x}" for c in rgb)
 
 
@@ -334,38 +416,72 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
         rows = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option not in tops]
         best = [c for c in plan.cost_curves if opts.kind[c.option] == k and c.option in tops]
         drawn = False
-        for key, role, color, width, z, cs in ((f"kind:{k}", "kind", _light(palette.kind_color(k)), 1.0, 2, rows),
-                                               (f"best:{k}", "best", palette.kind_color(k), 2.2, 8, best)):
+        for key, role, color, width, z, cs in (
+            (f"kind:{k}", "kind", _light(palette.kind_color(k)), 1.0, 2, rows),
+            (f"best:{k}", "best", palette.kind_color(k), 2.2, 8, best),
+        ):
             if not cs:
                 continue
             x, y = _join([(c.accuracy_pct, c.cost_per_request_usd) for c in cs])
             if not (np.isfinite(y) & (y > 0)).any():  # nothing a log axis can draw
                 continue
             drawn = True
-            series.append(Series(key, role, color, width, "solid", Values.of(x, y),
-                                 parts=tuple(str(opts.label[c.option]) for c in cs), z=z))
+            series.append(
+                Series(
+                    key,
+                    role,
+                    color,
+                    width,
+                    "solid",
+                    Values.of(x, y),
+                    parts=tuple(str(opts.label[c.option]) for c in cs),
+                    z=z,
+                )
+            )
         if drawn:
             legend.append(Key(KIND_NAMES[k], palette.kind_color(k), width_pt=2.2))
     sel = [c for c in plan.cost_curves if c.option == selected and selected not in tops]
     if sel:
-        one = Series("selected", "selected", palette.ROLE_COLORS["selected"], 3.0, "solid",
-                     Values.of(sel[0].accuracy_pct, sel[0].cost_per_request_usd), "selected",
-                     parts=(str(opts.label[selected]),), z=9)
+        one = Series(
+            "selected",
+            "selected",
+            palette.ROLE_COLORS["selected"],
+            3.0,
+            "solid",
+            Values.of(sel[0].accuracy_pct, sel[0].cost_per_request_usd),
+            "selected",
+            parts=(str(opts.label[selected]),),
+            z=9,
+        )
         series.append(one)
         legend.append(_key_of(one))
     fa, fc, fo = plan.frontier
     marks = []
     if len(fa):
-        extrap = (np.asarray(plan.frontier_extrapolated, bool) if plan.frontier_extrapolated is not None
-                  else np.zeros(len(fa), bool))
+        extrap = (
+            np.asarray(plan.frontier_extrapolated, bool)
+            if plan.frontier_extrapolated is not None
+            else np.zeros(len(fa), bool)
+        )
         ft, fn = plan.frontier_budget if plan.frontier_budget is not None else (np.full(len(fa), np.nan),) * 2
         parts = []
         for k in range(len(fa)):
             at = f"\nat {describe(ft[k], fn[k], None, s.aggregation)}" if np.isfinite(ft[k]) else ""
-            parts.append(f"Pareto frontier: {opts.label[fo[k]]}{at}"
-                         + ("\naccuracy extrapolated beyond the published points" if extrap[k] else ""))
-        one = Series("frontier", "frontier", palette.FRONTIER_COLOR, 2.0, "dash", Values.of(fa, fc),
-                     "Pareto frontier", parts=tuple(parts), z=10)
+            parts.append(
+                f"Pareto frontier: {opts.label[fo[k]]}{at}"
+                + ("\naccuracy extrapolated beyond the published points" if extrap[k] else "")
+            )
+        one = Series(
+            "frontier",
+            "frontier",
+            palette.FRONTIER_COLOR,
+            2.0,
+            "dash",
+            Values.of(fa, fc),
+            "Pareto frontier",
+            parts=tuple(parts),
+            z=10,
+        )
         series.append(one)
         legend.append(_key_of(one))
         solid = hollow = 0  # numbered apart: a marker keeps its look as the frontier changes (no new pixmap)
@@ -374,23 +490,61 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
                 key, hollow = f"frontier:hollow:{hollow}", hollow + 1
             else:
                 key, solid = f"frontier:{solid}", solid + 1
-            marks.append(Mark(key, "circle", "#ffffff" if extrap[k] else palette.FRONTIER_COLOR,
-                              float(fa[k]), float(fc[k]), 5.0 if extrap[k] else 3.0, parts[k], hollow=bool(extrap[k])))
+            marks.append(
+                Mark(
+                    key,
+                    "circle",
+                    "#ffffff" if extrap[k] else palette.FRONTIER_COLOR,
+                    float(fa[k]),
+                    float(fc[k]),
+                    5.0 if extrap[k] else 3.0,
+                    parts[k],
+                    hollow=bool(extrap[k]),
+                )
+            )
         if extrap.any():
             legend.append(Key("extrapolated", palette.FRONTIER_COLOR, symbol="circle", hollow=True))
     rec = plan.recommended
     if rec is not None and np.isfinite(r.cost_per_request_usd[rec]) and r.cost_per_request_usd[rec] > 0:
-        marks.append(Mark("recommended", "star", palette.ROLE_COLORS["recommended"], float(r.accuracy_pct[rec]),
-                          float(r.cost_per_request_usd[rec]), 11.0, f"{opts.label[rec]} (recommended)"))
+        marks.append(
+            Mark(
+                "recommended",
+                "star",
+                palette.ROLE_COLORS["recommended"],
+                float(r.accuracy_pct[rec]),
+                float(r.cost_per_request_usd[rec]),
+                11.0,
+                f"{opts.label[rec]} (recommended)",
+            )
+        )
         legend.append(Key("recommended (its budget)", palette.ROLE_COLORS["recommended"], symbol="star"))
-    lines = (Line("target", True, float(s.target_accuracy_pct), f"target {pct(s.target_accuracy_pct, 0)}",
-                  palette.TARGET_COLOR, "dash", along=0.5),)
+    lines = (
+        Line(
+            "target",
+            True,
+            float(s.target_accuracy_pct),
+            f"target {pct(s.target_accuracy_pct, 0)}",
+            palette.TARGET_COLOR,
+            "dash",
+            along=0.5,
+        ),
+    )
     x = np.concatenate([c.accuracy_pct for c in plan.cost_curves] + [fa, [s.target_accuracy_pct]])
     y = np.concatenate([c.cost_per_request_usd for c in plan.cost_curves] + [fc, [np.nan]])
     notices = () if series else ("No option meets the latency\ntarget and hardware rules,\nso there is no cost curve.",)
-    return Figure("cost", "Cost vs accuracy", Axis("Accuracy (%)", False, "pct"),
-                  Axis("Cost per request ($)", True, "money"), tuple(series), tuple(marks), lines, (),
-                  tuple(legend), notices, Values.of(x, y))
+    return Figure(
+        "cost",
+        "Cost vs accuracy",
+        Axis("Accuracy (%)", False, "pct"),
+        Axis("Cost per request ($)", True, "money"),
+        tuple(series),
+        tuple(marks),
+        lines,
+        (),
+        tuple(legend),
+        notices,
+        Values.of(x, y),
+    )
 
 
 BREAK_EVEN_CLUSTER = 10.0  # break-evens within this factor of a group's first volume share one label
@@ -409,8 +563,7 @@ def _break_even_labels(break_evens) -> list[tuple[float, str]]:
             groups.append([v])
     out = []
     for g in groups:
-        label = (f"break-even {count(g[0])}/day" if len(g) == 1
-                 else f"break-evens {count(g[0])}-{count(g[-1])}/day")
+        label = f"break-even {count(g[0])}/day" if len(g) == 1 else f"break-evens {count(g[0])}-{count(g[-1])}/day"
         out += [(g[0], label)] + [(v, "") for v in g[1:]]
     return out
 
@@ -425,15 +578,26 @@ def volume_figure(plan, selected: int | None = None) -> Figure:
         y = np.asarray(plan.volume_monthly_usd[k], float)
         if not (np.isfinite(y) & (y > 0)).any():
             continue
-        one = Series(f"kind:{k}", "kind", palette.kind_color(k), 2.2, palette.KIND_DASHES[k], Values.of(grid, y),
-                     KIND_NAMES[k], marker=palette.KIND_MARKERS[k], parts=(f"cheapest {KIND_NAMES[k]}",), z=5)
+        one = Series(
+            f"kind:{k}",
+            "kind",
+            palette.kind_color(k),
+            2.2,
+            palette.KIND_DASHES[k],
+            Values.of(grid, y),
+            KIND_NAMES[k],
+            marker=palette.KIND_MARKERS[k],
+            parts=(f"cheapest {KIND_NAMES[k]}",),
+            z=5,
+        )
         series.append(one)
         legend.append(_key_of(one))
     marks = []
     v = float(s.requests_per_day)
-    for key, symbol, color, size, i in (("recommended", "star", palette.ROLE_COLORS["recommended"], 11.0,
-                                         plan.recommended),
-                                        ("selected", "circle", palette.ROLE_COLORS["selected"], 8.0, selected)):
+    for key, symbol, color, size, i in (
+        ("recommended", "star", palette.ROLE_COLORS["recommended"], 11.0, plan.recommended),
+        ("selected", "circle", palette.ROLE_COLORS["selected"], 8.0, selected),
+    ):
         if i is not None and (key == "recommended" or i != plan.recommended):
             m = float(r.monthly_usd[i])
             if np.isfinite(m) and m > 0:
@@ -441,14 +605,26 @@ def volume_figure(plan, selected: int | None = None) -> Figure:
     notices = ()
     if not series:
         star = any(m.key == "recommended" for m in marks)
-        notices = ("No option meets every target,\nso no kind has a cost curve."
-                   + ("\nStar: the closest option." if star else ""),)
+        notices = (
+            "No option meets every target,\nso no kind has a cost curve."
+            + ("\nStar: the closest option." if star else ""),
+        )
     lines = [Line("now", True, v, f"now {count(v)}/day", palette.CURRENT_COLOR, "solid", along=0.02)]
     for j, (volume, label) in enumerate(_break_even_labels(plan.break_evens)):
         lines.append(Line(f"break-even:{j}", True, volume, label, "#555555", "dot", along=0.3))
     # markers drawn whole: a fifth of a decade either side (with curves), or room for the notice above them
     spread = [m.y * f for m in marks for f in ((0.3, 30.0) if not series else (0.6, 1.6))]
     y = np.concatenate([s_.xy[1] for s_ in series] + [np.asarray(spread, float)])
-    return Figure("volume", "Monthly cost vs volume", Axis("Requests per day", True, "count", span=VOLUME_SPAN),
-                  Axis("Monthly cost ($)", True, "money"), tuple(series), tuple(marks), tuple(lines), (),
-                  tuple(legend), notices, Values.of(np.full(len(y), np.nan), y))
+    return Figure(
+        "volume",
+        "Monthly cost vs volume",
+        Axis("Requests per day", True, "count", span=VOLUME_SPAN),
+        Axis("Monthly cost ($)", True, "money"),
+        tuple(series),
+        tuple(marks),
+        tuple(lines),
+        (),
+        tuple(legend),
+        notices,
+        Values.of(np.full(len(y), np.nan), y),
+    )

@@ -52,17 +52,27 @@ def _row(plan, role: str, i: int) -> KeyFigure:
         caveats.append("est. from other tasks")
     if kind == "gpu":
         used = pct(100 * r.utilization[i], 0) if np.isfinite(r.utilization[i]) else "n/a"
-        detail = (f"{int(r.replicas[i])} \u00d7 {int(o.gpus_per_replica[i])} GPU, {o.precision[i].upper()}, "
-                  f"{used} utilised")
+        detail = (
+            f"{int(r.replicas[i])} \u00d7 {int(o.gpus_per_replica[i])} GPU, {o.precision[i].upper()}, {used} utilised"
+        )
     else:
         detail = "via batch API" if r.batch[i] else ""
     return KeyFigure(
-        index=i, role=role, kind=kind, kind_name=KIND_NAMES[kind], option=o.label[i],
+        index=i,
+        role=role,
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        option=o.label[i],
         accuracy=pct(r.accuracy_pct[i]) if finite else "n/a",
         band=f"{pct(r.low_pct[i], 0)}\u2013{pct(r.high_pct[i], 0)}" if finite else "",
-        caveats=tuple(caveats), monthly=money(r.monthly_usd[i]), per_1k=money(r.cost_per_request_usd[i] * 1000),
-        latency=duration(r.latency_s[i]), gpus=whole(r.gpus_total[i]) if kind == "gpu" else "managed",
-        detail=detail, budget=describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation))
+        caveats=tuple(caveats),
+        monthly=money(r.monthly_usd[i]),
+        per_1k=money(r.cost_per_request_usd[i] * 1000),
+        latency=duration(r.latency_s[i]),
+        gpus=whole(r.gpus_total[i]) if kind == "gpu" else "managed",
+        detail=detail,
+        budget=describe(r.reasoning_tokens[i], r.samples[i], r.effort[i], s.aggregation),
+    )
 
 
 def key_figures(plan) -> tuple[KeyFigure, ...]:
@@ -88,6 +98,8 @@ def budget_line(plan) -> str:
     h = plan.budget_hint
     if h is not None:
         gain = f", {h.saving:.0%} less" if h.saving == h.saving else " and meets every target"
-        line += (f" Within these caps, {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} costs "
-                 f"{money(h.monthly_usd)}/month ({plan.options.label[h.option]}){gain}.")
+        line += (
+            f" Within these caps, {describe(h.reasoning_tokens, h.samples, h.effort, s.aggregation)} costs "
+            f"{money(h.monthly_usd)}/month ({plan.options.label[h.option]}){gain}."
+        )
     return line

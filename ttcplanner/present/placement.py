@@ -38,8 +38,12 @@ class Box:
         return dx * dy if dy > 0 else 0.0
 
     def inside(self, area: Box, tol: float = 0.01) -> bool:
-        return (self.x >= area.x - tol and self.y >= area.y - tol and self.right <= area.right + tol
-                and self.bottom <= area.bottom + tol)
+        return (
+            self.x >= area.x - tol
+            and self.y >= area.y - tol
+            and self.right <= area.right + tol
+            and self.bottom <= area.bottom + tol
+        )
 
 
 def marker_box(x: float, y: float, size: float) -> Box:

@@ -34,18 +34,28 @@ def plan_to_json(plan) -> dict:
         "headline": headline(plan),
         "budget_mode": plan.scenario.budget_mode,
         "budget_caps" if plan.scenario.budget_mode == "auto" else "budget": {
-            "reasoning_tokens": plan.scenario.reasoning_tokens, "samples": plan.scenario.samples},
-        "cheaper_budget": None if hint is None else {
-            "reasoning_tokens": hint.reasoning_tokens, "samples": hint.samples, "effort": hint.effort,
-            "option": plan.options.label[hint.option], "monthly_cost_usd": hint.monthly_usd,
-            "saving": None if not math.isfinite(hint.saving) else hint.saving},
+            "reasoning_tokens": plan.scenario.reasoning_tokens,
+            "samples": plan.scenario.samples,
+        },
+        "cheaper_budget": None
+        if hint is None
+        else {
+            "reasoning_tokens": hint.reasoning_tokens,
+            "samples": hint.samples,
+            "effort": hint.effort,
+            "option": plan.options.label[hint.option],
+            "monthly_cost_usd": hint.monthly_usd,
+            "saving": None if not math.isfinite(hint.saving) else hint.saving,
+        },
         "recommendation": opt(plan.recommended),
         "best_per_kind": {k: opt(i) for k, i in plan.best_per_kind.items()},
         "why_no_option": alternative_texts(plan),
         "reasons": reason_texts(plan) + nearest_miss_texts(plan),
         "warnings": warning_texts(plan),
-        "break_even": [{"requests_per_day": b.requests_per_day, "cheaper_below": b.below, "cheaper_above": b.above}
-                       for b in plan.break_evens],
+        "break_even": [
+            {"requests_per_day": b.requests_per_day, "cheaper_below": b.below, "cheaper_above": b.above}
+            for b in plan.break_evens
+        ],
         "options_evaluated": int(plan.options.size),
         "options_meeting_targets": int(plan.results.eligible.sum()),
         "provenance": [{"what": w, "source": src, "as_of": d} for w, src, d in plan.provenance],
@@ -61,6 +71,12 @@ def _miss_json(plan, m: NearestMiss) -> dict:
     off premises), ``unit`` (%, s, USD/month), the option reaching it (``option_id``, its catalog entry, and
     ``option`` its label), and ``others_met`` (that option meets every other target, so relaxing this one alone
     to ``best_value`` makes it feasible)."""
-    return {"target": m.target, "needed": m.needed, "best_value": m.best_value, "unit": m.unit,
-            "option_id": plan.options.entry_id[m.option], "option": plan.options.label[m.option],
-            "others_met": m.others_met}
+    return {
+        "target": m.target,
+        "needed": m.needed,
+        "best_value": m.best_value,
+        "unit": m.unit,
+        "option_id": plan.options.entry_id[m.option],
+        "option": plan.options.label[m.option],
+        "others_met": m.others_met,
+    }

@@ -46,8 +46,10 @@ def _price_age(as_of: str, plan, today: dt.date | None) -> PriceAge:
     tips = [f"Newest price in the catalog: {as_of}. Each entry keeps its own date (Catalog > Edit prices)."]
     stale = is_stale(as_of, today)
     if stale:
-        tips.append(f"Every price is older than {STALE_PRICE_DAYS} days: prices change often, so check them before "
-                    "committing money. Update with Catalog > Import LiteLLM prices… or Catalog > Edit prices….")
+        tips.append(
+            f"Every price is older than {STALE_PRICE_DAYS} days: prices change often, so check them before "
+            "committing money. Update with Catalog > Import LiteLLM prices… or Catalog > Edit prices…."
+        )
     i = plan.recommended if plan is not None else None
     if i is not None and is_stale(plan.options.as_of[i], today):
         rec_date = plan.options.as_of[i]
@@ -55,6 +57,8 @@ def _price_age(as_of: str, plan, today: dt.date | None) -> PriceAge:
         if not stale:
             text += f" · recommendation's from {rec_date} ({rec_age} days)"
         stale = True
-        tips.append(f"The recommended option ({plan.options.label[i]}) is priced as of {rec_date}, {rec_age} days ago "
-                    f"(older than {STALE_PRICE_DAYS} days; the card warns too). Update it with Catalog > Edit prices….")
+        tips.append(
+            f"The recommended option ({plan.options.label[i]}) is priced as of {rec_date}, {rec_age} days ago "
+            f"(older than {STALE_PRICE_DAYS} days; the card warns too). Update it with Catalog > Edit prices…."
+        )
     return PriceAge(("⚠ " if stale else "") + text, stale, "\n".join(tips))

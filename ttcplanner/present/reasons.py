@@ -16,11 +16,16 @@ from ttcplanner.model.plan import OptionResults, Reason, WhyNot
 MAX_TTFT_S = 604_800.0  # the ttft_target_s field's maximum: no first-token target
 NO_OPTION = "No option meets every target: the nearest misses say which target to relax and by how much."
 
-_WHY_NOT = {WhyNot.OFF_PREMISES: "excluded: on-premises only", WhyNot.NO_ACCURACY: "no accuracy data for this task",
-            WhyNot.NO_MEMORY: "does not fit in memory",
-            WhyNot.NO_CONTEXT: "prompt + output exceed the context or output limit",
-            WhyNot.NO_GPU_PRICE: "no price for this GPU in the catalog", WhyNot.NO_PRICE: "no price",
-            WhyNot.ELIGIBLE: "", WhyNot.RATE_LIMIT: costs.RATE_LIMIT_REASON}
+_WHY_NOT = {
+    WhyNot.OFF_PREMISES: "excluded: on-premises only",
+    WhyNot.NO_ACCURACY: "no accuracy data for this task",
+    WhyNot.NO_MEMORY: "does not fit in memory",
+    WhyNot.NO_CONTEXT: "prompt + output exceed the context or output limit",
+    WhyNot.NO_GPU_PRICE: "no price for this GPU in the catalog",
+    WhyNot.NO_PRICE: "no price",
+    WhyNot.ELIGIBLE: "",
+    WhyNot.RATE_LIMIT: costs.RATE_LIMIT_REASON,
+}
 
 
 def headline(plan) -> str:
@@ -39,26 +44,36 @@ def reason_texts(plan) -> list[str]:
 def reason_text(plan, x: Reason) -> str:
     s, o, f = plan.scenario, plan.options, x.figures
     if x.code == "most_accurate_instead":
-        return (f"No option reaches the {pct(s.target_accuracy_pct)} target on {f['task']}; this is the most "
-                f"accurate ({pct(f['accuracy_pct'])}) that meets the latency target.")
+        return (
+            f"No option reaches the {pct(s.target_accuracy_pct)} target on {f['task']}; this is the most "
+            f"accurate ({pct(f['accuracy_pct'])}) that meets the latency target."
+        )
     if x.code == "cheapest_of":
         n = f["eligible"]
-        return (f"Cheapest of {n} option{'s' if n != 1 else ''} that reach {pct(s.target_accuracy_pct)} on {f['task']} "
-                f"within {s.latency_target_s:g} s per request: {money(f['monthly_usd'])}/month at "
-                f"{requests(s.requests_per_day)}/day.")
+        return (
+            f"Cheapest of {n} option{'s' if n != 1 else ''} that reach {pct(s.target_accuracy_pct)} on {f['task']} "
+            f"within {s.latency_target_s:g} s per request: {money(f['monthly_usd'])}/month at "
+            f"{requests(s.requests_per_day)}/day."
+        )
     if x.code == "kind_none":
         return f"{KIND_NAMES[x.kind]}: {alternative_text(plan, plan.alternatives[x.kind])}."
     if x.code == "kind_best":
         monthly, saving = f["monthly_usd"], f["saving_usd"]
         share = f", {saving / monthly:.0%}" if saving > 0 and monthly > 0 else ""
-        return (f"{KIND_NAMES[x.kind]}: best is {o.label[x.option]} at {money(monthly)}/month "
-                f"({'saves' if saving >= 0 else 'costs'} {money(abs(saving))}/month{share}).")
+        return (
+            f"{KIND_NAMES[x.kind]}: best is {o.label[x.option]} at {money(monthly)}/month "
+            f"({'saves' if saving >= 0 else 'costs'} {money(abs(saving))}/month{share})."
+        )
     if x.code == "gpu_utilisation":
-        return (f"The GPU fleet averages {f['utilisation']:.0%} utilisation at this volume (peak/average "
-                f"{s.peak_to_average:g}); idle GPU-hours are paid for.")
+        return (
+            f"The GPU fleet averages {f['utilisation']:.0%} utilisation at this volume (peak/average "
+            f"{s.peak_to_average:g}); idle GPU-hours are paid for."
+        )
     if x.code == "break_even":
-        return (f"Break-even at {requests(f['requests_per_day'])}/day: below it {KIND_NAMES[f['below']]} is cheaper, "
-                f"above it {KIND_NAMES[f['above']]}.")
+        return (
+            f"Break-even at {requests(f['requests_per_day'])}/day: below it {KIND_NAMES[f['below']]} is cheaper, "
+            f"above it {KIND_NAMES[f['above']]}."
+        )
     if x.code == "accuracy_source":
         return _accuracy_source(f["task"], f["record"], f["as_of"])
     raise ValueError(f"unknown reason code {x.code!r}")
@@ -118,19 +133,27 @@ def warning_texts(plan) -> list[str]:
 def warning_text(plan, x: Reason) -> str:
     f = x.figures
     if x.code == "stale_prices":
-        return (f"Prices behind this recommendation date from {f['as_of']} ({f['age_days']} days old; older than "
-                f"{f['limit_days']} days): check current prices before committing money.")
+        return (
+            f"Prices behind this recommendation date from {f['as_of']} ({f['age_days']} days old; older than "
+            f"{f['limit_days']} days): check current prices before committing money."
+        )
     if x.code == "accuracy_coverage":
-        line = "Offers' accuracy published / estimated from other tasks / no data: " + ", ".join(
-            f"{k.upper()} {v['published']}/{v['estimated_from_other_tasks']}/{v['none']}"
-            for k, v in f["coverage"].items()) + "."
+        line = (
+            "Offers' accuracy published / estimated from other tasks / no data: "
+            + ", ".join(
+                f"{k.upper()} {v['published']}/{v['estimated_from_other_tasks']}/{v['none']}"
+                for k, v in f["coverage"].items()
+            )
+            + "."
+        )
         return line + (" The recommendation's is estimated." if f["recommendation_estimated"] else "")
-    return {"extrapolated": "The recommended option's accuracy is extrapolated beyond its published points.",
-            "low_confidence": "The recommended option rests on low-confidence catalog figures.",
-            "speed_estimate": "Its per-user speed is an estimate, not a published measurement.",
-            "on_premises_rented": "On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + "
-                                  "power.",
-            "price_caveat": f"The recommended option's price needs a second look: {f.get('caveat')}."}[x.code]
+    return {
+        "extrapolated": "The recommended option's accuracy is extrapolated beyond its published points.",
+        "low_confidence": "The recommended option rests on low-confidence catalog figures.",
+        "speed_estimate": "Its per-user speed is an estimate, not a published measurement.",
+        "on_premises_rented": "On-premises only, but GPUs are costed as rented: switch to 'own' for purchase + power.",
+        "price_caveat": f"The recommended option's price needs a second look: {f.get('caveat')}.",
+    }[x.code]
 
 
 def why_not(plan, i: int) -> str:
@@ -165,18 +188,24 @@ def nearest_miss_text(plan, m: NearestMiss) -> str:
     s, label = plan.scenario, plan.options.label[m.option]
     if m.target == "accuracy":
         where = _within(s) if m.others_met else "at any latency"
-        return (f"Accuracy: the most accurate option {where} reaches {pct(m.best_value)} "
-                f"(target {pct(m.needed)}; {label}).")
+        return (
+            f"Accuracy: the most accurate option {where} reaches {pct(m.best_value)} (target {pct(m.needed)}; {label})."
+        )
     if m.target == "latency":
         what = f"that reaches {pct(s.target_accuracy_pct)} accuracy" if m.others_met else "at any accuracy"
-        return (f"Latency: the fastest option {what} takes {duration(m.best_value)} "
-                f"(target {duration(m.needed)}; {label}).")
+        return (
+            f"Latency: the fastest option {what} takes {duration(m.best_value)} (target {duration(m.needed)}; {label})."
+        )
     if m.target == "ttft":
         what = "that meets the other targets" if m.others_met else "at any accuracy"
-        return (f"Time to first token: the quickest option {what} starts in {duration(m.best_value)} at p95 "
-                f"(target {duration(m.needed)}; {label}).")
-    return (f"On-premises rule: only options off premises meet the other targets; the cheapest is {label} at "
-            f"{money(m.best_value)}/month.")
+        return (
+            f"Time to first token: the quickest option {what} starts in {duration(m.best_value)} at p95 "
+            f"(target {duration(m.needed)}; {label})."
+        )
+    return (
+        f"On-premises rule: only options off premises meet the other targets; the cheapest is {label} at "
+        f"{money(m.best_value)}/month."
+    )
 
 
 def _within(s) -> str:
@@ -191,17 +220,25 @@ def _accuracy_source(task: str, record: dict, as_of: str) -> str:
     """Where an imported task's accuracy comes from (the user's eval files, and the models estimated)."""
     files = ", ".join(record.get("files", [])) or "your files"
     problems = record.get("problems") or 0
-    spread = ("difficulty spread fitted from its per-problem pass rates" if record.get("concentration_measured")
-              else "difficulty spread not measurable from it (the planner's prior is used)")
+    spread = (
+        "difficulty spread fitted from its per-problem pass rates"
+        if record.get("concentration_measured")
+        else "difficulty spread not measurable from it (the planner's prior is used)"
+    )
     size = f"{problems} problems, " if problems else ""
     n = len(record.get("estimated_models") or [])
     if not n:
         others = "models without results in it have no data."
     else:
         median = (record.get("estimate") or {}).get("slope") == "median"
-        how = ("the median slope of the shipped tasks, one anchoring model" if median
-               else "a slope fitted to your results")
-        others = (f"{n} models without results in it are ESTIMATED from their other tasks (basis "
-                  f"estimated_from_other_tasks, {how}); the rest have no data.")
-    return (f"Accuracy on {task} comes from your eval results (basis user_eval: {files}, imported "
-            f"{record.get('imported', as_of)}; {size}{spread}); " + others)
+        how = (
+            "the median slope of the shipped tasks, one anchoring model" if median else "a slope fitted to your results"
+        )
+        others = (
+            f"{n} models without results in it are ESTIMATED from their other tasks (basis "
+            f"estimated_from_other_tasks, {how}); the rest have no data."
+        )
+    return (
+        f"Accuracy on {task} comes from your eval results (basis user_eval: {files}, imported "
+        f"{record.get('imported', as_of)}; {size}{spread}); " + others
+    )

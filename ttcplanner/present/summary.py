@@ -43,8 +43,10 @@ def chosen_budget(plan, i: int) -> Budget:
 
 def budget_text(plan, i: int) -> str:
     b = chosen_budget(plan, i)
-    text = (f"{count(b.reasoning_tokens)} reasoning tokens per sample \u00d7 {b.samples} "
-            f"sample{'s' if b.samples != 1 else ''}")
+    text = (
+        f"{count(b.reasoning_tokens)} reasoning tokens per sample \u00d7 {b.samples} "
+        f"sample{'s' if b.samples != 1 else ''}"
+    )
     if b.samples > 1:
         text += f", combined by {aggregation_name(plan.scenario.aggregation).lower()}"
     text += f"; effort level {b.effort}" if b.effort else "; no effort level (the budget is set in tokens)"
@@ -58,11 +60,10 @@ def accuracy_basis(plan, i: int, names=None) -> str:
     views = [v for v in plan.accuracy_curves if v.accuracy_id == acc_id]
     points = views[0].points if views else ()
     n = len(points)
-    where = ("extrapolated beyond them, so less certain" if bool(plan.results.extrapolated[i])
-             else "within their range")
+    where = "extrapolated beyond them, so less certain" if bool(plan.results.extrapolated[i]) else "within their range"
     basis = plan.results.accuracy_basis[i] if plan.results.accuracy_basis else ""
     if basis == "estimated_from_other_tasks":
-        return (f"estimated from {model}'s results on other tasks (no published result on this task), {where}")
+        return f"estimated from {model}'s results on other tasks (no published result on this task), {where}"
     own = n and all(str(pt.source).startswith("user:") for pt in points)  # an imported eval (eval_import)
     what = "of your eval results" if own else f"published result{'s' if n != 1 else ''}"
     if n:
@@ -82,8 +83,11 @@ def _why_not_chosen(plan, b: int, rec: int) -> str:
     why = []
     extra = r.monthly_usd[b] - r.monthly_usd[rec]
     if np.isfinite(extra) and extra > 0:
-        why.append(f"costs {money(extra)}/month more ({r.monthly_usd[b] / r.monthly_usd[rec]:.1f}\u00d7)"
-                   if r.monthly_usd[rec] > 0 else f"costs {money(extra)}/month more")
+        why.append(
+            f"costs {money(extra)}/month more ({r.monthly_usd[b] / r.monthly_usd[rec]:.1f}\u00d7)"
+            if r.monthly_usd[rec] > 0
+            else f"costs {money(extra)}/month more"
+        )
     if np.isfinite(r.accuracy_pct[b]) and r.accuracy_pct[b] < r.accuracy_pct[rec] - 0.05 and plan.status != "ok":
         why.append(f"less accurate ({pct(r.accuracy_pct[b])})")
     if not why:
@@ -105,8 +109,14 @@ def alternatives(plan, names=None) -> tuple[Alternative, ...]:
             out.append(Alternative(k, None, no_option_sentence(plan, k) + "."))
             continue
         o, r = plan.options, plan.results
-        out.append(Alternative(k, int(b), f"{o.label[b]} ({KIND_NAMES[k]}): {money(r.monthly_usd[b])}/month, "
-                                          f"{pct(r.accuracy_pct[b])}. Not chosen: it {_why_not_chosen(plan, b, rec)}."))
+        out.append(
+            Alternative(
+                k,
+                int(b),
+                f"{o.label[b]} ({KIND_NAMES[k]}): {money(r.monthly_usd[b])}/month, "
+                f"{pct(r.accuracy_pct[b])}. Not chosen: it {_why_not_chosen(plan, b, rec)}.",
+            )
+        )
     return tuple(out)
 
 
@@ -125,24 +135,34 @@ def flip_assumption(plan, tornado=None) -> str:
     if tornado is not None and getattr(tornado, "scenario", None) == s:
         row = _flipping_row(tornado)
         if row is None:
-            return (f"None of the {len(tornado.rows)} uncertain inputs in the sensitivity analysis changes the "
-                    "recommendation within its range.")
+            return (
+                f"None of the {len(tornado.rows)} uncertain inputs in the sensitivity analysis changes the "
+                "recommendation within its range."
+            )
         to = row.flip_to if row.flip_to is not None else "nothing meeting the targets"
-        return (f"{row.label}: at {row.flip_text} (range studied {row.low_text} to {row.high_text}) the "
-                f"recommendation changes to {to} (sensitivity analysis).")
+        return (
+            f"{row.label}: at {row.flip_text} (range studied {row.low_text} to {row.high_text}) the "
+            f"recommendation changes to {to} (sensitivity analysis)."
+        )
     vol = s.requests_per_day
     if plan.break_evens:
         b = min(plan.break_evens, key=lambda be: abs(math.log(be.requests_per_day / vol)) if vol > 0 else 0)
         cheaper = KIND_NAMES[b.above] if b.requests_per_day > vol else KIND_NAMES[b.below]
         side = "above" if b.requests_per_day > vol else "below"
-        return (f"Volume: {side} {requests(b.requests_per_day)}/day (the scenario assumes {requests(vol)}/day) "
-                f"{cheaper} becomes the cheaper kind (break-even volume; run the sensitivity analysis for the "
-                "other inputs).")
+        return (
+            f"Volume: {side} {requests(b.requests_per_day)}/day (the scenario assumes {requests(vol)}/day) "
+            f"{cheaper} becomes the cheaper kind (break-even volume; run the sensitivity analysis for the "
+            "other inputs)."
+        )
     grid = plan.volume_grid
     lo, hi = count(float(grid[0])), count(float(grid[-1]))
     if plan.recommended is None:
-        return (f"No volume between {lo} and {hi} requests/day changes the outcome on its own; run the sensitivity "
-                "analysis for the other inputs.")
+        return (
+            f"No volume between {lo} and {hi} requests/day changes the outcome on its own; run the sensitivity "
+            "analysis for the other inputs."
+        )
     kind = KIND_NAMES[str(plan.options.kind[plan.recommended])]
-    return (f"Volume does not flip it: {kind} stays the cheapest kind from {lo} to {hi} requests/day (no break-even); "
-            "run the sensitivity analysis for the other inputs.")
+    return (
+        f"Volume does not flip it: {kind} stays the cheapest kind from {lo} to {hi} requests/day (no break-even); "
+        "run the sensitivity analysis for the other inputs."
+    )

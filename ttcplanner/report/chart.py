@@ -19,8 +19,13 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 from ttcplanner.present.placement import Box, LineLabel, place_line_labels
 
 # Colours, dash names and marker names come from the callers (ttcplanner.present.palette); this module draws.
-_DASH_PATTERNS = {"dash": [5, 3], "dot": [1, 2.2], "dashdot": [6, 2.5, 1, 2.5], "longdash": [10, 3],
-                  "dashdotdot": [6, 2, 1, 2, 1, 2]}
+_DASH_PATTERNS = {
+    "dash": [5, 3],
+    "dot": [1, 2.2],
+    "dashdot": [6, 2.5, 1, 2.5],
+    "longdash": [10, 3],
+    "dashdotdot": [6, 2, 1, 2, 1, 2],
+}
 
 
 @dataclass
@@ -112,9 +117,9 @@ class Chart:
 def log_ticks(lo: float, hi: float) -> tuple[list[float], list[float]]:
     """Major ticks at decades (plus 2 and 5 when the range spans under two decades) and minor ticks."""
     first, last = math.floor(math.log10(lo) + 1e-9), math.ceil(math.log10(hi) - 1e-9)
-    decades = [10.0 ** e for e in range(first, last + 1)]
+    decades = [10.0**e for e in range(first, last + 1)]
     step = max(1, math.ceil(len(decades) / 10))  # at most ~10 labels
-    major = [10.0 ** e for e in range(first, last + 1) if e % step == 0]
+    major = [10.0**e for e in range(first, last + 1) if e % step == 0]
     if last - first <= 1:
         major = sorted({d * m for d in decades for m in (1, 2, 5)})
     minor = [d * m for d in decades for m in range(2, 10)]
@@ -157,14 +162,19 @@ class _Renderer:
         self.font.setPointSizeF(chart.font_pt)
         self.small = QFont(self.font)
         self.small.setPointSizeF(chart.font_pt * 0.9)
-        self.boxes: dict[str, list[QRectF]] = {k: [] for k in ("plot", "x_title", "y_title", "x_ticks", "y_ticks",
-                                                                "ref_labels", "markers", "notices")}
+        self.boxes: dict[str, list[QRectF]] = {
+            k: [] for k in ("plot", "x_title", "y_title", "x_ticks", "y_ticks", "ref_labels", "markers", "notices")
+        }
 
     # geometry ------------------------------------------------------------------------------------
     def _axis_range(self, axis: Axis, which: str) -> tuple[float, float]:
         values = np.concatenate([np.asarray(getattr(s, which), dtype=float) for s in self.c.series] or [np.zeros(0)])
-        bands = [np.asarray(b, dtype=float) for s in self.c.series for b in (s.band_low, s.band_high)
-                 if b is not None and which == "y"]
+        bands = [
+            np.asarray(b, dtype=float)
+            for s in self.c.series
+            for b in (s.band_low, s.band_high)
+            if b is not None and which == "y"
+        ]
         if bands:
             values = np.concatenate([values, *bands])
         lo, hi = data_range(values, axis.log)
@@ -258,12 +268,14 @@ class _Renderer:
             coords_minor = (self.to_x if horizontal else self.to_y)(np.array(minor, dtype=float))
             p.setPen(self.pen("#E4E4E4", 0.4))
             for c in coords_minor:
-                p.drawLine(QPointF(c, plot.top()), QPointF(c, plot.bottom())) if horizontal else \
-                    p.drawLine(QPointF(plot.left(), c), QPointF(plot.right(), c))
+                p.drawLine(QPointF(c, plot.top()), QPointF(c, plot.bottom())) if horizontal else p.drawLine(
+                    QPointF(plot.left(), c), QPointF(plot.right(), c)
+                )
             p.setPen(self.pen("#BDBDBD", 0.5))
             for c in coords_major:
-                p.drawLine(QPointF(c, plot.top()), QPointF(c, plot.bottom())) if horizontal else \
-                    p.drawLine(QPointF(plot.left(), c), QPointF(plot.right(), c))
+                p.drawLine(QPointF(c, plot.top()), QPointF(c, plot.bottom())) if horizontal else p.drawLine(
+                    QPointF(plot.left(), c), QPointF(plot.right(), c)
+                )
             p.setPen(self.pen("#000000", 0.6))
             for c in coords_minor:
                 if horizontal:
@@ -356,10 +368,16 @@ class _Renderer:
             return
         xs, ys = self.to_x(np.asarray(s.x, dtype=float)), self.to_y(np.asarray(s.y, dtype=float))
         inside = self.plot.adjusted(-0.5, -0.5, 0.5, 0.5)  # the points, not the markers, must be in the plot
-        idx = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys) & (xs >= inside.left()) & (xs <= inside.right())
-                             & (ys >= inside.top()) & (ys <= inside.bottom()))
+        idx = np.flatnonzero(
+            np.isfinite(xs)
+            & np.isfinite(ys)
+            & (xs >= inside.left())
+            & (xs <= inside.right())
+            & (ys >= inside.top())
+            & (ys <= inside.bottom())
+        )
         if s.line and s.marker_every > 1:
-            idx = idx[::s.marker_every]
+            idx = idx[:: s.marker_every]
         elif s.line and s.marker_every == 0:
             return
         for i in idx:
@@ -410,11 +428,16 @@ class _Renderer:
             if not np.isfinite(c):
                 continue
             refs.append(r)
-            wants.append(LineLabel(r.vertical, c, fm.horizontalAdvance(r.label) + self.px(3),
-                                   fm.height() + self.px(1), r.along))
+            wants.append(
+                LineLabel(r.vertical, c, fm.horizontalAdvance(r.label) + self.px(3), fm.height() + self.px(1), r.along)
+            )
         inset = self.px(1.5)
-        area = Box(self.plot.left() + inset, self.plot.top() + inset, self.plot.width() - 2 * inset,
-                   self.plot.height() - 2 * inset)
+        area = Box(
+            self.plot.left() + inset,
+            self.plot.top() + inset,
+            self.plot.width() - 2 * inset,
+            self.plot.height() - 2 * inset,
+        )
         obstacles = [Box(b.x(), b.y(), b.width(), b.height()) for b in self.boxes["markers"] + self.boxes["notices"]]
         for r, box in zip(refs, place_line_labels(wants, area, obstacles), strict=True):
             if box is None:
@@ -432,9 +455,22 @@ class _Renderer:
     def _legend_items(self) -> list:
         if self.c.legend is not None:
             return list(self.c.legend)
-        return [LegendKey(s.label, s.color, s.dash, s.width_pt, s.marker,
-                          s.filled, s.band_low is not None, s.line, s.marker_size_pt, s.band_alpha)
-                for s in self.c.series if s.label and s.in_legend]
+        return [
+            LegendKey(
+                s.label,
+                s.color,
+                s.dash,
+                s.width_pt,
+                s.marker,
+                s.filled,
+                s.band_low is not None,
+                s.line,
+                s.marker_size_pt,
+                s.band_alpha,
+            )
+            for s in self.c.series
+            if s.label and s.in_legend
+        ]
 
     def _legend_layout(self, fm: QFontMetricsF):
         items = self._legend_items()
@@ -471,8 +507,15 @@ class _Renderer:
                 p.setPen(self.pen(s.color, s.width_pt, s.dash))
                 p.drawLine(QPointF(x, y), QPointF(x + sample_w, y))
             if s.marker:
-                draw_marker(p, QPointF(x + sample_w / 2, y), s.marker, self.px(s.marker_size_pt), s.color, s.filled,
-                            self.px(0.9))
+                draw_marker(
+                    p,
+                    QPointF(x + sample_w / 2, y),
+                    s.marker,
+                    self.px(s.marker_size_pt),
+                    s.color,
+                    s.filled,
+                    self.px(0.9),
+                )
             p.setPen(QColor("#000000"))
             p.drawText(QPointF(x + sample_w + self.px(4), y + fm.ascent() / 2 - fm.descent() / 2), s.label)
 
@@ -491,11 +534,13 @@ def draw_marker(p: QPainter, c: QPointF, shape: str, size: float, color: str, fi
         p.drawRect(QRectF(x - r * 0.88, y - r * 0.88, r * 1.76, r * 1.76))
     elif shape in ("triangle", "invtriangle"):
         s = -1 if shape == "triangle" else 1
-        p.drawPolygon(QPolygonF([QPointF(x, y + s * r * 1.1), QPointF(x - r, y - s * r * 0.7),
-                                 QPointF(x + r, y - s * r * 0.7)]))
+        p.drawPolygon(
+            QPolygonF([QPointF(x, y + s * r * 1.1), QPointF(x - r, y - s * r * 0.7), QPointF(x + r, y - s * r * 0.7)])
+        )
     elif shape == "diamond":
-        p.drawPolygon(QPolygonF([QPointF(x, y - r * 1.2), QPointF(x + r, y), QPointF(x, y + r * 1.2),
-                                 QPointF(x - r, y)]))
+        p.drawPolygon(
+            QPolygonF([QPointF(x, y - r * 1.2), QPointF(x + r, y), QPointF(x, y + r * 1.2), QPointF(x - r, y)])
+        )
     elif shape == "star":
         pts = []
         for k in range(10):

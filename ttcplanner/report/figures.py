@@ -42,29 +42,79 @@ def chart_of(fig: Figure, font_family: str, x_range: tuple | None = None, legend
     for s in fig.series:
         band = s.band is not None
         marker_every = MARKER_EVERY if s.role == "kind" and s.marker else 0
-        series.append(Series(s.xy[0], s.xy[1], label=s.label + s.suffix, color=s.color, dash=s.dash,
-                             width_pt=s.width_pt * 0.6, marker=s.marker if marker_every else None,
-                             marker_every=marker_every, band_low=s.band[0] if band else None,
-                             band_high=s.band[1] if band else None, band_alpha=0.10, in_legend=False))
+        series.append(
+            Series(
+                s.xy[0],
+                s.xy[1],
+                label=s.label + s.suffix,
+                color=s.color,
+                dash=s.dash,
+                width_pt=s.width_pt * 0.6,
+                marker=s.marker if marker_every else None,
+                marker_every=marker_every,
+                band_low=s.band[0] if band else None,
+                band_high=s.band[1] if band else None,
+                band_alpha=0.10,
+                in_legend=False,
+            )
+        )
     for d in fig.dots:
-        series.append(Series(d.xy[0], d.xy[1], color=d.color, marker=d.symbol, line=False, marker_size_pt=4.0,
-                             in_legend=False))
+        series.append(
+            Series(d.xy[0], d.xy[1], color=d.color, marker=d.symbol, line=False, marker_size_pt=4.0, in_legend=False)
+        )
     for m in fig.marks:
-        series.append(Series([m.x], [m.y], color=m.color if not m.hollow else palette.FRONTIER_COLOR,
-                             marker=m.symbol, line=False, filled=not m.hollow, marker_size_pt=m.size_pt * 0.7,
-                             in_legend=False))
-    refs = [RefLine(line.value, vertical=line.vertical, label=line.label, dash=line.dash, color=line.color,
-                    width_pt=0.9, along=line.along) for line in fig.lines]
-    legend = [LegendKey(k.label + k.suffix, k.color, k.dash, k.width_pt * 0.6, k.symbol or k.marker, not k.hollow,
-                        k.band, line=k.symbol is None, marker_size_pt=4.5 if k.symbol != "star" else 7.0)
-              for k in fig.legend]
+        series.append(
+            Series(
+                [m.x],
+                [m.y],
+                color=m.color if not m.hollow else palette.FRONTIER_COLOR,
+                marker=m.symbol,
+                line=False,
+                filled=not m.hollow,
+                marker_size_pt=m.size_pt * 0.7,
+                in_legend=False,
+            )
+        )
+    refs = [
+        RefLine(
+            line.value,
+            vertical=line.vertical,
+            label=line.label,
+            dash=line.dash,
+            color=line.color,
+            width_pt=0.9,
+            along=line.along,
+        )
+        for line in fig.lines
+    ]
+    legend = [
+        LegendKey(
+            k.label + k.suffix,
+            k.color,
+            k.dash,
+            k.width_pt * 0.6,
+            k.symbol or k.marker,
+            not k.hollow,
+            k.band,
+            line=k.symbol is None,
+            marker_size_pt=4.5 if k.symbol != "star" else 7.0,
+        )
+        for k in fig.legend
+    ]
     x_lo, x_hi = x_range or fig.x.span or (None, None)
     y_lo, y_hi = fig.y.span or (None, None)
-    return Chart(FIGURE_WIDTH_MM, FIGURE_HEIGHT_MM,
-                 Axis(fig.x.title, log=fig.x.log, lo=x_lo, hi=x_hi, fmt=fig.x.tick, note=fig.x.note),
-                 Axis(fig.y.title, log=fig.y.log, lo=y_lo, hi=y_hi, fmt=fig.y.tick, note=fig.y.note),
-                 series, refs, font_family=font_family, legend_columns=legend_columns, legend=legend,
-                 notices=list(fig.notices))
+    return Chart(
+        FIGURE_WIDTH_MM,
+        FIGURE_HEIGHT_MM,
+        Axis(fig.x.title, log=fig.x.log, lo=x_lo, hi=x_hi, fmt=fig.x.tick, note=fig.x.note),
+        Axis(fig.y.title, log=fig.y.log, lo=y_lo, hi=y_hi, fmt=fig.y.tick, note=fig.y.note),
+        series,
+        refs,
+        font_family=font_family,
+        legend_columns=legend_columns,
+        legend=legend,
+        notices=list(fig.notices),
+    )
 
 
 def accuracy_chart(plan, font_family: str, names: Mapping[str, str] | None = None) -> Chart:
@@ -77,8 +127,10 @@ def cost_chart(plan, font_family: str) -> Chart:
     fig = cost_figure(plan)
     r = plan.results
     shown = [i for _, i in shown_options(plan)]
-    anchor = min([plan.scenario.target_accuracy_pct] + [float(r.accuracy_pct[i]) for i in shown
-                                                        if np.isfinite(r.accuracy_pct[i])])
+    anchor = min(
+        [plan.scenario.target_accuracy_pct]
+        + [float(r.accuracy_pct[i]) for i in shown if np.isfinite(r.accuracy_pct[i])]
+    )
     xlo = max(0.0, 10 * math.floor((anchor - 30) / 10))
     chart = chart_of(fig, font_family, x_range=(xlo, 100.0))
     xs = np.concatenate([np.asarray(s.x, float) for s in chart.series] or [np.zeros(0)])
@@ -103,6 +155,8 @@ def volume_chart(plan, font_family: str) -> Chart:
 
 def plan_figures(plan, font_family: str, dpi: int = 300, names: Mapping[str, str] | None = None) -> dict[str, QImage]:
     """name -> rendered image, in report order; ``names``: display name per accuracy id."""
-    return {"accuracy": accuracy_chart(plan, font_family, names).render(dpi),
-            "cost": cost_chart(plan, font_family).render(dpi),
-            "volume": volume_chart(plan, font_family).render(dpi)}
+    return {
+        "accuracy": accuracy_chart(plan, font_family, names).render(dpi),
+        "cost": cost_chart(plan, font_family).render(dpi),
+        "volume": volume_chart(plan, font_family).render(dpi),
+    }

@@ -23,8 +23,13 @@ DPI = 300
 BODY_PT = 9.5
 
 
-def export_pdf(plan, path: str | os.PathLike[str], paper: str = "a4",
-               extras: Mapping[str, Mapping[str, Any]] | None = None, names: Mapping[str, str] | None = None) -> Path:
+def export_pdf(
+    plan,
+    path: str | os.PathLike[str],
+    paper: str = "a4",
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> Path:
     """Write the plan summary for ``plan`` to ``path`` (A4 or Letter) and return the path.
 
     ``extras``: later sections, {key: {"title": str, "html": str, "images": {name: QImage}}}; the html
@@ -60,8 +65,19 @@ def render_pdf_bytes(plan, paper: str = "a4", extras=None, today: dt.date | None
 
 def _render(plan, device, paper: str, extras, family: str, today, names=None) -> None:
     from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
-    from PySide6.QtGui import (QAbstractTextDocumentLayout, QColor, QFont, QFontMetricsF, QPageLayout, QPageSize,
-                               QPainter, QPdfWriter, QPen, QTextDocument, QTextOption)
+    from PySide6.QtGui import (
+        QAbstractTextDocumentLayout,
+        QColor,
+        QFont,
+        QFontMetricsF,
+        QPageLayout,
+        QPageSize,
+        QPainter,
+        QPdfWriter,
+        QPen,
+        QTextDocument,
+        QTextOption,
+    )
 
     from ttcplanner import __version__
     from ttcplanner.report.document import report_html
@@ -77,9 +93,12 @@ def _render(plan, device, paper: str, extras, family: str, today, names=None) ->
 
     mm = DPI / 25.4
     page_w, page_h = writer.width(), writer.height()
-    body = QRectF(MARGIN_MM["left"] * mm, MARGIN_MM["top"] * mm,
-                  page_w - (MARGIN_MM["left"] + MARGIN_MM["right"]) * mm,
-                  page_h - (MARGIN_MM["top"] + MARGIN_MM["bottom"]) * mm)
+    body = QRectF(
+        MARGIN_MM["left"] * mm,
+        MARGIN_MM["top"] * mm,
+        page_w - (MARGIN_MM["left"] + MARGIN_MM["right"]) * mm,
+        page_h - (MARGIN_MM["top"] + MARGIN_MM["bottom"]) * mm,
+    )
 
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)
@@ -126,7 +145,9 @@ def _render(plan, device, paper: str, extras, family: str, today, names=None) ->
         for tag in ("liga", "clig"):  # as in the body: "fi" stays two letters for search and copy
             footer_font.setFeature(QFont.Tag(tag), 0)
         fm = QFontMetricsF(footer_font, writer)
-        left_text = f"ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}  \u00b7  {plan.scenario.name}"
+        left_text = (
+            f"ttcplanner {__version__}  \u00b7  catalog as of {plan.catalog_as_of}  \u00b7  {plan.scenario.name}"
+        )
         for page in range(pages):
             if page:
                 writer.newPage()
@@ -167,8 +188,12 @@ def _keeps_with_next(block) -> bool:
     nxt = block.next()
     if not nxt.isValid() or block.text().strip() == "":
         return False
-    return (block.blockFormat().headingLevel() > 0 or _has_image(nxt) or _has_image(block)
-            or block.text().rstrip().endswith(":"))
+    return (
+        block.blockFormat().headingLevel() > 0
+        or _has_image(nxt)
+        or _has_image(block)
+        or block.text().rstrip().endswith(":")
+    )
 
 
 SHORT_BLOCK_LINES = 4  # a following block this short (a caption) moves whole; a longer one needs KEEP_LINES
@@ -251,5 +276,3 @@ def _fit_unsized_images(doc, names: dict, text_width_px: float) -> None:
                     cursor.setCharFormat(img_fmt)
             it += 1
         block = block.next()
-
-
