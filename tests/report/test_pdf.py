@@ -108,6 +108,7 @@ def test_key_figures_table_values(plan, report):
     kinds_without = [k for k, i in plan.best_per_kind.items() if i is None]
     for k in kinds_without:  # said as a sentence ("No ASIC cloud option reaches ..."), never "none: none ..."
         assert no_option_sentence(plan, k) in text
+    assert "['" not in text and "']" not in text  # the small lines under a cell are text, not a list's repr
 
 
 def test_every_price_and_benchmark_source_is_listed_and_linked(plan, report):

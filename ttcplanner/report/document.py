@@ -194,7 +194,7 @@ def _table(header: list[tuple] | None, rows: list[str], font_pt: float = 8.5) ->
     )
 
 
-def _small(lines) -> str:
+def _small_lines(lines) -> str:
     return f"<br/><span style='font-size: 7.5pt; color: #555555;'>{'<br/>'.join(escape(x) for x in lines)}</span>"
 
 
@@ -214,20 +214,20 @@ def key_figures_table(plan) -> str:
         if row.index is None:
             rows.append(
                 "<tr>"
-                + _cell(f"No option{_small([row.kind_name])}", nowrap=True)
+                + _cell(f"No option{_small_lines([row.kind_name])}", nowrap=True)
                 + f'<td colspan="6" style="border-bottom: 0.5pt solid {RULE}; color: #555555;">'
                 f"{escape(row.why_none)}</td></tr>"
             )
             continue
         bold = row.role == "Recommended"
         bg = REC_BG if bold else ""
-        accuracy = row.accuracy + (_small([row.band, *row.caveats]) if row.band else "")
+        accuracy = row.accuracy + (_small_lines([row.band, *row.caveats]) if row.band else "")
         rows.append(
             "<tr>"
             + "".join(
                 [
-                    _cell(escape(row.role) + _small([row.kind_name]), bg=bg, bold=bold, nowrap=True),
-                    _cell(escape(row.option) + (_small([row.detail]) if row.detail else ""), bg=bg, bold=bold),
+                    _cell(escape(row.role) + _small_lines([row.kind_name]), bg=bg, bold=bold, nowrap=True),
+                    _cell(escape(row.option) + (_small_lines([row.detail]) if row.detail else ""), bg=bg, bold=bold),
                     _cell(accuracy, bg=bg, align="right", nowrap=True),
                     _cell(row.monthly, bg=bg, align="right", bold=bold, nowrap=True),
                     _cell(row.per_1k, bg=bg, align="right", nowrap=True),
