@@ -467,6 +467,22 @@ def task_accuracy(
     return task_accuracy_many(task, (accuracy_id,), reasoning_tokens, samples, aggregation, scorer_quality)[accuracy_id]
 
 
+def _parallel_bands(task: TaskProfile, stack: np.ndarray, n, aggregation: str, scorer_quality: float):
+    """N-sample accuracy of stacked (mean, low, high) pass@1 rows: the mean's estimate and a band that is the
+    low end's low and the high end's high, never excluding the mean."""
+    mean, low, high = parallel_pct(
+        stack,
+        n,
+        aggregation=aggregation,
+        answer_format=task.answer_format,
+        concentration=task.concentration,
+        scorer_quality=scorer_quality,
+        **parallel_settings(task),
+    )
+    m = mean[:, 0]
+    return m, np.minimum(low[:, 1], m), np.maximum(high[:, 2], m)
+
+
 def task_accuracy_many(
     task: TaskProfile,
     accuracy_ids,
@@ -488,17 +504,7 @@ def task_accuracy_many(
         np.broadcast_to(np.stack([seq_mean, seq_low, seq_high], axis=1), (len(ids), 3) + shape)
     )  # (ids, 3, ...)
     n = np.broadcast_to(np.asarray(samples, dtype=float), stack.shape)
-    mean, low, high = parallel_pct(
-        stack,
-        n,
-        aggregation=aggregation,
-        answer_format=task.answer_format,
-        concentration=task.concentration,
-        scorer_quality=scorer_quality,
-        **parallel_settings(task),
-    )
-    m = mean[:, 0]
-    low_band, high_band = np.minimum(low[:, 1], m), np.maximum(high[:, 2], m)
+    m, low_band, high_band = _parallel_bands(task, stack, n, aggregation, scorer_quality)
     extrap = np.broadcast_to(seq_extrap, (len(ids),) + shape).astype(bool)
     beyond = np.broadcast_to(
         t > np.array([task.curves[i].max_tokens for i in ids]).reshape((-1,) + (1,) * t.ndim), (len(ids),) + shape
@@ -542,17 +548,7 @@ def task_accuracy_points(
     seq_mean, seq_low, seq_high, seq_extrap = _sequential_many([task.curves[i] for i in accuracy_ids], t, own=True)
     stack = np.ascontiguousarray(np.stack([seq_mean, seq_low, seq_high], axis=1))  # (models, 3, P)
     n = np.broadcast_to(np.asarray(samples, dtype=float)[:, None, :], stack.shape)
-    mean, low, high = parallel_pct(
-        stack,
-        n,
-        aggregation=aggregation,
-        answer_format=task.answer_format,
-        concentration=task.concentration,
-        scorer_quality=scorer_quality,
-        **parallel_settings(task),
-    )
-    m = mean[:, 0]
-    return m, np.minimum(low[:, 1], m), np.maximum(high[:, 2], m), seq_extrap.astype(bool)
+    return (*_parallel_bands(task, stack, n, aggregation, scorer_quality), seq_extrap.astype(bool))
 
 
 def parallel_settings(task: TaskProfile) -> dict:

@@ -12,7 +12,7 @@ from ttcplanner.model.accuracy_table import accuracy_rows
 from ttcplanner.model.catalog import Catalog
 from ttcplanner.model.memo import memo
 from ttcplanner.model.option_index import option_index
-from ttcplanner.model.options import KINDS, OptionSet, build_options, price_settings
+from ttcplanner.model.options import KINDS, OptionSet, scenario_options
 from ttcplanner.model.plan import BUDGET_GRID, VOLUME_GRID, Adjustments, BreakEven, CostCurve, Grid, OptionResults
 from ttcplanner.model.serving import Setup, estimate_for_latency
 from ttcplanner.model.serving_rows import SERVING_READS
@@ -199,17 +199,7 @@ def _gpu_grid(s, setup: Setup, pos: np.ndarray, step: int, t: np.ndarray, n: np.
 def evaluate_grid(scenario, catalog: Catalog, budgets, samples, adjust: Adjustments | None = None) -> Grid:
     """The whole option grid (options x budgets x samples) with the scenario's other inputs, vectorised."""
     task = catalog.get("tasks", scenario.task_id)
-    opts = (adjust or Adjustments()).apply(
-        build_options(
-            catalog,
-            scenario.hardware,
-            scenario.gpus_per_replica,
-            scenario.weight_precision,
-            scenario.kv_precision,
-            price_settings(scenario),
-            scenario.engine,
-        )
-    )
+    opts = (adjust or Adjustments()).apply(scenario_options(scenario, catalog))
     budgets = np.asarray(budgets, dtype=float)
     samples = np.asarray(samples, dtype=float)
     acc = np.full((opts.size, len(budgets), len(samples)), np.nan)

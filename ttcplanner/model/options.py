@@ -283,3 +283,16 @@ def _limit(tier, name: str) -> float:
 def _confidence_rank(text: str) -> int:
     text = text.lower()
     return 0 if text.startswith("low") else 1 if text.startswith("medium") else 2
+
+
+def scenario_options(scenario, catalog) -> OptionSet:
+    """The options a scenario plans over: its hardware, GPUs per replica, precisions, price settings, engine."""
+    return build_options(
+        catalog,
+        scenario.hardware,
+        scenario.gpus_per_replica,
+        scenario.weight_precision,
+        scenario.kv_precision,
+        price_settings(scenario),
+        scenario.engine,
+    )

@@ -21,7 +21,7 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.explain import alternatives, provenance, reasons, warnings
 from ttcplanner.model.misses import nearest_misses
 from ttcplanner.model.operating_point import choose, operating_point
-from ttcplanner.model.options import build_options, price_settings
+from ttcplanner.model.options import build_options, scenario_options
 from ttcplanner.model.plan import (
     BUDGET_GRID,
     HINT_SAVING,
@@ -66,17 +66,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
     task = _task(scenario, catalog)
     adjust = adjust or Adjustments()
     shift = adjust.accuracy_shift_pts
-    opts = adjust.apply(
-        build_options(
-            catalog,
-            scenario.hardware,
-            scenario.gpus_per_replica,
-            scenario.weight_precision,
-            scenario.kv_precision,
-            price_settings(scenario),
-            scenario.engine,
-        )
-    )
+    opts = adjust.apply(scenario_options(scenario, catalog))
     classes = budget_classes(catalog, task, opts)
     if scenario.budget_mode == "auto":
         choice = auto_budgets(scenario, task, opts, classes, shift)
