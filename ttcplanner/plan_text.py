@@ -41,7 +41,9 @@ def plan_text(plan, names: Mapping[str, str] | None = None, today=None) -> str:
         rec = rows[0]
         lines.append(f"  {_figures(rec)}" + (f"; {rec.detail}" if rec.detail else ""))
     lines.append(f"  {budget_line(plan)}")
-    lines += ["", "Why:"] + [f"  - {reason}" for reason in reason_texts(plan)]
+    reasons = reason_texts(plan)
+    if reasons:  # a plan with no option has none: its nearest misses say why
+        lines += ["", "Why:"] + [f"  - {reason}" for reason in reasons]
     misses = nearest_miss_texts(plan)
     if misses:
         lines += ["", "Nearest misses (what to relax, and by how much):"] + [f"  - {m}" for m in misses]
