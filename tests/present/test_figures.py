@@ -206,3 +206,12 @@ def test_a_line_outside_the_plot_gets_no_label_and_crowds_take_the_least_overlap
     tiny = Box(0, 0, 60, 20)
     boxes = place_line_labels([LineLabel(True, 30, 25, 18), LineLabel(True, 32, 25, 18)], tiny)
     assert all(b is not None and b.inside(tiny) for b in boxes)  # no room for both: both inside all the same
+
+
+def test_the_target_line_names_the_target_as_the_card_does(catalog):
+    """A whole target reads 'target 75%'; one between whole percents keeps its decimal, not a rounded 90%."""
+    for target, label in ((75.0, "target 75%"), (89.8, "target 89.8%")):
+        plan = _load(catalog, "maths-tutor-high-volume", target_accuracy_pct=target)
+        for fig in (accuracy_figure(plan), cost_figure(plan)):
+            (line,) = [ln for ln in fig.lines if ln.key == "target"]
+            assert line.label == label

@@ -351,7 +351,7 @@ def accuracy_figure(
             "target",
             False,
             float(s.target_accuracy_pct),
-            f"target {pct(s.target_accuracy_pct, 0)}",
+            _target_label(s.target_accuracy_pct),
             palette.TARGET_COLOR,
             "dash",
             along=0.02,
@@ -402,6 +402,11 @@ def _light(color: str, alpha: float = 110 / 255) -> str:
     """``color`` at ``alpha`` over white, as an opaque hex colour (context curves)."""
     rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     return "#" + "".join(f"{round(alpha * c + (1 - alpha) * 255):02x}" for c in rgb)
+
+
+def _target_label(target_pct: float) -> str:
+    """'target 75%', or 'target 89.8%' when the slider sits between whole percents: the card's figure."""
+    return f"target {pct(target_pct, 0 if float(target_pct).is_integer() else 1)}"
 
 
 def cost_figure(plan, selected: int | None = None) -> Figure:
@@ -523,7 +528,7 @@ def cost_figure(plan, selected: int | None = None) -> Figure:
             "target",
             True,
             float(s.target_accuracy_pct),
-            f"target {pct(s.target_accuracy_pct, 0)}",
+            _target_label(s.target_accuracy_pct),
             palette.TARGET_COLOR,
             "dash",
             along=0.5,
