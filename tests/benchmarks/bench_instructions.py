@@ -43,7 +43,11 @@ def child(scenario: str, control: str, changes: int, budget: str = "") -> None:
     from PySide6.QtWidgets import QApplication, QSlider
 
     app = QApplication([])
-    from ttcplanner.gui import MainWindow
+    from ttcplanner.gui import MainWindow, controller
+
+    # A step is counted, not what the window does once the controls rest (fixed mode's hint search, which a
+    # step under callgrind, 50 times slower, would otherwise reach; bench_evaluate times that search).
+    controller.HINT_DELAY_MS = 10**8
     from ttcplanner.model import scenario as sc
     from ttcplanner.model.catalog import load_catalog
     from ttcplanner.paths import scenarios_dir

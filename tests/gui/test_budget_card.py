@@ -35,3 +35,26 @@ def test_the_switch_sets_the_mode_and_follows_the_scenario(qtbot, make_window):
     change_and_wait(qtbot, window, window.action_undo.trigger)
     assert window.scenario.budget_mode == "auto" and card.auto_budget.isChecked()  # the box follows the undo
     QApplication.processEvents()
+
+
+def test_a_step_shows_its_plan_at_once_and_the_hint_when_the_controls_rest(qtbot, make_window):
+    """The cheaper-budget hint is a whole budget search: a slider step leaves it out, and it appears once the
+    controls rest (or as soon as anyone reads the plan), the same hint a full evaluation gives."""
+    from ttcplanner.gui.controller import HINT_DELAY_MS
+    from ttcplanner.model.planner import evaluate
+
+    fixed = sc.load(scenarios_dir() / "coding-agent-verifier.json").replace(budget_mode="fixed")
+    window = make_window(fixed)
+    card = window.card
+    shown = []
+    window.controller.planChanged.connect(shown.append)
+    change_and_wait(qtbot, window, lambda: window.controller.request("samples", {"samples": fixed.samples + 1}))
+    assert shown[-1].budget_hint is None and "Cheaper budget within these caps" not in card.text()
+    with qtbot.waitSignal(window.controller.planChanged, timeout=HINT_DELAY_MS + 5000) as rested:
+        pass
+    expected = evaluate(window.scenario, window.catalog).budget_hint
+    assert expected is not None and rested.args[0].budget_hint == expected
+    assert "Cheaper budget within these caps" in card.text()
+    change_and_wait(qtbot, window, lambda: window.controller.request("samples", {"samples": fixed.samples}))
+    assert window.plan.budget_hint is not None  # read before the rest: searched now
+    assert "Cheaper budget within these caps" in card.text()

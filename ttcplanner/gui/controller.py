@@ -5,6 +5,10 @@ pile up until a zero-delay single-shot timer fires, so a burst of slider moves (
 while the previous recompute was running) becomes one ``Scenario.replace`` and one ``evaluate``: the last
 value wins and the event loop never queues stale work. Each committed change is one undo command;
 consecutive changes while a slider is dragged merge into one.
+
+A step's plan leaves out fixed mode's cheaper-budget hint (a whole budget search, a third of a fixed-mode step):
+it is searched once the controls rest for HINT_DELAY_MS, or at once when anyone reads ``plan`` (an export, a
+test), and then shown like any plan.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ttcplanner.model.planner import Plan, evaluate
 from ttcplanner.model.scenario import Scenario
 
 _MERGE_IDS: dict[str, int] = {}
+HINT_DELAY_MS = 250  # rest before fixed mode's cheaper-budget hint is searched
 UNDO_LIMIT = 1000  # steps kept; a slider drag is one step, so this is hours of editing in bounded memory
 
 
@@ -80,6 +85,11 @@ class Controller(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.flush)
+        self._hint_timer = QTimer(self)
+        self._hint_timer.setSingleShot(True)
+        self._hint_timer.setInterval(HINT_DELAY_MS)
+        self._hint_timer.timeout.connect(self._complete)
+        self._hint_due = False  # the plan lacks fixed mode's hint, which is searched when the controls rest
         self.evaluate_count = 0  # how many recomputes ran (tests check bursts are coalesced)
         self.last_evaluate_ms = 0.0
         self.scenario = scenario
@@ -87,7 +97,13 @@ class Controller(QObject):
             plan = self._evaluate(scenario)
         else:
             self.evaluate_count, self.last_evaluate_ms = 1, evaluate_ms
-        self.plan: Plan = plan
+        self._plan: Plan = plan
+
+    @property
+    def plan(self) -> Plan:
+        """The current plan, complete: a hint a slider step left for later is searched now."""
+        self._complete()
+        return self._plan
 
     @property
     def pending(self) -> bool:
@@ -150,24 +166,41 @@ class Controller(QObject):
         """
         self.flush()
         plan = evaluate(self.scenario, catalog)
-        self.catalog, self.plan = catalog, plan
+        self._hint_timer.stop()
+        self.catalog, self._plan, self._hint_due = catalog, plan, False
         self.planChanged.emit(plan)
 
     # -- applying -------------------------------------------------------------------------------
-    def _evaluate(self, scenario: Scenario) -> Plan:
+    def _evaluate(self, scenario: Scenario, hint: bool = True) -> Plan:
         start = time.perf_counter()
-        plan = evaluate(scenario, self.catalog)
+        plan = evaluate(scenario, self.catalog, hint=hint)
         self.last_evaluate_ms = (time.perf_counter() - start) * 1000
         self.evaluate_count += 1
         return plan
 
     def _apply(self, scenario: Scenario) -> None:
         try:
-            plan = self._evaluate(scenario)
+            plan = self._evaluate(scenario, hint=False)
         except InputError as exc:
             self.failed.emit(str(exc))
             self.scenarioChanged.emit(self.scenario)
             return
-        self.scenario, self.plan = scenario, plan
+        self.scenario, self._plan = scenario, plan
+        self._hint_due = scenario.budget_mode == "fixed"
+        if self._hint_due:
+            self._hint_timer.start()
         self.scenarioChanged.emit(scenario)
         self.planChanged.emit(plan)
+
+    def _complete(self) -> None:
+        """Search the hint a step left out (the rest of the plan is memoised) and show it if there is one."""
+        self._hint_timer.stop()
+        if not self._hint_due:
+            return
+        self._hint_due = False
+        try:
+            self._plan = evaluate(self.scenario, self.catalog)
+        except InputError:  # the same inputs just planned without it: keep that plan
+            return
+        if self._plan.budget_hint is not None:
+            self.planChanged.emit(self._plan)

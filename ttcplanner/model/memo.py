@@ -74,6 +74,67 @@ def memo(size: int, reads: tuple[str, ...] = (), freeze_result: bool = True):
     return wrap
 
 
+def memo_rows(size: int, reads: tuple[str, ...] = ()):
+    """``memo`` for a step computed row by row: row i of its result depends only on row i of each array argument
+    (the other arguments are keyed as in ``memo``). Each row is kept apart, so a call whose rows were mostly seen
+    before (the same GPU rows at the same budgets, in another set of rows) computes only the new rows, in one
+    call. The result is a dataclass of arrays (or None) broadcast over the rows; at most ``size`` rows are kept
+    per thread, all dropped when full. A row is the same computed alone or among others, so plans do not depend
+    on what was kept."""
+
+    def wrap(fn):
+        local = threading.local()
+
+        @functools.wraps(fn)
+        def call(*args):
+            arrays = [i for i, a in enumerate(args) if type(a) is np.ndarray]
+            n = len(args[arrays[0]])
+            keep: list = []
+            base = tuple([None if i in arrays else _key(a, reads, keep) for i, a in enumerate(args)])
+            store = local.__dict__.setdefault("store", {})
+            rows, kind, _ = store.setdefault(base, ({}, [None], keep))
+            keys = list(zip(*[_row_keys(args[i]) for i in arrays], strict=True)) if n else []
+            found = [rows.get(k) for k in keys]
+            new = [j for j, hit in enumerate(found) if hit is None]
+            if new or not n:
+                part = np.array(new, dtype=np.intp)
+                value = fn(*(_view(a, reads) if i not in arrays else a[part] for i, a in enumerate(args)))
+                packed, kind[0] = _pack(value)
+                if sum(len(kept) for kept, _, _ in store.values()) + len(new) > size:
+                    store.clear()
+                    rows = store.setdefault(base, ({}, kind, keep))[0]
+                for j, row in zip(new, packed, strict=True):
+                    found[j] = rows[keys[j]] = row
+            return freeze(_unpack(np.stack(found) if n else np.empty((0,) + packed.shape[1:]), kind[0]))
+
+        call.clear = lambda: local.__dict__.pop("store", None)
+        _MEMOS.append(call)
+        return call
+
+    return wrap
+
+
+def _row_keys(a: np.ndarray) -> list:
+    """One hashable key per row of ``a`` (its bytes)."""
+    a = np.ascontiguousarray(a)
+    if a.ndim == 1:
+        return a.tolist()
+    width = a.dtype.itemsize * (a.size // len(a))
+    return a.reshape(len(a), -1).view(np.dtype((np.void, width))).ravel().tolist()
+
+
+def _pack(value):
+    """A dataclass of arrays -> (rows x fields x ... float array, (its type, the fields' names and dtypes))."""
+    names = [f.name for f in dataclasses.fields(value) if getattr(value, f.name) is not None]
+    arrays = np.broadcast_arrays(*[np.asarray(getattr(value, f)) for f in names])
+    return np.stack([a.astype(float) for a in arrays], axis=1), (type(value), names, [a.dtype for a in arrays])
+
+
+def _unpack(packed: np.ndarray, kind):
+    cls, names, dtypes = kind
+    return cls(**{f: packed[:, j].astype(d) for j, (f, d) in enumerate(zip(names, dtypes, strict=True))})
+
+
 def clear() -> None:
     """Forget this thread's entries of every memoised step."""
     for m in _MEMOS:

@@ -61,8 +61,10 @@ __all__ = [
 ]
 
 
-def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = None) -> Plan:
-    """Evaluate every option for ``scenario`` and recommend one (``adjust``: what-if multipliers)."""
+def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = None, *, hint: bool = True) -> Plan:
+    """Evaluate every option for ``scenario`` and recommend one (``adjust``: what-if multipliers). ``hint=False``
+    leaves out fixed mode's cheaper-budget hint, a whole budget search: the window searches it once the
+    controls rest, not on every slider step."""
     task = _task(scenario, catalog)
     adjust = adjust or Adjustments()
     shift = adjust.accuracy_shift_pts
@@ -75,7 +77,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
         res = operating_point(scenario, task, opts, fixed_budgets(scenario, classes), shift)
     rec, best, status = choose(opts, res)
     fixed = scenario.budget_mode == "fixed"
-    hint = budget_hint(scenario, task, opts, classes, res, rec, status, shift) if fixed else None
+    cheaper = budget_hint(scenario, task, opts, classes, res, rec, status, shift) if fixed and hint else None
     volume, breaks = volume_curves_and_break_evens(scenario, opts, res)
     curves, frontier, front_extrap, front_budget = cost_curves(scenario, task, opts, res, shift)
     samples = int(res.samples[rec]) if rec is not None else scenario.samples
@@ -100,7 +102,7 @@ def evaluate(scenario: Scenario, catalog: Catalog, adjust: Adjustments | None = 
         provenance=provenance(catalog, task),
         frontier_extrapolated=front_extrap,
         frontier_budget=front_budget,
-        budget_hint=hint,
+        budget_hint=cheaper,
         nearest_misses=nearest_misses(scenario, opts, res),
     )
 

@@ -827,11 +827,11 @@ def _batch_for_targets(w: _Workload, target, ttft_target, quantile: float) -> np
     slope = g * f * w._b + o1 * w.p_per_tok
     budget = np.minimum(ttft_target - first, ttft_target / (w.chunk_steps + 1))
     k = x_cap * w.n
-    has_experts = np.any(w._e > 0)
+    experts = w._e > 0  # only these rows' step moves with u: the others are solved in the first pass, row by row
     u = np.ones_like(top)
     n = top
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for step in range(4 if has_experts else 1):
+        for step in range(4 if np.any(experts) else 1):
             fixed = f * (w._a + w._e * u)
             m = (target - first - g * fixed) / slope  # batch at the quantile
             root = (-z + np.sqrt(z * z + 4 * np.maximum(m, 0.0))) / 2
@@ -840,7 +840,7 @@ def _batch_for_targets(w: _Workload, target, ttft_target, quantile: float) -> np
             n_util = np.where(k * slope < 1, k * d0 / (1 - k * slope), np.inf)
             new = np.minimum(np.minimum(root * root, n_ttft), np.minimum(n_util, top))
             new = np.clip(np.where(np.isnan(new), 1.0, new), 1.0, top)
-            n = np.sqrt(n * new) if step >= 2 else new
+            n = np.where(experts, np.sqrt(n * new), new) if step >= 2 else new
             u = 1.0 - np.exp(w._l * np.minimum(n + z * np.sqrt(n), top))
     return n
 

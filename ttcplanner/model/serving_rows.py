@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ttcplanner.model import costs
-from ttcplanner.model.memo import memo
+from ttcplanner.model.memo import memo, memo_rows
 from ttcplanner.model.options import OptionSet
 from ttcplanner.model.serving import ServingEstimate, Setup, estimate_for_latency
 
@@ -33,7 +33,13 @@ def setup_rows(setup: Setup, pos: np.ndarray, ndim: int) -> Setup:
 @memo(64, reads=SERVING_READS)
 def estimate_rows(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     """The estimate of GPU rows ``pos`` (positions in the option set's gpu_rows) at reasoning ``tokens`` per
-    sample and ``samples``, both (len(pos), C)."""
+    sample and ``samples``, both (len(pos), C). Whole calls are kept, and each row apart: a target step moves
+    which rows the search spends the cap on or shows at their most accurate budget, rarely those rows' budgets."""
+    return _estimate_each_row(s, setup, pos, tokens, samples)
+
+
+@memo_rows(40_000, reads=SERVING_READS)
+def _estimate_each_row(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     return estimate_for_latency(
         setup_rows(setup, pos, 2),
         s.input_tokens,
