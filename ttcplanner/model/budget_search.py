@@ -26,7 +26,7 @@ from ttcplanner.model.memo import memo
 from ttcplanner.model.option_index import batch, option_index
 from ttcplanner.model.options import OptionSet
 from ttcplanner.model.plan import BUDGET_GRID, HINT_SAVING, BudgetHint, OptionResults
-from ttcplanner.model.serving_rows import SERVING_READS, cost_per_request, estimate_rows
+from ttcplanner.model.serving_rows import cost_per_request, estimate_rows, estimate_rows_kept
 
 GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
 # the estimate fields the operating point reads
@@ -88,7 +88,11 @@ def auto_budgets(
     effort = tuple(names[np.where(chosen_level >= 0, first[classes.of_option] + chosen_level, 0)].tolist())
     budgets = Budgets(chosen_tokens, chosen_samples, effort)
     g = opts.gpu_rows
-    serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, spent]) if serve and len(g) else None
+    if serve and len(g):
+        shown_at = fallback_tokens[classes.of_option][g]  # rows out of reach
+        serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, spent], shown_at)
+    else:
+        serving = None
     return Choice(budgets, best_cost, serving)
 
 
@@ -270,17 +274,18 @@ def _gpu_search(s, opts: OptionSet, tokens: np.ndarray, ns: np.ndarray):
     est = estimate_rows(s, opts.setup, row, t, n)
     cost[row, k] = cost_per_request(s, opts, opts.gpu_rows[row], est)[:, 0]
     latency[row, k] = est.latency_s[:, 0]
-    return cost, latency, _Tried(row, t, n)
+    return cost, latency, _Tried(row, t, n, est)
 
 
 @dataclass(frozen=True)
 class _Tried:
     """Estimates the search made: GPU rows ``pos`` (positions in gpu_rows; a row may appear more than once) at
-    (tokens, samples), both (len(pos), C)."""
+    (tokens, samples), both (len(pos), C), and the estimate."""
 
     pos: np.ndarray
     tokens: np.ndarray
     samples: np.ndarray
+    est: object
 
 
 def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, cost: np.ndarray):
@@ -290,7 +295,8 @@ def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.
     accuracy for the same money, and no point of its cost curve lies above-left of it.
 
     The grid's estimates do not depend on the accuracy target (only on the rows and their samples), so a
-    target step reuses them. Returns the tokens and the estimates made (a ``_Tried`` or None)."""
+    target step, which moves the cheapest row of a model from one configuration to another, reuses them row by
+    row. Returns the tokens and the estimates made (a ``_Tried`` or None)."""
     index = option_index(opts)
     feasible = index.is_gpu & np.isfinite(cost)
     rows = np.flatnonzero(feasible)
@@ -303,47 +309,48 @@ def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.
     pos = np.searchsorted(opts.gpu_rows, g)
     t = np.ascontiguousarray(np.broadcast_to(grid, (len(g), len(grid))))
     n = np.ascontiguousarray(np.broadcast_to(samples[g, None], t.shape))
-    est = estimate_rows(s, opts.setup, pos, t, n)
+    est = estimate_rows_kept(s, opts.setup, pos, t, n)
     low = tokens[g, None]
     same = (t > low) & (cost_per_request(s, opts, g, est) <= cost[g, None] * (1 + 1e-12))
     last = t.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a run of columns
     out = tokens.copy()
     out[g] = np.where(same.any(axis=1), grid[last], tokens[g])
-    return out, _Tried(pos, t, n)
+    return out, _Tried(pos, t, n, est)
 
 
-def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list) -> dict:
-    """Each GPU row's serving estimate at its chosen budget (tokens, samples), taken from the estimates the
-    search made where one was made at exactly that budget; the rest (rows out of reach, shown at their most
-    accurate budget) estimated here, in one call. Memoised: a step that moves no budget gathers nothing."""
-    flat = []
-    for m in made:
-        flat += [None, None, None] if m is None else [m.pos, m.tokens, m.samples]
-    return _gather(s, opts.setup, tokens, samples, *flat)
-
-
-@memo(16, reads=SERVING_READS)
-def _gather(s, setup, tokens: np.ndarray, samples: np.ndarray, *made) -> dict:
-    """``made``: (positions, tokens, samples) of each estimate the search made (None: none), in order."""
+def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list, shown_at: np.ndarray) -> dict:
+    """Each GPU row's serving estimate at its chosen budget (tokens, samples): taken from the estimates the search
+    made where one was made at exactly that budget; rows out of reach (shown at their most accurate budget,
+    ``shown_at``, with the scenario's samples) from an estimate of every row at that budget, which does not move
+    with the target; anything else estimated here."""
     n_rows = len(tokens)
     out = {f: np.empty(n_rows, dtype=bool if f in ("fits", "calibrated_by_user") else float) for f in SERVING_FIELDS}
     todo = np.ones(n_rows, dtype=bool)
-    for pos, t, n in zip(made[0::3], made[1::3], made[2::3], strict=True):
-        if pos is None:
-            continue
-        est = estimate_rows(s, setup, pos, t, n)  # the search's own estimate (a memo hit)
-        same = (t == tokens[pos, None]) & (n == samples[pos, None])
-        hit = same.any(axis=1) & todo[pos]
-        col = np.argmax(same, axis=1)[hit]
-        for f in SERVING_FIELDS:
-            out[f][pos[hit]] = np.broadcast_to(getattr(est, f), t.shape)[np.flatnonzero(hit), col]
-        todo[pos[hit]] = False
+    for m in made:
+        if m is not None:
+            _take(out, todo, m.est, m.pos, m.tokens, m.samples, tokens, samples)
+    if todo.any():
+        every = np.arange(n_rows)
+        t, n = shown_at[:, None], np.full((n_rows, 1), float(s.samples))
+        _take(out, todo, estimate_rows(s, opts.setup, every, t, n), every, t, n, tokens, samples)
     rest = np.flatnonzero(todo)
     if len(rest):
-        est = estimate_rows(s, setup, rest, tokens[rest, None], samples[rest, None])
-        for f in SERVING_FIELDS:
-            out[f][rest] = np.broadcast_to(getattr(est, f), (len(rest), 1))[:, 0]
+        t, n = tokens[rest, None], samples[rest, None]
+        _take(out, todo, estimate_rows(s, opts.setup, rest, t, n), rest, t, n, tokens, samples)
     return out
+
+
+def _take(out: dict, todo: np.ndarray, est, pos, t, n, tokens, samples) -> None:
+    """Fill ``out`` for the rows still ``todo`` that ``est`` (rows ``pos`` at (t, n), (len(pos), C)) has at their
+    chosen (tokens, samples)."""
+    same = (t == tokens[pos, None]) & (n == samples[pos, None])
+    hit = same.any(axis=1) & todo[pos]
+    at, col = np.flatnonzero(hit), np.argmax(same, axis=1)[hit]
+    rows = pos[at]
+    for f in SERVING_FIELDS:
+        a = getattr(est, f)
+        out[f][rows] = a[at if a.shape[0] > 1 else 0, col if a.shape[1] > 1 else 0]
+    todo[rows] = False
 
 
 def budget_hint(s, task, opts: OptionSet, classes, r: OptionResults, rec, status, shift_pts: float):

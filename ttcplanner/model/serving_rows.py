@@ -33,13 +33,19 @@ def setup_rows(setup: Setup, pos: np.ndarray, ndim: int) -> Setup:
 @memo(64, reads=SERVING_READS)
 def estimate_rows(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     """The estimate of GPU rows ``pos`` (positions in the option set's gpu_rows) at reasoning ``tokens`` per
-    sample and ``samples``, both (len(pos), C). Whole calls are kept, and each row apart: a target step moves
-    which rows the search spends the cap on or shows at their most accurate budget, rarely those rows' budgets."""
-    return _estimate_each_row(s, setup, pos, tokens, samples)
+    sample and ``samples``, both (len(pos), C)."""
+    return _estimate(s, setup, pos, tokens, samples)
 
 
-@memo_rows(40_000, reads=SERVING_READS)
-def _estimate_each_row(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
+@memo_rows(20_000, reads=SERVING_READS)
+def estimate_rows_kept(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
+    """``estimate_rows`` with each row kept apart: for a few rows at many budgets that recur in other sets of rows
+    (the budget grid of each model's cheapest row, which a target step moves from row to row). Unpacking rows
+    costs about a microsecond each, so thousands of rows at one budget each are cheaper estimated whole."""
+    return _estimate(s, setup, pos, tokens, samples)
+
+
+def _estimate(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     return estimate_for_latency(
         setup_rows(setup, pos, 2),
         s.input_tokens,
