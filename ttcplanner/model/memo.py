@@ -13,6 +13,9 @@ Results are frozen (numpy arrays made read-only, inside tuples, lists, dicts and
 changes what later plans are built from. Entries are per thread (LRU of ``size``): the GUI thread and a
 background sensitivity run neither race on an entry nor evict each other's. A plan is the same to the last
 bit with the entries cold or warm (tests/model/test_evaluate_cache.py).
+
+``@memo_rows(size)`` is the same for a step computed row by row (serving estimates of GPU rows): each row is
+kept apart, so a call computes only the rows it has not seen, whatever set of rows they come in.
 """
 
 from __future__ import annotations
