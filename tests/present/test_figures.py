@@ -215,3 +215,27 @@ def test_the_target_line_names_the_target_as_the_card_does(catalog):
         for fig in (accuracy_figure(plan), cost_figure(plan)):
             (line,) = [ln for ln in fig.lines if ln.key == "target"]
             assert line.label == label
+
+
+def test_on_premises_top_models_are_only_models_the_rule_allows(catalog):
+    """The on-premises rule excludes API-only models: the accuracy plot's top few (and its highlights) never
+    promote one; without the rule the same task does rank API-only models among the top few."""
+    from ttcplanner.present.figures import drawn_models
+
+    onprem = _load(catalog, "on-premises-only")
+    r, acc = onprem.results, onprem.options.accuracy_id
+    assert not r.allowed.all()
+    allowed = {acc[i] for i in np.flatnonzero(r.allowed)}
+    roles, context, rest = drawn_models(onprem)
+    assert len(context) == TOP_MODELS
+    for c in [c for c, _ in roles] + context:
+        assert c.accuracy_id in allowed, c.accuracy_id
+    assert all(h.index is not None and r.allowed[h.index] for h in highlighted(onprem))
+    drawn = {c.accuracy_id for c, _ in roles} | {c.accuracy_id for c in context} | {c.accuracy_id for c in rest}
+    assert drawn == {c.accuracy_id for c in onprem.accuracy_curves}  # the rest stay on demand
+    fig = accuracy_figure(onprem)
+    names = {s.label for s in fig.series if s.role == "context"}
+    assert len(names) == TOP_MODELS
+    anywhere = _load(catalog, "on-premises-only", on_prem_only=False)
+    _, context_anywhere, _ = drawn_models(anywhere)
+    assert any(c.accuracy_id not in allowed for c in context_anywhere)  # the test would catch the old choice
