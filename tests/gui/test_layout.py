@@ -159,4 +159,3 @@ def test_first_size_on_a_big_screen_is_most_of_it_and_never_below_the_default(wi
     assert huge.contains(g) and g.width() >= 0.88 * 2560 and g.height() >= 0.88 * 1440
     roomy = QRect(0, 0, 1600, 1000)  # 90% of it is below DEFAULT_SIZE: the default, as it fits
     assert fit_to_screen(roomy, window.minimumSize()).size() == QSize(*DEFAULT_SIZE)
-
