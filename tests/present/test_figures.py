@@ -195,6 +195,19 @@ def test_a_label_near_the_right_edge_goes_left_of_its_line_inside_the_plot():
     assert box.inside(AREA) and box.y >= 5
 
 
+def test_a_line_between_the_plots_edge_and_the_label_inset_keeps_its_label():
+    """A 99.5 % target runs a pixel below the plot's top, above the inset labels keep: labelled below it."""
+    plot = Box(0, 0, 300, 200)
+    inset = Box(4, 4, 292, 192)
+    for at in (1.0, 0.0, -0.3):
+        (box,) = place_line_labels([LineLabel(False, at, 80, 16, along=0.02)], inset, plot=plot)
+        assert box is not None and box.inside(inset) and box.y >= at
+    (box,) = place_line_labels([LineLabel(False, 199.0, 80, 16)], inset, plot=plot)
+    assert box is not None and box.inside(inset) and box.bottom <= 199.0
+    assert place_line_labels([LineLabel(False, 1.0, 80, 16)], inset) == (None,)  # without the plot: outside
+    assert place_line_labels([LineLabel(False, -5.0, 80, 16)], inset, plot=plot) == (None,)
+
+
 def test_a_label_too_wide_for_either_side_sits_over_its_line_inside_the_plot():
     narrow = Box(0, 0, 200, 100)
     (box,) = place_line_labels([LineLabel(True, 120, 150, 16)], narrow)

@@ -855,7 +855,8 @@ class PlanPlot(pg.PlotWidget):
         obstacles = self.obstacles()
         if not self.drawn.changed(self, (area, tuple(wants), tuple(obstacles)), "labels"):
             return  # the same lines, sizes and obstacles: the labels are where they belong
-        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles), strict=True):
+        plot = Box(0.0, 0.0, vb.width(), vb.height())
+        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles, plot), strict=True):
             item.put_label(box)
 
     def obstacles(self) -> list[Box]:

@@ -12,6 +12,7 @@ from typing import Sequence
 
 GAP_PX = 3.0  # between a label and its line
 STEP_PX = 4.0  # between candidate positions along a line
+EDGE_TOL_PX = 0.5  # a line this close outside the plot's edge is on it (a 100 % target, rounded)
 
 
 @dataclass(frozen=True)
@@ -100,16 +101,25 @@ def _near(label: LineLabel, obstacles: Sequence[Box]) -> list[Box]:
     return [o for o in obstacles if o.bottom > label.at - reach and o.y < label.at + reach]
 
 
-def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = ()) -> tuple[Box | None, ...]:
+def place_line_labels(
+    labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = (), plot: Box | None = None
+) -> tuple[Box | None, ...]:
     """A box per label, in order of importance (earlier labels get the better places): inside ``area``,
     beside its own line (over it when neither side has room), overlapping no earlier label and no obstacle
     where any such place exists (else the place that overlaps least). None for a label whose line is outside
-    the area or that is larger than it."""
+    ``plot`` (the box the lines are drawn in, ``area`` or larger: a renderer keeps labels a few pixels inside
+    its plot) or that is larger than the area. A line between the plot's edge and the area's (a 99.5 % target
+    at the top) is labelled as if it ran along the area's edge: below it at the top, above it at the bottom."""
+    plot = plot or area
     placed: list[Box] = []
     out: list[Box | None] = []
     for label in labels:
         lo, hi = (area.x, area.right) if label.vertical else (area.y, area.bottom)
-        candidates = _candidates(label, area) if lo <= label.at <= hi else []
+        edge_lo, edge_hi = (plot.x, plot.right) if label.vertical else (plot.y, plot.bottom)
+        candidates = []
+        if edge_lo - EDGE_TOL_PX <= label.at <= edge_hi + EDGE_TOL_PX:
+            inside = LineLabel(label.vertical, min(max(label.at, lo), hi), label.w, label.h, label.along)
+            candidates = _candidates(inside, area)
         others = [(o, 2.0) for o in placed] + [(o, 1.0) for o in _near(label, obstacles)]
         best, best_cost = None, float("inf")
         for box in candidates:

@@ -439,7 +439,8 @@ class _Renderer:
             self.plot.height() - 2 * inset,
         )
         obstacles = [Box(b.x(), b.y(), b.width(), b.height()) for b in self.boxes["markers"] + self.boxes["notices"]]
-        for r, box in zip(refs, place_line_labels(wants, area, obstacles), strict=True):
+        plot = Box(self.plot.left(), self.plot.top(), self.plot.width(), self.plot.height())
+        for r, box in zip(refs, place_line_labels(wants, area, obstacles, plot), strict=True):
             if box is None:
                 continue
             rect = QRectF(box.x, box.y, box.w, box.h)
