@@ -159,3 +159,32 @@ def test_first_size_on_a_big_screen_is_most_of_it_and_never_below_the_default(wi
     assert huge.contains(g) and g.width() >= 0.88 * 2560 and g.height() >= 0.88 * 1440
     roomy = QRect(0, 0, 1600, 1000)  # 90% of it is below DEFAULT_SIZE: the default, as it fits
     assert fit_to_screen(roomy, window.minimumSize()).size() == QSize(*DEFAULT_SIZE)
+
+
+@pytest.mark.parametrize(
+    "stem", ["maths-tutor-high-volume", "coding-agent-verifier", "on-premises-only", "chat-assistant-low-volume"]
+)
+def test_every_tile_shows_its_whole_text_at_1366x768(qtbot, catalog, settings, monkeypatch, stem):
+    """The budget tile cut 'medium effort' to 'medium e…' at 1366 px: every tile's title and value fit its
+    width on one line (font metrics against the widget) and its detail is whole, wrapped if need be."""
+    from ttcplanner.gui.main_window import MainWindow
+    from ttcplanner.model import scenario as scenario_io
+    from ttcplanner.paths import resource_dir
+
+    monkeypatch.setattr(MainWindow, "_available", lambda self: SCREENS["1366x768"])
+    scenario = scenario_io.load(f"{resource_dir()}/scenarios/{stem}.json")
+    w = MainWindow(scenario=scenario, catalog=catalog, settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.card.budget.width() > 1)
+    for tile in w.card.tiles:
+        room = tile.width() - 2 * tile.PAD_X
+        title_font, value_font = tile._fonts["title"][1], tile._fonts["value"][1]
+        assert title_font.horizontalAdvance(tile._texts["title"]) <= room, tile.objectName()
+        assert value_font.horizontalAdvance(tile.value_text) <= room, (tile.objectName(), tile.value_text)
+        shown = tile.shown_texts()
+        assert not any("…" in x for x in shown), (tile.objectName(), shown)
+        assert shown[1] == tile.value_text and " ".join(shown[2:]) == tile.detail_text
+        assert tile.height() >= tile.height_for(tile.width())  # every wrapped line has its room
+    assert w.card.budget.value_text.endswith("effort") or w.card.budget.value_text[0].isdigit()
