@@ -252,3 +252,31 @@ def test_on_premises_top_models_are_only_models_the_rule_allows(catalog):
     anywhere = _load(catalog, "on-premises-only", on_prem_only=False)
     _, context_anywhere, _ = drawn_models(anywhere)
     assert any(c.accuracy_id not in allowed for c in context_anywhere)  # the test would catch the old choice
+
+
+def test_a_polyline_crosses_a_box_through_a_point_or_a_segment_but_not_across_a_gap():
+    from ttcplanner.present.placement import line_crosses
+
+    box = Box(10, 10, 20, 20)
+    assert line_crosses(box, [15], [15])  # a point inside
+    assert line_crosses(box, [0, 40], [20, 20])  # a segment straight through, no point inside
+    assert line_crosses(box, [0, 40], [0, 40])  # the diagonal
+    assert not line_crosses(box, [0, 40], [0, 5])  # beside it
+    assert not line_crosses(box, [0, 40], [35, 45])  # its bounding box overlaps, the segment passes the corner
+    assert not line_crosses(box, [0, np.nan, 40], [20, np.nan, 20])  # a gap where it would cross
+    assert not line_crosses(box, [], [])
+
+
+def test_a_legend_takes_the_first_corner_free_of_data_else_none():
+    from ttcplanner.present.placement import corner_box, covers_data, place_legend
+
+    area = Box(0, 0, 300, 200)
+    rising = [(np.linspace(0, 300, 50), np.linspace(200, 0, 50))]  # bottom left to top right (y down)
+    box = place_legend(100, 60, area, rising, corners=("bottom-left", "top-left", "bottom-right"))
+    assert box == corner_box("top-left", 100, 60, area) and not covers_data(box, rising)
+    star = [Box(20, 20, 10, 10)]  # a marker in that corner sends it to the next free one
+    box = place_legend(100, 60, area, rising, star, corners=("top-left", "bottom-right"))
+    assert box == corner_box("bottom-right", 100, 60, area) and not covers_data(box, rising, star)
+    across = rising + [(np.array([0.0, 300.0]), np.array([100.0, 100.0]))]  # a curve across the middle too
+    assert place_legend(100, 95, area, across) is None  # every corner covers data: the renderer puts it below
+    assert place_legend(320, 20, area, []) is None  # wider than the plot

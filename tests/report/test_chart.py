@@ -148,3 +148,30 @@ def test_a_target_line_at_the_plots_edge_keeps_its_label_inside_the_plot(app, ta
         assert target_box.top() >= line_y  # below its line
     else:
         assert target_box.bottom() <= line_y  # above its line
+
+
+def test_the_pdf_figures_legends_sit_below_the_plot_and_cover_no_data(app):
+    """The PDF's legends are drawn under the plot area, clear of it and of the axis titles, for every figure
+    of every shipped scenario."""
+    from pathlib import Path
+
+    from ttcplanner.model import scenario as scenario_io
+    from ttcplanner.model.catalog import load_catalog
+    from ttcplanner.model.planner import evaluate
+    from ttcplanner.paths import resource_dir
+    from ttcplanner.report.figures import accuracy_chart, cost_chart, volume_chart
+
+    catalog = load_catalog(include_user=False)
+    for path in sorted((Path(resource_dir()) / "scenarios").glob("*.json")):
+        plan = evaluate(scenario_io.load(path), catalog)
+        for chart in (
+            accuracy_chart(plan, "DejaVu Sans"),
+            cost_chart(plan, "DejaVu Sans"),
+            volume_chart(plan, "DejaVu Sans"),
+        ):
+            boxes = chart.layout(dpi=100)
+            (plot,), legend = boxes["plot"], boxes["legend"]
+            assert legend, path.stem
+            for box in legend:
+                assert box.top() >= plot.bottom() and not box.intersects(plot), path.stem
+                assert not any(box.intersects(t) for t in boxes["x_title"] + boxes["x_ticks"]), path.stem

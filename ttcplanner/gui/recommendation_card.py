@@ -114,6 +114,7 @@ class _Metric(QWidget):
         self._static: dict[str, QStaticText] = {}
         self._widths: dict[str, int] = {}
         self._wraps: dict = {}  # (detail text, room) -> its wrapped lines
+        self._least: tuple = (None, 0)  # (detail text, its narrowest width on two lines)
         for line in self._texts:
             self._shape(line)
         self._frame: tuple = (None, None)  # (size and pixel ratio, the rounded frame drawn for them)
@@ -154,8 +155,9 @@ class _Metric(QWidget):
         """The narrowest width showing every text whole: title and value on one line, the detail on at most
         DETAIL_LINES lines."""
         detail = self._texts["detail"]
-        wrapped = _two_line_width(detail, self._fonts["detail"][1]) if detail else 0
-        return max(self._widths["title"], self._widths["value"], wrapped) + 2 * self.PAD_X + 1
+        if self._least[0] != detail:  # measured once per detail text
+            self._least = (detail, _two_line_width(detail, self._fonts["detail"][1]) if detail else 0)
+        return max(self._widths["title"], self._widths["value"], self._least[1]) + 2 * self.PAD_X + 1
 
     def detail_lines(self, width: int | None = None) -> list[str]:
         """The detail as drawn at ``width`` (the tile's own by default): one line, or wrapped between words."""
