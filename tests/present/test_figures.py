@@ -195,6 +195,19 @@ def test_a_label_near_the_right_edge_goes_left_of_its_line_inside_the_plot():
     assert box.inside(AREA) and box.y >= 5
 
 
+def test_a_line_between_the_plots_edge_and_the_label_inset_keeps_its_label():
+    """A 99.5 % target runs a pixel below the plot's top, above the inset labels keep: labelled below it."""
+    plot = Box(0, 0, 300, 200)
+    inset = Box(4, 4, 292, 192)
+    for at in (1.0, 0.0, -0.3):
+        (box,) = place_line_labels([LineLabel(False, at, 80, 16, along=0.02)], inset, plot=plot)
+        assert box is not None and box.inside(inset) and box.y >= at
+    (box,) = place_line_labels([LineLabel(False, 199.0, 80, 16)], inset, plot=plot)
+    assert box is not None and box.inside(inset) and box.bottom <= 199.0
+    assert place_line_labels([LineLabel(False, 1.0, 80, 16)], inset) == (None,)  # without the plot: outside
+    assert place_line_labels([LineLabel(False, -5.0, 80, 16)], inset, plot=plot) == (None,)
+
+
 def test_a_label_too_wide_for_either_side_sits_over_its_line_inside_the_plot():
     narrow = Box(0, 0, 200, 100)
     (box,) = place_line_labels([LineLabel(True, 120, 150, 16)], narrow)
@@ -215,3 +228,55 @@ def test_the_target_line_names_the_target_as_the_card_does(catalog):
         for fig in (accuracy_figure(plan), cost_figure(plan)):
             (line,) = [ln for ln in fig.lines if ln.key == "target"]
             assert line.label == label
+
+
+def test_on_premises_top_models_are_only_models_the_rule_allows(catalog):
+    """The on-premises rule excludes API-only models: the accuracy plot's top few (and its highlights) never
+    promote one; without the rule the same task does rank API-only models among the top few."""
+    from ttcplanner.present.figures import drawn_models
+
+    onprem = _load(catalog, "on-premises-only")
+    r, acc = onprem.results, onprem.options.accuracy_id
+    assert not r.allowed.all()
+    allowed = {acc[i] for i in np.flatnonzero(r.allowed)}
+    roles, context, rest = drawn_models(onprem)
+    assert len(context) == TOP_MODELS
+    for c in [c for c, _ in roles] + context:
+        assert c.accuracy_id in allowed, c.accuracy_id
+    assert all(h.index is not None and r.allowed[h.index] for h in highlighted(onprem))
+    drawn = {c.accuracy_id for c, _ in roles} | {c.accuracy_id for c in context} | {c.accuracy_id for c in rest}
+    assert drawn == {c.accuracy_id for c in onprem.accuracy_curves}  # the rest stay on demand
+    fig = accuracy_figure(onprem)
+    names = {s.label for s in fig.series if s.role == "context"}
+    assert len(names) == TOP_MODELS
+    anywhere = _load(catalog, "on-premises-only", on_prem_only=False)
+    _, context_anywhere, _ = drawn_models(anywhere)
+    assert any(c.accuracy_id not in allowed for c in context_anywhere)  # the test would catch the old choice
+
+
+def test_a_polyline_crosses_a_box_through_a_point_or_a_segment_but_not_across_a_gap():
+    from ttcplanner.present.placement import line_crosses
+
+    box = Box(10, 10, 20, 20)
+    assert line_crosses(box, [15], [15])  # a point inside
+    assert line_crosses(box, [0, 40], [20, 20])  # a segment straight through, no point inside
+    assert line_crosses(box, [0, 40], [0, 40])  # the diagonal
+    assert not line_crosses(box, [0, 40], [0, 5])  # beside it
+    assert not line_crosses(box, [0, 40], [35, 45])  # its bounding box overlaps, the segment passes the corner
+    assert not line_crosses(box, [0, np.nan, 40], [20, np.nan, 20])  # a gap where it would cross
+    assert not line_crosses(box, [], [])
+
+
+def test_a_legend_takes_the_first_corner_free_of_data_else_none():
+    from ttcplanner.present.placement import corner_box, covers_data, place_legend
+
+    area = Box(0, 0, 300, 200)
+    rising = [(np.linspace(0, 300, 50), np.linspace(200, 0, 50))]  # bottom left to top right (y down)
+    box = place_legend(100, 60, area, rising, corners=("bottom-left", "top-left", "bottom-right"))
+    assert box == corner_box("top-left", 100, 60, area) and not covers_data(box, rising)
+    star = [Box(20, 20, 10, 10)]  # a marker in that corner sends it to the next free one
+    box = place_legend(100, 60, area, rising, star, corners=("top-left", "bottom-right"))
+    assert box == corner_box("bottom-right", 100, 60, area) and not covers_data(box, rising, star)
+    across = rising + [(np.array([0.0, 300.0]), np.array([100.0, 100.0]))]  # a curve across the middle too
+    assert place_legend(100, 95, area, across) is None  # every corner covers data: the renderer puts it below
+    assert place_legend(320, 20, area, []) is None  # wider than the plot

@@ -120,3 +120,58 @@ def test_a_marker_at_the_axis_end_is_drawn_whole(app):
     middle = red_pixels(10)
     assert middle > 20 and abs(red_pixels(100) - middle) <= middle * 0.15  # whole, give or take the frame line
     assert red_pixels(1000) == 0  # a point beyond the axis is not drawn
+
+
+@pytest.mark.parametrize("target", [99.5, 100.0, 0.0])
+def test_a_target_line_at_the_plots_edge_keeps_its_label_inside_the_plot(app, target):
+    """The PDF's accuracy figure at a target of 99.5% (the line a few pixels below the top edge, inside the
+    label inset) dropped its label; it must sit inside the plot, below the line at the top, above at the bottom."""
+    from ttcplanner.model import scenario as scenario_io
+    from ttcplanner.model.catalog import load_catalog
+    from ttcplanner.model.planner import evaluate
+    from ttcplanner.paths import resource_dir
+    from ttcplanner.present.figures import accuracy_figure
+    from ttcplanner.report.figures import chart_of
+
+    path = f"{resource_dir()}/scenarios/maths-tutor-high-volume.json"
+    plan = evaluate(scenario_io.load(path).replace(target_accuracy_pct=target), load_catalog(include_user=False))
+    fig = accuracy_figure(plan)
+    assert [line.key for line in fig.lines if line.label] == ["target", "budget"]
+    chart = chart_of(fig, "DejaVu Sans")
+    boxes = chart.layout(dpi=150)
+    plot = boxes["plot"][0]
+    assert len(boxes["ref_labels"]) == 2  # the target's and the budget's
+    target_box = boxes["ref_labels"][0]  # drawn in the figure's order: the target first
+    assert plot.contains(target_box)
+    line_y = plot.bottom() - target / 100 * plot.height()
+    if target > 50:
+        assert target_box.top() >= line_y  # below its line
+    else:
+        assert target_box.bottom() <= line_y  # above its line
+
+
+def test_the_pdf_figures_legends_sit_below_the_plot_and_cover_no_data(app):
+    """The PDF's legends are drawn under the plot area, clear of it and of the axis titles, for every figure
+    of every shipped scenario."""
+    from pathlib import Path
+
+    from ttcplanner.model import scenario as scenario_io
+    from ttcplanner.model.catalog import load_catalog
+    from ttcplanner.model.planner import evaluate
+    from ttcplanner.paths import resource_dir
+    from ttcplanner.report.figures import accuracy_chart, cost_chart, volume_chart
+
+    catalog = load_catalog(include_user=False)
+    for path in sorted((Path(resource_dir()) / "scenarios").glob("*.json")):
+        plan = evaluate(scenario_io.load(path), catalog)
+        for chart in (
+            accuracy_chart(plan, "DejaVu Sans"),
+            cost_chart(plan, "DejaVu Sans"),
+            volume_chart(plan, "DejaVu Sans"),
+        ):
+            boxes = chart.layout(dpi=100)
+            (plot,), legend = boxes["plot"], boxes["legend"]
+            assert legend, path.stem
+            for box in legend:
+                assert box.top() >= plot.bottom() and not box.intersects(plot), path.stem
+                assert not any(box.intersects(t) for t in boxes["x_title"] + boxes["x_ticks"]), path.stem

@@ -19,6 +19,7 @@ from ttcplanner.present.figures import Key
 
 SAMPLE_PX = 20
 PAD_X, PAD_Y, GAP_PX = 6, 3, 6
+COLUMN_GAP_PX = 12  # between the entries on a line of a legend below the plot
 TEXT_COLOR = QColor("#222222")
 FILL, BORDER = QColor(255, 255, 255, 225), QColor(200, 200, 200)
 QT_DASHES = {
@@ -63,15 +64,21 @@ class Entry:
 
 
 class Legend(QGraphicsObject):
-    """Rows of (sample, name) in a white box at a corner of the view box, ``offset`` pixels in from it
-    (negative: from the right or bottom edge)."""
+    """Rows of (sample, name) in a white box. By default at a corner of the view box, ``offset`` pixels in from
+    it (negative: from the right or bottom edge); a plot that places it itself (``put``: a corner free of data,
+    or below the view box) gives it the plot item as ``parent``. With a ``flow`` width the entries run left to
+    right and wrap at that width (a legend below the plot: fewer, wider rows)."""
 
-    def __init__(self, view_box, offset: tuple[int, int], font: QFont):
-        super().__init__(view_box)
+    def __init__(self, view_box, offset: tuple[int, int], font: QFont, parent=None):
+        super().__init__(parent if parent is not None else view_box)
         self._vb, self._offset = view_box, offset
         self._font, self._metrics = font, QFontMetrics(font)
         self.entries: list[Entry] = []
         self._width = self._height = 0.0
+        self._slots: list[tuple[float, float]] = []  # each entry's top left
+        self.flow: float | None = None
+        self._spot: tuple[float, float] | None = None  # put() there, in the parent's coordinates
+        self._sized: tuple = (None, None)  # (texts, flow) last measured, and their box
         self.setZValue(100)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         view_box.sigResized.connect(self._place)
@@ -80,13 +87,42 @@ class Legend(QGraphicsObject):
     def items(self) -> list[tuple[Entry, Entry]]:
         return [(e, e) for e in self.entries]
 
-    def set_entries(self, entries: list[tuple[object, str]]) -> None:
-        """Show these rows (an empty list hides the legend)."""
+    def _layout(self, texts: list[str], flow: float | None) -> tuple[float, float, list[tuple[float, float]]]:
+        """(width, height, each entry's top left): one column, or lines wrapped at ``flow`` pixels."""
+        row = self._row_px()
+        widths = [SAMPLE_PX + GAP_PX + self._metrics.horizontalAdvance(t) for t in texts]
+        if flow is None:
+            return (
+                PAD_X * 2 + max(widths, default=0),
+                PAD_Y * 2 + row * len(texts),
+                [(PAD_X, PAD_Y + k * row) for k in range(len(texts))],
+            )
+        slots, x, y, right = [], float(PAD_X), float(PAD_Y), 0.0
+        for w in widths:
+            if x > PAD_X and x + w > flow - PAD_X:
+                x, y = float(PAD_X), y + row
+            slots.append((x, y))
+            right = max(right, x + w)
+            x += w + COLUMN_GAP_PX
+        return right + PAD_X, y + row + PAD_Y, slots
+
+    def size_for(self, texts: list[str], flow: float | None = None) -> tuple[float, float]:
+        """The box ``texts`` need in one column, or flowed into lines ``flow`` pixels wide (the last answer
+        kept: a plot asks on every step)."""
+        key = (tuple(texts), flow)
+        if self._sized[0] != key:
+            w, h, _ = self._layout(texts, flow)
+            self._sized = (key, (w, h))
+        return self._sized[1]
+
+    def set_entries(self, entries: list[tuple[object, str]], flow: float | None = None, tip: str = "") -> None:
+        """Show these rows (an empty list hides the legend), in one column or flowed into lines ``flow``
+        pixels wide; ``tip`` is its tooltip (the whole names of those it shows cut)."""
         self.prepareGeometryChange()
         self.entries = [Entry(item, text) for item, text in entries]
-        text_w = max((self._metrics.horizontalAdvance(e.text) for e in self.entries), default=0)
-        self._width = PAD_X * 2 + SAMPLE_PX + GAP_PX + text_w
-        self._height = PAD_Y * 2 + self._row_px() * len(self.entries)
+        self.flow = flow
+        self._width, self._height, self._slots = self._layout([e.text for e in self.entries], flow)
+        self.setToolTip(tip)
         self.setVisible(bool(self.entries))
         self._place()
         self.update()
@@ -94,10 +130,26 @@ class Legend(QGraphicsObject):
     def _row_px(self) -> int:
         return max(self._metrics.height(), 14)
 
+    def put(self, x: float, y: float) -> None:
+        """Keep the legend's top left at (x, y) in its parent's coordinates (the plot decides where)."""
+        self._spot = (x, y)
+        self.setPos(x, y)
+
+    def to_corner(self) -> None:
+        """Back to its corner of the view box after ``put``."""
+        if self._spot is not None:
+            self._spot = None
+            self._place()
+
     def _place(self, *_) -> None:
-        r = self._vb.boundingRect()
+        if self._spot is not None:
+            return
+        r = self._vb.mapRectToItem(self.parentItem(), self._vb.boundingRect())
         dx, dy = self._offset
-        self.setPos(dx if dx >= 0 else r.width() + dx - self._width, dy if dy >= 0 else r.height() + dy - self._height)
+        self.setPos(
+            r.x() + (dx if dx >= 0 else r.width() + dx - self._width),
+            r.y() + (dy if dy >= 0 else r.height() + dy - self._height),
+        )
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return QRectF(0, 0, self._width, self._height)
@@ -108,12 +160,11 @@ class Legend(QGraphicsObject):
         p.drawRect(self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5))
         p.setFont(self._font)
         row = self._row_px()
-        for k, entry in enumerate(self.entries):
-            top = PAD_Y + k * row
-            _paint_sample(p, entry.item, QRectF(PAD_X, top, SAMPLE_PX, row))
+        for entry, (left, top) in zip(self.entries, self._slots, strict=True):
+            _paint_sample(p, entry.item, QRectF(left, top, SAMPLE_PX, row))
             p.setPen(TEXT_COLOR)
             baseline = top + (row - self._metrics.height()) / 2 + self._metrics.ascent()
-            p.drawText(QPointF(PAD_X + SAMPLE_PX + GAP_PX, baseline), entry.text)
+            p.drawText(QPointF(left + SAMPLE_PX + GAP_PX, baseline), entry.text)
 
 
 def _paint_sample(p: QPainter, sample, box: QRectF) -> None:

@@ -58,15 +58,21 @@ KEY_TABLE_COLUMNS = ("Kind", "Option", "Accuracy", "$ / month", "Latency")
 UNTITLED = Scenario().name
 MAX_DEFAULTS_NAMED = 2  # a status-bar line names this many defaulted fields, then "and N more"
 FRAME_ALLOWANCE = QSize(8, 40)  # title bar and borders the window system adds around the window
+FIRST_SHARE = 0.9  # of the screen's available area, the first window (1728x972 on 1920x1080)
 
 
 def fit_to_screen(available: QRect, minimum: QSize, wanted: QRect | None = None) -> QRect:
     """The window's geometry (without its frame) inside the screen's ``available`` area.
 
-    ``wanted`` (a restored geometry) is shrunk and moved to fit; without it the window takes
-    DEFAULT_SIZE, or the whole available area on a smaller screen, centred. Never below ``minimum``."""
+    ``wanted`` (a restored geometry) is shrunk and moved to fit; without it (the first launch) the window
+    takes FIRST_SHARE of the available area, at least DEFAULT_SIZE, or the whole area on a smaller screen,
+    centred. Never below ``minimum``."""
     room = available.size() - FRAME_ALLOWANCE
-    size = QSize(*DEFAULT_SIZE) if wanted is None or not wanted.isValid() else wanted.size()
+    if wanted is None or not wanted.isValid():
+        share = QSize(round(available.width() * FIRST_SHARE), round(available.height() * FIRST_SHARE))
+        size = share.expandedTo(QSize(*DEFAULT_SIZE))
+    else:
+        size = wanted.size()
     size = size.boundedTo(room).expandedTo(minimum)
     if wanted is None or not wanted.isValid():
         left = available.left() + max(0, (available.width() - size.width()) // 2)

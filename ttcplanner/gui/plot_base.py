@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGraphicsRectItem,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QGraphicsWidget,
 )
 
 from ttcplanner.gui import style
@@ -32,7 +33,15 @@ from ttcplanner.gui.legend import QT_DASHES, Legend, spec_pen, symbol_pixmap
 from ttcplanner.gui.pg_internals import KeptPicturesAxis, remembered, render_symbol
 from ttcplanner.model.format import pct
 from ttcplanner.present.figures import Figure, Key
-from ttcplanner.present.placement import Box, LineLabel, marker_box, place_line_labels
+from ttcplanner.present.placement import (
+    CORNERS,
+    Box,
+    LineLabel,
+    covers_data,
+    marker_box,
+    place_legend,
+    place_line_labels,
+)
 
 HOVER_RADIUS_PX = 14
 SNAP_LOG_DECADES = 0.5  # fitted log axes move in half decades ...
@@ -44,6 +53,7 @@ LEGEND_POINT_SIZE = 8
 PLOT_MIN_SIZE_PX = (230, 260)  # three side by side beside the scenario panel fit a 1280-pixel-wide screen
 LEGEND_CHROME_PX = 70  # legend width besides its text: corner offset, line sample, margins
 LEGEND_MIN_TEXT_PX = 80
+LEGEND_BELOW_GAP_PX = 4  # between the x-axis title and a legend below the plot
 
 
 def snapped_span(values: np.ndarray, step: float) -> tuple[float, float] | None:
@@ -369,6 +379,8 @@ def log_safe(values, log: bool) -> np.ndarray:
 
 
 TITLE_POINT_SIZE = 10
+TITLE_SIDE_PX = 8  # the title row's width is the plot's less the left axis and this
+TITLE_MARGIN_PX = 10  # the title label's text-document margins
 NOTICE_GAP_PX = 14  # between a notice and the highest marker below it
 LABEL_INSET_PX = 2  # marker-line labels keep this far inside the view box
 DOT_SIZE_PX = 6
@@ -411,6 +423,7 @@ class PlanPlot(pg.PlotWidget):
         # region of many small rectangles cost more to paint than the pixels it spared.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
         self.drawn = Drawn()
+        self.title_reserve_px = 0  # room kept free at the right of the title row (the accuracy plot's check box)
         pi = self.getPlotItem()
         self._title = ""
         self.set_title(title)
@@ -442,8 +455,23 @@ class PlanPlot(pg.PlotWidget):
         offset = {"top-left": (8, 8), "bottom-right": (-8, -8), "top-right": (-8, 8)}[legend_corner]
         self._legend_font = QFont(self.font().family())
         self._legend_font.setPointSizeF(LEGEND_POINT_SIZE)
-        self.legend = Legend(pi.getViewBox(), offset, self._legend_font)
+        self.legend = Legend(pi.getViewBox(), offset, self._legend_font, parent=pi)
         self._legend_entries: list[tuple] = []
+        self._legend_tip = ""
+        # A figure's legend goes to the first corner (its own, then the opposite one) where it covers no data,
+        # else below the plot, in a layout row that is otherwise of no height (``_place_legend``).
+        diagonal = {"top-left": "bottom-right", "bottom-right": "top-left", "top-right": "bottom-left"}
+        self._legend_corners = tuple(dict.fromkeys((legend_corner, diagonal[legend_corner], *CORNERS)))
+        self._legend_row = QGraphicsWidget()
+        self._legend_row.setMinimumHeight(0)
+        self._legend_row.setMaximumHeight(0)
+        pi.layout.addItem(self._legend_row, 4, 0, 1, 3)
+        pi.layout.setRowSpacing(4, 0)
+        self._legend_row.geometryChanged.connect(self._put_legend_below)
+        self._legend_outside = False  # below the plot until the names or the plot's size change
+        self._legend_for: tuple = ()  # (names, widget size) the legend was placed for
+        self._legend_box: Box | None = None  # its corner box inside the view box (pixels) while inside
+        self._curves_clear_of: tuple = (None, False)  # (box, view and curves) last tested, and whether clear
         self._hover_targets: list[HoverTarget] = []
         self._hover = pg.TextItem(
             anchor=(0, 1), color="#111", fill=pg.mkBrush(255, 255, 240, 235), border=pg.mkPen("#999")
@@ -487,12 +515,16 @@ class PlanPlot(pg.PlotWidget):
         font.setPointSizeF(TITLE_POINT_SIZE)
         font.setBold(True)
         label = self.getPlotItem().titleLabel
-        room = max(40, self.width() - self.getPlotItem().getAxis("left").width() - 8)
-        text_room = room - 10
+        side = self.title_reserve_px or TITLE_SIDE_PX  # a check box at the row's right end is the margin there
+        room = max(40, self.width() - self.getPlotItem().getAxis("left").width() - side)
+        text_room = room - TITLE_MARGIN_PX
         for _ in range(3):  # the label's box is its text's plus the text document's margins: measured, then cut
             text = QFontMetrics(font).elidedText(self._title, Qt.TextElideMode.ElideRight, int(text_room))
-            if self.drawn.changed(label, text):
-                self.getPlotItem().setTitle(text, size=f"{TITLE_POINT_SIZE}pt", bold=True, color="#222")
+            justify = "left" if self.title_reserve_px else "center"
+            if self.drawn.changed(label, (text, justify)):
+                self.getPlotItem().setTitle(
+                    text, size=f"{TITLE_POINT_SIZE}pt", bold=True, color="#222", justify=justify
+                )
             if label.minimumWidth() <= room:
                 break
             text_room -= label.minimumWidth() - room + 1
@@ -654,22 +686,109 @@ class PlanPlot(pg.PlotWidget):
         """Show ``(sample, name)`` or ``(sample, name, suffix)`` entries, names cut with "…" to fit the plot.
 
         A long model name would otherwise push the legend past the plot's edge, where it is clipped; the
-        suffix (a role such as " (recommended)") is always kept whole, and hovering the curve shows the full
-        name. The legend is redrawn only when its text changes or on resize.
+        suffix (a role such as " (recommended)") is always kept whole, and the legend's tooltip and hovering
+        the curve show the whole name. The legend is redrawn only when its text changes or on resize.
         """
         self._legend_entries = entries
-        room = max(LEGEND_MIN_TEXT_PX, int(self.getPlotItem().getViewBox().width()) - LEGEND_CHROME_PX)
+        room = max(LEGEND_MIN_TEXT_PX, int(self.width()) - LEGEND_CHROME_PX)  # below the plot it has the width
         samples = tuple(item if isinstance(item, Key) else id(item) for item, *_ in entries)  # a Key by value
         if not self.drawn.changed(self.legend, (room, samples, tuple(tuple(text) for _, *text in entries))):
             return
         metrics = QFontMetrics(self._legend_font)
-        shown = []
+        shown, whole = [], []
         for item, name, *suffix in entries:
             tail = suffix[0] if suffix else ""
             width = max(room - metrics.horizontalAdvance(tail), 24)
             fitted = metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
             shown.append((item, fitted + tail))
-        self.legend.set_entries(shown)
+            if fitted != name:
+                whole.append(name + tail)
+        self._legend_tip = "\n".join(whole)
+        self.legend.set_entries(shown, self.legend.flow, self._legend_tip)
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """A figure's legend at the first of its corners where it covers no curve, marker or dot, else below
+        the plot in as many columns as fit (plots without a figure keep their corner). Once below, it stays
+        there until its names or the plot's size change: moving it in and out resizes the view each time."""
+        legend = self.legend
+        if self.figure is None or not legend.entries:
+            self._set_legend_row(0)
+            legend.to_corner()
+            return
+        vb = self.getPlotItem().getViewBox()
+        texts = [e.text for e in legend.entries]
+        key = (tuple(texts), self.width(), self.height())
+        if key != self._legend_for:
+            self._legend_for, self._legend_outside, self._legend_box = key, False, None
+        if not self._legend_outside:
+            w, h = legend.size_for(texts)
+            box = self._legend_box
+            if box is None or (box.w, box.h) != (w, h) or not self._legend_free(box):
+                area = Box(0.0, 0.0, vb.width(), vb.height())
+                box = place_legend(w, h, area, *self._data_in_pixels(), self._legend_corners)
+            if box is not None:
+                self._legend_box = box
+                if legend.flow is not None:
+                    legend.set_entries([(e.item, e.text) for e in legend.entries], None, self._legend_tip)
+                self._set_legend_row(0)
+                at = vb.pos()
+                legend.put(at.x() + box.x, at.y() + box.y)
+                return
+            self._legend_outside, self._legend_box = True, None
+        flow = float(self.getPlotItem().width() - 2 * LEGEND_BELOW_GAP_PX)
+        if legend.flow != flow:
+            legend.set_entries([(e.item, e.text) for e in legend.entries], flow, self._legend_tip)
+        self._set_legend_row(legend.boundingRect().height() + LEGEND_BELOW_GAP_PX)
+        self._put_legend_below()
+
+    def _set_legend_row(self, height: float) -> None:
+        if self._legend_row.maximumHeight() != height:
+            self._legend_row.setMinimumHeight(height)
+            self._legend_row.setMaximumHeight(height)
+
+    def _put_legend_below(self, *_) -> None:
+        """The legend in its row below the plot, centred (again when the row moves)."""
+        if not self._legend_outside or self._legend_box is not None:
+            return
+        row, width = self._legend_row.geometry(), self.legend.boundingRect().width()
+        self.legend.put(max(0.0, row.x() + (row.width() - width) / 2), row.y() + LEGEND_BELOW_GAP_PX)
+
+    def _legend_free(self, box: Box) -> bool:
+        """Whether the legend's corner ``box`` still covers no data. The curves are tested again only when one
+        of them, the view's range or its size changed (most steps move only markers and lines); markers and
+        dots, a few boxes, every time."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        curves = [c for c, _ in self._series.values() if c.isVisible() and c.xData is not None and len(c.xData)]
+        key = (box, x0, x1, y0, y1, vb.width(), vb.height(), tuple(id(c.xData) for c in curves))
+        if self._curves_clear_of[0] != key:
+            lines, _ = self._data_in_pixels(points=False)
+            self._curves_clear_of = (key, not covers_data(box, lines))
+        if not self._curves_clear_of[1]:
+            return False
+        return not covers_data(box, [], self._data_in_pixels(lines=False)[1])
+
+    def _data_in_pixels(self, lines: bool = True, points: bool = True) -> tuple[list, list[Box]]:
+        """The drawn curves (view-box pixels, y down) and the markers' and dots' boxes: what a legend must
+        not cover. Bands are not: a legend box is never free of the wide ones."""
+        vb = self.getPlotItem().getViewBox()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        if x1 <= x0 or y1 <= y0:
+            return [], []
+        sx, sy = vb.width() / (x1 - x0), vb.height() / (y1 - y0)
+        polylines, boxes = [], []
+        curves = [c for c, _ in self._series.values() if c.isVisible() and c.xData is not None and len(c.xData)]
+        if lines and curves:  # one polyline, the curves apart by a gap: one test instead of one per curve
+            gap = np.array([np.nan])
+            xs = np.concatenate([a for c in curves for a in (c.xData, gap)])
+            ys = np.concatenate([a for c in curves for a in (c.yData, gap)])
+            polylines.append(((xs - x0) * sx, (y1 - ys) * sy))
+        for item in (*self._marks.values(), *self._dots) if points else ():
+            if item.isVisible():
+                at = item.pos()
+                boxes.append(marker_box((at.x() - x0) * sx, (y1 - at.y()) * sy, item.size_px))
+        return polylines, boxes
 
     def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(ev)
@@ -678,6 +797,8 @@ class PlanPlot(pg.PlotWidget):
         self._fit_title()
         if self._legend_entries:
             self.set_legend(self._legend_entries)
+        elif self.figure is not None:
+            self._place_legend()
 
     # -- a figure spec -------------------------------------------------------------------------------
     def draw_figure(self, fig: Figure) -> None:
@@ -837,6 +958,7 @@ class PlanPlot(pg.PlotWidget):
         fig = self.figure
         if fig is None:
             return
+        self._place_legend()
         self._place_notice()
         if not fig.lines:
             return
@@ -855,7 +977,8 @@ class PlanPlot(pg.PlotWidget):
         obstacles = self.obstacles()
         if not self.drawn.changed(self, (area, tuple(wants), tuple(obstacles)), "labels"):
             return  # the same lines, sizes and obstacles: the labels are where they belong
-        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles), strict=True):
+        plot = Box(0.0, 0.0, vb.width(), vb.height())
+        for (_, item), box in zip(shown, place_line_labels(wants, area, obstacles, plot), strict=True):
             item.put_label(box)
 
     def obstacles(self) -> list[Box]:

@@ -25,6 +25,7 @@ CARD_MIN_WIDTH_PX = 600
 CARD_MARGIN_X_PX, CARD_MARGIN_Y_PX = 12, 8
 CARD_GAP_PX = 6  # between rows, tiles and the top row's badges
 CARD_COLUMN_GAP_PX = 16  # between the alternatives and the reasons
+_ELIDE = Qt.TextElideMode.ElideRight
 STATUS_TEXT = {
     "ok": ("meets every target", "#1a7f3c"),
     "target_missed": ("accuracy target missed", "#b35900"),
@@ -50,24 +51,49 @@ def _put(widget: QWidget, x: int, y: int, width: int, height: int) -> None:
     widget.setGeometry(x, y, max(1, width), max(1, height))
 
 
-def _tile_widths(natural: list[int], room: int) -> list[int]:
-    """Natural widths, the spare room shared evenly; when the row is too narrow, the widest tiles are cut
-    to a common width first, so short figures stay whole and long details lose their ends (tooltip)."""
+def _tile_widths(natural: list[int], room: int, least: list[int] | None = None) -> list[int]:
+    """Natural widths, the spare room shared evenly; when the row is too narrow, the widest tiles narrow to
+    a common width first but never below ``least`` (each tile's width with its detail wrapped: every text
+    still whole), so short figures stay on one line; only a row too narrow even for that cuts texts (tooltip)."""
     spare = room - sum(natural)
     if spare >= 0:
         return [n + spare // len(natural) for n in natural]
+    floor = least if least is not None and sum(least) <= room else [1] * len(natural)
     cap = max(natural)
-    while cap > 1 and sum(min(n, cap) for n in natural) > room:
+    while cap > 1 and sum(max(min(n, cap), f) for n, f in zip(natural, floor, strict=True)) > room:
         cap -= 1
-    return [min(n, cap) for n in natural]
+    return [max(min(n, cap), f) for n, f in zip(natural, floor, strict=True)]
+
+
+def _wrapped(text: str, metrics: QFontMetrics, room: int) -> list[str]:
+    """``text`` broken between words into lines at most ``room`` pixels wide (a word wider stays whole)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _two_line_width(text: str, metrics: QFontMetrics) -> int:
+    """The narrowest width at which ``text`` wraps onto two lines between words (its width without a space)."""
+    words = text.split(" ")
+    best = metrics.horizontalAdvance(text)
+    for k in range(1, len(words)):
+        first, second = " ".join(words[:k]), " ".join(words[k:])
+        best = min(best, max(metrics.horizontalAdvance(first), metrics.horizontalAdvance(second)))
+    return best + 1
 
 
 class _Metric(QWidget):
-    """A tile of three lines (title, value, detail) painted directly: each line is cut with "…" when the
-    tile is narrow, and the tooltip then shows it whole. (Three style-sheet labels in a layout per tile made
+    """A tile of three lines (title, value, detail) painted directly. A narrow tile wraps its detail onto
+    DETAIL_LINES lines (``least_width``: every text whole at 1366 px); only a tile narrower than that cuts a
+    line with "…", and the tooltip then shows it whole. (Three style-sheet labels in a layout per tile made
     every figure change a layout pass and three style-sheet paints.)"""
 
     PAD_X, PAD_Y = 8, 4
+    DETAIL_LINES = 2
     LINES = (
         ("title", 8.0, QFont.Weight.Normal, "#5a6270"),
         ("value", 12.0, QFont.Weight.DemiBold, "#111111"),
@@ -87,6 +113,8 @@ class _Metric(QWidget):
             self._fonts[line] = (font, QFontMetrics(font))
         self._static: dict[str, QStaticText] = {}
         self._widths: dict[str, int] = {}
+        self._wraps: dict = {}  # (detail text, room) -> its wrapped lines
+        self._least: tuple = (None, 0)  # (detail text, its narrowest width on two lines)
         for line in self._texts:
             self._shape(line)
         self._frame: tuple = (None, None)  # (size and pixel ratio, the rounded frame drawn for them)
@@ -123,13 +151,62 @@ class _Metric(QWidget):
         height = sum(m.height() for _, m in self._fonts.values())
         return QSize(width + 2 * self.PAD_X + 1, height + 2 * self.PAD_Y)
 
+    def least_width(self) -> int:
+        """The narrowest width showing every text whole: title and value on one line, the detail on at most
+        DETAIL_LINES lines."""
+        detail = self._texts["detail"]
+        if self._least[0] != detail:  # measured once per detail text
+            self._least = (detail, _two_line_width(detail, self._fonts["detail"][1]) if detail else 0)
+        return max(self._widths["title"], self._widths["value"], self._least[1]) + 2 * self.PAD_X + 1
+
+    def detail_lines(self, width: int | None = None) -> list[str]:
+        """The detail as drawn at ``width`` (the tile's own by default): one line, or wrapped between words."""
+        room = (self.width() if width is None else width) - 2 * self.PAD_X
+        text = self._texts["detail"]
+        if self._widths["detail"] <= room or not text:
+            return [text]
+        key = (text, room)
+        if key not in self._wraps:
+            if len(self._wraps) > 64:
+                self._wraps.clear()
+            self._wraps[key] = _wrapped(text, self._fonts["detail"][1], room)
+        return self._wraps[key]
+
+    def height_for(self, width: int) -> int:
+        """The tile's height at ``width``: its detail wrapped onto up to DETAIL_LINES lines."""
+        lines = min(len(self.detail_lines(width)), self.DETAIL_LINES)
+        title, value, detail = (self._fonts[k][1].height() for k in ("title", "value", "detail"))
+        return title + value + detail * lines + 2 * self.PAD_Y
+
+    def shown_texts(self) -> list[str]:
+        """Every line as painted at the tile's width and height (a cut line ends in "…"); for tests."""
+        room = self.width() - 2 * self.PAD_X
+        out = []
+        for line, _, _, _ in self.LINES:
+            metrics = self._fonts[line][1]
+            texts = self._detail_rows() if line == "detail" else [self._texts[line]]
+            out += [t if metrics.horizontalAdvance(t) <= room else metrics.elidedText(t, _ELIDE, room) for t in texts]
+        return out
+
+    def _detail_rows(self) -> list[str]:
+        """The detail lines that fit the tile's height, the last one holding the rest when more would."""
+        lines = self.detail_lines()
+        metrics = self._fonts["detail"][1]
+        above = sum(self._fonts[k][1].height() for k in ("title", "value")) + 2 * self.PAD_Y
+        fit = max(1, (self.height() - above) // metrics.height())
+        return lines if len(lines) <= fit else lines[: fit - 1] + [" ".join(lines[fit - 1 :])]
+
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
         self._update_tip()
 
     def _update_tip(self) -> None:
         room = self.width() - 2 * self.PAD_X
-        cut = max(self._widths.values()) > room
+        rows = self._detail_rows() if self._widths["detail"] > room else [self._texts["detail"]]
+        metrics = self._fonts["detail"][1]
+        cut = max(self._widths["title"], self._widths["value"]) > room or any(
+            metrics.horizontalAdvance(t) > room for t in rows
+        )
         whole = "\n".join(t for t in self._texts.values() if t)
         tip = "\n\n".join(t for t in (whole, self._own_tip) if t) if cut else self._own_tip
         if tip != super().toolTip():
@@ -162,14 +239,15 @@ class _Metric(QWidget):
             painter.setPen(QColor(color))
             if self._widths[line] <= room:
                 painter.drawStaticText(QPointF(self.PAD_X, y), self._static[line])
-            else:
-                text = metrics.elidedText(self._texts[line], Qt.TextElideMode.ElideRight, room)
+                y += metrics.height()
+                continue
+            for text in self._detail_rows() if line == "detail" else [self._texts[line]]:
                 painter.drawText(
                     QRect(self.PAD_X, y, room, metrics.height()),
                     int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                    text,
+                    metrics.elidedText(text, _ELIDE, room),
                 )
-            y += metrics.height()
+                y += metrics.height()
 
 
 def budget_tile(plan: Plan) -> tuple[str, str, str]:
@@ -358,14 +436,18 @@ class RecommendationCard(QFrame):
         y = top + row + gap
 
         natural = [m.sizeHint().width() for m in self.tiles]
+        least = [m.least_width() for m in self.tiles]
         room = inner - gap * (len(self.tiles) - 1)
         room_before, widths = self._tile_row
-        if room != room_before or any(n > w for n, w in zip(natural, widths, strict=False)):
-            # new widths only when the row's width changed or a text outgrew its tile: a tile that moves
-            # repaints the whole row (a new recommendation changes most texts, rarely by much)
-            widths = _tile_widths(natural, room)
+        if room != room_before or any(
+            n > w and (f > w or sum(natural) <= room) for n, f, w in zip(natural, least, widths, strict=False)
+        ):
+            # new widths only when the row's width changed or a text outgrew its tile (unless the row is narrow
+            # and its detail wraps): a tile that moves repaints the whole row (a new recommendation changes most
+            # texts, rarely by much)
+            widths = _tile_widths(natural, room, least)
             self._tile_row = (room, widths)
-        tile_h = max(m.sizeHint().height() for m in self.tiles)
+        tile_h = max(m.height_for(w) for m, w in zip(self.tiles, widths, strict=False))
         x = left
         for m, wid in zip(self.tiles, widths, strict=False):
             _put(m, x, y, wid, tile_h)

@@ -240,9 +240,28 @@ def _by_accuracy(curves: tuple) -> tuple:
     return ranked
 
 
+_ALLOWED: tuple = (None, b"", None)  # the option ids and allowed mask last asked about, and their models
+
+
+def allowed_models(plan) -> frozenset[str] | None:
+    """The accuracy ids of the models the scenario allows through at least one option (the on-premises rule
+    excludes API-only models), or None when it allows every option. Kept while the mask is unchanged."""
+    allowed = np.asarray(plan.results.allowed, bool)
+    if allowed.all():
+        return None
+    global _ALLOWED
+    last, ids, mask = _ALLOWED, plan.options.accuracy_id, allowed.tobytes()
+    if last[0] is ids and last[1] == mask:
+        return last[2]
+    models = frozenset(ids[i] for i in np.flatnonzero(allowed))
+    _ALLOWED = (ids, mask, models)
+    return models
+
+
 def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
     """The accuracy curves by how they are drawn: (curve, Highlight) of the highlighted options' models (a model
-    behind two options in its first role), the TOP_MODELS other models with the highest accuracy, the rest."""
+    behind two options in its first role), the TOP_MODELS other models with the highest accuracy among those
+    the scenario allows (an on-premises plan never promotes an API-only model), the rest."""
     curves = {c.accuracy_id: c for c in plan.accuracy_curves}
     roles = {}
     for h in highlighted(plan, selected):
@@ -250,7 +269,13 @@ def drawn_models(plan, selected: int | None = None) -> tuple[list, list, list]:
         if acc in curves:
             roles.setdefault(acc, h)
     ranked = [c for c in _by_accuracy(plan.accuracy_curves) if c.accuracy_id not in roles]
-    return [(curves[a], h) for a, h in roles.items()], ranked[:TOP_MODELS], ranked[TOP_MODELS:]
+    allowed = allowed_models(plan)
+    if allowed is None:
+        return [(curves[a], h) for a, h in roles.items()], ranked[:TOP_MODELS], ranked[TOP_MODELS:]
+    may = [c for c in ranked if c.accuracy_id in allowed]
+    context = may[:TOP_MODELS]
+    rest = [c for c in ranked if all(c is not k for k in context)]
+    return [(curves[a], h) for a, h in roles.items()], context, rest
 
 
 def accuracy_figure(

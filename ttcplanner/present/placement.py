@@ -1,4 +1,5 @@
-"""Where the labels of marker lines go: beside their line, inside the plot, clear of each other and the markers.
+"""Where the labels of marker lines go (beside their line, inside the plot, clear of each other and the markers)
+and where a legend goes (a corner of the plot where it covers no data, else outside the plot: ``place_legend``).
 
 Qt-free so the window and the PDF place labels alike and tests can check the rules; the renderer supplies
 pixel geometry (the plot area, each label's text size, the markers' and legend's boxes) and draws the result.
@@ -10,8 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import numpy as np
+
 GAP_PX = 3.0  # between a label and its line
 STEP_PX = 4.0  # between candidate positions along a line
+EDGE_TOL_PX = 0.5  # a line this close outside the plot's edge is on it (a 100 % target, rounded)
 
 
 @dataclass(frozen=True)
@@ -100,16 +104,25 @@ def _near(label: LineLabel, obstacles: Sequence[Box]) -> list[Box]:
     return [o for o in obstacles if o.bottom > label.at - reach and o.y < label.at + reach]
 
 
-def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = ()) -> tuple[Box | None, ...]:
+def place_line_labels(
+    labels: Sequence[LineLabel], area: Box, obstacles: Sequence[Box] = (), plot: Box | None = None
+) -> tuple[Box | None, ...]:
     """A box per label, in order of importance (earlier labels get the better places): inside ``area``,
     beside its own line (over it when neither side has room), overlapping no earlier label and no obstacle
     where any such place exists (else the place that overlaps least). None for a label whose line is outside
-    the area or that is larger than it."""
+    ``plot`` (the box the lines are drawn in, ``area`` or larger: a renderer keeps labels a few pixels inside
+    its plot) or that is larger than the area. A line between the plot's edge and the area's (a 99.5 % target
+    at the top) is labelled as if it ran along the area's edge: below it at the top, above it at the bottom."""
+    plot = plot or area
     placed: list[Box] = []
     out: list[Box | None] = []
     for label in labels:
         lo, hi = (area.x, area.right) if label.vertical else (area.y, area.bottom)
-        candidates = _candidates(label, area) if lo <= label.at <= hi else []
+        edge_lo, edge_hi = (plot.x, plot.right) if label.vertical else (plot.y, plot.bottom)
+        candidates = []
+        if edge_lo - EDGE_TOL_PX <= label.at <= edge_hi + EDGE_TOL_PX:
+            inside = LineLabel(label.vertical, min(max(label.at, lo), hi), label.w, label.h, label.along)
+            candidates = _candidates(inside, area)
         others = [(o, 2.0) for o in placed] + [(o, 1.0) for o in _near(label, obstacles)]
         best, best_cost = None, float("inf")
         for box in candidates:
@@ -126,3 +139,66 @@ def place_line_labels(labels: Sequence[LineLabel], area: Box, obstacles: Sequenc
             placed.append(best)
         out.append(best)
     return tuple(out)
+
+
+CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
+LEGEND_INSET_PX = 8.0  # between a legend inside the plot and the plot's edges
+
+
+def corner_box(corner: str, w: float, h: float, area: Box, inset: float = LEGEND_INSET_PX) -> Box:
+    """A ``w`` x ``h`` box ``inset`` pixels in from ``corner`` of ``area``."""
+    x = area.x + inset if corner.endswith("left") else area.right - inset - w
+    y = area.y + inset if corner.startswith("top") else area.bottom - inset - h
+    return Box(x, y, w, h)
+
+
+def line_crosses(box: Box, xs, ys) -> bool:
+    """Whether the polyline through (xs[i], ys[i]) (non-finite values: gaps) has a point or a segment
+    inside ``box``."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    x0, x1, y0, y1 = box.x, box.right, box.y, box.bottom
+    with np.errstate(invalid="ignore"):
+        if ((xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)).any():
+            return True
+        if len(xs) < 2:
+            return False
+        ax, ay, bx, by = xs[:-1], ys[:-1], xs[1:], ys[1:]
+        near = (
+            (np.maximum(ax, bx) >= x0)
+            & (np.minimum(ax, bx) <= x1)
+            & (np.maximum(ay, by) >= y0)
+            & (np.minimum(ay, by) <= y1)
+        )  # NaN compares False: a gap is no segment
+        if not near.any():
+            return False
+        ax, ay, bx, by = ax[near], ay[near], bx[near], by[near]
+        dx, dy = bx - ax, by - ay
+        sides = np.stack([dx * (cy - ay) - dy * (cx - ax) for cx, cy in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))])
+        return bool((~((sides > 0).all(axis=0) | (sides < 0).all(axis=0))).any())
+
+
+def covers_data(box: Box, lines: Sequence[tuple], points: Sequence[Box] = ()) -> bool:
+    """Whether ``box`` covers a point of any polyline in ``lines`` ((xs, ys) pairs) or any of ``points``
+    (the boxes of markers and dots)."""
+    return any(box.overlap(p) > 0 for p in points) or any(line_crosses(box, xs, ys) for xs, ys in lines)
+
+
+def place_legend(
+    w: float,
+    h: float,
+    area: Box,
+    lines: Sequence[tuple],
+    points: Sequence[Box] = (),
+    corners: Sequence[str] = CORNERS,
+    inset: float = LEGEND_INSET_PX,
+) -> Box | None:
+    """A ``w`` x ``h`` legend in the first of ``corners`` of ``area`` where it covers no data (the polylines
+    ``lines`` and the boxes ``points``, in the same pixels); None when every corner covers some or the legend
+    does not fit: the renderer then puts it outside the plot."""
+    if w + 2 * inset > area.w or h + 2 * inset > area.h:
+        return None
+    for corner in corners:
+        box = corner_box(corner, w, h, area, inset)
+        if not covers_data(box, lines, points):
+            return box
+    return None

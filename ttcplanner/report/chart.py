@@ -108,7 +108,7 @@ class Chart:
 
     def layout(self, dpi: int = 300) -> dict[str, list[QRectF]]:
         """Where the chart drew its texts and markers (pixels at ``dpi``): 'plot', 'x_title', 'y_title',
-        'x_ticks', 'y_ticks', 'ref_labels', 'markers', 'notices'; for tests of what overlaps."""
+        'x_ticks', 'y_ticks', 'ref_labels', 'markers', 'notices', 'legend'; for tests of what overlaps."""
         renderer = _Renderer(self, dpi)
         renderer.draw()
         return renderer.boxes
@@ -163,7 +163,8 @@ class _Renderer:
         self.small = QFont(self.font)
         self.small.setPointSizeF(chart.font_pt * 0.9)
         self.boxes: dict[str, list[QRectF]] = {
-            k: [] for k in ("plot", "x_title", "y_title", "x_ticks", "y_ticks", "ref_labels", "markers", "notices")
+            k: []
+            for k in ("plot", "x_title", "y_title", "x_ticks", "y_ticks", "ref_labels", "markers", "notices", "legend")
         }
 
     # geometry ------------------------------------------------------------------------------------
@@ -439,7 +440,8 @@ class _Renderer:
             self.plot.height() - 2 * inset,
         )
         obstacles = [Box(b.x(), b.y(), b.width(), b.height()) for b in self.boxes["markers"] + self.boxes["notices"]]
-        for r, box in zip(refs, place_line_labels(wants, area, obstacles), strict=True):
+        plot = Box(self.plot.left(), self.plot.top(), self.plot.width(), self.plot.height())
+        for r, box in zip(refs, place_line_labels(wants, area, obstacles, plot), strict=True):
             if box is None:
                 continue
             rect = QRectF(box.x, box.y, box.w, box.h)
@@ -495,6 +497,7 @@ class _Renderer:
             return
         col_w = (self.w - self.px(8)) / cols
         row_h = fm.height() + self.px(2.5)
+        self.boxes["legend"].append(QRectF(self.px(4), top, self.w - self.px(8), rows * row_h + self.px(2)))
         for k, s in enumerate(items):
             r, c = divmod(k, cols)
             x = self.px(4) + c * col_w
