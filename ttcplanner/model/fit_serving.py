@@ -79,8 +79,16 @@ PARAMS = (
     "admission_s",
     "moe_prefill_scale",
     "fp4_emulated_scale",
+    "fp4_no_fp8_scale",
 )
-LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale", "fp4_emulated_scale")
+LOG_PARAMS = (
+    "moe_bw_scale",
+    "comm_scale",
+    "moe_flops_scale",
+    "moe_prefill_scale",
+    "fp4_emulated_scale",
+    "fp4_no_fp8_scale",
+)
 BOUNDS = {
     "eta_bw": (0.05, 0.95),
     "eta_flops": (0.005, 0.9),
@@ -94,6 +102,7 @@ BOUNDS = {
     "admission_s": (0.0, 0.05),
     "moe_prefill_scale": (0.01, 4.0),
     "fp4_emulated_scale": (0.05, 8.0),
+    "fp4_no_fp8_scale": (0.01, 8.0),
 }
 ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
 ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
@@ -118,7 +127,7 @@ SOFT_L1_SCALE = 0.5  # log-error beyond which a row's pull grows linearly, not q
 SHRINK = 12.0  # weight of each engine factor's (transformed) distance from the shared value (cross-validated)
 # Terms where the engines differ in the data (MXFP4 kernels on GPUs without fp4): their offsets are shrunk by
 # SHRINK x SHRINK_ENGINE_TERMS, chosen by the leave-one-group-out error.
-ENGINE_TERMS = ("fp4_emulated_scale",)
+ENGINE_TERMS = ("fp4_emulated_scale", "fp4_no_fp8_scale")
 SHRINK_ENGINE_TERMS = 0.1
 SHRINK_AMD = 6.0  # AMD efficiencies follow the AMD runs more freely (they must not be NVIDIA's)
 
@@ -487,6 +496,7 @@ class Dataset:
     draft: np.ndarray
     cv: np.ndarray
     emulated: np.ndarray  # 1: fp4 weights on a GPU without fp4 tensor cores (serving.fp4_emulated)
+    no_fp8: np.ndarray  # 1: ... and without fp8 tensor cores either (serving.fp4_without_fp8: Ampere)
 
 
 def build_dataset(
@@ -497,7 +507,7 @@ def build_dataset(
     gpus.update(catalog.gpus)
     models = fit_models()
     models.update(catalog.open_models)
-    kept, parts, emulated = [], [], []
+    kept, parts, emulated, no_fp8 = [], [], [], []
     for p in points:
         model, gpu = models.get(p.model), gpus.get(p.hardware)
         if model is None or gpu is None:
@@ -519,6 +529,7 @@ def build_dataset(
         kept.append(p)
         parts.append(s)
         emulated.append(float(serving.fp4_emulated(gpu, p.precision)))
+        no_fp8.append(float(serving.fp4_without_fp8(gpu, p.precision)))
     setup = serving.stack_setups(parts)
     arr = lambda name: np.array([getattr(p, name) for p in kept], dtype=float)  # noqa: E731
     return Dataset(
@@ -536,6 +547,7 @@ def build_dataset(
         arr("draft_tokens"),
         arr("output_cv"),
         np.array(emulated),
+        np.array(no_fp8),
     )
 
 
@@ -567,6 +579,7 @@ START = {
     "admission_s": 0.002,
     "moe_prefill_scale": 0.5,
     "fp4_emulated_scale": 1.0,
+    "fp4_no_fp8_scale": 1.0,
 }
 N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
 
@@ -587,6 +600,7 @@ def predict(ds: Dataset, values: np.ndarray, rows=None) -> serving.LoadEstimate:
     s = serving.Setup(**{f.name: getattr(ds.setup, f.name)[rows] for f in dataclasses.fields(serving.Setup)})
     col = {name: per_row[:, j] for j, name in enumerate(PARAMS)}
     k4 = np.where(ds.emulated[rows] > 0, col.pop("fp4_emulated_scale"), 1.0)  # as serving.build_setup applies it
+    k4 = k4 * np.where(ds.no_fp8[rows] > 0, col.pop("fp4_no_fp8_scale"), 1.0)
     for name in ("eta_flops", "eta_prefill"):
         col[name] = col[name] * k4
     s = dataclasses.replace(s, **col)
@@ -859,9 +873,10 @@ def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, 
             entry[pname] = round(float(values[e, j]), 6)
         if name == "amd" and not np.any(ds.emulated[rows] > 0):
             entry["fp4_emulated_scale"] = 1.0  # no AMD run with fp4 weights on a GPU without fp4: not fitted
+            entry["fp4_no_fp8_scale"] = 1.0
             method += (
-                " fp4_emulated_scale is 1 (no AMD run has fp4 weights on a GPU without fp4 tensor cores; "
-                "the shrunk value would be NVIDIA engines' only)."
+                " fp4_emulated_scale and fp4_no_fp8_scale are 1 (no AMD run has fp4 weights on a GPU without fp4 "
+                "tensor cores; the shrunk values would be NVIDIA engines' only)."
             )
         if name != "amd":
             entry.update({k: v for k, v in d.items() if k not in ("name", "defaults_note")})
