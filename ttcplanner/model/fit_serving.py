@@ -37,6 +37,17 @@ a GPU without fp4). Levenberg-Marquardt in numpy (finite
 differences); bounds through logistic / log transforms. ``leave_one_group_out`` refits with each
 model x hardware x engine group held out and reports its errors (tests/benchmarks/fidelity.py prints them).
 
+Added 2026-12 (second pass), each kept only when it lowered the leave-one-group-out errors (tok/s median and
+worst, TPOT median, TTFT within 2x; before: 18.4% x4.91, 27.4%, 70.8%): fp4_no_fp8_scale, a second engine term
+for fp4 weights on GPUs without FP8 tensor cores either (Ampere; SGLang's MXFP4 on A100 runs 7-17x below vLLM, on
+H100 about 3x): 18.5% x4.73, 27.4%, 71.5%; a decode charged with the prefills of the other b - 1 running requests
+(serving.load_estimate counted b, its own included), half of them for a burst's first wave: 17.6% x4.57, 26.9%,
+71.9%; log2(GPUs) all-reduce latency steps (serving.allreduce_hops): 17.6% x4.58, 26.2%, 71.9%, comm_scale 4.5 ->
+1.6. Tried and left out: a ShareGPT wave thinned to ln 2 of its sequences (19.7%, 28.3%), ring latency (GPUs - 1
+steps: 18.3%, 27.0%), SHRINK 6 / 24 and SHRINK_ENGINE_TERMS 0.03 with the new terms (19.2% / 19.1% / 19.1% tok/s,
+27.1% / 28.3% / 26.9% TPOT). eta_bw and eta_flops stay at their bounds: lifted to 3, the fit stops at 0.97 / 1.01
+(in-sample tok/s 15.5% -> 15.1%), so the bounds are not what limits it.
+
 Rows used (the rest are counted in the output with the reason): runs on one replica whose GPU count is known
 (InferenceX disaggregated Dynamo rows have no usable GPU count), of models and GPUs the fit knows (the catalog,
 plus FIT_MODELS below for models the planner does not offer and gpu_specs.csv for GPUs the catalog lacks), with
