@@ -805,12 +805,15 @@ ENGINE_DEFAULTS = {
         max_running_requests_small_gpu=2048,
         max_batched_tokens=8192,
         max_batched_tokens_small_gpu=8192,
-        chunked_prefill=True,
+        chunked_prefill=False,
         speculative_max_running_requests=0,
         supports_int4=True,
         defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
         defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
-        "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs).",
+        "free_gpu_memory_fraction 0.9, enable_chunked_prefill off, capacity scheduler GUARANTEED_NO_EVICT with "
+        "dynamic batch-size tuning (get_llm_args in tensorrt_llm/commands/serve.py; the load model applies the "
+        "batched-token budget as for the other engines and does not model the tuning); INT4 AWQ supported "
+        "(jan.ai runs).",
     ),
     "llamacpp": dict(
         name="llama.cpp",
