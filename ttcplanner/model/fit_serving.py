@@ -46,7 +46,10 @@ H100 about 3x): 18.5% x4.73, 27.4%, 71.5%; a decode charged with the prefills of
 1.6. Tried and left out: a ShareGPT wave thinned to ln 2 of its sequences (19.7%, 28.3%), ring latency (GPUs - 1
 steps: 18.3%, 27.0%), SHRINK 6 / 24 and SHRINK_ENGINE_TERMS 0.03 with the new terms (19.2% / 19.1% / 19.1% tok/s,
 27.1% / 28.3% / 26.9% TPOT). eta_bw and eta_flops stay at their bounds: lifted to 3, the fit stops at 0.97 / 1.01
-(in-sample tok/s 15.5% -> 15.1%), so the bounds are not what limits it.
+(in-sample tok/s 15.5% -> 15.1%), so the bounds are not what limits it. SGLang's own mem_fraction_static
+heuristic (server_args._handle_gpu_memory_settings in recent 0.5.x: at least 10 GiB reserved on GPUs above 60 GiB,
+0.85 on an 80 GB GPU) in place of 0.9 was worse (18.3% x8.67, 26.6%, 74.3%): Qwen3-32B BF16 on one A100 ran at
+673 tok/s with SGLang, which that rule's KV pool (under 1 GB) cannot, so these runs' versions did not reserve it.
 
 Rows used (the rest are counted in the output with the reason): runs on one replica whose GPU count is known
 (InferenceX disaggregated Dynamo rows have no usable GPU count), of models and GPUs the fit knows (the catalog,
