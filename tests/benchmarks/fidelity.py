@@ -137,6 +137,8 @@ def main(argv):
                 "seq_overhead_s",
                 "moe_bw_scale",
                 "comm_scale",
+                "fp4_emulated_scale",
+                "fp4_no_fp8_scale",
                 "max_running_requests",
                 "as_of",
             )

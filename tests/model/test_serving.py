@@ -130,6 +130,39 @@ def test_speculative_decoding_helps_at_batch_1_and_loses_in_a_burst(catalog):
     assert spec.output_tokens_per_s[0] < plain.output_tokens_per_s[0]
 
 
+def test_efficiency_factor_scales_every_term_of_a_step(catalog):
+    """The tornado's "GPU serving efficiency" row: half the efficiency must double every time of a step, the host
+    time per running sequence included (it scaled only the roofline efficiencies, so a step dominated by
+    seq_overhead_s barely moved)."""
+    s = one(catalog, "llama-3.1-8b", "h100-sxm", precision="fp8", kv="fp8")
+    slow = serving.Setup(**{k: serving.with_efficiency(k, v, 0.5) for k, v in vars(s).items()})
+    assert slow.seq_overhead_s[0] == pytest.approx(2 * s.seq_overhead_s[0])
+    for c in (1.0, 64.0, 512.0):
+        base = serving.load_estimate(s, 1000, 500, concurrency=c, num_prompts=10 * c)
+        half = serving.load_estimate(slow, 1000, 500, concurrency=c, num_prompts=10 * c)
+        assert half.tpot_s[0] == pytest.approx(2 * base.tpot_s[0], rel=1e-9)
+        assert half.output_tokens_per_s[0] == pytest.approx(0.5 * base.output_tokens_per_s[0], rel=1e-9)
+
+
+def test_fp4_on_ampere_runs_at_the_engines_own_speed(catalog):
+    """MXFP4 on a GPU with neither fp4 nor fp8 tensor cores (A100) has its own fitted factor per engine: gpt-oss on
+    A100 runs 7-17x slower on SGLang than on vLLM (serving_points.md), on H100 3.4x."""
+    a100 = [
+        serving.load_estimate(one(catalog, "gpt-oss-120b", "a100-80gb", engine=e), 215, 197, num_prompts=1000)
+        for e in ("vllm", "sglang")
+    ]
+    h100 = [
+        serving.load_estimate(one(catalog, "gpt-oss-120b", "h100-sxm", engine=e), 215, 197, num_prompts=1000)
+        for e in ("vllm", "sglang")
+    ]
+    gap_a100 = a100[0].output_tokens_per_s[0] / a100[1].output_tokens_per_s[0]
+    gap_h100 = h100[0].output_tokens_per_s[0] / h100[1].output_tokens_per_s[0]
+    assert gap_a100 > 3 and gap_a100 > 1.5 * gap_h100
+    assert serving.fp4_without_fp8(catalog.gpus["a100-80gb"], "fp4")
+    assert not serving.fp4_without_fp8(catalog.gpus["h100-sxm"], "fp4")
+    assert not serving.fp4_without_fp8(catalog.gpus["a100-80gb"], "bf16")
+
+
 # --- properties ---------------------------------------------------------------------------------------
 
 MODELS = [

@@ -246,6 +246,8 @@ class ServingFactors(Entry):
     admission_s: float = spec(0.0, 1.0, default=0.0)  # serial cost per request admitted (tokenise, schedule)
     # efficiency multiplier for fp4 (MXFP4) weights on GPUs without fp4 tensor cores (dequantising kernels)
     fp4_emulated_scale: float = spec(0.01, 10.0, default=1.0)
+    # further multiplier where the GPU has no FP8 tensor cores either (Ampere: A100, RTX 3090): no native kernels
+    fp4_no_fp8_scale: float = spec(0.01, 10.0, default=1.0)
     memory_fraction: float = spec(0.1, 1.0, default=0.9)  # share of GPU memory for weights + KV cache
     max_running_requests: int = spec(1, 1_000_000, default=1024, integer=True)
     max_running_requests_small_gpu: int = spec(1, 1_000_000, default=1024, integer=True)  # < 70 GB or no FP8

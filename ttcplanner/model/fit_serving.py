@@ -37,6 +37,20 @@ a GPU without fp4). Levenberg-Marquardt in numpy (finite
 differences); bounds through logistic / log transforms. ``leave_one_group_out`` refits with each
 model x hardware x engine group held out and reports its errors (tests/benchmarks/fidelity.py prints them).
 
+Added 2026-12 (second pass), each kept only when it lowered the leave-one-group-out errors (tok/s median and
+worst, TPOT median, TTFT within 2x; before: 18.4% x4.91, 27.4%, 70.8%): fp4_no_fp8_scale, a second engine term
+for fp4 weights on GPUs without FP8 tensor cores either (Ampere; SGLang's MXFP4 on A100 runs 7-17x below vLLM, on
+H100 about 3x): 18.5% x4.73, 27.4%, 71.5%; a decode charged with the prefills of the other b - 1 running requests
+(serving.load_estimate counted b, its own included), half of them for a burst's first wave: 17.6% x4.57, 26.9%,
+71.9%; log2(GPUs) all-reduce latency steps (serving.allreduce_hops): 17.6% x4.58, 26.2%, 71.9%, comm_scale 4.5 ->
+1.6. Tried and left out: a ShareGPT wave thinned to ln 2 of its sequences (19.7%, 28.3%), ring latency (GPUs - 1
+steps: 18.3%, 27.0%), SHRINK 6 / 24 and SHRINK_ENGINE_TERMS 0.03 with the new terms (19.2% / 19.1% / 19.1% tok/s,
+27.1% / 28.3% / 26.9% TPOT). eta_bw and eta_flops stay at their bounds: lifted to 3, the fit stops at 0.97 / 1.01
+(in-sample tok/s 15.5% -> 15.1%), so the bounds are not what limits it. SGLang's own mem_fraction_static
+heuristic (server_args._handle_gpu_memory_settings in recent 0.5.x: at least 10 GiB reserved on GPUs above 60 GiB,
+0.85 on an 80 GB GPU) in place of 0.9 was worse (18.3% x8.67, 26.6%, 74.3%): Qwen3-32B BF16 on one A100 ran at
+673 tok/s with SGLang, which that rule's KV pool (under 1 GB) cannot, so these runs' versions did not reserve it.
+
 Rows used (the rest are counted in the output with the reason): runs on one replica whose GPU count is known
 (InferenceX disaggregated Dynamo rows have no usable GPU count), of models and GPUs the fit knows (the catalog,
 plus FIT_MODELS below for models the planner does not offer and gpu_specs.csv for GPUs the catalog lacks), with
@@ -79,8 +93,16 @@ PARAMS = (
     "admission_s",
     "moe_prefill_scale",
     "fp4_emulated_scale",
+    "fp4_no_fp8_scale",
 )
-LOG_PARAMS = ("moe_bw_scale", "comm_scale", "moe_flops_scale", "moe_prefill_scale", "fp4_emulated_scale")
+LOG_PARAMS = (
+    "moe_bw_scale",
+    "comm_scale",
+    "moe_flops_scale",
+    "moe_prefill_scale",
+    "fp4_emulated_scale",
+    "fp4_no_fp8_scale",
+)
 BOUNDS = {
     "eta_bw": (0.05, 0.95),
     "eta_flops": (0.005, 0.9),
@@ -94,6 +116,7 @@ BOUNDS = {
     "admission_s": (0.0, 0.05),
     "moe_prefill_scale": (0.01, 4.0),
     "fp4_emulated_scale": (0.05, 8.0),
+    "fp4_no_fp8_scale": (0.01, 8.0),
 }
 ENTRIES = ("vllm", "sglang", "trtllm", "llamacpp", "amd")
 ENGINE_NAMES = {"vLLM": "vllm", "SGLang": "sglang", "TensorRT-LLM": "trtllm", "llama.cpp": "llamacpp"}
@@ -118,7 +141,7 @@ SOFT_L1_SCALE = 0.5  # log-error beyond which a row's pull grows linearly, not q
 SHRINK = 12.0  # weight of each engine factor's (transformed) distance from the shared value (cross-validated)
 # Terms where the engines differ in the data (MXFP4 kernels on GPUs without fp4): their offsets are shrunk by
 # SHRINK x SHRINK_ENGINE_TERMS, chosen by the leave-one-group-out error.
-ENGINE_TERMS = ("fp4_emulated_scale",)
+ENGINE_TERMS = ("fp4_emulated_scale", "fp4_no_fp8_scale")
 SHRINK_ENGINE_TERMS = 0.1
 SHRINK_AMD = 6.0  # AMD efficiencies follow the AMD runs more freely (they must not be NVIDIA's)
 
@@ -487,6 +510,7 @@ class Dataset:
     draft: np.ndarray
     cv: np.ndarray
     emulated: np.ndarray  # 1: fp4 weights on a GPU without fp4 tensor cores (serving.fp4_emulated)
+    no_fp8: np.ndarray  # 1: ... and without fp8 tensor cores either (serving.fp4_without_fp8: Ampere)
 
 
 def build_dataset(
@@ -497,7 +521,7 @@ def build_dataset(
     gpus.update(catalog.gpus)
     models = fit_models()
     models.update(catalog.open_models)
-    kept, parts, emulated = [], [], []
+    kept, parts, emulated, no_fp8 = [], [], [], []
     for p in points:
         model, gpu = models.get(p.model), gpus.get(p.hardware)
         if model is None or gpu is None:
@@ -519,6 +543,7 @@ def build_dataset(
         kept.append(p)
         parts.append(s)
         emulated.append(float(serving.fp4_emulated(gpu, p.precision)))
+        no_fp8.append(float(serving.fp4_without_fp8(gpu, p.precision)))
     setup = serving.stack_setups(parts)
     arr = lambda name: np.array([getattr(p, name) for p in kept], dtype=float)  # noqa: E731
     return Dataset(
@@ -536,6 +561,7 @@ def build_dataset(
         arr("draft_tokens"),
         arr("output_cv"),
         np.array(emulated),
+        np.array(no_fp8),
     )
 
 
@@ -567,6 +593,7 @@ START = {
     "admission_s": 0.002,
     "moe_prefill_scale": 0.5,
     "fp4_emulated_scale": 1.0,
+    "fp4_no_fp8_scale": 1.0,
 }
 N_PARAMS = len(PARAMS) * (1 + len(ENTRIES))
 
@@ -587,6 +614,7 @@ def predict(ds: Dataset, values: np.ndarray, rows=None) -> serving.LoadEstimate:
     s = serving.Setup(**{f.name: getattr(ds.setup, f.name)[rows] for f in dataclasses.fields(serving.Setup)})
     col = {name: per_row[:, j] for j, name in enumerate(PARAMS)}
     k4 = np.where(ds.emulated[rows] > 0, col.pop("fp4_emulated_scale"), 1.0)  # as serving.build_setup applies it
+    k4 = k4 * np.where(ds.no_fp8[rows] > 0, col.pop("fp4_no_fp8_scale"), 1.0)
     for name in ("eta_flops", "eta_prefill"):
         col[name] = col[name] * k4
     s = dataclasses.replace(s, **col)
@@ -780,12 +808,15 @@ ENGINE_DEFAULTS = {
         max_running_requests_small_gpu=2048,
         max_batched_tokens=8192,
         max_batched_tokens_small_gpu=8192,
-        chunked_prefill=True,
+        chunked_prefill=False,
         speculative_max_running_requests=0,
         supports_int4=True,
         defaults_source="https://nvidia.github.io/TensorRT-LLM/commands/trtllm-serve/trtllm-serve.html",
         defaults_note="trtllm-serve defaults max_batch_size 2048, max_num_tokens 8192, KV cache "
-        "free_gpu_memory_fraction 0.9; INT4 AWQ supported (jan.ai runs).",
+        "free_gpu_memory_fraction 0.9, enable_chunked_prefill off, capacity scheduler GUARANTEED_NO_EVICT with "
+        "dynamic batch-size tuning (get_llm_args in tensorrt_llm/commands/serve.py; the load model applies the "
+        "batched-token budget as for the other engines and does not model the tuning); INT4 AWQ supported "
+        "(jan.ai runs).",
     ),
     "llamacpp": dict(
         name="llama.cpp",
@@ -859,9 +890,10 @@ def factors_document(ds: Dataset, theta: np.ndarray, skipped: dict, as_of: str, 
             entry[pname] = round(float(values[e, j]), 6)
         if name == "amd" and not np.any(ds.emulated[rows] > 0):
             entry["fp4_emulated_scale"] = 1.0  # no AMD run with fp4 weights on a GPU without fp4: not fitted
+            entry["fp4_no_fp8_scale"] = 1.0
             method += (
-                " fp4_emulated_scale is 1 (no AMD run has fp4 weights on a GPU without fp4 tensor cores; "
-                "the shrunk value would be NVIDIA engines' only)."
+                " fp4_emulated_scale and fp4_no_fp8_scale are 1 (no AMD run has fp4 weights on a GPU without fp4 "
+                "tensor cores; the shrunk values would be NVIDIA engines' only)."
             )
         if name != "amd":
             entry.update({k: v for k, v in d.items() if k not in ("name", "defaults_note")})

@@ -15,6 +15,7 @@ import numpy as np
 from ttcplanner.model.misses import NearestMiss
 from ttcplanner.model.options import OptionSet
 from ttcplanner.model.scenario import Scenario
+from ttcplanner.model.serving import Setup, with_efficiency
 
 STALE_PRICE_DAYS = 90
 BUDGET_GRID = np.unique(np.concatenate([[0.0], np.logspace(1, 6, 26)]))  # reasoning tokens per sample
@@ -69,9 +70,7 @@ class Adjustments:
         setup = opts.setup
         if setup is not None and self.gpu_efficiency_factor != 1.0:
             f = self.gpu_efficiency_factor
-            setup = dataclasses.replace(
-                setup, eta_bw=setup.eta_bw * f, eta_flops=setup.eta_flops * f, eta_prefill=setup.eta_prefill * f
-            )
+            setup = Setup(**{k: with_efficiency(k, v, f) for k, v in vars(setup).items()})
         vendor = np.array(opts.vendor)
         gpu = self.gpu_price_factor * np.where(
             vendor == "NVIDIA", self.nvidia_gpu_price_factor, np.where(vendor == "AMD", self.amd_gpu_price_factor, 1.0)

@@ -33,7 +33,7 @@ from ttcplanner.model.errors import InputError
 from ttcplanner.model.options import KINDS
 from ttcplanner.model.planner import Adjustments, Plan, evaluate
 from ttcplanner.model.scenario import Scenario
-from ttcplanner.model.serving import Setup, estimate_for_latency
+from ttcplanner.model.serving import Setup, estimate_for_latency, with_efficiency
 
 OUTCOMES = KINDS + ("none",)
 QUANTILES = (5, 25, 50, 75, 95)
@@ -652,9 +652,7 @@ class _SurrogateModel:
         eff = np.exp(self.e_grid)[None, None, :]
         fields = {}
         for name, v in vars(o.setup).items():
-            v = np.asarray(v, dtype=float)[self.setup_pos][:, None, None]
-            if name in ("eta_bw", "eta_flops", "eta_prefill"):
-                v = v * eff
+            v = with_efficiency(name, np.asarray(v, dtype=float)[self.setup_pos][:, None, None], eff)
             fields[name] = np.broadcast_to(v, shape)
         setup = Setup(**fields)
         output = s.reasoning_tokens * np.exp(self.t_grid)[None, :, None] + s.answer_tokens
@@ -707,7 +705,7 @@ class _SurrogateModel:
         fields = {}
         for name, v in vars(self.o.setup).items():
             v = np.asarray(v, dtype=float)[self.setup_pos[pos]]
-            fields[name] = v * eff[:, None] if name in ("eta_bw", "eta_flops", "eta_prefill") else v
+            fields[name] = with_efficiency(name, v, eff[:, None])
         output = (s.reasoning_tokens * t + s.answer_tokens)[:, None]
         est = estimate_for_latency(
             Setup(**fields),

@@ -46,7 +46,8 @@ USABLE_MEMORY_FRACTION = 0.90  # vLLM gpu_memory_utilization default; other engi
 ACTIVATION_RESERVE_GB_PER_GPU = 2.0  # CUDA graphs, activations, allocator slack (engine defaults; an estimate)
 # All-reduce cost per decode step: 2 per layer. Link bandwidth per GPU, one direction:
 # NVLink 4 (H100/H200) 450 GB/s, NVLink 5 (B200/GB200) 900 GB/s, Infinity Fabric (MI300X) ~448 GB/s,
-# PCIe Gen4/5 x16 ~32/64 GB/s (vendor datasheets). Latency per all-reduce: an estimate of NCCL small-message latency.
+# PCIe Gen4/5 x16 ~32/64 GB/s (vendor datasheets). Latency per all-reduce step: an estimate of NCCL small-message
+# latency (log2(GPUs) steps per collective, allreduce_hops).
 LINK_GB_S = {"nvlink": 450.0, "xgmi": 448.0, "pcie": 32.0}
 ALLREDUCE_LATENCY_S = {"nvlink": 8e-6, "xgmi": 10e-6, "pcie": 25e-6}
 DRAFT_COST_PER_TOKEN = 0.05  # a draft token costs ~5% of a target step (EAGLE/MTP-style heads; an assumption)
@@ -55,6 +56,28 @@ REGIMES = ("dense-small-tp", "dense-large-tp", "moe")
 Z = {0.95: 1.645, 0.99: 2.326}
 BACKOFF_STEPS = 2  # exact re-checks after the second solve, backing off 20% (what still misses is reported as missing)
 MAX_UTILIZATION = 0.95  # the sizing keeps each replica below this share of its capacity
+
+
+def allreduce_hops(gpus: int) -> float:
+    """Latency steps of one all-reduce (or all-to-all) across ``gpus`` GPUs: log2(gpus), as in NCCL's tree and
+    NVLink SHARP algorithms for small messages (a fixed latency per collective made TP8 as cheap as TP2; held out,
+    log2 steps took TPOT from 26.9% to 26.2% and the fitted comm_scale from 4.5 to 1.6)."""
+    return max(math.log2(max(gpus, 1)), 1.0)
+
+
+EFFICIENCY_TERMS = ("eta_bw", "eta_flops", "eta_prefill")  # multiplied by a serving-efficiency factor
+OVERHEAD_TERMS = ("step_overhead_s", "seq_overhead_s", "comm_scale", "ttft_overhead_s", "admission_s")  # divided
+
+
+def with_efficiency(name: str, value, factor):
+    """Setup field ``name`` at ``factor`` times the fitted serving speed: efficiencies multiplied, the fixed,
+    per-sequence, communication and admission times divided, so that every term of a step (not only the roofline
+    part) scales and throughput moves by about ``factor`` (sensitivity's "GPU serving efficiency")."""
+    if name in EFFICIENCY_TERMS:
+        return value * factor
+    if name in OVERHEAD_TERMS:
+        return value / factor
+    return value
 
 
 def regime_of(is_moe: np.ndarray, gpus: np.ndarray) -> np.ndarray:
@@ -82,6 +105,13 @@ def fp4_emulated(gpu: Gpu, precision: str) -> bool:
     """fp4 weights on a GPU without fp4 tensor cores (A100, H100, H200, Ada): engines dequantise them in their own
     kernels, whose speed differs by engine (gpt-oss MXFP4 on H100: vLLM 2,901 vs SGLang 866 tok/s)."""
     return precision == "fp4" and not gpu.fp4_tflops
+
+
+def fp4_without_fp8(gpu: Gpu, precision: str) -> bool:
+    """fp4 weights on a GPU with neither fp4 nor fp8 tensor cores (Ampere: A100, RTX 3090): the engines' MXFP4
+    kernels target Hopper and later, and on Ampere some engines fall back to far slower paths (gpt-oss on A100:
+    SGLang 266-330 tok/s against vLLM's 2,300-4,600; on H100 SGLang reaches 30-100% of vLLM)."""
+    return fp4_emulated(gpu, precision) and not gpu.fp8_tflops
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,7 @@ def build_setup(
         # fp4 weights on a GPU without fp4 tensor cores run through the engine's dequantising kernels: their
         # compute efficiency is the engine's own (the bytes read are the same)
         k4 = getattr(eff, "fp4_emulated_scale", 1.0) if fp4_emulated(gpu, prec) else 1.0
+        k4 *= getattr(eff, "fp4_no_fp8_scale", 1.0) if fp4_without_fp8(gpu, prec) else 1.0
         large = gpu.memory_gb >= LARGE_GPU_GB and gpu.fp8_tflops is not None
         cap = max_num_seqs or (dflt.max_running_requests if large else dflt.max_running_requests_small_gpu)
         row = dict(
@@ -206,7 +237,7 @@ def build_setup(
             gpus=n,
             parallel=1 if engine == "llamacpp" else n,
             link_gb_s=LINK_GB_S[gpu.interconnect],
-            allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect],
+            allreduce_latency_s=ALLREDUCE_LATENCY_S[gpu.interconnect] * allreduce_hops(n),
             weight_bytes_per_param=BYTES_PER_VALUE[prec],
             eta_bw=eff.eta_bw * dec,
             eta_flops=eff.eta_flops * dec * k4,
@@ -578,7 +609,13 @@ def load_estimate(
     step = w.step(s, b)
     x = b / (w.n * (w.o * t_tok + b * p))  # requests/s at occupancy b
     x = np.minimum(x, 1.0 / np.maximum(s.admission_s, 1e-9))  # the API server admits requests one at a time
-    tpot = t_tok + b * p / (w.n * w.o)
+    # Prefills of other requests interleave with a request's decode: with b sequences running, the other b/n - 1
+    # requests turn over once during its decode; the first wave of a burst starts together, so on average half
+    # of that wave's prefills come after a request's first token.
+    n_total = np.where(np.isfinite(n_prompts), n_prompts, np.inf)
+    first_share = np.where(np.isfinite(n_total), np.minimum(b / w.n / np.maximum(n_total, 1.0), 1.0), 0.0)
+    others = np.maximum(b - w.n, 0.0) * (1.0 - 0.5 * first_share)
+    tpot = t_tok + others * p / (w.n * w.o)
     first = np.maximum(np.maximum(p, w.chunk_steps * step), w.first_floor)  # at least one chunk per step
     d = first + step + (w.o - 1) * tpot
     # Queue for slots: arrivals at k / rate (all at once when the rate is infinite); a closed loop of conc < n_prompts
