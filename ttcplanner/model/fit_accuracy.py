@@ -18,13 +18,15 @@ rows of the older ttc_points.csv), every assumption written into the JSON:
   (the variant with most rows of that model: harnesses differ by up to 30 points), minimax fit with
   B_MIN <= b <= B_MAX (no flat curves); points the sigmoid cannot pass within 2 points are dropped and named.
 - Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark)
-  + d(benchmark) [reasoning off] + h(family, domain), fitted by ridge-regularised alternating least squares on every
+  + d(benchmark) [reasoning off] + g(benchmark) x(model, level) [the level's log tokens within the model]
+  + h(family, domain), fitted by ridge-regularised alternating least squares on every
   (model, level) x benchmark-variant cell (Matrix says why each term). A model
   with no published result on a task gets an estimated curve through its levels' predictions on the task's main
   variant (basis `estimated_from_other_tasks`), its band the 80th percentile of the leave-one-(model x task)-out
   absolute residuals (fidelity.py prints them).
-- Parallel sampling: per task family a Beta concentration fitted to its published pairs (majority and verifier;
-  the band is the spread of the per-pair fits), a prior over all pairs for tasks without pairs, and the
+- Parallel sampling: a Beta concentration fitted to the published pairs of the task's own benchmark (majority and
+  verifier), else of its task family (the band is the spread of the per-pair fits of both), a prior over all pairs
+  for tasks without pairs, and the
   best-of-N scorer quality fitted to the pairs with a known N.
 """
 
@@ -53,6 +55,8 @@ LOGIT_CLIP = 0.005  # accuracies are clipped to [0.5%, 99.5%] of the above-chanc
 # leave-one-(model x task)-out MAE over all tasks at once (fidelity.py), never per task or per source
 RIDGE_LEVEL = 1.0  # each (model, level) ability toward its model's mean: levels with few cells borrow from the others
 RIDGE_MODEL = 0.3  # each model's mean ability toward 0 (the mean model)
+# (RIDGE_COLUMN and RIDGE_EFFORT checked nested: each fold of models' ridges chosen on the other folds' errors, 4.56 vs
+# 4.53 points)
 RIDGE_COLUMN = 0.3  # ridge of each benchmark's slope toward 1 and offset toward its mean (few-cell benchmarks)
 RIDGE_OFF = 0.3  # each benchmark's reasoning-off effect toward the mean effect over all benchmarks
 RIDGE_FAMILY_DOMAIN = 1.0  # each family's strength in a domain (maths, code, knowledge, ARC) toward none
