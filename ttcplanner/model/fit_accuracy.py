@@ -18,13 +18,15 @@ rows of the older ttc_points.csv), every assumption written into the JSON:
   (the variant with most rows of that model: harnesses differ by up to 30 points), minimax fit with
   B_MIN <= b <= B_MAX (no flat curves); points the sigmoid cannot pass within 2 points are dropped and named.
 - Cross-benchmark model: logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark)
-  + d(benchmark) [reasoning off] + h(family, domain), fitted by ridge-regularised alternating least squares on every
+  + d(benchmark) [reasoning off] + g(benchmark) x(model, level) [the level's log tokens within the model]
+  + h(family, domain), fitted by ridge-regularised alternating least squares on every
   (model, level) x benchmark-variant cell (Matrix says why each term). A model
   with no published result on a task gets an estimated curve through its levels' predictions on the task's main
   variant (basis `estimated_from_other_tasks`), its band the 80th percentile of the leave-one-(model x task)-out
   absolute residuals (fidelity.py prints them).
-- Parallel sampling: per task family a Beta concentration fitted to its published pairs (majority and verifier;
-  the band is the spread of the per-pair fits), a prior over all pairs for tasks without pairs, and the
+- Parallel sampling: a Beta concentration fitted to the published pairs of the task's own benchmark (majority and
+  verifier), else of its task family (the band is the spread of the per-pair fits of both), a prior over all pairs
+  for tasks without pairs, and the
   best-of-N scorer quality fitted to the pairs with a known N.
 """
 
@@ -37,6 +39,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -52,10 +55,13 @@ LOGIT_CLIP = 0.005  # accuracies are clipped to [0.5%, 99.5%] of the above-chanc
 # leave-one-(model x task)-out MAE over all tasks at once (fidelity.py), never per task or per source
 RIDGE_LEVEL = 1.0  # each (model, level) ability toward its model's mean: levels with few cells borrow from the others
 RIDGE_MODEL = 0.3  # each model's mean ability toward 0 (the mean model)
-RIDGE_COLUMN = 2.0  # ridge of each benchmark's slope toward 1 and offset toward its mean (few-cell benchmarks)
+# (RIDGE_COLUMN and RIDGE_EFFORT checked nested: each fold of models' ridges chosen on the other folds' errors, 4.56 vs
+# 4.53 points)
+RIDGE_COLUMN = 0.3  # ridge of each benchmark's slope toward 1 and offset toward its mean (few-cell benchmarks)
 RIDGE_OFF = 0.3  # each benchmark's reasoning-off effect toward the mean effect over all benchmarks
 RIDGE_FAMILY_DOMAIN = 1.0  # each family's strength in a domain (maths, code, knowledge, ARC) toward none
 MIN_COLUMN_CELLS = 4  # benchmark variants with fewer (model, level) cells stay out of the cross-benchmark model
+RIDGE_EFFORT = 1.0  # each benchmark's effort sensitivity g toward its mean over all benchmarks
 BAND_QUANTILE = 0.8  # bands cover this share of held-out published points
 
 # task id -> metadata; `variants` decides which benchmark strings belong to the task
@@ -508,21 +514,38 @@ class Fitted:
     s: np.ndarray  # (cols,) slope of each benchmark variant
     c: np.ndarray  # (cols,) offset of each benchmark variant
     d: np.ndarray  # (cols,) reasoning-off effect of each benchmark variant (added for level 'none')
+    g: np.ndarray  # (cols,) effort sensitivity of each benchmark variant (per e-fold of the level's tokens)
     h: np.ndarray  # (families, domains) family strength per domain, centred per family
 
 
 class Matrix:
-    """logit(acc) = s(col) theta(row) + c(col) + d(col) [level is none] + h(family, domain of col).
+    """logit(acc) = s(col) theta(row) + c(col) + d(col) [level is none] + g(col) x(row) + h(family, domain of col).
 
     Rows are (model, level), columns benchmark variants. Why each term (leave-one-(model x task)-out, fidelity.py):
     - theta(model, level) = the model's mean ability + a level offset shrunk toward it (RIDGE_LEVEL), so a level with
       few cells borrows from the model's other levels;
     - d: reasoning off costs far more on maths than on knowledge questions or code (Claude 4 without thinking:
       AIME 2025 34%, SWE-bench 72%): one ability per level cannot carry that;
+    - g x: more reasoning at a higher effort level pays more on some benchmarks than on others (gpt-oss-120b low ->
+      high: AIME 2025 50 -> 93%, GPQA 67 -> 80%). x is the level's log tokens per problem (token model, task offset
+      0) minus the mean over the model's levels, so a model published at one level has x = 0; g is shrunk toward its
+      mean over all benchmarks (RIDGE_EFFORT);
     - h: a family's strength differs by domain (maths, code, knowledge, ARC), shrunk toward 0 (RIDGE_FAMILY_DOMAIN).
     """
 
-    def __init__(self, obs: list[dict]):
+    def __init__(self, obs: list[dict], tokens_model: TokenModel | None = None, **ridges):
+        self.ridges = {
+            "level": RIDGE_LEVEL,
+            "model": RIDGE_MODEL,
+            "column": RIDGE_COLUMN,
+            "off": RIDGE_OFF,
+            "family_domain": RIDGE_FAMILY_DOMAIN,
+            "effort": RIDGE_EFFORT,
+        }
+        unknown = set(ridges) - set(self.ridges)
+        if unknown:
+            raise ValueError(f"unknown ridge(s): {', '.join(sorted(unknown))}")
+        self.ridges.update(ridges)
         cells = defaultdict(list)
         for o in obs:
             cells[((o["aid"], o["level"]), o["bench"])].append(o["acc"])
@@ -552,58 +575,85 @@ class Matrix:
         self.domains = sorted({domain_of(c) for c in self.cols})
         di = {d: i for i, d in enumerate(self.domains)}
         self.col_domain = np.array([di[domain_of(c)] for c in self.cols], dtype=int)
+        if tokens_model is None and any(o["tokens"] for o in obs):
+            tokens_model = TokenModel(obs)
+        self.x = self._effort_x(tokens_model)
         self.fitted = self.fit(self.mask)
         self.theta, self.s, self.c = self.fitted.theta, self.fitted.s, self.fitted.c
 
-    def _terms(self, d: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """The reasoning-off and family-domain terms of every cell, (rows, cols)."""
-        return self.off[:, None] * d[None, :] + h[self.row_family][:, self.col_domain]
+    def _effort_x(self, tokens_model: TokenModel | None) -> np.ndarray:
+        """Each row's log tokens per problem (token model, task offset 0) minus its model's mean over its rows with an
+        estimate. A thinking budget known only by its cap (models stop well short of it: Claude 3.7 at 16K used 6.8k
+        on ARC) gets 0, no claim about its effort; so does every row when no observation has a token count."""
+        x = np.zeros(len(self.rows))
+        if tokens_model is None:
+            return x
+        known = np.zeros(len(self.rows), dtype=bool)
+        for i, (aid, level) in enumerate(self.rows):
+            tokens, how = tokens_model.estimate(aid, level, "")
+            if "budget cap" not in how:
+                x[i], known[i] = math.log(tokens), True
+        n = np.bincount(self.row_model, known.astype(float), len(self.models))
+        mean = np.bincount(self.row_model, x, len(self.models)) / np.maximum(n, 1)
+        return np.where(known, x - mean[self.row_model], 0.0)
+
+    def _terms(self, d: np.ndarray, g: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """The reasoning-off, effort and family-domain terms of every cell, (rows, cols)."""
+        return self.off[:, None] * d[None, :] + self.x[:, None] * g[None, :] + h[self.row_family][:, self.col_domain]
 
     def fit(self, mask: np.ndarray, iters: int = 80) -> Fitted:
         """Ridge-regularised alternating least squares over the cells in mask."""
+        rg = self.ridges
         m = mask.astype(float)
         y = self.y
-        n_models, n_fam, n_dom = len(self.models), len(self.families), len(self.domains)
+        n_models, n_fam, n_dom, n_cols = len(self.models), len(self.families), len(self.domains), len(self.cols)
         count = m.sum(axis=0)
         cbar = np.where(count > 0, (m * y).sum(axis=0) / np.maximum(count, 1), 0.0)
-        s, c = np.ones(len(self.cols)), cbar.copy()
+        s, c = np.ones(n_cols), cbar.copy()
         theta, mean = np.zeros(len(self.rows)), np.zeros(n_models)
-        d, h = np.zeros(len(self.cols)), np.zeros((n_fam, n_dom))
+        d, g, h = np.zeros(n_cols), np.zeros(n_cols), np.zeros((n_fam, n_dom))
+        zero = np.zeros(n_cols)
         level_rows = np.bincount(self.row_model, minlength=n_models)
         cell_fam = np.broadcast_to(self.row_family[:, None], m.shape).ravel()
         cell_dom = np.broadcast_to(self.col_domain[None, :], m.shape).ravel()
         cell_fd = cell_fam * n_dom + cell_dom
+        mx = m * self.x[:, None]
+        mxx = (mx * self.x[:, None]).sum(axis=0)
         for _ in range(iters):
-            r = y - c - self._terms(d, h)
-            theta = ((m * s * r).sum(axis=1) + RIDGE_LEVEL * mean[self.row_model]) / (
-                (m * s * s).sum(axis=1) + RIDGE_LEVEL
+            r = y - c - self._terms(d, g, h)
+            theta = ((m * s * r).sum(axis=1) + rg["level"] * mean[self.row_model]) / (
+                (m * s * s).sum(axis=1) + rg["level"]
             )
-            mean = RIDGE_LEVEL * np.bincount(self.row_model, theta, n_models) / (RIDGE_LEVEL * level_rows + RIDGE_MODEL)
-            r = y - self._terms(d, h)
+            mean = rg["level"] * np.bincount(self.row_model, theta, n_models) / (rg["level"] * level_rows + rg["model"])
+            r = y - self._terms(d, g, h)
             t1, t2 = (m * theta[:, None]).sum(axis=0), (m * theta[:, None] ** 2).sum(axis=0)
             ty, sy = (m * theta[:, None] * r).sum(axis=0), (m * r).sum(axis=0)
-            a11, a12, a22 = t2 + RIDGE_COLUMN, t1, count + RIDGE_COLUMN
-            b1, b2 = ty + RIDGE_COLUMN * 1.0, sy + RIDGE_COLUMN * cbar
+            a11, a12, a22 = t2 + rg["column"], t1, count + rg["column"]
+            b1, b2 = ty + rg["column"] * 1.0, sy + rg["column"] * cbar
             det = a11 * a22 - a12 * a12
             s, c = (a22 * b1 - a12 * b2) / det, (a11 * b2 - a12 * b1) / det
             base = s[None, :] * theta[:, None] + c[None, :]
             off = m * self.off[:, None]
-            r = y - base - h[self.row_family][:, self.col_domain]
+            r = y - base - self._terms(zero, g, h)
             d_mean = (off * r).sum() / max(off.sum(), 1e-9)
-            d = ((off * r).sum(axis=0) + RIDGE_OFF * d_mean) / (off.sum(axis=0) + RIDGE_OFF)
-            r = y - base - self.off[:, None] * d[None, :]
+            d = ((off * r).sum(axis=0) + rg["off"] * d_mean) / (off.sum(axis=0) + rg["off"])
+            r = y - base - self._terms(d, zero, h)
+            g_mean = (mx * r).sum() / max(mxx.sum(), 1e-9)
+            g = ((mx * r).sum(axis=0) + rg["effort"] * g_mean) / (mxx + rg["effort"])
+            r = y - base - self._terms(d, g, np.zeros_like(h))
             h = (
                 np.bincount(cell_fd, (m * r).ravel(), n_fam * n_dom)
-                / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + RIDGE_FAMILY_DOMAIN)
+                / (np.bincount(cell_fd, m.ravel(), n_fam * n_dom) + rg["family_domain"])
             ).reshape(n_fam, n_dom)
             h -= h.mean(axis=1, keepdims=True)  # a family's overall strength is in theta
-        return Fitted(theta=theta, s=s, c=c, d=d, h=h)
+        return Fitted(theta=theta, s=s, c=c, d=d, g=g, h=h)
 
     def predict(self, fitted: Fitted, row: int, col: int) -> float:
         z = (
             fitted.s[col] * fitted.theta[row]
             + fitted.c[col]
             + self.off[row] * fitted.d[col]
+            + self.x[row] * fitted.g[col]
             + fitted.h[self.row_family[row], self.col_domain[col]]
         )
         return float(_pct_of_logit(z, self.chance[col]))
@@ -664,6 +714,56 @@ def loo_summary(rows: list[dict], band_by_task: dict | None = None) -> dict:
         inside = [abs(r["estimated_pct"] - r["published_pct"]) <= band_by_task[r["task"]] for r in est]
         out["inside_band_share"] = round(float(np.mean(inside)), 3)
     return out
+
+
+def repeat_noise(obs: list[dict], loo: list[dict]) -> dict:
+    """What no cross-benchmark model can beat: the spread between published results of one (model, level) on one task
+    measured twice, on two variants of the task (AIME 2024 and AIME 2025, two SWE-bench harnesses, ...: another
+    problem set or scaffold) or by two sources. Each pair of variants' mean difference over the models is removed
+    first (a harder year is not noise), in logits; the remaining mean |difference| / sqrt 2 (per result), turned into
+    points at each held-out published point, is the MAE of a predictor that knew the model's true ability on the
+    task. An estimate: it assumes the logit noise is alike on every task."""
+    by = defaultdict(lambda: defaultdict(list))
+    for o in obs:
+        if o["task"]:
+            by[(o["aid"], o["level"], o["task"])][o["bench"]].append(o)
+    diffs = defaultdict(list)
+    for variants in by.values():
+        z = {
+            b: float(np.mean(_logit_pct(np.array([o["acc"] for o in v]), np.array([o["chance"] for o in v]))))
+            for b, v in variants.items()
+        }
+        for b1, b2 in combinations(sorted(z), 2):
+            diffs[(b1, b2)].append(z[b1] - z[b2])
+        for b, v in variants.items():  # the same variant published twice (another source or run)
+            zs = _logit_pct(np.array([o["acc"] for o in v]), np.array([o["chance"] for o in v]))
+            for z1, z2 in combinations(zs, 2):
+                diffs[(b, b)].append(float(z1 - z2))
+    resid = []
+    for (b1, b2), values in diffs.items():
+        v = np.array(values)
+        if b1 == b2:
+            resid.extend(v)
+        elif v.size >= 2:
+            resid.extend((v - v.mean()) * math.sqrt(v.size / (v.size - 1)))
+    resid = np.array(resid)
+    # E|one result - truth| from E|difference of two results| (/ sqrt 2, exact for normal errors, close otherwise)
+    mae_logit = float(np.mean(np.abs(resid)) / math.sqrt(2.0))
+    slope = []  # d(points)/d(logit) at each held-out published point
+    for r in loo:
+        if r["estimated_pct"] is not None:
+            chance = chance_of_benchmark(r["bench"])
+            f = min(max((r["published_pct"] - chance) / (100.0 - chance), LOGIT_CLIP), 1 - LOGIT_CLIP)
+            slope.append((100.0 - chance) * f * (1 - f))
+    return {
+        "pairs_of_results": int(resid.size),
+        "median_abs_difference_logit": round(float(np.median(np.abs(resid))), 3),
+        "mae_logit": round(mae_logit, 3),
+        "mae_floor_pts": round(mae_logit * float(np.mean(slope)), 2),
+        "note": "MAE a perfect estimate of each model's ability would still make on the held-out points: the spread "
+        "between two published results of one (model, level, task) on other variants or by other sources, after "
+        "each variant pair's mean offset (logit noise assumed alike on every task)",
+    }
 
 
 def estimate_bands(loo: list[dict]) -> tuple[dict, dict]:
@@ -822,6 +922,17 @@ def pair_family(benchmark: str) -> str | None:
     return None  # MATH, GSM8K, ...: in the prior only
 
 
+def pair_benchmark(benchmark: str) -> str:
+    """The benchmark a pair was measured on, without year, subject, split or harness: problems of one benchmark share
+    a spread of difficulty (AIME's 30 problems run from routine to unsolved; OlymMATH-Hard's are uniformly hard),
+    which is what the concentration describes."""
+    b = benchmark.lower()
+    for name in ("aime", "gpqa", "mmlu-pro", "hle", "livecodebench", "scicode", "math-500", "olymmath", "gsm8k"):
+        if b.startswith(name):
+            return name
+    return re.sub(r"\s*\(.*", "", b)
+
+
 KAPPA_GRID = np.geomspace(0.01, 50.0, 35)
 # the parallel band spans these quantiles of the per-pair concentration fits; 5th-95th, because the 10th-90th
 # covered only 74% of the held-out pairs (leave-one-pair-out, fidelity.py)
@@ -850,6 +961,7 @@ def parallel_pairs(data: Path) -> list[dict]:
                 "aggregate": r["aggregate"],
                 "measured": float(r["accuracy_pct"]),
                 "family": pair_family(r["benchmark"]),
+                "benchmark_group": pair_benchmark(r["benchmark"]),
             }
         )
     return pairs
@@ -883,26 +995,49 @@ def fit_kappa(pairs: list[dict]) -> tuple[float, float, float]:
     return float(best), float(min(lo, best)), float(max(hi, best))
 
 
+MIN_GROUP_PAIRS = 3  # a benchmark's own concentration needs this many pairs of one aggregation
 AGG_OF_FIT = ("majority", "verifier")  # the vote and the oracle are fitted separately: their errors differ
 
 
-def family_fit(pairs: list[dict], family: str | None, aggregate: str):
-    """(kappa, lo, hi, n pairs, what): the family's pairs of this aggregation if there are 3 or more, else the prior
-    over every pair of this aggregation."""
+def family_fit(pairs: list[dict], family: str | None, aggregate: str, benchmark: str | None = None):
+    """(kappa, lo, hi, n pairs, what): the benchmark's own pairs of this aggregation if there are MIN_GROUP_PAIRS or
+    more, else the family's if there are 3 or more, else the prior over every pair of this aggregation."""
     same = [p for p in pairs if p["aggregate"] == aggregate]
+    own = [p for p in same if benchmark is not None and p["benchmark_group"] == benchmark]
     members = [p for p in same if family is not None and p["family"] == family]
+    if len(own) >= MIN_GROUP_PAIRS:
+        # the band: the spread of the per-pair fits of the benchmark and its family, since a few pairs of one benchmark
+        # (often one model at several N) understate how much another model's spread can differ
+        kappa, lo, hi = fit_kappa(own)
+        _, flo, fhi = fit_kappa(members if len(members) >= 3 else same)
+        return kappa, min(lo, flo), max(hi, fhi), len(own), f"the {len(own)} {aggregate} pairs on {benchmark}"
     if len(members) >= 3:
         return fit_kappa(members) + (len(members), f"the '{family}' family's {len(members)} {aggregate} pairs")
     return fit_kappa(same) + (len(same), f"the prior over all {len(same)} {aggregate} pairs (too few of this family)")
 
 
+# the benchmark of each task's published pairs (parallel_points.csv), when it has some
+TASK_PAIR_BENCHMARK = {
+    "maths-olympiad": "aime",
+    "science-qa": "gpqa",
+    "expert-qa": "hle",
+    "competitive-coding": "livecodebench",
+}
+
+
 def parallel_fits(data: Path) -> dict:
+    """(family, aggregation) -> family_fit, and (task id, aggregation) -> the fit a task ships."""
     pairs = parallel_pairs(data)
-    return {
+    fits = {
         (fam, agg): family_fit(pairs, fam, agg)
         for fam in ("maths", "choice", "expert", "code", None)
         for agg in AGG_OF_FIT
     }
+    for task_id, meta in TASKS.items():
+        fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
+        for agg in AGG_OF_FIT:
+            fits[(task_id, agg)] = family_fit(pairs, fam, agg, TASK_PAIR_BENCHMARK.get(task_id))
+    return fits
 
 
 def fit_scorer_quality(kappa: float, verifier_kappa: float) -> float:
@@ -961,7 +1096,7 @@ def build(data: Path) -> tuple[dict, dict]:
         "published_band_extra_pts": round(pub_extra, 2),
         "kappa": {f"{fam or 'prior'} {agg}": [round(x, 4) for x in v[:3]] + [v[3]] for (fam, agg), v in fits.items()},
     }
-    quality = fit_scorer_quality(fits[("maths", "majority")][0], fits[("maths", "verifier")][0])
+    quality = fit_scorer_quality(fits[("maths-olympiad", "majority")][0], fits[("maths-olympiad", "verifier")][0])
     tasks = []
     for task_id, meta in TASKS.items():
         floor = chance_of(meta["answer_format"])
@@ -1006,8 +1141,7 @@ def build(data: Path) -> tuple[dict, dict]:
             tokens, how = effort_table(aid, levels_of[aid], task_id, by_model.get(aid, []), tokens_model)
             curve["effort_tokens"], curve["effort_basis"] = tokens, how
             curve["default_effort"] = default_effort(levels_of[aid], named_default.get(aid))
-        fam = meta["family"] if meta["family"] in ("maths", "choice", "expert", "code") else None
-        fit, vfit = fits[(fam, "majority")], fits[(fam, "verifier")]
+        fit, vfit = fits[(task_id, "majority")], fits[(task_id, "verifier")]
         conc_note = (
             f"vote kappa={fit[0]:.4f} (band {fit[1]:.3g}-{fit[2]:.3g}) fitted by least squares to {fit[4]}; "
             f"verifier kappa={vfit[0]:.4f} (band {vfit[1]:.3g}-{vfit[2]:.3g}) to {vfit[4]} "
@@ -1074,8 +1208,8 @@ def build(data: Path) -> tuple[dict, dict]:
                 "curves": curves,
                 "notes": (
                     f"concentration: {conc_note}. scorer_quality {quality:.3f} fitted to o1's AIME re-rank of 1000 "
-                    f"samples (74.4 -> 93.0) at the maths concentrations. {prior_note}. Estimated curves: band "
-                    f"{bands[task_id]:.1f} pts. {meta['io_note']}"
+                    f"samples (74.4 -> 93.0) at the maths-olympiad concentrations. {prior_note}. Estimated curves: "
+                    f"band {bands[task_id]:.1f} pts. {meta['io_note']}"
                 ),
             }
         )
@@ -1100,6 +1234,7 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
     task_cols = [matrix.main_column(t) for t in TASKS]
     s_median = float(np.median([fitted.s[i] for i in task_cols if i is not None]))
     d_mean = float(np.mean(fitted.d))
+    g_mean = float(np.mean(fitted.g))
     models: dict[str, dict] = defaultdict(dict)
     for (aid, level), i in sorted(matrix.ri.items()):
         if (aid, level) in tokens_model.u:
@@ -1107,8 +1242,10 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         else:
             tokens, how = tokens_model.estimate(aid, level, "")
             how = how.split("; no token counts on")[0]
-        # a user's task has no reasoning-off term of its own: level none carries the mean one, at the median slope
+        # a user's task has no reasoning-off or effort term of its own: theta carries the mean ones over the benchmarks,
+        # at the median slope
         theta = float(fitted.theta[i]) + (d_mean / s_median if level == "none" else 0.0)
+        theta += g_mean * float(matrix.x[i]) / s_median
         models[aid][level] = {
             "theta": round(theta, 6),
             "cells": int(cells[i]),
@@ -1120,6 +1257,7 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
             "s": round(float(matrix.s[i]), 6),
             "c": round(float(matrix.c[i]), 6),
             "d_reasoning_off": round(float(fitted.d[i]), 6),
+            "g_effort": round(float(fitted.g[i]), 6),
             "domain": domain_of(col),
             "chance_pct": float(matrix.chance[i]),
             "cells": int(matrix.mask[:, i].sum()),
@@ -1138,13 +1276,14 @@ def abilities_block(matrix: Matrix, tokens_model: TokenModel, bands: dict) -> di
         f"{MIN_COLUMN_CELLS} cells per variant",
         "as_of": AS_OF,
         "model": "logit((acc - chance)/(100 - chance)) = s(benchmark) * theta(model, level) + c(benchmark) "
-        "+ d_reasoning_off(benchmark) [level none] + h(family, domain of the benchmark); "
+        "+ d_reasoning_off(benchmark) [level none] + g_effort(benchmark) x(model, level) + h(family, domain of the "
+        "benchmark), x = the level's log tokens minus the mean over the model's levels; "
         f"accuracies clipped to [{LOGIT_CLIP:.1%}, {1 - LOGIT_CLIP:.1%}] of the above-chance range; ridge "
         f"{RIDGE_LEVEL} on theta toward its model's mean, {RIDGE_MODEL} on that mean toward 0, "
         f"{RIDGE_COLUMN} on s toward 1 and c toward the variant's mean, {RIDGE_OFF} on d toward its mean, "
-        f"{RIDGE_FAMILY_DOMAIN} on h toward 0. theta of level none here includes the mean d over the "
-        f"benchmarks at the median task slope ({d_mean:.3f} / {s_median:.3f}): a user's task has no d of "
-        "its own",
+        f"{RIDGE_FAMILY_DOMAIN} on h toward 0, {RIDGE_EFFORT} on g toward its mean. theta here includes the mean d "
+        f"(level none) and the mean g times x over the benchmarks at the median task slope ({d_mean:.3f}, "
+        f"{g_mean:.3f} / {s_median:.3f}): a user's task has no d or g of its own",
         "logit_clip": LOGIT_CLIP,
         "columns": columns,
         "task_columns": task_columns,
@@ -1195,7 +1334,7 @@ def parallel_leave_one_out(data: Path) -> dict:
     rows = []
     for k, p in enumerate(pairs):
         rest = [q for j, q in enumerate(pairs) if j != k]
-        kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"])[:3]
+        kappa, lo, hi = family_fit(rest, p["family"], p["aggregate"], p["benchmark_group"])[:3]
         mean, low, high = accuracy.parallel_pct(
             p["pass1"], p["samples"], p["aggregate"], p["format"], kappa, 0.5, (lo, hi), kappa, (lo, hi)
         )
@@ -1252,6 +1391,13 @@ def fidelity_report(data: Path) -> dict:
         rows = [r for r in loo if r["task"] == task]
         if rows:
             per_task[task] = loo_summary(rows, bands)
+    per_family = {}  # where the error comes from: the model families with the largest summed error first
+    for fam in sorted({family_of(r["aid"]) for r in loo}):
+        rows = [r for r in loo if family_of(r["aid"]) == fam]
+        summary = loo_summary(rows, bands)
+        if summary["mae_pts"] is not None:
+            per_family[fam] = summary
+    per_family = dict(sorted(per_family.items(), key=lambda kv: -kv[1]["mae_pts"] * kv[1]["estimable"]))
     return {
         "sequential_cross_benchmark": {
             "method": "hold out every published (model, task): all its levels and variants; refit the "
@@ -1261,6 +1407,8 @@ def fidelity_report(data: Path) -> dict:
             "band_check": check,
             "band_pts": {k: round(v, 2) for k, v in bands.items()},
             "per_task": per_task,
+            "per_family": per_family,
+            "repeat_noise": repeat_noise(obs, loo),
             "goal": "MAE <= 3 pts, >= 80% inside the band",
         },
         "published_curves_leave_one_point_out": published_curve_leave_one_out(data),
