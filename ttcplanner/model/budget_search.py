@@ -88,11 +88,7 @@ def auto_budgets(
     effort = tuple(names[np.where(chosen_level >= 0, first[classes.of_option] + chosen_level, 0)].tolist())
     budgets = Budgets(chosen_tokens, chosen_samples, effort)
     g = opts.gpu_rows
-    if serve and len(g):
-        shown_at = fallback_tokens[classes.of_option][g]  # rows out of reach
-        serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, spent], shown_at)
-    else:
-        serving = None
+    serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, spent]) if serve and len(g) else None
     return Choice(budgets, best_cost, serving)
 
 
@@ -318,21 +314,16 @@ def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.
     return out, _Tried(pos, t, n, est)
 
 
-def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list, shown_at: np.ndarray) -> dict:
+def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list) -> dict:
     """Each GPU row's serving estimate at its chosen budget (tokens, samples): taken from the estimates the search
-    made where one was made at exactly that budget; rows out of reach (shown at their most accurate budget,
-    ``shown_at``, with the scenario's samples) from an estimate of every row at that budget, which does not move
-    with the target; anything else estimated here."""
+    made where one was made at exactly that budget; the rest (rows out of reach, shown at their most accurate
+    budget) estimated here, in one call."""
     n_rows = len(tokens)
     out = {f: np.empty(n_rows, dtype=bool if f in ("fits", "calibrated_by_user") else float) for f in SERVING_FIELDS}
     todo = np.ones(n_rows, dtype=bool)
     for m in made:
         if m is not None:
             _take(out, todo, m.est, m.pos, m.tokens, m.samples, tokens, samples)
-    if todo.any():
-        every = np.arange(n_rows)
-        t, n = shown_at[:, None], np.full((n_rows, 1), float(s.samples))
-        _take(out, todo, estimate_rows(s, opts.setup, every, t, n), every, t, n, tokens, samples)
     rest = np.flatnonzero(todo)
     if len(rest):
         t, n = tokens[rest, None], samples[rest, None]
