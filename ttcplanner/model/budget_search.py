@@ -88,7 +88,7 @@ def auto_budgets(
     effort = tuple(names[np.where(chosen_level >= 0, first[classes.of_option] + chosen_level, 0)].tolist())
     budgets = Budgets(chosen_tokens, chosen_samples, effort)
     g = opts.gpu_rows
-    serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, spent]) if serve and len(g) else None
+    serving = _gathered(s, opts, chosen_tokens[g], chosen_samples[g], [tried, *spent]) if serve and len(g) else None
     return Choice(budgets, best_cost, serving)
 
 
@@ -292,26 +292,33 @@ def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.
 
     The grid's estimates do not depend on the accuracy target (only on the rows and their samples), so a
     target step, which moves the cheapest row of a model from one configuration to another, reuses them row by
-    row. Returns the tokens and the estimates made (a ``_Tried`` or None)."""
+    row; the whole grid is estimated whatever the cap (a cap step reuses it, and the cost curves read the same
+    rows). Returns the tokens and the estimates made (a list of ``_Tried``)."""
     index = option_index(opts)
     feasible = index.is_gpu & np.isfinite(cost)
     rows = np.flatnonzero(feasible)
     if not len(rows):
-        return tokens, None
+        return tokens, []
     by_model = rows[np.lexsort((cost[rows], index.gpu_model[rows]))]
     model = index.gpu_model[by_model]
     g = by_model[np.r_[True, model[1:] != model[:-1]]]
-    grid = np.append(BUDGET_GRID[BUDGET_GRID < s.reasoning_tokens], s.reasoning_tokens)
     pos = np.searchsorted(opts.gpu_rows, g)
-    t = np.ascontiguousarray(np.broadcast_to(grid, (len(g), len(grid))))
+    # the plots' whole grid, kept row by row (the cost curves read the same rows) whatever the cap, and the cap
+    t = np.ascontiguousarray(np.broadcast_to(BUDGET_GRID, (len(g), len(BUDGET_GRID))))
     n = np.ascontiguousarray(np.broadcast_to(samples[g, None], t.shape))
-    est = estimate_rows_kept(s, opts.setup, pos, t, n)
-    low = tokens[g, None]
-    same = (t > low) & (cost_per_request(s, opts, g, est) <= cost[g, None] * (1 + 1e-12))
-    last = t.shape[1] - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a run of columns
+    on_grid = _Tried(pos, t, n, estimate_rows_kept(s, opts.setup, pos, t, n))
+    t_cap, n_cap = np.full((len(g), 1), float(s.reasoning_tokens)), n[:, :1]
+    at_cap = _Tried(pos, t_cap, n_cap, estimate_rows(s, opts.setup, pos, t_cap, n_cap))
+    within = BUDGET_GRID < s.reasoning_tokens
+    grid = np.append(BUDGET_GRID[within], s.reasoning_tokens)
+    price = np.concatenate(
+        [cost_per_request(s, opts, g, on_grid.est)[:, within], cost_per_request(s, opts, g, at_cap.est)], axis=1
+    )
+    same = (grid > tokens[g, None]) & (price <= cost[g, None] * (1 + 1e-12))
+    last = len(grid) - 1 - np.argmax(same[:, ::-1], axis=1)  # cost never falls with tokens: a run of columns
     out = tokens.copy()
     out[g] = np.where(same.any(axis=1), grid[last], tokens[g])
-    return out, _Tried(pos, t, n, est)
+    return out, [on_grid, at_cap]
 
 
 def _gathered(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, made: list) -> dict:

@@ -15,7 +15,7 @@ from ttcplanner.model.option_index import option_index
 from ttcplanner.model.options import KINDS, OptionSet, scenario_options
 from ttcplanner.model.plan import BUDGET_GRID, VOLUME_GRID, Adjustments, BreakEven, CostCurve, Grid, OptionResults
 from ttcplanner.model.serving import Setup, estimate_for_latency
-from ttcplanner.model.serving_rows import SERVING_READS
+from ttcplanner.model.serving_rows import SERVING_READS, cost_per_request, estimate_rows_kept
 
 GRID_CHUNK_POINTS = 1 << 16  # GPU grid points per serving pass: keeps temporaries in cache, time linear
 
@@ -139,7 +139,14 @@ def grid_cost_per_request(
             token_out = np.where(within, token_out, np.inf)
         out[token] = token_out
     g = rows[~token]
-    if len(g):
+    if len(g) and cache and per_row:
+        # the cost curves' rows (each model's cheapest configuration) at the plots' budget grid: kept row by row, as
+        # the budget search's grid is (a target step moves which row is a model's cheapest, rarely its estimate)
+        pos = np.searchsorted(opts.gpu_rows, g)
+        tt = np.ascontiguousarray(np.broadcast_to(t[0, :, 0], (len(g), t.shape[1])))
+        nn = np.ascontiguousarray(np.broadcast_to(n[~token][:, :, 0], tt.shape))
+        out[~token] = cost_per_request(s, opts, g, estimate_rows_kept(s, opts.setup, pos, tt, nn))[:, :, None]
+    elif len(g):
         pos = np.searchsorted(opts.gpu_rows, g)
         hour = costs.gpu_hour_for(opts, g, s)
         per = opts.gpus_per_replica[g]
