@@ -262,3 +262,32 @@ def test_legends_and_the_all_models_box_cover_no_data(qtbot, catalog, tmp_path, 
             title_right = plot.mapFromScene(title.mapToScene(title.item.boundingRect().topRight())).x()
             assert title_right <= check.geometry().left() + 1, path.stem
         w.close()
+
+
+def test_a_legend_below_the_plot_keeps_its_row_while_a_drag_changes_its_names(qtbot, catalog, tmp_path, monkeypatch):
+    """Below the plot the legend's row only grows while the plot keeps its size: a target-accuracy drag changes
+    which models the accuracy legend names (one entry more or fewer), and a row that shrank and grew with them
+    resized the view on most steps (three repaints each) and made the plot jump."""
+    from gui_helpers import change_and_wait
+    from PySide6.QtCore import QSettings
+
+    from ttcplanner.gui.main_window import MainWindow
+    from ttcplanner.model import scenario as scenario_io
+    from ttcplanner.paths import scenarios_dir
+
+    monkeypatch.setattr(MainWindow, "_available", lambda self: SCREENS["1366x768"])
+    start = scenario_io.load(scenarios_dir() / "chat-assistant-low-volume.json").replace(budget_mode="auto")
+    w = MainWindow(start, catalog=catalog, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    plot = w.accuracy_plot
+    vb = plot.getPlotItem().getViewBox()
+    counts, heights = set(), set()
+    for target in (40.0, 55.0, 70.0, 85.0, 95.0, 60.0, 45.0, 90.0, 75.0):
+        change_and_wait(qtbot, w, lambda t=target: w.controller.request("target", {"target_accuracy_pct": t}))
+        counts.add(len(plot.legend.entries))
+        if plot._legend_outside:
+            heights.add(round(vb.height()))
+    assert len(counts) > 1  # the names did change
+    assert len(heights) <= 2  # at most one growth (to the tallest legend), never back

@@ -469,7 +469,8 @@ class PlanPlot(pg.PlotWidget):
         pi.layout.setRowSpacing(4, 0)
         self._legend_row.geometryChanged.connect(self._put_legend_below)
         self._legend_outside = False  # below the plot until the names or the plot's size change
-        self._legend_for: tuple = ()  # (names, widget size) the legend was placed for
+        self._legend_for: tuple = ()  # the widget size the legend was placed for
+        self._legend_row_px = 0.0  # the tallest legend below the plot at that size
         self._legend_box: Box | None = None  # its corner box inside the view box (pixels) while inside
         self._curves_clear_of: tuple = (None, False)  # (box, view and curves) last tested, and whether clear
         self._hover_targets: list[HoverTarget] = []
@@ -710,7 +711,8 @@ class PlanPlot(pg.PlotWidget):
     def _place_legend(self) -> None:
         """A figure's legend at the first of its corners where it covers no curve, marker or dot, else below
         the plot in as many columns as fit (plots without a figure keep their corner). Once below, it stays
-        there until its names or the plot's size change: moving it in and out resizes the view each time."""
+        there until the plot's size changes: moving it in and out resizes the view, which then repaints a pass
+        later (a target-accuracy drag changed the accuracy legend's names on most steps and flipped it)."""
         legend = self.legend
         if self.figure is None or not legend.entries:
             self._set_legend_row(0)
@@ -718,9 +720,10 @@ class PlanPlot(pg.PlotWidget):
             return
         vb = self.getPlotItem().getViewBox()
         texts = [e.text for e in legend.entries]
-        key = (tuple(texts), self.width(), self.height())
+        key = (self.width(), self.height())
         if key != self._legend_for:
             self._legend_for, self._legend_outside, self._legend_box = key, False, None
+            self._legend_row_px = 0.0
         if not self._legend_outside:
             w, h = legend.size_for(texts)
             box = self._legend_box
@@ -739,7 +742,10 @@ class PlanPlot(pg.PlotWidget):
         flow = float(self.getPlotItem().width() - 2 * LEGEND_BELOW_GAP_PX)
         if legend.flow != flow:
             legend.set_entries([(e.item, e.text) for e in legend.entries], flow, self._legend_tip)
-        self._set_legend_row(legend.boundingRect().height() + LEGEND_BELOW_GAP_PX)
+        # the row only grows while the plot keeps its size: a row that shrank with one entry fewer and grew again
+        # resized the view on most steps of a drag (three repaints each), and the plot jumped up and down
+        self._legend_row_px = max(self._legend_row_px, legend.boundingRect().height() + LEGEND_BELOW_GAP_PX)
+        self._set_legend_row(self._legend_row_px)
         self._put_legend_below()
 
     def _set_legend_row(self, height: float) -> None:
