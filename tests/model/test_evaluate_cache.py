@@ -262,3 +262,16 @@ def test_a_background_thread_plans_the_same_and_keeps_its_own_caches(cold_plans)
     assert got["entries"] > 0 and serving_rows.estimate_rows.entries() >= main_entries
     for i, plan in enumerate(got["plans"]):
         assert_same(plan, cold(SCENARIOS[i], adjust=SHIFTED if i % 2 else None), f"worker {i}")
+
+
+def test_a_one_sample_plan_builds_no_vote_tables():
+    """Vote tables cost about 0.1 s each cold and a one-sample plan reads none: start-up (the default scenario
+    has one sample) built three of them through the search's effort columns and the parallel inverse."""
+    planner.clear_caches()
+    accuracy._gain_table.cache_clear()
+    accuracy._accuracy_table.cache_clear()
+    for mode in ("auto", "fixed"):
+        evaluate(sc.Scenario(samples=1, budget_mode=mode), CATALOG)
+    assert accuracy._gain_table.cache_info().currsize == 0
+    evaluate(sc.Scenario(samples=4, budget_mode="auto"), CATALOG)
+    assert accuracy._gain_table.cache_info().currsize > 0  # the check sees tables when they are built

@@ -429,6 +429,8 @@ def parallel_mean_pct(
     m = np.clip(_finite(pass1_pct, "pass1_pct"), 0.0, 100.0) / 100.0
     n = np.maximum(_finite(samples, "samples"), 1.0)
     m, n = np.broadcast_arrays(m, n)
+    if not np.any(n > 1.0):  # one sample is pass@1 exactly (as below), without building gain tables (start-up)
+        return 100.0 * np.clip(m, 0.0, 1.0)
     index = _grid_index(m.ravel(), np.log(n).ravel())
     kappa = float(round(concentration, 9))
     vkappa = kappa if verifier_concentration is None else float(round(verifier_concentration, 9))

@@ -149,6 +149,8 @@ def _effort_accuracy(
     {class: (levels, K)}. Built from columns kept per samples count (the whole SAMPLES_GRID at once, the cap on
     its own), so a moved samples cap computes one new column, for every class in one call (task_accuracy_many
     works element by element: a column is the same whichever columns it is computed with)."""
+    if ns.max() <= 1:  # one sample: its column alone, with no vote tables (0.2 s cold, at start-up)
+        return _effort_columns(task, classes, ns, aggregation, scorer_quality)
     grid = budget.SAMPLES_GRID
     on_grid = np.isin(ns, grid)
     ongrid = _effort_columns(task, classes, grid, aggregation, scorer_quality) if on_grid.any() else {}
