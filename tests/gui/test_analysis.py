@@ -194,6 +194,31 @@ def test_scenario_change_cancels_a_stale_run_and_auto_restarts(qtbot, window):
     assert view.result.scenario == window.scenario
 
 
+def test_the_hint_arriving_at_rest_does_not_cancel_a_run(qtbot, make_window):
+    """Fixed mode's cheaper-budget hint arrives as a new plan of the same inputs once the controls rest: a
+    Monte Carlo run of those inputs keeps running (a new scenario still cancels it, test above)."""
+    from tests.gui.gui_helpers import change_and_wait
+    from ttcplanner.gui.controller import HINT_DELAY_MS
+    from ttcplanner.paths import scenarios_dir
+
+    fixed = scenario_io.load(scenarios_dir() / "coding-agent-verifier.json").replace(budget_mode="fixed")
+    window = make_window(fixed)
+    view = start_monte_carlo(qtbot, window, 1_000_000)
+    shown = []
+    window.controller.planChanged.connect(shown.append)
+    change_and_wait(qtbot, window, lambda: window.controller.request("samples", {"samples": fixed.samples + 1}))
+    assert shown[-1].budget_hint is None  # the step's plan: the hint comes later
+    bar = find(window, QProgressBar, "monteCarloProgress")
+    qtbot.mouseClick(find(window, QPushButton, "monteCarloRun"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.value() >= 1, timeout=60_000)
+    running = view.job
+    qtbot.waitUntil(lambda: shown[-1].budget_hint is not None, timeout=HINT_DELAY_MS + 10_000)
+    assert shown[-1].scenario == window.scenario
+    assert view.job is running and not running.is_cancelled()
+    view.cancel()
+    qtbot.waitUntil(lambda: not view.running(), timeout=10_000)
+
+
 # the offscreen platform says this for every new top-level window (message boxes); it is not our warning
 @pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 def test_compare_window_loads_two_files_and_rejects_a_bad_one(qtbot, window, tmp_path):

@@ -177,6 +177,7 @@ class MonteCarloView(QWidget):
         self._auto_timer.setSingleShot(True)
         self._auto_timer.setInterval(AUTO_RUN_DELAY_MS)
         self._auto_timer.timeout.connect(self.run)
+        self._planned_for = (controller.scenario, controller.catalog)  # the inputs of the last plan seen
         controller.planChanged.connect(self._on_plan_changed)
         self._fill_table(None)
 
@@ -220,7 +221,11 @@ class MonteCarloView(QWidget):
             r.scenario.name if r is not None and r.scenario != self.controller.scenario else None
         )
 
-    def _on_plan_changed(self, _plan) -> None:
+    def _on_plan_changed(self, plan) -> None:
+        scenario, catalog = self._planned_for
+        if plan.scenario == scenario and self.controller.catalog is catalog:
+            return  # the same inputs (fixed mode's hint arriving once the controls rest): nothing to redo
+        self._planned_for = (plan.scenario, self.controller.catalog)
         self._mark_stale()
         stale = self.runner.running()
         if stale:
