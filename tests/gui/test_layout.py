@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from gui_helpers import find
 from PySide6.QtCore import QRect, QSize
@@ -162,11 +164,12 @@ def test_first_size_on_a_big_screen_is_most_of_it_and_never_below_the_default(wi
 
 
 @pytest.mark.parametrize(
-    "stem", ["maths-tutor-high-volume", "coding-agent-verifier", "on-premises-only", "chat-assistant-low-volume"]
+    "stem", [p.stem for p in sorted((Path(__file__).parents[2] / "resources/scenarios").glob("*.json"))]
 )
 def test_every_tile_shows_its_whole_text_at_1366x768(qtbot, catalog, settings, monkeypatch, stem):
-    """The budget tile cut 'medium effort' to 'medium e…' at 1366 px: every tile's title and value fit its
-    width on one line (font metrics against the widget) and its detail is whole, wrapped if need be."""
+    """The budget tile cut 'medium effort' to 'medium e…' at 1366 px, and the fixed-budget frontier scenarios cut
+    '55k tokens': every tile's title and value fit its width on one line (font metrics against the widget) and
+    its detail is whole, wrapped if need be; tiles that cannot share one row take two."""
     from ttcplanner.gui.main_window import MainWindow
     from ttcplanner.model import scenario as scenario_io
     from ttcplanner.paths import resource_dir

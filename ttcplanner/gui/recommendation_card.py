@@ -370,7 +370,8 @@ class RecommendationCard(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._placed_for = None  # (layout width, viewport height, texts) last placed: unchanged, no new geometry
         self._height = 0  # the body's height the last placing needed
-        self._tile_row: tuple[int, list[int]] = (-1, [])  # (row width, tile widths) the tiles were given
+        self._tile_rows: dict[int, tuple[int, list[int]]] = {}  # per row of tiles: (its width, the tiles' widths)
+        self._two_rows_at = -1  # the card width at which the tiles took two rows (they keep them at that width)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return self.minimumSize()
@@ -435,24 +436,15 @@ class RecommendationCard(QFrame):
             x += wid + (gap if wid else 0)
         y = top + row + gap
 
-        natural = [m.sizeHint().width() for m in self.tiles]
-        least = [m.least_width() for m in self.tiles]
-        room = inner - gap * (len(self.tiles) - 1)
-        room_before, widths = self._tile_row
-        if room != room_before or any(
-            n > w and (f > w or sum(natural) <= room) for n, f, w in zip(natural, least, widths, strict=False)
-        ):
-            # new widths only when the row's width changed or a text outgrew its tile (unless the row is narrow
-            # and its detail wraps): a tile that moves repaints the whole row (a new recommendation changes most
-            # texts, rarely by much)
-            widths = _tile_widths(natural, room, least)
-            self._tile_row = (room, widths)
-        tile_h = max(m.height_for(w) for m, w in zip(self.tiles, widths, strict=False))
-        x = left
-        for m, wid in zip(self.tiles, widths, strict=False):
-            _put(m, x, y, wid, tile_h)
-            x += wid + gap
-        y += tile_h + gap
+        tiles = list(self.tiles)
+        if sum(m.least_width() for m in tiles) > inner - gap * (len(tiles) - 1):
+            # two rows of tiles rather than cut figures, until the card's width changes: a second row that came
+            # and went with the texts would move the card's lower half on most steps of a drag
+            self._two_rows_at = inner
+        split = (len(tiles) + 1) // 2 if self._two_rows_at == inner else len(tiles)
+        y = self._tile_line(0, tiles[:split], left, y, inner)
+        if split < len(tiles):
+            y = self._tile_line(1, tiles[split:], left, y, inner)
 
         alt_w = int((inner - CARD_COLUMN_GAP_PX) * 2 / 5)
         why_w = inner - CARD_COLUMN_GAP_PX - alt_w
@@ -482,6 +474,28 @@ class RecommendationCard(QFrame):
             _put(c, x, y, wid, c.sizeHint().height())
             x += wid + gap
         return y + h + top
+
+    def _tile_line(self, line: int, tiles: list, left: int, y: int, inner: int) -> int:
+        """Place one row of tiles at ``y``; return the y below it."""
+        gap = CARD_GAP_PX
+        natural = [m.sizeHint().width() for m in tiles]
+        least = [m.least_width() for m in tiles]
+        room = inner - gap * (len(tiles) - 1)
+        room_before, widths = self._tile_rows.get(line, (-1, []))
+        if room != room_before or any(
+            n > w and (f > w or sum(natural) <= room) for n, f, w in zip(natural, least, widths, strict=False)
+        ):
+            # new widths only when the row's width changed or a text outgrew its tile (unless the row is narrow
+            # and its detail wraps): a tile that moves repaints the whole row (a new recommendation changes most
+            # texts, rarely by much)
+            widths = _tile_widths(natural, room, least)
+            self._tile_rows[line] = (room, widths)
+        tile_h = max(m.height_for(w) for m, w in zip(tiles, widths, strict=False))
+        x = left
+        for m, wid in zip(tiles, widths, strict=False):
+            _put(m, x, y, wid, tile_h)
+            x += wid + gap
+        return y + tile_h + gap
 
     def text(self) -> str:
         """Everything the card shows as plain text (tests, accessibility, copy-paste)."""
