@@ -37,7 +37,7 @@ def estimate_rows(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples:
     return _estimate(s, setup, pos, tokens, samples)
 
 
-@memo_rows(20_000, reads=SERVING_READS)
+@memo_rows(1_000, reads=SERVING_READS)
 def estimate_rows_kept(s, setup: Setup, pos: np.ndarray, tokens: np.ndarray, samples: np.ndarray) -> ServingEstimate:
     """``estimate_rows`` with each row kept apart: for a few rows at many budgets that recur in other sets of rows
     (the budget grid of each model's cheapest row, which a target step moves from row to row). Unpacking rows
