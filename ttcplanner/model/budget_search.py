@@ -26,6 +26,7 @@ from ttcplanner.model.memo import memo
 from ttcplanner.model.option_index import batch, option_index
 from ttcplanner.model.options import OptionSet
 from ttcplanner.model.plan import BUDGET_GRID, HINT_SAVING, BudgetHint, OptionResults
+from ttcplanner.model.serving import ServingEstimate
 from ttcplanner.model.serving_rows import cost_per_request, estimate_rows, estimate_rows_kept
 
 GPU_SAMPLES_TRIED = 3  # per GPU row: the samples counts that decode the fewest tokens, and the lowest-latency one
@@ -283,7 +284,7 @@ class _Tried:
     pos: np.ndarray
     tokens: np.ndarray
     samples: np.ndarray
-    est: object
+    est: ServingEstimate
 
 
 def _spend_what_is_paid_for(s, opts: OptionSet, tokens: np.ndarray, samples: np.ndarray, cost: np.ndarray):

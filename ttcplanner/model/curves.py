@@ -15,7 +15,7 @@ from ttcplanner.model.option_index import option_index
 from ttcplanner.model.options import KINDS, OptionSet, scenario_options
 from ttcplanner.model.plan import BUDGET_GRID, VOLUME_GRID, Adjustments, BreakEven, CostCurve, Grid, OptionResults
 from ttcplanner.model.serving import Setup, estimate_for_latency
-from ttcplanner.model.serving_rows import SERVING_READS, cost_per_request, estimate_rows_kept
+from ttcplanner.model.serving_rows import cost_per_request, estimate_rows_kept
 
 GRID_CHUNK_POINTS = 1 << 16  # GPU grid points per serving pass: keeps temporaries in cache, time linear
 
@@ -102,15 +102,14 @@ def grid_cost_per_request(
     budgets: np.ndarray,
     samples: np.ndarray,
     on_batch: np.ndarray,
-    cache: bool = False,
     per_row: bool = False,
 ) -> np.ndarray:
     """$ per request of ``rows`` at every (reasoning budget, samples) pair: shape (rows, budgets, samples);
-    inf where the option cannot serve that point (memory, context or latency target). ``per_row``: ``samples``
-    holds each row's own count, shape (rows, budgets, 1) (the cost curves need no row at another row's count).
+    inf where the option cannot serve that point (memory, context or latency target).
 
-    cache: memoise what does not depend on the volume or the operating budget (token offers' cost, the GPU
-    serving estimate): for the cost curves' few rows, not for a big grid."""
+    ``per_row`` (the cost curves): ``samples`` holds each row's own count, shape (rows, budgets, 1) (no row at
+    another row's count), and what does not depend on the volume or the operating budget is kept (token offers'
+    cost memoised, GPU rows' estimates kept row by row): for the curves' few rows, not for a big grid."""
     t = np.asarray(budgets, dtype=float)[None, :, None]
     n = np.asarray(samples, dtype=float)
     n = n[:, None, None] if per_row else n[None, None, :]
@@ -119,7 +118,7 @@ def grid_cost_per_request(
     tr = rows[token]
     if len(tr):
         nt = n[token] if per_row else n
-        token_out = (_token_grid if cache else _token_grid.__wrapped__)(s, opts, tr, on_batch[tr], t, nt)
+        token_out = (_token_grid if per_row else _token_grid.__wrapped__)(s, opts, tr, on_batch[tr], t, nt)
         limited = tr[
             np.isfinite(opts.rate_limit_rpm[tr])
             | np.isfinite(opts.rate_limit_tpm[tr])
@@ -139,7 +138,7 @@ def grid_cost_per_request(
             token_out = np.where(within, token_out, np.inf)
         out[token] = token_out
     g = rows[~token]
-    if len(g) and cache and per_row:
+    if len(g) and per_row:
         # the cost curves' rows (each model's cheapest configuration) at the plots' budget grid: kept row by row, as
         # the budget search's grid is (a target step moves which row is a model's cheapest, rarely its estimate)
         pos = np.searchsorted(opts.gpu_rows, g)
@@ -152,9 +151,7 @@ def grid_cost_per_request(
         per = opts.gpus_per_replica[g]
         gpu_out = np.empty((len(g), t.shape[1], n.shape[2]))
         step = max(1, GRID_CHUNK_POINTS // (t.shape[1] * n.shape[2]))
-        served = (_gpu_grid if cache else _gpu_grid.__wrapped__)(
-            s, opts.setup, pos, step, t, n[~token] if per_row else n
-        )
+        served = _gpu_grid(s, opts.setup, pos, step, t, n)
         for (requests_per_s, ok), lo in zip(served, range(0, len(g), step), strict=True):
             sl = slice(lo, lo + step)
             reps = costs.replicas_needed(s.requests_per_day, s.peak_to_average, requests_per_s)
@@ -179,10 +176,9 @@ def _token_grid(s, opts: OptionSet, tr: np.ndarray, on_batch: np.ndarray, t: np.
     return np.where(ok, cost, np.inf)
 
 
-@memo(64, reads=SERVING_READS)
 def _gpu_grid(s, setup: Setup, pos: np.ndarray, step: int, t: np.ndarray, n: np.ndarray) -> list:
     """Per chunk of ``step`` GPU rows: (requests/s of a replica, serves the point within memory and latency);
-    ``n``: the samples counts for every row (1, 1, counts) or each row's own (rows, 1, 1)."""
+    ``n``: the samples counts, (1, 1, counts), for every row."""
     out = []
     for lo in range(0, len(pos), step):
         chunk = Setup(**{k: np.asarray(v)[pos[lo : lo + step], None, None] for k, v in vars(setup).items()})
@@ -191,7 +187,7 @@ def _gpu_grid(s, setup: Setup, pos: np.ndarray, step: int, t: np.ndarray, n: np.
             s.input_tokens,
             t + s.answer_tokens,
             s.latency_target_s,
-            samples=n if n.shape[0] == 1 else n[lo : lo + step],
+            samples=n,
             prefix_cache=s.prefix_cache,
             draft_tokens=s.speculative_draft_tokens,
             acceptance=s.speculative_acceptance,
@@ -255,7 +251,7 @@ def cost_curves(s, task, opts: OptionSet, r: OptionResults, shift_pts: float):
         m, _, _, ex = accuracy_rows(s, task, opts, grid=True, shift_pts=shift_pts, rows=rows[part], samples=int(n))
         acc[part], extrap[part] = m, ex
     # each row at its own samples count only, in one (memoised) pass
-    cost[:] = grid_cost_per_request(s, opts, rows, BUDGET_GRID, samples, r.batch, cache=True, per_row=True)[:, :, 0]
+    cost[:] = grid_cost_per_request(s, opts, rows, BUDGET_GRID, samples, r.batch, per_row=True)[:, :, 0]
     curves = tuple(CostCurve(int(i), acc[j], cost[j]) for j, i in enumerate(rows))
     own = np.flatnonzero(r.has_accuracy & r.allowed & r.fits & r.meets_latency & np.isfinite(r.cost_per_request_usd))
     a, c, ex, which = r.accuracy_pct[own], r.cost_per_request_usd[own], r.extrapolated[own], own
